@@ -1,0 +1,31 @@
+//! The in-memory model of heapdiff: typed `u32` ids, one string arena, and
+//! column tables for call trees with sampled sizes.
+//!
+//! The model does no I/O, no parallelism and no serialization. It is built
+//! once by the parser and never mutated afterwards, so it is `Send + Sync`
+//! and can be shared by the analyzer's worker threads.
+//!
+//! ```
+//! use heapdiff_model::{FrameKey, ProfileBuilder, StackId};
+//!
+//! let mut b = ProfileBuilder::new();
+//! let root = b.push_stack(None, FrameKey::pseudo("(root)"), 0, 1);
+//! let main = b.push_stack(Some(root), FrameKey::pseudo("main"), 100, 2);
+//! let profile = b.finish();
+//! assert_eq!(profile.stacks.len(), 2);
+//! assert_eq!(profile.stacks.parent(main), Some(StackId::ROOT));
+//! ```
+#![warn(missing_docs)]
+
+mod ids;
+mod profile;
+mod string_table;
+mod validate;
+
+pub use ids::{FrameId, StackId, StringId};
+pub use profile::{
+    FrameKey, FrameTable, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,
+    UnattributedSamples,
+};
+pub use string_table::StringTable;
+pub use validate::{validate, InvariantError};

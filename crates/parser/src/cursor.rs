@@ -1,0 +1,421 @@
+//! A pull tokenizer over a `Read`, through one fixed buffer.
+//!
+//! No slice of the buffer outlives a call, so a refill simply overwrites the
+//! buffer; strings are copied out into a caller's scratch vector. The hot
+//! paths (string bodies, digit runs) scan the buffered bytes directly.
+
+use std::io::{self, Read};
+
+use crate::ParseError;
+
+const BUF_LEN: usize = 1 << 20;
+
+/// A JSON number as written, classified without losing integer precision.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Number {
+    /// A non-negative integer without fraction or exponent.
+    Unsigned(u64),
+    /// Anything else: negative, fractional, exponent, or beyond `u64`.
+    Float(f64),
+}
+
+pub(crate) struct Cursor<R> {
+    src: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
+    /// Input offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    /// The section being read, for error messages.
+    pub(crate) section: &'static str,
+}
+
+impl<R: Read> Cursor<R> {
+    pub(crate) fn new(src: R) -> Self {
+        Self {
+            src,
+            buf: vec![0; BUF_LEN].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+            section: "top level",
+        }
+    }
+
+    pub(crate) fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Makes at least one byte available; false at end of input.
+    #[inline]
+    fn fill(&mut self) -> Result<bool, ParseError> {
+        if self.pos < self.end {
+            return Ok(true);
+        }
+        if self.eof {
+            return Ok(false);
+        }
+        self.base += self.end as u64;
+        self.pos = 0;
+        self.end = 0;
+        loop {
+            match self.src.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end = n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(source) => return Err(ParseError::Io { offset: self.base, source }),
+            }
+        }
+    }
+
+    /// The next byte, not consumed; `None` at end of input.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Result<Option<u8>, ParseError> {
+        if self.fill()? { Ok(Some(self.buf[self.pos])) } else { Ok(None) }
+    }
+
+    /// Skips a UTF-8 byte order mark at the very start.
+    pub(crate) fn skip_bom(&mut self) -> Result<(), ParseError> {
+        for &b in b"\xEF\xBB\xBF" {
+            if self.peek()? != Some(b) {
+                return Ok(());
+            }
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it;
+    /// end of input is a truncation error.
+    #[inline]
+    pub(crate) fn peek_token(&mut self) -> Result<u8, ParseError> {
+        loop {
+            if !self.fill()? {
+                return Err(self.truncated());
+            }
+            let b = self.buf[self.pos];
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Ok(b);
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// Skips whitespace; true when only whitespace remains.
+    pub(crate) fn at_end(&mut self) -> Result<bool, ParseError> {
+        loop {
+            if !self.fill()? {
+                return Ok(true);
+            }
+            if !matches!(self.buf[self.pos], b' ' | b'\n' | b'\r' | b'\t') {
+                return Ok(false);
+            }
+            self.pos += 1;
+        }
+    }
+
+    #[inline]
+    pub(crate) fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Consumes `expected` after optional whitespace.
+    #[inline]
+    pub(crate) fn expect(&mut self, expected: u8, what: &str) -> Result<(), ParseError> {
+        let b = self.peek_token()?;
+        if b == expected {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(b, what))
+        }
+    }
+
+    /// Consumes `,` and returns true, or `close` and returns false.
+    #[inline]
+    pub(crate) fn comma_or(&mut self, close: u8) -> Result<bool, ParseError> {
+        let b = self.peek_token()?;
+        self.pos += 1;
+        match b {
+            b',' => Ok(true),
+            b if b == close => Ok(false),
+            b => {
+                self.pos -= 1;
+                Err(self.unexpected(b, if close == b'}' { "`,` or `}`" } else { "`,` or `]`" }))
+            }
+        }
+    }
+
+    /// Reads an object key and its `:` into `out`.
+    #[inline]
+    pub(crate) fn key(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        self.expect(b'"', "a quoted object key")?;
+        self.string_body(out)?;
+        self.expect(b':', "`:` after an object key")
+    }
+
+    /// Reads a string value (opening quote not yet consumed) into `out`.
+    pub(crate) fn string(&mut self, out: &mut Vec<u8>, what: &str) -> Result<(), ParseError> {
+        self.expect(b'"', what)?;
+        self.string_body(out)
+    }
+
+    /// Reads the rest of a string after its opening quote, decoding escapes.
+    /// Unpaired surrogate escapes become U+FFFD (formats §12.2).
+    fn string_body(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        out.clear();
+        loop {
+            if !self.fill()? {
+                return Err(self.truncated());
+            }
+            let chunk = &self.buf[self.pos..self.end];
+            match memchr::memchr2(b'"', b'\\', chunk) {
+                None => {
+                    out.extend_from_slice(chunk);
+                    self.pos = self.end;
+                }
+                Some(i) => {
+                    out.extend_from_slice(&chunk[..i]);
+                    let quote = chunk[i] == b'"';
+                    self.pos += i + 1;
+                    if quote {
+                        return Ok(());
+                    }
+                    self.escape(out)?;
+                }
+            }
+        }
+    }
+
+    fn next_byte(&mut self) -> Result<u8, ParseError> {
+        if !self.fill()? {
+            return Err(self.truncated());
+        }
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn escape(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        let b = self.next_byte()?;
+        let simple = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => return self.unicode_escape(out),
+            _ => {
+                self.pos -= 1;
+                return Err(self.syntax(format!("unknown escape `\\{}` in a string", char::from(b))));
+            }
+        };
+        out.push(simple);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u16, ParseError> {
+        let mut v: u16 = 0;
+        for _ in 0..4 {
+            let b = self.next_byte()?;
+            let d = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return Err(self.syntax("expected 4 hex digits after `\\u`".into())),
+            };
+            v = (v << 4) | u16::from(d);
+        }
+        Ok(v)
+    }
+
+    fn unicode_escape(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        let first = self.hex4()?;
+        let c = if (0xD800..0xDC00).contains(&first) {
+            // A high surrogate: pair it with a following `\uDC00..DFFF`.
+            if self.peek()? == Some(b'\\') {
+                self.pos += 1;
+                if self.next_byte()? == b'u' {
+                    let second = self.hex4()?;
+                    if (0xDC00..0xE000).contains(&second) {
+                        let c = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                        char::from_u32(c).unwrap_or('\u{FFFD}')
+                    } else {
+                        push_char(out, '\u{FFFD}');
+                        char::from_u32(u32::from(second)).unwrap_or('\u{FFFD}')
+                    }
+                } else {
+                    // `\` followed by another escape: undo and emit U+FFFD.
+                    self.pos -= 1;
+                    push_char(out, '\u{FFFD}');
+                    return self.escape(out);
+                }
+            } else {
+                '\u{FFFD}'
+            }
+        } else {
+            char::from_u32(u32::from(first)).unwrap_or('\u{FFFD}')
+        };
+        push_char(out, c);
+        Ok(())
+    }
+
+    /// Reads a JSON number.
+    #[inline]
+    pub(crate) fn number(&mut self) -> Result<Number, ParseError> {
+        let start = self.offset();
+        let b = self.peek_token()?;
+        if !(b.is_ascii_digit() || b == b'-') {
+            return Err(self.unexpected(b, "a number"));
+        }
+        // Fast path: a run of digits, the only thing V8 writes for sizes and ids.
+        let mut value: u64 = 0;
+        let mut n_digits = 0u32;
+        let mut overflow = false;
+        loop {
+            if !self.fill()? {
+                break;
+            }
+            let b = self.buf[self.pos];
+            if !b.is_ascii_digit() {
+                break;
+            }
+            match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+                Some(v) => value = v,
+                None => overflow = true,
+            }
+            n_digits += 1;
+            self.pos += 1;
+        }
+        let next = self.peek()?;
+        if n_digits > 0 && !overflow && !matches!(next, Some(b'.' | b'e' | b'E')) {
+            return Ok(Number::Unsigned(value));
+        }
+        self.slow_number(start, value, n_digits, overflow)
+    }
+
+    /// The general number grammar, for the rare non-plain numbers.
+    fn slow_number(&mut self, start: u64, value: u64, n_digits: u32, overflow: bool) -> Result<Number, ParseError> {
+        let mut text = String::new();
+        if n_digits > 0 && !overflow {
+            text.push_str(&value.to_string());
+        } else if n_digits > 0 {
+            return Err(ParseError::Syntax {
+                section: self.section,
+                offset: start,
+                message: "integer too large".into(),
+            });
+        }
+        while let Some(b) = self.peek()? {
+            if b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E') {
+                text.push(char::from(b));
+                self.pos += 1;
+            } else {
+                break;
+            }
+            if text.len() > 64 {
+                break;
+            }
+        }
+        if self.eof && self.pos >= self.end && !text.is_empty() {
+            // A number running into end of input means the file was cut.
+            return Err(self.truncated());
+        }
+        text.parse::<f64>().map(Number::Float).map_err(|_| ParseError::Syntax {
+            section: self.section,
+            offset: start,
+            message: format!("malformed number `{text}`"),
+        })
+    }
+
+    /// Skips any JSON value, iteratively: an explicit stack of open
+    /// containers (true = object) instead of recursion on deep nesting.
+    pub(crate) fn skip_value(&mut self, scratch: &mut Vec<u8>) -> Result<(), ParseError> {
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            // Read one value start.
+            let b = self.peek_token()?;
+            match b {
+                b'{' | b'[' => {
+                    self.pos += 1;
+                    let is_object = b == b'{';
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.peek_token()? == close {
+                        self.pos += 1;
+                    } else {
+                        open.push(is_object);
+                        if is_object {
+                            self.key(scratch)?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => self.string(scratch, "a string")?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => {
+                    self.number()?;
+                }
+            }
+            // After a complete value: close containers or go to the next item.
+            loop {
+                let Some(&is_object) = open.last() else {
+                    return Ok(());
+                };
+                let close = if is_object { b'}' } else { b']' };
+                if self.comma_or(close)? {
+                    if is_object {
+                        self.key(scratch)?;
+                    }
+                    break;
+                }
+                open.pop();
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), ParseError> {
+        for &w in word {
+            let b = self.next_byte()?;
+            if b != w {
+                self.pos -= 1;
+                return Err(self.unexpected(b, "a JSON value"));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn truncated(&self) -> ParseError {
+        ParseError::Truncated { section: self.section, offset: self.offset() }
+    }
+
+    pub(crate) fn syntax(&self, message: String) -> ParseError {
+        ParseError::Syntax { section: self.section, offset: self.offset(), message }
+    }
+
+    pub(crate) fn unexpected(&self, found: u8, expected: &str) -> ParseError {
+        let shown = if found.is_ascii_graphic() {
+            format!("`{}`", char::from(found))
+        } else {
+            format!("byte 0x{found:02x}")
+        };
+        self.syntax(format!("expected {expected}, found {shown}"))
+    }
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}

@@ -1,0 +1,462 @@
+//! `.heapprofile` parser (formats §3): `node --heap-prof` files, DevTools
+//! "Save", raw CDP results and the `{"profile": …}` wrapper, in any key order
+//! and whitespace.
+//!
+//! The call tree is read with an explicit stack of open nodes, so a deep or
+//! hostile tree cannot overflow the thread's stack. Nodes are numbered in
+//! pre-order as they open, which gives the model's `parent < child` order.
+
+use std::io::Read;
+
+use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cursor::{Cursor, Number};
+use crate::{InputKind, ParseError, Parsed, Warning};
+
+/// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
+/// V8 writes sizes as doubles, so anything larger has lost precision and is
+/// a corrupt value.
+const MAX_BYTES: u64 = (1 << 53) - 1;
+
+/// Parses a sampling heap profile from `input`.
+///
+/// # Errors
+/// A [`ParseError`] naming the section and byte offset when the input is not
+/// a well-formed heap profile, or is another kind of V8 file.
+pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, ParseError> {
+    let mut p = Parser::new(input);
+    p.cur.skip_bom()?;
+    match p.cur.peek()? {
+        None => return Err(ParseError::WrongKind { found: InputKind::Empty }),
+        Some(_) => {
+            if p.cur.peek_token()? != b'{' {
+                return Err(ParseError::WrongKind { found: InputKind::NotJson });
+            }
+        }
+    }
+    p.top_level(false)?;
+    if !p.cur.at_end()? {
+        return Err(p.cur.syntax("unexpected data after the end of the profile".into()));
+    }
+    p.finish()
+}
+
+/// Fields of one tree node, gathered while its keys are read.
+#[derive(Default)]
+struct PendingNode {
+    stack: Option<StackId>,
+    name: Option<String>,
+    script_id: Option<String>,
+    url: Option<String>,
+    line: Option<i64>,
+    column: Option<i64>,
+    has_call_frame: bool,
+    self_size: u64,
+    id: Option<u64>,
+    /// Reading the `children` array (false: reading the node's own keys).
+    in_children: bool,
+}
+
+struct Parser<R> {
+    cur: Cursor<R>,
+    b: ProfileBuilder,
+    scratch: Vec<u8>,
+    saw_head: bool,
+    /// V8 node id → stack, filled as nodes close.
+    by_node_id: FxHashMap<u64, StackId>,
+    /// Samples read before the tree (re-ordered files): resolved at the end.
+    deferred: Vec<(u64, u64, u64)>,
+    legacy: bool,
+}
+
+impl<R: Read> Parser<R> {
+    fn new(input: R) -> Self {
+        Self {
+            cur: Cursor::new(input),
+            b: ProfileBuilder::new(),
+            scratch: Vec::with_capacity(256),
+            saw_head: false,
+            by_node_id: FxHashMap::default(),
+            deferred: Vec::new(),
+            legacy: false,
+        }
+    }
+
+    /// The top-level object (or the object inside `{"profile": …}`).
+    fn top_level(&mut self, wrapped: bool) -> Result<(), ParseError> {
+        self.cur.section = "top level";
+        self.cur.expect(b'{', "`{` at the start of the profile")?;
+        if self.cur.peek_token()? == b'}' {
+            self.cur.bump();
+            return Ok(());
+        }
+        loop {
+            self.cur.key(&mut self.scratch)?;
+            match self.scratch.as_slice() {
+                b"head" => self.head()?,
+                b"samples" => self.samples()?,
+                b"profile" if !wrapped && self.cur.peek_token()? == b'{' => {
+                    self.b.meta_mut().wrapped = true;
+                    self.top_level(true)?;
+                }
+                b"snapshot" => return Err(ParseError::WrongKind { found: InputKind::HeapSnapshot }),
+                b"startTime" | b"endTime" | b"timeDeltas" => {
+                    return Err(ParseError::WrongKind { found: InputKind::CpuProfile });
+                }
+                b"nodes" => return Err(self.nodes_kind()?),
+                _ => self.cur.skip_value(&mut self.scratch)?,
+            }
+            self.cur.section = "top level";
+            if !self.cur.comma_or(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A top-level `nodes` array: objects in a CPU profile, numbers in a
+    /// (re-ordered) heap snapshot.
+    fn nodes_kind(&mut self) -> Result<ParseError, ParseError> {
+        self.cur.expect(b'[', "an array")?;
+        let found = if self.cur.peek_token()? == b'{' { InputKind::CpuProfile } else { InputKind::HeapSnapshot };
+        Ok(ParseError::WrongKind { found })
+    }
+
+    fn head(&mut self) -> Result<(), ParseError> {
+        self.cur.section = "head";
+        if self.saw_head {
+            return Err(self.cur.syntax("a second `head` call tree".into()));
+        }
+        self.saw_head = true;
+        self.cur.expect(b'{', "the `head` node object")?;
+        let mut open: Vec<PendingNode> = vec![self.open_node(None)?];
+        let mut first_key = true;
+        while let Some(top) = open.last_mut() {
+            if top.in_children {
+                let b = self.cur.peek_token()?;
+                if b == b']' {
+                    self.cur.bump();
+                    top.in_children = false;
+                    first_key = false;
+                    continue;
+                }
+                if !first_key {
+                    self.cur.expect(b',', "`,` or `]` in `children`")?;
+                }
+                first_key = true;
+                self.cur.expect(b'{', "a child node object")?;
+                let parent = top.stack;
+                open.push(self.open_node(parent)?);
+                continue;
+            }
+            let b = self.cur.peek_token()?;
+            if b == b'}' {
+                self.cur.bump();
+                let done = open.pop().expect("invariant: loop runs while a node is open");
+                self.close_node(done)?;
+                // Back in the parent's children array, after an element.
+                first_key = false;
+                continue;
+            }
+            if !first_key {
+                self.cur.expect(b',', "`,` or `}` in a node")?;
+            }
+            first_key = false;
+            self.cur.key(&mut self.scratch)?;
+            let top = open.last_mut().expect("invariant: checked above");
+            if self.scratch == b"children" {
+                self.cur.expect(b'[', "the `children` array")?;
+                top.in_children = true;
+                first_key = true;
+            } else {
+                self.node_field(top)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn open_node(&mut self, parent: Option<StackId>) -> Result<PendingNode, ParseError> {
+        if self.b.n_stacks() >= (u32::MAX - 1) as usize {
+            return Err(self.cur.syntax("more than 4 billion call tree nodes".into()));
+        }
+        let stack = self.b.open_stack(parent);
+        Ok(PendingNode { stack: Some(stack), ..PendingNode::default() })
+    }
+
+    fn node_field(&mut self, node: &mut PendingNode) -> Result<(), ParseError> {
+        match self.scratch.as_slice() {
+            b"callFrame" => {
+                node.has_call_frame = true;
+                self.call_frame(node)
+            }
+            b"selfSize" => {
+                node.self_size = self.byte_count("selfSize")?;
+                Ok(())
+            }
+            b"id" => {
+                node.id = Some(self.node_id("id")?);
+                Ok(())
+            }
+            // The legacy layout puts the frame on the node itself.
+            b"functionName" | b"scriptId" | b"url" | b"lineNumber" | b"columnNumber" => {
+                let key = std::mem::take(&mut self.scratch);
+                let r = self.frame_field(&key, node);
+                self.scratch = key;
+                r
+            }
+            _ => self.cur.skip_value(&mut self.scratch),
+        }
+    }
+
+    fn call_frame(&mut self, node: &mut PendingNode) -> Result<(), ParseError> {
+        self.cur.expect(b'{', "the `callFrame` object")?;
+        if self.cur.peek_token()? == b'}' {
+            self.cur.bump();
+            return Ok(());
+        }
+        let mut key = Vec::with_capacity(16);
+        loop {
+            self.cur.key(&mut key)?;
+            self.frame_field(&key, node)?;
+            if !self.cur.comma_or(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    fn frame_field(&mut self, key: &[u8], node: &mut PendingNode) -> Result<(), ParseError> {
+        match key {
+            b"functionName" => node.name = Some(self.text("functionName")?),
+            b"url" => node.url = Some(self.text("url")?),
+            b"scriptId" => node.script_id = Some(self.script_id()?),
+            b"lineNumber" => node.line = Some(self.position("lineNumber")?),
+            b"columnNumber" => node.column = Some(self.position("columnNumber")?),
+            _ => self.cur.skip_value(&mut self.scratch)?,
+        }
+        Ok(())
+    }
+
+    fn close_node(&mut self, node: PendingNode) -> Result<(), ParseError> {
+        let stack = node.stack.expect("invariant: every open node has a stack");
+        let Some(id) = node.id else {
+            return Err(ParseError::BadValue {
+                section: "head",
+                field: "id",
+                offset: self.cur.offset(),
+                reason: "a call tree node has no `id`".into(),
+            });
+        };
+        // Legacy nodes (no `callFrame`) used 1-based positions (formats §3.2).
+        let shift = if node.has_call_frame { 0 } else { 1 };
+        if !node.has_call_frame && (node.line.is_some() || node.name.is_some()) {
+            self.legacy = true;
+        }
+        let line = clamp_position(node.line.unwrap_or(-1), shift);
+        let column = clamp_position(node.column.unwrap_or(-1), shift);
+        let key = FrameKey {
+            name: node.name.as_deref().unwrap_or(""),
+            script_id: node.script_id.as_deref().unwrap_or("0"),
+            url: node.url.as_deref().unwrap_or(""),
+            line,
+            column,
+        };
+        self.b.close_stack(stack, key, node.self_size, id);
+        if self.by_node_id.insert(id, stack).is_some() {
+            return Err(ParseError::DuplicateNodeId { id, offset: self.cur.offset() });
+        }
+        Ok(())
+    }
+
+    fn samples(&mut self) -> Result<(), ParseError> {
+        self.cur.section = "samples";
+        self.b.meta_mut().has_samples = true;
+        self.cur.expect(b'[', "the `samples` array")?;
+        if self.cur.peek_token()? == b']' {
+            self.cur.bump();
+            return Ok(());
+        }
+        loop {
+            let (node_id, size, ordinal) = self.sample()?;
+            if self.saw_head {
+                self.attribute(node_id, size, ordinal);
+            } else {
+                self.deferred.push((node_id, size, ordinal));
+            }
+            if !self.cur.comma_or(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    fn sample(&mut self) -> Result<(u64, u64, u64), ParseError> {
+        let start = self.cur.offset();
+        self.cur.expect(b'{', "a sample object")?;
+        let (mut node_id, mut size, mut ordinal) = (None, 0, 0);
+        if self.cur.peek_token()? != b'}' {
+            loop {
+                self.cur.key(&mut self.scratch)?;
+                match self.scratch.as_slice() {
+                    b"nodeId" => node_id = Some(self.node_id("nodeId")?),
+                    b"size" => size = self.byte_count("size")?,
+                    b"ordinal" => ordinal = self.byte_count("ordinal")?,
+                    _ => self.cur.skip_value(&mut self.scratch)?,
+                }
+                if !self.cur.comma_or(b'}')? {
+                    break;
+                }
+            }
+        } else {
+            self.cur.bump();
+        }
+        let node_id = node_id.ok_or(ParseError::BadValue {
+            section: "samples",
+            field: "nodeId",
+            offset: start,
+            reason: "a sample has no `nodeId`".into(),
+        })?;
+        Ok((node_id, size, ordinal))
+    }
+
+    fn attribute(&mut self, node_id: u64, size: u64, ordinal: u64) {
+        match self.by_node_id.get(&node_id) {
+            Some(&stack) => self.b.push_sample(stack, size, ordinal),
+            None => self.b.push_unattributed(node_id, size, ordinal),
+        }
+    }
+
+    fn finish(mut self) -> Result<Parsed<HeapProfile>, ParseError> {
+        if !self.saw_head {
+            return Err(ParseError::Missing {
+                what: "head",
+                hint: "a sampling heap profile has a `head` call tree; this JSON has none",
+            });
+        }
+        for (node_id, size, ordinal) in std::mem::take(&mut self.deferred) {
+            self.attribute(node_id, size, ordinal);
+        }
+        let mut warnings = Vec::new();
+        if self.legacy {
+            self.b.meta_mut().legacy_positions = true;
+            warnings.push(Warning::LegacyOneBasedPositions);
+        }
+        let profile = self.b.finish();
+        if !profile.meta.has_samples {
+            warnings.push(Warning::NoSamples);
+        }
+        let lost = (0..profile.frames.len())
+            .filter(|&f| {
+                let script = profile.strings.get(profile.frames.script_id[f]);
+                script != "0" && !script.is_empty() && profile.strings.get(profile.frames.url[f]).is_empty()
+            })
+            .count() as u64;
+        if lost > 0 {
+            warnings.push(Warning::LostScriptInfo { frames: lost });
+        }
+        let un = &profile.unattributed;
+        if !un.node_id.is_empty() {
+            let distinct: FxHashSet<u64> = un.node_id.iter().copied().collect();
+            warnings.push(Warning::SamplesWithoutNode {
+                count: un.node_id.len() as u64,
+                bytes: un.bytes.iter().sum(),
+                distinct_nodes: distinct.len() as u64,
+            });
+        }
+        Ok(Parsed { value: profile, warnings })
+    }
+
+    // ---- typed values -------------------------------------------------
+
+    fn bad(&self, field: &'static str, offset: u64, reason: String) -> ParseError {
+        ParseError::BadValue { section: self.cur.section, field, offset, reason }
+    }
+
+    /// A non-negative integer-valued number of bytes (or an ordinal).
+    fn byte_count(&mut self, field: &'static str) -> Result<u64, ParseError> {
+        let at = self.cur.offset();
+        self.expect_number(field)?;
+        match self.cur.number()? {
+            Number::Unsigned(v) if v <= MAX_BYTES => Ok(v),
+            Number::Unsigned(v) => Err(self.bad(field, at, format!("{v} is beyond 2^53 bytes"))),
+            Number::Float(f) => {
+                if f < 0.0 {
+                    Err(self.bad(field, at, format!("negative value {f}")))
+                } else if f.fract() != 0.0 || !f.is_finite() {
+                    Err(self.bad(field, at, format!("{f} is not a whole number")))
+                } else if f > MAX_BYTES as f64 {
+                    Err(self.bad(field, at, format!("{f} is beyond 2^53 bytes")))
+                } else {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    Ok(f as u64)
+                }
+            }
+        }
+    }
+
+    fn node_id(&mut self, field: &'static str) -> Result<u64, ParseError> {
+        self.byte_count(field)
+    }
+
+    /// A 0-based line or column; -1 for unknown.
+    fn position(&mut self, field: &'static str) -> Result<i64, ParseError> {
+        let at = self.cur.offset();
+        self.expect_number(field)?;
+        match self.cur.number()? {
+            Number::Unsigned(v) => i64::try_from(v).map_err(|_| self.bad(field, at, "too large".into())),
+            #[allow(clippy::cast_possible_truncation)]
+            Number::Float(f) if f.fract() == 0.0 && f >= -1.0 && f < 1e15 => Ok(f as i64),
+            Number::Float(f) => Err(self.bad(field, at, format!("{f} is not a line or column number"))),
+        }
+    }
+
+    fn expect_number(&mut self, field: &'static str) -> Result<(), ParseError> {
+        let b = self.cur.peek_token()?;
+        if b.is_ascii_digit() || b == b'-' {
+            Ok(())
+        } else {
+            let at = self.cur.offset();
+            Err(self.bad(field, at, format!("expected a number, found {}", describe_token(b))))
+        }
+    }
+
+    fn text(&mut self, field: &'static str) -> Result<String, ParseError> {
+        let b = self.cur.peek_token()?;
+        if b != b'"' {
+            let at = self.cur.offset();
+            return Err(self.bad(field, at, format!("expected a string, found {}", describe_token(b))));
+        }
+        self.cur.string(&mut self.scratch, "a string")?;
+        Ok(String::from_utf8_lossy(&self.scratch).into_owned())
+    }
+
+    /// `scriptId` is a string of digits in CDP; accept a bare number too.
+    fn script_id(&mut self) -> Result<String, ParseError> {
+        if self.cur.peek_token()? == b'"' {
+            return self.text("scriptId");
+        }
+        match self.cur.number()? {
+            Number::Unsigned(v) => Ok(v.to_string()),
+            Number::Float(f) => Ok(f.to_string()),
+        }
+    }
+}
+
+/// Converts a position to the model's 0-based `i32`, mapping anything
+/// unknown or out of range to -1.
+fn clamp_position(v: i64, shift: i64) -> i32 {
+    if v < 0 {
+        return -1;
+    }
+    i32::try_from(v - shift).unwrap_or(-1).max(-1)
+}
+
+fn describe_token(b: u8) -> &'static str {
+    match b {
+        b'"' => "a string",
+        b'{' => "an object",
+        b'[' => "an array",
+        b't' | b'f' => "a boolean",
+        b'n' => "null",
+        b'0'..=b'9' | b'-' => "a number",
+        _ => "something that is not a JSON value",
+    }
+}

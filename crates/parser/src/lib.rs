@@ -1,0 +1,34 @@
+//! Parsers for V8 memory profiles.
+//!
+//! The parser reads from any [`std::io::Read`] (a file, a gzip decoder, a
+//! byte slice) through a fixed-size buffer, so memory stays proportional to
+//! the model it builds, not to the input. It never panics on input: fatal
+//! problems are a [`ParseError`] that names the section and byte offset,
+//! quirks of real files are [`Warning`]s returned next to the value.
+//!
+//! ```
+//! let json = br#"{"head":{"callFrame":{"functionName":"(root)","scriptId":"0","url":"",
+//!   "lineNumber":-1,"columnNumber":-1},"selfSize":0,"id":1,"children":[]},"samples":[]}"#;
+//! let parsed = heapdiff_parser::parse_heapprofile(&json[..]).unwrap();
+//! assert_eq!(parsed.value.stacks.len(), 1);
+//! assert!(parsed.warnings.is_empty());
+//! ```
+#![warn(missing_docs)]
+
+mod cursor;
+mod error;
+mod heapprofile;
+mod kind;
+
+pub use error::{ParseError, Warning};
+pub use heapprofile::parse_heapprofile;
+pub use kind::{detect, InputKind};
+
+/// A parsed value with the warnings found while parsing it.
+#[derive(Debug)]
+pub struct Parsed<T> {
+    /// The parsed value.
+    pub value: T,
+    /// Quirks of the input that did not stop parsing, in the order found.
+    pub warnings: Vec<Warning>,
+}
