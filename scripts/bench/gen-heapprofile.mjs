@@ -283,10 +283,10 @@ function buildPlan(meta, seed, variant, nodeTarget) {
   const R = rng(seed * 7919 + 17);
   const V = rng(seed * 104729 + 3);
   // Functions present only in variant b ("new") and only in variant a ("gone").
-  const nonEntry = [...Array(nf).keys()].filter((i) => meta.fns[i].layer >= 2);
-  const shuffled = V.shuffle([...nonEntry]);
-  const onlyB = new Set(shuffled.slice(0, Math.round(nf * 0.04)));
-  const onlyA = new Set(shuffled.slice(Math.round(nf * 0.04), Math.round(nf * 0.08)));
+  const deepFns = [...Array(nf).keys()].filter((i) => meta.fns[i].layer >= 3);
+  const shuffled = V.shuffle([...deepFns]);
+  const onlyB = new Set(shuffled.slice(0, Math.round(nf * 0.025)));
+  const onlyA = new Set(); // chosen after the tree is grown: minor functions only
   const entries = meta.fns.map((f, i) => i).filter((i) => meta.fns[i].layer === 0);
 
   const fn = [], parent = [], depth = [], kids = [];
@@ -328,21 +328,38 @@ function buildPlan(meta, seed, variant, nodeTarget) {
 
   let alive = new Uint8Array(fn.length).fill(1);
   const fnFactor = new Float64Array(meta.fns.length).fill(1);
+  {
+    // "gone" functions: ones whose removal takes out < 0.4 % of the call paths each
+    const removed = new Float64Array(nf);
+    const under = new Float64Array(fn.length).fill(1); // subtree sizes (children have larger ids)
+    for (let i = fn.length - 1; i > 0; i--) if (parent[i] >= 0) under[parent[i]] += under[i];
+    for (let i = 0; i < fn.length; i++) {
+      // count a subtree once: only where no ancestor has the same function
+      let dup = false;
+      for (let j = parent[i]; j >= 0; j = parent[j]) if (fn[j] === fn[i]) { dup = true; break; }
+      if (!dup) removed[fn[i]] += under[i];
+    }
+    const used = new Set(fn);
+    for (const f of shuffled) {
+      if (onlyA.size >= Math.round(nf * 0.025)) break;
+      if (!onlyB.has(f) && used.has(f) && removed[f] < fn.length * 0.004) onlyA.add(f);
+    }
+  }
   if (variant === 'b') {
     for (let i = 0; i < meta.fns.length; i++) {
       const u = V.next();
       fnFactor[i] = u < 0.06 ? V.int(2, 6) : u < 0.12 ? 0.15 + 0.35 * V.next() : V.lognormal(0.12);
     }
-    // drop subtrees rooted at "gone" functions and ~1.5 % random subtrees
+    // drop subtrees rooted at "gone" functions and a few random subtrees
     for (let i = 0; i < baseCount; i++) {
       const par = parent[i];
-      if ((par >= 0 && !alive[par]) || onlyA.has(fn[i]) || (depth[i] > 1 && V.chance(0.015))) alive[i] = 0;
+      if ((par >= 0 && !alive[par]) || onlyA.has(fn[i]) || (depth[i] > 1 && V.chance(0.004))) alive[i] = 0;
     }
-    // new call paths (some through "new" functions), ~4 % of the tree
+    // new call paths (some through "new" functions), ~6 % of the tree
     const pool2 = [];
     for (let i = 0; i < baseCount; i++) if (alive[i]) pool2.push(i);
     const before = fn.length;
-    grow(fn.length + Math.round(nodeTarget * 0.04), (c) => !onlyA.has(c), V, pool2);
+    grow(fn.length + Math.round(nodeTarget * 0.06), (c) => !onlyA.has(c), V, pool2);
     const a2 = new Uint8Array(fn.length).fill(1); a2.set(alive); alive = a2;
     for (let i = before; i < fn.length; i++) alive[i] = 1;
   }
@@ -407,37 +424,50 @@ async function child(o) {
   const resetKeep = () => { K.keep = meta.fns.map(() => []); K.sink = null; };
   const digits = (x) => String(Math.max(1, Math.round(x))).length;
 
-  // 1. calibration pass (small), after an unprofiled warm-up so that compilation is done
-  const calUnits = Math.min(400000, Math.max(20000, o.targetBytes / 2000));
+  // 1. calibration: an unprofiled warm-up (so compilation is done), then two small profiled
+  // passes at scales s0 and 2·s0, fitting samples = a + b·scale.
+  const calUnits = Math.min(300000, Math.max(20000, o.targetBytes / 3000));
   const s0 = calUnits / sumW;
   resetKeep();
   runWorkload(s0);
   resetKeep();
-  await post('HeapProfiler.startSampling', {samplingInterval: o.interval});
-  runWorkload(s0);
-  const cal = (await post('HeapProfiler.stopSampling')).profile;
-  resetKeep();
-  let calNodes = 0;
-  (function count(n) { calNodes++; for (const c of n.children) count(c); })(cal.head);
-  const headBytes0 = JSON.stringify(cal.head).length;
-  const S0 = cal.samples.length;
-  let sumSize = 0, maxOrd = 0;
-  for (const s of cal.samples) { sumSize += s.size; if (s.ordinal > maxOrd) maxOrd = s.ordinal; }
-  const bytesPerNode = headBytes0 / calNodes;
-  const estNodes = trieNodes + calNodes * 0.25 + 500; // trie paths + runner/builtin frames
+  const calPass = async (scale) => {
+    await post('HeapProfiler.startSampling', {samplingInterval: o.interval});
+    runWorkload(scale);
+    const prof = (await post('HeapProfiler.stopSampling')).profile;
+    resetKeep();
+    let nodes = 0, work = 0;
+    (function count(n) {
+      nodes++;
+      const cf = n.callFrame;
+      if (cf.url.startsWith(workUrl) || (cf.url === '' && /^dynamic\d/.test(cf.functionName))) work++;
+      for (const c of n.children) count(c);
+    })(prof.head);
+    let sumSize = 0, maxOrd = 0;
+    for (const s of prof.samples) { sumSize += s.size; if (s.ordinal > maxOrd) maxOrd = s.ordinal; }
+    return {nodes, work, headBytes: JSON.stringify(prof.head).length, samples: prof.samples.length, sumSize, maxOrd};
+  };
+  const workUrl = pathToFileURL(wdir).href + '/';
+  const c1 = await calPass(s0);
+  const c2 = await calPass(2 * s0);
+  const slope = Math.max(1, c2.samples - c1.samples) / s0; // samples per unit of scale
+  const icept = c2.samples - slope * 2 * s0;
+  const bytesPerNode = c2.headBytes / c2.nodes;
+  // at full scale nearly every path is hit; builtin frames (push, map, …) come along in the same ratio
+  const estNodes = trieNodes * (c2.nodes / Math.max(1, c2.work));
   const estHead = estNodes * bytesPerNode;
-  const samplesWanted = Math.max(1000, (o.targetBytes - estHead - 32) / 1); // refined below
-  // per-sample JSON: {"size":S,"nodeId":N,"ordinal":O}, + comma
-  const sizeDigits = digits(sumSize / Math.max(1, S0));
-  let S = samplesWanted / 40;
+  // per sample: {"size":S,"nodeId":N,"ordinal":O} plus a comma
+  const sizeDigits = digits(c2.sumSize / Math.max(1, c2.samples));
+  let S = (o.targetBytes - estHead) / 45;
   for (let it = 0; it < 5; it++) {
-    const ordDigits = digits((maxOrd / Math.max(1, S0)) * S);
+    const ordDigits = digits((c2.maxOrd / Math.max(1, c2.samples)) * S);
     const perSample = 31 + sizeDigits + digits(estNodes * 1.1) + ordDigits;
     S = (o.targetBytes - estHead - 32) / perSample;
   }
-  const scale = (s0 * S) / Math.max(1, S0);
-  log(`calibration: ${S0} samples, ${calNodes} nodes in ${Date.now() - t0} ms; target ${(o.targetBytes / 1e6).toFixed(0)} MB ` +
-    `→ ~${Math.round(S)} samples, ~${Math.round(estNodes)} nodes, scale ${scale.toFixed(4)} (${Math.round(sumW * scale)} alloc units)`);
+  const scale = Math.max(s0, (S - icept) / slope);
+  log(`calibration: ${c1.samples} / ${c2.samples} samples at scale ${s0.toFixed(3)} / ${(2 * s0).toFixed(3)}, ` +
+    `${c2.nodes} nodes, ${((Date.now() - t0) / 1000).toFixed(1)} s; target ${(o.targetBytes / 1e6).toFixed(0)} MB → ` +
+    `~${Math.round(S)} samples, ~${Math.round(estNodes)} nodes, scale ${scale.toFixed(3)} (${Math.round(sumW * scale)} alloc units)`);
 
   // 2. the real pass
   await post('HeapProfiler.startSampling', {samplingInterval: o.interval});

@@ -1,1 +1,50 @@
-//! tmp
+//! Pure analyses of heap profiles: `&model × &Options → Report`.
+//!
+//! Every function here is deterministic: integer arithmetic throughout, every
+//! list sorted by a total order, and parallel reductions merged in a fixed
+//! order, so reports are identical for any thread count. rayon is used
+//! inside; the caller owns the thread pool (`ThreadPool::install`).
+//!
+//! ```
+//! use heapdiff_analyzer::{call_tree, top, Weights, TopOptions};
+//! use heapdiff_model::{FrameKey, ProfileBuilder};
+//!
+//! let mut b = ProfileBuilder::new();
+//! let root = b.push_stack(None, FrameKey::pseudo("(root)"), 0, 1);
+//! b.push_stack(Some(root), FrameKey::pseudo("(V8 API)"), 50, 2);
+//! let profile = b.finish();
+//! let tree = call_tree(&profile, &Weights::self_size(&profile));
+//! let report = top(&profile, &tree, &TopOptions::default());
+//! assert_eq!(report.rows[0].name, "(V8 API)");
+//! assert_eq!(report.totals.total, 50);
+//! ```
+#![warn(missing_docs)]
+
+mod aggregate;
+mod call_tree;
+mod diff;
+mod filter;
+mod frame_label;
+mod grouping;
+mod heavy;
+mod noise;
+mod report;
+mod span;
+mod top_down;
+mod weights;
+
+pub use aggregate::{top, TopOptions};
+pub use call_tree::{call_tree, CallTree};
+pub use diff::{diff, DiffOptions, Normalize, SortOrder};
+pub use filter::{FrameFilter, FilterError};
+pub use frame_label::{display_name, frame_location};
+pub use grouping::GroupBy;
+pub use heavy::{bottom_up, BottomUpOptions};
+pub use noise::estimate_interval;
+pub use report::{
+    BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree, Status,
+    TopReport, TopRow, TopTotals, TreeReport, TreeRow, SCHEMA_VERSION,
+};
+pub use span::{OrdinalRange, SpanBound, SpanError};
+pub use top_down::{collapse, flame_tree, top_down, FoldedStack, TreeOptions};
+pub use weights::Weights;

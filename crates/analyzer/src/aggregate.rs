@@ -1,0 +1,165 @@
+//! Per-row self and total bytes: DevTools' Heavy view top level (formats
+//! §4.3 steps 1–2), generalised from functions to any grouping.
+//!
+//! * self = Σ self of every node in the row;
+//! * total = Σ total of every node in the row that has **no ancestor in the
+//!   same row**, so recursion does not count a subtree twice.
+
+use rayon::prelude::*;
+
+use heapdiff_model::HeapProfile;
+
+use crate::call_tree::CallTree;
+use crate::frame_label::one_based;
+use crate::grouping::{self, GroupBy, Groups, NO_GROUP};
+use crate::report::{TopReport, TopRow, TopTotals, SCHEMA_VERSION};
+
+/// Options of [`top`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopOptions {
+    /// What a row stands for.
+    pub by: GroupBy,
+    /// Keep only the first N rows.
+    pub limit: Option<usize>,
+    /// Sort by total instead of self.
+    pub sort_by_total: bool,
+}
+
+/// Sums per row.
+pub(crate) struct GroupSums {
+    pub(crate) self_bytes: Vec<u64>,
+    pub(crate) total: Vec<u64>,
+    pub(crate) samples: Vec<u64>,
+}
+
+const CHUNK: usize = 1 << 14;
+
+/// Self, total and sample count of every group.
+pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> GroupSums {
+    let n_groups = groups.keys.len();
+    let counted = first_in_group_on_path(p, groups);
+    let n = p.stacks.len();
+    let [self_bytes, total, samples] = (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .fold(
+            || [vec![0u64; n_groups], vec![0u64; n_groups], vec![0u64; n_groups]],
+            |mut acc, s| {
+                let g = groups.of_stack[s];
+                if g != NO_GROUP {
+                    let g = g as usize;
+                    acc[0][g] += tree.self_bytes[s];
+                    acc[2][g] += tree.n_samples[s];
+                    if counted[s] {
+                        acc[1][g] += tree.total[s];
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || [vec![0u64; n_groups], vec![0u64; n_groups], vec![0u64; n_groups]],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    for (x, y) in x.iter_mut().zip(y) {
+                        *x += y;
+                    }
+                }
+                a
+            },
+        );
+    GroupSums { self_bytes, total, samples }
+}
+
+/// For every stack, true when no ancestor belongs to the same group. One
+/// pre-order walk keeps the current path and a per-group count of how often
+/// the group occurs on it.
+fn first_in_group_on_path(p: &HeapProfile, groups: &Groups) -> Vec<bool> {
+    let parent = p.stacks.parent_column();
+    let n = p.stacks.len();
+    let mut on_path = vec![0u32; groups.keys.len()];
+    let mut path: Vec<usize> = vec![0];
+    let mut counted = vec![false; n];
+    for s in 1..n {
+        let up = parent[s] as usize;
+        while let Some(&top) = path.last() {
+            if top == up || path.len() == 1 {
+                break;
+            }
+            path.pop();
+            let g = groups.of_stack[top];
+            if g != NO_GROUP {
+                on_path[g as usize] -= 1;
+            }
+        }
+        let g = groups.of_stack[s];
+        if g != NO_GROUP {
+            counted[s] = on_path[g as usize] == 0;
+            on_path[g as usize] += 1;
+        }
+        path.push(s);
+    }
+    counted
+}
+
+/// `heapdiff top`: one row per function (or stack, script, package) with
+/// self and total bytes, as DevTools' Heavy view.
+#[must_use]
+pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
+    let groups = grouping::groups(p, tree, opts.by, false);
+    let sums = group_sums(p, tree, &groups);
+    let mut rows: Vec<TopRow> = groups
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|&(g, _)| sums.total[g] > 0 || sums.self_bytes[g] > 0)
+        .map(|(g, key)| TopRow {
+            name: display_row_name(opts.by, &key.name),
+            url: key.url.clone(),
+            line: one_based(key.line),
+            column: one_based(key.column),
+            self_bytes: sums.self_bytes[g],
+            total: sums.total[g],
+            samples: sums.samples[g],
+            stack: key.stack.clone(),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let (ka, kb) = if opts.sort_by_total { (a.total, b.total) } else { (a.self_bytes, b.self_bytes) };
+        kb.cmp(&ka)
+            .then(b.total.cmp(&a.total))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.url.cmp(&b.url))
+            .then(a.line.cmp(&b.line))
+            .then(a.column.cmp(&b.column))
+            .then_with(|| a.stack.cmp(&b.stack))
+    });
+    let n_rows = rows.len();
+    if let Some(limit) = opts.limit {
+        rows.truncate(limit);
+    }
+    TopReport {
+        schema_version: SCHEMA_VERSION,
+        kind: "top",
+        by: opts.by,
+        rows,
+        totals: totals(p, tree, n_rows),
+    }
+}
+
+pub(crate) fn totals(p: &HeapProfile, tree: &CallTree, rows: usize) -> TopTotals {
+    let _ = p;
+    TopTotals {
+        total: tree.root_total(),
+        samples: tree.n_samples.iter().sum(),
+        unattributed: tree.unattributed_bytes,
+        rows,
+    }
+}
+
+pub(crate) fn display_row_name(by: GroupBy, name: &str) -> String {
+    match by {
+        GroupBy::Function | GroupBy::Stack => crate::display_name(name).to_string(),
+        GroupBy::Script | GroupBy::Package => name.to_string(),
+    }
+}

@@ -1,0 +1,174 @@
+//! The diff of two profiles (design §2, "Diff semantics"): rows matched
+//! across profiles by their cross-profile key, absolute bytes by default,
+//! `new`/`gone` instead of ±100 %, and a noise flag from the sampling error.
+
+use std::collections::BTreeMap;
+
+use heapdiff_model::HeapProfile;
+use serde::Serialize;
+
+use crate::aggregate::{display_row_name, group_sums};
+use crate::call_tree::CallTree;
+use crate::frame_label::one_based;
+use crate::grouping::{self, GroupBy, GroupKey};
+use crate::noise::is_noise;
+use crate::report::{DiffReport, DiffRow, DiffTotals, Status, SCHEMA_VERSION};
+
+/// How the before profile is scaled before subtracting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Normalize {
+    /// Absolute bytes (the default for memory).
+    #[default]
+    None,
+    /// Scale before to the after total: compares shares, not bytes.
+    Total,
+    /// Profiles taken with different sampling intervals. V8 already scales
+    /// every sample to an estimated byte count, so values stay as they are;
+    /// the noise floor uses each profile's own interval.
+    Interval,
+}
+
+/// Row order of a diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Largest growth first, largest shrink last.
+    #[default]
+    Delta,
+    /// Largest absolute change first.
+    AbsDelta,
+}
+
+/// Options of [`diff`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// What a row stands for.
+    pub by: GroupBy,
+    /// Keep only the first N rows.
+    pub limit: Option<usize>,
+    /// Scaling of the before profile.
+    pub normalize: Normalize,
+    /// Row order.
+    pub sort: SortOrder,
+    /// Sampling interval of the before profile, if known (else estimated).
+    pub interval_before: Option<u64>,
+    /// Sampling interval of the after profile, if known (else estimated).
+    pub interval_after: Option<u64>,
+    /// Report kind: `"diff"` or `"spans"`.
+    pub kind: &'static str,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Side {
+    self_bytes: u64,
+    total: u64,
+    samples: u64,
+}
+
+/// Diffs `before` against `after`.
+#[must_use]
+pub fn diff(before: (&HeapProfile, &CallTree), after: (&HeapProfile, &CallTree), opts: &DiffOptions) -> DiffReport {
+    let (rows_a, rows_b) = rayon::join(|| side_rows(before, opts.by), || side_rows(after, opts.by));
+    let mut joined: BTreeMap<GroupKey, (Side, Side)> = BTreeMap::new();
+    for (k, s) in rows_a {
+        joined.entry(k).or_default().0 = s;
+    }
+    for (k, s) in rows_b {
+        joined.entry(k).or_default().1 = s;
+    }
+    let (ta, tb) = (before.1.root_total(), after.1.root_total());
+    let scale = |v: u64| match opts.normalize {
+        Normalize::Total if ta > 0 => u64::try_from((u128::from(v) * u128::from(tb) + u128::from(ta) / 2) / u128::from(ta)).unwrap_or(u64::MAX),
+        _ => v,
+    };
+    let (ra, rb) = (
+        opts.interval_before.or_else(|| crate::estimate_interval(before.0)),
+        opts.interval_after.or_else(|| crate::estimate_interval(after.0)),
+    );
+    let mut rows: Vec<DiffRow> = joined
+        .into_iter()
+        .map(|(key, (a, b))| {
+            let (bef, aft) = (scale(a.self_bytes), b.self_bytes);
+            DiffRow {
+                name: display_row_name(opts.by, &key.name),
+                url: key.url,
+                line: one_based(key.line),
+                column: one_based(key.column),
+                before: bef,
+                after: aft,
+                delta: signed_delta(bef, aft),
+                status: Status::of(bef, aft),
+                noise: is_noise(bef, aft, a.samples, b.samples, ra, rb),
+                total_before: scale(a.total),
+                total_after: b.total,
+                samples_before: a.samples,
+                samples_after: b.samples,
+                stack: key.stack,
+            }
+        })
+        .filter(|r| r.before > 0 || r.after > 0)
+        .collect();
+    sort_rows(&mut rows, opts.sort);
+    let n_rows = rows.len();
+    let new_rows = rows.iter().filter(|r| r.status == Status::New).count();
+    let gone_rows = rows.iter().filter(|r| r.status == Status::Gone).count();
+    if let Some(limit) = opts.limit {
+        rows.truncate(limit);
+    }
+    let (total_a, total_b) = (scale(ta), tb);
+    DiffReport {
+        schema_version: SCHEMA_VERSION,
+        kind: if opts.kind.is_empty() { "diff" } else { opts.kind },
+        by: opts.by,
+        normalize: opts.normalize,
+        rows,
+        totals: DiffTotals {
+            before: total_a,
+            after: total_b,
+            delta: signed_delta(total_a, total_b),
+            unattributed_before: before.1.unattributed_bytes,
+            unattributed_after: after.1.unattributed_bytes,
+            interval_before: ra,
+            interval_after: rb,
+            rows: n_rows,
+            new_rows,
+            gone_rows,
+        },
+    }
+}
+
+fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey, Side)> {
+    let groups = grouping::groups(p, tree, by, true);
+    let sums = group_sums(p, tree, &groups);
+    groups
+        .keys
+        .into_iter()
+        .enumerate()
+        .map(|(g, k)| (k, Side { self_bytes: sums.self_bytes[g], total: sums.total[g], samples: sums.samples[g] }))
+        .collect()
+}
+
+fn signed_delta(before: u64, after: u64) -> i64 {
+    if after >= before {
+        i64::try_from(after - before).unwrap_or(i64::MAX)
+    } else {
+        i64::try_from(before - after).map_or(i64::MIN, |d| -d)
+    }
+}
+
+fn sort_rows(rows: &mut [DiffRow], order: SortOrder) {
+    rows.sort_by(|a, b| {
+        let primary = match order {
+            SortOrder::Delta => b.delta.cmp(&a.delta),
+            SortOrder::AbsDelta => b.delta.unsigned_abs().cmp(&a.delta.unsigned_abs()),
+        };
+        primary
+            .then(b.after.cmp(&a.after))
+            .then(b.before.cmp(&a.before))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.url.cmp(&b.url))
+            .then(a.line.cmp(&b.line))
+            .then(a.column.cmp(&b.column))
+            .then_with(|| a.stack.cmp(&b.stack))
+    });
+}

@@ -1,0 +1,200 @@
+//! What a report row stands for (`--by`): a function, a whole stack, a
+//! script or an npm package, and the key each stack contributes to.
+//!
+//! Inside one profile a function is DevTools' `callUID` (name, script id,
+//! line, column; formats §4.1). Across two profiles script ids are
+//! meaningless (every process numbers its scripts anew), so rows are matched
+//! by (name, URL, line, column) instead.
+
+use heapdiff_model::{FrameId, HeapProfile};
+use rustc_hash::FxHashMap;
+
+use crate::call_tree::CallTree;
+
+/// The unit a report row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    /// One row per function (DevTools' Heavy view).
+    #[default]
+    Function,
+    /// One row per allocation stack (root-to-leaf path).
+    Stack,
+    /// One row per script URL.
+    Script,
+    /// One row per npm package (`node_modules/<pkg>/…`), else per script.
+    Package,
+}
+
+/// The identity of a row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct GroupKey {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) line: i32,
+    pub(crate) column: i32,
+    /// Script id; empty when rows are matched across profiles.
+    pub(crate) script_id: String,
+    /// Root-to-leaf frame labels, for `--by stack`.
+    pub(crate) stack: Vec<String>,
+}
+
+/// Every stack's row (`u32::MAX` for stacks that belong to none: the root,
+/// and under `--by stack` the stacks without self bytes) and the row keys.
+pub(crate) struct Groups {
+    pub(crate) of_stack: Vec<u32>,
+    pub(crate) keys: Vec<GroupKey>,
+}
+
+pub(crate) const NO_GROUP: u32 = u32::MAX;
+
+/// Assigns every stack to its row.
+pub(crate) fn groups(p: &HeapProfile, tree: &CallTree, by: GroupBy, across_profiles: bool) -> Groups {
+    match by {
+        GroupBy::Stack => stack_groups(p, tree),
+        _ => frame_groups(p, by, across_profiles),
+    }
+}
+
+fn frame_groups(p: &HeapProfile, by: GroupBy, across_profiles: bool) -> Groups {
+    let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
+    let mut keys = Vec::new();
+    let of_frame: Vec<u32> = (0..p.frames.len())
+        .map(|f| {
+            let key = frame_group_key(p, FrameId::from_index(f), by, across_profiles);
+            *index.entry(key).or_insert_with_key(|k| {
+                keys.push(k.clone());
+                u32::try_from(keys.len() - 1).unwrap_or(NO_GROUP)
+            })
+        })
+        .collect();
+    let mut of_stack: Vec<u32> = p.stacks.frame.iter().map(|f| of_frame[f.index()]).collect();
+    of_stack[0] = NO_GROUP;
+    Groups { of_stack, keys }
+}
+
+fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bool) -> GroupKey {
+    let fr = &p.frames;
+    let name = p.strings.get(fr.name[f.index()]);
+    let url = p.strings.get(fr.url[f.index()]);
+    let script = p.strings.get(fr.script_id[f.index()]);
+    let script_key = || {
+        if !url.is_empty() {
+            url.to_string()
+        } else if script == "0" || script.is_empty() {
+            // Pseudo frames such as `(V8 API)` stand for themselves.
+            name.to_string()
+        } else {
+            format!("(script {script} without URL)")
+        }
+    };
+    match by {
+        GroupBy::Function => GroupKey {
+            name: name.to_string(),
+            url: url.to_string(),
+            line: fr.line[f.index()],
+            column: fr.column[f.index()],
+            script_id: if across_profiles { String::new() } else { script.to_string() },
+            stack: Vec::new(),
+        },
+        GroupBy::Script => GroupKey { name: script_key(), url: url.to_string(), ..blank() },
+        GroupBy::Package => {
+            let name = npm_package(url).map_or_else(script_key, str::to_string);
+            GroupKey { name, ..blank() }
+        }
+        GroupBy::Stack => unreachable_stack(),
+    }
+}
+
+fn blank() -> GroupKey {
+    GroupKey { name: String::new(), url: String::new(), line: -1, column: -1, script_id: String::new(), stack: Vec::new() }
+}
+
+fn unreachable_stack() -> GroupKey {
+    // `--by stack` is handled by `stack_groups`; this arm exists only to
+    // keep the match exhaustive.
+    blank()
+}
+
+/// Stacks merged by their root-to-leaf path of frame labels. Only stacks
+/// with self bytes get a row: a stack row is an allocation site in context.
+fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
+    let n = p.stacks.len();
+    let mut index: FxHashMap<Vec<String>, u32> = FxHashMap::default();
+    let mut keys = Vec::new();
+    let mut of_stack = vec![NO_GROUP; n];
+    for s in p.stacks.ids().skip(1) {
+        if tree.self_bytes[s.index()] == 0 {
+            continue;
+        }
+        let path = stack_path(p, s);
+        let leaf = p.stacks.frame[s.index()].index();
+        let g = *index.entry(path).or_insert_with_key(|path| {
+            keys.push(GroupKey {
+                name: p.strings.get(p.frames.name[leaf]).to_string(),
+                url: p.strings.get(p.frames.url[leaf]).to_string(),
+                line: p.frames.line[leaf],
+                column: p.frames.column[leaf],
+                script_id: String::new(),
+                stack: path.clone(),
+            });
+            u32::try_from(keys.len() - 1).unwrap_or(NO_GROUP)
+        });
+        of_stack[s.index()] = g;
+    }
+    Groups { of_stack, keys }
+}
+
+/// Root-to-leaf labels of the frames above `s`, the root excluded.
+pub(crate) fn stack_path(p: &HeapProfile, s: heapdiff_model::StackId) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut cur = Some(s);
+    while let Some(c) = cur {
+        if c == heapdiff_model::StackId::ROOT {
+            break;
+        }
+        path.push(frame_label(p, p.stacks.frame[c.index()]));
+        cur = p.stacks.parent(c);
+    }
+    path.reverse();
+    path
+}
+
+/// `name (url:line:col)`, the label of a frame in stacks and flame graphs.
+pub(crate) fn frame_label(p: &HeapProfile, f: FrameId) -> String {
+    let name = crate::display_name(p.strings.get(p.frames.name[f.index()]));
+    let loc = crate::frame_location(
+        p.strings.get(p.frames.url[f.index()]),
+        p.frames.line[f.index()],
+        p.frames.column[f.index()],
+    );
+    if loc.is_empty() { name.to_string() } else { format!("{name} ({loc})") }
+}
+
+/// The npm package a script belongs to: the path segment(s) after the last
+/// `node_modules/`, with the scope for `@scope/name` packages.
+pub(crate) fn npm_package(url: &str) -> Option<&str> {
+    let at = url.rfind("node_modules/")? + "node_modules/".len();
+    let rest = &url[at..];
+    let mut parts = rest.splitn(3, '/');
+    let first = parts.next().filter(|s| !s.is_empty())?;
+    if first.starts_with('@') {
+        let second = parts.next().filter(|s| !s.is_empty())?;
+        Some(&rest[..first.len() + 1 + second.len()])
+    } else {
+        Some(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::npm_package;
+
+    #[test]
+    fn package_names_come_from_the_last_node_modules() {
+        assert_eq!(npm_package("file:///app/node_modules/express/lib/router.js"), Some("express"));
+        assert_eq!(npm_package("/a/node_modules/x/node_modules/@scope/pkg/i.js"), Some("@scope/pkg"));
+        assert_eq!(npm_package("file:///app/src/index.js"), None);
+        assert_eq!(npm_package("/app/node_modules/"), None);
+    }
+}

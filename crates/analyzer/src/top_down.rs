@@ -1,0 +1,228 @@
+//! Top-down views: DevTools' Tree view (formats §4.2), folded stacks, and
+//! the union call tree of two profiles that differential flame graphs draw.
+
+use std::collections::BTreeMap;
+
+use heapdiff_model::{HeapProfile, StackId};
+use rustc_hash::FxHashMap;
+
+use crate::call_tree::CallTree;
+use crate::frame_label::one_based;
+use crate::grouping::frame_label;
+use crate::report::{FlameNode, FlameTree, TreeReport, TreeRow, SCHEMA_VERSION};
+
+/// Options of [`top_down`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeOptions {
+    /// Show nodes at most this deep (root's children are depth 0).
+    pub max_depth: Option<u32>,
+    /// Hide nodes whose total is below this many thousandths of a percent of
+    /// the profile total.
+    pub min_total_permille: u32,
+}
+
+/// Children of every kept node, sorted for display: total descending, then
+/// label, then position in the file.
+fn sorted_children(p: &HeapProfile, tree: &CallTree, labels: &[String]) -> Vec<Vec<StackId>> {
+    let mut children: Vec<Vec<StackId>> = vec![Vec::new(); p.stacks.len()];
+    for s in p.stacks.ids().skip(1) {
+        if tree.kept(s) {
+            if let Some(up) = p.stacks.parent(s) {
+                children[up.index()].push(s);
+            }
+        }
+    }
+    for list in &mut children {
+        list.sort_by(|&a, &b| {
+            tree.total[b.index()]
+                .cmp(&tree.total[a.index()])
+                .then_with(|| labels[p.stacks.frame[a.index()].index()].cmp(&labels[p.stacks.frame[b.index()].index()]))
+                .then(a.cmp(&b))
+        });
+    }
+    children
+}
+
+fn frame_labels(p: &HeapProfile) -> Vec<String> {
+    (0..p.frames.len()).map(|f| frame_label(p, heapdiff_model::FrameId::from_index(f))).collect()
+}
+
+/// DevTools' Tree view: every kept node, unmerged, depth-first.
+#[must_use]
+pub fn top_down(p: &HeapProfile, tree: &CallTree, opts: &TreeOptions) -> TreeReport {
+    let labels = frame_labels(p);
+    let children = sorted_children(p, tree, &labels);
+    let threshold = u128::from(tree.root_total()) * u128::from(opts.min_total_permille) / 100_000;
+    let mut rows = Vec::new();
+    let mut todo: Vec<(StackId, u32)> = children[0].iter().rev().map(|&s| (s, 0)).collect();
+    while let Some((s, depth)) = todo.pop() {
+        if u128::from(tree.total[s.index()]) < threshold || opts.max_depth.is_some_and(|m| depth > m) {
+            continue;
+        }
+        let f = p.stacks.frame[s.index()].index();
+        rows.push(TreeRow {
+            depth,
+            name: crate::display_name(p.strings.get(p.frames.name[f])).to_string(),
+            url: p.strings.get(p.frames.url[f]).to_string(),
+            line: one_based(p.frames.line[f]),
+            column: one_based(p.frames.column[f]),
+            self_bytes: tree.self_bytes[s.index()],
+            total: tree.total[s.index()],
+        });
+        todo.extend(children[s.index()].iter().rev().map(|&c| (c, depth + 1)));
+    }
+    let n_rows = rows.len();
+    TreeReport {
+        schema_version: SCHEMA_VERSION,
+        kind: "tree",
+        rows,
+        totals: crate::aggregate::totals(p, tree, n_rows),
+    }
+}
+
+/// One line of folded output: root-to-leaf frame labels and self bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldedStack {
+    /// Frame labels, root's child first.
+    pub frames: Vec<String>,
+    /// Self bytes of the stack.
+    pub bytes: u64,
+}
+
+/// Folded stacks, identical paths merged, sorted by path.
+#[must_use]
+pub fn collapse(p: &HeapProfile, tree: &CallTree) -> Vec<FoldedStack> {
+    let labels = frame_labels(p);
+    let mut paths: Vec<Vec<u32>> = vec![Vec::new(); p.stacks.len()];
+    let mut merged: BTreeMap<Vec<&str>, u64> = BTreeMap::new();
+    for s in p.stacks.ids().skip(1) {
+        let up = p.stacks.parent(s).map_or(0, StackId::index);
+        let mut path = if up == 0 { Vec::new() } else { paths[up].clone() };
+        path.push(p.stacks.frame[s.index()].raw());
+        let bytes = tree.self_bytes[s.index()];
+        if bytes > 0 {
+            let key: Vec<&str> = path.iter().map(|&f| labels[f as usize].as_str()).collect();
+            *merged.entry(key).or_default() += bytes;
+        }
+        if tree.total[s.index()] > bytes {
+            paths[s.index()] = path;
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(frames, bytes)| FoldedStack { frames: frames.into_iter().map(str::to_string).collect(), bytes })
+        .collect()
+}
+
+/// The union of two call trees, merged by path of frame labels, with self
+/// and total bytes of both sides (a single profile: `before` all zero is
+/// not used; pass the same tree twice for a plain flame graph).
+#[must_use]
+pub fn flame_tree(before: (&HeapProfile, &CallTree), after: (&HeapProfile, &CallTree)) -> FlameTree {
+    let mut u = Union::default();
+    u.add(before.0, before.1, true);
+    u.add(after.0, after.1, false);
+    u.finish()
+}
+
+#[derive(Default)]
+struct Union {
+    label_ids: FxHashMap<String, u32>,
+    labels: Vec<(String, String)>,
+    index: FxHashMap<(u32, u32), u32>,
+    label: Vec<u32>,
+    parent: Vec<u32>,
+    self_before: Vec<u64>,
+    self_after: Vec<u64>,
+}
+
+impl Union {
+    fn node(&mut self, parent: u32, label: u32) -> u32 {
+        let n = u32::try_from(self.label.len()).unwrap_or(u32::MAX);
+        let id = *self.index.entry((parent, label)).or_insert(n);
+        if id == n {
+            self.label.push(label);
+            self.parent.push(parent);
+            self.self_before.push(0);
+            self.self_after.push(0);
+        }
+        id
+    }
+
+    fn add(&mut self, p: &HeapProfile, tree: &CallTree, before: bool) {
+        if self.label.is_empty() {
+            self.labels.push(("(root)".into(), String::new()));
+            self.label.push(0);
+            self.parent.push(u32::MAX);
+            self.self_before.push(0);
+            self.self_after.push(0);
+        }
+        let frame_label: Vec<u32> = (0..p.frames.len())
+            .map(|f| {
+                let name = crate::display_name(p.strings.get(p.frames.name[f])).to_string();
+                let loc = crate::frame_location(p.strings.get(p.frames.url[f]), p.frames.line[f], p.frames.column[f]);
+                let key = format!("{name}\u{0}{loc}");
+                let next = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
+                let id = *self.label_ids.entry(key).or_insert(next);
+                if id == next {
+                    self.labels.push((name, loc));
+                }
+                id
+            })
+            .collect();
+        let mut map = vec![0u32; p.stacks.len()];
+        for s in p.stacks.ids().skip(1) {
+            if !tree.kept(s) {
+                continue;
+            }
+            let up = p.stacks.parent(s).map_or(0, StackId::index);
+            let id = self.node(map[up], frame_label[p.stacks.frame[s.index()].index()]);
+            map[s.index()] = id;
+            let col = if before { &mut self.self_before } else { &mut self.self_after };
+            col[id as usize] += tree.self_bytes[s.index()];
+        }
+        let root = if before { &mut self.self_before } else { &mut self.self_after };
+        root[0] += tree.self_bytes[0];
+    }
+
+    fn finish(self) -> FlameTree {
+        let n = self.label.len();
+        // Union ids are assigned parent-first, so totals are a reverse loop.
+        let mut total_before = self.self_before.clone();
+        let mut total_after = self.self_after.clone();
+        let mut width: Vec<u64> = (0..n).map(|i| self.self_before[i].max(self.self_after[i])).collect();
+        for i in (1..n).rev() {
+            let up = self.parent[i] as usize;
+            total_before[up] += total_before[i];
+            total_after[up] += total_after[i];
+            width[up] += width[i];
+        }
+        let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for i in 1..n {
+            children[self.parent[i] as usize].push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        let nodes = (0..n)
+            .map(|i| {
+                let (name, location) = self.labels[self.label[i] as usize].clone();
+                let mut kids = std::mem::take(&mut children[i]);
+                kids.sort_by(|&a, &b| {
+                    let la = &self.labels[self.label[a as usize] as usize];
+                    let lb = &self.labels[self.label[b as usize] as usize];
+                    la.cmp(lb)
+                });
+                FlameNode {
+                    parent: (i > 0).then(|| self.parent[i]),
+                    name,
+                    location,
+                    self_before: self.self_before[i],
+                    self_after: self.self_after[i],
+                    total_before: total_before[i],
+                    total_after: total_after[i],
+                    width: width[i],
+                    children: kids,
+                }
+            })
+            .collect();
+        FlameTree { nodes }
+    }
+}
