@@ -113,7 +113,7 @@ done
 
 # ---- report
 {
-  for i in "${!CMDS[@]}"; do printf '%s\t%s\t%s\n' "${NAMES[$i]}" "${BYTES[$i]}" "$(tail -n 1 "$TMP/time.$i")"; done
+  for i in "${!CMDS[@]}"; do printf '%s\t%s\t%s\t%s\n' "${NAMES[$i]}" "${BYTES[$i]}" "$(tail -n 1 "$TMP/time.$i")" "${CMDS[$i]}"; done
 } > "$TMP/rows.tsv"
 
 export BIG1 BIG2 S1 S2 RUNS WARMUP TMP
@@ -149,8 +149,8 @@ for (const [name, bytes, time] of rows) {
   out.push(`| ${name} | ${r.mean.toFixed(3)} | ${r.stddev.toFixed(3)} | ${mb(kb * 1024)} | ${(+bytes / 1e6 / r.mean).toFixed(0)} |`);
 }
 out.push(``, `## hyperfine`, ``, fs.readFileSync(`${env.TMP}/hyperfine.md`, 'utf8').trim(), ``);
-out.push(`## Commands`, ``, '```');
-for (const r of hf) out.push(`${r.command}`);
+out.push(`## Commands (run from the repository root)`, ``, '```');
+for (const [name, , , cmd] of rows) out.push(`# ${name}`, cmd);
 out.push('```', ``);
 process.stdout.write(out.join('\n'));
 EOF

@@ -1,1 +1,26 @@
-//! tmp
+//! Report → bytes. One module per output format; every function writes to a
+//! `&mut dyn io::Write` and makes no analysis decision (no sorting, no
+//! filtering): reports arrive sorted and cut.
+//!
+//! ```
+//! let mut out = Vec::new();
+//! heapdiff_renderer::units::write_bytes(&mut out, 123_456).unwrap();
+//! assert_eq!(String::from_utf8(out).unwrap(), "123 kB");
+//! ```
+#![warn(missing_docs)]
+
+pub mod diff_flame;
+pub mod escape;
+pub mod flame;
+pub mod folded;
+pub mod json;
+pub mod markdown;
+pub mod table;
+pub mod units;
+
+/// Presentation options shared by the text renderers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// Colour the status column (only when writing to a terminal).
+    pub color: bool,
+}

@@ -1,0 +1,333 @@
+//! Command-line arguments (clap derive), one struct per subcommand. Each
+//! converts into library options in one function next to it, so defaults
+//! live in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use heapdiff_analyzer as analyzer;
+
+const AFTER_HELP: &str = "\
+Diff semantics: rows are matched by function name, URL, line and column (by
+stack, script or package with --by). Before, after and Δ are self bytes in
+absolute numbers unless --normalize says otherwise; Δ % is relative to the
+row's own before value. A row only in the after profile is `new`, only in
+the before profile `gone` (never ±100 %). A change smaller than the
+sampling error of the row (about interval × √samples) is shown as `noise`.
+
+Exit codes: 0 success (also when the output pipe closes early), 1 a
+requested check failed (--fail-on-growth), 2 error (bad usage, unreadable or
+invalid input).";
+
+/// Diff V8 / Node.js heap profiles: what grew, where it was allocated.
+///
+/// `heapdiff A B` is `heapdiff diff A B`.
+#[derive(Debug, Parser)]
+#[command(name = "heapdiff", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+    #[command(flatten)]
+    pub(crate) diff: DiffArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Diff two profiles of the same kind (also: `heapdiff A B`).
+    #[command(after_help = AFTER_HELP)]
+    Diff(DiffArgs),
+    /// Self and total bytes per function (DevTools' Heavy view), stack,
+    /// script or package.
+    Top(TopArgs),
+    /// The top-down call tree (DevTools' Tree view), or the bottom-up tree
+    /// of callers with --bottom-up (Heavy view).
+    Tree(TreeArgs),
+    /// A flame graph of one profile, or a differential one of two.
+    Flamegraph(FlameArgs),
+    /// Folded stacks (`a;b;c bytes`) for inferno, speedscope, FlameGraph.
+    Collapse(CollapseArgs),
+    /// Diff two spans of one recording: ordinal ranges or percentages of
+    /// the recording (`0%..50%`), both ends inclusive.
+    #[command(after_help = AFTER_HELP)]
+    Spans(SpansArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum By {
+    Function,
+    Stack,
+    Script,
+    Package,
+}
+
+impl From<By> for analyzer::GroupBy {
+    fn from(b: By) -> Self {
+        match b {
+            By::Function => analyzer::GroupBy::Function,
+            By::Stack => analyzer::GroupBy::Stack,
+            By::Script => analyzer::GroupBy::Script,
+            By::Package => analyzer::GroupBy::Package,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum NormalizeArg {
+    None,
+    Total,
+    Interval,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffSort {
+    /// Largest growth first.
+    Delta,
+    /// Largest absolute change first.
+    Abs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TopSort {
+    #[value(name = "self")]
+    SelfBytes,
+    Total,
+}
+
+/// Flags shared by every command.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct Common {
+    /// Number of worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub(crate) no_color: bool,
+    /// Do not print warnings about the inputs.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Treat warnings about the inputs as errors.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Print phase timings and peak memory as one JSON line on stderr.
+    #[arg(long, hide = true)]
+    pub(crate) timings: bool,
+}
+
+/// Flags that select and shape rows.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RowArgs {
+    /// What a row stands for.
+    #[arg(long, value_enum, default_value_t = By::Function)]
+    pub(crate) by: By,
+    /// Show at most N rows (0: all).
+    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 25)]
+    pub(crate) top: usize,
+    /// Keep only stacks through a frame matching this regular expression
+    /// (matched against `name (url:line:col)`).
+    #[arg(long, value_name = "RE")]
+    pub(crate) focus: Option<String>,
+    /// Drop stacks through a frame matching this regular expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+impl RowArgs {
+    pub(crate) fn limit(&self) -> Option<usize> {
+        (self.top > 0).then_some(self.top)
+    }
+}
+
+/// Flags of a diff (of files or of spans).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DiffFlags {
+    /// How the before profile is scaled: `none` (absolute bytes), `total`
+    /// (scaled to the after total), `interval` (profiles taken with
+    /// different sampling intervals).
+    #[arg(long, value_enum, default_value_t = NormalizeArg::None)]
+    pub(crate) normalize: NormalizeArg,
+    /// Row order.
+    #[arg(long, value_enum, default_value_t = DiffSort::Delta)]
+    pub(crate) sort: DiffSort,
+    /// Sampling interval in bytes of both profiles, for the noise floor
+    /// (default: estimated from the samples).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) interval: Option<u64>,
+    /// Also write a differential flame graph SVG here.
+    #[arg(long, value_name = "OUT.svg")]
+    pub(crate) flamegraph: Option<PathBuf>,
+    /// Draw the flame graph as an icicle (root at the top).
+    #[arg(long)]
+    pub(crate) inverted: bool,
+    /// Exit with 1 when the total grew by more than this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) fail_on_growth: Option<u64>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DiffArgs {
+    /// The before profile.
+    #[arg(value_name = "BEFORE")]
+    pub(crate) before: Option<PathBuf>,
+    /// The after profile.
+    #[arg(value_name = "AFTER")]
+    pub(crate) after: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) rows: RowArgs,
+    #[command(flatten)]
+    pub(crate) flags: DiffFlags,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TopArgs {
+    /// The profile.
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) rows: RowArgs,
+    /// Sort by self or total bytes.
+    #[arg(long, value_enum, default_value_t = TopSort::SelfBytes)]
+    pub(crate) sort: TopSort,
+    /// Only samples in this ordinal span (`1000..5000`, `50%..100%`).
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TreeArgs {
+    /// The profile.
+    pub(crate) file: PathBuf,
+    /// Bottom-up: every function with the chains of its callers.
+    #[arg(long)]
+    pub(crate) bottom_up: bool,
+    /// Show at most this many levels.
+    #[arg(long, value_name = "N")]
+    pub(crate) depth: Option<u32>,
+    /// Hide nodes below this share of the total, in percent.
+    #[arg(long, value_name = "PCT", default_value = "0.5")]
+    pub(crate) threshold: String,
+    /// Only samples in this ordinal span.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
+    /// Show at most N functions (bottom-up only; 0: all).
+    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 25)]
+    pub(crate) top: usize,
+    /// Keep only stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) focus: Option<String>,
+    /// Drop stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct FlameArgs {
+    /// The profile (the before profile when AFTER is given).
+    pub(crate) file: PathBuf,
+    /// With a second profile: a differential flame graph.
+    pub(crate) after: Option<PathBuf>,
+    /// The SVG file to write.
+    #[arg(short, long, value_name = "OUT.svg")]
+    pub(crate) output: PathBuf,
+    /// Icicle graph: root at the top.
+    #[arg(long)]
+    pub(crate) inverted: bool,
+    /// Title of the image.
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    /// Only samples in this ordinal span.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
+    /// Keep only stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) focus: Option<String>,
+    /// Drop stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CollapseArgs {
+    /// The profile.
+    pub(crate) file: PathBuf,
+    /// Write here instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+    /// Only samples in this ordinal span.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
+    /// Keep only stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) focus: Option<String>,
+    /// Drop stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SpansArgs {
+    /// The profile.
+    pub(crate) file: PathBuf,
+    /// The before span, e.g. `0%..50%` or `1..20000`.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) before: String,
+    /// The after span, e.g. `50%..100%`.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) after: String,
+    #[command(flatten)]
+    pub(crate) rows: RowArgs,
+    #[command(flatten)]
+    pub(crate) flags: DiffFlags,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn two_files_without_subcommand_mean_diff() {
+        let cli = Cli::try_parse_from(["heapdiff", "a.heapprofile", "b.heapprofile"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.diff.before.as_deref(), Some(std::path::Path::new("a.heapprofile")));
+        let cli = Cli::try_parse_from(["heapdiff", "top", "a.heapprofile"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Top(_))));
+    }
+
+    #[test]
+    fn default_flags_give_default_library_options() {
+        let cli = Cli::try_parse_from(["heapdiff", "a", "b"]).unwrap();
+        let opts = crate::commands::diff_options(&cli.diff.rows, &cli.diff.flags, "diff");
+        let expected = analyzer::DiffOptions { limit: Some(25), kind: "diff", ..analyzer::DiffOptions::default() };
+        assert_eq!(opts, expected);
+    }
+}

@@ -1,0 +1,48 @@
+//! `heapdiff diff A B` (and `heapdiff A B`).
+
+use anyhow::bail;
+use heapdiff_analyzer as analyzer;
+
+use crate::args::{DiffArgs, DiffFlags, RowArgs};
+use crate::timings::Timings;
+use crate::Outcome;
+
+/// Library options from the diff flags.
+pub(crate) fn diff_options(rows: &RowArgs, flags: &DiffFlags, kind: &'static str) -> analyzer::DiffOptions {
+    analyzer::DiffOptions {
+        by: rows.by.into(),
+        limit: rows.limit(),
+        normalize: super::normalize(flags.normalize),
+        sort: super::sort(flags.sort),
+        interval_before: flags.interval,
+        interval_after: flags.interval,
+        kind,
+    }
+}
+
+pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
+    let (Some(before), Some(after)) = (&a.before, &a.after) else {
+        bail!("give two profiles to diff (`heapdiff BEFORE AFTER`), or a command; see `heapdiff --help`");
+    };
+    let mut t = Timings::new(a.common.timings);
+    let (pa, pb) = rayon::join(
+        || crate::input::load_profile(before, &a.common),
+        || crate::input::load_profile(after, &a.common),
+    );
+    let (pa, pb) = (pa?, pb?);
+    t.phase("parse");
+    let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
+    let (ta, tb) = rayon::join(
+        || super::weigh(&pa.profile, None, focus, ignore),
+        || super::weigh(&pb.profile, None, focus, ignore),
+    );
+    let (ta, tb) = (ta?, tb?);
+    let report = analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &diff_options(&a.rows, &a.flags, "diff"));
+    let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb)));
+    t.phase("diff");
+    let title = format!("{} → {}", before.display(), after.display());
+    let outcome = super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[before, after], &title)?;
+    t.phase("render");
+    t.report();
+    Ok(outcome)
+}

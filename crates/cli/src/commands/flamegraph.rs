@@ -1,0 +1,33 @@
+//! `heapdiff flamegraph FILE [AFTER] -o out.svg`.
+
+use heapdiff_analyzer as analyzer;
+use heapdiff_renderer as renderer;
+
+use crate::args::FlameArgs;
+use crate::Outcome;
+
+pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
+    let (focus, ignore, span) = (a.focus.as_deref(), a.ignore.as_deref(), a.span.as_deref());
+    let before = crate::input::load_profile(&a.file, &a.common)?;
+    let tree_a = super::weigh(&before.profile, span, focus, ignore)?;
+    let Some(after_path) = &a.after else {
+        let stacks = analyzer::collapse(&before.profile, &tree_a);
+        let opts = renderer::flame::FlameOptions {
+            title: a.title.clone().unwrap_or_else(|| format!("Allocations: {}", a.file.display())),
+            inverted: a.inverted,
+            no_javascript: false,
+        };
+        crate::output::to_file(&a.output, &[&a.file], |out| renderer::flame::write(out, &stacks, &opts))?;
+        return Ok(Outcome::Success);
+    };
+    let after = crate::input::load_profile(after_path, &a.common)?;
+    let tree_b = super::weigh(&after.profile, span, focus, ignore)?;
+    let flame = analyzer::flame_tree((&before.profile, &tree_a), (&after.profile, &tree_b));
+    let opts = renderer::diff_flame::DiffFlameOptions {
+        title: a.title.clone().unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),
+        inverted: a.inverted,
+        ..renderer::diff_flame::DiffFlameOptions::default()
+    };
+    crate::output::to_file(&a.output, &[&a.file, after_path], |out| renderer::diff_flame::write(out, &flame, &opts))?;
+    Ok(Outcome::Success)
+}

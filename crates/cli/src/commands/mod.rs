@@ -1,0 +1,133 @@
+//! One module per command: glue only (open, parse, analyze, render).
+
+mod collapse;
+mod diff;
+mod flamegraph;
+mod spans;
+mod top;
+mod tree;
+
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+use heapdiff_analyzer::{self as analyzer, CallTree, FrameFilter, OrdinalRange, Weights};
+use heapdiff_model::HeapProfile;
+
+use crate::args::{Cli, Command, Common, DiffFlags, DiffSort, NormalizeArg, RowArgs};
+use crate::Outcome;
+
+pub(crate) use diff::diff_options;
+
+/// Runs the command on a thread pool of the requested size.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let common = match &cli.command {
+        None => &cli.diff.common,
+        Some(Command::Diff(a)) => &a.common,
+        Some(Command::Top(a)) => &a.common,
+        Some(Command::Tree(a)) => &a.common,
+        Some(Command::Flamegraph(a)) => &a.common,
+        Some(Command::Collapse(a)) => &a.common,
+        Some(Command::Spans(a)) => &a.common,
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = common.threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().context("cannot start worker threads")?;
+    pool.install(|| match cli.command {
+        None => diff::run(&cli.diff),
+        Some(Command::Diff(a)) => diff::run(&a),
+        Some(Command::Top(a)) => top::run(&a),
+        Some(Command::Tree(a)) => tree::run(&a),
+        Some(Command::Flamegraph(a)) => flamegraph::run(&a),
+        Some(Command::Collapse(a)) => collapse::run(&a),
+        Some(Command::Spans(a)) => spans::run(&a),
+    })
+}
+
+/// Self weights of a profile: `selfSize`, or sample sizes within `span`,
+/// with `--focus`/`--ignore` applied, then pruned and totalled.
+pub(crate) fn weigh(
+    p: &HeapProfile,
+    span: Option<&str>,
+    focus: Option<&str>,
+    ignore: Option<&str>,
+) -> anyhow::Result<CallTree> {
+    let mut w = match span {
+        Some(text) => Weights::in_range(p, &OrdinalRange::parse(text, p)?),
+        None => Weights::self_size(p),
+    };
+    let filter = FrameFilter::new(focus, ignore)?;
+    if !filter.is_empty() {
+        w.retain(&filter.keep_mask(p));
+    }
+    Ok(analyzer::call_tree(p, &w))
+}
+
+/// Whether to colour terminal output.
+pub(crate) fn color(common: &Common) -> bool {
+    use std::io::IsTerminal as _;
+    !common.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+pub(crate) fn normalize(n: NormalizeArg) -> analyzer::Normalize {
+    match n {
+        NormalizeArg::None => analyzer::Normalize::None,
+        NormalizeArg::Total => analyzer::Normalize::Total,
+        NormalizeArg::Interval => analyzer::Normalize::Interval,
+    }
+}
+
+pub(crate) fn sort(s: DiffSort) -> analyzer::SortOrder {
+    match s {
+        DiffSort::Delta => analyzer::SortOrder::Delta,
+        DiffSort::Abs => analyzer::SortOrder::AbsDelta,
+    }
+}
+
+/// Renders a diff report to stdout, writes the flame graph if asked, and
+/// applies `--fail-on-growth`.
+pub(crate) fn finish_diff(
+    report: &analyzer::DiffReport,
+    flame: Option<analyzer::FlameTree>,
+    rows: &RowArgs,
+    flags: &DiffFlags,
+    common: &Common,
+    inputs: &[&Path],
+    title: &str,
+) -> anyhow::Result<Outcome> {
+    use heapdiff_renderer as renderer;
+    if let (Some(path), Some(tree)) = (&flags.flamegraph, flame) {
+        let opts = renderer::diff_flame::DiffFlameOptions {
+            title: title.to_string(),
+            inverted: flags.inverted,
+            ..renderer::diff_flame::DiffFlameOptions::default()
+        };
+        crate::output::to_file(path, inputs, |out| renderer::diff_flame::write(out, &tree, &opts))?;
+    }
+    let text = renderer::TextOptions { color: color(common) };
+    crate::output::to_stdout(|out| match rows.format {
+        crate::args::Format::Table => renderer::table::diff(out, report, text),
+        crate::args::Format::Json => renderer::json::write(out, report),
+        crate::args::Format::Markdown => renderer::markdown::diff(out, report),
+    })?;
+    match flags.fail_on_growth {
+        Some(limit) if report.totals.delta > i64::try_from(limit).unwrap_or(i64::MAX) => {
+            let _ = common;
+            eprint_check_failure(report.totals.delta, limit);
+            Ok(Outcome::CheckFailed)
+        }
+        _ => Ok(Outcome::Success),
+    }
+}
+
+fn eprint_check_failure(delta: i64, limit: u64) {
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "heapdiff: check failed: the total grew by {delta} bytes, more than --fail-on-growth {limit}"
+    );
+}

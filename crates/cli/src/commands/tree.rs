@@ -1,0 +1,50 @@
+//! `heapdiff tree FILE [--bottom-up]`.
+
+use anyhow::Context as _;
+use heapdiff_analyzer as analyzer;
+use heapdiff_renderer as renderer;
+
+use crate::args::{Format, TreeArgs};
+use crate::Outcome;
+
+pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
+    let loaded = crate::input::load_profile(&a.file, &a.common)?;
+    let p = &loaded.profile;
+    let tree = super::weigh(p, a.span.as_deref(), a.focus.as_deref(), a.ignore.as_deref())?;
+    let text = renderer::TextOptions { color: super::color(&a.common) };
+    if a.bottom_up {
+        let opts = analyzer::BottomUpOptions {
+            limit: (a.top > 0).then_some(a.top),
+            max_depth: a.depth.map(|d| d as usize),
+        };
+        let report = analyzer::bottom_up(p, &tree, &opts);
+        return crate::output::to_stdout(|out| match a.format {
+            Format::Table | Format::Markdown => renderer::table::bottom_up(out, &report, text),
+            Format::Json => renderer::json::write(out, &report),
+        })
+        .map(|()| Outcome::Success);
+    }
+    let opts = analyzer::TreeOptions { max_depth: a.depth, min_total_permille: permille(&a.threshold)? };
+    let report = analyzer::top_down(p, &tree, &opts);
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table => renderer::table::tree(out, &report, text),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::markdown::tree(out, &report),
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// `0.5` (percent) as thousandths of a percent, without floating point.
+fn permille(text: &str) -> anyhow::Result<u32> {
+    let t = text.trim().trim_end_matches('%');
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let parse = || -> Option<u32> {
+        if frac.len() > 3 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let i: u32 = if int.is_empty() { 0 } else { int.parse().ok()? };
+        let f: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
+        i.checked_mul(1000)?.checked_add(f).filter(|&v| v <= 100_000)
+    };
+    parse().with_context(|| format!("--threshold `{text}` is not a percentage between 0 and 100"))
+}

@@ -1,0 +1,49 @@
+//! Writing results: standard output through one locked buffer, files
+//! atomically (temporary file in the same directory, then rename), never
+//! over an input.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+
+/// Runs `write` against buffered standard output.
+pub(crate) fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    write(&mut out).context("cannot write to standard output")?;
+    out.flush().context("cannot write to standard output")
+}
+
+/// Writes a file atomically: readers see the old file or the whole new
+/// one, never half of it, and a failure leaves no partial file behind.
+pub(crate) fn to_file(
+    path: &Path,
+    inputs: &[&Path],
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let shown = path.display();
+    if let Ok(target) = fs::canonicalize(path) {
+        for input in inputs {
+            if fs::canonicalize(input).is_ok_and(|i| i == target) {
+                bail!("refusing to write '{shown}': it is one of the inputs");
+            }
+        }
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".heapdiff-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file next to '{shown}'"))?;
+    {
+        let mut out = BufWriter::new(tmp.as_file_mut());
+        write(&mut out).with_context(|| format!("cannot write '{shown}'"))?;
+        out.flush().with_context(|| format!("cannot write '{shown}'"))?;
+    }
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write '{shown}'"))?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! The hidden `--timings` flag: phase durations and peak memory as one JSON
+//! line on stderr, for the benchmark scripts.
+
+use std::io::Write as _;
+use std::time::Instant;
+
+/// Phase stopwatch.
+pub(crate) struct Timings {
+    enabled: bool,
+    last: Instant,
+    phases: Vec<(&'static str, u128)>,
+}
+
+impl Timings {
+    pub(crate) fn new(enabled: bool) -> Self {
+        Self { enabled, last: Instant::now(), phases: Vec::new() }
+    }
+
+    /// Ends the current phase under `name`.
+    pub(crate) fn phase(&mut self, name: &'static str) {
+        if self.enabled {
+            let now = Instant::now();
+            self.phases.push((name, now.duration_since(self.last).as_micros()));
+            self.last = now;
+        }
+    }
+
+    /// Prints the line if enabled.
+    pub(crate) fn report(&self) {
+        if !self.enabled {
+            return;
+        }
+        let phases: Vec<String> =
+            self.phases.iter().map(|(n, us)| format!("\"{n}\":{:.1}", *us as f64 / 1000.0)).collect();
+        let rss = peak_rss_kib().map_or_else(|| "null".to_string(), |k| k.to_string());
+        let _ = writeln!(std::io::stderr(), "{{\"phases_ms\":{{{}}},\"peak_rss_kib\":{rss}}}", phases.join(","));
+    }
+}
+
+/// `VmHWM` of this process (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -1,0 +1,238 @@
+//! Differential flame graphs, drawn directly as SVG.
+//!
+//! inferno's differential mode sizes frames by the after count only, so
+//! code that disappeared has zero width. heapdiff's layout keeps it: a
+//! frame is `max(self before, self after)` wide plus its children (see
+//! `FlameNode::width`). Colours say how the frame's total changed, from the
+//! Okabe–Ito palette (safe for the common colour-vision deficiencies), with
+//! a legend; every frame has a tooltip with before, after and Δ.
+
+use std::fmt::Write as _;
+use std::io;
+
+use heapdiff_analyzer::{FlameNode, FlameTree, Status};
+
+use crate::escape::xml;
+use crate::units::{bytes, delta_percent, percent, signed_bytes};
+
+/// Options of the differential flame graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffFlameOptions {
+    /// Title at the top.
+    pub title: String,
+    /// Icicle graph (root at the top).
+    pub inverted: bool,
+    /// Image width in pixels.
+    pub width: u32,
+}
+
+impl Default for DiffFlameOptions {
+    fn default() -> Self {
+        Self { title: "Differential flame graph".into(), inverted: false, width: 1200 }
+    }
+}
+
+const FRAME_H: f64 = 16.0;
+const PAD: f64 = 10.0;
+const HEADER: f64 = 70.0;
+const FOOTER: f64 = 24.0;
+const MIN_PX: f64 = 0.3;
+
+/// Fill colours by status (Okabe–Ito).
+const GREW: (u8, u8, u8) = (0xD5, 0x5E, 0x00);
+const SHRANK: (u8, u8, u8) = (0x00, 0x72, 0xB2);
+const NEW: &str = "#CC79A7";
+const GONE: &str = "#56B4E9";
+const SAME: &str = "#D9D9D9";
+
+/// Status of a frame, judged on its total bytes.
+fn status(n: &FlameNode) -> Status {
+    Status::of(n.total_before, n.total_after)
+}
+
+fn blend(base: (u8, u8, u8), strength: f64) -> String {
+    let mix = |c: u8| {
+        let v = 255.0 - (255.0 - f64::from(c)) * strength;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let v = v.round().clamp(0.0, 255.0) as u8;
+        v
+    };
+    format!("#{:02X}{:02X}{:02X}", mix(base.0), mix(base.1), mix(base.2))
+}
+
+fn fill(n: &FlameNode, max_change: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let strength = |d: u64| 0.3 + 0.7 * ((d as f64) / (max_change.max(1) as f64)).sqrt();
+    let change = n.total_before.abs_diff(n.total_after);
+    match status(n) {
+        Status::Grew => blend(GREW, strength(change)),
+        Status::Shrank => blend(SHRANK, strength(change)),
+        Status::New => NEW.to_string(),
+        Status::Gone => GONE.to_string(),
+        Status::Same => SAME.to_string(),
+    }
+}
+
+fn tooltip(n: &FlameNode, root: &FlameNode) -> String {
+    let delta = i128::from(n.total_after) - i128::from(n.total_before);
+    let delta = i64::try_from(delta).unwrap_or(if delta > 0 { i64::MAX } else { i64::MIN });
+    let change = match status(n) {
+        Status::New => "new".to_string(),
+        Status::Gone => "gone".to_string(),
+        _ => delta_percent(delta, n.total_before).unwrap_or_default(),
+    };
+    let mut t = n.name.clone();
+    if !n.location.is_empty() {
+        let _ = write!(t, " ({})", n.location);
+    }
+    let _ = write!(
+        t,
+        "\nbefore: {} ({} of total)\nafter: {} ({} of total)\nΔ: {} ({change})\nself: {} → {}",
+        bytes(n.total_before),
+        percent(n.total_before, root.total_before),
+        bytes(n.total_after),
+        percent(n.total_after, root.total_after),
+        signed_bytes(delta),
+        bytes(n.self_before),
+        bytes(n.self_after),
+    );
+    xml(&t)
+}
+
+/// Writes the differential flame graph of a union tree.
+///
+/// # Errors
+/// When writing fails.
+pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions) -> io::Result<()> {
+    let Some(root) = tree.nodes.first().filter(|r| r.width > 0) else {
+        return empty_svg(out, &opts.title);
+    };
+    let width = f64::from(opts.width.max(200));
+    #[allow(clippy::cast_precision_loss)]
+    let scale = (width - 2.0 * PAD) / root.width as f64;
+    let depth = depths(tree);
+    let max_depth = depth.iter().copied().max().unwrap_or(0);
+    let height = HEADER + f64::from(max_depth + 1) * FRAME_H + FOOTER;
+    let max_change = tree.nodes.iter().skip(1).map(|n| n.total_before.abs_diff(n.total_after)).max().unwrap_or(0);
+
+    let mut s = String::with_capacity(64 * 1024);
+    header(&mut s, opts, width, height, root);
+    let mut todo: Vec<(u32, u64)> = vec![(0, 0)];
+    let mut hidden = 0usize;
+    while let Some((i, x_units)) = todo.pop() {
+        let n = &tree.nodes[i as usize];
+        #[allow(clippy::cast_precision_loss)]
+        let (x, w) = (PAD + x_units as f64 * scale, n.width as f64 * scale);
+        if w < MIN_PX {
+            hidden += 1;
+            continue;
+        }
+        let d = f64::from(depth[i as usize]);
+        let y = if opts.inverted { HEADER + d * FRAME_H } else { height - FOOTER - (d + 1.0) * FRAME_H };
+        frame(&mut s, n, root, x, y, w, max_change);
+        let mut cx = x_units;
+        let mut children = Vec::with_capacity(n.children.len());
+        for &c in &n.children {
+            children.push((c, cx));
+            cx += tree.nodes[c as usize].width;
+        }
+        todo.extend(children.into_iter().rev());
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{PAD}" y="{:.1}" font-size="11" fill="#555">{} frame(s) narrower than {MIN_PX} px not drawn. Width = max(before, after); colour = change of the frame's total.</text>"##,
+        height - 8.0,
+        hidden
+    );
+    s.push_str("</svg>\n");
+    out.write_all(s.as_bytes())
+}
+
+fn depths(tree: &FlameTree) -> Vec<u32> {
+    let mut depth = vec![0u32; tree.nodes.len()];
+    for (i, n) in tree.nodes.iter().enumerate().skip(1) {
+        if let Some(p) = n.parent {
+            depth[i] = depth[p as usize] + 1;
+        }
+    }
+    depth
+}
+
+fn header(s: &mut String, opts: &DiffFlameOptions, width: f64, height: f64, root: &FlameNode) {
+    let _ = writeln!(
+        s,
+        r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="Verdana, sans-serif">
+<rect x="0" y="0" width="100%" height="100%" fill="#FFFFFF"/>
+<text x="{:.1}" y="22" font-size="16" text-anchor="middle">{}</text>
+<text x="{:.1}" y="40" font-size="12" text-anchor="middle" fill="#333">before {} → after {} (Δ {})</text>"##,
+        width / 2.0,
+        xml(&opts.title),
+        width / 2.0,
+        bytes(root.total_before),
+        bytes(root.total_after),
+        signed_bytes(i64::try_from(i128::from(root.total_after) - i128::from(root.total_before)).unwrap_or(0)),
+    );
+    let legend = [
+        (blend(GREW, 1.0), "grew"),
+        (NEW.to_string(), "new"),
+        (blend(SHRANK, 1.0), "shrank"),
+        (GONE.to_string(), "gone"),
+        (SAME.to_string(), "unchanged"),
+    ];
+    let mut x = PAD;
+    for (color, label) in legend {
+        let _ = writeln!(
+            s,
+            r##"<rect x="{x:.1}" y="50" width="12" height="12" fill="{color}" stroke="#333" stroke-width="0.5"/><text x="{:.1}" y="60" font-size="11">{label}</text>"##,
+            x + 16.0
+        );
+        x += 90.0;
+    }
+}
+
+fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, x: f64, y: f64, w: f64, max_change: u64) {
+    let gone = status(n) == Status::Gone;
+    let stroke = if gone { r##" stroke="#0072B2" stroke-dasharray="3,2" stroke-width="1""## } else { r##" stroke="#FFFFFF" stroke-width="0.5""## };
+    let _ = write!(
+        s,
+        r#"<g class="frame"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{}"{stroke} rx="2"/>"#,
+        tooltip(n, root),
+        FRAME_H - 1.0,
+        fill(n, max_change),
+    );
+    // About 6.5 px per character at 11 px.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let fits = ((w - 6.0) / 6.5).max(0.0) as usize;
+    if fits >= 3 {
+        let label = truncate(&n.name, fits);
+        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#, x + 3.0, y + 11.5, xml(&label));
+    }
+    s.push_str("</g>\n");
+}
+
+fn truncate(name: &str, chars: usize) -> String {
+    if name.chars().count() <= chars {
+        return name.to_string();
+    }
+    let mut t: String = name.chars().take(chars.saturating_sub(2)).collect();
+    t.push_str("..");
+    t
+}
+
+/// An image that says there is nothing to draw.
+///
+/// # Errors
+/// When writing fails.
+pub fn empty_svg(out: &mut dyn io::Write, title: &str) -> io::Result<()> {
+    write!(
+        out,
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="1200" height="60" viewBox="0 0 1200 60" font-family="Verdana, sans-serif">
+<text x="600" y="22" font-size="16" text-anchor="middle">{}</text>
+<text x="600" y="44" font-size="12" text-anchor="middle">no allocations to draw (the profile total is 0)</text>
+</svg>
+"#,
+        xml(title)
+    )
+}

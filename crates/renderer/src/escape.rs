@@ -1,0 +1,60 @@
+//! Escaping of untrusted text (function names, URLs) for the formats that
+//! interpret markup. Every string from a profile goes through here.
+
+/// Escapes text for XML/SVG/HTML element content and attribute values, and
+/// drops characters XML 1.0 forbids.
+#[must_use]
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell (GitHub and GitLab flavours): ASCII
+/// punctuation that Markdown interprets is backslash-escaped, `<`, `>` and
+/// `&` become entities (so no HTML is ever interpreted), and line breaks
+/// become spaces.
+#[must_use]
+pub fn markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '!' | '|' | '~' | '"'
+            | '\'' | '=' | ':' | '.' | '$' | '@' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_inert() {
+        assert_eq!(xml("<script>\"x\"&'y'</script>"), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;");
+        assert_eq!(xml("a\u{0007}b"), "a\u{FFFD}b");
+        assert_eq!(markdown("a|b <img onerror=x>"), "a\\|b &lt;img onerror\\=x&gt;");
+        assert_eq!(markdown("[x](javascript:y)"), "\\[x\\]\\(javascript\\:y\\)");
+    }
+}

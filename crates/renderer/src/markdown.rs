@@ -1,0 +1,106 @@
+//! Markdown tables (GitHub / GitLab flavour). Every profile string is
+//! escaped so that it renders as text.
+
+use std::io;
+
+use heapdiff_analyzer::{frame_location, DiffReport, GroupBy, Status, TopReport, TreeReport};
+
+use crate::escape::markdown as md;
+use crate::units::{bytes, delta_percent, percent, signed_bytes};
+
+fn location(by: GroupBy, url: &str, line: Option<u32>, column: Option<u32>, stack: &[String]) -> String {
+    match by {
+        GroupBy::Stack => stack.iter().map(|f| md(f)).collect::<Vec<_>>().join(" &gt; "),
+        GroupBy::Function => {
+            let l = line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
+            let c = column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
+            md(&frame_location(url, l, c))
+        }
+        GroupBy::Script | GroupBy::Package => String::new(),
+    }
+}
+
+/// `heapdiff top --format markdown`.
+///
+/// # Errors
+/// When writing fails.
+pub fn top(out: &mut dyn io::Write, r: &TopReport) -> io::Result<()> {
+    writeln!(out, "| Self | Self % | Total | Total % | Name | Location |")?;
+    writeln!(out, "|---:|---:|---:|---:|---|---|")?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            bytes(row.self_bytes),
+            percent(row.self_bytes, r.totals.total),
+            bytes(row.total),
+            percent(row.total, r.totals.total),
+            md(&row.name),
+            location(r.by, &row.url, row.line, row.column, &row.stack)
+        )?;
+    }
+    writeln!(out, "\nTotal: {} in {} samples.", bytes(r.totals.total), r.totals.samples)
+}
+
+/// `heapdiff tree --format markdown`.
+///
+/// # Errors
+/// When writing fails.
+pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
+    writeln!(out, "| Self | Total | Total % | Function | Location |")?;
+    writeln!(out, "|---:|---:|---:|---|---|")?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "| {} | {} | {} | {}{} | {} |",
+            bytes(row.self_bytes),
+            bytes(row.total),
+            percent(row.total, r.totals.total),
+            "&nbsp;&nbsp;".repeat(row.depth.min(200) as usize),
+            md(&row.name),
+            location(GroupBy::Function, &row.url, row.line, row.column, &[])
+        )?;
+    }
+    writeln!(out, "\nTotal: {}.", bytes(r.totals.total))
+}
+
+/// A diff as a Markdown table with totals and the semantics line.
+///
+/// # Errors
+/// When writing fails.
+pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
+    writeln!(out, "| Before | After | Δ | Δ % | Status | Name | Location |")?;
+    writeln!(out, "|---:|---:|---:|---:|---|---|---|")?;
+    for row in &r.rows {
+        let pct = match row.status {
+            Status::New => "new".to_string(),
+            Status::Gone => "gone".to_string(),
+            Status::Same => "0%".to_string(),
+            _ => delta_percent(row.delta, row.before).unwrap_or_default(),
+        };
+        let status = if row.noise { "noise" } else { row.status.as_str() };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            bytes(row.before),
+            bytes(row.after),
+            signed_bytes(row.delta),
+            md(&pct),
+            status,
+            md(&row.name),
+            location(r.by, &row.url, row.line, row.column, &row.stack)
+        )?;
+    }
+    let t = &r.totals;
+    writeln!(
+        out,
+        "\nTotal: {} → {} ({}). {} rows, {} new, {} gone.\n\n_{}_",
+        bytes(t.before),
+        bytes(t.after),
+        signed_bytes(t.delta),
+        t.rows,
+        t.new_rows,
+        t.gone_rows,
+        md(&crate::table::semantics_line(r))
+    )
+}
