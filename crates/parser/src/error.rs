@@ -78,7 +78,7 @@ fn wrong_kind_message(found: InputKind) -> String {
              record one with `node --heap-prof` or DevTools' Allocation sampling"
             .to_string(),
         InputKind::HeapSnapshot | InputKind::HeapTimeline => format!(
-            "this is a {} ; this command needs a sampling heap profile (`.heapprofile`)",
+            "this is a {}; this command needs a sampling heap profile (`.heapprofile`)",
             found.describe()
         ),
         InputKind::LegacySnapshot => {

@@ -379,11 +379,11 @@ impl<R: Read> Parser<R> {
             Number::Unsigned(v) => Err(self.bad(field, at, format!("{v} is beyond 2^53 bytes"))),
             Number::Float(f) => {
                 if f < 0.0 {
-                    Err(self.bad(field, at, format!("negative value {f}")))
+                    Err(self.bad(field, at, format!("negative value {}", short_float(f))))
                 } else if f.fract() != 0.0 || !f.is_finite() {
-                    Err(self.bad(field, at, format!("{f} is not a whole number")))
+                    Err(self.bad(field, at, format!("{} is not a whole number", short_float(f))))
                 } else if f > MAX_BYTES as f64 {
-                    Err(self.bad(field, at, format!("{f} is beyond 2^53 bytes")))
+                    Err(self.bad(field, at, format!("{} is beyond 2^53 bytes", short_float(f))))
                 } else {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     Ok(f as u64)
@@ -447,6 +447,11 @@ fn clamp_position(v: i64, shift: i64) -> i32 {
         return -1;
     }
     i32::try_from(v - shift).unwrap_or(-1).max(-1)
+}
+
+/// A float for a one-line message: `1e300`, not three hundred digits.
+fn short_float(f: f64) -> String {
+    if f.abs() >= 1e15 { format!("{f:e}") } else { f.to_string() }
 }
 
 fn describe_token(b: u8) -> &'static str {

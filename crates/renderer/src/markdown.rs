@@ -78,15 +78,14 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
             Status::Same => "0%".to_string(),
             _ => delta_percent(row.delta, row.before).unwrap_or_default(),
         };
-        let status = if row.noise { "noise" } else { row.status.as_str() };
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
             bytes(row.before),
             bytes(row.after),
             signed_bytes(row.delta),
-            md(&pct),
-            status,
+            pct,
+            crate::table::status_text(row),
             md(&row.name),
             location(r.by, &row.url, row.line, row.column, &row.stack)
         )?;
@@ -101,6 +100,6 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
         t.rows,
         t.new_rows,
         t.gone_rows,
-        md(&crate::table::semantics_line(r))
+        crate::table::semantics_line(r)
     )
 }

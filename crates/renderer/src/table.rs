@@ -9,6 +9,7 @@ use heapdiff_analyzer::{
     TreeReport,
 };
 
+use crate::escape::terminal as term;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
 use crate::TextOptions;
 
@@ -82,8 +83,8 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
             percent(row.self_bytes, total),
             bytes(row.total),
             percent(row.total, total),
-            row.name.clone(),
-            where_column(r.by, &row.url, row.line, row.column, &row.stack),
+            term(&row.name),
+            term(&where_column(r.by, &row.url, row.line, row.column, &row.stack)),
         ]);
     }
     right(&mut t, &[0, 1, 2, 3]);
@@ -104,8 +105,8 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::
             bytes(row.self_bytes),
             bytes(row.total),
             percent(row.total, total),
-            format!("{indent}{}", row.name),
-            where_column(GroupBy::Function, &row.url, row.line, row.column, &[]),
+            format!("{indent}{}", term(&row.name)),
+            term(&where_column(GroupBy::Function, &row.url, row.line, row.column, &[])),
         ]);
     }
     right(&mut t, &[0, 1, 2]);
@@ -126,8 +127,8 @@ pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, _opts: TextOptions
             bytes(n.self_bytes),
             bytes(n.total),
             percent(n.total, total),
-            format!("{}{}", "  ".repeat(depth.min(200)), n.name),
-            where_column(GroupBy::Function, &n.url, n.line, n.column, &[]),
+            format!("{}{}", "  ".repeat(depth.min(200)), term(&n.name)),
+            term(&where_column(GroupBy::Function, &n.url, n.line, n.column, &[])),
         ]);
         todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
     }
@@ -136,13 +137,15 @@ pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, _opts: TextOptions
     footer(out, &r.totals, r.rows.len())
 }
 
+/// The status word of a row: `noise` for growth or shrinkage within the
+/// sampling error; `new` and `gone` always say so.
+#[must_use]
+pub fn status_text(row: &DiffRow) -> &'static str {
+    if row.noise && matches!(row.status, Status::Grew | Status::Shrank) { "noise" } else { row.status.as_str() }
+}
+
 fn status_cell(row: &DiffRow, color: bool) -> Cell {
-    let text = if row.noise && matches!(row.status, Status::Grew | Status::Shrank) {
-        "noise".to_string()
-    } else {
-        row.status.as_str().to_string()
-    };
-    let cell = Cell::new(text);
+    let cell = Cell::new(status_text(row));
     if !color || row.noise {
         return cell;
     }
@@ -173,8 +176,8 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
             Cell::new(signed_bytes(row.delta)),
             Cell::new(pct),
             status_cell(row, opts.color),
-            Cell::new(&row.name),
-            Cell::new(where_column(r.by, &row.url, row.line, row.column, &row.stack)),
+            Cell::new(term(&row.name)),
+            Cell::new(term(&where_column(r.by, &row.url, row.line, row.column, &row.stack))),
         ]));
     }
     right(&mut t, &[0, 1, 2, 3]);

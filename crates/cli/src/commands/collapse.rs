@@ -8,7 +8,7 @@ use crate::Outcome;
 
 pub(crate) fn run(a: &CollapseArgs) -> anyhow::Result<Outcome> {
     let loaded = crate::input::load_profile(&a.file, &a.common)?;
-    let tree = super::weigh(&loaded.profile, a.span.as_deref(), a.focus.as_deref(), a.ignore.as_deref())?;
+    let tree = super::weigh(&a.file, &loaded.profile, a.span.as_deref(), a.focus.as_deref(), a.ignore.as_deref())?;
     let stacks = analyzer::collapse(&loaded.profile, &tree);
     match &a.output {
         Some(path) => crate::output::to_file(path, &[&a.file], |out| renderer::folded::write(out, &stacks))?,

@@ -33,8 +33,8 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
     t.phase("parse");
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let (ta, tb) = rayon::join(
-        || super::weigh(&pa.profile, None, focus, ignore),
-        || super::weigh(&pb.profile, None, focus, ignore),
+        || super::weigh(before, &pa.profile, None, focus, ignore),
+        || super::weigh(after, &pb.profile, None, focus, ignore),
     );
     let (ta, tb) = (ta?, tb?);
     let report = analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &diff_options(&a.rows, &a.flags, "diff"));

@@ -9,7 +9,7 @@ use crate::Outcome;
 pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
     let (focus, ignore, span) = (a.focus.as_deref(), a.ignore.as_deref(), a.span.as_deref());
     let before = crate::input::load_profile(&a.file, &a.common)?;
-    let tree_a = super::weigh(&before.profile, span, focus, ignore)?;
+    let tree_a = super::weigh(&a.file, &before.profile, span, focus, ignore)?;
     let Some(after_path) = &a.after else {
         let stacks = analyzer::collapse(&before.profile, &tree_a);
         let opts = renderer::flame::FlameOptions {
@@ -21,7 +21,7 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     };
     let after = crate::input::load_profile(after_path, &a.common)?;
-    let tree_b = super::weigh(&after.profile, span, focus, ignore)?;
+    let tree_b = super::weigh(after_path, &after.profile, span, focus, ignore)?;
     let flame = analyzer::flame_tree((&before.profile, &tree_a), (&after.profile, &tree_b));
     let opts = renderer::diff_flame::DiffFlameOptions {
         title: a.title.clone().unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),

@@ -51,13 +51,14 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// Self weights of a profile: `selfSize`, or sample sizes within `span`,
 /// with `--focus`/`--ignore` applied, then pruned and totalled.
 pub(crate) fn weigh(
+    file: &Path,
     p: &HeapProfile,
     span: Option<&str>,
     focus: Option<&str>,
     ignore: Option<&str>,
 ) -> anyhow::Result<CallTree> {
     let mut w = match span {
-        Some(text) => Weights::in_range(p, &OrdinalRange::parse(text, p)?),
+        Some(text) => Weights::in_range(p, &OrdinalRange::parse(text, p).with_context(|| format!("'{}'", file.display()))?),
         None => Weights::self_size(p),
     };
     let filter = FrameFilter::new(focus, ignore)?;

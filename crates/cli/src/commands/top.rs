@@ -12,7 +12,7 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     let loaded = crate::input::load_profile(&a.file, &a.common)?;
     t.phase("parse");
     let p = &loaded.profile;
-    let tree = super::weigh(p, a.span.as_deref(), a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
+    let tree = super::weigh(&a.file, p, a.span.as_deref(), a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
     let opts = analyzer::TopOptions {
         by: a.rows.by.into(),
         limit: a.rows.limit(),

@@ -10,7 +10,7 @@ use crate::Outcome;
 pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
     let loaded = crate::input::load_profile(&a.file, &a.common)?;
     let p = &loaded.profile;
-    let tree = super::weigh(p, a.span.as_deref(), a.focus.as_deref(), a.ignore.as_deref())?;
+    let tree = super::weigh(&a.file, p, a.span.as_deref(), a.focus.as_deref(), a.ignore.as_deref())?;
     let text = renderer::TextOptions { color: super::color(&a.common) };
     if a.bottom_up {
         let opts = analyzer::BottomUpOptions {

@@ -1,0 +1,146 @@
+//! End-to-end tests: every `[[run]]` of every `fixtures/**/case.toml` runs
+//! through the real binary, once with `--threads 1` and once with
+//! `--threads 4`; both must give the same bytes, equal to the committed
+//! expected files (stdout, stderr, exit code, written files).
+//!
+//! Adding a test means adding a case directory; no Rust changes. Set
+//! `HEAPDIFF_BLESS=1` to rewrite expected files that differ. A missing
+//! expected file is written and the test fails, so no golden lands unread.
+//! Files named `*.devtools.*` are oracle output and are never written.
+
+mod case;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use case::{Case, Run};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn find_cases(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            find_cases(&p, out);
+        } else if p.file_name().is_some_and(|n| n == "case.toml") {
+            out.push(p.parent().unwrap().to_path_buf());
+        }
+    }
+}
+
+struct Outcome {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    code: i32,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+fn execute(case_dir: &Path, run: &Run, threads: u32) -> Outcome {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_str = tmp.path().to_str().unwrap().to_string();
+    let mut args: Vec<String> = run.args.iter().map(|a| a.replace("{tmp}", &tmp_str)).collect();
+    if run.threads {
+        args.push("--threads".into());
+        args.push(threads.to_string());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
+        .args(&args)
+        .current_dir(case_dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let files = run
+        .files
+        .keys()
+        .map(|name| (name.clone(), std::fs::read(tmp.path().join(name)).unwrap_or_default()))
+        .collect();
+    // Temporary paths must not leak into goldens.
+    let clean = |b: Vec<u8>| String::from_utf8_lossy(&b).replace(&tmp_str, "{tmp}").into_bytes();
+    Outcome { stdout: clean(out.stdout), stderr: clean(out.stderr), code: out.status.code().unwrap_or(-1), files }
+}
+
+/// Compares `actual` with the expected file; returns a failure message.
+fn check_golden(path: &Path, actual: &[u8], bless: bool) -> Option<String> {
+    let is_oracle = path.to_string_lossy().contains(".devtools.");
+    match std::fs::read(path) {
+        Ok(expected) if expected == actual => None,
+        Ok(expected) => {
+            if bless && !is_oracle {
+                std::fs::write(path, actual).unwrap();
+                return None;
+            }
+            let e = String::from_utf8_lossy(&expected);
+            let a = String::from_utf8_lossy(actual);
+            let diff = similar::TextDiff::from_lines(&e, &a).unified_diff().header("expected", "actual").to_string();
+            let diff: String = diff.lines().take(60).collect::<Vec<_>>().join("\n");
+            Some(format!("{} differs:\n{diff}", path.display()))
+        }
+        Err(_) if is_oracle => Some(format!("{} is missing (oracle files are never generated here)", path.display())),
+        Err(_) => {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, actual).unwrap();
+            Some(format!("{} was missing; written now, review and commit it", path.display()))
+        }
+    }
+}
+
+fn check_run(case_dir: &Path, run: &Run, bless: bool) -> Vec<String> {
+    let mut failures = Vec::new();
+    let one = execute(case_dir, run, 1);
+    if run.threads {
+        let four = execute(case_dir, run, 4);
+        if one.stdout != four.stdout || one.files != four.files || one.code != four.code {
+            failures.push(format!("{:?}: output differs between --threads 1 and --threads 4", run.args));
+        }
+    }
+    if one.code != run.exit {
+        failures.push(format!(
+            "{:?}: exit code {} instead of {}; stderr: {}",
+            run.args,
+            one.code,
+            run.exit,
+            String::from_utf8_lossy(&one.stderr)
+        ));
+    }
+    if let Some(stdout) = &run.stdout {
+        failures.extend(check_golden(&case_dir.join(stdout), &one.stdout, bless));
+    }
+    if let Some(stderr) = &run.stderr {
+        failures.extend(check_golden(&case_dir.join(stderr), &one.stderr, bless));
+    } else if run.exit == 0 && !run.allow_stderr && !one.stderr.is_empty() {
+        failures.push(format!("{:?}: unexpected stderr: {}", run.args, String::from_utf8_lossy(&one.stderr)));
+    }
+    for (name, content) in &one.files {
+        failures.extend(check_golden(&case_dir.join(&run.files[name]), content, bless));
+    }
+    for check in &run.contains {
+        if !String::from_utf8_lossy(&one.stdout).contains(check.as_str()) {
+            failures.push(format!("{:?}: stdout does not contain {check:?}", run.args));
+        }
+    }
+    failures
+}
+
+#[test]
+fn fixture_cases() {
+    let bless = std::env::var_os("HEAPDIFF_BLESS").is_some_and(|v| v == "1");
+    let mut dirs = Vec::new();
+    find_cases(&repo_root().join("fixtures"), &mut dirs);
+    assert!(!dirs.is_empty(), "no fixture cases found");
+    let mut failures = Vec::new();
+    let mut n_runs = 0;
+    for dir in &dirs {
+        let case = Case::load(&dir.join("case.toml"));
+        for run in &case.run {
+            n_runs += 1;
+            for f in check_run(dir, run, bless) {
+                failures.push(format!("[{}] {f}", dir.strip_prefix(repo_root()).unwrap_or(dir).display()));
+            }
+        }
+    }
+    assert!(n_runs > 0, "no runs in any case.toml");
+    assert!(failures.is_empty(), "{} failure(s) in {n_runs} runs:\n\n{}", failures.len(), failures.join("\n\n"));
+}
