@@ -44,6 +44,18 @@ pub(crate) fn to_file(
         write(&mut out).with_context(|| format!("cannot write '{shown}'"))?;
         out.flush().with_context(|| format!("cannot write '{shown}'"))?;
     }
+    set_readable(tmp.as_file());
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write '{shown}'"))?;
     Ok(())
 }
+
+/// Temporary files are created private (0600); a report or SVG is meant to
+/// be shared, so give it the usual 0644 before it takes its final name.
+#[cfg(unix)]
+fn set_readable(file: &fs::File) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let _ = file.set_permissions(fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_readable(_file: &fs::File) {}

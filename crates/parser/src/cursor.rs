@@ -271,6 +271,41 @@ impl<R: Read> Cursor<R> {
         Ok(())
     }
 
+    /// The fast path for the records V8 writes in its own key order and
+    /// without whitespace, such as `{"size":72,"nodeId":7,"ordinal":108}`:
+    /// when the buffer holds the whole record and it matches `keys` exactly,
+    /// returns the three integers and consumes the record; otherwise
+    /// consumes nothing and returns `None`, and the caller takes the general
+    /// path. Values are limited to 15 digits, well inside the 2^53 cap the
+    /// parser enforces, so no overflow check is needed.
+    #[inline]
+    pub(crate) fn fast_record3(&mut self, keys: [&[u8]; 3]) -> Option<[u64; 3]> {
+        const MAX_DIGITS: usize = 15;
+        let window = &self.buf[self.pos..self.end];
+        if window.len() < 128 {
+            return None;
+        }
+        let mut at = 0;
+        let mut values = [0u64; 3];
+        for (k, key) in keys.iter().enumerate() {
+            if !window[at..].starts_with(key) {
+                return None;
+            }
+            at += key.len();
+            let digits = window[at..].iter().take(MAX_DIGITS + 1).take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 || digits > MAX_DIGITS {
+                return None;
+            }
+            values[k] = window[at..at + digits].iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+            at += digits;
+        }
+        if window.get(at) != Some(&b'}') {
+            return None;
+        }
+        self.pos += at + 1;
+        Some(values)
+    }
+
     /// Reads a JSON number.
     #[inline]
     pub(crate) fn number(&mut self) -> Result<Number, ParseError> {

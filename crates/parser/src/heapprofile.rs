@@ -19,6 +19,9 @@ use crate::{InputKind, ParseError, Parsed, Warning};
 /// a corrupt value.
 const MAX_BYTES: u64 = (1 << 53) - 1;
 
+/// A sample exactly as V8 writes it, up to each value.
+const SAMPLE_KEYS: [&[u8]; 3] = [b"{\"size\":", b",\"nodeId\":", b",\"ordinal\":"];
+
 /// Parses a sampling heap profile from `input`.
 ///
 /// # Errors
@@ -65,6 +68,10 @@ struct Parser<R> {
     saw_head: bool,
     /// V8 node id → stack, filled as nodes close.
     by_node_id: FxHashMap<u64, StackId>,
+    /// `by_node_id` as a flat table when V8's ids are dense (they are
+    /// handed out in order from 1), built once the tree is complete: one
+    /// array load per sample instead of a hash lookup.
+    dense: Vec<u32>,
     /// Samples read before the tree (re-ordered files): resolved at the end.
     deferred: Vec<(u64, u64, u64)>,
     legacy: bool,
@@ -78,6 +85,7 @@ impl<R: Read> Parser<R> {
             scratch: Vec::with_capacity(256),
             saw_head: false,
             by_node_id: FxHashMap::default(),
+            dense: Vec::new(),
             deferred: Vec::new(),
             legacy: false,
         }
@@ -172,7 +180,24 @@ impl<R: Read> Parser<R> {
                 self.node_field(top)?;
             }
         }
+        self.build_dense_index();
         Ok(())
+    }
+
+    fn build_dense_index(&mut self) {
+        let n = self.by_node_id.len();
+        let max = self.by_node_id.keys().copied().max().unwrap_or(0);
+        // Only when the table stays within a small multiple of the tree.
+        if max > (4 * n as u64).saturating_add(1024) {
+            return;
+        }
+        let Ok(len) = usize::try_from(max + 1) else { return };
+        let mut dense = vec![u32::MAX; len];
+        let entries: Vec<(u64, StackId)> = self.by_node_id.iter().map(|(&k, &v)| (k, v)).collect();
+        for (id, stack) in entries {
+            dense[usize::try_from(id).unwrap_or(0)] = stack.raw();
+        }
+        self.dense = dense;
     }
 
     fn open_node(&mut self, parent: Option<StackId>) -> Result<PendingNode, ParseError> {
@@ -289,6 +314,9 @@ impl<R: Read> Parser<R> {
     }
 
     fn sample(&mut self) -> Result<(u64, u64, u64), ParseError> {
+        if let Some([size, node_id, ordinal]) = self.cur.fast_record3(SAMPLE_KEYS) {
+            return Ok((node_id, size, ordinal));
+        }
         let start = self.cur.offset();
         self.cur.expect(b'{', "a sample object")?;
         let (mut node_id, mut size, mut ordinal) = (None, 0, 0);
@@ -318,6 +346,12 @@ impl<R: Read> Parser<R> {
     }
 
     fn attribute(&mut self, node_id: u64, size: u64, ordinal: u64) {
+        if let Some(&stack) = self.dense.get(usize::try_from(node_id).unwrap_or(usize::MAX)) {
+            if stack != u32::MAX {
+                self.b.push_sample(StackId::new(stack), size, ordinal);
+                return;
+            }
+        }
         match self.by_node_id.get(&node_id) {
             Some(&stack) => self.b.push_sample(stack, size, ordinal),
             None => self.b.push_unattributed(node_id, size, ordinal),
