@@ -12,7 +12,7 @@ use heapdiff_model::HeapProfile;
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
 use crate::grouping::{self, GroupBy, Groups, NO_GROUP};
-use crate::report::{TopReport, TopRow, TopTotals, SCHEMA_VERSION};
+use crate::report::{SCHEMA_VERSION, TopReport, TopRow, TopTotals};
 
 /// Options of [`top`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,7 +43,13 @@ pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> G
         .into_par_iter()
         .with_min_len(CHUNK)
         .fold(
-            || [vec![0u64; n_groups], vec![0u64; n_groups], vec![0u64; n_groups]],
+            || {
+                [
+                    vec![0u64; n_groups],
+                    vec![0u64; n_groups],
+                    vec![0u64; n_groups],
+                ]
+            },
             |mut acc, s| {
                 let g = groups.of_stack[s];
                 if g != NO_GROUP {
@@ -58,7 +64,13 @@ pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> G
             },
         )
         .reduce(
-            || [vec![0u64; n_groups], vec![0u64; n_groups], vec![0u64; n_groups]],
+            || {
+                [
+                    vec![0u64; n_groups],
+                    vec![0u64; n_groups],
+                    vec![0u64; n_groups],
+                ]
+            },
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
                     for (x, y) in x.iter_mut().zip(y) {
@@ -68,7 +80,11 @@ pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> G
                 a
             },
         );
-    GroupSums { self_bytes, total, samples }
+    GroupSums {
+        self_bytes,
+        total,
+        samples,
+    }
 }
 
 /// For every stack, true when no ancestor belongs to the same group. One
@@ -125,7 +141,11 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
         })
         .collect();
     rows.sort_by(|a, b| {
-        let (ka, kb) = if opts.sort_by_total { (a.total, b.total) } else { (a.self_bytes, b.self_bytes) };
+        let (ka, kb) = if opts.sort_by_total {
+            (a.total, b.total)
+        } else {
+            (a.self_bytes, b.self_bytes)
+        };
         kb.cmp(&ka)
             .then(b.total.cmp(&a.total))
             .then_with(|| a.name.cmp(&b.name))

@@ -12,7 +12,7 @@ use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
 use crate::grouping::{self, GroupBy, GroupKey};
 use crate::noise::is_noise;
-use crate::report::{DiffReport, DiffRow, DiffTotals, Status, SCHEMA_VERSION};
+use crate::report::{DiffReport, DiffRow, DiffTotals, SCHEMA_VERSION, Status};
 
 /// How the before profile is scaled before subtracting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -67,7 +67,11 @@ struct Side {
 
 /// Diffs `before` against `after`.
 #[must_use]
-pub fn diff(before: (&HeapProfile, &CallTree), after: (&HeapProfile, &CallTree), opts: &DiffOptions) -> DiffReport {
+pub fn diff(
+    before: (&HeapProfile, &CallTree),
+    after: (&HeapProfile, &CallTree),
+    opts: &DiffOptions,
+) -> DiffReport {
     let (rows_a, rows_b) = rayon::join(|| side_rows(before, opts.by), || side_rows(after, opts.by));
     let mut joined: BTreeMap<GroupKey, (Side, Side)> = BTreeMap::new();
     for (k, s) in rows_a {
@@ -78,12 +82,17 @@ pub fn diff(before: (&HeapProfile, &CallTree), after: (&HeapProfile, &CallTree),
     }
     let (ta, tb) = (before.1.root_total(), after.1.root_total());
     let scale = |v: u64| match opts.normalize {
-        Normalize::Total if ta > 0 => u64::try_from((u128::from(v) * u128::from(tb) + u128::from(ta) / 2) / u128::from(ta)).unwrap_or(u64::MAX),
+        Normalize::Total if ta > 0 => {
+            u64::try_from((u128::from(v) * u128::from(tb) + u128::from(ta) / 2) / u128::from(ta))
+                .unwrap_or(u64::MAX)
+        }
         _ => v,
     };
     let (ra, rb) = (
-        opts.interval_before.or_else(|| crate::estimate_interval(before.0)),
-        opts.interval_after.or_else(|| crate::estimate_interval(after.0)),
+        opts.interval_before
+            .or_else(|| crate::estimate_interval(before.0)),
+        opts.interval_after
+            .or_else(|| crate::estimate_interval(after.0)),
     );
     let mut rows: Vec<DiffRow> = joined
         .into_iter()
@@ -118,7 +127,11 @@ pub fn diff(before: (&HeapProfile, &CallTree), after: (&HeapProfile, &CallTree),
     let (total_a, total_b) = (scale(ta), tb);
     DiffReport {
         schema_version: SCHEMA_VERSION,
-        kind: if opts.kind.is_empty() { "diff" } else { opts.kind },
+        kind: if opts.kind.is_empty() {
+            "diff"
+        } else {
+            opts.kind
+        },
         by: opts.by,
         normalize: opts.normalize,
         rows,
@@ -144,7 +157,16 @@ fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey
         .keys
         .into_iter()
         .enumerate()
-        .map(|(g, k)| (k, Side { self_bytes: sums.self_bytes[g], total: sums.total[g], samples: sums.samples[g] }))
+        .map(|(g, k)| {
+            (
+                k,
+                Side {
+                    self_bytes: sums.self_bytes[g],
+                    total: sums.total[g],
+                    samples: sums.samples[g],
+                },
+            )
+        })
         .collect()
 }
 

@@ -35,10 +35,15 @@ impl FrameFilter {
     /// When either expression is invalid.
     pub fn new(focus: Option<&str>, ignore: Option<&str>) -> Result<Self, FilterError> {
         let compile = |flag: &str, re: Option<&str>| {
-            re.map(|re| Regex::new(re).map_err(|e| FilterError(format!("invalid {flag} expression: {e}"))))
-                .transpose()
+            re.map(|re| {
+                Regex::new(re).map_err(|e| FilterError(format!("invalid {flag} expression: {e}")))
+            })
+            .transpose()
         };
-        Ok(Self { focus: compile("--focus", focus)?, ignore: compile("--ignore", ignore)? })
+        Ok(Self {
+            focus: compile("--focus", focus)?,
+            ignore: compile("--ignore", ignore)?,
+        })
     }
 
     /// True when no filter is set.
@@ -54,7 +59,10 @@ impl FrameFilter {
             .map(|f| frame_label(p, heapdiff_model::FrameId::from_index(f)))
             .collect();
         let matches = |re: &Option<Regex>| -> Vec<bool> {
-            labels.iter().map(|l| re.as_ref().is_some_and(|re| re.is_match(l))).collect()
+            labels
+                .iter()
+                .map(|l| re.as_ref().is_some_and(|re| re.is_match(l)))
+                .collect()
         };
         let focus_hit = matches(&self.focus);
         let ignore_hit = matches(&self.ignore);

@@ -49,7 +49,12 @@ pub(crate) struct Groups {
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 
 /// Assigns every stack to its row.
-pub(crate) fn groups(p: &HeapProfile, tree: &CallTree, by: GroupBy, across_profiles: bool) -> Groups {
+pub(crate) fn groups(
+    p: &HeapProfile,
+    tree: &CallTree,
+    by: GroupBy,
+    across_profiles: bool,
+) -> Groups {
     match by {
         GroupBy::Stack => stack_groups(p, tree),
         _ => frame_groups(p, by, across_profiles),
@@ -94,10 +99,18 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bo
             url: url.to_string(),
             line: fr.line[f.index()],
             column: fr.column[f.index()],
-            script_id: if across_profiles { String::new() } else { script.to_string() },
+            script_id: if across_profiles {
+                String::new()
+            } else {
+                script.to_string()
+            },
             stack: Vec::new(),
         },
-        GroupBy::Script => GroupKey { name: script_key(), url: url.to_string(), ..blank() },
+        GroupBy::Script => GroupKey {
+            name: script_key(),
+            url: url.to_string(),
+            ..blank()
+        },
         GroupBy::Package => {
             let name = npm_package(url).map_or_else(script_key, str::to_string);
             GroupKey { name, ..blank() }
@@ -107,7 +120,14 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bo
 }
 
 fn blank() -> GroupKey {
-    GroupKey { name: String::new(), url: String::new(), line: -1, column: -1, script_id: String::new(), stack: Vec::new() }
+    GroupKey {
+        name: String::new(),
+        url: String::new(),
+        line: -1,
+        column: -1,
+        script_id: String::new(),
+        stack: Vec::new(),
+    }
 }
 
 fn unreachable_stack() -> GroupKey {
@@ -168,7 +188,11 @@ pub(crate) fn frame_label(p: &HeapProfile, f: FrameId) -> String {
         p.frames.line[f.index()],
         p.frames.column[f.index()],
     );
-    if loc.is_empty() { name.to_string() } else { format!("{name} ({loc})") }
+    if loc.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({loc})")
+    }
 }
 
 /// The npm package a script belongs to: the path segment(s) after the last
@@ -192,8 +216,14 @@ mod tests {
 
     #[test]
     fn package_names_come_from_the_last_node_modules() {
-        assert_eq!(npm_package("file:///app/node_modules/express/lib/router.js"), Some("express"));
-        assert_eq!(npm_package("/a/node_modules/x/node_modules/@scope/pkg/i.js"), Some("@scope/pkg"));
+        assert_eq!(
+            npm_package("file:///app/node_modules/express/lib/router.js"),
+            Some("express")
+        );
+        assert_eq!(
+            npm_package("/a/node_modules/x/node_modules/@scope/pkg/i.js"),
+            Some("@scope/pkg")
+        );
         assert_eq!(npm_package("file:///app/src/index.js"), None);
         assert_eq!(npm_package("/app/node_modules/"), None);
     }

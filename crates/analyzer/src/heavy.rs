@@ -45,7 +45,9 @@ pub fn bottom_up(p: &HeapProfile, tree: &CallTree, opts: &BottomUpOptions) -> Bo
     for n in breadth_first(p, tree) {
         let frame = p.stacks.frame[n.index()];
         let (self_n, total_n) = (tree.self_bytes[n.index()], tree.total[n.index()]);
-        let mut row = *top.entry(frame).or_insert_with(|| new_row(&mut rows, frame, 0, 0));
+        let mut row = *top
+            .entry(frame)
+            .or_insert_with(|| new_row(&mut rows, frame, 0, 0));
         rows[row].self_bytes += self_n;
         if !excluded[n.index()] {
             rows[row].total += total_n;
@@ -70,8 +72,19 @@ pub fn bottom_up(p: &HeapProfile, tree: &CallTree, opts: &BottomUpOptions) -> Bo
             caller = p.stacks.parent(c);
         }
     }
-    let mut roots: Vec<BottomUpNode> =
-        top.values().map(|&r| to_node(p, &rows, r, opts.max_depth.unwrap_or(MAX_CALLER_DEPTH).min(MAX_CALLER_DEPTH))).collect();
+    let mut roots: Vec<BottomUpNode> = top
+        .values()
+        .map(|&r| {
+            to_node(
+                p,
+                &rows,
+                r,
+                opts.max_depth
+                    .unwrap_or(MAX_CALLER_DEPTH)
+                    .min(MAX_CALLER_DEPTH),
+            )
+        })
+        .collect();
     sort_nodes(&mut roots);
     let n_rows = roots.len();
     if let Some(limit) = opts.limit {
@@ -86,7 +99,12 @@ pub fn bottom_up(p: &HeapProfile, tree: &CallTree, opts: &BottomUpOptions) -> Bo
 }
 
 fn new_row(rows: &mut Vec<Row>, frame: FrameId, self_bytes: u64, total: u64) -> usize {
-    rows.push(Row { frame, self_bytes, total, children: FxHashMap::default() });
+    rows.push(Row {
+        frame,
+        self_bytes,
+        total,
+        children: FxHashMap::default(),
+    });
     rows.len() - 1
 }
 
@@ -143,7 +161,10 @@ fn to_node(p: &HeapProfile, rows: &[Row], r: usize, depth: usize) -> BottomUpNod
     let mut callers: Vec<BottomUpNode> = if depth == 0 {
         Vec::new()
     } else {
-        row.children.values().map(|&c| to_node(p, rows, c, depth - 1)).collect()
+        row.children
+            .values()
+            .map(|&c| to_node(p, rows, c, depth - 1))
+            .collect()
     };
     sort_nodes(&mut callers);
     BottomUpNode {

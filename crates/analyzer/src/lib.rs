@@ -33,18 +33,18 @@ mod span;
 mod top_down;
 mod weights;
 
-pub use aggregate::{top, TopOptions};
-pub use call_tree::{call_tree, CallTree};
-pub use diff::{diff, DiffOptions, Normalize, SortOrder};
-pub use filter::{FrameFilter, FilterError};
+pub use aggregate::{TopOptions, top};
+pub use call_tree::{CallTree, call_tree};
+pub use diff::{DiffOptions, Normalize, SortOrder, diff};
+pub use filter::{FilterError, FrameFilter};
 pub use frame_label::{display_name, frame_location};
 pub use grouping::GroupBy;
-pub use heavy::{bottom_up, BottomUpOptions};
+pub use heavy::{BottomUpOptions, bottom_up};
 pub use noise::estimate_interval;
 pub use report::{
-    BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree, Status,
-    TopReport, TopRow, TopTotals, TreeReport, TreeRow, SCHEMA_VERSION,
+    BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree,
+    SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
 };
 pub use span::{OrdinalRange, SpanBound, SpanError};
-pub use top_down::{collapse, flame_tree, top_down, FoldedStack, TreeOptions};
+pub use top_down::{FoldedStack, TreeOptions, collapse, flame_tree, top_down};
 pub use weights::Weights;

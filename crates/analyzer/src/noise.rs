@@ -12,7 +12,13 @@ use heapdiff_model::HeapProfile;
 /// `None` without samples.
 #[must_use]
 pub fn estimate_interval(p: &HeapProfile) -> Option<u64> {
-    let mut sizes: Vec<u64> = p.samples.bytes.iter().chain(&p.unattributed.bytes).copied().collect();
+    let mut sizes: Vec<u64> = p
+        .samples
+        .bytes
+        .iter()
+        .chain(&p.unattributed.bytes)
+        .copied()
+        .collect();
     if sizes.is_empty() {
         return None;
     }
@@ -23,7 +29,14 @@ pub fn estimate_interval(p: &HeapProfile) -> Option<u64> {
 
 /// True when `|after - before|` is below twice the combined sampling error
 /// `sqrt(Ra²·na + Rb²·nb)` of the two sides.
-pub(crate) fn is_noise(before: u64, after: u64, n_before: u64, n_after: u64, ra: Option<u64>, rb: Option<u64>) -> bool {
+pub(crate) fn is_noise(
+    before: u64,
+    after: u64,
+    n_before: u64,
+    n_after: u64,
+    ra: Option<u64>,
+    rb: Option<u64>,
+) -> bool {
     let (Some(ra), Some(rb)) = (ra, rb) else {
         return false;
     };
@@ -31,7 +44,8 @@ pub(crate) fn is_noise(before: u64, after: u64, n_before: u64, n_after: u64, ra:
         return false;
     }
     let delta = u128::from(before.abs_diff(after));
-    let var = u128::from(ra).pow(2) * u128::from(n_before) + u128::from(rb).pow(2) * u128::from(n_after);
+    let var =
+        u128::from(ra).pow(2) * u128::from(n_before) + u128::from(rb).pow(2) * u128::from(n_after);
     delta * delta < 4 * var
 }
 
@@ -43,11 +57,25 @@ mod tests {
     fn one_sample_either_way_is_noise() {
         // One sample of 512 KiB appearing is within 2·R·√1.
         assert!(is_noise(0, 524_288, 0, 1, Some(524_288), Some(524_288)));
-        assert!(is_noise(524_288, 600_000, 1, 1, Some(524_288), Some(524_288)));
+        assert!(is_noise(
+            524_288,
+            600_000,
+            1,
+            1,
+            Some(524_288),
+            Some(524_288)
+        ));
         // Ten samples appearing from nothing is beyond 2·R·√10.
         assert!(!is_noise(0, 10 * 4096, 0, 10, Some(4096), Some(4096)));
         // 100 samples growing to 400: far beyond R·√500.
-        assert!(!is_noise(100 * 1024, 400 * 1024, 100, 400, Some(1024), Some(1024)));
+        assert!(!is_noise(
+            100 * 1024,
+            400 * 1024,
+            100,
+            400,
+            Some(1024),
+            Some(1024)
+        ));
         assert!(!is_noise(1, 2, 1, 1, None, Some(1)));
     }
 }

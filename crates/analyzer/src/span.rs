@@ -44,7 +44,9 @@ impl OrdinalRange {
         let (lo, hi) = parse_span(text)?;
         let ordinals = p.samples.ordinal.iter().chain(&p.unattributed.ordinal);
         let (Some(&min), Some(&max)) = (ordinals.clone().min(), ordinals.max()) else {
-            return Err(SpanError(format!("cannot select `{text}`: the profile has no samples")));
+            return Err(SpanError(format!(
+                "cannot select `{text}`: the profile has no samples"
+            )));
         };
         let at = |b: SpanBound, lower: bool| match b {
             SpanBound::Ordinal(v) => v,
@@ -54,7 +56,10 @@ impl OrdinalRange {
                 if lower && pm > 0 { point + 1 } else { point }
             }
         };
-        Ok(Self { lo: at(lo, true), hi: at(hi, false) })
+        Ok(Self {
+            lo: at(lo, true),
+            hi: at(hi, false),
+        })
     }
 }
 
@@ -71,7 +76,11 @@ impl fmt::Display for SpanError {
 impl std::error::Error for SpanError {}
 
 fn parse_span(text: &str) -> Result<(SpanBound, SpanBound), SpanError> {
-    let bad = || SpanError(format!("`{text}` is not a span; write `START..END` with ordinals (`100..5000`) or percentages (`0%..50%`)"));
+    let bad = || {
+        SpanError(format!(
+            "`{text}` is not a span; write `START..END` with ordinals (`100..5000`) or percentages (`0%..50%`)"
+        ))
+    };
     let (a, b) = text.split_once("..").ok_or_else(bad)?;
     let lo = parse_bound(a.trim()).ok_or_else(bad)?;
     let hi = parse_bound(b.trim()).ok_or_else(bad)?;
@@ -90,11 +99,18 @@ fn parse_span(text: &str) -> Result<(SpanBound, SpanBound), SpanError> {
 fn parse_bound(s: &str) -> Option<SpanBound> {
     if let Some(pct) = s.strip_suffix('%') {
         let (int, frac) = pct.split_once('.').unwrap_or((pct, ""));
-        if int.is_empty() || frac.len() > 3 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        if int.is_empty()
+            || frac.len() > 3
+            || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let int: u32 = int.parse().ok()?;
-        let frac_val: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
+        let frac_val: u32 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<3}").parse().ok()?
+        };
         let pm = int.checked_mul(1000)?.checked_add(frac_val)?;
         return (pm <= 100_000).then_some(SpanBound::Permille(pm));
     }
@@ -107,9 +123,18 @@ mod tests {
 
     #[test]
     fn bounds_parse() {
-        assert_eq!(parse_span("0%..50%"), Ok((SpanBound::Permille(0), SpanBound::Permille(50_000))));
-        assert_eq!(parse_span("12.5%..100%"), Ok((SpanBound::Permille(12_500), SpanBound::Permille(100_000))));
-        assert_eq!(parse_span("10..20"), Ok((SpanBound::Ordinal(10), SpanBound::Ordinal(20))));
+        assert_eq!(
+            parse_span("0%..50%"),
+            Ok((SpanBound::Permille(0), SpanBound::Permille(50_000)))
+        );
+        assert_eq!(
+            parse_span("12.5%..100%"),
+            Ok((SpanBound::Permille(12_500), SpanBound::Permille(100_000)))
+        );
+        assert_eq!(
+            parse_span("10..20"),
+            Ok((SpanBound::Ordinal(10), SpanBound::Ordinal(20)))
+        );
         assert!(parse_span("20..10").is_err());
         assert!(parse_span("101%..102%").is_err());
         assert!(parse_span("a..b").is_err());

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
 use crate::grouping::frame_label;
-use crate::report::{FlameNode, FlameTree, TreeReport, TreeRow, SCHEMA_VERSION};
+use crate::report::{FlameNode, FlameTree, SCHEMA_VERSION, TreeReport, TreeRow};
 
 /// Options of [`top_down`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,7 +36,10 @@ fn sorted_children(p: &HeapProfile, tree: &CallTree, labels: &[String]) -> Vec<V
         list.sort_by(|&a, &b| {
             tree.total[b.index()]
                 .cmp(&tree.total[a.index()])
-                .then_with(|| labels[p.stacks.frame[a.index()].index()].cmp(&labels[p.stacks.frame[b.index()].index()]))
+                .then_with(|| {
+                    labels[p.stacks.frame[a.index()].index()]
+                        .cmp(&labels[p.stacks.frame[b.index()].index()])
+                })
                 .then(a.cmp(&b))
         });
     }
@@ -44,7 +47,9 @@ fn sorted_children(p: &HeapProfile, tree: &CallTree, labels: &[String]) -> Vec<V
 }
 
 fn frame_labels(p: &HeapProfile) -> Vec<String> {
-    (0..p.frames.len()).map(|f| frame_label(p, heapdiff_model::FrameId::from_index(f))).collect()
+    (0..p.frames.len())
+        .map(|f| frame_label(p, heapdiff_model::FrameId::from_index(f)))
+        .collect()
 }
 
 /// DevTools' Tree view: every kept node, unmerged, depth-first.
@@ -56,7 +61,9 @@ pub fn top_down(p: &HeapProfile, tree: &CallTree, opts: &TreeOptions) -> TreeRep
     let mut rows = Vec::new();
     let mut todo: Vec<(StackId, u32)> = children[0].iter().rev().map(|&s| (s, 0)).collect();
     while let Some((s, depth)) = todo.pop() {
-        if u128::from(tree.total[s.index()]) < threshold || opts.max_depth.is_some_and(|m| depth > m) {
+        if u128::from(tree.total[s.index()]) < threshold
+            || opts.max_depth.is_some_and(|m| depth > m)
+        {
             continue;
         }
         let f = p.stacks.frame[s.index()].index();
@@ -97,7 +104,11 @@ pub fn collapse(p: &HeapProfile, tree: &CallTree) -> Vec<FoldedStack> {
     let mut merged: BTreeMap<Vec<&str>, u64> = BTreeMap::new();
     for s in p.stacks.ids().skip(1) {
         let up = p.stacks.parent(s).map_or(0, StackId::index);
-        let mut path = if up == 0 { Vec::new() } else { paths[up].clone() };
+        let mut path = if up == 0 {
+            Vec::new()
+        } else {
+            paths[up].clone()
+        };
         path.push(p.stacks.frame[s.index()].raw());
         let bytes = tree.self_bytes[s.index()];
         if bytes > 0 {
@@ -110,7 +121,10 @@ pub fn collapse(p: &HeapProfile, tree: &CallTree) -> Vec<FoldedStack> {
     }
     merged
         .into_iter()
-        .map(|(frames, bytes)| FoldedStack { frames: frames.into_iter().map(str::to_string).collect(), bytes })
+        .map(|(frames, bytes)| FoldedStack {
+            frames: frames.into_iter().map(str::to_string).collect(),
+            bytes,
+        })
         .collect()
 }
 
@@ -118,7 +132,10 @@ pub fn collapse(p: &HeapProfile, tree: &CallTree) -> Vec<FoldedStack> {
 /// and total bytes of both sides (a single profile: `before` all zero is
 /// not used; pass the same tree twice for a plain flame graph).
 #[must_use]
-pub fn flame_tree(before: (&HeapProfile, &CallTree), after: (&HeapProfile, &CallTree)) -> FlameTree {
+pub fn flame_tree(
+    before: (&HeapProfile, &CallTree),
+    after: (&HeapProfile, &CallTree),
+) -> FlameTree {
     let mut u = Union::default();
     u.add(before.0, before.1, true);
     u.add(after.0, after.1, false);
@@ -160,7 +177,11 @@ impl Union {
         let frame_label: Vec<u32> = (0..p.frames.len())
             .map(|f| {
                 let name = crate::display_name(p.strings.get(p.frames.name[f])).to_string();
-                let loc = crate::frame_location(p.strings.get(p.frames.url[f]), p.frames.line[f], p.frames.column[f]);
+                let loc = crate::frame_location(
+                    p.strings.get(p.frames.url[f]),
+                    p.frames.line[f],
+                    p.frames.column[f],
+                );
                 let key = format!("{name}\u{0}{loc}");
                 let next = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
                 let id = *self.label_ids.entry(key).or_insert(next);
@@ -178,10 +199,18 @@ impl Union {
             let up = p.stacks.parent(s).map_or(0, StackId::index);
             let id = self.node(map[up], frame_label[p.stacks.frame[s.index()].index()]);
             map[s.index()] = id;
-            let col = if before { &mut self.self_before } else { &mut self.self_after };
+            let col = if before {
+                &mut self.self_before
+            } else {
+                &mut self.self_after
+            };
             col[id as usize] += tree.self_bytes[s.index()];
         }
-        let root = if before { &mut self.self_before } else { &mut self.self_after };
+        let root = if before {
+            &mut self.self_before
+        } else {
+            &mut self.self_after
+        };
         root[0] += tree.self_bytes[0];
     }
 
@@ -190,7 +219,9 @@ impl Union {
         // Union ids are assigned parent-first, so totals are a reverse loop.
         let mut total_before = self.self_before.clone();
         let mut total_after = self.self_after.clone();
-        let mut width: Vec<u64> = (0..n).map(|i| self.self_before[i].max(self.self_after[i])).collect();
+        let mut width: Vec<u64> = (0..n)
+            .map(|i| self.self_before[i].max(self.self_after[i]))
+            .collect();
         for i in (1..n).rev() {
             let up = self.parent[i] as usize;
             total_before[up] += total_before[i];

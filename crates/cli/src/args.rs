@@ -318,7 +318,10 @@ mod tests {
     fn two_files_without_subcommand_mean_diff() {
         let cli = Cli::try_parse_from(["heapdiff", "a.heapprofile", "b.heapprofile"]).unwrap();
         assert!(cli.command.is_none());
-        assert_eq!(cli.diff.before.as_deref(), Some(std::path::Path::new("a.heapprofile")));
+        assert_eq!(
+            cli.diff.before.as_deref(),
+            Some(std::path::Path::new("a.heapprofile"))
+        );
         let cli = Cli::try_parse_from(["heapdiff", "top", "a.heapprofile"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Top(_))));
     }
@@ -327,7 +330,11 @@ mod tests {
     fn default_flags_give_default_library_options() {
         let cli = Cli::try_parse_from(["heapdiff", "a", "b"]).unwrap();
         let opts = crate::commands::diff_options(&cli.diff.rows, &cli.diff.flags, "diff");
-        let expected = analyzer::DiffOptions { limit: Some(25), kind: "diff", ..analyzer::DiffOptions::default() };
+        let expected = analyzer::DiffOptions {
+            limit: Some(25),
+            kind: "diff",
+            ..analyzer::DiffOptions::default()
+        };
         assert_eq!(opts, expected);
     }
 }

@@ -5,10 +5,10 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Write as _};
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use flate2::read::MultiGzDecoder;
 use heapdiff_model::HeapProfile;
-use heapdiff_parser::{parse_heapprofile, ParseError, Parsed};
+use heapdiff_parser::{ParseError, Parsed, parse_heapprofile};
 
 use crate::args::Common;
 
@@ -30,7 +30,9 @@ pub(crate) fn load_profile(path: &Path, common: &Common) -> anyhow::Result<Loade
     } else {
         parse_heapprofile(head.chain(file))
     };
-    let Parsed { value, warnings } = parsed.map_err(|e| describe(e, gz)).with_context(|| format!("'{shown}'"))?;
+    let Parsed { value, warnings } = parsed
+        .map_err(|e| describe(e, gz))
+        .with_context(|| format!("'{shown}'"))?;
     if common.strict {
         if let Some(w) = warnings.first() {
             bail!("'{shown}': {w} (--strict)");

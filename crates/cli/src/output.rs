@@ -6,10 +6,12 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 
 /// Runs `write` against buffered standard output.
-pub(crate) fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
+pub(crate) fn to_stdout(
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     write(&mut out).context("cannot write to standard output")?;
@@ -42,10 +44,13 @@ pub(crate) fn to_file(
     {
         let mut out = BufWriter::new(tmp.as_file_mut());
         write(&mut out).with_context(|| format!("cannot write '{shown}'"))?;
-        out.flush().with_context(|| format!("cannot write '{shown}'"))?;
+        out.flush()
+            .with_context(|| format!("cannot write '{shown}'"))?;
     }
     set_readable(tmp.as_file());
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write '{shown}'"))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write '{shown}'"))?;
     Ok(())
 }
 

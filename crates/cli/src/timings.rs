@@ -13,14 +13,19 @@ pub(crate) struct Timings {
 
 impl Timings {
     pub(crate) fn new(enabled: bool) -> Self {
-        Self { enabled, last: Instant::now(), phases: Vec::new() }
+        Self {
+            enabled,
+            last: Instant::now(),
+            phases: Vec::new(),
+        }
     }
 
     /// Ends the current phase under `name`.
     pub(crate) fn phase(&mut self, name: &'static str) {
         if self.enabled {
             let now = Instant::now();
-            self.phases.push((name, now.duration_since(self.last).as_micros()));
+            self.phases
+                .push((name, now.duration_since(self.last).as_micros()));
             self.last = now;
         }
     }
@@ -30,10 +35,17 @@ impl Timings {
         if !self.enabled {
             return;
         }
-        let phases: Vec<String> =
-            self.phases.iter().map(|(n, us)| format!("\"{n}\":{:.1}", *us as f64 / 1000.0)).collect();
+        let phases: Vec<String> = self
+            .phases
+            .iter()
+            .map(|(n, us)| format!("\"{n}\":{:.1}", *us as f64 / 1000.0))
+            .collect();
         let rss = peak_rss_kib().map_or_else(|| "null".to_string(), |k| k.to_string());
-        let _ = writeln!(std::io::stderr(), "{{\"phases_ms\":{{{}}},\"peak_rss_kib\":{rss}}}", phases.join(","));
+        let _ = writeln!(
+            std::io::stderr(),
+            "{{\"phases_ms\":{{{}}},\"peak_rss_kib\":{rss}}}",
+            phases.join(",")
+        );
     }
 }
 

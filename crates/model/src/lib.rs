@@ -28,4 +28,4 @@ pub use profile::{
     UnattributedSamples,
 };
 pub use string_table::StringTable;
-pub use validate::{validate, InvariantError};
+pub use validate::{InvariantError, validate};

@@ -36,7 +36,13 @@ impl<'a> FrameKey<'a> {
     /// URL, no position.
     #[must_use]
     pub fn pseudo(name: &'a str) -> Self {
-        Self { name, script_id: "0", url: "", line: -1, column: -1 }
+        Self {
+            name,
+            script_id: "0",
+            url: "",
+            line: -1,
+            column: -1,
+        }
     }
 }
 
@@ -220,8 +226,11 @@ impl ProfileBuilder {
     /// With more than `u32::MAX - 1` nodes; the parser checks this first.
     pub fn open_stack(&mut self, parent: Option<StackId>) -> StackId {
         let stacks = &mut self.profile.stacks;
-        let id = StackId::new(u32::try_from(stacks.len()).expect("invariant: parser limits node count"));
-        stacks.parent.push(parent.map_or(StackTable::NO_PARENT, StackId::raw));
+        let id =
+            StackId::new(u32::try_from(stacks.len()).expect("invariant: parser limits node count"));
+        stacks
+            .parent
+            .push(parent.map_or(StackTable::NO_PARENT, StackId::raw));
         stacks.frame.push(FrameId::new(0));
         stacks.self_bytes.push(0);
         stacks.node_id.push(0);

@@ -29,7 +29,11 @@ impl StringTable {
     pub fn new() -> Self {
         let mut lookup = FxHashMap::default();
         lookup.insert(Box::from(""), StringId::EMPTY);
-        Self { text: String::new(), starts: vec![0, 0], lookup }
+        Self {
+            text: String::new(),
+            starts: vec![0, 0],
+            lookup,
+        }
     }
 
     /// Returns the id of `s`, adding it if it is new.

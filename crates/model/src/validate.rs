@@ -28,11 +28,15 @@ pub fn validate(p: &HeapProfile) -> Result<(), InvariantError> {
     if stacks.is_empty() {
         return Err(InvariantError("the call tree has no root".into()));
     }
-    if p.strings.get(crate::StringId::EMPTY) != "" {
+    if !p.strings.get(crate::StringId::EMPTY).is_empty() {
         return Err(InvariantError("string 0 is not empty".into()));
     }
     for (i, &parent) in stacks.parent_column().iter().enumerate() {
-        let ok = if i == 0 { parent == u32::MAX } else { (parent as usize) < i };
+        let ok = if i == 0 {
+            parent == u32::MAX
+        } else {
+            (parent as usize) < i
+        };
         if !ok {
             return Err(InvariantError(format!("stack {i} has parent {parent}")));
         }
@@ -41,7 +45,10 @@ pub fn validate(p: &HeapProfile) -> Result<(), InvariantError> {
         return Err(InvariantError(format!("frame {} out of range", f.raw())));
     }
     if let Some(s) = p.samples.stack.iter().find(|s| s.index() >= stacks.len()) {
-        return Err(InvariantError(format!("sample stack {} out of range", s.raw())));
+        return Err(InvariantError(format!(
+            "sample stack {} out of range",
+            s.raw()
+        )));
     }
     Ok(())
 }

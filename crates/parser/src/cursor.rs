@@ -71,7 +71,12 @@ impl<R: Read> Cursor<R> {
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(source) => return Err(ParseError::Io { offset: self.base, source }),
+                Err(source) => {
+                    return Err(ParseError::Io {
+                        offset: self.base,
+                        source,
+                    });
+                }
             }
         }
     }
@@ -79,7 +84,11 @@ impl<R: Read> Cursor<R> {
     /// The next byte, not consumed; `None` at end of input.
     #[inline]
     pub(crate) fn peek(&mut self) -> Result<Option<u8>, ParseError> {
-        if self.fill()? { Ok(Some(self.buf[self.pos])) } else { Ok(None) }
+        if self.fill()? {
+            Ok(Some(self.buf[self.pos]))
+        } else {
+            Ok(None)
+        }
     }
 
     /// Skips a UTF-8 byte order mark at the very start.
@@ -149,7 +158,14 @@ impl<R: Read> Cursor<R> {
             b if b == close => Ok(false),
             b => {
                 self.pos -= 1;
-                Err(self.unexpected(b, if close == b'}' { "`,` or `}`" } else { "`,` or `]`" }))
+                Err(self.unexpected(
+                    b,
+                    if close == b'}' {
+                        "`,` or `}`"
+                    } else {
+                        "`,` or `]`"
+                    },
+                ))
             }
         }
     }
@@ -218,7 +234,9 @@ impl<R: Read> Cursor<R> {
             b'u' => return self.unicode_escape(out),
             _ => {
                 self.pos -= 1;
-                return Err(self.syntax(format!("unknown escape `\\{}` in a string", char::from(b))));
+                return Err(
+                    self.syntax(format!("unknown escape `\\{}` in a string", char::from(b)))
+                );
             }
         };
         out.push(simple);
@@ -249,7 +267,9 @@ impl<R: Read> Cursor<R> {
                 if self.next_byte()? == b'u' {
                     let second = self.hex4()?;
                     if (0xDC00..0xE000).contains(&second) {
-                        let c = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                        let c = 0x10000
+                            + ((u32::from(first) - 0xD800) << 10)
+                            + (u32::from(second) - 0xDC00);
                         char::from_u32(c).unwrap_or('\u{FFFD}')
                     } else {
                         push_char(out, '\u{FFFD}');
@@ -292,11 +312,17 @@ impl<R: Read> Cursor<R> {
                 return None;
             }
             at += key.len();
-            let digits = window[at..].iter().take(MAX_DIGITS + 1).take_while(|b| b.is_ascii_digit()).count();
+            let digits = window[at..]
+                .iter()
+                .take(MAX_DIGITS + 1)
+                .take_while(|b| b.is_ascii_digit())
+                .count();
             if digits == 0 || digits > MAX_DIGITS {
                 return None;
             }
-            values[k] = window[at..at + digits].iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+            values[k] = window[at..at + digits]
+                .iter()
+                .fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
             at += digits;
         }
         if window.get(at) != Some(&b'}') {
@@ -326,7 +352,10 @@ impl<R: Read> Cursor<R> {
             if !b.is_ascii_digit() {
                 break;
             }
-            match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+            match value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            {
                 Some(v) => value = v,
                 None => overflow = true,
             }
@@ -341,7 +370,13 @@ impl<R: Read> Cursor<R> {
     }
 
     /// The general number grammar, for the rare non-plain numbers.
-    fn slow_number(&mut self, start: u64, value: u64, n_digits: u32, overflow: bool) -> Result<Number, ParseError> {
+    fn slow_number(
+        &mut self,
+        start: u64,
+        value: u64,
+        n_digits: u32,
+        overflow: bool,
+    ) -> Result<Number, ParseError> {
         let mut text = String::new();
         if n_digits > 0 && !overflow {
             text.push_str(&value.to_string());
@@ -367,11 +402,13 @@ impl<R: Read> Cursor<R> {
             // A number running into end of input means the file was cut.
             return Err(self.truncated());
         }
-        text.parse::<f64>().map(Number::Float).map_err(|_| ParseError::Syntax {
-            section: self.section,
-            offset: start,
-            message: format!("malformed number `{text}`"),
-        })
+        text.parse::<f64>()
+            .map(Number::Float)
+            .map_err(|_| ParseError::Syntax {
+                section: self.section,
+                offset: start,
+                message: format!("malformed number `{text}`"),
+            })
     }
 
     /// Skips any JSON value, iteratively: an explicit stack of open
@@ -433,11 +470,18 @@ impl<R: Read> Cursor<R> {
     }
 
     pub(crate) fn truncated(&self) -> ParseError {
-        ParseError::Truncated { section: self.section, offset: self.offset() }
+        ParseError::Truncated {
+            section: self.section,
+            offset: self.offset(),
+        }
     }
 
     pub(crate) fn syntax(&self, message: String) -> ParseError {
-        ParseError::Syntax { section: self.section, offset: self.offset(), message }
+        ParseError::Syntax {
+            section: self.section,
+            offset: self.offset(),
+            message,
+        }
     }
 
     pub(crate) fn unexpected(&self, found: u8, expected: &str) -> ParseError {

@@ -119,7 +119,11 @@ pub enum Warning {
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Warning::SamplesWithoutNode { count, bytes, distinct_nodes } => write!(
+            Warning::SamplesWithoutNode {
+                count,
+                bytes,
+                distinct_nodes,
+            } => write!(
                 f,
                 "{count} samples ({bytes} bytes) point at {distinct_nodes} node id(s) missing \
                  from the call tree; they are reported as unattributed (DevTools ignores them)"

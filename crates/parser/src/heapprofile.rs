@@ -31,16 +31,24 @@ pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, Parse
     let mut p = Parser::new(input);
     p.cur.skip_bom()?;
     match p.cur.peek()? {
-        None => return Err(ParseError::WrongKind { found: InputKind::Empty }),
+        None => {
+            return Err(ParseError::WrongKind {
+                found: InputKind::Empty,
+            });
+        }
         Some(_) => {
             if p.cur.peek_token()? != b'{' {
-                return Err(ParseError::WrongKind { found: InputKind::NotJson });
+                return Err(ParseError::WrongKind {
+                    found: InputKind::NotJson,
+                });
             }
         }
     }
     p.top_level(false)?;
     if !p.cur.at_end()? {
-        return Err(p.cur.syntax("unexpected data after the end of the profile".into()));
+        return Err(p
+            .cur
+            .syntax("unexpected data after the end of the profile".into()));
     }
     p.finish()
 }
@@ -108,9 +116,15 @@ impl<R: Read> Parser<R> {
                     self.b.meta_mut().wrapped = true;
                     self.top_level(true)?;
                 }
-                b"snapshot" => return Err(ParseError::WrongKind { found: InputKind::HeapSnapshot }),
+                b"snapshot" => {
+                    return Err(ParseError::WrongKind {
+                        found: InputKind::HeapSnapshot,
+                    });
+                }
                 b"startTime" | b"endTime" | b"timeDeltas" => {
-                    return Err(ParseError::WrongKind { found: InputKind::CpuProfile });
+                    return Err(ParseError::WrongKind {
+                        found: InputKind::CpuProfile,
+                    });
                 }
                 b"nodes" => return Err(self.nodes_kind()?),
                 _ => self.cur.skip_value(&mut self.scratch)?,
@@ -126,7 +140,11 @@ impl<R: Read> Parser<R> {
     /// (re-ordered) heap snapshot.
     fn nodes_kind(&mut self) -> Result<ParseError, ParseError> {
         self.cur.expect(b'[', "an array")?;
-        let found = if self.cur.peek_token()? == b'{' { InputKind::CpuProfile } else { InputKind::HeapSnapshot };
+        let found = if self.cur.peek_token()? == b'{' {
+            InputKind::CpuProfile
+        } else {
+            InputKind::HeapSnapshot
+        };
         Ok(ParseError::WrongKind { found })
     }
 
@@ -160,7 +178,9 @@ impl<R: Read> Parser<R> {
             let b = self.cur.peek_token()?;
             if b == b'}' {
                 self.cur.bump();
-                let done = open.pop().expect("invariant: loop runs while a node is open");
+                let done = open
+                    .pop()
+                    .expect("invariant: loop runs while a node is open");
                 self.close_node(done)?;
                 // Back in the parent's children array, after an element.
                 first_key = false;
@@ -191,7 +211,9 @@ impl<R: Read> Parser<R> {
         if max > (4 * n as u64).saturating_add(1024) {
             return;
         }
-        let Ok(len) = usize::try_from(max + 1) else { return };
+        let Ok(len) = usize::try_from(max + 1) else {
+            return;
+        };
         let mut dense = vec![u32::MAX; len];
         let entries: Vec<(u64, StackId)> = self.by_node_id.iter().map(|(&k, &v)| (k, v)).collect();
         for (id, stack) in entries {
@@ -202,10 +224,15 @@ impl<R: Read> Parser<R> {
 
     fn open_node(&mut self, parent: Option<StackId>) -> Result<PendingNode, ParseError> {
         if self.b.n_stacks() >= (u32::MAX - 1) as usize {
-            return Err(self.cur.syntax("more than 4 billion call tree nodes".into()));
+            return Err(self
+                .cur
+                .syntax("more than 4 billion call tree nodes".into()));
         }
         let stack = self.b.open_stack(parent);
-        Ok(PendingNode { stack: Some(stack), ..PendingNode::default() })
+        Ok(PendingNode {
+            stack: Some(stack),
+            ..PendingNode::default()
+        })
     }
 
     fn node_field(&mut self, node: &mut PendingNode) -> Result<(), ParseError> {
@@ -287,7 +314,10 @@ impl<R: Read> Parser<R> {
         };
         self.b.close_stack(stack, key, node.self_size, id);
         if self.by_node_id.insert(id, stack).is_some() {
-            return Err(ParseError::DuplicateNodeId { id, offset: self.cur.offset() });
+            return Err(ParseError::DuplicateNodeId {
+                id,
+                offset: self.cur.offset(),
+            });
         }
         Ok(())
     }
@@ -346,7 +376,10 @@ impl<R: Read> Parser<R> {
     }
 
     fn attribute(&mut self, node_id: u64, size: u64, ordinal: u64) {
-        if let Some(&stack) = self.dense.get(usize::try_from(node_id).unwrap_or(usize::MAX)) {
+        if let Some(&stack) = self
+            .dense
+            .get(usize::try_from(node_id).unwrap_or(usize::MAX))
+        {
             if stack != u32::MAX {
                 self.b.push_sample(StackId::new(stack), size, ordinal);
                 return;
@@ -380,7 +413,9 @@ impl<R: Read> Parser<R> {
         let lost = (0..profile.frames.len())
             .filter(|&f| {
                 let script = profile.strings.get(profile.frames.script_id[f]);
-                script != "0" && !script.is_empty() && profile.strings.get(profile.frames.url[f]).is_empty()
+                script != "0"
+                    && !script.is_empty()
+                    && profile.strings.get(profile.frames.url[f]).is_empty()
             })
             .count() as u64;
         if lost > 0 {
@@ -395,13 +430,21 @@ impl<R: Read> Parser<R> {
                 distinct_nodes: distinct.len() as u64,
             });
         }
-        Ok(Parsed { value: profile, warnings })
+        Ok(Parsed {
+            value: profile,
+            warnings,
+        })
     }
 
     // ---- typed values -------------------------------------------------
 
     fn bad(&self, field: &'static str, offset: u64, reason: String) -> ParseError {
-        ParseError::BadValue { section: self.cur.section, field, offset, reason }
+        ParseError::BadValue {
+            section: self.cur.section,
+            field,
+            offset,
+            reason,
+        }
     }
 
     /// A non-negative integer-valued number of bytes (or an ordinal).
@@ -415,9 +458,17 @@ impl<R: Read> Parser<R> {
                 if f < 0.0 {
                     Err(self.bad(field, at, format!("negative value {}", short_float(f))))
                 } else if f.fract() != 0.0 || !f.is_finite() {
-                    Err(self.bad(field, at, format!("{} is not a whole number", short_float(f))))
+                    Err(self.bad(
+                        field,
+                        at,
+                        format!("{} is not a whole number", short_float(f)),
+                    ))
                 } else if f > MAX_BYTES as f64 {
-                    Err(self.bad(field, at, format!("{} is beyond 2^53 bytes", short_float(f))))
+                    Err(self.bad(
+                        field,
+                        at,
+                        format!("{} is beyond 2^53 bytes", short_float(f)),
+                    ))
                 } else {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     Ok(f as u64)
@@ -435,10 +486,14 @@ impl<R: Read> Parser<R> {
         let at = self.cur.offset();
         self.expect_number(field)?;
         match self.cur.number()? {
-            Number::Unsigned(v) => i64::try_from(v).map_err(|_| self.bad(field, at, "too large".into())),
+            Number::Unsigned(v) => {
+                i64::try_from(v).map_err(|_| self.bad(field, at, "too large".into()))
+            }
             #[allow(clippy::cast_possible_truncation)]
-            Number::Float(f) if f.fract() == 0.0 && f >= -1.0 && f < 1e15 => Ok(f as i64),
-            Number::Float(f) => Err(self.bad(field, at, format!("{f} is not a line or column number"))),
+            Number::Float(f) if f.fract() == 0.0 && (-1.0..1e15).contains(&f) => Ok(f as i64),
+            Number::Float(f) => {
+                Err(self.bad(field, at, format!("{f} is not a line or column number")))
+            }
         }
     }
 
@@ -448,7 +503,11 @@ impl<R: Read> Parser<R> {
             Ok(())
         } else {
             let at = self.cur.offset();
-            Err(self.bad(field, at, format!("expected a number, found {}", describe_token(b))))
+            Err(self.bad(
+                field,
+                at,
+                format!("expected a number, found {}", describe_token(b)),
+            ))
         }
     }
 
@@ -456,7 +515,11 @@ impl<R: Read> Parser<R> {
         let b = self.cur.peek_token()?;
         if b != b'"' {
             let at = self.cur.offset();
-            return Err(self.bad(field, at, format!("expected a string, found {}", describe_token(b))));
+            return Err(self.bad(
+                field,
+                at,
+                format!("expected a string, found {}", describe_token(b)),
+            ));
         }
         self.cur.string(&mut self.scratch, "a string")?;
         Ok(String::from_utf8_lossy(&self.scratch).into_owned())
@@ -485,7 +548,11 @@ fn clamp_position(v: i64, shift: i64) -> i32 {
 
 /// A float for a one-line message: `1e300`, not three hundred digits.
 fn short_float(f: f64) -> String {
-    if f.abs() >= 1e15 { format!("{f:e}") } else { f.to_string() }
+    if f.abs() >= 1e15 {
+        format!("{f:e}")
+    } else {
+        f.to_string()
+    }
 }
 
 fn describe_token(b: u8) -> &'static str {

@@ -61,7 +61,11 @@ pub fn detect(prefix: &[u8]) -> InputKind {
             .map(|at| &text[at + 23..])
             .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
             .is_some_and(|&b| b != b'0');
-        return if tracing { InputKind::HeapTimeline } else { InputKind::HeapSnapshot };
+        return if tracing {
+            InputKind::HeapTimeline
+        } else {
+            InputKind::HeapSnapshot
+        };
     }
     if has(b"\"head\"") {
         return InputKind::HeapProfile;
@@ -79,7 +83,10 @@ mod tests {
     #[test]
     fn detects_by_content() {
         assert_eq!(detect(b"  {\"head\":{}}"), InputKind::HeapProfile);
-        assert_eq!(detect(b"{\"profile\":{\"head\":{}}}"), InputKind::HeapProfile);
+        assert_eq!(
+            detect(b"{\"profile\":{\"head\":{}}}"),
+            InputKind::HeapProfile
+        );
         assert_eq!(
             detect(b"{\"snapshot\":{\"meta\":{},\"trace_function_count\":0}"),
             InputKind::HeapSnapshot
@@ -88,7 +95,10 @@ mod tests {
             detect(b"{\"snapshot\":{\"meta\":{},\"trace_function_count\":12}"),
             InputKind::HeapTimeline
         );
-        assert_eq!(detect(b"{\"nodes\":[],\"startTime\":1}"), InputKind::CpuProfile);
+        assert_eq!(
+            detect(b"{\"nodes\":[],\"startTime\":1}"),
+            InputKind::CpuProfile
+        );
         assert_eq!(detect(b"\x00\x01"), InputKind::NotJson);
         assert_eq!(detect(b"   "), InputKind::Empty);
     }

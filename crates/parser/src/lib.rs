@@ -22,7 +22,7 @@ mod kind;
 
 pub use error::{ParseError, Warning};
 pub use heapprofile::parse_heapprofile;
-pub use kind::{detect, InputKind};
+pub use kind::{InputKind, detect};
 
 /// A parsed value with the warnings found while parsing it.
 #[derive(Debug)]

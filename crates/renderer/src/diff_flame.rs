@@ -28,7 +28,11 @@ pub struct DiffFlameOptions {
 
 impl Default for DiffFlameOptions {
     fn default() -> Self {
-        Self { title: "Differential flame graph".into(), inverted: false, width: 1200 }
+        Self {
+            title: "Differential flame graph".into(),
+            inverted: false,
+            width: 1200,
+        }
     }
 }
 
@@ -113,7 +117,13 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
     let depth = depths(tree);
     let max_depth = depth.iter().copied().max().unwrap_or(0);
     let height = HEADER + f64::from(max_depth + 1) * FRAME_H + FOOTER;
-    let max_change = tree.nodes.iter().skip(1).map(|n| n.total_before.abs_diff(n.total_after)).max().unwrap_or(0);
+    let max_change = tree
+        .nodes
+        .iter()
+        .skip(1)
+        .map(|n| n.total_before.abs_diff(n.total_after))
+        .max()
+        .unwrap_or(0);
 
     let mut s = String::with_capacity(64 * 1024);
     header(&mut s, opts, width, height, root);
@@ -128,7 +138,11 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
             continue;
         }
         let d = f64::from(depth[i as usize]);
-        let y = if opts.inverted { HEADER + d * FRAME_H } else { height - FOOTER - (d + 1.0) * FRAME_H };
+        let y = if opts.inverted {
+            HEADER + d * FRAME_H
+        } else {
+            height - FOOTER - (d + 1.0) * FRAME_H
+        };
         frame(&mut s, n, root, x, y, w, max_change);
         let mut cx = x_units;
         let mut children = Vec::with_capacity(n.children.len());
@@ -171,7 +185,10 @@ fn header(s: &mut String, opts: &DiffFlameOptions, width: f64, height: f64, root
         width / 2.0,
         bytes(root.total_before),
         bytes(root.total_after),
-        signed_bytes(i64::try_from(i128::from(root.total_after) - i128::from(root.total_before)).unwrap_or(0)),
+        signed_bytes(
+            i64::try_from(i128::from(root.total_after) - i128::from(root.total_before))
+                .unwrap_or(0)
+        ),
     );
     let legend = [
         (blend(GREW, 1.0), "grew"),
@@ -193,7 +210,11 @@ fn header(s: &mut String, opts: &DiffFlameOptions, width: f64, height: f64, root
 
 fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, x: f64, y: f64, w: f64, max_change: u64) {
     let gone = status(n) == Status::Gone;
-    let stroke = if gone { r##" stroke="#0072B2" stroke-dasharray="3,2" stroke-width="1""## } else { r##" stroke="#FFFFFF" stroke-width="0.5""## };
+    let stroke = if gone {
+        r##" stroke="#0072B2" stroke-dasharray="3,2" stroke-width="1""##
+    } else {
+        r##" stroke="#FFFFFF" stroke-width="0.5""##
+    };
     let _ = write!(
         s,
         r#"<g class="frame"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{}"{stroke} rx="2"/>"#,
@@ -206,7 +227,13 @@ fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, x: f64, y: f64, w: f64
     let fits = ((w - 6.0) / 6.5).max(0.0) as usize;
     if fits >= 3 {
         let label = truncate(&n.name, fits);
-        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#, x + 3.0, y + 11.5, xml(&label));
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+            x + 3.0,
+            y + 11.5,
+            xml(&label)
+        );
     }
     s.push_str("</g>\n");
 }

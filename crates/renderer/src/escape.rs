@@ -74,10 +74,19 @@ mod tests {
 
     #[test]
     fn markup_is_inert() {
-        assert_eq!(xml("<script>\"x\"&'y'</script>"), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;");
+        assert_eq!(
+            xml("<script>\"x\"&'y'</script>"),
+            "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
+        );
         assert_eq!(xml("a\u{0007}b"), "a\u{FFFD}b");
-        assert_eq!(terminal("tab\there\n\u{1b}[31m"), "tab\\there\\n\\u{1b}[31m");
-        assert_eq!(markdown("a|b <img onerror=x>"), "a\\|b &lt;img onerror=x&gt;");
+        assert_eq!(
+            terminal("tab\there\n\u{1b}[31m"),
+            "tab\\there\\n\\u{1b}[31m"
+        );
+        assert_eq!(
+            markdown("a|b <img onerror=x>"),
+            "a\\|b &lt;img onerror=x&gt;"
+        );
         assert_eq!(markdown("[x](javascript:y)"), "\\[x\\](javascript\\:y)");
         assert_eq!(markdown("@team #1 :x:"), "\\@team \\#1 \\:x\\:");
     }

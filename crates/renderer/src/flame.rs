@@ -5,7 +5,7 @@
 use std::io;
 
 use heapdiff_analyzer::FoldedStack;
-use inferno::flamegraph::{self, color, Direction, Options};
+use inferno::flamegraph::{self, Direction, Options, color};
 
 /// heapdiff's flame graph options.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,7 +23,11 @@ fn inferno_options(opts: &FlameOptions) -> Options<'static> {
     o.title.clone_from(&opts.title);
     o.count_name = "bytes".to_string();
     o.name_type = "Function:".to_string();
-    o.direction = if opts.inverted { Direction::Inverted } else { Direction::Straight };
+    o.direction = if opts.inverted {
+        Direction::Inverted
+    } else {
+        Direction::Straight
+    };
     // Colours are a function of the frame name, not of a random stream, so
     // adding a frame does not recolour the others.
     o.deterministic = true;
@@ -38,8 +42,15 @@ fn inferno_options(opts: &FlameOptions) -> Options<'static> {
 ///
 /// # Errors
 /// When writing fails.
-pub fn write(out: &mut dyn io::Write, stacks: &[FoldedStack], opts: &FlameOptions) -> io::Result<()> {
-    let lines: Vec<String> = stacks.iter().map(|s| crate::folded::line(&s.frames, &[s.bytes])).collect();
+pub fn write(
+    out: &mut dyn io::Write,
+    stacks: &[FoldedStack],
+    opts: &FlameOptions,
+) -> io::Result<()> {
+    let lines: Vec<String> = stacks
+        .iter()
+        .map(|s| crate::folded::line(&s.frames, &[s.bytes]))
+        .collect();
     let mut o = inferno_options(opts);
     if lines.is_empty() {
         return crate::diff_flame::empty_svg(out, &opts.title);

@@ -23,7 +23,11 @@ pub fn frame_label(label: &str) -> String {
 /// One folded line without the newline.
 #[must_use]
 pub fn line(frames: &[String], counts: &[u64]) -> String {
-    let mut s = frames.iter().map(|f| frame_label(f)).collect::<Vec<_>>().join(";");
+    let mut s = frames
+        .iter()
+        .map(|f| frame_label(f))
+        .collect::<Vec<_>>()
+        .join(";");
     for c in counts {
         s.push(' ');
         s.push_str(&c.to_string());

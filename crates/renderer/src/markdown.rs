@@ -3,14 +3,24 @@
 
 use std::io;
 
-use heapdiff_analyzer::{frame_location, DiffReport, GroupBy, Status, TopReport, TreeReport};
+use heapdiff_analyzer::{DiffReport, GroupBy, Status, TopReport, TreeReport, frame_location};
 
 use crate::escape::markdown as md;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
 
-fn location(by: GroupBy, url: &str, line: Option<u32>, column: Option<u32>, stack: &[String]) -> String {
+fn location(
+    by: GroupBy,
+    url: &str,
+    line: Option<u32>,
+    column: Option<u32>,
+    stack: &[String],
+) -> String {
     match by {
-        GroupBy::Stack => stack.iter().map(|f| md(f)).collect::<Vec<_>>().join(" &gt; "),
+        GroupBy::Stack => stack
+            .iter()
+            .map(|f| md(f))
+            .collect::<Vec<_>>()
+            .join(" &gt; "),
         GroupBy::Function => {
             let l = line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
             let c = column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
@@ -39,7 +49,12 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport) -> io::Result<()> {
             location(r.by, &row.url, row.line, row.column, &row.stack)
         )?;
     }
-    writeln!(out, "\nTotal: {} in {} samples.", bytes(r.totals.total), r.totals.samples)
+    writeln!(
+        out,
+        "\nTotal: {} in {} samples.",
+        bytes(r.totals.total),
+        r.totals.samples
+    )
 }
 
 /// `heapdiff tree --format markdown`.
@@ -69,7 +84,10 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
 /// # Errors
 /// When writing fails.
 pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
-    writeln!(out, "| Before | After | Δ | Δ % | Status | Name | Location |")?;
+    writeln!(
+        out,
+        "| Before | After | Δ | Δ % | Status | Name | Location |"
+    )?;
     writeln!(out, "|---:|---:|---:|---:|---|---|---|")?;
     for row in &r.rows {
         let pct = match row.status {

@@ -3,15 +3,15 @@
 
 use std::io;
 
-use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Row, Table};
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Row, Table, presets};
 use heapdiff_analyzer::{
-    frame_location, BottomUpNode, BottomUpReport, DiffReport, DiffRow, GroupBy, Status, TopReport, TopTotals,
-    TreeReport,
+    BottomUpNode, BottomUpReport, DiffReport, DiffRow, GroupBy, Status, TopReport, TopTotals,
+    TreeReport, frame_location,
 };
 
+use crate::TextOptions;
 use crate::escape::terminal as term;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
-use crate::TextOptions;
 
 fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -37,7 +37,13 @@ fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
 }
 
 /// The text of a row's location column (or its stack for `--by stack`).
-fn where_column(by: GroupBy, url: &str, line: Option<u32>, column: Option<u32>, stack: &[String]) -> String {
+fn where_column(
+    by: GroupBy,
+    url: &str,
+    line: Option<u32>,
+    column: Option<u32>,
+    stack: &[String],
+) -> String {
     match by {
         GroupBy::Stack => stack.join(" > "),
         GroupBy::Function => {
@@ -61,7 +67,11 @@ fn row_label(by: GroupBy) -> &'static str {
 fn footer(out: &mut dyn io::Write, t: &TopTotals, shown: usize) -> io::Result<()> {
     write!(out, "\ntotal {} in {} samples", bytes(t.total), t.samples)?;
     if t.unattributed > 0 {
-        write!(out, "; {} in samples whose node is missing from the tree (not included)", bytes(t.unattributed))?;
+        write!(
+            out,
+            "; {} in samples whose node is missing from the tree (not included)",
+            bytes(t.unattributed)
+        )?;
     }
     if shown < t.rows {
         write!(out, "; showing {shown} of {} rows", t.rows)?;
@@ -74,7 +84,11 @@ fn footer(out: &mut dyn io::Write, t: &TopTotals, shown: usize) -> io::Result<()
 /// # Errors
 /// When writing fails.
 pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Result<()> {
-    let place = if r.by == GroupBy::Stack { "Stack" } else { "Location" };
+    let place = if r.by == GroupBy::Stack {
+        "Stack"
+    } else {
+        "Location"
+    };
     let mut t = new_table(&["Self", "Self %", "Total", "Total %", row_label(r.by), place]);
     let total = r.totals.total;
     for row in &r.rows {
@@ -84,7 +98,9 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
             bytes(row.total),
             percent(row.total, total),
             term(&row.name),
-            term(&where_column(r.by, &row.url, row.line, row.column, &row.stack)),
+            term(&where_column(
+                r.by, &row.url, row.line, row.column, &row.stack,
+            )),
         ]);
     }
     right(&mut t, &[0, 1, 2, 3]);
@@ -106,7 +122,13 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::
             bytes(row.total),
             percent(row.total, total),
             format!("{indent}{}", term(&row.name)),
-            term(&where_column(GroupBy::Function, &row.url, row.line, row.column, &[])),
+            term(&where_column(
+                GroupBy::Function,
+                &row.url,
+                row.line,
+                row.column,
+                &[],
+            )),
         ]);
     }
     right(&mut t, &[0, 1, 2]);
@@ -118,8 +140,18 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::
 ///
 /// # Errors
 /// When writing fails.
-pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, _opts: TextOptions) -> io::Result<()> {
-    let mut t = new_table(&["Self", "Total", "Total %", "Function (callers below)", "Location"]);
+pub fn bottom_up(
+    out: &mut dyn io::Write,
+    r: &BottomUpReport,
+    _opts: TextOptions,
+) -> io::Result<()> {
+    let mut t = new_table(&[
+        "Self",
+        "Total",
+        "Total %",
+        "Function (callers below)",
+        "Location",
+    ]);
     let total = r.totals.total;
     let mut todo: Vec<(&BottomUpNode, usize)> = r.rows.iter().rev().map(|n| (n, 0)).collect();
     while let Some((n, depth)) = todo.pop() {
@@ -128,7 +160,13 @@ pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, _opts: TextOptions
             bytes(n.total),
             percent(n.total, total),
             format!("{}{}", "  ".repeat(depth.min(200)), term(&n.name)),
-            term(&where_column(GroupBy::Function, &n.url, n.line, n.column, &[])),
+            term(&where_column(
+                GroupBy::Function,
+                &n.url,
+                n.line,
+                n.column,
+                &[],
+            )),
         ]);
         todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
     }
@@ -141,7 +179,11 @@ pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, _opts: TextOptions
 /// sampling error; `new` and `gone` always say so.
 #[must_use]
 pub fn status_text(row: &DiffRow) -> &'static str {
-    if row.noise && matches!(row.status, Status::Grew | Status::Shrank) { "noise" } else { row.status.as_str() }
+    if row.noise && matches!(row.status, Status::Grew | Status::Shrank) {
+        "noise"
+    } else {
+        row.status.as_str()
+    }
 }
 
 fn status_cell(row: &DiffRow, color: bool) -> Cell {
@@ -161,8 +203,20 @@ fn status_cell(row: &DiffRow, color: bool) -> Cell {
 /// # Errors
 /// When writing fails.
 pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::Result<()> {
-    let place = if r.by == GroupBy::Stack { "Stack" } else { "Location" };
-    let mut t = new_table(&["Before", "After", "Δ", "Δ %", "Status", row_label(r.by), place]);
+    let place = if r.by == GroupBy::Stack {
+        "Stack"
+    } else {
+        "Location"
+    };
+    let mut t = new_table(&[
+        "Before",
+        "After",
+        "Δ",
+        "Δ %",
+        "Status",
+        row_label(r.by),
+        place,
+    ]);
     for row in &r.rows {
         let pct = match row.status {
             Status::New => "new".to_string(),
@@ -177,7 +231,9 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
             Cell::new(pct),
             status_cell(row, opts.color),
             Cell::new(term(&row.name)),
-            Cell::new(term(&where_column(r.by, &row.url, row.line, row.column, &row.stack))),
+            Cell::new(term(&where_column(
+                r.by, &row.url, row.line, row.column, &row.stack,
+            ))),
         ]));
     }
     right(&mut t, &[0, 1, 2, 3]);
@@ -190,11 +246,17 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
         bytes(tot.before),
         bytes(tot.after),
         signed_bytes(tot.delta),
-        delta_percent(tot.delta, tot.before).map(|p| format!(", {p}")).unwrap_or_default(),
+        delta_percent(tot.delta, tot.before)
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default(),
         tot.rows,
         tot.new_rows,
         tot.gone_rows,
-        if r.rows.len() < tot.rows { format!(", showing {}", r.rows.len()) } else { String::new() },
+        if r.rows.len() < tot.rows {
+            format!(", showing {}", r.rows.len())
+        } else {
+            String::new()
+        },
     )?;
     writeln!(out, "{}", semantics_line(r))
 }
@@ -206,10 +268,16 @@ pub fn semantics_line(r: &DiffReport) -> String {
     let scale = match r.normalize {
         heapdiff_analyzer::Normalize::None => "absolute bytes",
         heapdiff_analyzer::Normalize::Total => "before scaled to the after total",
-        heapdiff_analyzer::Normalize::Interval => "V8's per-interval byte estimates, noise per profile interval",
+        heapdiff_analyzer::Normalize::Interval => {
+            "V8's per-interval byte estimates, noise per profile interval"
+        }
     };
     let noise = match (r.totals.interval_before, r.totals.interval_after) {
-        (Some(a), Some(b)) => format!("noise = |Δ| within 2 sampling errors (interval {} / {})", bytes(a), bytes(b)),
+        (Some(a), Some(b)) => format!(
+            "noise = |Δ| within 2 sampling errors (interval {} / {})",
+            bytes(a),
+            bytes(b)
+        ),
         _ => "no samples, so no noise estimate".to_string(),
     };
     format!("self bytes, {scale}; Δ % is of the row's own before; {noise}")

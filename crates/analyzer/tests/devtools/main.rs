@@ -4,29 +4,47 @@
 use std::path::PathBuf;
 
 use heapdiff_analyzer::{
-    bottom_up, call_tree, top, top_down, BottomUpNode, BottomUpOptions, GroupBy, OrdinalRange, TopOptions,
-    TreeOptions, Weights,
+    BottomUpNode, BottomUpOptions, GroupBy, OrdinalRange, TopOptions, TreeOptions, Weights,
+    bottom_up, call_tree, top, top_down,
 };
 use heapdiff_model::HeapProfile;
 
 fn load(case: &str) -> HeapProfile {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/heapprofile").join(case).join("input.heapprofile");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/heapprofile")
+        .join(case)
+        .join("input.heapprofile");
     let bytes = std::fs::read(&path).unwrap();
-    heapdiff_parser::parse_heapprofile(&bytes[..]).unwrap().value
+    heapdiff_parser::parse_heapprofile(&bytes[..])
+        .unwrap()
+        .value
 }
 
 /// `(name, self, total)` of the top rows.
 fn check_top(p: &HeapProfile, w: &Weights, expected: &[(&str, u64, u64)]) {
     let tree = call_tree(p, w);
     let report = top(p, &tree, &TopOptions::default());
-    let got: Vec<(&str, u64, u64)> = report.rows.iter().map(|r| (r.name.as_str(), r.self_bytes, r.total)).collect();
+    let got: Vec<(&str, u64, u64)> = report
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.self_bytes, r.total))
+        .collect();
     assert_eq!(got, expected);
 }
 
 #[test]
 fn worked_example_heavy_view_top_level() {
     let p = load("worked-example");
-    check_top(&p, &Weights::self_size(&p), &[("alloc", 540, 540), ("main", 100, 640), ("(V8 API)", 50, 50), ("helper", 0, 240)]);
+    check_top(
+        &p,
+        &Weights::self_size(&p),
+        &[
+            ("alloc", 540, 540),
+            ("main", 100, 640),
+            ("(V8 API)", 50, 50),
+            ("helper", 0, 240),
+        ],
+    );
 }
 
 #[test]
@@ -35,8 +53,11 @@ fn worked_example_tree_view_prunes_gc_and_totals() {
     let tree = call_tree(&p, &Weights::self_size(&p));
     assert_eq!(tree.root_total(), 690);
     let report = top_down(&p, &tree, &TreeOptions::default());
-    let got: Vec<(u32, &str, u64, u64)> =
-        report.rows.iter().map(|r| (r.depth, r.name.as_str(), r.self_bytes, r.total)).collect();
+    let got: Vec<(u32, &str, u64, u64)> = report
+        .rows
+        .iter()
+        .map(|r| (r.depth, r.name.as_str(), r.self_bytes, r.total))
+        .collect();
     assert_eq!(
         got,
         [
@@ -79,7 +100,10 @@ fn worked_example_heavy_view_callers() {
         (0, "helper", 0, 240),
         (1, "main", 0, 240),
     ];
-    let expected: Vec<(usize, String, u64, u64)> = expected.iter().map(|&(d, n, s, t)| (d, n.to_string(), s, t)).collect();
+    let expected: Vec<(usize, String, u64, u64)> = expected
+        .iter()
+        .map(|&(d, n, s, t)| (d, n.to_string(), s, t))
+        .collect();
     assert_eq!(got, expected);
 }
 
@@ -88,7 +112,15 @@ fn range_uses_sample_sizes_and_keeps_root_self() {
     let p = load("range-rule");
     assert_eq!(p.unattributed.bytes, [999]);
     // Without a range: selfSize.
-    check_top(&p, &Weights::self_size(&p), &[("alloc", 310, 310), ("main", 100, 410), ("(V8 API)", 50, 50)]);
+    check_top(
+        &p,
+        &Weights::self_size(&p),
+        &[
+            ("alloc", 310, 310),
+            ("main", 100, 410),
+            ("(V8 API)", 50, 50),
+        ],
+    );
     // Ordinals 3..=5: main's sample (3) and (V8 API)'s (5); alloc's (7) is out.
     let w = Weights::in_range(&p, &OrdinalRange { lo: 3, hi: 5 });
     check_top(&p, &w, &[("main", 100, 100), ("(V8 API)", 50, 50)]);
@@ -114,7 +146,18 @@ fn fraction_spans_partition_the_recording() {
 fn grouping_by_script_counts_recursion_once() {
     let p = load("worked-example");
     let tree = call_tree(&p, &Weights::self_size(&p));
-    let report = top(&p, &tree, &TopOptions { by: GroupBy::Script, ..TopOptions::default() });
-    let got: Vec<(&str, u64, u64)> = report.rows.iter().map(|r| (r.name.as_str(), r.self_bytes, r.total)).collect();
+    let report = top(
+        &p,
+        &tree,
+        &TopOptions {
+            by: GroupBy::Script,
+            ..TopOptions::default()
+        },
+    );
+    let got: Vec<(&str, u64, u64)> = report
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.self_bytes, r.total))
+        .collect();
     assert_eq!(got, [("file:///app.js", 640, 640), ("(V8 API)", 50, 50)]);
 }

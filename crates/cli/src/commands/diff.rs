@@ -3,12 +3,16 @@
 use anyhow::bail;
 use heapdiff_analyzer as analyzer;
 
+use crate::Outcome;
 use crate::args::{DiffArgs, DiffFlags, RowArgs};
 use crate::timings::Timings;
-use crate::Outcome;
 
 /// Library options from the diff flags.
-pub(crate) fn diff_options(rows: &RowArgs, flags: &DiffFlags, kind: &'static str) -> analyzer::DiffOptions {
+pub(crate) fn diff_options(
+    rows: &RowArgs,
+    flags: &DiffFlags,
+    kind: &'static str,
+) -> analyzer::DiffOptions {
     analyzer::DiffOptions {
         by: rows.by.into(),
         limit: rows.limit(),
@@ -22,7 +26,9 @@ pub(crate) fn diff_options(rows: &RowArgs, flags: &DiffFlags, kind: &'static str
 
 pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
     let (Some(before), Some(after)) = (&a.before, &a.after) else {
-        bail!("give two profiles to diff (`heapdiff BEFORE AFTER`), or a command; see `heapdiff --help`");
+        bail!(
+            "give two profiles to diff (`heapdiff BEFORE AFTER`), or a command; see `heapdiff --help`"
+        );
     };
     let mut t = Timings::new(a.common.timings);
     let (pa, pb) = rayon::join(
@@ -37,11 +43,27 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         || super::weigh(after, &pb.profile, None, focus, ignore),
     );
     let (ta, tb) = (ta?, tb?);
-    let report = analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &diff_options(&a.rows, &a.flags, "diff"));
-    let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb)));
+    let report = analyzer::diff(
+        (&pa.profile, &ta),
+        (&pb.profile, &tb),
+        &diff_options(&a.rows, &a.flags, "diff"),
+    );
+    let flame = a
+        .flags
+        .flamegraph
+        .as_ref()
+        .map(|_| analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb)));
     t.phase("diff");
     let title = format!("{} → {}", before.display(), after.display());
-    let outcome = super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[before, after], &title)?;
+    let outcome = super::finish_diff(
+        &report,
+        flame,
+        &a.rows,
+        &a.flags,
+        &a.common,
+        &[before, after],
+        &title,
+    )?;
     t.phase("render");
     t.report();
     Ok(outcome)

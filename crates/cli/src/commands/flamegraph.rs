@@ -3,8 +3,8 @@
 use heapdiff_analyzer as analyzer;
 use heapdiff_renderer as renderer;
 
-use crate::args::FlameArgs;
 use crate::Outcome;
+use crate::args::FlameArgs;
 
 pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
     let (focus, ignore, span) = (a.focus.as_deref(), a.ignore.as_deref(), a.span.as_deref());
@@ -13,21 +13,31 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
     let Some(after_path) = &a.after else {
         let stacks = analyzer::collapse(&before.profile, &tree_a);
         let opts = renderer::flame::FlameOptions {
-            title: a.title.clone().unwrap_or_else(|| format!("Allocations: {}", a.file.display())),
+            title: a
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("Allocations: {}", a.file.display())),
             inverted: a.inverted,
             no_javascript: false,
         };
-        crate::output::to_file(&a.output, &[&a.file], |out| renderer::flame::write(out, &stacks, &opts))?;
+        crate::output::to_file(&a.output, &[&a.file], |out| {
+            renderer::flame::write(out, &stacks, &opts)
+        })?;
         return Ok(Outcome::Success);
     };
     let after = crate::input::load_profile(after_path, &a.common)?;
     let tree_b = super::weigh(after_path, &after.profile, span, focus, ignore)?;
     let flame = analyzer::flame_tree((&before.profile, &tree_a), (&after.profile, &tree_b));
     let opts = renderer::diff_flame::DiffFlameOptions {
-        title: a.title.clone().unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),
+        title: a
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),
         inverted: a.inverted,
         ..renderer::diff_flame::DiffFlameOptions::default()
     };
-    crate::output::to_file(&a.output, &[&a.file, after_path], |out| renderer::diff_flame::write(out, &flame, &opts))?;
+    crate::output::to_file(&a.output, &[&a.file, after_path], |out| {
+        renderer::diff_flame::write(out, &flame, &opts)
+    })?;
     Ok(Outcome::Success)
 }

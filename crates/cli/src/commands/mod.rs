@@ -9,12 +9,12 @@ mod tree;
 
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use heapdiff_analyzer::{self as analyzer, CallTree, FrameFilter, OrdinalRange, Weights};
 use heapdiff_model::HeapProfile;
 
-use crate::args::{Cli, Command, Common, DiffFlags, DiffSort, NormalizeArg, RowArgs};
 use crate::Outcome;
+use crate::args::{Cli, Command, Common, DiffFlags, DiffSort, NormalizeArg, RowArgs};
 
 pub(crate) use diff::diff_options;
 
@@ -58,7 +58,10 @@ pub(crate) fn weigh(
     ignore: Option<&str>,
 ) -> anyhow::Result<CallTree> {
     let mut w = match span {
-        Some(text) => Weights::in_range(p, &OrdinalRange::parse(text, p).with_context(|| format!("'{}'", file.display()))?),
+        Some(text) => Weights::in_range(
+            p,
+            &OrdinalRange::parse(text, p).with_context(|| format!("'{}'", file.display()))?,
+        ),
         None => Weights::self_size(p),
     };
     let filter = FrameFilter::new(focus, ignore)?;
@@ -71,7 +74,9 @@ pub(crate) fn weigh(
 /// Whether to colour terminal output.
 pub(crate) fn color(common: &Common) -> bool {
     use std::io::IsTerminal as _;
-    !common.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    !common.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
 }
 
 pub(crate) fn normalize(n: NormalizeArg) -> analyzer::Normalize {
@@ -107,9 +112,13 @@ pub(crate) fn finish_diff(
             inverted: flags.inverted,
             ..renderer::diff_flame::DiffFlameOptions::default()
         };
-        crate::output::to_file(path, inputs, |out| renderer::diff_flame::write(out, &tree, &opts))?;
+        crate::output::to_file(path, inputs, |out| {
+            renderer::diff_flame::write(out, &tree, &opts)
+        })?;
     }
-    let text = renderer::TextOptions { color: color(common) };
+    let text = renderer::TextOptions {
+        color: color(common),
+    };
     crate::output::to_stdout(|out| match rows.format {
         crate::args::Format::Table => renderer::table::diff(out, report, text),
         crate::args::Format::Json => renderer::json::write(out, report),
