@@ -20,7 +20,10 @@ fn repo_root() -> PathBuf {
 }
 
 fn find_cases(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -41,7 +44,11 @@ struct Outcome {
 fn execute(case_dir: &Path, run: &Run, threads: u32) -> Outcome {
     let tmp = tempfile::tempdir().unwrap();
     let tmp_str = tmp.path().to_str().unwrap().to_string();
-    let mut args: Vec<String> = run.args.iter().map(|a| a.replace("{tmp}", &tmp_str)).collect();
+    let mut args: Vec<String> = run
+        .args
+        .iter()
+        .map(|a| a.replace("{tmp}", &tmp_str))
+        .collect();
     if run.threads {
         args.push("--threads".into());
         args.push(threads.to_string());
@@ -55,11 +62,25 @@ fn execute(case_dir: &Path, run: &Run, threads: u32) -> Outcome {
     let files = run
         .files
         .keys()
-        .map(|name| (name.clone(), std::fs::read(tmp.path().join(name)).unwrap_or_default()))
+        .map(|name| {
+            (
+                name.clone(),
+                std::fs::read(tmp.path().join(name)).unwrap_or_default(),
+            )
+        })
         .collect();
     // Temporary paths must not leak into goldens.
-    let clean = |b: Vec<u8>| String::from_utf8_lossy(&b).replace(&tmp_str, "{tmp}").into_bytes();
-    Outcome { stdout: clean(out.stdout), stderr: clean(out.stderr), code: out.status.code().unwrap_or(-1), files }
+    let clean = |b: Vec<u8>| {
+        String::from_utf8_lossy(&b)
+            .replace(&tmp_str, "{tmp}")
+            .into_bytes()
+    };
+    Outcome {
+        stdout: clean(out.stdout),
+        stderr: clean(out.stderr),
+        code: out.status.code().unwrap_or(-1),
+        files,
+    }
 }
 
 /// Compares `actual` with the expected file; returns a failure message.
@@ -74,15 +95,24 @@ fn check_golden(path: &Path, actual: &[u8], bless: bool) -> Option<String> {
             }
             let e = String::from_utf8_lossy(&expected);
             let a = String::from_utf8_lossy(actual);
-            let diff = similar::TextDiff::from_lines(&e, &a).unified_diff().header("expected", "actual").to_string();
+            let diff = similar::TextDiff::from_lines(&e, &a)
+                .unified_diff()
+                .header("expected", "actual")
+                .to_string();
             let diff: String = diff.lines().take(60).collect::<Vec<_>>().join("\n");
             Some(format!("{} differs:\n{diff}", path.display()))
         }
-        Err(_) if is_oracle => Some(format!("{} is missing (oracle files are never generated here)", path.display())),
+        Err(_) if is_oracle => Some(format!(
+            "{} is missing (oracle files are never generated here)",
+            path.display()
+        )),
         Err(_) => {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, actual).unwrap();
-            Some(format!("{} was missing; written now, review and commit it", path.display()))
+            Some(format!(
+                "{} was missing; written now, review and commit it",
+                path.display()
+            ))
         }
     }
 }
@@ -93,7 +123,10 @@ fn check_run(case_dir: &Path, run: &Run, bless: bool) -> Vec<String> {
     if run.threads {
         let four = execute(case_dir, run, 4);
         if one.stdout != four.stdout || one.files != four.files || one.code != four.code {
-            failures.push(format!("{:?}: output differs between --threads 1 and --threads 4", run.args));
+            failures.push(format!(
+                "{:?}: output differs between --threads 1 and --threads 4",
+                run.args
+            ));
         }
     }
     if one.code != run.exit {
@@ -111,10 +144,18 @@ fn check_run(case_dir: &Path, run: &Run, bless: bool) -> Vec<String> {
     if let Some(stderr) = &run.stderr {
         failures.extend(check_golden(&case_dir.join(stderr), &one.stderr, bless));
     } else if run.exit == 0 && !run.allow_stderr && !one.stderr.is_empty() {
-        failures.push(format!("{:?}: unexpected stderr: {}", run.args, String::from_utf8_lossy(&one.stderr)));
+        failures.push(format!(
+            "{:?}: unexpected stderr: {}",
+            run.args,
+            String::from_utf8_lossy(&one.stderr)
+        ));
     }
     for (name, content) in &one.files {
-        failures.extend(check_golden(&case_dir.join(&run.files[name]), content, bless));
+        failures.extend(check_golden(
+            &case_dir.join(&run.files[name]),
+            content,
+            bless,
+        ));
     }
     for check in &run.contains {
         if !String::from_utf8_lossy(&one.stdout).contains(check.as_str()) {
@@ -137,10 +178,74 @@ fn fixture_cases() {
         for run in &case.run {
             n_runs += 1;
             for f in check_run(dir, run, bless) {
-                failures.push(format!("[{}] {f}", dir.strip_prefix(repo_root()).unwrap_or(dir).display()));
+                failures.push(format!(
+                    "[{}] {f}",
+                    dir.strip_prefix(repo_root()).unwrap_or(dir).display()
+                ));
             }
         }
     }
     assert!(n_runs > 0, "no runs in any case.toml");
-    assert!(failures.is_empty(), "{} failure(s) in {n_runs} runs:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s) in {n_runs} runs:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Runs the binary in `fixtures/diff/service-leak` and parses its JSON.
+fn diff_json(args: &[&str]) -> serde_json::Value {
+    let dir = repo_root().join("fixtures/diff/service-leak");
+    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff")).args(args).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The issue's acceptance check: on the real fixed/leaky pair, the leaking
+/// allocation site is the top grower, well beyond sampling noise.
+#[test]
+fn leaking_site_is_the_top_grower() {
+    let report = diff_json(&["before.heapprofile", "after.heapprofile", "--format", "json", "-q"]);
+    let top = &report["rows"][0];
+    assert_eq!(top["name"], "rememberRequest");
+    assert!(top["url"].as_str().unwrap().ends_with("cache.js"));
+    assert_eq!(top["status"], "grew");
+    assert_eq!(top["noise"], false);
+    assert!(top["delta"].as_i64().unwrap() > 1_000_000);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["kind"], "diff");
+}
+
+/// A profile diffed against itself shows no growth anywhere.
+#[test]
+fn a_profile_against_itself_shows_no_growth() {
+    let report = diff_json(&["after.heapprofile", "after.heapprofile", "--format", "json", "--top", "0", "-q"]);
+    let rows = report["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["delta"] == 0 && r["status"] == "same"));
+    assert_eq!(report["totals"]["delta"], 0);
+}
+
+/// The differential flame graph draws the leaking function in the "grew"
+/// colour family, under its callers, which grew too.
+#[test]
+fn flame_graph_shows_the_leak_and_its_callers_as_grown() {
+    let svg = std::fs::read_to_string(repo_root().join("fixtures/diff/service-leak/expected/diff.svg")).unwrap();
+    let frames: Vec<&str> = svg.split("<g class=\"frame\">").skip(1).collect();
+    let of = |name: &str| -> Vec<&str> {
+        frames.iter().copied().filter(|f| f.starts_with(&format!("<title>{name} ("))).collect()
+    };
+    let leak = of("rememberRequest");
+    assert!(!leak.is_empty(), "rememberRequest is drawn");
+    for frame in leak {
+        let fill = frame.split("fill=\"").nth(1).unwrap().get(..7).unwrap();
+        // Vermillion (#D55E00) blended toward white: red high, blue lower.
+        let rgb = |i: usize| u8::from_str_radix(&fill[1 + 2 * i..3 + 2 * i], 16).unwrap();
+        assert!(rgb(0) > 0xD0 && rgb(2) < rgb(0), "leak drawn as {fill}");
+        assert!(frame.contains("Δ: +"), "{frame}");
+    }
+    for caller in ["endReadableNT", "processTicksAndRejections"] {
+        assert!(of(caller).iter().all(|f| f.contains("Δ: +")), "{caller} should have grown");
+    }
 }

@@ -259,36 +259,35 @@ impl<R: Read> Cursor<R> {
     }
 
     fn unicode_escape(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
-        let first = self.hex4()?;
-        let c = if (0xD800..0xDC00).contains(&first) {
-            // A high surrogate: pair it with a following `\uDC00..DFFF`.
-            if self.peek()? == Some(b'\\') {
-                self.pos += 1;
-                if self.next_byte()? == b'u' {
-                    let second = self.hex4()?;
-                    if (0xDC00..0xE000).contains(&second) {
-                        let c = 0x10000
-                            + ((u32::from(first) - 0xD800) << 10)
-                            + (u32::from(second) - 0xDC00);
-                        char::from_u32(c).unwrap_or('\u{FFFD}')
-                    } else {
-                        push_char(out, '\u{FFFD}');
-                        char::from_u32(u32::from(second)).unwrap_or('\u{FFFD}')
-                    }
-                } else {
-                    // `\` followed by another escape: undo and emit U+FFFD.
-                    self.pos -= 1;
-                    push_char(out, '\u{FFFD}');
-                    return self.escape(out);
-                }
-            } else {
-                '\u{FFFD}'
+        let mut first = self.hex4()?;
+        loop {
+            if !(0xD800..0xDC00).contains(&first) {
+                push_char(out, char::from_u32(u32::from(first)).unwrap_or('\u{FFFD}'));
+                return Ok(());
             }
-        } else {
-            char::from_u32(u32::from(first)).unwrap_or('\u{FFFD}')
-        };
-        push_char(out, c);
-        Ok(())
+            // A high surrogate: pair it with a following `\uDC00..DFFF`.
+            if self.peek()? != Some(b'\\') {
+                push_char(out, '\u{FFFD}');
+                return Ok(());
+            }
+            self.pos += 1;
+            if self.next_byte()? != b'u' {
+                // `\` followed by another escape: undo and emit U+FFFD.
+                self.pos -= 1;
+                push_char(out, '\u{FFFD}');
+                return self.escape(out);
+            }
+            let second = self.hex4()?;
+            if (0xDC00..0xE000).contains(&second) {
+                let c = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                push_char(out, char::from_u32(c).unwrap_or('\u{FFFD}'));
+                return Ok(());
+            }
+            // The high surrogate is unpaired; the second escape starts over,
+            // as it may be the high half of a pair itself.
+            push_char(out, '\u{FFFD}');
+            first = second;
+        }
     }
 
     /// The fast path for the records V8 writes in its own key order and
