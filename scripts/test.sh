@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every check of the project, as CI does: formatting, lints, unit,
+# property and end-to-end golden tests, docs, and the benchmark build.
+# Needs only a Rust toolchain with rustfmt and clippy; builds everything.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "cargo bench --no-run"
+cargo bench --workspace --no-run --locked --quiet
+
+# Last, so that the test summary closes the output.
+step "cargo test"
+cargo test --workspace --locked
