@@ -29,6 +29,7 @@ mod grouping;
 mod heavy;
 mod noise;
 mod report;
+pub mod snapshot;
 mod span;
 mod top_down;
 mod weights;

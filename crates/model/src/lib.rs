@@ -17,11 +17,16 @@
 //! ```
 #![warn(missing_docs)]
 
+mod graph;
 mod ids;
 mod profile;
 mod string_table;
 mod validate;
 
+pub use graph::{
+    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
+    TraceFunction,
+};
 pub use ids::{FrameId, StackId, StringId};
 pub use profile::{
     FrameKey, FrameTable, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,

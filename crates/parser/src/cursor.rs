@@ -279,7 +279,8 @@ impl<R: Read> Cursor<R> {
             }
             let second = self.hex4()?;
             if (0xDC00..0xE000).contains(&second) {
-                let c = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                let c =
+                    0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
                 push_char(out, char::from_u32(c).unwrap_or('\u{FFFD}'));
                 return Ok(());
             }

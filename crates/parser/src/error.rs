@@ -45,6 +45,24 @@ pub enum ParseError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A number in an integer array that V8 would never write.
+    #[error("bad number in `{section}` at byte {offset}: {reason}")]
+    BadNumber {
+        /// The section being read.
+        section: &'static str,
+        /// Where the number starts.
+        offset: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Array lengths or references that contradict each other.
+    #[error("inconsistent `{section}`: {reason}")]
+    Inconsistent {
+        /// The section being read.
+        section: &'static str,
+        /// What does not add up.
+        reason: String,
+    },
     /// Two nodes of the call tree have the same `id`, so samples cannot be
     /// attributed.
     #[error("node id {id} appears twice in `head` (second time at byte {offset})")]
@@ -114,6 +132,22 @@ pub enum Warning {
     },
     /// The profile has no `samples` array: ordinal ranges are unavailable.
     NoSamples,
+    /// A snapshot header count disagrees with the array it describes; the
+    /// array wins.
+    HeaderCountMismatch {
+        /// The header field.
+        field: &'static str,
+        /// The header's value.
+        header: u64,
+        /// What the array holds.
+        actual: u64,
+    },
+    /// A node's shallow size does not fit 32 bits; DevTools would truncate
+    /// it, heapdiff keeps it.
+    LargeSelfSize {
+        /// Number of such nodes.
+        nodes: u64,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -135,6 +169,18 @@ impl std::fmt::Display for Warning {
                 f,
                 "{frames} frame(s) have a script id but no URL (the script was collected before \
                  the profile was written)"
+            ),
+            Warning::HeaderCountMismatch {
+                field,
+                header,
+                actual,
+            } => write!(
+                f,
+                "the header says {field} = {header} but the file holds {actual}; using {actual}"
+            ),
+            Warning::LargeSelfSize { nodes } => write!(
+                f,
+                "{nodes} node(s) have a shallow size of 4 GiB or more; DevTools would truncate them"
             ),
             Warning::NoSamples => {
                 f.write_str("the profile has no `samples` array; ordinal ranges are unavailable")

@@ -426,7 +426,8 @@ impl<R: Read> Parser<R> {
             let distinct: FxHashSet<u64> = un.node_id.iter().copied().collect();
             warnings.push(Warning::SamplesWithoutNode {
                 count: un.node_id.len() as u64,
-                bytes: un.bytes.iter().sum(),
+                // Saturating: up to 2^53 each, so 2048 samples overflow u64.
+                bytes: un.bytes.iter().fold(0u64, |a, &b| a.saturating_add(b)),
                 distinct_nodes: distinct.len() as u64,
             });
         }

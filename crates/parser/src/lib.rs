@@ -19,10 +19,14 @@ mod cursor;
 mod error;
 mod heapprofile;
 mod kind;
+mod scan;
+mod snapshot;
+mod trace_tree;
 
 pub use error::{ParseError, Warning};
 pub use heapprofile::parse_heapprofile;
 pub use kind::{InputKind, detect};
+pub use snapshot::parse_snapshot;
 
 /// A parsed value with the warnings found while parsing it.
 #[derive(Debug)]

@@ -1,0 +1,208 @@
+//! The Comparison view (formats §9): per class key, objects matched by id
+//! between a base and a current snapshot; plus the objects allocated
+//! between the two (§9.1) with what keeps them alive.
+
+use heapdiff_model::HeapGraph;
+use rustc_hash::FxHashMap;
+
+use super::Derived;
+use super::report::{CompareReport, CompareRow, NewObjectsRow};
+use super::retainers::{RetainerIndex, shortest_path};
+use super::summary::class_sums;
+
+/// Options of [`compare`].
+#[derive(Debug, Clone, Default)]
+pub struct CompareOptions {
+    /// Keep only the first N classes (and N allocated-between groups).
+    pub limit: Option<usize>,
+}
+
+/// Members (id, self) of every class key, nodes with self > 0, by id.
+fn members<'a>(g: &HeapGraph, d: &'a Derived) -> FxHashMap<&'a str, (usize, Vec<(u32, u64)>)> {
+    let mut m: FxHashMap<&str, (usize, Vec<(u32, u64)>)> = FxHashMap::default();
+    for v in 0..g.n_nodes() {
+        if d.self_size[v] == 0 {
+            continue;
+        }
+        let c = d.classes.of_node[v] as usize;
+        m.entry(d.classes.keys[c].as_str())
+            .or_insert_with(|| (c, Vec::new()))
+            .1
+            .push((g.nodes.id[v], d.self_size[v]));
+    }
+    for (_, list) in m.values_mut() {
+        list.sort_unstable();
+    }
+    m
+}
+
+fn signed(a: u64, b: u64) -> i64 {
+    i64::try_from(i128::from(a) - i128::from(b)).unwrap_or(i64::MAX)
+}
+
+/// Compares `current` against `base`. `base_derived` should be computed
+/// with the current snapshot's interface definitions, as DevTools does.
+#[must_use]
+pub fn compare(
+    base: (&HeapGraph, &Derived),
+    current: (&HeapGraph, &Derived),
+    opts: &CompareOptions,
+) -> CompareReport {
+    let (bg, bd) = base;
+    let (cg, cd) = current;
+    let mb = members(bg, bd);
+    let mc = members(cg, cd);
+    let mut keys: Vec<&str> = mb.keys().chain(mc.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let empty: Vec<(u32, u64)> = Vec::new();
+    let mut rows = Vec::new();
+    for key in keys {
+        let (b, c) = (mb.get(key), mc.get(key));
+        let (bl, cl) = (b.map_or(&empty, |x| &x.1), c.map_or(&empty, |x| &x.1));
+        let (mut i, mut j) = (0, 0);
+        let (mut new, mut deleted, mut alloc, mut freed) = (0u64, 0u64, 0u64, 0u64);
+        while i < bl.len() || j < cl.len() {
+            if j == cl.len() || (i < bl.len() && bl[i].0 < cl[j].0) {
+                deleted += 1;
+                freed += bl[i].1;
+                i += 1;
+            } else if i == bl.len() || cl[j].0 < bl[i].0 {
+                new += 1;
+                alloc += cl[j].1;
+                j += 1;
+            } else {
+                i += 1;
+                j += 1;
+            }
+        }
+        if new == 0 && deleted == 0 {
+            continue;
+        }
+        let name = match (c, b) {
+            (Some(&(ci, _)), _) => cd.classes.names[ci].clone(),
+            (None, Some(&(bi, _))) => bd.classes.names[bi].clone(),
+            (None, None) => String::new(),
+        };
+        rows.push(CompareRow {
+            name,
+            key: key.to_string(),
+            new,
+            deleted,
+            delta: signed(new, deleted),
+            alloc_size: alloc,
+            freed_size: freed,
+            size_delta: signed(alloc, freed),
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.alloc_size
+            .cmp(&a.alloc_size)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let allocated_between = allocated_between(bg, cg, cd, opts.limit.unwrap_or(25));
+    if let Some(limit) = opts.limit {
+        rows.truncate(limit);
+    }
+    CompareReport {
+        schema_version: 1,
+        kind: "snapshot-diff",
+        classes: rows,
+        allocated_between,
+        total_before: bd.total_size,
+        total_after: cd.total_size,
+        different_processes: different_processes(bg, cg),
+    }
+}
+
+/// The largest odd (JS heap) object id.
+fn max_js_id(g: &HeapGraph) -> u32 {
+    g.nodes
+        .id
+        .iter()
+        .copied()
+        .filter(|id| id % 2 == 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Objects of `current` with ids in `(maxJSObjectId(base), maxJSObjectId(current)]`
+/// (formats §9.1), grouped by class, with the retainer path of each group's
+/// largest object.
+fn allocated_between(
+    base: &HeapGraph,
+    g: &HeapGraph,
+    d: &Derived,
+    limit: usize,
+) -> Vec<NewObjectsRow> {
+    let (lo, hi) = (max_js_id(base), max_js_id(g));
+    let member = |v: u32| {
+        let id = g.nodes.id[v as usize];
+        lo < id && id <= hi
+    };
+    let sums = class_sums(g, d, &member);
+    let mut classes: Vec<usize> = (0..d.classes.names.len())
+        .filter(|&c| sums.count[c] > 0)
+        .collect();
+    classes.sort_by(|&a, &b| {
+        sums.retained[b]
+            .cmp(&sums.retained[a])
+            .then_with(|| d.classes.keys[a].cmp(&d.classes.keys[b]))
+    });
+    classes.truncate(limit);
+    // The largest member of each chosen class.
+    let mut largest: FxHashMap<usize, u32> = FxHashMap::default();
+    for v in 0..g.n_nodes() as u32 {
+        let c = d.classes.of_node[v as usize] as usize;
+        if d.self_size[v as usize] == 0 || !member(v) || !classes.contains(&c) {
+            continue;
+        }
+        let better = largest
+            .get(&c)
+            .is_none_or(|&w| d.retained[v as usize] > d.retained[w as usize]);
+        if better {
+            largest.insert(c, v);
+        }
+    }
+    let index = RetainerIndex::build(g);
+    classes
+        .into_iter()
+        .map(|c| NewObjectsRow {
+            name: d.classes.names[c].clone(),
+            count: sums.count[c],
+            self_size: sums.self_size[c],
+            retained_size: sums.retained[c],
+            retainer_path: largest
+                .get(&c)
+                .map(|&v| shortest_path(g, d, &index, v))
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Ids are only comparable within one process (formats §9): when fewer than
+/// 10 % of the base's JS object ids survive, the snapshots most likely come
+/// from different processes.
+fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
+    let mut ids: Vec<u32> = current
+        .nodes
+        .id
+        .iter()
+        .copied()
+        .filter(|id| id % 2 == 1)
+        .collect();
+    ids.sort_unstable();
+    let js: Vec<u32> = base
+        .nodes
+        .id
+        .iter()
+        .copied()
+        .filter(|id| id % 2 == 1 && *id > 200)
+        .collect();
+    if js.is_empty() {
+        return false;
+    }
+    let kept = js.iter().filter(|id| ids.binary_search(id).is_ok()).count();
+    kept * 10 < js.len()
+}

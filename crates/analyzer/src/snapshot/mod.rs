@@ -1,0 +1,101 @@
+//! The DevTools heap snapshot pipeline (formats §6), one step per module, in
+//! the order DevTools runs them. [`analyze`] runs them all and returns the
+//! derived columns; the views (summary, comparison, retainers, dominators)
+//! read those.
+
+mod classes;
+mod comparison;
+mod distances;
+mod dom_state;
+mod dominators;
+mod essential_edges;
+mod flags;
+mod ownership;
+mod report;
+mod retained;
+mod retainers;
+mod summary;
+mod weakmap;
+
+pub use classes::{ClassTable, InterfaceDefinitions};
+pub use comparison::{CompareOptions, compare};
+pub use dominators::{Dominators, compute as compute_dominators};
+pub use report::{
+    ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
+    RetainerGroup, RetainersReport, SummaryReport, SummaryTotals,
+};
+pub use retainers::{RetainerTarget, RetainersOptions, dominators_report, retainers};
+pub use summary::{SummaryOptions, summary};
+
+use heapdiff_model::HeapGraph;
+
+/// DevTools' "no distance" (unreachable) value.
+pub const NO_DISTANCE: i32 = -5;
+/// DevTools' base distance of nodes reached only from system roots.
+pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
+
+/// Everything the pipeline derives from a snapshot.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// Shallow sizes after owned-storage reassignment (formats §7.5).
+    pub self_size: Vec<u64>,
+    /// Immediate dominator ordinal of every node (the root dominates
+    /// itself), and the order nodes were numbered in.
+    pub dominators: Dominators,
+    /// Retained sizes (formats §7.6).
+    pub retained: Vec<u64>,
+    /// BFS distances (formats §7.7).
+    pub distance: Vec<i32>,
+    /// Class name and key of every node (formats §7.8).
+    pub classes: ClassTable,
+    /// Native nodes renamed "Detached …" (formats §7.2).
+    pub detached: Vec<bool>,
+    /// The snapshot has user roots (formats §7.3).
+    pub has_user_roots: bool,
+    /// `retained[root] + extra_native_bytes`: the denominator of percentages.
+    pub total_size: u64,
+    /// Nodes not reachable from the root over essential edges.
+    pub unreachable: u64,
+}
+
+/// Runs the whole pipeline with the snapshot's own interface definitions.
+#[must_use]
+pub fn analyze(g: &HeapGraph) -> Derived {
+    analyze_with(g, None)
+}
+
+/// Runs the pipeline; class naming uses `interfaces` when given (the
+/// Comparison view names a base snapshot with the current one's
+/// definitions), otherwise the snapshot's own.
+#[must_use]
+pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) -> Derived {
+    let (state, detached) = dom_state::compute(g);
+    drop(state);
+    let page_owned = flags::page_owned(g);
+    let has_user_roots = flags::has_user_roots(g);
+    let essential = essential_edges::compute(g, &page_owned);
+    drop(page_owned);
+    let self_size = if has_user_roots {
+        ownership::adjusted_sizes(g)
+    } else {
+        g.nodes.self_size.clone()
+    };
+    let dominators = dominators::compute(g, &essential);
+    drop(essential);
+    let retained = retained::compute(&dominators, &self_size);
+    let distance = distances::compute(g, has_user_roots);
+    let classes = classes::compute(g, &detached, interfaces);
+    let total_size = retained[0] + g.meta.extra_native_bytes;
+    let unreachable = dominators.n_unreachable;
+    Derived {
+        self_size,
+        dominators,
+        retained,
+        distance,
+        classes,
+        detached,
+        has_user_roots,
+        total_size,
+        unreachable,
+    }
+}

@@ -1,0 +1,179 @@
+//! Report types of the snapshot views (JSON schema version 1).
+
+use serde::Serialize;
+
+/// One class of the Summary view.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClassRow {
+    /// Class name.
+    pub name: String,
+    /// Class key (the grouping key; includes the location for objects).
+    pub key: String,
+    /// Number of objects (with adjusted self size > 0).
+    pub count: u64,
+    /// Σ adjusted shallow size.
+    pub self_size: u64,
+    /// Retained size of the class (DevTools' "max retained").
+    pub retained_size: u64,
+    /// Minimum distance of the members; `null` when not reachable from a
+    /// user root (DevTools shows `−`).
+    pub distance: Option<i32>,
+}
+
+/// Totals of a Summary.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SummaryTotals {
+    /// Total size: retained size of the root plus extra native bytes.
+    pub total_size: u64,
+    /// Number of nodes in the snapshot.
+    pub nodes: u64,
+    /// Number of edges.
+    pub edges: u64,
+    /// Classes before `--top`.
+    pub classes: usize,
+    /// Nodes not reachable from the root over retaining edges.
+    pub unreachable_nodes: u64,
+    /// Native nodes of detached DOM trees.
+    pub detached_nodes: u64,
+    /// Bytes retained by detached DOM nodes (each counted once).
+    pub detached_retained: u64,
+}
+
+/// `heapdiff summary`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"summary"`.
+    pub kind: &'static str,
+    /// Classes by retained size descending, then name, then key.
+    pub classes: Vec<ClassRow>,
+    /// Totals.
+    pub totals: SummaryTotals,
+}
+
+/// One class of the Comparison view.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CompareRow {
+    /// Class name (current snapshot's, else the base's).
+    pub name: String,
+    /// Class key.
+    pub key: String,
+    /// Objects only in the current snapshot.
+    pub new: u64,
+    /// Objects only in the base snapshot.
+    pub deleted: u64,
+    /// `new - deleted`.
+    pub delta: i64,
+    /// Σ self of new objects.
+    pub alloc_size: u64,
+    /// Σ self of deleted objects.
+    pub freed_size: u64,
+    /// `alloc_size - freed_size`.
+    pub size_delta: i64,
+}
+
+/// Objects allocated between the two snapshots, by class.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NewObjectsRow {
+    /// Class name.
+    pub name: String,
+    /// Number of objects with ids after the base snapshot's last id.
+    pub count: u64,
+    /// Σ adjusted self size.
+    pub self_size: u64,
+    /// Retained size of the group (each dominator subtree counted once).
+    pub retained_size: u64,
+    /// The shortest retainer path of the group's largest object, from a
+    /// GC root (`[]` when unreachable).
+    pub retainer_path: Vec<PathStep>,
+}
+
+/// `heapdiff A.heapsnapshot B.heapsnapshot`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"snapshot-diff"`.
+    pub kind: &'static str,
+    /// Classes by allocated size descending, then name, then key.
+    pub classes: Vec<CompareRow>,
+    /// Objects allocated between the snapshots, by retained size.
+    pub allocated_between: Vec<NewObjectsRow>,
+    /// Total size of the base snapshot.
+    pub total_before: u64,
+    /// Total size of the current snapshot.
+    pub total_after: u64,
+    /// The two snapshots look like they come from different processes
+    /// (object ids barely overlap), so the comparison means little.
+    pub different_processes: bool,
+}
+
+/// One hop of a retainer path, read from the GC root towards the object.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathStep {
+    /// The edge into this node, as DevTools names it (`.name`, `[3]`,
+    /// `->ctx`, `{internal}`); empty for the first node.
+    pub edge: String,
+    /// Class name of the node.
+    pub class: String,
+    /// The node's object id.
+    pub id: u32,
+}
+
+/// A group of objects kept alive through the same path.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RetainerGroup {
+    /// Number of target objects that share the path shape.
+    pub count: u64,
+    /// Σ retained size of those objects.
+    pub retained_size: u64,
+    /// The path of the first of them (ids are that object's path).
+    pub path: Vec<PathStep>,
+}
+
+/// `heapdiff retainers`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetainersReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"retainers"`.
+    pub kind: &'static str,
+    /// What was asked for (`class NAME` or `@id`).
+    pub target: String,
+    /// Number of objects matched.
+    pub objects: u64,
+    /// Objects with no path from a root (only weak retainers or cycles).
+    pub unreachable: u64,
+    /// Path groups by count, then retained size.
+    pub groups: Vec<RetainerGroup>,
+}
+
+/// One object of the dominators view.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DominatorRow {
+    /// Class name.
+    pub class: String,
+    /// Object id.
+    pub id: u32,
+    /// Adjusted self size.
+    pub self_size: u64,
+    /// Retained size.
+    pub retained_size: u64,
+    /// Dominator chain from the root's child down to this object's
+    /// immediate dominator.
+    pub dominated_by: Vec<PathStep>,
+}
+
+/// `heapdiff dominators`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DominatorsReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"dominators"`.
+    pub kind: &'static str,
+    /// Total size.
+    pub total_size: u64,
+    /// Objects by retained size.
+    pub objects: Vec<DominatorRow>,
+}

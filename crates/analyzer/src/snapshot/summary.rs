@@ -1,0 +1,176 @@
+//! The Summary view (formats §8): per class count, shallow size, retained
+//! size ("max retained": each dominator subtree counted once per class) and
+//! minimum distance.
+
+use heapdiff_model::HeapGraph;
+use regex::Regex;
+
+use super::report::{ClassRow, SummaryReport, SummaryTotals};
+use super::{BASE_SYSTEM_DISTANCE, Derived};
+
+/// Options of [`summary`].
+#[derive(Debug, Clone, Default)]
+pub struct SummaryOptions {
+    /// Keep only the first N classes.
+    pub limit: Option<usize>,
+    /// Keep only classes whose name matches.
+    pub filter: Option<Regex>,
+    /// Keep only nodes whose object id is in `(min, max]` (DevTools' node
+    /// filter for "objects allocated between snapshots" and time spans).
+    pub id_range: Option<(u32, u32)>,
+}
+
+/// Per-class sums; `member` decides which nodes count (DevTools' node
+/// filter), `None` counts all.
+pub(crate) struct ClassSums {
+    pub(crate) count: Vec<u64>,
+    pub(crate) self_size: Vec<u64>,
+    pub(crate) retained: Vec<u64>,
+    pub(crate) distance: Vec<i32>,
+}
+
+pub(crate) fn class_sums(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> bool) -> ClassSums {
+    let n_classes = d.classes.names.len();
+    let mut s = ClassSums {
+        count: vec![0; n_classes],
+        self_size: vec![0; n_classes],
+        retained: vec![0; n_classes],
+        distance: vec![i32::MAX; n_classes],
+    };
+    for v in 0..g.n_nodes() {
+        if d.self_size[v] == 0 || !member(v as u32) {
+            continue;
+        }
+        let c = d.classes.of_node[v] as usize;
+        s.count[c] += 1;
+        s.self_size[c] += d.self_size[v];
+        s.distance[c] = s.distance[c].min(d.distance[v]);
+    }
+    max_retained(g, d, member, &mut s.retained);
+    s
+}
+
+/// Walks the dominator tree depth-first; a counted node blocks its own
+/// subtree for its class only.
+fn max_retained(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
+    let n = g.n_nodes();
+    // Dominator tree children in CSR form.
+    let mut first = vec![0u32; n + 1];
+    for &v in d.dominators.preorder.iter().skip(1) {
+        first[d.dominators.idom[v as usize] as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut fill = first.clone();
+    let mut children = vec![0u32; n.saturating_sub(1)];
+    for &v in d.dominators.preorder.iter().skip(1) {
+        let p = d.dominators.idom[v as usize] as usize;
+        children[fill[p] as usize] = v;
+        fill[p] += 1;
+    }
+    let mut blocked = vec![0u32; out.len()];
+    // (node, entered): on exit, unblock the node's class if it counted.
+    let mut stack: Vec<(u32, bool)> = vec![(0, false)];
+    let mut counted = vec![false; n];
+    while let Some((v, exiting)) = stack.pop() {
+        let c = d.classes.of_node[v as usize] as usize;
+        if exiting {
+            if counted[v as usize] {
+                blocked[c] -= 1;
+            }
+            continue;
+        }
+        if blocked[c] == 0 && d.self_size[v as usize] > 0 && member(v) {
+            counted[v as usize] = true;
+            out[c] += d.retained[v as usize];
+            blocked[c] += 1;
+        }
+        stack.push((v, true));
+        for &ch in &children[first[v as usize] as usize..first[v as usize + 1] as usize] {
+            stack.push((ch, false));
+        }
+    }
+}
+
+/// DevTools shows a distance only if it is ≥ 0 and below the system base.
+pub(crate) fn shown_distance(d: i32) -> Option<i32> {
+    (0..BASE_SYSTEM_DISTANCE).contains(&d).then_some(d)
+}
+
+/// The Summary of a snapshot.
+#[must_use]
+pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryReport {
+    let range = opts.id_range;
+    let member = move |v: u32| {
+        range.is_none_or(|(lo, hi)| {
+            (lo..=hi).contains(&g.nodes.id[v as usize]) && g.nodes.id[v as usize] != lo
+        })
+    };
+    let sums = class_sums(g, d, &member);
+    let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
+        .filter(|&c| sums.count[c] > 0)
+        .filter(|&c| {
+            opts.filter
+                .as_ref()
+                .is_none_or(|re| re.is_match(&d.classes.names[c]))
+        })
+        .map(|c| ClassRow {
+            name: d.classes.names[c].clone(),
+            key: d.classes.keys[c].clone(),
+            count: sums.count[c],
+            self_size: sums.self_size[c],
+            retained_size: sums.retained[c],
+            distance: shown_distance(sums.distance[c]),
+        })
+        .collect();
+    classes.sort_by(|a, b| {
+        b.retained_size
+            .cmp(&a.retained_size)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let n_classes = classes.len();
+    if let Some(limit) = opts.limit {
+        classes.truncate(limit);
+    }
+    let (detached_nodes, detached_retained) = detached_totals(d);
+    SummaryReport {
+        schema_version: 1,
+        kind: "summary",
+        classes,
+        totals: SummaryTotals {
+            total_size: d.total_size,
+            nodes: g.n_nodes() as u64,
+            edges: g.edges.len() as u64,
+            classes: n_classes,
+            unreachable_nodes: d.unreachable,
+            detached_nodes,
+            detached_retained,
+        },
+    }
+}
+
+/// Detached DOM nodes, and what the outermost of them retain.
+fn detached_totals(d: &Derived) -> (u64, u64) {
+    let nodes = d.detached.iter().filter(|&&x| x).count() as u64;
+    let mut retained = 0;
+    for &v in &d.dominators.preorder {
+        let v = v as usize;
+        if d.detached[v] {
+            let mut up = d.dominators.idom[v] as usize;
+            let mut inside = false;
+            while up != 0 {
+                if d.detached[up] {
+                    inside = true;
+                    break;
+                }
+                up = d.dominators.idom[up] as usize;
+            }
+            if !inside {
+                retained += d.retained[v];
+            }
+        }
+    }
+    (nodes, retained)
+}

@@ -1,0 +1,264 @@
+//! Field-by-field equality with Chrome DevTools' own heap snapshot engine:
+//! the `*.devtools.json` files next to each fixture were produced by
+//! `scripts/oracle/expected.sh` (DevTools' code run in node) and are never
+//! written from heapdiff's output.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use heapdiff_analyzer::snapshot::{
+    self, BASE_SYSTEM_DISTANCE, CompareOptions, Derived, SummaryOptions,
+};
+use heapdiff_model::HeapGraph;
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    } else {
+        bytes
+    }
+}
+
+fn find_input(dir: &Path, stem: &str) -> PathBuf {
+    for ext in [
+        "heapsnapshot",
+        "heapsnapshot.gz",
+        "heaptimeline",
+        "heaptimeline.gz",
+    ] {
+        let p = dir.join(format!("{stem}.{ext}"));
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("no {stem}.* in {}", dir.display());
+}
+
+fn load(path: &Path) -> HeapGraph {
+    heapdiff_parser::parse_snapshot(&read(path))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .value
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&read(path)).unwrap()
+}
+
+fn shown(d: i64) -> Option<i64> {
+    (0..i64::from(BASE_SYSTEM_DISTANCE))
+        .contains(&d)
+        .then_some(d)
+}
+
+/// Summary rows: (key, name, count, self, retained, distance).
+fn check_summary(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
+    let expected = json(&case.join("expected/summary.devtools.json"));
+    let report = snapshot::summary(g, d, &SummaryOptions::default());
+    let mut failures = Vec::new();
+    if expected["totalSize"].as_u64() != Some(d.total_size) {
+        failures.push(format!(
+            "total size {} vs DevTools {}",
+            d.total_size, expected["totalSize"]
+        ));
+    }
+    let ours: std::collections::BTreeMap<&str, _> =
+        report.classes.iter().map(|c| (c.key.as_str(), c)).collect();
+    let theirs = expected["classes"].as_array().unwrap();
+    if ours.len() != theirs.len() {
+        failures.push(format!(
+            "{} classes vs DevTools {}",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    for t in theirs {
+        let key = t["key"].as_str().unwrap();
+        let Some(o) = ours.get(key) else {
+            failures.push(format!("class {key:?} missing"));
+            continue;
+        };
+        let got = (
+            o.name.as_str(),
+            o.count,
+            o.self_size,
+            o.retained_size,
+            o.distance.map(i64::from),
+        );
+        let want = (
+            t["name"].as_str().unwrap(),
+            t["count"].as_u64().unwrap(),
+            t["self"].as_u64().unwrap(),
+            t["retained"].as_u64().unwrap(),
+            shown(t["distance"].as_i64().unwrap()),
+        );
+        if got != want {
+            failures.push(format!("class {key:?}: ours {got:?} vs DevTools {want:?}"));
+        }
+    }
+    failures
+}
+
+/// Every node: (id, class, self, retained, distance, dominator id).
+fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
+    let expected = json(&case.join("expected/nodes.devtools.json.gz"));
+    let theirs = expected["nodes"].as_array().unwrap();
+    let mut failures = Vec::new();
+    if theirs.len() != g.n_nodes() {
+        failures.push(format!(
+            "{} nodes vs DevTools {}",
+            g.n_nodes(),
+            theirs.len()
+        ));
+    }
+    for (v, t) in theirs.iter().enumerate().take(g.n_nodes()) {
+        let class = &d.classes.names[d.classes.of_node[v] as usize];
+        let dom = (v != 0).then(|| u64::from(g.nodes.id[d.dominators.idom[v] as usize]));
+        let got = (
+            u64::from(g.nodes.id[v]),
+            class.as_str(),
+            d.self_size[v],
+            d.retained[v],
+            i64::from(d.distance[v]),
+            dom,
+        );
+        let want = (
+            t["id"].as_u64().unwrap(),
+            t["class"].as_str().unwrap(),
+            t["self"].as_u64().unwrap(),
+            t["retained"].as_u64().unwrap(),
+            t["distance"].as_i64().unwrap(),
+            t["dominator"].as_u64(),
+        );
+        if got != want && failures.len() < 20 {
+            failures.push(format!("node {v}: ours {got:?} vs DevTools {want:?}"));
+        }
+    }
+    failures
+}
+
+fn snapshot_cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures().join("heapsnapshot"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected/summary.devtools.json").exists())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn summary_and_nodes_equal_devtools() {
+    let cases = snapshot_cases();
+    assert!(!cases.is_empty());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let g = load(&find_input(case, "input"));
+        let d = snapshot::analyze(&g);
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        failures.extend(
+            check_summary(case, &g, &d)
+                .into_iter()
+                .map(|f| format!("[{name} summary] {f}")),
+        );
+        failures.extend(
+            check_nodes(case, &g, &d)
+                .into_iter()
+                .map(|f| format!("[{name} nodes] {f}")),
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn comparison_equals_devtools() {
+    let mut failures = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures().join("snapshot-diff"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let (base, cur) = (
+            load(&find_input(&dir, "before")),
+            load(&find_input(&dir, "after")),
+        );
+        let cd = snapshot::analyze(&cur);
+        // The Memory panel names the base's plain objects with the current
+        // snapshot's interface definitions (compare-ui); dump.mjs passes
+        // none (compare). Both are DevTools' numbers; check both.
+        for (file, defs) in [
+            ("compare-ui.devtools.json", cd.classes.interfaces.clone()),
+            (
+                "compare.devtools.json",
+                snapshot::InterfaceDefinitions::default(),
+            ),
+        ] {
+            let bd = snapshot::analyze_with(&base, Some(&defs));
+            let report = snapshot::compare((&base, &bd), (&cur, &cd), &CompareOptions::default());
+            let name = format!("{name} {file}");
+            let expected = json(&dir.join("expected").join(file));
+            let theirs = expected["classes"].as_array().unwrap();
+            let ours: std::collections::BTreeMap<&str, _> =
+                report.classes.iter().map(|c| (c.key.as_str(), c)).collect();
+            if ours.len() != theirs.len() {
+                failures.push(format!(
+                    "[{name}] {} classes vs DevTools {}",
+                    ours.len(),
+                    theirs.len()
+                ));
+            }
+            for t in theirs {
+                let key = t["key"].as_str().unwrap();
+                let Some(o) = ours.get(key) else {
+                    failures.push(format!("[{name}] class {key:?} missing"));
+                    continue;
+                };
+                let got = (
+                    o.name.as_str(),
+                    o.new,
+                    o.deleted,
+                    o.delta,
+                    o.alloc_size,
+                    o.freed_size,
+                    o.size_delta,
+                );
+                let want = (
+                    t["name"].as_str().unwrap(),
+                    t["new"].as_u64().unwrap(),
+                    t["deleted"].as_u64().unwrap(),
+                    t["delta"].as_i64().unwrap(),
+                    t["allocSize"].as_u64().unwrap(),
+                    t["freedSize"].as_u64().unwrap(),
+                    t["sizeDelta"].as_i64().unwrap(),
+                );
+                if got != want {
+                    failures.push(format!(
+                        "[{name}] class {key:?}: ours {got:?} vs DevTools {want:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

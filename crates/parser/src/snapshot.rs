@@ -1,0 +1,666 @@
+//! `.heapsnapshot` / `.heaptimeline` parser (formats §5, §12).
+//!
+//! The input is the whole file in memory (memory-mapped by the CLI). A first
+//! pass finds where each top-level value starts, in any key order; then the
+//! sections are read in dependency order: the header (serde_json, it is
+//! small), the integer arrays with the dedicated digit scanner straight into
+//! columns, and the strings into one arena. Every column is looked up by
+//! name in `meta`; counts and references are checked, and the header counts
+//! lose to the arrays with a warning.
+
+use heapdiff_model::{
+    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
+    TraceFunction,
+};
+use serde::Deserialize;
+
+use crate::scan::{self, skip_ws};
+use crate::{InputKind, ParseError, Parsed, Warning};
+
+#[derive(Deserialize)]
+struct Header {
+    meta: Meta,
+    #[serde(default)]
+    node_count: f64,
+    #[serde(default)]
+    edge_count: f64,
+    #[serde(default)]
+    trace_function_count: f64,
+    #[serde(default)]
+    extra_native_bytes: f64,
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    node_fields: Vec<String>,
+    node_types: Vec<serde_json::Value>,
+    edge_fields: Vec<String>,
+    edge_types: Vec<serde_json::Value>,
+    #[serde(default)]
+    trace_function_info_fields: Vec<String>,
+    #[serde(default)]
+    trace_node_fields: Vec<String>,
+    #[serde(default)]
+    sample_fields: Vec<String>,
+    #[serde(default)]
+    location_fields: Vec<String>,
+}
+
+/// Where each top-level value starts.
+#[derive(Default)]
+struct Sections {
+    header: Option<(usize, usize)>,
+    nodes: Option<usize>,
+    edges: Option<usize>,
+    trace_function_infos: Option<usize>,
+    trace_tree: Option<usize>,
+    samples: Option<usize>,
+    locations: Option<usize>,
+    strings: Option<usize>,
+}
+
+/// Parses a heap snapshot or allocation timeline held in memory.
+///
+/// # Errors
+/// A [`ParseError`] naming the section and byte offset when the input is
+/// not a well-formed snapshot, or is another kind of file.
+pub fn parse_snapshot(bytes: &[u8]) -> Result<Parsed<HeapGraph>, ParseError> {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = skip_ws(b, 0);
+    match b.get(start) {
+        None => {
+            return Err(ParseError::WrongKind {
+                found: InputKind::Empty,
+            });
+        }
+        Some(b'{') => {}
+        Some(_) => {
+            return Err(ParseError::WrongKind {
+                found: InputKind::NotJson,
+            });
+        }
+    }
+    let sections = find_sections(b, start)?;
+    let mut warnings = Vec::new();
+    let (hs, he) = sections.header.ok_or(ParseError::Missing {
+        what: "snapshot",
+        hint: "a heap snapshot starts with a `snapshot` header; this JSON has none",
+    })?;
+    let header: Header = serde_json::from_slice(&b[hs..he]).map_err(|e| ParseError::Syntax {
+        section: "snapshot",
+        offset: hs as u64 + offset_in(&b[hs..he], e.line(), e.column()),
+        message: format!("unreadable header: {e}"),
+    })?;
+    let layout = Layout::new(&header.meta)?;
+    let mut g = HeapGraph {
+        node_types: type_names(&header.meta.node_types),
+        edge_types: type_names(&header.meta.edge_types),
+        meta: SnapshotMeta {
+            node_count: whole(header.node_count),
+            edge_count: whole(header.edge_count),
+            trace_function_count: whole(header.trace_function_count),
+            extra_native_bytes: whole(header.extra_native_bytes),
+        },
+        ..HeapGraph::default()
+    };
+    let nodes_at = sections.nodes.ok_or(ParseError::Missing {
+        what: "nodes",
+        hint: "the snapshot has no `nodes` array",
+    })?;
+    let edges_at = sections.edges.ok_or(ParseError::Missing {
+        what: "edges",
+        hint: "the snapshot has no `edges` array",
+    })?;
+    let strings_at = sections.strings.ok_or(ParseError::Missing {
+        what: "strings",
+        hint: "the snapshot has no `strings` array (a truncated file?)",
+    })?;
+    let (nodes, edge_counts) = read_nodes(b, nodes_at, &layout, g.node_types.len())?;
+    g.nodes = nodes;
+    let edges = read_edges(b, edges_at, &layout, g.edge_types.len(), g.nodes.len())?;
+    g.first_edge = first_edges(&edge_counts, edges.len())?;
+    drop(edge_counts);
+    g.edges = edges;
+    g.strings = read_strings(b, strings_at)?;
+    check_counts(&g, &mut warnings);
+    check_strings(&g, &layout)?;
+    if let Some(at) = sections.locations {
+        g.locations = read_locations(b, at, &header.meta, &layout)?;
+    }
+    if let Some(at) = sections.samples {
+        g.samples = read_samples(b, at, &header.meta)?;
+    }
+    if g.meta.trace_function_count > 0 {
+        if let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) {
+            g.trace = Some(read_trace(b, fi, tt, &header.meta)?);
+        }
+    }
+    let large = g
+        .nodes
+        .self_size
+        .iter()
+        .filter(|&&s| s > u64::from(u32::MAX))
+        .count() as u64;
+    if large > 0 {
+        warnings.push(Warning::LargeSelfSize { nodes: large });
+    }
+    Ok(Parsed { value: g, warnings })
+}
+
+/// serde_json reports line and column; turn them into a byte offset.
+fn offset_in(text: &[u8], line: usize, column: usize) -> u64 {
+    let mut at = 0usize;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &text[at..]) {
+            Some(k) => at += k + 1,
+            None => break,
+        }
+    }
+    (at + column.saturating_sub(1)) as u64
+}
+
+fn whole(v: f64) -> u64 {
+    if v.is_finite() && v >= 0.0 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let w = v as u64;
+        w
+    } else {
+        0
+    }
+}
+
+fn type_names(types: &[serde_json::Value]) -> Vec<String> {
+    match types.first() {
+        Some(serde_json::Value::Array(names)) => names
+            .iter()
+            .map(|n| n.as_str().unwrap_or_default().to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn find_sections(b: &[u8], start: usize) -> Result<Sections, ParseError> {
+    let mut s = Sections::default();
+    let mut pos = start + 1;
+    let mut key = String::new();
+    loop {
+        pos = skip_ws(b, pos);
+        match b.get(pos) {
+            None => {
+                return Err(ParseError::Truncated {
+                    section: "top level",
+                    offset: b.len() as u64,
+                });
+            }
+            Some(b'}') => break,
+            Some(b',') => {
+                pos += 1;
+                continue;
+            }
+            Some(b'"') => {}
+            Some(&c) => {
+                return Err(ParseError::Syntax {
+                    section: "top level",
+                    offset: pos as u64,
+                    message: format!("expected a key, found {}", scan::show(c)),
+                });
+            }
+        }
+        let (end, _) = scan::string_end(b, pos + 1, "top level")?;
+        scan::decode_string(&b[pos + 1..end - 1], &mut key, pos + 1, "top level")?;
+        pos = scan::expect(b, end, b':', "top level", "`:` after a key")?;
+        let value = skip_ws(b, pos);
+        let section = section_name(&key);
+        let after = scan::skip_value(b, value, section)?;
+        match key.as_str() {
+            "snapshot" => s.header = Some((value, after)),
+            "nodes" => {
+                if b.get(skip_ws(b, value + 1)) == Some(&b'{') {
+                    return Err(ParseError::WrongKind {
+                        found: InputKind::CpuProfile,
+                    });
+                }
+                s.nodes = Some(value);
+            }
+            "edges" => s.edges = Some(value),
+            "trace_function_infos" => s.trace_function_infos = Some(value),
+            "trace_tree" => s.trace_tree = Some(value),
+            "samples" => s.samples = Some(value),
+            "locations" => s.locations = Some(value),
+            "strings" => s.strings = Some(value),
+            "head" => {
+                return Err(ParseError::WrongKind {
+                    found: InputKind::HeapProfile,
+                });
+            }
+            "startTime" | "timeDeltas" => {
+                return Err(ParseError::WrongKind {
+                    found: InputKind::CpuProfile,
+                });
+            }
+            _ => {}
+        }
+        pos = after;
+    }
+    Ok(s)
+}
+
+fn section_name(key: &str) -> &'static str {
+    match key {
+        "snapshot" => "snapshot",
+        "nodes" => "nodes",
+        "edges" => "edges",
+        "trace_function_infos" => "trace_function_infos",
+        "trace_tree" => "trace_tree",
+        "samples" => "samples",
+        "locations" => "locations",
+        "strings" => "strings",
+        _ => "top level",
+    }
+}
+
+/// Column positions, looked up by name.
+struct Layout {
+    node_fields: usize,
+    n_type: usize,
+    n_name: usize,
+    n_id: usize,
+    n_self: usize,
+    n_edges: usize,
+    n_trace: Option<usize>,
+    n_detached: Option<usize>,
+    edge_fields: usize,
+    e_type: usize,
+    e_name: usize,
+    e_to: usize,
+    /// Edge types whose `name_or_index` is a number, not a string index.
+    numeric_edge_types: Vec<bool>,
+}
+
+impl Layout {
+    fn new(meta: &Meta) -> Result<Self, ParseError> {
+        if meta.node_fields.len() > 64 || meta.edge_fields.len() > 64 {
+            return Err(ParseError::Inconsistent {
+                section: "snapshot",
+                reason: "implausible field counts in `meta`".into(),
+            });
+        }
+        let find = |fields: &[String], name: &str| fields.iter().position(|f| f == name);
+        let need = |fields: &[String], name: &'static str| {
+            find(fields, name).ok_or(ParseError::Inconsistent {
+                section: "snapshot",
+                reason: format!("`meta` lists no `{name}` column"),
+            })
+        };
+        let nf = &meta.node_fields;
+        let ef = &meta.edge_fields;
+        let edge_types = type_names(&meta.edge_types);
+        Ok(Self {
+            node_fields: nf.len(),
+            n_type: need(nf, "type")?,
+            n_name: need(nf, "name")?,
+            n_id: need(nf, "id")?,
+            n_self: need(nf, "self_size")?,
+            n_edges: need(nf, "edge_count")?,
+            n_trace: find(nf, "trace_node_id"),
+            n_detached: find(nf, "detachedness"),
+            edge_fields: ef.len(),
+            e_type: need(ef, "type")?,
+            e_name: need(ef, "name_or_index")?,
+            e_to: need(ef, "to_node")?,
+            numeric_edge_types: edge_types
+                .iter()
+                .map(|t| t == "element" || t == "hidden")
+                .collect(),
+        })
+    }
+}
+
+fn too_big(section: &'static str, field: &str, v: u64) -> ParseError {
+    ParseError::Inconsistent {
+        section,
+        reason: format!("`{field}` value {v} does not fit 32 bits"),
+    }
+}
+
+fn read_nodes(
+    b: &[u8],
+    at: usize,
+    l: &Layout,
+    n_types: usize,
+) -> Result<(NodeColumns, Vec<u32>), ParseError> {
+    let mut n = NodeColumns::default();
+    let mut edge_counts = Vec::new();
+    let mut phase = 0usize;
+    let u32_of = |v: u64, field: &str| u32::try_from(v).map_err(|_| too_big("nodes", field, v));
+    scan::uint_array(b, at, "nodes", |v| {
+        match phase {
+            p if p == l.n_type => {
+                if v as usize >= n_types.max(1) && n_types > 0 {
+                    return Err(ParseError::Inconsistent {
+                        section: "nodes",
+                        reason: format!(
+                            "node {} has type {v}, but `meta` lists {n_types} types",
+                            n.kind.len()
+                        ),
+                    });
+                }
+                n.kind.push(u8::try_from(v).unwrap_or(u8::MAX));
+            }
+            p if p == l.n_name => n.name.push(u32_of(v, "name")?),
+            p if p == l.n_id => n.id.push(u32_of(v, "id")?),
+            p if p == l.n_self => n.self_size.push(v),
+            p if p == l.n_edges => edge_counts.push(u32_of(v, "edge_count")?),
+            p if Some(p) == l.n_trace => n.trace_node.push(u32_of(v, "trace_node_id")?),
+            p if Some(p) == l.n_detached => n.detachedness.push(u8::try_from(v).unwrap_or(0)),
+            _ => {}
+        }
+        phase += 1;
+        if phase == l.node_fields {
+            phase = 0;
+        }
+        Ok(())
+    })?;
+    if phase != 0 {
+        return Err(ParseError::Inconsistent {
+            section: "nodes",
+            reason: format!(
+                "the array does not hold whole records of {} fields (a truncated file?)",
+                l.node_fields
+            ),
+        });
+    }
+    if n.kind.len() >= u32::MAX as usize {
+        return Err(ParseError::Inconsistent {
+            section: "nodes",
+            reason: "more than 4 billion nodes".into(),
+        });
+    }
+    Ok((n, edge_counts))
+}
+
+fn read_edges(
+    b: &[u8],
+    at: usize,
+    l: &Layout,
+    n_types: usize,
+    n_nodes: usize,
+) -> Result<EdgeColumns, ParseError> {
+    let mut e = EdgeColumns::default();
+    let mut phase = 0usize;
+    let node_fields = l.node_fields as u64;
+    scan::uint_array(b, at, "edges", |v| {
+        match phase {
+            p if p == l.e_type => {
+                if v as usize >= n_types && n_types > 0 {
+                    return Err(ParseError::Inconsistent {
+                        section: "edges",
+                        reason: format!(
+                            "edge {} has type {v}, but `meta` lists {n_types} types",
+                            e.kind.len()
+                        ),
+                    });
+                }
+                e.kind.push(u8::try_from(v).unwrap_or(u8::MAX));
+            }
+            p if p == l.e_name => e
+                .name_or_index
+                .push(u32::try_from(v).map_err(|_| too_big("edges", "name_or_index", v))?),
+            p if p == l.e_to => {
+                if v % node_fields != 0 || v / node_fields >= n_nodes as u64 {
+                    return Err(ParseError::Inconsistent {
+                        section: "edges",
+                        reason: format!(
+                            "edge {} points at node index {v}, which is not a node (multiple of {node_fields} below {})",
+                            e.to.len(),
+                            n_nodes as u64 * node_fields
+                        ),
+                    });
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                e.to.push((v / node_fields) as u32);
+            }
+            _ => {}
+        }
+        phase += 1;
+        if phase == l.edge_fields {
+            phase = 0;
+        }
+        Ok(())
+    })?;
+    if phase != 0 {
+        return Err(ParseError::Inconsistent {
+            section: "edges",
+            reason: format!(
+                "the array does not hold whole records of {} fields",
+                l.edge_fields
+            ),
+        });
+    }
+    Ok(e)
+}
+
+fn first_edges(counts: &[u32], n_edges: usize) -> Result<Vec<u32>, ParseError> {
+    let mut first = Vec::with_capacity(counts.len() + 1);
+    let mut sum: u64 = 0;
+    first.push(0);
+    for &c in counts {
+        sum += u64::from(c);
+        first.push(u32::try_from(sum).map_err(|_| ParseError::Inconsistent {
+            section: "nodes",
+            reason: "more than 4 billion edges".into(),
+        })?);
+    }
+    if sum != n_edges as u64 {
+        return Err(ParseError::Inconsistent {
+            section: "edges",
+            reason: format!(
+                "the nodes' edge counts add up to {sum}, but the `edges` array holds {n_edges} edges"
+            ),
+        });
+    }
+    Ok(first)
+}
+
+fn check_counts(g: &HeapGraph, warnings: &mut Vec<Warning>) {
+    if g.meta.node_count != g.nodes.len() as u64 {
+        warnings.push(Warning::HeaderCountMismatch {
+            field: "node_count",
+            header: g.meta.node_count,
+            actual: g.nodes.len() as u64,
+        });
+    }
+    if g.meta.edge_count != g.edges.len() as u64 {
+        warnings.push(Warning::HeaderCountMismatch {
+            field: "edge_count",
+            header: g.meta.edge_count,
+            actual: g.edges.len() as u64,
+        });
+    }
+}
+
+fn check_strings(g: &HeapGraph, l: &Layout) -> Result<(), ParseError> {
+    let n = g.strings.len();
+    if g.nodes.is_empty() {
+        return Err(ParseError::Inconsistent {
+            section: "nodes",
+            reason: "the snapshot has no nodes".into(),
+        });
+    }
+    if let Some(i) = g.nodes.name.iter().position(|&s| s as usize >= n) {
+        return Err(ParseError::Inconsistent {
+            section: "nodes",
+            reason: format!(
+                "node {i} names string {}, but there are {n} strings",
+                g.nodes.name[i]
+            ),
+        });
+    }
+    for (i, (&k, &name)) in g.edges.kind.iter().zip(&g.edges.name_or_index).enumerate() {
+        let numeric = l
+            .numeric_edge_types
+            .get(k as usize)
+            .copied()
+            .unwrap_or(false);
+        if !numeric && name as usize >= n {
+            return Err(ParseError::Inconsistent {
+                section: "edges",
+                reason: format!("edge {i} names string {name}, but there are {n} strings"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_strings(b: &[u8], at: usize) -> Result<SnapshotStrings, ParseError> {
+    let mut strings = SnapshotStrings::new();
+    let mut pos = scan::expect(b, at, b'[', "strings", "the `strings` array")?;
+    let mut text = String::new();
+    loop {
+        pos = skip_ws(b, pos);
+        match b.get(pos) {
+            None => {
+                return Err(ParseError::Truncated {
+                    section: "strings",
+                    offset: b.len() as u64,
+                });
+            }
+            Some(b']') => return Ok(strings),
+            Some(b',') if !strings.is_empty() => pos += 1,
+            Some(b'"') => {
+                let (end, escaped) = scan::string_end(b, pos + 1, "strings")?;
+                let raw = &b[pos + 1..end - 1];
+                if escaped {
+                    scan::decode_string(raw, &mut text, pos + 1, "strings")?;
+                    strings.push(&text);
+                } else {
+                    match std::str::from_utf8(raw) {
+                        Ok(s) => strings.push(s),
+                        Err(_) => strings.push(&String::from_utf8_lossy(raw)),
+                    }
+                }
+                pos = end;
+            }
+            Some(&c) => {
+                return Err(ParseError::Syntax {
+                    section: "strings",
+                    offset: pos as u64,
+                    message: format!("expected a string, found {}", scan::show(c)),
+                });
+            }
+        }
+    }
+}
+
+/// Reads a flat array of `fields`-wide records into rows.
+fn records(
+    b: &[u8],
+    at: usize,
+    section: &'static str,
+    fields: usize,
+) -> Result<Vec<Vec<u64>>, ParseError> {
+    let mut rows = Vec::new();
+    let mut row = Vec::with_capacity(fields);
+    scan::uint_array(b, at, section, |v| {
+        row.push(v);
+        if row.len() == fields {
+            rows.push(std::mem::replace(&mut row, Vec::with_capacity(fields)));
+        }
+        Ok(())
+    })?;
+    if !row.is_empty() {
+        return Err(ParseError::Inconsistent {
+            section,
+            reason: format!("the array does not hold whole records of {fields} fields"),
+        });
+    }
+    Ok(rows)
+}
+
+fn field(fields: &[String], name: &str) -> Option<usize> {
+    fields.iter().position(|f| f == name)
+}
+
+fn read_locations(
+    b: &[u8],
+    at: usize,
+    meta: &Meta,
+    l: &Layout,
+) -> Result<Vec<(u32, Location)>, ParseError> {
+    let f = &meta.location_fields;
+    let (Some(obj), Some(script), Some(line), Some(col)) = (
+        field(f, "object_index"),
+        field(f, "script_id"),
+        field(f, "line"),
+        field(f, "column"),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let mut locs: Vec<(u32, Location)> = records(b, at, "locations", f.len())?
+        .into_iter()
+        .map(|r| {
+            let ordinal = to32(r[obj] / l.node_fields as u64);
+            (
+                ordinal,
+                Location {
+                    script_id: to32(r[script]),
+                    line: to32(r[line]),
+                    column: to32(r[col]),
+                },
+            )
+        })
+        .collect();
+    // One location per node; a later record overrides an earlier one.
+    locs.reverse();
+    locs.sort_by_key(|&(n, _)| n);
+    locs.dedup_by_key(|&mut (n, _)| n);
+    Ok(locs)
+}
+
+fn read_samples(b: &[u8], at: usize, meta: &Meta) -> Result<Vec<(u64, u32)>, ParseError> {
+    let f = &meta.sample_fields;
+    let (Some(ts), Some(id)) = (field(f, "timestamp_us"), field(f, "last_assigned_id")) else {
+        return Ok(Vec::new());
+    };
+    Ok(records(b, at, "samples", f.len())?
+        .into_iter()
+        .map(|r| (r[ts], u32::try_from(r[id]).unwrap_or(u32::MAX)))
+        .collect())
+}
+
+fn read_trace(
+    b: &[u8],
+    infos_at: usize,
+    tree_at: usize,
+    meta: &Meta,
+) -> Result<AllocationTrace, ParseError> {
+    let f = &meta.trace_function_info_fields;
+    let need = |fields: &[String], name: &'static str, section: &'static str| {
+        field(fields, name).ok_or(ParseError::Inconsistent {
+            section,
+            reason: format!("`meta` lists no `{name}` field"),
+        })
+    };
+    let (name, script_name, script_id, line, column) = (
+        need(f, "name", "trace_function_infos")?,
+        need(f, "script_name", "trace_function_infos")?,
+        need(f, "script_id", "trace_function_infos")?,
+        need(f, "line", "trace_function_infos")?,
+        need(f, "column", "trace_function_infos")?,
+    );
+    let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let functions = records(b, infos_at, "trace_function_infos", f.len())?
+        .into_iter()
+        .map(|r| TraceFunction {
+            name: to32(r[name]),
+            script_name: to32(r[script_name]),
+            script_id: to32(r[script_id]),
+            line: to32(r[line]),
+            column: to32(r[column]),
+        })
+        .collect();
+    let mut trace = crate::trace_tree::read(b, tree_at, &meta.trace_node_fields)?;
+    trace.functions = functions;
+    Ok(trace)
+}

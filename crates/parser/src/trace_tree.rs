@@ -1,0 +1,134 @@
+//! The nested `trace_tree` of allocation timelines (formats §5.8): one tuple
+//! `[id, function_info_index, count, size, [children…]]` for the root, where
+//! a children array is a flat concatenation of child tuples. Read with an
+//! explicit stack, so deep trees cannot overflow the thread's stack.
+
+use heapdiff_model::AllocationTrace;
+
+use crate::ParseError;
+use crate::scan::{self, skip_ws};
+
+const SECTION: &str = "trace_tree";
+
+fn inconsistent(reason: String) -> ParseError {
+    ParseError::Inconsistent {
+        section: SECTION,
+        reason,
+    }
+}
+
+/// One open tuple list: the trace node that owns it, the current tuple's
+/// node and which field of it comes next.
+struct List {
+    owner: u32,
+    current: u32,
+    field: usize,
+}
+
+pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationTrace, ParseError> {
+    let pos_of = |name: &str| fields.iter().position(|f| f == name);
+    let (Some(f_id), Some(f_fn), Some(f_count), Some(f_size), Some(f_children)) = (
+        pos_of("id"),
+        pos_of("function_info_index"),
+        pos_of("count"),
+        pos_of("size"),
+        pos_of("children"),
+    ) else {
+        return Err(inconsistent(
+            "`meta.trace_node_fields` lacks id, function_info_index, count, size or children"
+                .into(),
+        ));
+    };
+    let n_fields = fields.len();
+    let mut t = AllocationTrace::default();
+    let mut pos = scan::expect(b, at, b'[', SECTION, "the trace tree array")?;
+    let mut stack = vec![List {
+        owner: u32::MAX,
+        current: u32::MAX,
+        field: 0,
+    }];
+    while let Some(top) = stack.last_mut() {
+        pos = skip_ws(b, pos);
+        let Some(&c) = b.get(pos) else {
+            return Err(ParseError::Truncated {
+                section: SECTION,
+                offset: b.len() as u64,
+            });
+        };
+        match c {
+            b',' => pos += 1,
+            b']' => {
+                if top.field != 0 {
+                    return Err(inconsistent(format!(
+                        "a trace node tuple ends early at byte {pos}"
+                    )));
+                }
+                pos += 1;
+                stack.pop();
+                if let Some(parent) = stack.last_mut() {
+                    // The children array was the last field of its tuple.
+                    parent.field = 0;
+                }
+            }
+            b'[' => {
+                if top.field != f_children {
+                    return Err(inconsistent(format!("unexpected `[` at byte {pos}")));
+                }
+                let owner = top.current;
+                pos += 1;
+                stack.push(List {
+                    owner,
+                    current: u32::MAX,
+                    field: 0,
+                });
+            }
+            b'0'..=b'9' => {
+                let start = pos;
+                while b.get(pos).is_some_and(u8::is_ascii_digit) {
+                    pos += 1;
+                }
+                let text = std::str::from_utf8(&b[start..pos]).unwrap_or("0");
+                let v: u64 = text.parse().map_err(|_| ParseError::BadNumber {
+                    section: SECTION,
+                    offset: start as u64,
+                    reason: "integer too large".into(),
+                })?;
+                if top.field == 0 {
+                    top.current = u32::try_from(t.id.len())
+                        .map_err(|_| inconsistent("too many trace nodes".into()))?;
+                    t.id.push(0);
+                    t.function.push(0);
+                    t.count.push(0);
+                    t.size.push(0);
+                    t.parent.push(top.owner);
+                }
+                let i = top.current as usize;
+                let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+                match top.field {
+                    f if f == f_id => t.id[i] = to32(v),
+                    f if f == f_fn => t.function[i] = to32(v),
+                    f if f == f_count => t.count[i] = v,
+                    f if f == f_size => t.size[i] = v,
+                    f if f == f_children => {
+                        return Err(inconsistent(format!(
+                            "expected a children array at byte {start}"
+                        )));
+                    }
+                    _ => {}
+                }
+                top.field += 1;
+                if top.field == n_fields {
+                    top.field = 0;
+                }
+            }
+            other => {
+                return Err(ParseError::Syntax {
+                    section: SECTION,
+                    offset: pos as u64,
+                    message: format!("expected a number or an array, found {}", scan::show(other)),
+                });
+            }
+        }
+    }
+    Ok(t)
+}

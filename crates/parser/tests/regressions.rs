@@ -1,0 +1,116 @@
+//! Inputs found by fuzzing (`fuzz/`, see fuzz/README.md), minimised and kept
+//! in `tests/regressions/`. Every one must parse to `Ok` or fail with an
+//! error naming a byte offset inside the input, and never panic; the tests
+//! below also pin the value each fix produces.
+
+use std::path::{Path, PathBuf};
+
+use heapdiff_model::HeapProfile;
+use heapdiff_parser::{ParseError, Parsed, Warning, parse_heapprofile};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions")
+}
+
+/// Parses `data`; an error must name its byte offset, within the input.
+fn parse(data: &[u8]) -> Result<Parsed<HeapProfile>, ParseError> {
+    let result = parse_heapprofile(data);
+    if let Err(e) = &result {
+        let offset = match e {
+            ParseError::Truncated { offset, .. }
+            | ParseError::Syntax { offset, .. }
+            | ParseError::BadValue { offset, .. }
+            | ParseError::DuplicateNodeId { offset, .. }
+            | ParseError::Io { offset, .. } => *offset,
+            other => panic!("regression inputs fail at a place in the input, not with: {other}"),
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&format!("byte {offset}")),
+            "no byte offset in: {msg}"
+        );
+        assert!(
+            offset <= data.len() as u64,
+            "offset {offset} beyond the input: {msg}"
+        );
+    }
+    result
+}
+
+fn parse_file(name: &str) -> Result<Parsed<HeapProfile>, ParseError> {
+    let data = std::fs::read(dir().join(name)).expect("regression input exists");
+    parse(&data)
+}
+
+#[test]
+fn every_regression_input_parses_or_fails_at_an_offset() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir()).expect("tests/regressions") {
+        let path = entry.expect("dir entry").path();
+        let data = std::fs::read(&path).expect("readable");
+        let _ = parse(&data);
+        n += 1;
+    }
+    assert!(n > 0);
+}
+
+/// A high surrogate escape followed by a complete surrogate pair: the pair
+/// was swallowed as a second lone surrogate and came out as three U+FFFD
+/// instead of U+FFFD and U+10FEAE (JSON.parse then lossy UTF-8).
+#[test]
+fn lone_high_surrogate_before_a_pair_keeps_the_pair() {
+    let p = parse_file("surrogate-high-before-pair.heapprofile")
+        .expect("parses")
+        .value;
+    let f = p.stacks.frame[0];
+    assert_eq!(p.frame_name(f), "\u{FFFD}\u{10FEAE}");
+}
+
+/// Chains of unpaired high surrogates, and a pair after a short escape.
+#[test]
+fn surrogate_escape_sequences_decode_as_json_parse_does() {
+    let cases: [(&str, &str); 6] = [
+        (r"\ud800\ud800\ud83d\ude00", "\u{FFFD}\u{FFFD}\u{1F600}"),
+        (r"\ud800", "\u{FFFD}"),
+        (r"\udc00\ud83d\ude00", "\u{FFFD}\u{1F600}"),
+        (r"\ud800\n\ud83d\ude00", "\u{FFFD}\n\u{1F600}"),
+        (r"\ud800x", "\u{FFFD}x"),
+        (r"\ud800\u0041", "\u{FFFD}A"),
+    ];
+    for (escaped, expected) in cases {
+        let json = format!(r#"{{"head":{{"id":1,"callFrame":{{"functionName":"{escaped}"}}}}}}"#);
+        let p = parse(json.as_bytes()).expect("parses").value;
+        assert_eq!(p.frame_name(p.stacks.frame[0]), expected, "{escaped}");
+    }
+}
+
+/// 2049 unattributed samples of 2^53 − 1 bytes: summing them for the
+/// warning overflowed `u64` (a panic in debug builds).
+#[test]
+fn unattributed_bytes_saturate_instead_of_overflowing() {
+    let parsed = parse_file("unattributed-bytes-overflow.heapprofile").expect("parses");
+    assert_eq!(parsed.value.unattributed.node_id.len(), 2049);
+    let bytes = parsed.warnings.iter().find_map(|w| match w {
+        Warning::SamplesWithoutNode {
+            count: 2049,
+            bytes,
+            distinct_nodes: 1,
+        } => Some(*bytes),
+        _ => None,
+    });
+    assert_eq!(bytes, Some(u64::MAX));
+}
+
+/// 1 MiB of `{"children":[`: the explicit stack of open nodes keeps this
+/// off the thread's stack; it is a truncated file at its last byte.
+#[test]
+fn deeply_nested_children_are_a_truncation_not_a_stack_overflow() {
+    let mut data = b"{\"head\":".to_vec();
+    while data.len() < 1 << 20 {
+        data.extend_from_slice(b"{\"children\":[");
+    }
+    match parse(&data) {
+        Err(ParseError::Truncated { offset, .. }) => assert_eq!(offset, data.len() as u64),
+        other => panic!("expected a truncation, got {other:?}"),
+    }
+}

@@ -1,0 +1,50 @@
+// fixtures/heapsnapshot/inspector/input.heapsnapshot.gz and
+// fixtures/heapsnapshot/expose-internals/input.heapsnapshot.gz.
+//
+// Runs workloads/small-program.cjs, which takes two snapshots of itself through
+// node:inspector (HeapProfiler.takeHeapSnapshot, chunks joined from
+// HeapProfiler.addHeapSnapshotChunk): first a regular one (the global object
+// is `global / `, reached from the root by a shortcut edge: a user root), then
+// one with exposeInternals: true (no user roots). Same process, so their ids
+// are comparable.
+// Usage: node scripts/snapshots/gen-inspector.mjs
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { caseDir, NODE_VERSION, SNAPSHOTS_DIR, writeCaseToml, writeInput } from './lib.mjs';
+
+const PROGRAM = path.join(SNAPSHOTS_DIR, 'workloads', 'small-program.cjs');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-insp-'));
+let regular;
+let internals;
+try {
+  execFileSync(process.execPath, [PROGRAM, 'regular.heapsnapshot', 'internals.heapsnapshot'], {
+    cwd: tmp,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  regular = fs.readFileSync(path.join(tmp, 'regular.heapsnapshot'), 'utf8');
+  internals = fs.readFileSync(path.join(tmp, 'internals.heapsnapshot'), 'utf8');
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const source = (opts) => `node scripts/snapshots/gen-inspector.mjs (scripts/snapshots/workloads/small-program.cjs; ` +
+  `node:inspector HeapProfiler.takeHeapSnapshot ${opts}, addHeapSnapshotChunk chunks written in order; ` +
+  `regular then exposeInternals snapshot from the same process; ${NODE_VERSION})`;
+{
+  const dir = caseDir('heapsnapshot/inspector');
+  writeInput(dir, 'input.heapsnapshot', regular, { gzip: true });
+  writeCaseToml(dir, {
+    description: 'Small node program snapshotted through node:inspector: global shows as `global / ` (user root via a root shortcut edge named "2"); classes with script locations, {x, y} interface objects, Map/Set/WeakMap/WeakRef, closures, cons/sliced strings, mangled astral and lone-surrogate strings, bigint, symbol, regexp, typed array, Buffer.',
+    source: source('{reportProgress: false}'),
+  });
+}
+{
+  const dir = caseDir('heapsnapshot/expose-internals');
+  writeInput(dir, 'input.heapsnapshot', internals, { gzip: true });
+  writeCaseToml(dir, {
+    description: 'The same small node program as heapsnapshot/inspector, snapshotted right after it with exposeInternals: true: no root -> global shortcut edge, so no user roots (no shallow-size reassignment, distances from the root).',
+    source: source('{reportProgress: false, exposeInternals: true}'),
+  });
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Regenerates every heap snapshot fixture input (see fixtures/README.md,
+# "Heap snapshot cases") and then their DevTools oracle files:
+#
+#   fixtures/heapsnapshot/worked-example-a      gen-worked-examples.mjs (hand-written graph)
+#   fixtures/snapshot-diff/worked-example       gen-worked-examples.mjs
+#   fixtures/heaptimeline/worked-example-t      gen-worked-examples.mjs
+#   fixtures/snapshot-diff/node-leak            gen-node-leak.mjs
+#   fixtures/heapsnapshot/node-leak             gen-node-leak.mjs (copy of the after snapshot)
+#   fixtures/heapsnapshot/inspector             gen-inspector.mjs
+#   fixtures/heapsnapshot/expose-internals      gen-inspector.mjs
+#   fixtures/heapsnapshot/browser-detached      gen-browser-detached.mjs
+#
+# Safe to rerun: each generator overwrites its case's input file(s) and the
+# description/source lines of case.toml (other case.toml content is kept);
+# nothing else under expected/ is touched except the *.devtools.* oracle
+# files, which scripts/oracle/expected.sh rewrites from the new inputs.
+# Real snapshots differ from run to run (ids, addresses, timing).
+#
+# Needs: node 20 (the committed files were made with the version named in each
+# case.toml), gzip, npm registry access once for the oracle
+# (scripts/oracle/run.sh installs it), and for the browser case Debian's
+# chromium (apt-get install -y chromium) plus puppeteer-core from
+# scripts/fixtures/package-lock.json.
+# Network: the load generator and the page server use 127.0.0.1 only.
+#
+# Usage: bash scripts/snapshots/generate.sh      (from anywhere)
+#        SKIP_BROWSER=1  keep fixtures/heapsnapshot/browser-detached as it is
+#        SKIP_ORACLE=1   do not regenerate the *.devtools.* files
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+echo "node $(node --version)"
+case "$(node --version)" in
+  v20.*) ;;
+  *) echo "warning: snapshot fixtures were made with node 20; other versions give different snapshots" >&2 ;;
+esac
+
+run() {
+  echo "+ $*"
+  "$@"
+}
+
+run node scripts/snapshots/gen-worked-examples.mjs
+run node scripts/snapshots/gen-node-leak.mjs
+run node scripts/snapshots/gen-inspector.mjs
+
+if [[ "${SKIP_BROWSER:-}" == 1 ]]; then
+  echo "SKIP_BROWSER=1: fixtures/heapsnapshot/browser-detached left as it is"
+else
+  if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
+    echo "error: ${CHROMIUM:-/usr/bin/chromium} not found; apt-get install -y chromium (or SKIP_BROWSER=1)" >&2
+    exit 1
+  fi
+  if [[ ! -d scripts/fixtures/node_modules/puppeteer-core ]]; then
+    run npm ci --prefix scripts/fixtures --no-audit --no-fund
+  fi
+  run node scripts/snapshots/gen-browser-detached.mjs
+fi
+
+if [[ "${SKIP_ORACLE:-}" == 1 ]]; then
+  echo "SKIP_ORACLE=1: *.devtools.* files NOT regenerated; they may no longer match the inputs"
+else
+  run bash scripts/oracle/expected.sh
+fi
+
+echo "inputs:"
+find fixtures/heapsnapshot fixtures/snapshot-diff fixtures/heaptimeline -type f \
+  \( -name '*.heapsnapshot' -o -name '*.heapsnapshot.gz' -o -name '*.heaptimeline' -o -name '*.heaptimeline.gz' \) \
+  -printf '%10s  %p\n' | sort -k2
