@@ -11,11 +11,21 @@ use heapdiff_analyzer::{
 };
 use heapdiff_model::HeapProfile;
 use heapdiff_testkit::{
-    JsonOptions, SyntheticConfig, SyntheticProfile, arb_profile, arb_profile_pair, proptest_config,
+    ArbParams, JsonOptions, SyntheticConfig, SyntheticProfile, arb_profile, arb_profile_pair,
+    arb_profile_pair_with, proptest_config,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
 use rayon::ThreadPool;
+
+/// Profiles small enough that the `--by stack` and bottom-up reports of
+/// deep chains (quadratic in depth) stay cheap in debug builds.
+const SMALL: ArbParams = ArbParams {
+    max_frames: 12,
+    max_nodes: 60,
+    max_chain: 60,
+    max_samples: 60,
+};
 
 fn tree_of(p: &HeapProfile) -> CallTree {
     call_tree(p, &Weights::self_size(p))
@@ -83,17 +93,19 @@ fn pools() -> &'static [ThreadPool; 2] {
     })
 }
 
-/// Every analysis of one pair of profiles, serialized: top (all groupings),
-/// diff, bottom-up, folded stacks and range weights.
-fn everything(a: &HeapProfile, b: &HeapProfile) -> String {
+const ALL_GROUPINGS: [GroupBy; 4] = [
+    GroupBy::Function,
+    GroupBy::Stack,
+    GroupBy::Script,
+    GroupBy::Package,
+];
+
+/// Every analysis of one pair of profiles, serialized: top and diff (by
+/// each of `groupings`), bottom-up, folded stacks and range weights.
+fn everything(a: &HeapProfile, b: &HeapProfile, groupings: &[GroupBy]) -> String {
     let (ta, tb) = (tree_of(a), tree_of(b));
     let mut out = Vec::new();
-    for by in [
-        GroupBy::Function,
-        GroupBy::Stack,
-        GroupBy::Script,
-        GroupBy::Package,
-    ] {
+    for &by in groupings {
         let opts = TopOptions {
             by,
             ..TopOptions::default()
@@ -121,10 +133,14 @@ fn everything(a: &HeapProfile, b: &HeapProfile) -> String {
 
 /// Parallel = sequential: the same reports, byte for byte, on 1 and 4
 /// threads.
-fn check_parallel_equals_sequential(a: &HeapProfile, b: &HeapProfile) -> Result<(), TestCaseError> {
+fn check_parallel_equals_sequential(
+    a: &HeapProfile,
+    b: &HeapProfile,
+    groupings: &[GroupBy],
+) -> Result<(), TestCaseError> {
     let [one, four] = pools();
-    let sequential = one.install(|| everything(a, b));
-    let parallel = four.install(|| everything(a, b));
+    let sequential = one.install(|| everything(a, b, groupings));
+    let parallel = four.install(|| everything(a, b, groupings));
     prop_assert!(
         sequential == parallel,
         "reports differ between 1 and 4 threads"
@@ -300,8 +316,8 @@ proptest! {
 
     /// Parallel = sequential on small profiles (the single-chunk path).
     #[test]
-    fn parallel_equals_sequential((a, b) in arb_profile_pair()) {
-        check_parallel_equals_sequential(&a.to_model(), &b.to_model())?;
+    fn parallel_equals_sequential((a, b) in arb_profile_pair_with(SMALL)) {
+        check_parallel_equals_sequential(&a.to_model(), &b.to_model(), &ALL_GROUPINGS)?;
     }
 
     /// Ordinal ranges: a range covering every ordinal gives each non-root
@@ -354,17 +370,21 @@ proptest! {
 }
 
 /// Parallel = sequential past rayon's split thresholds (16 Ki nodes per
-/// aggregation chunk, 64 Ki samples per weights chunk).
+/// aggregation chunk, 64 Ki samples per weights chunk), on a shallow tree
+/// so the bottom-up report (nodes × depth rows) stays cheap in debug.
 #[test]
 fn parallel_equals_sequential_on_a_profile_rayon_splits() {
     let cfg = SyntheticConfig {
-        n_nodes: 40_000,
+        n_nodes: 34_000,
         n_functions: 1_500,
-        n_samples: 150_000,
+        max_depth: 8,
+        n_samples: 140_000,
         n_orphan_samples: 10,
         ..SyntheticConfig::small()
     };
     let a = SyntheticProfile::generate(&cfg).to_model();
     let b = SyntheticProfile::generate(&SyntheticConfig { seed: 99, ..cfg }).to_model();
-    check_parallel_equals_sequential(&a, &b).unwrap();
+    // `--by stack` and deep trees are covered above; here they would only
+    // slow the debug build down.
+    check_parallel_equals_sequential(&a, &b, &[GroupBy::Function, GroupBy::Package]).unwrap();
 }

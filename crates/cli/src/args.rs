@@ -50,6 +50,67 @@ pub(crate) enum Command {
     /// the recording (`0%..50%`), both ends inclusive.
     #[command(after_help = AFTER_HELP)]
     Spans(SpansArgs),
+    /// Heap snapshot Summary: per class count, shallow size, retained size
+    /// and distance, as DevTools computes them.
+    Summary(SummaryArgs),
+    /// The objects with the largest retained sizes, with their dominators.
+    Dominators(DominatorsArgs),
+    /// What keeps objects alive: shortest retainer paths from the GC roots,
+    /// grouped by path.
+    Retainers(RetainersArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SummaryArgs {
+    /// The heap snapshot.
+    pub(crate) file: PathBuf,
+    /// Show at most N classes (0: all).
+    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 25)]
+    pub(crate) top: usize,
+    /// Keep only classes whose name matches this regular expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DominatorsArgs {
+    /// The heap snapshot.
+    pub(crate) file: PathBuf,
+    /// Show the N objects with the largest retained sizes.
+    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 20)]
+    pub(crate) top: usize,
+    /// Output format (`markdown` prints the table).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("target").required(true).args(["class", "id"]))]
+pub(crate) struct RetainersArgs {
+    /// The heap snapshot.
+    pub(crate) file: PathBuf,
+    /// Every object of this class (class name as `summary` shows it, or
+    /// its class key).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) class: Option<String>,
+    /// One object, by id (`@123` or `123`).
+    #[arg(long, value_name = "@ID")]
+    pub(crate) id: Option<String>,
+    /// Show at most N path groups (0: all).
+    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 5)]
+    pub(crate) top: usize,
+    /// Output format (`markdown` prints the text).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,6 @@
-//! Opening inputs: plain or gzip-compressed (detected by the magic bytes,
-//! not the name), parsed once, warnings printed once.
+//! Opening inputs: the kind is detected from the content (plain or gzip,
+//! told apart by the magic bytes, not the name), each file is parsed once,
+//! and its warnings are printed once.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write as _};
@@ -7,52 +8,165 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use flate2::read::MultiGzDecoder;
-use heapdiff_model::HeapProfile;
-use heapdiff_parser::{ParseError, Parsed, parse_heapprofile};
+use heapdiff_model::{HeapGraph, HeapProfile};
+use heapdiff_parser::{
+    InputKind, ParseError, Parsed, Warning, detect, parse_heapprofile, parse_snapshot,
+};
 
 use crate::args::Common;
 
-/// A parsed profile with the name the user gave it.
+/// A parsed sampling profile.
 pub(crate) struct Loaded {
     pub(crate) profile: HeapProfile,
 }
 
-/// Reads and parses a sampling heap profile.
-pub(crate) fn load_profile(path: &Path, common: &Common) -> anyhow::Result<Loaded> {
+/// Any parsed input.
+pub(crate) enum Input {
+    /// A sampling heap profile.
+    Profile(HeapProfile),
+    /// A heap snapshot or allocation timeline.
+    Snapshot(HeapGraph),
+}
+
+const PREFIX: usize = 64 * 1024;
+
+/// Reads the first bytes (decompressed) to tell the kind.
+fn sniff(path: &Path) -> anyhow::Result<(InputKind, bool)> {
     let shown = path.display();
     let mut file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
     let mut magic = [0u8; 2];
-    let n = read_prefix(&mut file, &mut magic).with_context(|| format!("cannot read '{shown}'"))?;
-    let head = io::Cursor::new(magic[..n].to_vec());
+    let n = read_up_to(&mut file, &mut magic).with_context(|| format!("cannot read '{shown}'"))?;
     let gz = n == 2 && magic == [0x1f, 0x8b];
-    let parsed = if gz {
-        parse_heapprofile(MultiGzDecoder::new(BufReader::new(head.chain(file))))
+    let mut prefix = vec![0u8; PREFIX];
+    let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
+    let got = if gz {
+        read_up_to(&mut MultiGzDecoder::new(BufReader::new(file)), &mut prefix)
     } else {
-        parse_heapprofile(head.chain(file))
+        read_up_to(&mut BufReader::new(file), &mut prefix)
     };
-    let Parsed { value, warnings } = parsed
+    let got = got.unwrap_or(0);
+    prefix.truncate(got);
+    Ok((detect(&prefix), gz))
+}
+
+fn is_snapshot(kind: InputKind) -> bool {
+    matches!(
+        kind,
+        InputKind::HeapSnapshot | InputKind::HeapTimeline | InputKind::LegacySnapshot
+    )
+}
+
+/// Reads any supported input.
+pub(crate) fn load_any(path: &Path, common: &Common) -> anyhow::Result<Input> {
+    let (kind, gz) = sniff(path)?;
+    if is_snapshot(kind) {
+        Ok(Input::Snapshot(snapshot(path, gz, common)?))
+    } else {
+        Ok(Input::Profile(profile(path, gz, common)?))
+    }
+}
+
+/// Reads a sampling heap profile; other kinds are an error saying so.
+pub(crate) fn load_profile(path: &Path, common: &Common) -> anyhow::Result<Loaded> {
+    let (kind, gz) = sniff(path)?;
+    if is_snapshot(kind) {
+        let e = ParseError::WrongKind { found: kind };
+        bail!("'{}': {e}", path.display());
+    }
+    Ok(Loaded {
+        profile: profile(path, gz, common)?,
+    })
+}
+
+/// Reads a heap snapshot or timeline; other kinds are an error saying so.
+pub(crate) fn load_snapshot(path: &Path, common: &Common) -> anyhow::Result<HeapGraph> {
+    let (kind, gz) = sniff(path)?;
+    if kind == InputKind::HeapProfile {
+        bail!(
+            "'{}': this is a sampling heap profile; this command needs a heap snapshot (`.heapsnapshot`)",
+            path.display()
+        );
+    }
+    snapshot(path, gz, common)
+}
+
+fn profile(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapProfile> {
+    let shown = path.display();
+    let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
+    let parsed = if gz {
+        parse_heapprofile(MultiGzDecoder::new(BufReader::new(file)))
+    } else {
+        parse_heapprofile(file)
+    };
+    let parsed = parsed
         .map_err(|e| describe(e, gz))
         .with_context(|| format!("'{shown}'"))?;
+    report_warnings(path, parsed, common)
+}
+
+fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph> {
+    let shown = path.display();
+    let parsed = if gz {
+        let mut bytes = Vec::new();
+        let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
+        // A truncated gzip stream still yields what it holds; the parser
+        // then reports which section is incomplete.
+        let _ = MultiGzDecoder::new(BufReader::new(file)).read_to_end(&mut bytes);
+        parse_snapshot(&bytes)
+    } else {
+        let map = mmap(path).with_context(|| format!("cannot read '{shown}'"))?;
+        parse_snapshot(&map)
+    };
+    let parsed = parsed
+        .map_err(|e| describe(e, gz))
+        .with_context(|| format!("'{shown}'"))?;
+    report_warnings(path, parsed, common)
+}
+
+/// Maps the file into memory: the parser reads it in place, and the kernel
+/// pages it in once, with no copy.
+#[allow(unsafe_code)]
+fn mmap(path: &Path) -> io::Result<memmap2::Mmap> {
+    let file = File::open(path)?;
+    // SAFETY: the map is read-only and lives only while this process parses
+    // it. If another process truncates the file meanwhile, reads of the lost
+    // pages fault (SIGBUS); that is the documented limit of mapping files,
+    // accepted here for inputs the user hands us and does not rewrite.
+    unsafe { memmap2::Mmap::map(&file) }
+}
+
+fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow::Result<T> {
+    let shown = path.display();
+    let Parsed { value, warnings } = parsed;
     if common.strict {
         if let Some(w) = warnings.first() {
             bail!("'{shown}': {w} (--strict)");
         }
     }
     if !common.quiet {
-        let mut err = io::stderr().lock();
-        for w in &warnings {
-            let _ = writeln!(err, "heapdiff: warning: '{shown}': {w}");
-        }
+        print_warnings(path, &warnings);
     }
-    Ok(Loaded { profile: value })
+    Ok(value)
 }
 
-fn read_prefix(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+fn print_warnings(path: &Path, warnings: &[Warning]) {
+    let mut err = io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "heapdiff: warning: '{}': {w}", path.display());
+    }
+}
+
+/// Reads until `buf` is full or the input ends; a read error after some
+/// bytes (a truncated gzip stream) returns what was read.
+fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
-        match file.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) if n > 0 => break,
+            Err(e) => return Err(e),
         }
     }
     Ok(n)

@@ -15,6 +15,7 @@ pub mod flame;
 pub mod folded;
 pub mod json;
 pub mod markdown;
+pub mod snapshot;
 pub mod table;
 pub mod units;
 

@@ -30,6 +30,10 @@ pub struct InterfaceDefinitions {
 
 const LABEL_LIMIT: usize = 120;
 
+/// A class key before formatting: the location (script, line, column) of
+/// objects that have one, and the class name id.
+type ClassKeyParts = (Option<(u32, u32, u32)>, u32);
+
 pub(crate) fn compute(
     g: &HeapGraph,
     detached: &[bool],
@@ -40,15 +44,15 @@ pub(crate) fn compute(
     let matched = match_interfaces(g, &plain, &interfaces);
     let object = g.node_type_index("object");
     let mut name_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut key_ids: FxHashMap<(Option<(u32, u32, u32)>, u32), u32> = FxHashMap::default();
+    let mut key_ids: FxHashMap<ClassKeyParts, u32> = FxHashMap::default();
     let mut names = Vec::new();
     let mut keys = Vec::new();
     let mut class_names: Vec<String> = Vec::new();
     let mut of_node = Vec::with_capacity(g.n_nodes());
-    for v in 0..g.n_nodes() {
+    for (v, &is_detached) in detached.iter().enumerate().take(g.n_nodes()) {
         let name = match matched.get(&(v as u32)) {
             Some(&d) => std::borrow::Cow::Borrowed(interfaces.defs[d as usize].0.as_str()),
-            None => class_name(g, v as u32, detached[v]),
+            None => class_name(g, v as u32, is_detached),
         };
         let name_id = match name_ids.get(name.as_ref()) {
             Some(&id) => id,
@@ -220,7 +224,7 @@ fn infer(g: &HeapGraph, plain: &PlainObjects) -> InterfaceDefinitions {
         }
     }
     // Stable: ties keep first-seen order.
-    candidates.sort_by(|a, b| b.2.cmp(&a.2));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.2));
     let n_plain = plain.nodes.len() as u64;
     let defs = candidates
         .into_iter()

@@ -18,8 +18,11 @@ pub struct CompareOptions {
 }
 
 /// Members (id, self) of every class key, nodes with self > 0, by id.
-fn members<'a>(g: &HeapGraph, d: &'a Derived) -> FxHashMap<&'a str, (usize, Vec<(u32, u64)>)> {
-    let mut m: FxHashMap<&str, (usize, Vec<(u32, u64)>)> = FxHashMap::default();
+/// Per class key: the class index and its members as (id, self) by id.
+type Members<'a> = FxHashMap<&'a str, (usize, Vec<(u32, u64)>)>;
+
+fn members<'a>(g: &HeapGraph, d: &'a Derived) -> Members<'a> {
+    let mut m: Members<'a> = FxHashMap::default();
     for v in 0..g.n_nodes() {
         if d.self_size[v] == 0 {
             continue;
@@ -30,6 +33,8 @@ fn members<'a>(g: &HeapGraph, d: &'a Derived) -> FxHashMap<&'a str, (usize, Vec<
             .1
             .push((g.nodes.id[v], d.self_size[v]));
     }
+    // Sorting each list in place; the map's order does not reach output.
+    #[allow(clippy::iter_over_hash_type)]
     for (_, list) in m.values_mut() {
         list.sort_unstable();
     }

@@ -33,9 +33,9 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     let reached = dfs.preorder.len();
     // Orphans: unvisited nodes without any essential retainer.
     let mut from_root = vec![false; n];
-    for v in 0..n {
+    for (v, root_edge) in from_root.iter_mut().enumerate() {
         if dfs.number[v] == NONE && preds.count(v) == 0 {
-            from_root[v] = true;
+            *root_edge = true;
             dfs.run(g, essential, v as u32, 0);
         }
     }

@@ -5,6 +5,7 @@ use heapdiff_analyzer as analyzer;
 
 use crate::Outcome;
 use crate::args::{DiffArgs, DiffFlags, RowArgs};
+use crate::input::{Input, Loaded};
 use crate::timings::Timings;
 
 /// Library options from the diff flags.
@@ -32,10 +33,37 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
     };
     let mut t = Timings::new(a.common.timings);
     let (pa, pb) = rayon::join(
-        || crate::input::load_profile(before, &a.common),
-        || crate::input::load_profile(after, &a.common),
+        || crate::input::load_any(before, &a.common),
+        || crate::input::load_any(after, &a.common),
     );
-    let (pa, pb) = (pa?, pb?);
+    let (pa, pb) = match (pa?, pb?) {
+        (Input::Profile(pa), Input::Profile(pb)) => {
+            (Loaded { profile: pa }, Loaded { profile: pb })
+        }
+        (Input::Snapshot(ga), Input::Snapshot(gb)) => {
+            return super::snapshot::diff(a, (before, &ga), (after, &gb), &a.common);
+        }
+        (x, _) => {
+            let kind = |i: &Input| {
+                if matches!(i, Input::Profile(_)) {
+                    "sampling heap profile"
+                } else {
+                    "heap snapshot"
+                }
+            };
+            let other = if matches!(x, Input::Profile(_)) {
+                "heap snapshot"
+            } else {
+                "sampling heap profile"
+            };
+            bail!(
+                "cannot diff a {} ('{}') against a {other} ('{}'); give two files of the same kind",
+                kind(&x),
+                before.display(),
+                after.display()
+            );
+        }
+    };
     t.phase("parse");
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let (ta, tb) = rayon::join(

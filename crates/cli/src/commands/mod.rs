@@ -3,6 +3,7 @@
 mod collapse;
 mod diff;
 mod flamegraph;
+mod snapshot;
 mod spans;
 mod top;
 mod tree;
@@ -28,6 +29,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Flamegraph(a)) => &a.common,
         Some(Command::Collapse(a)) => &a.common,
         Some(Command::Spans(a)) => &a.common,
+        Some(Command::Summary(a)) => &a.common,
+        Some(Command::Dominators(a)) => &a.common,
+        Some(Command::Retainers(a)) => &a.common,
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = common.threads {
@@ -45,6 +49,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Flamegraph(a)) => flamegraph::run(&a),
         Some(Command::Collapse(a)) => collapse::run(&a),
         Some(Command::Spans(a)) => spans::run(&a),
+        Some(Command::Summary(a)) => snapshot::summary(&a),
+        Some(Command::Dominators(a)) => snapshot::dominators(&a),
+        Some(Command::Retainers(a)) => snapshot::retainers(&a),
     })
 }
 

@@ -1,0 +1,118 @@
+//! `heapdiff summary`, `dominators`, `retainers` and the snapshot diff.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use heapdiff_analyzer::snapshot::{
+    self, CompareOptions, RetainerTarget, RetainersOptions, SummaryOptions,
+};
+use heapdiff_model::HeapGraph;
+use heapdiff_renderer as renderer;
+
+use crate::Outcome;
+use crate::args::{Common, DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs};
+use crate::timings::Timings;
+
+fn limit(n: usize) -> Option<usize> {
+    (n > 0).then_some(n)
+}
+
+pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
+    let mut t = Timings::new(a.common.timings);
+    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    t.phase("parse");
+    let d = snapshot::analyze(&g);
+    t.phase("analyze");
+    let filter = a
+        .filter
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .context("invalid --filter expression")?;
+    let report = snapshot::summary(
+        &g,
+        &d,
+        &SummaryOptions {
+            limit: limit(a.top),
+            filter,
+            id_range: None,
+        },
+    );
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table => renderer::snapshot::summary_table(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::snapshot::summary_markdown(out, &report),
+    })?;
+    t.phase("render");
+    t.report();
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
+    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    let d = snapshot::analyze(&g);
+    let report = snapshot::dominators_report(&g, &d, a.top);
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table | Format::Markdown => renderer::snapshot::dominators_table(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+    })?;
+    Ok(Outcome::Success)
+}
+
+pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
+    let target = match (&a.class, &a.id) {
+        (Some(class), _) => RetainerTarget::Class(class.clone()),
+        (None, Some(id)) => {
+            let digits = id.trim_start_matches('@');
+            RetainerTarget::Id(
+                digits
+                    .parse()
+                    .with_context(|| format!("--id `{id}` is not an object id like @123"))?,
+            )
+        }
+        (None, None) => anyhow::bail!("give --class NAME or --id @ID"),
+    };
+    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    let d = snapshot::analyze(&g);
+    let report = snapshot::retainers(
+        &g,
+        &d,
+        &target,
+        &RetainersOptions {
+            limit: limit(a.top),
+        },
+    );
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table | Format::Markdown => renderer::snapshot::retainers_text(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+    })?;
+    Ok(Outcome::Success)
+}
+
+/// `heapdiff A.heapsnapshot B.heapsnapshot`: DevTools' Comparison view.
+pub(crate) fn diff(
+    a: &DiffArgs,
+    before: (&Path, &HeapGraph),
+    after: (&Path, &HeapGraph),
+    common: &Common,
+) -> anyhow::Result<Outcome> {
+    let _ = common;
+    let (bg, cg) = (before.1, after.1);
+    let cd = snapshot::analyze(cg);
+    // The Memory panel names the base's plain objects with the current
+    // snapshot's interface definitions (formats §9 step 1).
+    let bd = snapshot::analyze_with(bg, Some(&cd.classes.interfaces));
+    let report = snapshot::compare(
+        (bg, &bd),
+        (cg, &cd),
+        &CompareOptions {
+            limit: a.rows.limit(),
+        },
+    );
+    crate::output::to_stdout(|out| match a.rows.format {
+        Format::Table => renderer::snapshot::compare_table(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::snapshot::compare_markdown(out, &report),
+    })?;
+    Ok(Outcome::Success)
+}
