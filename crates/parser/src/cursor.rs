@@ -437,9 +437,7 @@ impl<R: Read> Cursor<R> {
                 b't' => self.literal(b"true")?,
                 b'f' => self.literal(b"false")?,
                 b'n' => self.literal(b"null")?,
-                _ => {
-                    self.number()?;
-                }
+                _ => self.skip_number()?,
             }
             // After a complete value: close containers or go to the next item.
             loop {
@@ -455,6 +453,57 @@ impl<R: Read> Cursor<R> {
                 }
                 open.pop();
             }
+        }
+    }
+
+    /// Skips a number in JSON's grammar, of any length: the value of an
+    /// unknown key need not fit `u64`, nor the 64 characters that
+    /// [`Self::number`] reads.
+    fn skip_number(&mut self) -> Result<(), ParseError> {
+        let start = self.offset();
+        let b = self.peek_token()?;
+        if !(b.is_ascii_digit() || b == b'-') {
+            return Err(self.unexpected(b, "a number"));
+        }
+        if b == b'-' {
+            self.pos += 1;
+        }
+        self.skip_digits(start)?;
+        if self.peek()? == Some(b'.') {
+            self.pos += 1;
+            self.skip_digits(start)?;
+        }
+        if matches!(self.peek()?, Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek()?, Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            self.skip_digits(start)?;
+        }
+        Ok(())
+    }
+
+    /// Skips the one or more digits that must come next in the number that
+    /// starts at `start`.
+    fn skip_digits(&mut self, start: u64) -> Result<(), ParseError> {
+        let mut any = false;
+        while let Some(b) = self.peek()? {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            self.pos += 1;
+            any = true;
+        }
+        if any {
+            Ok(())
+        } else if self.peek()?.is_none() {
+            Err(self.truncated())
+        } else {
+            Err(ParseError::Syntax {
+                section: self.section,
+                offset: start,
+                message: "malformed number: expected a digit".into(),
+            })
         }
     }
 

@@ -15,6 +15,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod columns;
 mod cursor;
 mod error;
 mod heapprofile;

@@ -14,6 +14,7 @@ use heapdiff_model::{
 };
 use serde::Deserialize;
 
+use crate::columns::{self, ColumnKind, Owned};
 use crate::scan::{self, skip_ws};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
@@ -316,125 +317,61 @@ impl Layout {
     }
 }
 
-fn too_big(section: &'static str, field: &str, v: u64) -> ParseError {
-    ParseError::Inconsistent {
-        section,
-        reason: format!("`{field}` value {v} does not fit 32 bits"),
-    }
-}
 
-fn read_nodes(
-    b: &[u8],
-    at: usize,
-    l: &Layout,
-    n_types: usize,
-) -> Result<(NodeColumns, Vec<u32>), ParseError> {
-    let mut n = NodeColumns::default();
-    let mut edge_counts = Vec::new();
-    let mut phase = 0usize;
-    let u32_of = |v: u64, field: &str| u32::try_from(v).map_err(|_| too_big("nodes", field, v));
-    scan::uint_array(b, at, "nodes", |v| {
-        match phase {
-            p if p == l.n_type => {
-                if v as usize >= n_types.max(1) && n_types > 0 {
-                    return Err(ParseError::Inconsistent {
-                        section: "nodes",
-                        reason: format!(
-                            "node {} has type {v}, but `meta` lists {n_types} types",
-                            n.kind.len()
-                        ),
-                    });
-                }
-                n.kind.push(u8::try_from(v).unwrap_or(u8::MAX));
-            }
-            p if p == l.n_name => n.name.push(u32_of(v, "name")?),
-            p if p == l.n_id => n.id.push(u32_of(v, "id")?),
-            p if p == l.n_self => n.self_size.push(v),
-            p if p == l.n_edges => edge_counts.push(u32_of(v, "edge_count")?),
-            p if Some(p) == l.n_trace => n.trace_node.push(u32_of(v, "trace_node_id")?),
-            p if Some(p) == l.n_detached => n.detachedness.push(u8::try_from(v).unwrap_or(0)),
-            _ => {}
-        }
-        phase += 1;
-        if phase == l.node_fields {
-            phase = 0;
-        }
-        Ok(())
-    })?;
-    if phase != 0 {
+fn read_nodes(b: &[u8], at: usize, l: &Layout, n_types: usize) -> Result<(NodeColumns, Vec<u32>), ParseError> {
+    let mut kinds = vec![ColumnKind::Skip; l.node_fields];
+    kinds[l.n_type] = ColumnKind::U8;
+    kinds[l.n_name] = ColumnKind::U32;
+    kinds[l.n_id] = ColumnKind::U32;
+    kinds[l.n_self] = ColumnKind::U64;
+    kinds[l.n_edges] = ColumnKind::U32;
+    if let Some(t) = l.n_trace {
+        kinds[t] = ColumnKind::U32;
+    }
+    if let Some(d) = l.n_detached {
+        kinds[d] = ColumnKind::U8;
+    }
+    let (cols, _) = columns::parse_records(b, at, "nodes", &kinds, 0, 0)?;
+    let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
+    let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
+    let n = NodeColumns {
+        kind: take(l.n_type).into_u8(),
+        name: take(l.n_name).into_u32(),
+        id: take(l.n_id).into_u32(),
+        self_size: take(l.n_self).into_u64(),
+        trace_node: l.n_trace.map(&mut take).map(Owned::into_u32).unwrap_or_default(),
+        detachedness: l.n_detached.map(&mut take).map(Owned::into_u8).unwrap_or_default(),
+    };
+    let edge_counts = take(l.n_edges).into_u32();
+    if let Some(i) = n.kind.iter().position(|&k| k as usize >= n_types && n_types > 0) {
         return Err(ParseError::Inconsistent {
             section: "nodes",
-            reason: format!(
-                "the array does not hold whole records of {} fields (a truncated file?)",
-                l.node_fields
-            ),
+            reason: format!("node {i} has type {}, but `meta` lists {n_types} types", n.kind[i]),
         });
     }
     if n.kind.len() >= u32::MAX as usize {
-        return Err(ParseError::Inconsistent {
-            section: "nodes",
-            reason: "more than 4 billion nodes".into(),
-        });
+        return Err(ParseError::Inconsistent { section: "nodes", reason: "more than 4 billion nodes".into() });
     }
     Ok((n, edge_counts))
 }
 
-fn read_edges(
-    b: &[u8],
-    at: usize,
-    l: &Layout,
-    n_types: usize,
-    n_nodes: usize,
-) -> Result<EdgeColumns, ParseError> {
-    let mut e = EdgeColumns::default();
-    let mut phase = 0usize;
-    let node_fields = l.node_fields as u64;
-    scan::uint_array(b, at, "edges", |v| {
-        match phase {
-            p if p == l.e_type => {
-                if v as usize >= n_types && n_types > 0 {
-                    return Err(ParseError::Inconsistent {
-                        section: "edges",
-                        reason: format!(
-                            "edge {} has type {v}, but `meta` lists {n_types} types",
-                            e.kind.len()
-                        ),
-                    });
-                }
-                e.kind.push(u8::try_from(v).unwrap_or(u8::MAX));
-            }
-            p if p == l.e_name => e
-                .name_or_index
-                .push(u32::try_from(v).map_err(|_| too_big("edges", "name_or_index", v))?),
-            p if p == l.e_to => {
-                if v % node_fields != 0 || v / node_fields >= n_nodes as u64 {
-                    return Err(ParseError::Inconsistent {
-                        section: "edges",
-                        reason: format!(
-                            "edge {} points at node index {v}, which is not a node (multiple of {node_fields} below {})",
-                            e.to.len(),
-                            n_nodes as u64 * node_fields
-                        ),
-                    });
-                }
-                #[allow(clippy::cast_possible_truncation)]
-                e.to.push((v / node_fields) as u32);
-            }
-            _ => {}
-        }
-        phase += 1;
-        if phase == l.edge_fields {
-            phase = 0;
-        }
-        Ok(())
-    })?;
-    if phase != 0 {
+fn read_edges(b: &[u8], at: usize, l: &Layout, n_types: usize, n_nodes: usize) -> Result<EdgeColumns, ParseError> {
+    let mut kinds = vec![ColumnKind::Skip; l.edge_fields];
+    kinds[l.e_type] = ColumnKind::U8;
+    kinds[l.e_name] = ColumnKind::U32;
+    kinds[l.e_to] = ColumnKind::NodeIndex;
+    let (cols, _) = columns::parse_records(b, at, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
+    let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
+    let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
+    let e = EdgeColumns {
+        kind: take(l.e_type).into_u8(),
+        name_or_index: take(l.e_name).into_u32(),
+        to: take(l.e_to).into_u32(),
+    };
+    if let Some(i) = e.kind.iter().position(|&k| k as usize >= n_types && n_types > 0) {
         return Err(ParseError::Inconsistent {
             section: "edges",
-            reason: format!(
-                "the array does not hold whole records of {} fields",
-                l.edge_fields
-            ),
+            reason: format!("edge {i} has type {}, but `meta` lists {n_types} types", e.kind[i]),
         });
     }
     Ok(e)
@@ -552,29 +489,21 @@ fn read_strings(b: &[u8], at: usize) -> Result<SnapshotStrings, ParseError> {
     }
 }
 
-/// Reads a flat array of `fields`-wide records into rows.
-fn records(
-    b: &[u8],
-    at: usize,
-    section: &'static str,
-    fields: usize,
-) -> Result<Vec<Vec<u64>>, ParseError> {
-    let mut rows = Vec::new();
-    let mut row = Vec::with_capacity(fields);
+/// Reads a flat array of `fields`-wide records; the caller walks it with
+/// `chunks_exact(fields)`.
+fn records(b: &[u8], at: usize, section: &'static str, fields: usize) -> Result<Vec<u64>, ParseError> {
+    let mut values = Vec::new();
     scan::uint_array(b, at, section, |v| {
-        row.push(v);
-        if row.len() == fields {
-            rows.push(std::mem::replace(&mut row, Vec::with_capacity(fields)));
-        }
+        values.push(v);
         Ok(())
     })?;
-    if !row.is_empty() {
+    if fields == 0 || values.len() % fields != 0 {
         return Err(ParseError::Inconsistent {
             section,
             reason: format!("the array does not hold whole records of {fields} fields"),
         });
     }
-    Ok(rows)
+    Ok(values)
 }
 
 fn field(fields: &[String], name: &str) -> Option<usize> {
@@ -598,7 +527,7 @@ fn read_locations(
     };
     let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     let mut locs: Vec<(u32, Location)> = records(b, at, "locations", f.len())?
-        .into_iter()
+        .chunks_exact(f.len())
         .map(|r| {
             let ordinal = to32(r[obj] / l.node_fields as u64);
             (
@@ -624,7 +553,7 @@ fn read_samples(b: &[u8], at: usize, meta: &Meta) -> Result<Vec<(u64, u32)>, Par
         return Ok(Vec::new());
     };
     Ok(records(b, at, "samples", f.len())?
-        .into_iter()
+        .chunks_exact(f.len())
         .map(|r| (r[ts], u32::try_from(r[id]).unwrap_or(u32::MAX)))
         .collect())
 }
@@ -651,7 +580,7 @@ fn read_trace(
     );
     let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     let functions = records(b, infos_at, "trace_function_infos", f.len())?
-        .into_iter()
+        .chunks_exact(f.len())
         .map(|r| TraceFunction {
             name: to32(r[name]),
             script_name: to32(r[script_name]),

@@ -103,6 +103,25 @@ fn check_round_trip(p: &SyntheticProfile, opts: &JsonOptions) -> Result<(), Test
     Ok(())
 }
 
+/// A reader that hands out the input in chunks of the given sizes (cycled),
+/// so tokens straddle the parser's buffer refills.
+struct Chunked<'a> {
+    data: &'a [u8],
+    sizes: Vec<usize>,
+    next: usize,
+}
+
+impl std::io::Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.sizes[self.next % self.sizes.len()];
+        self.next += 1;
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
 /// Parses `json[..len]`, which cuts the text before its closing brace.
 fn check_truncated(json: &[u8], len: usize) -> Result<(), TestCaseError> {
     match parse_heapprofile(&json[..len]) {
@@ -137,6 +156,23 @@ proptest! {
         check_round_trip(&p, &opts)?;
     }
 
+    /// Where reads split the input does not matter: a reader returning a
+    /// few bytes at a time (every string, number and record crossing a
+    /// buffer refill) gives the same model as one slice.
+    #[test]
+    fn reads_split_anywhere_give_the_same_model(
+        p in arb_profile_with(ArbParams { max_chain: 60, ..ArbParams::default() }),
+        opts in arb_json_options(),
+        sizes in prop::collection::vec(prop_oneof![4 => 1usize..8, 1 => 100usize..300], 1..16),
+    ) {
+        let json = p.to_json(&opts);
+        let whole = parse_heapprofile(&json[..]).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let chunked = parse_heapprofile(Chunked { data: &json, sizes, next: 0 })
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(flatten(&chunked.value), flatten(&whole.value));
+        prop_assert_eq!(chunked.warnings, whole.warnings);
+    }
+
     /// Parsing reports, it does not panic: a file cut at any byte before
     /// its end is an error whose message names the byte offset.
     #[test]
@@ -164,6 +200,21 @@ fn generated_small_tier_round_trips() {
     let p = SyntheticProfile::generate(&cfg);
     for opts in [JsonOptions::v8(), JsonOptions::everything()] {
         check_round_trip(&p, &opts).unwrap();
+    }
+}
+
+/// The round trip on the `medium` and `large` benchmark tiers, whose reads
+/// cross the parser's 1 MiB buffer many times. Set `HEAPDIFF_SLOW_TESTS=1`
+/// (best with `--release`).
+#[test]
+fn generated_large_tiers_round_trip() {
+    if std::env::var_os("HEAPDIFF_SLOW_TESTS").is_none() {
+        return;
+    }
+    for tier in [Tier::Medium, Tier::Large] {
+        let p = tier.profile();
+        check_round_trip(&p, &JsonOptions::v8()).unwrap();
+        check_round_trip(&p, &JsonOptions::everything()).unwrap();
     }
 }
 

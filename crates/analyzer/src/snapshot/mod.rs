@@ -69,33 +69,25 @@ pub fn analyze(g: &HeapGraph) -> Derived {
 /// definitions), otherwise the snapshot's own.
 #[must_use]
 pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) -> Derived {
-    let (state, detached) = dom_state::compute(g);
-    drop(state);
-    let page_owned = flags::page_owned(g);
+    // Independent steps run side by side; each is deterministic, so the
+    // result does not depend on the thread count.
+    let ((_state, detached), page_owned) = rayon::join(|| dom_state::compute(g), || flags::page_owned(g));
     let has_user_roots = flags::has_user_roots(g);
-    let essential = essential_edges::compute(g, &page_owned);
+    let (essential, self_size) = rayon::join(
+        || essential_edges::compute(g, &page_owned),
+        || if has_user_roots { ownership::adjusted_sizes(g) } else { g.nodes.self_size.clone() },
+    );
     drop(page_owned);
-    let self_size = if has_user_roots {
-        ownership::adjusted_sizes(g)
-    } else {
-        g.nodes.self_size.clone()
-    };
-    let dominators = dominators::compute(g, &essential);
+    let ((dominators, retained), (distance, classes)) = rayon::join(
+        || {
+            let dominators = dominators::compute(g, &essential);
+            let retained = retained::compute(&dominators, &self_size);
+            (dominators, retained)
+        },
+        || rayon::join(|| distances::compute(g, has_user_roots), || classes::compute(g, &detached, interfaces)),
+    );
     drop(essential);
-    let retained = retained::compute(&dominators, &self_size);
-    let distance = distances::compute(g, has_user_roots);
-    let classes = classes::compute(g, &detached, interfaces);
     let total_size = retained[0] + g.meta.extra_native_bytes;
     let unreachable = dominators.n_unreachable;
-    Derived {
-        self_size,
-        dominators,
-        retained,
-        distance,
-        classes,
-        detached,
-        has_user_roots,
-        total_size,
-        unreachable,
-    }
+    Derived { self_size, dominators, retained, distance, classes, detached, has_user_roots, total_size, unreachable }
 }
