@@ -1,0 +1,123 @@
+//! Property test: the flat-array dominator tree equals petgraph's
+//! `simple_fast` on random graphs (cycles, self-loops, unreachable parts),
+//! once the graph is augmented the way DevTools does (formats §7.6), and
+//! retained sizes add up.
+
+use heapdiff_analyzer::snapshot::compute_dominators;
+use heapdiff_model::{EdgeColumns, HeapGraph, NodeColumns, SnapshotStrings};
+use petgraph::algo::dominators::simple_fast;
+use petgraph::graph::{DiGraph, NodeIndex};
+use proptest::prelude::*;
+
+/// A graph of `n` object nodes whose edges are all essential.
+fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
+    let mut sorted: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (a % n as u32, b % n as u32)).collect();
+    sorted.sort_by_key(|&(a, _)| a);
+    let mut first = vec![0u32; n + 1];
+    for &(a, _) in &sorted {
+        first[a as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut strings = SnapshotStrings::new();
+    strings.push("");
+    HeapGraph {
+        strings,
+        node_types: vec!["object".into()],
+        edge_types: vec!["property".into()],
+        nodes: NodeColumns {
+            kind: vec![0; n],
+            name: vec![0; n],
+            id: (0..n as u32).map(|i| 2 * i + 1).collect(),
+            self_size: (0..n as u64).map(|i| i % 7 + 1).collect(),
+            trace_node: Vec::new(),
+            detachedness: Vec::new(),
+        },
+        first_edge: first,
+        edges: EdgeColumns {
+            kind: vec![0; sorted.len()],
+            name_or_index: vec![0; sorted.len()],
+            to: sorted.iter().map(|&(_, b)| b).collect(),
+        },
+        ..HeapGraph::default()
+    }
+}
+
+/// DevTools' augmentation, written out plainly: DFS from the root; then
+/// every unvisited node without any incoming edge gets a root edge and a
+/// DFS; then every node still unvisited gets a root edge.
+fn augmented(g: &HeapGraph) -> Vec<(u32, u32)> {
+    let n = g.n_nodes();
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    for u in 0..n as u32 {
+        for e in g.edge_range(u) {
+            edges.push((u, g.edges.to[e]));
+        }
+    }
+    let mut has_pred = vec![false; n];
+    for &(_, b) in &edges {
+        has_pred[b as usize] = true;
+    }
+    let mut seen = vec![false; n];
+    let dfs = |start: u32, seen: &mut Vec<bool>| {
+        let mut stack = vec![start];
+        seen[start as usize] = true;
+        while let Some(v) = stack.pop() {
+            for e in g.edge_range(v) {
+                let t = g.edges.to[e] as usize;
+                if !seen[t] {
+                    seen[t] = true;
+                    stack.push(t as u32);
+                }
+            }
+        }
+    };
+    dfs(0, &mut seen);
+    let mut extra = Vec::new();
+    for v in 0..n {
+        if !seen[v] && !has_pred[v] {
+            extra.push((0, v as u32));
+            dfs(v as u32, &mut seen);
+        }
+    }
+    for v in 0..n {
+        if !seen[v] {
+            extra.push((0, v as u32));
+        }
+    }
+    edges.extend(extra);
+    edges
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn dominators_equal_petgraph(n in 1usize..80, edges in proptest::collection::vec((0u32..80, 0u32..80), 0..240)) {
+        let g = graph(n, &edges);
+        let essential = vec![true; g.edges.len()];
+        let ours = compute_dominators(&g, &essential);
+        let mut pg: DiGraph<(), ()> = DiGraph::new();
+        let ids: Vec<NodeIndex> = (0..n).map(|_| pg.add_node(())).collect();
+        for (a, b) in augmented(&g) {
+            pg.add_edge(ids[a as usize], ids[b as usize], ());
+        }
+        let theirs = simple_fast(&pg, ids[0]);
+        for v in 1..n {
+            let want = theirs.immediate_dominator(ids[v]).map(|d| d.index() as u32);
+            prop_assert_eq!(Some(ours.idom[v]), want, "node {}", v);
+        }
+        prop_assert_eq!(ours.preorder.len(), n);
+        // Retained sizes: root = Σ self, every node ≥ its own size.
+        let mut retained = g.nodes.self_size.clone();
+        for &v in ours.preorder.iter().skip(1).rev() {
+            let r = retained[v as usize];
+            retained[ours.idom[v as usize] as usize] += r;
+        }
+        prop_assert_eq!(retained[0], g.nodes.self_size.iter().sum::<u64>());
+        for v in 0..n {
+            prop_assert!(retained[v] >= g.nodes.self_size[v]);
+        }
+    }
+}
