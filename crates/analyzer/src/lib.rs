@@ -31,6 +31,7 @@ mod noise;
 mod report;
 pub mod snapshot;
 mod span;
+pub mod timeline;
 mod top_down;
 mod weights;
 

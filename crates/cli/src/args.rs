@@ -58,6 +58,23 @@ pub(crate) enum Command {
     /// What keeps objects alive: shortest retainer paths from the GC roots,
     /// grouped by path.
     Retainers(RetainersArgs),
+    /// Allocation timeline: live bytes allocated per interval, as a table
+    /// and an SVG chart.
+    Timeline(TimelineArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TimelineArgs {
+    /// The allocation timeline (`.heaptimeline`).
+    pub(crate) file: PathBuf,
+    /// Also write the chart as SVG here.
+    #[arg(short, long, value_name = "OUT.svg")]
+    pub(crate) output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,6 +87,10 @@ pub(crate) struct SummaryArgs {
     /// Keep only classes whose name matches this regular expression.
     #[arg(long, value_name = "RE")]
     pub(crate) filter: Option<String>,
+    /// For timelines: only objects allocated in this time span (`0s..2s`,
+    /// `50%..100%`), with DevTools' selection rule.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
@@ -137,6 +158,23 @@ pub(crate) enum Format {
     Table,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MeasureArg {
+    /// Bytes of the objects still alive when the recording stopped.
+    Live,
+    /// Everything allocated while recording, dead or alive.
+    Allocated,
+}
+
+/// How an allocation timeline becomes a call tree.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TimelineFlags {
+    /// For `.heaptimeline` inputs: weigh allocation stacks by live bytes or
+    /// by all bytes allocated while recording.
+    #[arg(long, value_enum, default_value_t = MeasureArg::Live)]
+    pub(crate) measure: MeasureArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -247,6 +285,8 @@ pub(crate) struct DiffArgs {
     #[command(flatten)]
     pub(crate) flags: DiffFlags,
     #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
     pub(crate) common: Common,
 }
 
@@ -259,9 +299,16 @@ pub(crate) struct TopArgs {
     /// Sort by self or total bytes.
     #[arg(long, value_enum, default_value_t = TopSort::SelfBytes)]
     pub(crate) sort: TopSort,
-    /// Only samples in this ordinal span (`1000..5000`, `50%..100%`).
+    /// Only samples in this ordinal span (`1000..5000`, `50%..100%`); for
+    /// timelines, objects allocated in this time span (`0s..2s`).
     #[arg(long, value_name = "SPAN")]
     pub(crate) span: Option<String>,
+    /// For timelines: also show which classes the top functions allocated
+    /// and what keeps them alive.
+    #[arg(long)]
+    pub(crate) retainers: bool,
+    #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
     #[command(flatten)]
     pub(crate) common: Common,
 }
@@ -295,6 +342,8 @@ pub(crate) struct TreeArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
     #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
     pub(crate) common: Common,
 }
 
@@ -323,6 +372,8 @@ pub(crate) struct FlameArgs {
     #[arg(long, value_name = "RE")]
     pub(crate) ignore: Option<String>,
     #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
     pub(crate) common: Common,
 }
 
@@ -343,6 +394,8 @@ pub(crate) struct CollapseArgs {
     #[arg(long, value_name = "RE")]
     pub(crate) ignore: Option<String>,
     #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
     pub(crate) common: Common,
 }
 
@@ -360,6 +413,8 @@ pub(crate) struct SpansArgs {
     pub(crate) rows: RowArgs,
     #[command(flatten)]
     pub(crate) flags: DiffFlags,
+    #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
     #[command(flatten)]
     pub(crate) common: Common,
 }

@@ -8,16 +8,42 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use flate2::read::MultiGzDecoder;
+use heapdiff_analyzer::{snapshot, timeline};
 use heapdiff_model::{HeapGraph, HeapProfile};
 use heapdiff_parser::{
     InputKind, ParseError, Parsed, Warning, detect, parse_heapprofile, parse_snapshot,
 };
 
-use crate::args::Common;
+use crate::args::{Common, MeasureArg};
 
-/// A parsed sampling profile.
+/// A parsed sampling profile, or an allocation timeline's trace as one.
 pub(crate) struct Loaded {
     pub(crate) profile: HeapProfile,
+    /// Set when the profile was made from an allocation timeline.
+    pub(crate) timeline: Option<Timeline>,
+}
+
+/// An allocation timeline with its snapshot pipeline run.
+pub(crate) struct Timeline {
+    pub(crate) graph: HeapGraph,
+    pub(crate) derived: snapshot::Derived,
+    pub(crate) live: timeline::LiveByTrace,
+}
+
+impl Loaded {
+    /// The ordinal span to apply to the profile: time spans of timelines
+    /// were applied when the trace became a profile.
+    pub(crate) fn ordinal_span<'a>(&self, span: Option<&'a str>) -> Option<&'a str> {
+        if self.timeline.is_some() { None } else { span }
+    }
+}
+
+/// How to turn a timeline into a profile.
+#[derive(Clone, Copy)]
+pub(crate) struct ProfileRequest<'a> {
+    pub(crate) measure: MeasureArg,
+    /// A time span (timelines only).
+    pub(crate) span: Option<&'a str>,
 }
 
 /// Any parsed input.
@@ -56,6 +82,11 @@ fn is_snapshot(kind: InputKind) -> bool {
     )
 }
 
+/// The kind of an input, from its content.
+pub(crate) fn kind_of(path: &Path) -> anyhow::Result<InputKind> {
+    Ok(sniff(path)?.0)
+}
+
 /// Reads any supported input.
 pub(crate) fn load_any(path: &Path, common: &Common) -> anyhow::Result<Input> {
     let (kind, gz) = sniff(path)?;
@@ -66,16 +97,47 @@ pub(crate) fn load_any(path: &Path, common: &Common) -> anyhow::Result<Input> {
     }
 }
 
-/// Reads a sampling heap profile; other kinds are an error saying so.
-pub(crate) fn load_profile(path: &Path, common: &Common) -> anyhow::Result<Loaded> {
+/// Reads a sampling heap profile, or an allocation timeline as the call
+/// tree of its allocation trace; other kinds are an error saying so.
+pub(crate) fn load_profile(path: &Path, common: &Common, req: ProfileRequest<'_>) -> anyhow::Result<Loaded> {
     let (kind, gz) = sniff(path)?;
+    if kind == InputKind::HeapTimeline {
+        return load_timeline(path, gz, common, req);
+    }
     if is_snapshot(kind) {
         let e = ParseError::WrongKind { found: kind };
         bail!("'{}': {e}", path.display());
     }
-    Ok(Loaded {
-        profile: profile(path, gz, common)?,
-    })
+    Ok(Loaded { profile: profile(path, gz, common)?, timeline: None })
+}
+
+fn load_timeline(path: &Path, gz: bool, common: &Common, req: ProfileRequest<'_>) -> anyhow::Result<Loaded> {
+    let shown = path.display();
+    let graph = snapshot(path, gz, common)?;
+    if graph.trace.is_none() {
+        bail!(
+            "'{shown}': this timeline has no allocation stacks (recorded without \"Allocation stack traces\"); use `heapdiff summary` or `heapdiff timeline` on it"
+        );
+    }
+    let derived = snapshot::analyze(&graph);
+    let range = match req.span {
+        Some(text) => {
+            if req.measure == MeasureArg::Allocated {
+                bail!("'{shown}': --span needs --measure live: the trace records allocation totals, not times");
+            }
+            let iv = timeline::intervals(&graph, &derived);
+            let (lo, hi) = timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
+            Some(timeline::id_range(&iv, lo, hi, false))
+        }
+        None => None,
+    };
+    let live = timeline::live_by_trace(&graph, &derived, range);
+    let measure = match req.measure {
+        MeasureArg::Live => timeline::Measure::Live,
+        MeasureArg::Allocated => timeline::Measure::Allocated,
+    };
+    let profile = timeline::trace_profile(&graph, &live, measure);
+    Ok(Loaded { profile, timeline: Some(Timeline { graph, derived, live }) })
 }
 
 /// Reads a heap snapshot or timeline; other kinds are an error saying so.

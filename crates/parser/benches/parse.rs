@@ -15,32 +15,41 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use heapdiff_parser::parse_heapprofile;
 use heapdiff_testkit::{JsonOptions, Tier};
 
+/// Times `iters` runs of simd-json, which parses in place: each run gets a
+/// fresh copy of the input, and the copy and the drop of the result are
+/// outside the timed region (a macro, because the result borrows the copy).
+macro_rules! in_place {
+    ($json:expr, $iters:expr, |$bytes:ident| $parse:expr) => {{
+        let mut copy = $json.to_vec();
+        let mut timed = Duration::ZERO;
+        for _ in 0..$iters {
+            copy.copy_from_slice(&$json);
+            let $bytes = &mut copy[..];
+            let start = Instant::now();
+            let value = $parse.expect("valid JSON");
+            timed += start.elapsed();
+            drop(black_box(value));
+        }
+        timed
+    }};
+}
+
 fn bench_tier(c: &mut Criterion, tier: Tier) {
     let json = tier.profile().to_json(&JsonOptions::v8());
     let mut g = c.benchmark_group(format!("parse/{}", tier.name()));
     g.throughput(Throughput::Bytes(json.len() as u64));
-    if tier == Tier::Large {
-        // One parse per sample: linear sampling would run 55 of them.
-        g.sampling_mode(SamplingMode::Flat);
-    }
+    // Parses take milliseconds to a second: flat sampling keeps 10 samples
+    // within the measurement time (linear sampling would run 55 parses).
+    g.sampling_mode(SamplingMode::Flat);
     g.bench_function("heapdiff", |b| {
         b.iter_with_large_drop(|| parse_heapprofile(&json[..]).expect("testkit JSON parses"));
     });
     g.bench_function("simd_json_borrowed", |b| {
-        // simd-json parses in place: each run gets a fresh copy, made and
-        // dropped outside the timed region.
-        b.iter_custom(|iters| {
-            let mut copy = json.clone();
-            let mut timed = Duration::ZERO;
-            for _ in 0..iters {
-                copy.copy_from_slice(&json);
-                let start = Instant::now();
-                let value = simd_json::to_borrowed_value(&mut copy).expect("valid JSON");
-                timed += start.elapsed();
-                drop(black_box(value));
-            }
-            timed
-        });
+        b.iter_custom(|iters| in_place!(json, iters, |bytes| simd_json::to_borrowed_value(bytes)));
+    });
+    // The tape alone, without building a DOM: the floor for a SIMD tokenizer.
+    g.bench_function("simd_json_tape", |b| {
+        b.iter_custom(|iters| in_place!(json, iters, |bytes| simd_json::to_tape(bytes)));
     });
     if tier != Tier::Large {
         g.bench_function("serde_json_value", |b| {

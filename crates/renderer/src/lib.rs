@@ -17,6 +17,7 @@ pub mod json;
 pub mod markdown;
 pub mod snapshot;
 pub mod table;
+pub mod timeline;
 pub mod units;
 
 /// Presentation options shared by the text renderers.

@@ -65,7 +65,10 @@ fn row_label(by: GroupBy) -> &'static str {
 }
 
 fn footer(out: &mut dyn io::Write, t: &TopTotals, shown: usize) -> io::Result<()> {
-    write!(out, "\ntotal {} in {} samples", bytes(t.total), t.samples)?;
+    write!(out, "\ntotal {}", bytes(t.total))?;
+    if t.samples > 0 {
+        write!(out, " in {} samples", t.samples)?;
+    }
     if t.unattributed > 0 {
         write!(
             out,
@@ -273,6 +276,7 @@ pub fn semantics_line(r: &DiffReport) -> String {
         }
     };
     let noise = match (r.totals.interval_before, r.totals.interval_after) {
+        (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
         (Some(a), Some(b)) => format!(
             "noise = |Δ| within 2 sampling errors (interval {} / {})",
             bytes(a),

@@ -1,23 +1,25 @@
 //! Distances: BFS levels from the user roots, then from the root for what
 //! only system roots reach (formats §7.7), with DevTools' edge filters.
-
-use std::collections::VecDeque;
+//!
+//! The filters' names are resolved to string indices once (node names by
+//! [`SpecialNames`], WeakMap pair names by [`PairNames`]), so the per-edge
+//! work is integer compares.
 
 use heapdiff_model::HeapGraph;
-use rustc_hash::FxHashSet;
 
-use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE, flags, weakmap};
+use super::weakmap::PairNames;
+use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE, flags};
 
 pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
     let n = g.n_nodes();
     let mut dist = vec![NO_DISTANCE; n];
     let mut bfs = Bfs::new(g);
-    let mut queue = VecDeque::new();
+    let mut queue = Queue::with_capacity(n);
     for e in g.edge_range(0) {
         let to = g.edges.to[e];
         if flags::is_user_root(g, to) && dist[to as usize] == NO_DISTANCE {
             dist[to as usize] = 1;
-            queue.push_back(to);
+            queue.push(to);
         }
     }
     bfs.run(g, &mut dist, &mut queue);
@@ -26,92 +28,171 @@ pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
     } else {
         0
     };
-    queue.push_back(0);
+    queue.push(0);
     bfs.run(g, &mut dist, &mut queue);
     dist
+}
+
+/// A FIFO queue; every node enters at most once per phase, so a vector
+/// with a read position suffices.
+struct Queue {
+    items: Vec<u32>,
+    head: usize,
+}
+
+impl Queue {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            items: Vec::with_capacity(n),
+            head: 0,
+        }
+    }
+
+    fn push(&mut self, v: u32) {
+        self.items.push(v);
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        let v = self.items.get(self.head).copied()?;
+        self.head += 1;
+        Some(v)
+    }
+}
+
+/// Bits of [`SpecialNames`].
+const NATIVE_CONTEXT: u8 = 1;
+const MAP_DESCRIPTORS: u8 = 2;
+const SLOPPY_FUNCTION_MAP: u8 = 4;
+
+/// Which strings are the names the filters look for.
+struct SpecialNames {
+    bits: Vec<u8>,
+}
+
+impl SpecialNames {
+    fn new(g: &HeapGraph) -> Self {
+        let bits = (0..g.strings.len() as u32)
+            .map(|s| match g.strings.get(s) {
+                "system / NativeContext" => NATIVE_CONTEXT,
+                "(map descriptors)" => MAP_DESCRIPTORS,
+                "sloppy_function_map" => SLOPPY_FUNCTION_MAP,
+                _ => 0,
+            })
+            .collect();
+        Self { bits }
+    }
+
+    /// True when string `s` is (out-of-range indices read as `""`).
+    fn is(&self, s: u32, bit: u8) -> bool {
+        self.bits.get(s as usize).is_some_and(|&b| b & bit != 0)
+    }
+}
+
+/// The node-dependent filter of an edge's source (formats §7.7 a, b).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Plain,
+    NativeContext,
+    MapDescriptors,
 }
 
 struct Bfs {
     weak: Option<u8>,
     internal: Option<u8>,
+    element: Option<u8>,
+    hidden_edge: Option<u8>,
     hidden: Option<u8>,
     array: Option<u8>,
-    /// WeakMap pair parts seen once (formats §7.7 filter c); persists
-    /// across both phases.
-    seen_pairs: FxHashSet<String>,
+    names: SpecialNames,
+    pairs: PairNames,
+    /// WeakMap pair parts seen once, by part id (formats §7.7 filter c);
+    /// persists across both phases.
+    seen_pairs: Vec<bool>,
 }
 
 impl Bfs {
     fn new(g: &HeapGraph) -> Self {
+        let pairs = PairNames::build(g);
         Self {
             weak: g.edge_type_index("weak"),
             internal: g.edge_type_index("internal"),
+            element: g.edge_type_index("element"),
+            hidden_edge: g.edge_type_index("hidden"),
             hidden: g.node_type_index("hidden"),
             array: g.node_type_index("array"),
-            seen_pairs: FxHashSet::default(),
+            names: SpecialNames::new(g),
+            seen_pairs: vec![false; pairs.n_parts()],
+            pairs,
         }
     }
 
-    fn run(&mut self, g: &HeapGraph, dist: &mut [i32], queue: &mut VecDeque<u32>) {
-        while let Some(v) = queue.pop_front() {
+    fn run(&mut self, g: &HeapGraph, dist: &mut [i32], queue: &mut Queue) {
+        while let Some(v) = queue.pop() {
             let d = dist[v as usize] + 1;
+            let source = self.source(g, v);
             for e in g.edge_range(v) {
-                let k = Some(g.edges.kind[e]);
-                if k == self.weak {
+                if Some(g.edges.kind[e]) == self.weak {
                     continue;
                 }
                 let c = g.edges.to[e] as usize;
-                if dist[c] != NO_DISTANCE || !self.allows(g, v, e) {
+                if dist[c] != NO_DISTANCE || !self.allows(g, source, e) {
                     continue;
                 }
                 dist[c] = d;
-                queue.push_back(c as u32);
+                queue.push(c as u32);
             }
         }
     }
 
-    fn allows(&mut self, g: &HeapGraph, v: u32, e: usize) -> bool {
+    fn source(&self, g: &HeapGraph, v: u32) -> Source {
         let kind = Some(g.nodes.kind[v as usize]);
-        let edge_kind = Some(g.edges.kind[e]);
-        let numeric = matches!(
-            g.edge_types
-                .get(g.edges.kind[e] as usize)
-                .map(String::as_str),
-            Some("element" | "hidden")
-        );
-        let name = if numeric {
-            ""
+        let name = g.nodes.name[v as usize];
+        if kind == self.hidden && self.names.is(name, NATIVE_CONTEXT) {
+            Source::NativeContext
+        } else if kind == self.array && self.names.is(name, MAP_DESCRIPTORS) {
+            Source::MapDescriptors
         } else {
-            g.strings.get(g.edges.name_or_index[e])
-        };
-        if kind == self.hidden
-            && g.node_name(v) == "system / NativeContext"
-            && name == "sloppy_function_map"
-        {
-            return false;
+            Source::Plain
         }
-        if kind == self.array && g.node_name(v) == "(map descriptors)" {
-            let index = if numeric {
-                Some(g.edges.name_or_index[e])
-            } else {
-                name.parse::<u32>().ok()
-            };
-            if let Some(i) = index {
-                if i >= 2 && i % 3 == 1 {
+    }
+
+    /// `element` and `hidden` edges carry an index, not a name.
+    fn numeric(&self, e_kind: u8) -> bool {
+        Some(e_kind) == self.element || Some(e_kind) == self.hidden_edge
+    }
+
+    fn allows(&mut self, g: &HeapGraph, source: Source, e: usize) -> bool {
+        let e_kind = g.edges.kind[e];
+        let name = g.edges.name_or_index[e];
+        match source {
+            Source::NativeContext => {
+                if !self.numeric(e_kind) && self.names.is(name, SLOPPY_FUNCTION_MAP) {
                     return false;
                 }
             }
-            return true;
+            Source::MapDescriptors => return self.allows_descriptor(g, e),
+            Source::Plain => {}
         }
-        if edge_kind == self.internal {
-            if let Some((part, _)) = weakmap::parse(name) {
-                if self.seen_pairs.remove(part) {
-                    return true;
-                }
-                self.seen_pairs.insert(part.to_string());
-                return false;
+        if Some(e_kind) == self.internal {
+            if let Some(part) = self.pairs.part(name) {
+                // First sighting rejects and remembers; the second allows
+                // and forgets.
+                let seen = &mut self.seen_pairs[part as usize];
+                *seen = !*seen;
+                return !*seen;
             }
         }
         true
+    }
+
+    /// Legacy `(map descriptors)` filter: indices ≥ 2 with `index mod 3 ==
+    /// 1` are rejected; a name that is not a number is allowed.
+    fn allows_descriptor(&self, g: &HeapGraph, e: usize) -> bool {
+        let index = if self.numeric(g.edges.kind[e]) {
+            Some(g.edges.name_or_index[e])
+        } else {
+            g.strings.get(g.edges.name_or_index[e]).parse::<u32>().ok()
+        };
+        !index.is_some_and(|i| i >= 2 && i % 3 == 1)
     }
 }

@@ -1,31 +1,91 @@
 //! Which edges retain, for the dominator tree (formats §7.4).
+//!
+//! Every edge is judged on its own, so node ranges are judged in parallel;
+//! WeakMap pair names are parsed once per string ([`PairNames`]).
 
 use heapdiff_model::HeapGraph;
+use rayon::prelude::*;
 
-use super::weakmap;
+use super::weakmap::PairNames;
+
+/// Nodes per parallel task.
+const CHUNK: usize = 1 << 16;
 
 /// One bit per edge: true when the edge is essential.
 pub(crate) fn compute(g: &HeapGraph, page_owned: &[bool]) -> Vec<bool> {
-    let internal = g.edge_type_index("internal");
-    let weak = g.edge_type_index("weak");
-    let shortcut = g.edge_type_index("shortcut");
+    let rules = Rules::new(g, page_owned);
     let mut essential = vec![true; g.edges.len()];
-    for u in 0..g.n_nodes() as u32 {
-        for e in g.edge_range(u) {
-            let k = Some(g.edges.kind[e]);
-            let w = g.edges.to[e];
-            let table_edge = k == internal
-                && weakmap::parse(g.strings.get(g.edges.name_or_index[e]))
-                    .is_some_and(|(_, table)| table == g.nodes.id[u as usize]);
-            let not_essential = table_edge
-                || k == weak
-                || u == w
-                || (u != 0
-                    && (k == shortcut || (page_owned[w as usize] && !page_owned[u as usize])));
-            if not_essential {
-                essential[e] = false;
-            }
+    node_chunks(g, &mut essential)
+        .into_par_iter()
+        .for_each(|(first, out)| rules.mark(first, out));
+    essential
+}
+
+/// Splits `per_edge` into the edge slices of consecutive node ranges,
+/// each paired with its first node.
+fn node_chunks<'a, T>(g: &HeapGraph, mut per_edge: &'a mut [T]) -> Vec<(u32, &'a mut [T])> {
+    let n = g.n_nodes();
+    let mut chunks = Vec::new();
+    for first in (0..n).step_by(CHUNK) {
+        let last = (first + CHUNK).min(n);
+        let len = (g.first_edge[last] - g.first_edge[first]) as usize;
+        let (head, tail) = std::mem::take(&mut per_edge).split_at_mut(len);
+        chunks.push((first as u32, head));
+        per_edge = tail;
+    }
+    chunks
+}
+
+struct Rules<'a> {
+    g: &'a HeapGraph,
+    page_owned: &'a [bool],
+    pairs: PairNames,
+    internal: Option<u8>,
+    weak: Option<u8>,
+    shortcut: Option<u8>,
+}
+
+impl<'a> Rules<'a> {
+    fn new(g: &'a HeapGraph, page_owned: &'a [bool]) -> Self {
+        Self {
+            g,
+            page_owned,
+            pairs: PairNames::build(g),
+            internal: g.edge_type_index("internal"),
+            weak: g.edge_type_index("weak"),
+            shortcut: g.edge_type_index("shortcut"),
         }
     }
-    essential
+
+    /// Clears the non-essential edges of the nodes from `first` on whose
+    /// edges `out` holds.
+    fn mark(&self, first: u32, out: &mut [bool]) {
+        let g = self.g;
+        let base = g.first_edge[first as usize] as usize;
+        let mut u = first;
+        let mut e = base;
+        while e < base + out.len() {
+            let end = g.first_edge[u as usize + 1] as usize;
+            for e in e..end {
+                if !self.essential(u, e) {
+                    out[e - base] = false;
+                }
+            }
+            e = end;
+            u += 1;
+        }
+    }
+
+    fn essential(&self, u: u32, e: usize) -> bool {
+        let g = self.g;
+        let k = Some(g.edges.kind[e]);
+        let w = g.edges.to[e];
+        let table_edge = k == self.internal
+            && self.pairs.table(g.edges.name_or_index[e]) == Some(g.nodes.id[u as usize]);
+        let page = self.page_owned;
+        !(table_edge
+            || k == self.weak
+            || u == w
+            || (u != 0 && (k == self.shortcut || (page[w as usize] && !page[u as usize]))))
+    }
 }

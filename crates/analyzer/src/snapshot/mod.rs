@@ -24,7 +24,9 @@ pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
     RetainerGroup, RetainersReport, SummaryReport, SummaryTotals,
 };
-pub use retainers::{RetainerTarget, RetainersOptions, dominators_report, retainers};
+pub use retainers::{
+    RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
+};
 pub use summary::{SummaryOptions, summary};
 
 use heapdiff_model::HeapGraph;

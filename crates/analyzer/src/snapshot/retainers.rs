@@ -10,14 +10,17 @@ use super::report::{DominatorRow, DominatorsReport, PathStep, RetainerGroup, Ret
 use super::{BASE_SYSTEM_DISTANCE, Derived, NO_DISTANCE, weakmap};
 
 /// Every edge by target: (source node, edge position), in source order.
-pub(crate) struct RetainerIndex {
+/// Every edge by target, for walking retainers.
+pub struct RetainerIndex {
     first: Vec<u32>,
     source: Vec<u32>,
     edge: Vec<u32>,
 }
 
 impl RetainerIndex {
-    pub(crate) fn build(g: &HeapGraph) -> Self {
+    /// Builds the index (one pass over the edges).
+    #[must_use]
+    pub fn build(g: &HeapGraph) -> Self {
         let n = g.n_nodes();
         let mut first = vec![0u32; n + 1];
         for &to in &g.edges.to {
@@ -78,7 +81,8 @@ pub(crate) fn edge_label(g: &HeapGraph, e: usize) -> String {
 
 /// The shortest strong path from a root to `v`, root-most step first:
 /// at every hop, the first retainer one distance level closer.
-pub(crate) fn shortest_path(
+#[must_use]
+pub fn shortest_path(
     g: &HeapGraph,
     d: &Derived,
     index: &RetainerIndex,

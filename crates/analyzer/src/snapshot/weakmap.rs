@@ -1,5 +1,65 @@
 //! WeakMap ephemeron edge names (formats §5.5):
 //! `<n> / part of key (<K> @<keyId>) -> value (<V> @<valueId>) pair in WeakMap (table @<tableId>)`.
+//!
+//! [`PairNames`] parses every string of a snapshot once, so the per-edge
+//! checks of distances and essential edges are integer lookups.
+
+use heapdiff_model::HeapGraph;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+const NONE: u32 = u32::MAX;
+
+/// The WeakMap pair names of a snapshot, by string index.
+pub(crate) struct PairNames {
+    /// Id of the duplicated part of each string (equal texts, equal ids),
+    /// or `NONE` when the string is not a pair name.
+    part: Vec<u32>,
+    /// Table id of each pair name.
+    table: Vec<u32>,
+    /// Number of distinct duplicated parts.
+    n_parts: usize,
+}
+
+impl PairNames {
+    pub(crate) fn build(g: &HeapGraph) -> Self {
+        let n = g.strings.len();
+        let parsed: Vec<Option<(&str, u32)>> = (0..n as u32)
+            .into_par_iter()
+            .map(|s| parse(g.strings.get(s)))
+            .collect();
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut part = vec![NONE; n];
+        let mut table = vec![0; n];
+        for (s, p) in parsed.iter().enumerate() {
+            if let Some((text, t)) = *p {
+                let next = ids.len() as u32;
+                part[s] = *ids.entry(text).or_insert(next);
+                table[s] = t;
+            }
+        }
+        Self {
+            part,
+            table,
+            n_parts: ids.len(),
+        }
+    }
+
+    /// The duplicated-part id of string `s`, if it is a pair name.
+    pub(crate) fn part(&self, s: u32) -> Option<u32> {
+        self.part.get(s as usize).copied().filter(|&p| p != NONE)
+    }
+
+    /// The table id of string `s`, if it is a pair name.
+    pub(crate) fn table(&self, s: u32) -> Option<u32> {
+        self.part(s).map(|_| self.table[s as usize])
+    }
+
+    /// Number of distinct duplicated parts (part ids are below this).
+    pub(crate) fn n_parts(&self) -> usize {
+        self.n_parts
+    }
+}
 
 /// If `name` is a WeakMap pair edge name, returns the duplicated part (the
 /// name without the leading `<n>`) and the table id.

@@ -147,13 +147,76 @@ fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
 }
 
 fn snapshot_cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures().join("heapsnapshot"))
-        .unwrap()
+    let mut cases: Vec<PathBuf> = ["heapsnapshot", "heaptimeline"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(fixtures().join(dir)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("expected/summary.devtools.json").exists())
         .collect();
     cases.sort();
     cases
+}
+
+/// DevTools' Allocation view (formats §10.3) on every timeline fixture.
+#[test]
+fn allocation_view_equals_devtools() {
+    use heapdiff_analyzer::timeline;
+    let mut failures = Vec::new();
+    let mut n_cases = 0;
+    for case in snapshot_cases() {
+        let path = case.join("expected/allocation.devtools.json");
+        if !path.exists() {
+            continue;
+        }
+        n_cases += 1;
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let g = load(&find_input(&case, "input"));
+        let d = snapshot::analyze(&g);
+        let live = timeline::live_by_trace(&g, &d, None);
+        let report = timeline::allocation_view(&g, &live, None);
+        let mut ours: Vec<(String, String, u64, u64, u64, u64, u64, u64)> = report
+            .rows
+            .iter()
+            .map(|r| {
+                let name = if r.name == "(anonymous)" { String::new() } else { r.name.clone() };
+                (name, r.url.clone(), r.line.map_or(0, u64::from), r.column.map_or(0, u64::from), r.count, r.size, r.live_count, r.live_size)
+            })
+            .collect();
+        let expected = json(&path);
+        let mut theirs: Vec<(String, String, u64, u64, u64, u64, u64, u64)> = expected["tops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["name"].as_str().unwrap().to_string(),
+                    t["scriptName"].as_str().unwrap().to_string(),
+                    t["line"].as_u64().unwrap(),
+                    t["column"].as_u64().unwrap(),
+                    t["count"].as_u64().unwrap(),
+                    t["size"].as_u64().unwrap(),
+                    t["liveCount"].as_u64().unwrap(),
+                    t["liveSize"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        ours.sort();
+        theirs.sort();
+        if ours != theirs {
+            let diff: Vec<String> = theirs.iter().filter(|t| !ours.contains(t)).take(10).map(|t| format!("DevTools {t:?}")).chain(ours.iter().filter(|o| !theirs.contains(o)).take(10).map(|o| format!("ours {o:?}"))).collect();
+            failures.push(format!("[{name}] allocation rows differ:\n{}", diff.join("\n")));
+        }
+        let samples = case.join("expected/samples.devtools.json");
+        if samples.exists() {
+            let iv = timeline::intervals(&g, &d);
+            let want: Vec<u64> = json(&samples)["sizes"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+            if iv.sizes != want {
+                failures.push(format!("[{name}] interval sizes {:?} vs DevTools {want:?}", iv.sizes));
+            }
+        }
+    }
+    assert!(n_cases > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use heapdiff_analyzer as analyzer;
 use crate::Outcome;
 use crate::args::{DiffArgs, DiffFlags, RowArgs};
 use crate::input::{Input, Loaded};
+use heapdiff_parser::InputKind;
 use crate::timings::Timings;
 
 /// Library options from the diff flags.
@@ -32,36 +33,37 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         );
     };
     let mut t = Timings::new(a.common.timings);
-    let (pa, pb) = rayon::join(
-        || crate::input::load_any(before, &a.common),
-        || crate::input::load_any(after, &a.common),
-    );
-    let (pa, pb) = match (pa?, pb?) {
-        (Input::Profile(pa), Input::Profile(pb)) => {
-            (Loaded { profile: pa }, Loaded { profile: pb })
-        }
-        (Input::Snapshot(ga), Input::Snapshot(gb)) => {
-            return super::snapshot::diff(a, (before, &ga), (after, &gb), &a.common);
-        }
-        (x, _) => {
-            let kind = |i: &Input| {
-                if matches!(i, Input::Profile(_)) {
-                    "sampling heap profile"
+    let (ka, kb) = (crate::input::kind_of(before)?, crate::input::kind_of(after)?);
+    let (pa, pb) = if ka == InputKind::HeapTimeline && kb == InputKind::HeapTimeline {
+        // Two timelines diff like two profiles, on their allocation stacks.
+        let req = super::request(&a.timeline, None);
+        let (pa, pb) = rayon::join(
+            || crate::input::load_profile(before, &a.common, req),
+            || crate::input::load_profile(after, &a.common, req),
+        );
+        (pa?, pb?)
+    } else {
+        let (pa, pb) =
+            rayon::join(|| crate::input::load_any(before, &a.common), || crate::input::load_any(after, &a.common));
+        match (pa?, pb?) {
+            (Input::Profile(pa), Input::Profile(pb)) => {
+                (Loaded { profile: pa, timeline: None }, Loaded { profile: pb, timeline: None })
+            }
+            (Input::Snapshot(ga), Input::Snapshot(gb)) => {
+                return super::snapshot::diff(a, (before, &ga), (after, &gb), &a.common);
+            }
+            (x, _) => {
+                let (this, other) = if matches!(x, Input::Profile(_)) {
+                    ("sampling heap profile", "heap snapshot")
                 } else {
-                    "heap snapshot"
-                }
-            };
-            let other = if matches!(x, Input::Profile(_)) {
-                "heap snapshot"
-            } else {
-                "sampling heap profile"
-            };
-            bail!(
-                "cannot diff a {} ('{}') against a {other} ('{}'); give two files of the same kind",
-                kind(&x),
-                before.display(),
-                after.display()
-            );
+                    ("heap snapshot", "sampling heap profile")
+                };
+                bail!(
+                    "cannot diff a {this} ('{}') against a {other} ('{}'); give two files of the same kind",
+                    before.display(),
+                    after.display()
+                );
+            }
         }
     };
     t.phase("parse");

@@ -5,6 +5,7 @@ mod diff;
 mod flamegraph;
 mod snapshot;
 mod spans;
+mod timeline;
 mod top;
 mod tree;
 
@@ -32,6 +33,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Summary(a)) => &a.common,
         Some(Command::Dominators(a)) => &a.common,
         Some(Command::Retainers(a)) => &a.common,
+        Some(Command::Timeline(a)) => &a.common,
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = common.threads {
@@ -52,6 +54,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Summary(a)) => snapshot::summary(&a),
         Some(Command::Dominators(a)) => snapshot::dominators(&a),
         Some(Command::Retainers(a)) => snapshot::retainers(&a),
+        Some(Command::Timeline(a)) => timeline::run(&a),
     })
 }
 
@@ -76,6 +79,11 @@ pub(crate) fn weigh(
         w.retain(&filter.keep_mask(p));
     }
     Ok(analyzer::call_tree(p, &w))
+}
+
+/// The request that turns a timeline into a profile.
+pub(crate) fn request<'a>(t: &crate::args::TimelineFlags, span: Option<&'a str>) -> crate::input::ProfileRequest<'a> {
+    crate::input::ProfileRequest { measure: t.measure, span }
 }
 
 /// Whether to colour terminal output.

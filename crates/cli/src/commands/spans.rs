@@ -1,36 +1,60 @@
-//! `heapdiff spans FILE --before R --after R`: a diff of two ordinal spans
-//! of one recording.
+//! `heapdiff spans FILE --before R --after R`: a diff of two spans of one
+//! recording — ordinal spans of a sampling profile, time spans of a
+//! timeline (what was allocated in each span and is still alive).
 
 use anyhow::Context as _;
-use heapdiff_analyzer as analyzer;
+use heapdiff_analyzer::{self as analyzer, timeline};
+use heapdiff_parser::InputKind;
 
 use crate::Outcome;
-use crate::args::SpansArgs;
+use crate::args::{MeasureArg, SpansArgs};
 
 pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
-    let loaded = crate::input::load_profile(&a.file, &a.common)?;
+    if crate::input::kind_of(&a.file)? == InputKind::HeapTimeline {
+        return timeline_spans(a);
+    }
+    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, None))?;
     let p = &loaded.profile;
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let before = super::weigh(&a.file, p, Some(&a.before), focus, ignore).context("--before")?;
     let after = super::weigh(&a.file, p, Some(&a.after), focus, ignore).context("--after")?;
-    let report = analyzer::diff(
-        (p, &before),
-        (p, &after),
-        &super::diff_options(&a.rows, &a.flags, "spans"),
-    );
-    let flame = a
-        .flags
-        .flamegraph
-        .as_ref()
-        .map(|_| analyzer::flame_tree((p, &before), (p, &after)));
+    let report = analyzer::diff((p, &before), (p, &after), &super::diff_options(&a.rows, &a.flags, "spans"));
+    let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((p, &before), (p, &after)));
     let title = format!("{}: {} → {}", a.file.display(), a.before, a.after);
-    super::finish_diff(
-        &report,
-        flame,
-        &a.rows,
-        &a.flags,
-        &a.common,
-        &[&a.file],
-        &title,
-    )
+    super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[&a.file], &title)
+}
+
+/// Spans of a timeline: objects allocated in each time span and still
+/// alive, by allocation stack. Adjacent spans do not overlap.
+fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
+    let shown = a.file.display();
+    if a.timeline.measure == MeasureArg::Allocated {
+        anyhow::bail!("'{shown}': spans of a timeline compare live objects; --measure allocated has no times");
+    }
+    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, None))?;
+    let tl = loaded.timeline.as_ref().context("a timeline without allocation stacks")?;
+    let iv = timeline::intervals(&tl.graph, &tl.derived);
+    let side = |text: &str| -> anyhow::Result<analyzer::CallTree> {
+        let (lo, hi) = timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
+        let live = timeline::live_by_trace(&tl.graph, &tl.derived, Some(timeline::id_range(&iv, lo, hi, true)));
+        let p = timeline::trace_profile(&tl.graph, &live, timeline::Measure::Live);
+        let mut w = analyzer::Weights::self_size(&p);
+        let filter = analyzer::FrameFilter::new(a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
+        if !filter.is_empty() {
+            w.retain(&filter.keep_mask(&p));
+        }
+        Ok(analyzer::call_tree(&p, &w))
+    };
+    // One call tree shape, two weightings: the trace profile's stacks are
+    // the same for both spans.
+    let p = &loaded.profile;
+    let (before, after) = (side(&a.before).context("--before")?, side(&a.after).context("--after")?);
+    let mut opts = super::diff_options(&a.rows, &a.flags, "spans");
+    // Live bytes of a timeline are exact, not sampled: no noise floor.
+    opts.interval_before = Some(0);
+    opts.interval_after = Some(0);
+    let report = analyzer::diff((p, &before), (p, &after), &opts);
+    let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((p, &before), (p, &after)));
+    let title = format!("{shown}: {} → {}", a.before, a.after);
+    super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[&a.file], &title)
 }

@@ -1,34 +1,37 @@
-//! `heapdiff top FILE`.
+//! `heapdiff top FILE`: DevTools' Heavy view for sampling profiles, the
+//! Allocation view for timelines.
 
-use heapdiff_analyzer as analyzer;
+use heapdiff_analyzer::{self as analyzer, GroupBy, snapshot, timeline};
 use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::{Format, TopArgs, TopSort};
+use crate::input::Timeline;
 use crate::timings::Timings;
 
 pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     let mut t = Timings::new(a.common.timings);
-    let loaded = crate::input::load_profile(&a.file, &a.common)?;
+    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, a.span.as_deref()))?;
     t.phase("parse");
+    if let Some(tl) = &loaded.timeline {
+        if a.rows.by == crate::args::By::Function && a.rows.focus.is_none() && a.rows.ignore.is_none() {
+            allocation_view(a, tl)?;
+            t.phase("render");
+            t.report();
+            return Ok(Outcome::Success);
+        }
+    }
     let p = &loaded.profile;
-    let tree = super::weigh(
-        &a.file,
-        p,
-        a.span.as_deref(),
-        a.rows.focus.as_deref(),
-        a.rows.ignore.as_deref(),
-    )?;
+    let span = loaded.ordinal_span(a.span.as_deref());
+    let tree = super::weigh(&a.file, p, span, a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
     let opts = analyzer::TopOptions {
-        by: a.rows.by.into(),
+        by: GroupBy::from(a.rows.by),
         limit: a.rows.limit(),
         sort_by_total: a.sort == TopSort::Total,
     };
     let report = analyzer::top(p, &tree, &opts);
     t.phase("aggregate");
-    let text = renderer::TextOptions {
-        color: super::color(&a.common),
-    };
+    let text = renderer::TextOptions { color: super::color(&a.common) };
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::table::top(out, &report, text),
         Format::Json => renderer::json::write(out, &report),
@@ -37,4 +40,20 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     t.phase("render");
     t.report();
     Ok(Outcome::Success)
+}
+
+/// DevTools' Allocation view, and with `--retainers` the classes the top
+/// functions allocated and what keeps them alive.
+fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
+    let report = timeline::allocation_view(&tl.graph, &tl.live, a.rows.limit());
+    let kept: Vec<Vec<timeline::KeptClass>> = if a.retainers {
+        let index = snapshot::RetainerIndex::build(&tl.graph);
+        report.rows.iter().take(5).map(|row| timeline::kept_by_function(&tl.graph, &tl.derived, &index, row, 3)).collect()
+    } else {
+        Vec::new()
+    };
+    crate::output::to_stdout(|out| match a.rows.format {
+        Format::Table | Format::Markdown => renderer::timeline::allocation_table(out, &report, &kept),
+        Format::Json => renderer::json::write(out, &renderer::timeline::AllocationJson { report: &report, kept: &kept }),
+    })
 }

@@ -1,0 +1,326 @@
+//! Allocation timelines (`.heaptimeline`, formats §10): DevTools' Allocation
+//! view, per-interval live sizes, time spans as object id ranges, and the
+//! allocation trace as a call tree so that every profile view (top, tree,
+//! flame graphs, diffs) works on timelines too.
+
+use heapdiff_model::{FrameKey, HeapGraph, HeapProfile, ProfileBuilder, StackId};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::snapshot::Derived;
+
+/// Which bytes a trace node carries when the trace becomes a call tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// Adjusted shallow size of the objects still alive in the snapshot.
+    #[default]
+    Live,
+    /// Everything allocated at the stack while recording, dead or alive.
+    Allocated,
+}
+
+/// Live objects per trace node (formats §10.3 step 1): count and adjusted
+/// size of the snapshot's nodes carrying each trace node id, restricted to
+/// object ids in `range` (`(min, max]`) when given.
+#[derive(Debug, Clone)]
+pub struct LiveByTrace {
+    /// Live count per trace node position.
+    pub count: Vec<u64>,
+    /// Live size per trace node position.
+    pub size: Vec<u64>,
+}
+
+fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
+    g.trace.as_ref().map_or_else(FxHashMap::default, |t| {
+        t.id.iter().enumerate().map(|(i, &id)| (id, u32::try_from(i).unwrap_or(u32::MAX))).collect()
+    })
+}
+
+/// Counts live objects per trace node.
+#[must_use]
+pub fn live_by_trace(g: &HeapGraph, d: &Derived, range: Option<(u32, u32)>) -> LiveByTrace {
+    let n = g.trace.as_ref().map_or(0, |t| t.id.len());
+    let mut live = LiveByTrace { count: vec![0; n], size: vec![0; n] };
+    if g.nodes.trace_node.is_empty() {
+        return live;
+    }
+    let pos = trace_positions(g);
+    for v in 0..g.n_nodes() {
+        let id = g.nodes.id[v];
+        if range.is_some_and(|(lo, hi)| id <= lo || id > hi) {
+            continue;
+        }
+        if let Some(&p) = pos.get(&g.nodes.trace_node[v]) {
+            live.count[p as usize] += 1;
+            live.size[p as usize] += d.self_size[v];
+        }
+    }
+    live
+}
+
+/// One function of DevTools' Allocation view.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AllocationRow {
+    /// Function name (`(anonymous)` for `""`).
+    pub name: String,
+    /// Script name.
+    pub url: String,
+    /// 1-based line (`null` when unknown).
+    pub line: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
+    /// Objects allocated while recording (dead included).
+    pub count: u64,
+    /// Bytes allocated while recording.
+    pub size: u64,
+    /// Objects still alive in the snapshot.
+    pub live_count: u64,
+    /// Adjusted size of those objects.
+    pub live_size: u64,
+}
+
+/// `heapdiff top FILE.heaptimeline`: DevTools' Allocation view.
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocationReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"allocation"`.
+    pub kind: &'static str,
+    /// Functions by allocated size descending (DevTools' order), then
+    /// live size, name, URL, position.
+    pub rows: Vec<AllocationRow>,
+    /// Rows before `--top`.
+    pub total_rows: usize,
+}
+
+/// DevTools' Allocation view (formats §10.3 steps 3–4): per function, the
+/// sums over its trace nodes with `count > 0`.
+#[must_use]
+pub fn allocation_view(g: &HeapGraph, live: &LiveByTrace, limit: Option<usize>) -> AllocationReport {
+    let mut per_fn: Vec<[u64; 4]> = Vec::new();
+    if let Some(t) = &g.trace {
+        per_fn = vec![[0; 4]; t.functions.len()];
+        for i in 0..t.id.len() {
+            if t.count[i] == 0 {
+                continue;
+            }
+            if let Some(f) = per_fn.get_mut(t.function[i] as usize) {
+                f[0] += t.count[i];
+                f[1] += t.size[i];
+                f[2] += live.count[i];
+                f[3] += live.size[i];
+            }
+        }
+    }
+    let mut rows: Vec<AllocationRow> = per_fn
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s[0] > 0)
+        .map(|(f, s)| {
+            let func = &g.trace.as_ref().map(|t| t.functions[f].clone()).unwrap_or_else(|| unreachable_function());
+            AllocationRow {
+                name: crate::display_name(g.strings.get(func.name)).to_string(),
+                url: g.strings.get(func.script_name).to_string(),
+                line: (func.line > 0).then_some(func.line),
+                column: (func.column > 0).then_some(func.column),
+                count: s[0],
+                size: s[1],
+                live_count: s[2],
+                live_size: s[3],
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then(b.live_size.cmp(&a.live_size))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.url.cmp(&b.url))
+            .then(a.line.cmp(&b.line))
+            .then(a.column.cmp(&b.column))
+    });
+    let total_rows = rows.len();
+    if let Some(limit) = limit {
+        rows.truncate(limit);
+    }
+    AllocationReport { schema_version: 1, kind: "allocation", rows, total_rows }
+}
+
+fn unreachable_function() -> heapdiff_model::TraceFunction {
+    heapdiff_model::TraceFunction { name: 0, script_name: 0, script_id: 0, line: 0, column: 0 }
+}
+
+/// The allocation trace as a call tree whose self bytes are `measure`
+/// (live bytes restricted to `live`), so every profile view works on it.
+/// Trace positions are the stack ids: both are in pre-order.
+#[must_use]
+pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> HeapProfile {
+    let mut b = ProfileBuilder::new();
+    let Some(t) = &g.trace else {
+        b.push_stack(None, FrameKey::pseudo("(root)"), 0, 0);
+        return b.finish();
+    };
+    let mut stacks: Vec<StackId> = Vec::with_capacity(t.id.len());
+    for i in 0..t.id.len() {
+        let parent = t.parent[i];
+        let parent = (parent != u32::MAX).then(|| stacks[parent as usize]);
+        let f = t.functions.get(t.function[i] as usize).cloned().unwrap_or_else(unreachable_function);
+        let script_id = f.script_id.to_string();
+        let key = FrameKey {
+            name: g.strings.get(f.name),
+            script_id: &script_id,
+            url: g.strings.get(f.script_name),
+            line: i32::try_from(f.line).unwrap_or(0) - 1,
+            column: i32::try_from(f.column).unwrap_or(0) - 1,
+        };
+        let bytes = match measure {
+            Measure::Live => live.size[i],
+            Measure::Allocated => t.size[i],
+        };
+        let parent = if i == 0 { None } else { parent.or(Some(StackId::ROOT)) };
+        stacks.push(b.push_stack(parent, key, bytes, u64::from(t.id[i])));
+    }
+    b.finish()
+}
+
+/// Per-interval live sizes (formats §10.1).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Intervals {
+    /// Sample times in milliseconds from the start.
+    pub timestamps_ms: Vec<f64>,
+    /// Last object id assigned at each sample.
+    pub last_ids: Vec<u32>,
+    /// Adjusted size of the live objects allocated in each interval.
+    pub sizes: Vec<u64>,
+}
+
+/// Live bytes per interval: every odd-id node adds its adjusted size to the
+/// first interval whose last id is ≥ its id.
+#[must_use]
+pub fn intervals(g: &HeapGraph, d: &Derived) -> Intervals {
+    #[allow(clippy::cast_precision_loss)]
+    let timestamps_ms: Vec<f64> = g.samples.iter().map(|&(us, _)| us as f64 / 1000.0).collect();
+    let last_ids: Vec<u32> = g.samples.iter().map(|&(_, id)| id).collect();
+    let mut sizes = vec![0u64; last_ids.len()];
+    for v in 0..g.n_nodes() {
+        let id = g.nodes.id[v];
+        if id % 2 == 0 {
+            continue;
+        }
+        let i = last_ids.partition_point(|&x| x < id);
+        if i < sizes.len() {
+            sizes[i] += d.self_size[v];
+        }
+    }
+    Intervals { timestamps_ms, last_ids, sizes }
+}
+
+/// The object id range `(min, max]` of the time window `[left, right]` in
+/// milliseconds (formats §10.2). DevTools' rule lets the range reach one
+/// interval past the window's last sample; `strict` stops at that sample,
+/// so that adjacent windows (`0s..2s`, `2s..4s`) do not overlap.
+#[must_use]
+pub fn id_range(iv: &Intervals, left_ms: f64, right_ms: f64, strict: bool) -> (u32, u32) {
+    let min_index = iv.timestamps_ms.partition_point(|&t| t < left_ms);
+    let max_index = iv.timestamps_ms.partition_point(|&t| t <= right_ms);
+    let min_id = if min_index > 0 { iv.last_ids[min_index - 1] } else { 0 };
+    let max_id = if strict {
+        max_index.checked_sub(1).and_then(|i| iv.last_ids.get(i)).copied().unwrap_or(0)
+    } else {
+        iv.last_ids.get(max_index).copied().unwrap_or(u32::MAX)
+    };
+    (min_id, max_id.max(min_id))
+}
+
+/// Parses a time span `A..B` with `s` or `ms` units (`0s..2.5s`,
+/// `500ms..1s`), or percentages of the recording (`0%..50%`), into
+/// milliseconds.
+///
+/// # Errors
+/// When the text is not such a span.
+pub fn parse_time_span(text: &str, iv: &Intervals) -> Result<(f64, f64), crate::SpanError> {
+    let bad = || crate::SpanError(format!("`{text}` is not a time span; write `START..END` in seconds (`0s..2.5s`), milliseconds (`500ms..1500ms`) or percentages (`0%..50%`)"));
+    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let end = iv.timestamps_ms.last().copied().unwrap_or(0.0);
+    let one = |s: &str| -> Option<f64> {
+        let s = s.trim();
+        if let Some(ms) = s.strip_suffix("ms") {
+            ms.parse::<f64>().ok()
+        } else if let Some(sec) = s.strip_suffix('s') {
+            sec.parse::<f64>().ok().map(|x| x * 1000.0)
+        } else if let Some(p) = s.strip_suffix('%') {
+            p.parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)).map(|p| end * p / 100.0)
+        } else {
+            None
+        }
+    };
+    let (lo, hi) = (one(a).ok_or_else(bad)?, one(b).ok_or_else(bad)?);
+    if !(lo.is_finite() && hi.is_finite()) || lo > hi || lo < 0.0 {
+        return Err(crate::SpanError(format!("`{text}`: the start must be ≥ 0 and before the end")));
+    }
+    Ok((lo, hi))
+}
+
+/// A class of live objects allocated by one function, and what keeps the
+/// largest of them alive.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KeptClass {
+    /// Class name.
+    pub class: String,
+    /// Live objects of the class allocated by the function.
+    pub count: u64,
+    /// Their adjusted size.
+    pub size: u64,
+    /// Shortest retainer path of the largest of them, root first.
+    pub retainer_path: Vec<crate::snapshot::PathStep>,
+}
+
+/// Who allocated it × who keeps it: for one function of the allocation
+/// trace, the classes of its live objects (largest first, at most
+/// `limit`) with a retainer path each.
+#[must_use]
+pub fn kept_by_function(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &crate::snapshot::RetainerIndex,
+    row: &AllocationRow,
+    limit: usize,
+) -> Vec<KeptClass> {
+    let Some(t) = &g.trace else { return Vec::new() };
+    let matches = |f: &heapdiff_model::TraceFunction| {
+        crate::display_name(g.strings.get(f.name)) == row.name
+            && g.strings.get(f.script_name) == row.url
+            && (f.line > 0).then_some(f.line) == row.line
+            && (f.column > 0).then_some(f.column) == row.column
+    };
+    let ids: rustc_hash::FxHashSet<u32> = (0..t.id.len())
+        .filter(|&i| t.functions.get(t.function[i] as usize).is_some_and(matches))
+        .map(|i| t.id[i])
+        .collect();
+    // class → (count, size, largest node)
+    let mut by_class: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
+    for v in 0..g.n_nodes() {
+        if !ids.contains(&g.nodes.trace_node[v]) || d.self_size[v] == 0 {
+            continue;
+        }
+        let e = by_class.entry(d.classes.of_node[v]).or_insert((0, 0, v as u32));
+        e.0 += 1;
+        e.1 += d.self_size[v];
+        if d.retained[v] > d.retained[e.2 as usize] {
+            e.2 = v as u32;
+        }
+    }
+    let mut classes: Vec<(u32, (u64, u64, u32))> = by_class.into_iter().collect();
+    classes.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(&b.0)));
+    classes.truncate(limit);
+    classes
+        .into_iter()
+        .map(|(c, (count, size, v))| KeptClass {
+            class: d.classes.names[c as usize].clone(),
+            count,
+            size,
+            retainer_path: crate::snapshot::shortest_path(g, d, index, v),
+        })
+        .collect()
+}
