@@ -46,6 +46,9 @@ pub(crate) enum Command {
     Flamegraph(FlameArgs),
     /// Folded stacks (`a;b;c bytes`) for inferno, speedscope, FlameGraph.
     Collapse(CollapseArgs),
+    /// Export a profile for other tools: pprof (`go tool pprof`), speedscope,
+    /// folded stacks.
+    Export(ExportArgs),
     /// Diff two spans of one recording: ordinal ranges or percentages of
     /// the recording (`0%..50%`), both ends inclusive.
     #[command(after_help = AFTER_HELP)]
@@ -384,6 +387,40 @@ pub(crate) struct CollapseArgs {
     /// Write here instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub(crate) output: Option<PathBuf>,
+    /// Only samples in this ordinal span.
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
+    /// Keep only stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) focus: Option<String>,
+    /// Drop stacks through a frame matching this expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
+    pub(crate) common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(
+    clap::ArgGroup::new("outputs")
+        .required(true)
+        .multiple(true)
+        .args(["pprof", "speedscope", "folded"])
+))]
+pub(crate) struct ExportArgs {
+    /// The profile (`.heapprofile`, or a `.heaptimeline` with allocation stacks).
+    pub(crate) file: PathBuf,
+    /// Write a gzip-compressed pprof profile (profile.proto) here.
+    #[arg(long, value_name = "OUT.pb.gz")]
+    pub(crate) pprof: Option<PathBuf>,
+    /// Write a speedscope JSON file here.
+    #[arg(long, value_name = "OUT.json")]
+    pub(crate) speedscope: Option<PathBuf>,
+    /// Write folded stacks (as `heapdiff collapse`) here.
+    #[arg(long, value_name = "OUT.folded")]
+    pub(crate) folded: Option<PathBuf>,
     /// Only samples in this ordinal span.
     #[arg(long, value_name = "SPAN")]
     pub(crate) span: Option<String>,

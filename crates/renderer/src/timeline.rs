@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io;
 
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
-use heapdiff_analyzer::timeline::{AllocationReport, Intervals, KeptClass};
+use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, Intervals, KeptClass};
 use serde::Serialize;
 
 use crate::escape::{terminal as term, xml};
@@ -18,9 +18,20 @@ pub struct AllocationJson<'a> {
     /// The Allocation view.
     #[serde(flatten)]
     pub report: &'a AllocationReport,
-    /// Per top row (in order): classes allocated and what keeps them.
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub kept: &'a [Vec<KeptClass>],
+    /// For the functions with the most live bytes: the classes they
+    /// allocated and what keeps them alive.
+    #[serde(skip_serializing_if = "<[_]>::is_empty", serialize_with = "kept_json")]
+    pub kept: &'a [(AllocationRow, Vec<KeptClass>)],
+}
+
+fn kept_json<S: serde::Serializer>(kept: &&[(AllocationRow, Vec<KeptClass>)], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        function: &'a AllocationRow,
+        classes: &'a [KeptClass],
+    }
+    let entries: Vec<Entry<'_>> = kept.iter().map(|(f, c)| Entry { function: f, classes: c }).collect();
+    entries.serialize(s)
 }
 
 /// JSON of `timeline`.
@@ -75,7 +86,11 @@ fn location(url: &str, line: Option<u32>, column: Option<u32>) -> String {
 ///
 /// # Errors
 /// When writing fails.
-pub fn allocation_table(out: &mut dyn io::Write, r: &AllocationReport, kept: &[Vec<KeptClass>]) -> io::Result<()> {
+pub fn allocation_table(
+    out: &mut dyn io::Write,
+    r: &AllocationReport,
+    kept: &[(AllocationRow, Vec<KeptClass>)],
+) -> io::Result<()> {
     let mut t = table(&["Live Count", "Count", "Live Size", "Size", "Function", "Location"], &[0, 1, 2, 3]);
     for row in &r.rows {
         t.add_row(vec![
@@ -91,11 +106,11 @@ pub fn allocation_table(out: &mut dyn io::Write, r: &AllocationReport, kept: &[V
     if r.rows.len() < r.total_rows {
         writeln!(out, "\nshowing {} of {} functions", r.rows.len(), r.total_rows)?;
     }
-    for (row, classes) in r.rows.iter().zip(kept) {
+    for (row, classes) in kept {
         if classes.is_empty() {
             continue;
         }
-        writeln!(out, "\n{} allocated, still alive:", term(&row.name))?;
+        writeln!(out, "\n{} ({}) allocated {} still alive:", term(&row.name), term(&location(&row.url, row.line, row.column)), bytes(row.live_size))?;
         for c in classes {
             let path = c
                 .retainer_path

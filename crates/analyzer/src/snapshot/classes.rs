@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 
 use heapdiff_model::HeapGraph;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 /// The class of every node.
@@ -30,9 +31,10 @@ pub struct InterfaceDefinitions {
 
 const LABEL_LIMIT: usize = 120;
 
-/// A class key before formatting: the location (script, line, column) of
-/// objects that have one, and the class name id.
-type ClassKeyParts = (Option<(u32, u32, u32)>, u32);
+/// Nodes per parallel task.
+const CHUNK: usize = 1 << 16;
+
+const NONE: u32 = u32::MAX;
 
 pub(crate) fn compute(
     g: &HeapGraph,
@@ -40,51 +42,160 @@ pub(crate) fn compute(
     interfaces: Option<&InterfaceDefinitions>,
 ) -> ClassTable {
     let plain = PlainObjects::collect(g);
-    let interfaces = interfaces.cloned().unwrap_or_else(|| infer(g, &plain));
-    let matched = match_interfaces(g, &plain, &interfaces);
+    let interfaces = interfaces.cloned().unwrap_or_else(|| infer(&plain));
+    let matched = match_interfaces(&plain, &interfaces);
+    let mut names = NameIds::new(g, &interfaces);
+    let mut keys = KeyIds::default();
     let object = g.node_type_index("object");
-    let mut name_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut key_ids: FxHashMap<ClassKeyParts, u32> = FxHashMap::default();
-    let mut names = Vec::new();
-    let mut keys = Vec::new();
-    let mut class_names: Vec<String> = Vec::new();
-    let mut of_node = Vec::with_capacity(g.n_nodes());
-    for (v, &is_detached) in detached.iter().enumerate().take(g.n_nodes()) {
-        let name = match matched.get(&(v as u32)) {
-            Some(&d) => std::borrow::Cow::Borrowed(interfaces.defs[d as usize].0.as_str()),
-            None => class_name(g, v as u32, is_detached),
+    let mut locations = g.locations.iter().peekable();
+    let mut next_plain = plain.nodes.iter().zip(&matched).peekable();
+    let n = g.n_nodes().min(detached.len());
+    let mut of_node = Vec::with_capacity(n);
+    for (v, &is_detached) in detached.iter().enumerate().take(n) {
+        let v = v as u32;
+        let def = next_plain.next_if(|&(&p, _)| p == v).map(|(_, &d)| d);
+        let name_id = match def {
+            Some(d) if d != NONE => names.of_def(d),
+            _ => names.of_node(v, is_detached),
         };
-        let name_id = match name_ids.get(name.as_ref()) {
-            Some(&id) => id,
-            None => {
-                let id = class_names.len() as u32;
-                class_names.push(name.to_string());
-                name_ids.insert(name.to_string(), id);
-                id
-            }
-        };
-        let loc = if Some(g.nodes.kind[v]) == object {
-            g.location(v as u32)
-                .map(|l| (l.script_id, l.line, l.column))
+        let loc = if Some(g.nodes.kind[v as usize]) == object {
+            while locations.next_if(|&&(at, _)| at < v).is_some() {}
+            locations
+                .peek()
+                .filter(|&&&(at, _)| at == v)
+                .map(|(_, l)| (l.script_id, l.line, l.column))
         } else {
             None
         };
-        let class = *key_ids.entry((loc, name_id)).or_insert_with(|| {
-            let n = &class_names[name_id as usize];
-            keys.push(match loc {
-                Some((s, l, c)) => format!("{s},{l},{c},{n}"),
-                None => format!(",{n}"),
-            });
-            names.push(n.clone());
-            (keys.len() - 1) as u32
-        });
-        of_node.push(class);
+        of_node.push(keys.of(loc, name_id, &names.texts));
     }
     ClassTable {
         of_node,
-        names,
-        keys,
+        names: keys.names,
+        keys: keys.keys,
         interfaces,
+    }
+}
+
+/// Class name ids, one per distinct name text. A node's class name depends
+/// only on its type, its name string and whether it is detached (or on the
+/// interface it matched), so each of those is named once.
+struct NameIds<'a> {
+    g: &'a HeapGraph,
+    interfaces: &'a InterfaceDefinitions,
+    texts: Vec<String>,
+    by_text: FxHashMap<String, u32>,
+    /// By node type, for the types whose class ignores the node name.
+    by_type: Vec<u32>,
+    /// By name string index, for `object`/`native` nodes not detached.
+    by_string: Vec<u32>,
+    /// By name string index, for detached `object`/`native` nodes.
+    detached: FxHashMap<u32, u32>,
+    /// By interface definition.
+    by_def: Vec<u32>,
+    object: Option<u8>,
+    native: Option<u8>,
+}
+
+impl<'a> NameIds<'a> {
+    fn new(g: &'a HeapGraph, interfaces: &'a InterfaceDefinitions) -> Self {
+        Self {
+            g,
+            interfaces,
+            texts: Vec::new(),
+            by_text: FxHashMap::default(),
+            by_type: vec![NONE; 256],
+            by_string: vec![NONE; g.strings.len()],
+            detached: FxHashMap::default(),
+            by_def: vec![NONE; interfaces.defs.len()],
+            object: g.node_type_index("object"),
+            native: g.node_type_index("native"),
+        }
+    }
+
+    fn of_node(&mut self, v: u32, detached: bool) -> u32 {
+        let kind = Some(self.g.nodes.kind[v as usize]);
+        if kind != self.object && kind != self.native {
+            let t = self.g.nodes.kind[v as usize] as usize;
+            if self.by_type[t] == NONE {
+                self.by_type[t] = self.intern(class_name(self.g, v, false));
+            }
+            return self.by_type[t];
+        }
+        let s = self.g.nodes.name[v as usize];
+        if detached {
+            if let Some(&id) = self.detached.get(&s) {
+                return id;
+            }
+            let id = self.intern(class_name(self.g, v, true));
+            self.detached.insert(s, id);
+            return id;
+        }
+        match self.by_string.get(s as usize) {
+            Some(&id) if id != NONE => id,
+            Some(_) => {
+                let id = self.intern(class_name(self.g, v, false));
+                self.by_string[s as usize] = id;
+                id
+            }
+            None => self.intern(class_name(self.g, v, false)),
+        }
+    }
+
+    fn of_def(&mut self, d: u32) -> u32 {
+        if self.by_def[d as usize] == NONE {
+            let label = self.interfaces.defs[d as usize].0.as_str();
+            self.by_def[d as usize] = self.intern(std::borrow::Cow::Borrowed(label));
+        }
+        self.by_def[d as usize]
+    }
+
+    fn intern(&mut self, name: std::borrow::Cow<'_, str>) -> u32 {
+        if let Some(&id) = self.by_text.get(name.as_ref()) {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        self.texts.push(name.to_string());
+        self.by_text.insert(name.into_owned(), id);
+        id
+    }
+}
+
+/// Class ids in first-seen order, keyed by (location, name id).
+#[derive(Default)]
+struct KeyIds {
+    /// By name id, for classes without a location.
+    plain: Vec<u32>,
+    located: FxHashMap<(u32, u32, u32, u32), u32>,
+    names: Vec<String>,
+    keys: Vec<String>,
+}
+
+impl KeyIds {
+    fn of(&mut self, loc: Option<(u32, u32, u32)>, name_id: u32, texts: &[String]) -> u32 {
+        let next = self.keys.len() as u32;
+        let id = match loc {
+            None => {
+                if self.plain.len() <= name_id as usize {
+                    self.plain.resize(name_id as usize + 1, NONE);
+                }
+                let slot = &mut self.plain[name_id as usize];
+                if *slot == NONE {
+                    *slot = next;
+                }
+                *slot
+            }
+            Some((s, l, c)) => *self.located.entry((s, l, c, name_id)).or_insert(next),
+        };
+        if id == next {
+            let n = &texts[name_id as usize];
+            self.keys.push(match loc {
+                Some((s, l, c)) => format!("{s},{l},{c},{n}"),
+                None => format!(",{n}"),
+            });
+            self.names.push(n.clone());
+        }
+        id
     }
 }
 
@@ -130,26 +241,100 @@ fn shorten(name: &str, from: usize) -> String {
 }
 
 /// Plain objects (`object` nodes named exactly `Object`) and their
-/// property edge names.
-struct PlainObjects {
+/// property edge names, as ids of distinct property name texts.
+struct PlainObjects<'a> {
+    /// The plain objects, by ordinal.
     nodes: Vec<u32>,
+    /// Property ids of each plain object, file order, `__proto__`
+    /// included: `props[first[i]..first[i + 1]]`.
+    first: Vec<u32>,
+    props: Vec<u32>,
+    /// Text of each property id.
+    texts: Vec<&'a str>,
+    /// Id of each property text.
+    by_text: FxHashMap<&'a str, u32>,
 }
 
-impl PlainObjects {
-    fn collect(g: &HeapGraph) -> Self {
-        let object = g.node_type_index("object");
-        let nodes = (0..g.n_nodes() as u32)
-            .filter(|&v| Some(g.nodes.kind[v as usize]) == object && g.node_name(v) == "Object")
-            .collect();
-        Self { nodes }
+impl<'a> PlainObjects<'a> {
+    fn collect(g: &'a HeapGraph) -> Self {
+        let nodes = plain_object_nodes(g);
+        let property = g.edge_type_index("property");
+        let mut ids = PropertyIds::new(g);
+        let mut first = Vec::with_capacity(nodes.len() + 1);
+        let mut props = Vec::new();
+        first.push(0);
+        for &v in &nodes {
+            for e in g.edge_range(v) {
+                if Some(g.edges.kind[e]) == property {
+                    props.push(ids.of(g.edges.name_or_index[e]));
+                }
+            }
+            first.push(props.len() as u32);
+        }
+        Self {
+            nodes,
+            first,
+            props,
+            texts: ids.texts,
+            by_text: ids.by_text,
+        }
+    }
+
+    /// Property ids of the `i`-th plain object.
+    fn props(&self, i: usize) -> &[u32] {
+        &self.props[self.first[i] as usize..self.first[i + 1] as usize]
     }
 }
 
-fn property_names(g: &HeapGraph, v: u32) -> impl Iterator<Item = &str> {
-    let property = g.edge_type_index("property");
-    g.edge_range(v)
-        .filter(move |&e| Some(g.edges.kind[e]) == property)
-        .map(|e| g.strings.get(g.edges.name_or_index[e]))
+/// `object` nodes named `Object`, found in parallel node ranges.
+fn plain_object_nodes(g: &HeapGraph) -> Vec<u32> {
+    let object = g.node_type_index("object");
+    let n = g.n_nodes();
+    let chunks: Vec<Vec<u32>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let range = (c * CHUNK) as u32..((c + 1) * CHUNK).min(n) as u32;
+            range
+                .filter(|&v| Some(g.nodes.kind[v as usize]) == object && g.node_name(v) == "Object")
+                .collect()
+        })
+        .collect();
+    chunks.concat()
+}
+
+/// Ids of distinct property name texts, memoized by string index.
+struct PropertyIds<'a> {
+    g: &'a HeapGraph,
+    by_string: Vec<u32>,
+    texts: Vec<&'a str>,
+    by_text: FxHashMap<&'a str, u32>,
+}
+
+impl<'a> PropertyIds<'a> {
+    fn new(g: &'a HeapGraph) -> Self {
+        Self {
+            g,
+            by_string: vec![NONE; g.strings.len()],
+            texts: Vec::new(),
+            by_text: FxHashMap::default(),
+        }
+    }
+
+    fn of(&mut self, s: u32) -> u32 {
+        if let Some(&id) = self.by_string.get(s as usize).filter(|&&id| id != NONE) {
+            return id;
+        }
+        let text = self.g.strings.get(s);
+        let next = self.texts.len() as u32;
+        let id = *self.by_text.entry(text).or_insert(next);
+        if id == next {
+            self.texts.push(text);
+        }
+        if let Some(slot) = self.by_string.get_mut(s as usize) {
+            *slot = id;
+        }
+        id
+    }
 }
 
 fn utf16_len(s: &str) -> usize {
@@ -186,86 +371,118 @@ fn json_quote(s: &str) -> String {
     out
 }
 
-/// Steps 1–2: candidate labels by frequency.
-fn infer(g: &HeapGraph, plain: &PlainObjects) -> InterfaceDefinitions {
-    let mut index: FxHashMap<String, usize> = FxHashMap::default();
-    let mut candidates: Vec<(String, Vec<String>, u64)> = Vec::new();
-    for &v in &plain.nodes {
-        let mut label = String::from("{");
+/// Steps 1–2: candidate labels by frequency. A label is determined by its
+/// sequence of property texts (quoting is unambiguous), so candidates are
+/// counted by property id sequence and labelled once.
+fn infer(plain: &PlainObjects<'_>) -> InterfaceDefinitions {
+    let proto = plain.by_text.get("__proto__").copied();
+    let formatted_len: Vec<usize> = plain
+        .texts
+        .iter()
+        .map(|t| utf16_len(&format_name(t)))
+        .collect();
+    let mut index: FxHashMap<Box<[u32]>, usize> = FxHashMap::default();
+    let mut candidates: Vec<(Box<[u32]>, u64)> = Vec::new();
+    let mut label: Vec<u32> = Vec::new();
+    for i in 0..plain.nodes.len() {
+        label.clear();
         let mut label_len = 1;
-        let mut props = Vec::new();
-        for name in property_names(g, v) {
-            if name == "__proto__" {
+        for &p in plain.props(i) {
+            if Some(p) == proto {
                 continue;
             }
-            let f = format_name(name);
-            let f_len = utf16_len(&f);
-            if !props.is_empty() && label_len + f_len > LABEL_LIMIT {
+            let f_len = formatted_len[p as usize];
+            if !label.is_empty() && label_len + f_len > LABEL_LIMIT {
                 break;
             }
-            if !props.is_empty() {
-                label.push_str(", ");
+            if !label.is_empty() {
                 label_len += 2;
             }
-            label.push_str(&f);
             label_len += f_len;
-            props.push(name.to_string());
+            label.push(p);
         }
-        if props.is_empty() {
+        if label.is_empty() {
             continue;
         }
-        label.push('}');
-        match index.get(&label) {
-            Some(&i) => candidates[i].2 += 1,
+        match index.get(label.as_slice()) {
+            Some(&c) => candidates[c].1 += 1,
             None => {
-                index.insert(label.clone(), candidates.len());
-                candidates.push((label, props, 1));
+                index.insert(label.as_slice().into(), candidates.len());
+                candidates.push((label.as_slice().into(), 1));
             }
         }
     }
     // Stable: ties keep first-seen order.
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.2));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.1));
     let n_plain = plain.nodes.len() as u64;
     let defs = candidates
         .into_iter()
-        .take_while(|c| c.2 >= 2 && c.2 * 1000 >= n_plain)
-        .map(|(label, props, _)| (label, props))
+        .take_while(|c| c.1 >= 2 && c.1 * 1000 >= n_plain)
+        .map(|(ids, _)| definition(plain, &ids))
         .collect();
     InterfaceDefinitions { defs }
+}
+
+/// `({p1, p2, …}, [p1, p2, …])` for a sequence of property ids.
+fn definition(plain: &PlainObjects<'_>, ids: &[u32]) -> (String, Vec<String>) {
+    let props: Vec<String> = ids
+        .iter()
+        .map(|&p| plain.texts[p as usize].to_string())
+        .collect();
+    let formatted: Vec<String> = props.iter().map(|p| format_name(p)).collect();
+    (format!("{{{}}}", formatted.join(", ")), props)
 }
 
 fn utf16_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// Step 3: the definition each plain object matches (most properties, then
-/// earliest), found with a trie over the definitions' sorted property names.
-fn match_interfaces(
-    g: &HeapGraph,
-    plain: &PlainObjects,
-    defs: &InterfaceDefinitions,
-) -> FxHashMap<u32, u32> {
-    let mut matched = FxHashMap::default();
+/// Step 3: the definition each plain object matches (`NONE` for none; most
+/// properties, then earliest), found with a trie over the definitions'
+/// sorted property names. Names are compared as ranks in UTF-16 order.
+fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Vec<u32> {
     if defs.defs.is_empty() {
-        return matched;
+        return vec![NONE; plain.nodes.len()];
     }
-    let trie = Trie::build(defs);
-    let mut props: Vec<&str> = Vec::new();
-    for &v in &plain.nodes {
-        props.clear();
-        props.extend(property_names(g, v));
-        props.sort_by(|a, b| utf16_cmp(a, b));
-        props.dedup();
-        if let Some(d) = trie.best_subset(&props) {
-            matched.insert(v, d);
-        }
+    let rank = utf16_ranks(&plain.texts);
+    let trie = Trie::build(defs, |name| {
+        plain.by_text.get(name).map(|&p| rank[p as usize])
+    });
+    let n = plain.nodes.len();
+    let chunks: Vec<Vec<u32>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut props: Vec<u32> = Vec::new();
+            (c * CHUNK..((c + 1) * CHUNK).min(n))
+                .map(|i| {
+                    props.clear();
+                    props.extend(plain.props(i).iter().map(|&p| rank[p as usize]));
+                    props.sort_unstable();
+                    props.dedup();
+                    trie.best_subset(&props).unwrap_or(NONE)
+                })
+                .collect()
+        })
+        .collect();
+    chunks.concat()
+}
+
+/// The position of each text in UTF-16 code unit order (texts are
+/// distinct, so ranks are too).
+fn utf16_ranks(texts: &[&str]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..texts.len() as u32).collect();
+    order.sort_by(|&a, &b| utf16_cmp(texts[a as usize], texts[b as usize]));
+    let mut rank = vec![0; texts.len()];
+    for (r, &p) in order.iter().enumerate() {
+        rank[p as usize] = r as u32;
     }
-    matched
+    rank
 }
 
 struct TrieNode {
-    children: Vec<(String, u32)>,
-    /// (definition index, number of properties) ending here.
+    /// (property rank, child node).
+    children: Vec<(u32, u32)>,
+    /// The earliest definition ending here.
     def: Option<u32>,
 }
 
@@ -274,7 +491,9 @@ struct Trie {
 }
 
 impl Trie {
-    fn build(defs: &InterfaceDefinitions) -> Self {
+    /// `rank` maps a property name to its rank; a definition with a name
+    /// no plain object has can never match and is left out.
+    fn build(defs: &InterfaceDefinitions, rank: impl Fn(&str) -> Option<u32>) -> Self {
         let mut t = Trie {
             nodes: vec![TrieNode {
                 children: Vec::new(),
@@ -282,12 +501,15 @@ impl Trie {
             }],
         };
         for (d, (_, props)) in defs.defs.iter().enumerate() {
-            let mut sorted: Vec<&str> = props.iter().map(String::as_str).collect();
-            sorted.sort_by(|a, b| utf16_cmp(a, b));
+            let Some(mut sorted) = props.iter().map(|p| rank(p)).collect::<Option<Vec<u32>>>()
+            else {
+                continue;
+            };
+            sorted.sort_unstable();
             sorted.dedup();
             let mut at = 0usize;
             for p in sorted {
-                at = match t.nodes[at].children.iter().find(|(name, _)| name == p) {
+                at = match t.nodes[at].children.iter().find(|&&(name, _)| name == p) {
                     Some(&(_, child)) => child as usize,
                     None => {
                         t.nodes.push(TrieNode {
@@ -295,7 +517,7 @@ impl Trie {
                             def: None,
                         });
                         let child = t.nodes.len() - 1;
-                        t.nodes[at].children.push((p.to_string(), child as u32));
+                        t.nodes[at].children.push((p, child as u32));
                         child
                     }
                 };
@@ -307,9 +529,9 @@ impl Trie {
         t
     }
 
-    /// The definition with the most properties, all among `props` (sorted),
-    /// earliest on ties.
-    fn best_subset(&self, props: &[&str]) -> Option<u32> {
+    /// The definition with the most properties, all among `props` (sorted
+    /// ranks), earliest on ties.
+    fn best_subset(&self, props: &[u32]) -> Option<u32> {
         let mut best: Option<(usize, u32)> = None;
         let mut stack: Vec<(usize, usize, usize)> = vec![(0, 0, 0)];
         while let Some((node, from, depth)) = stack.pop() {
@@ -322,9 +544,9 @@ impl Trie {
                     best = Some((depth, d));
                 }
             }
-            for (name, child) in &self.nodes[node].children {
-                if let Ok(k) = props[from..].binary_search_by(|p| utf16_cmp(p, name)) {
-                    stack.push((*child as usize, from + k + 1, depth + 1));
+            for &(name, child) in &self.nodes[node].children {
+                if let Ok(k) = props[from..].binary_search(&name) {
+                    stack.push((child as usize, from + k + 1, depth + 1));
                 }
             }
         }

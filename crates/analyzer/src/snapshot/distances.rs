@@ -12,48 +12,59 @@ use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE, flags};
 
 pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
     let n = g.n_nodes();
-    let mut dist = vec![NO_DISTANCE; n];
     let mut bfs = Bfs::new(g);
-    let mut queue = Queue::with_capacity(n);
+    let mut levels = Levels::new(n);
     for e in g.edge_range(0) {
         let to = g.edges.to[e];
-        if flags::is_user_root(g, to) && dist[to as usize] == NO_DISTANCE {
-            dist[to as usize] = 1;
-            queue.push(to);
+        if flags::is_user_root(g, to) && !levels.reached(to) {
+            levels.set(to, 1);
         }
     }
-    bfs.run(g, &mut dist, &mut queue);
-    dist[0] = if has_user_roots {
+    bfs.run(g, &mut levels);
+    let base = if has_user_roots {
         BASE_SYSTEM_DISTANCE
     } else {
         0
     };
-    queue.push(0);
-    bfs.run(g, &mut dist, &mut queue);
-    dist
+    levels.set(0, base);
+    bfs.run(g, &mut levels);
+    levels.dist
 }
 
-/// A FIFO queue; every node enters at most once per phase, so a vector
-/// with a read position suffices.
-struct Queue {
-    items: Vec<u32>,
+/// Distances with a FIFO queue of the nodes still to expand. Every node
+/// is reached at most once, so the queue is a vector with a read position;
+/// a bit set of reached nodes keeps the hot check in cache.
+struct Levels {
+    dist: Vec<i32>,
+    reached: Vec<u64>,
+    queue: Vec<u32>,
     head: usize,
 }
 
-impl Queue {
-    fn with_capacity(n: usize) -> Self {
+impl Levels {
+    fn new(n: usize) -> Self {
         Self {
-            items: Vec::with_capacity(n),
+            dist: vec![NO_DISTANCE; n],
+            reached: vec![0; n.div_ceil(64)],
+            queue: Vec::with_capacity(n),
             head: 0,
         }
     }
 
-    fn push(&mut self, v: u32) {
-        self.items.push(v);
+    fn reached(&self, v: u32) -> bool {
+        self.reached[v as usize / 64] & (1 << (v % 64)) != 0
+    }
+
+    /// Gives `v` its distance and queues it. (The root may be set twice:
+    /// phase 2 restarts from it.)
+    fn set(&mut self, v: u32, d: i32) {
+        self.reached[v as usize / 64] |= 1 << (v % 64);
+        self.dist[v as usize] = d;
+        self.queue.push(v);
     }
 
     fn pop(&mut self) -> Option<u32> {
-        let v = self.items.get(self.head).copied()?;
+        let v = self.queue.get(self.head).copied()?;
         self.head += 1;
         Some(v)
     }
@@ -126,20 +137,19 @@ impl Bfs {
         }
     }
 
-    fn run(&mut self, g: &HeapGraph, dist: &mut [i32], queue: &mut Queue) {
-        while let Some(v) = queue.pop() {
-            let d = dist[v as usize] + 1;
+    fn run(&mut self, g: &HeapGraph, levels: &mut Levels) {
+        while let Some(v) = levels.pop() {
+            let d = levels.dist[v as usize] + 1;
             let source = self.source(g, v);
             for e in g.edge_range(v) {
                 if Some(g.edges.kind[e]) == self.weak {
                     continue;
                 }
-                let c = g.edges.to[e] as usize;
-                if dist[c] != NO_DISTANCE || !self.allows(g, source, e) {
+                let c = g.edges.to[e];
+                if levels.reached(c) || !self.allows(g, source, e) {
                     continue;
                 }
-                dist[c] = d;
-                queue.push(c as u32);
+                levels.set(c, d);
             }
         }
     }

@@ -99,21 +99,24 @@ pub fn shortest_path(
     loop {
         let dc = dist[cur as usize];
         let step_class = d.classes.names[d.classes.of_node[cur as usize] as usize].clone();
+        // Among the retainers one level closer to a root, prefer what a
+        // person wrote (properties, variables, elements) over VM-internal
+        // links; ties go to the first in retainer order.
         let mut chosen: Option<(u32, usize)> = None;
+        let mut best_rank = u8::MAX;
         if cur != 0 && dc != 1 && dc != BASE_SYSTEM_DISTANCE + 1 {
             for (u, e) in index.of(cur) {
                 let k = Some(g.edges.kind[e]);
                 if k == weak || dist[u as usize] != dc - 1 {
                     continue;
                 }
-                let table_edge = k == internal
-                    && weakmap::parse(g.strings.get(g.edges.name_or_index[e])).is_some();
-                if table_edge && chosen.is_some() {
-                    continue;
-                }
-                chosen = Some((u, e));
-                if !table_edge {
-                    break;
+                let rank = edge_rank(g, e, k == internal);
+                if rank < best_rank {
+                    best_rank = rank;
+                    chosen = Some((u, e));
+                    if rank == 0 {
+                        break;
+                    }
                 }
             }
         }
@@ -150,6 +153,24 @@ pub fn shortest_path(
     }
     steps.reverse();
     steps
+}
+
+/// How readable an edge is in a retainer path: 0 for properties,
+/// variables and elements, 1 for other links, 2 for VM-internal ones, 3 for
+/// WeakMap table edges (which do not retain).
+fn edge_rank(g: &HeapGraph, e: usize, internal: bool) -> u8 {
+    let kind = g.edge_types.get(g.edges.kind[e] as usize).map_or("", String::as_str);
+    match kind {
+        "property" | "context" | "element" => 0,
+        "internal" | "hidden" => {
+            if internal && weakmap::parse(g.strings.get(g.edges.name_or_index[e])).is_some() {
+                3
+            } else {
+                2
+            }
+        }
+        _ => 1,
+    }
 }
 
 /// What to explain.

@@ -6,7 +6,7 @@ use heapdiff_model::HeapGraph;
 use regex::Regex;
 
 use super::report::{ClassRow, SummaryReport, SummaryTotals};
-use super::{BASE_SYSTEM_DISTANCE, Derived};
+use super::{BASE_SYSTEM_DISTANCE, Derived, Dominators};
 
 /// Options of [`summary`].
 #[derive(Debug, Clone, Default)]
@@ -46,50 +46,61 @@ pub(crate) fn class_sums(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> boo
         s.self_size[c] += d.self_size[v];
         s.distance[c] = s.distance[c].min(d.distance[v]);
     }
-    max_retained(g, d, member, &mut s.retained);
+    max_retained(d, member, &mut s.retained);
     s
 }
 
-/// Walks the dominator tree depth-first; a counted node blocks its own
-/// subtree for its class only.
-fn max_retained(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
-    let n = g.n_nodes();
-    // Dominator tree children in CSR form.
-    let mut first = vec![0u32; n + 1];
-    for &v in d.dominators.preorder.iter().skip(1) {
-        first[d.dominators.idom[v as usize] as usize + 1] += 1;
-    }
-    for i in 0..n {
-        first[i + 1] += first[i];
-    }
-    let mut fill = first.clone();
-    let mut children = vec![0u32; n.saturating_sub(1)];
-    for &v in d.dominators.preorder.iter().skip(1) {
-        let p = d.dominators.idom[v as usize] as usize;
-        children[fill[p] as usize] = v;
-        fill[p] += 1;
-    }
-    let mut blocked = vec![0u32; out.len()];
-    // (node, entered): on exit, unblock the node's class if it counted.
-    let mut stack: Vec<(u32, bool)> = vec![(0, false)];
-    let mut counted = vec![false; n];
-    while let Some((v, exiting)) = stack.pop() {
+/// A node counts for its class unless a dominator ancestor already counted
+/// for the same class. Which nodes count does not depend on the order of
+/// siblings, so the tree is walked in a preorder built from the
+/// dominators' own order, where each subtree is a contiguous range: a
+/// counted node blocks its class until the end of its range. Ranges of
+/// one class never nest (nothing inside a counted range counts for that
+/// class), so one "blocked until" position per class suffices.
+fn max_retained(d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
+    let tree = TreeOrder::build(&d.dominators);
+    let mut blocked_until = vec![0u32; out.len()];
+    for (at, &v) in tree.nodes.iter().enumerate() {
+        let at = at as u32;
         let c = d.classes.of_node[v as usize] as usize;
-        if exiting {
-            if counted[v as usize] {
-                blocked[c] -= 1;
-            }
-            continue;
-        }
-        if blocked[c] == 0 && d.self_size[v as usize] > 0 && member(v) {
-            counted[v as usize] = true;
+        if at >= blocked_until[c] && d.self_size[v as usize] > 0 && member(v) {
             out[c] += d.retained[v as usize];
-            blocked[c] += 1;
+            blocked_until[c] = at + tree.size[v as usize];
         }
-        stack.push((v, true));
-        for &ch in &children[first[v as usize] as usize..first[v as usize + 1] as usize] {
-            stack.push((ch, false));
+    }
+}
+
+/// The dominator tree in a preorder where every subtree is contiguous.
+struct TreeOrder {
+    /// Nodes in tree preorder.
+    nodes: Vec<u32>,
+    /// Subtree size of each node, by ordinal.
+    size: Vec<u32>,
+}
+
+impl TreeOrder {
+    fn build(dom: &Dominators) -> Self {
+        let n = dom.idom.len();
+        let order = &dom.preorder;
+        let mut size = vec![1u32; n];
+        for &v in order.iter().skip(1).rev() {
+            size[dom.idom[v as usize] as usize] += size[v as usize];
         }
+        // `next[p]`: where p's next child subtree starts.
+        let mut next = vec![0u32; n];
+        let mut nodes = vec![0u32; order.len()];
+        if let Some(&root) = order.first() {
+            nodes[0] = root;
+            next[root as usize] = 1;
+        }
+        for &v in order.iter().skip(1) {
+            let p = dom.idom[v as usize] as usize;
+            let at = next[p];
+            next[p] += size[v as usize];
+            nodes[at as usize] = v;
+            next[v as usize] = at + 1;
+        }
+        Self { nodes, size }
     }
 }
 

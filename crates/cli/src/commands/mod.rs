@@ -2,6 +2,7 @@
 
 mod collapse;
 mod diff;
+mod export;
 mod flamegraph;
 mod snapshot;
 mod spans;
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Tree(a)) => &a.common,
         Some(Command::Flamegraph(a)) => &a.common,
         Some(Command::Collapse(a)) => &a.common,
+        Some(Command::Export(a)) => &a.common,
         Some(Command::Spans(a)) => &a.common,
         Some(Command::Summary(a)) => &a.common,
         Some(Command::Dominators(a)) => &a.common,
@@ -50,6 +52,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Tree(a)) => tree::run(&a),
         Some(Command::Flamegraph(a)) => flamegraph::run(&a),
         Some(Command::Collapse(a)) => collapse::run(&a),
+        Some(Command::Export(a)) => export::run(&a),
         Some(Command::Spans(a)) => spans::run(&a),
         Some(Command::Summary(a)) => snapshot::summary(&a),
         Some(Command::Dominators(a)) => snapshot::dominators(&a),

@@ -46,9 +46,18 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
 /// functions allocated and what keeps them alive.
 fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
     let report = timeline::allocation_view(&tl.graph, &tl.live, a.rows.limit());
-    let kept: Vec<Vec<timeline::KeptClass>> = if a.retainers {
+    // Who allocated it × who keeps it, for the functions with the most
+    // live bytes.
+    let kept: Vec<(timeline::AllocationRow, Vec<timeline::KeptClass>)> = if a.retainers {
         let index = snapshot::RetainerIndex::build(&tl.graph);
-        report.rows.iter().take(5).map(|row| timeline::kept_by_function(&tl.graph, &tl.derived, &index, row, 3)).collect()
+        let all = timeline::allocation_view(&tl.graph, &tl.live, None);
+        let mut by_live: Vec<&timeline::AllocationRow> = all.rows.iter().filter(|r| r.live_size > 0).collect();
+        by_live.sort_by(|a, b| b.live_size.cmp(&a.live_size).then_with(|| a.name.cmp(&b.name)));
+        by_live
+            .into_iter()
+            .take(5)
+            .map(|row| (row.clone(), timeline::kept_by_function(&tl.graph, &tl.derived, &index, row, 3)))
+            .collect()
     } else {
         Vec::new()
     };
