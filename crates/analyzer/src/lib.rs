@@ -22,6 +22,7 @@
 
 mod aggregate;
 mod call_tree;
+pub mod check;
 mod diff;
 mod filter;
 mod frame_label;
@@ -29,6 +30,7 @@ mod grouping;
 mod heavy;
 mod noise;
 mod report;
+pub mod report_doc;
 pub mod snapshot;
 mod span;
 pub mod timeline;

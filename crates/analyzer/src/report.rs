@@ -251,7 +251,7 @@ pub struct DiffReport {
 
 /// A node of the union call tree of two profiles (for differential flame
 /// graphs). Nodes are in pre-order; `parent < index`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FlameNode {
     /// Parent node; `None` for the root.
     pub parent: Option<u32>,
@@ -275,7 +275,7 @@ pub struct FlameNode {
 }
 
 /// The union call tree of two profiles.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FlameTree {
     /// Nodes; node 0 is the root.
     pub nodes: Vec<FlameNode>,

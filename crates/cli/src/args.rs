@@ -64,6 +64,64 @@ pub(crate) enum Command {
     /// Allocation timeline: live bytes allocated per interval, as a table
     /// and an SVG chart.
     Timeline(TimelineArgs),
+    /// CI memory gate: exit 1 when growth between two profiles or snapshots
+    /// exceeds a budget, and write the evidence as a report.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+}
+
+const CHECK_HELP: &str = "\
+Budgets are sizes (5MiB, 500kB, 1200) or percentages of the before value
+(10%). A change within two sampling errors of a row never fails a budget.
+A budget file (TOML) holds the same limits:
+
+    max_growth = \"5MiB\"          # the total
+    [per]
+    function = \"1MiB\"            # any single function (profiles, timelines)
+    package = \"10%\"              # any npm package or script
+    class = \"2MiB\"               # any class (snapshots: net size change)
+    [[rule]]
+    by = \"package\"
+    name = \"express\"
+    max_growth = \"200kB\"
+
+Exit codes: 0 within budget, 1 a budget was exceeded (the report is written),
+2 error.";
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CheckArgs {
+    /// BEFORE AFTER, or only the current file with --baseline.
+    #[arg(value_name = "FILES", num_args = 1..=2)]
+    pub(crate) files: Vec<PathBuf>,
+    /// The committed baseline to compare against (the before file).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Limit on the growth of the total.
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_growth: Option<String>,
+    /// Limit on the growth of any single function.
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_function_growth: Option<String>,
+    /// Limit on the growth of any npm package (or script).
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_package_growth: Option<String>,
+    /// Limit on the growth of any class (heap snapshots).
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_class_growth: Option<String>,
+    /// A budget file (TOML), see below.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) budget: Option<PathBuf>,
+    /// Where the report goes: always when given, else `heapdiff-check.md`
+    /// when a budget is exceeded.
+    #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
+    pub(crate) report: Option<PathBuf>,
+    /// Sampling interval in bytes for the noise floor (default: estimated).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) interval: Option<u64>,
+    #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -273,6 +331,10 @@ pub(crate) struct DiffFlags {
     /// Exit with 1 when the total grew by more than this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub(crate) fail_on_growth: Option<u64>,
+    /// Also write a report for a bug ticket: `.md`, `.html` (interactive,
+    /// self-contained) or `.json`, by the file name.
+    #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
+    pub(crate) report: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -200,6 +200,9 @@ fn mmap(path: &Path) -> io::Result<memmap2::Mmap> {
 fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow::Result<T> {
     let shown = path.display();
     let Parsed { value, warnings } = parsed;
+    if let Ok(mut seen) = SEEN_WARNINGS.lock() {
+        seen.extend(warnings.iter().map(|w| format!("'{shown}': {w}")));
+    }
     if common.strict {
         if let Some(w) = warnings.first() {
             bail!("'{shown}': {w} (--strict)");
@@ -209,6 +212,14 @@ fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow
         print_warnings(path, &warnings);
     }
     Ok(value)
+}
+
+/// Warnings of every input read so far, for reports.
+static SEEN_WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The warnings about the inputs, in the order they were found.
+pub(crate) fn warnings() -> Vec<String> {
+    SEEN_WARNINGS.lock().map(|w| w.clone()).unwrap_or_default()
 }
 
 fn print_warnings(path: &Path, warnings: &[Warning]) {

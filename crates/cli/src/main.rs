@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod input;
 mod output;
+mod report;
 mod timings;
 
 use std::io::{self, Write as _};

@@ -15,6 +15,8 @@ pub mod flame;
 pub mod folded;
 pub mod json;
 pub mod markdown;
+pub mod report_html;
+pub mod report_md;
 pub mod pprof;
 pub mod snapshot;
 pub mod speedscope;

@@ -146,7 +146,7 @@ fn one_based(v: i32) -> Option<u32> {
     u32::try_from(v).ok().map(|v| v + 1)
 }
 
-/// Options of [`write`].
+/// Options of [`write()`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PprofOptions {
     /// Bytes between samples (`Profile.period`, of type `space`/`bytes`):
@@ -165,9 +165,7 @@ impl Default for PprofOptions {
 /// # Errors
 /// When writing fails.
 pub fn write(out: &mut dyn Write, stacks: &Stacks, opts: &PprofOptions) -> io::Result<()> {
-    let mut gz = GzBuilder::new()
-        .mtime(0)
-        .write(out, Compression::default());
+    let mut gz = GzBuilder::new().mtime(0).write(out, Compression::default());
     write_uncompressed(&mut gz, stacks, opts)?;
     gz.finish()?;
     Ok(())
@@ -262,7 +260,11 @@ pub fn write_uncompressed(
         put_uint(&mut function, FUNCTION_NAME, name);
         put_uint(&mut function, FUNCTION_SYSTEM_NAME, name);
         put_uint(&mut function, FUNCTION_FILENAME, file);
-        put_uint(&mut function, FUNCTION_START_LINE, f.line.map_or(0, u64::from));
+        put_uint(
+            &mut function,
+            FUNCTION_START_LINE,
+            f.line.map_or(0, u64::from),
+        );
         msg.clear();
         put_bytes(&mut msg, PROFILE_LOCATION, &location);
         put_bytes(&mut msg, PROFILE_FUNCTION, &function);
@@ -355,7 +357,9 @@ mod tests {
         put_varint(&mut b, u64::MAX);
         assert_eq!(
             b,
-            [1, 0xac, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+            [
+                1, 0xac, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01
+            ]
         );
         let mut k = Vec::new();
         put_uint(&mut k, 12, 150);

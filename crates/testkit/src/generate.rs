@@ -47,9 +47,9 @@ impl Default for SyntheticConfig {
 /// Benchmark input sizes with fixed seeds (ruff's `fast/normal/slow`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier {
-    /// ~1.5 MB of JSON: quick enough for debug-build tests.
+    /// ~1.2 MB of JSON: quick enough for debug-build tests.
     Small,
-    /// ~15 MB of JSON.
+    /// ~12 MB of JSON.
     Medium,
     /// ~100 MB of JSON, 150 K nodes, like a long-running service's profile.
     Large,
@@ -116,8 +116,9 @@ impl SyntheticConfig {
         }
     }
 
-    /// 150 000 nodes and 1.5 M samples: about 100 MB of JSON. (At V8's
-    /// ~50 bytes per sample record, 5 M samples alone would be ~250 MB.)
+    /// 150 000 nodes and 1.5 M samples: about 96 MB of JSON. (A sample
+    /// record takes ~50 bytes in V8's layout, so 5 M samples alone would be
+    /// ~250 MB; raise `n_samples` for that.)
     #[must_use]
     pub fn large() -> Self {
         Self {

@@ -1,14 +1,20 @@
 //! Distances: BFS levels from the user roots, then from the root for what
 //! only system roots reach (formats §7.7), with DevTools' edge filters.
 //!
-//! The filters' names are resolved to string indices once (node names by
-//! [`SpecialNames`], WeakMap pair names by [`PairNames`]), so the per-edge
-//! work is integer compares.
+//! The BFS touches each node's data as little as possible: the filters'
+//! names are resolved once (source nodes by [`Sources`], WeakMap pair
+//! names by [`PairNames`]), reached nodes are a bit set, and the queue
+//! carries each node's distance.
 
 use heapdiff_model::HeapGraph;
+use rayon::prelude::*;
 
+use super::flags::{self, BitSet};
 use super::weakmap::PairNames;
-use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE, flags};
+use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
+
+/// Nodes per parallel task.
+const CHUNK: usize = 1 << 16;
 
 pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
     let n = g.n_nodes();
@@ -16,7 +22,7 @@ pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
     let mut levels = Levels::new(n);
     for e in g.edge_range(0) {
         let to = g.edges.to[e];
-        if flags::is_user_root(g, to) && !levels.reached(to) {
+        if flags::is_user_root(g, to) && !levels.reached.contains(to) {
             levels.set(to, 1);
         }
     }
@@ -31,13 +37,13 @@ pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
     levels.dist
 }
 
-/// Distances with a FIFO queue of the nodes still to expand. Every node
-/// is reached at most once, so the queue is a vector with a read position;
-/// a bit set of reached nodes keeps the hot check in cache.
+/// Distances with a FIFO queue of (node, distance) still to expand. Every
+/// node is reached at most once, so the queue is a vector with a read
+/// position.
 struct Levels {
     dist: Vec<i32>,
-    reached: Vec<u64>,
-    queue: Vec<u32>,
+    reached: BitSet,
+    queue: Vec<(u32, i32)>,
     head: usize,
 }
 
@@ -45,66 +51,63 @@ impl Levels {
     fn new(n: usize) -> Self {
         Self {
             dist: vec![NO_DISTANCE; n],
-            reached: vec![0; n.div_ceil(64)],
+            reached: BitSet::new(n),
             queue: Vec::with_capacity(n),
             head: 0,
         }
     }
 
-    fn reached(&self, v: u32) -> bool {
-        self.reached[v as usize / 64] & (1 << (v % 64)) != 0
-    }
-
     /// Gives `v` its distance and queues it. (The root may be set twice:
     /// phase 2 restarts from it.)
     fn set(&mut self, v: u32, d: i32) {
-        self.reached[v as usize / 64] |= 1 << (v % 64);
+        self.reached.insert(v);
         self.dist[v as usize] = d;
-        self.queue.push(v);
+        self.queue.push((v, d));
     }
 
-    fn pop(&mut self) -> Option<u32> {
-        let v = self.queue.get(self.head).copied()?;
+    fn pop(&mut self) -> Option<(u32, i32)> {
+        let item = self.queue.get(self.head).copied()?;
         self.head += 1;
-        Some(v)
+        Some(item)
     }
 }
 
-/// Bits of [`SpecialNames`].
-const NATIVE_CONTEXT: u8 = 1;
-const MAP_DESCRIPTORS: u8 = 2;
-const SLOPPY_FUNCTION_MAP: u8 = 4;
-
-/// Which strings are the names the filters look for.
-struct SpecialNames {
-    bits: Vec<u8>,
+/// The source-node filters (formats §7.7 a, b): `hidden` nodes named
+/// `system / NativeContext` and `array` nodes named `(map descriptors)`.
+/// Both are rare, so they are found once in a parallel scan.
+struct Sources {
+    native_context: BitSet,
+    map_descriptors: BitSet,
 }
 
-impl SpecialNames {
+impl Sources {
     fn new(g: &HeapGraph) -> Self {
-        let bits = (0..g.strings.len() as u32)
-            .map(|s| match g.strings.get(s) {
-                "system / NativeContext" => NATIVE_CONTEXT,
-                "(map descriptors)" => MAP_DESCRIPTORS,
-                "sloppy_function_map" => SLOPPY_FUNCTION_MAP,
-                _ => 0,
-            })
-            .collect();
-        Self { bits }
+        let hidden = g.node_type_index("hidden");
+        let array = g.node_type_index("array");
+        let find = |kind: Option<u8>, name: &str| {
+            let n = g.n_nodes();
+            let found: Vec<Vec<u32>> = (0..n.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|c| {
+                    (c * CHUNK..((c + 1) * CHUNK).min(n))
+                        .map(|v| v as u32)
+                        .filter(|&v| {
+                            Some(g.nodes.kind[v as usize]) == kind && g.node_name(v) == name
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut set = BitSet::new(n);
+            for v in found.into_iter().flatten() {
+                set.insert(v);
+            }
+            set
+        };
+        Self {
+            native_context: find(hidden, "system / NativeContext"),
+            map_descriptors: find(array, "(map descriptors)"),
+        }
     }
-
-    /// True when string `s` is (out-of-range indices read as `""`).
-    fn is(&self, s: u32, bit: u8) -> bool {
-        self.bits.get(s as usize).is_some_and(|&b| b & bit != 0)
-    }
-}
-
-/// The node-dependent filter of an edge's source (formats §7.7 a, b).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Plain,
-    NativeContext,
-    MapDescriptors,
 }
 
 struct Bfs {
@@ -112,9 +115,9 @@ struct Bfs {
     internal: Option<u8>,
     element: Option<u8>,
     hidden_edge: Option<u8>,
-    hidden: Option<u8>,
-    array: Option<u8>,
-    names: SpecialNames,
+    sources: Sources,
+    /// String indices named `sloppy_function_map`.
+    sloppy_function_map: Vec<u32>,
     pairs: PairNames,
     /// WeakMap pair parts seen once, by part id (formats §7.7 filter c);
     /// persists across both phases.
@@ -129,40 +132,52 @@ impl Bfs {
             internal: g.edge_type_index("internal"),
             element: g.edge_type_index("element"),
             hidden_edge: g.edge_type_index("hidden"),
-            hidden: g.node_type_index("hidden"),
-            array: g.node_type_index("array"),
-            names: SpecialNames::new(g),
+            sources: Sources::new(g),
+            sloppy_function_map: (0..g.strings.len() as u32)
+                .filter(|&s| g.strings.get(s) == "sloppy_function_map")
+                .collect(),
             seen_pairs: vec![false; pairs.n_parts()],
             pairs,
         }
     }
 
     fn run(&mut self, g: &HeapGraph, levels: &mut Levels) {
-        while let Some(v) = levels.pop() {
-            let d = levels.dist[v as usize] + 1;
-            let source = self.source(g, v);
+        while let Some((v, d)) = levels.pop() {
+            if self.sources.native_context.contains(v) || self.sources.map_descriptors.contains(v)
+            {
+                self.expand_special(g, levels, v, d + 1);
+                continue;
+            }
             for e in g.edge_range(v) {
-                if Some(g.edges.kind[e]) == self.weak {
-                    continue;
-                }
+                let kind = Some(g.edges.kind[e]);
                 let c = g.edges.to[e];
-                if levels.reached(c) || !self.allows(g, source, e) {
+                if kind == self.weak || levels.reached.contains(c) {
                     continue;
                 }
-                levels.set(c, d);
+                if kind == self.internal && !self.pair_allows(g.edges.name_or_index[e]) {
+                    continue;
+                }
+                levels.set(c, d + 1);
             }
         }
     }
 
-    fn source(&self, g: &HeapGraph, v: u32) -> Source {
-        let kind = Some(g.nodes.kind[v as usize]);
-        let name = g.nodes.name[v as usize];
-        if kind == self.hidden && self.names.is(name, NATIVE_CONTEXT) {
-            Source::NativeContext
-        } else if kind == self.array && self.names.is(name, MAP_DESCRIPTORS) {
-            Source::MapDescriptors
-        } else {
-            Source::Plain
+    /// Expands a node with a source filter (rare; the slow path).
+    fn expand_special(&mut self, g: &HeapGraph, levels: &mut Levels, v: u32, d: i32) {
+        let descriptors = self.sources.map_descriptors.contains(v);
+        for e in g.edge_range(v) {
+            let c = g.edges.to[e];
+            if Some(g.edges.kind[e]) == self.weak || levels.reached.contains(c) {
+                continue;
+            }
+            let allowed = if descriptors {
+                self.allows_descriptor(g, e)
+            } else {
+                self.allows_native_context(g, e)
+            };
+            if allowed {
+                levels.set(c, d);
+            }
         }
     }
 
@@ -171,32 +186,31 @@ impl Bfs {
         Some(e_kind) == self.element || Some(e_kind) == self.hidden_edge
     }
 
-    fn allows(&mut self, g: &HeapGraph, source: Source, e: usize) -> bool {
-        let e_kind = g.edges.kind[e];
+    /// Filter (a), then the pair filter (c).
+    fn allows_native_context(&mut self, g: &HeapGraph, e: usize) -> bool {
+        let kind = g.edges.kind[e];
         let name = g.edges.name_or_index[e];
-        match source {
-            Source::NativeContext => {
-                if !self.numeric(e_kind) && self.names.is(name, SLOPPY_FUNCTION_MAP) {
-                    return false;
-                }
-            }
-            Source::MapDescriptors => return self.allows_descriptor(g, e),
-            Source::Plain => {}
+        if !self.numeric(kind) && self.sloppy_function_map.contains(&name) {
+            return false;
         }
-        if Some(e_kind) == self.internal {
-            if let Some(part) = self.pairs.part(name) {
-                // First sighting rejects and remembers; the second allows
-                // and forgets.
-                let seen = &mut self.seen_pairs[part as usize];
-                *seen = !*seen;
-                return !*seen;
-            }
-        }
-        true
+        Some(kind) != self.internal || self.pair_allows(name)
     }
 
-    /// Legacy `(map descriptors)` filter: indices ≥ 2 with `index mod 3 ==
-    /// 1` are rejected; a name that is not a number is allowed.
+    /// Filter (c) for an `internal` edge named `name`: the first sighting
+    /// of a pair part rejects and remembers it; the second allows and
+    /// forgets it.
+    fn pair_allows(&mut self, name: u32) -> bool {
+        let Some(part) = self.pairs.part(name) else {
+            return true;
+        };
+        let seen = &mut self.seen_pairs[part as usize];
+        *seen = !*seen;
+        !*seen
+    }
+
+    /// Legacy `(map descriptors)` filter (b), which replaces (c): indices
+    /// ≥ 2 with `index mod 3 == 1` are rejected; a name that is not a
+    /// number is allowed.
     fn allows_descriptor(&self, g: &HeapGraph, e: usize) -> bool {
         let index = if self.numeric(g.edges.kind[e]) {
             Some(g.edges.name_or_index[e])

@@ -6,6 +6,7 @@
 use heapdiff_model::HeapGraph;
 use rayon::prelude::*;
 
+use super::flags::BitSet;
 use super::weakmap::PairNames;
 
 /// Nodes per parallel task.
@@ -38,7 +39,7 @@ fn node_chunks<'a, T>(g: &HeapGraph, mut per_edge: &'a mut [T]) -> Vec<(u32, &'a
 
 struct Rules<'a> {
     g: &'a HeapGraph,
-    page_owned: &'a [bool],
+    page_owned: BitSet,
     pairs: PairNames,
     internal: Option<u8>,
     weak: Option<u8>,
@@ -46,10 +47,10 @@ struct Rules<'a> {
 }
 
 impl<'a> Rules<'a> {
-    fn new(g: &'a HeapGraph, page_owned: &'a [bool]) -> Self {
+    fn new(g: &'a HeapGraph, page_owned: &[bool]) -> Self {
         Self {
             g,
-            page_owned,
+            page_owned: BitSet::from_bools(page_owned),
             pairs: PairNames::build(g),
             internal: g.edge_type_index("internal"),
             weak: g.edge_type_index("weak"),
@@ -82,10 +83,10 @@ impl<'a> Rules<'a> {
         let w = g.edges.to[e];
         let table_edge = k == self.internal
             && self.pairs.table(g.edges.name_or_index[e]) == Some(g.nodes.id[u as usize]);
-        let page = self.page_owned;
+        let page = &self.page_owned;
         !(table_edge
             || k == self.weak
             || u == w
-            || (u != 0 && (k == self.shortcut || (page[w as usize] && !page[u as usize]))))
+            || (u != 0 && (k == self.shortcut || (page.contains(w) && !page.contains(u)))))
     }
 }

@@ -3,52 +3,98 @@
 
 use heapdiff_model::HeapGraph;
 
+use super::flags::BitSet;
+
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
 /// Adjusted shallow sizes. The caller skips this step for snapshots
 /// without user roots.
+///
+/// The propagation is a join on the lattice UNVISITED < owner < MULTIPLE,
+/// so its fixpoint does not depend on the visiting order: every
+/// non-ownable node is expanded in ordinal order first, then the worklist
+/// of ownable nodes whose owner changed. Non-ownable targets always own
+/// themselves, so only ownable targets (a bit set, in cache) are looked at.
 pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
-    let n = g.n_nodes();
+    let n = g.n_nodes() as u32;
+    let ownable = ownable_nodes(g);
+    let mut owners = Owners {
+        g,
+        weak: g.edge_type_index("weak"),
+        owner: (0..n)
+            .map(|v| if ownable.contains(v) { UNVISITED } else { v })
+            .collect(),
+        ownable,
+        work: Vec::new(),
+    };
+    for v in 0..n {
+        if !owners.ownable.contains(v) {
+            owners.expand(v);
+        }
+    }
+    while let Some(v) = owners.work.pop() {
+        owners.expand(v);
+    }
+    move_sizes(g, &owners.owner)
+}
+
+struct Owners<'a> {
+    g: &'a HeapGraph,
+    weak: Option<u8>,
+    ownable: BitSet,
+    owner: Vec<u32>,
+    /// Ownable nodes whose owner changed.
+    work: Vec<u32>,
+}
+
+impl Owners<'_> {
+    /// Joins `v`'s owner into its ownable targets over non-weak edges.
+    fn expand(&mut self, v: u32) {
+        let g = self.g;
+        let o = self.owner[v as usize];
+        for e in g.edge_range(v) {
+            let t = g.edges.to[e];
+            if Some(g.edges.kind[e]) == self.weak || !self.ownable.contains(t) {
+                continue;
+            }
+            let ot = self.owner[t as usize];
+            if ot == UNVISITED {
+                self.owner[t as usize] = o;
+                self.work.push(t);
+            } else if ot != o && ot != MULTIPLE {
+                self.owner[t as usize] = MULTIPLE;
+                self.work.push(t);
+            }
+        }
+    }
+}
+
+/// `hidden` and `array` nodes, and `native` nodes named
+/// `system / ExternalStringData`.
+fn ownable_nodes(g: &HeapGraph) -> BitSet {
     let hidden = g.node_type_index("hidden");
     let array = g.node_type_index("array");
     let native = g.node_type_index("native");
-    let synthetic = g.node_type_index("synthetic");
-    let weak = g.edge_type_index("weak");
-    let ownable = |v: usize| {
-        let k = Some(g.nodes.kind[v]);
-        k == hidden
+    let mut set = BitSet::new(g.n_nodes());
+    for v in 0..g.n_nodes() as u32 {
+        let k = Some(g.nodes.kind[v as usize]);
+        if k == hidden
             || k == array
-            || (k == native && g.node_name(v as u32) == "system / ExternalStringData")
-    };
-    let mut owner = vec![UNVISITED; n];
-    let mut work: Vec<u32> = Vec::new();
-    for (v, o) in owner.iter_mut().enumerate() {
-        if !ownable(v) {
-            *o = v as u32;
-            work.push(v as u32);
+            || (k == native && g.node_name(v) == "system / ExternalStringData")
+        {
+            set.insert(v);
         }
     }
-    while let Some(v) = work.pop() {
-        let o = owner[v as usize];
-        for e in g.edge_range(v) {
-            if Some(g.edges.kind[e]) == weak {
-                continue;
-            }
-            let t = g.edges.to[e];
-            let ot = owner[t as usize];
-            if ot == UNVISITED {
-                owner[t as usize] = o;
-                work.push(t);
-            } else if ot != t && ot != o && ot != MULTIPLE {
-                owner[t as usize] = MULTIPLE;
-                work.push(t);
-            }
-        }
-    }
+    set
+}
+
+/// Moves each singly-owned node's size to its owner, unless the owner is
+/// the root or synthetic.
+fn move_sizes(g: &HeapGraph, owner: &[u32]) -> Vec<u64> {
+    let synthetic = g.node_type_index("synthetic");
     let mut size = g.nodes.self_size.clone();
-    for v in 0..n {
-        let o = owner[v];
+    for (v, &o) in owner.iter().enumerate() {
         if o == UNVISITED
             || o == MULTIPLE
             || o as usize == v

@@ -8,10 +8,14 @@ use heapdiff_model::HeapGraph;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::flags::BitSet;
+
 const NONE: u32 = u32::MAX;
 
 /// The WeakMap pair names of a snapshot, by string index.
 pub(crate) struct PairNames {
+    /// Which strings are pair names: a small set, checked first.
+    is_pair: BitSet,
     /// Id of the duplicated part of each string (equal texts, equal ids),
     /// or `NONE` when the string is not a pair name.
     part: Vec<u32>,
@@ -29,16 +33,19 @@ impl PairNames {
             .map(|s| parse(g.strings.get(s)))
             .collect();
         let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut is_pair = BitSet::new(n);
         let mut part = vec![NONE; n];
         let mut table = vec![0; n];
         for (s, p) in parsed.iter().enumerate() {
             if let Some((text, t)) = *p {
+                is_pair.insert(s as u32);
                 let next = ids.len() as u32;
                 part[s] = *ids.entry(text).or_insert(next);
                 table[s] = t;
             }
         }
         Self {
+            is_pair,
             part,
             table,
             n_parts: ids.len(),
@@ -47,7 +54,8 @@ impl PairNames {
 
     /// The duplicated-part id of string `s`, if it is a pair name.
     pub(crate) fn part(&self, s: u32) -> Option<u32> {
-        self.part.get(s as usize).copied().filter(|&p| p != NONE)
+        let pair = (s as usize) < self.is_pair.len() && self.is_pair.contains(s);
+        pair.then(|| self.part[s as usize])
     }
 
     /// The table id of string `s`, if it is a pair name.

@@ -78,13 +78,17 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         (&pb.profile, &tb),
         &diff_options(&a.rows, &a.flags, "diff"),
     );
-    let flame = a
-        .flags
-        .flamegraph
-        .as_ref()
-        .map(|_| analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb)));
+    let wants_flame = a.flags.flamegraph.is_some() || a.flags.report.is_some();
+    let flame = wants_flame.then(|| analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb)));
     t.phase("diff");
     let title = format!("{} → {}", before.display(), after.display());
+    if let Some(path) = &a.flags.report {
+        let mut opts = diff_options(&a.rows, &a.flags, "diff");
+        opts.limit = None;
+        let full = analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &opts);
+        let inputs = vec![super::profile_input(before, &pa)?, super::profile_input(after, &pb)?];
+        super::write_profile_report(path, &full, flame.clone(), inputs, &[before, after], &title, None)?;
+    }
     let outcome = super::finish_diff(
         &report,
         flame,

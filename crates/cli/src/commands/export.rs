@@ -11,24 +11,41 @@ use crate::args::ExportArgs;
 const EXPORTER: &str = concat!("heapdiff ", env!("CARGO_PKG_VERSION"));
 
 pub(crate) fn run(a: &ExportArgs) -> anyhow::Result<Outcome> {
-    let outputs: Vec<&std::path::Path> =
-        [&a.pprof, &a.speedscope, &a.folded].into_iter().flatten().map(|p| p.as_path()).collect();
+    let outputs: Vec<&std::path::Path> = [&a.pprof, &a.speedscope, &a.folded]
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_path())
+        .collect();
     for (i, p) in outputs.iter().enumerate() {
         if outputs[..i].contains(p) {
             bail!("'{}' is given for two outputs", p.display());
         }
     }
-    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, a.span.as_deref()))?;
+    let loaded = crate::input::load_profile(
+        &a.file,
+        &a.common,
+        super::request(&a.timeline, a.span.as_deref()),
+    )?;
     let span = loaded.ordinal_span(a.span.as_deref());
-    let tree = super::weigh(&a.file, &loaded.profile, span, a.focus.as_deref(), a.ignore.as_deref())?;
+    let tree = super::weigh(
+        &a.file,
+        &loaded.profile,
+        span,
+        a.focus.as_deref(),
+        a.ignore.as_deref(),
+    )?;
     let inputs = [a.file.as_path()];
     if a.pprof.is_some() || a.speedscope.is_some() {
         let stacks = renderer::pprof::Stacks::from_profile(&loaded.profile, &tree);
         if let Some(path) = &a.pprof {
             let opts = renderer::pprof::PprofOptions {
-                period: analyzer::estimate_interval(&loaded.profile).unwrap_or(1).max(1),
+                period: analyzer::estimate_interval(&loaded.profile)
+                    .unwrap_or(1)
+                    .max(1),
             };
-            crate::output::to_file(path, &inputs, |out| renderer::pprof::write(out, &stacks, &opts))?;
+            crate::output::to_file(path, &inputs, |out| {
+                renderer::pprof::write(out, &stacks, &opts)
+            })?;
         }
         if let Some(path) = &a.speedscope {
             let name = a.file.file_name().map_or_else(

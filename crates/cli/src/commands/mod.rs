@@ -1,5 +1,6 @@
 //! One module per command: glue only (open, parse, analyze, render).
 
+mod check;
 mod collapse;
 mod diff;
 mod export;
@@ -36,6 +37,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Dominators(a)) => &a.common,
         Some(Command::Retainers(a)) => &a.common,
         Some(Command::Timeline(a)) => &a.common,
+        Some(Command::Check(a)) => &a.common,
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = common.threads {
@@ -58,6 +60,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Dominators(a)) => snapshot::dominators(&a),
         Some(Command::Retainers(a)) => snapshot::retainers(&a),
         Some(Command::Timeline(a)) => timeline::run(&a),
+        Some(Command::Check(a)) => check::run(&a),
     })
 }
 
@@ -158,4 +161,52 @@ fn eprint_check_failure(delta: i64, limit: u64) {
         std::io::stderr(),
         "heapdiff: check failed: the total grew by {delta} bytes, more than --fail-on-growth {limit}"
     );
+}
+
+/// What a report says about a profile-like input.
+pub(crate) fn profile_input(path: &Path, loaded: &crate::input::Loaded) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
+    let p = &loaded.profile;
+    let (kind, detail) = match &loaded.timeline {
+        Some(t) => (
+            "allocation timeline",
+            format!(
+                "{} nodes, {} edges, {} allocation stacks, {} timeline samples",
+                t.graph.n_nodes(),
+                t.graph.edges.len(),
+                p.stacks.len(),
+                t.graph.samples.len()
+            ),
+        ),
+        None => {
+            let interval = analyzer::estimate_interval(p)
+                .map_or_else(|| "interval unknown (no samples)".to_string(), |i| format!("sampling interval ≈ {i} bytes (estimated)"));
+            ("sampling heap profile", format!("{interval}, {} samples, {} call tree nodes", p.samples.len(), p.stacks.len()))
+        }
+    };
+    crate::report::input_info(path, kind, detail)
+}
+
+/// Writes `--report` for a profile diff: `full` is the diff without a row
+/// limit.
+pub(crate) fn write_profile_report(
+    path: &Path,
+    full: &analyzer::DiffReport,
+    flame: Option<analyzer::FlameTree>,
+    inputs: Vec<heapdiff_analyzer::report_doc::InputInfo>,
+    input_paths: &[&Path],
+    title: &str,
+    check: Option<heapdiff_analyzer::report_doc::CheckSection>,
+) -> anyhow::Result<()> {
+    use heapdiff_analyzer::report_doc::{profile_body, ReportDocument};
+    let doc = ReportDocument {
+        schema_version: 1,
+        kind: "report",
+        title: title.to_string(),
+        command: crate::report::command_line(),
+        inputs,
+        warnings: crate::input::warnings(),
+        body: profile_body(full, 25, flame),
+        check,
+    };
+    crate::report::write(path, input_paths, &doc)
 }

@@ -102,6 +102,24 @@ pub(crate) fn diff(
     // The Memory panel names the base's plain objects with the current
     // snapshot's interface definitions (formats §9 step 1).
     let bd = snapshot::analyze_with(bg, Some(&cd.classes.interfaces));
+    if let Some(path) = &a.flags.report {
+        let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
+        let info = |p: &Path, g: &HeapGraph| {
+            let kind = if g.trace.is_some() { "allocation timeline" } else { "heap snapshot" };
+            crate::report::input_info(p, kind, format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()))
+        };
+        let doc = heapdiff_analyzer::report_doc::ReportDocument {
+            schema_version: 1,
+            kind: "report",
+            title: format!("{} → {}", before.0.display(), after.0.display()),
+            command: crate::report::command_line(),
+            inputs: vec![info(before.0, bg)?, info(after.0, cg)?],
+            warnings: crate::input::warnings(),
+            body: heapdiff_analyzer::report_doc::ReportBody::Snapshot { comparison: full },
+            check: None,
+        };
+        crate::report::write(path, &[before.0, after.0], &doc)?;
+    }
     let report = snapshot::compare(
         (bg, &bd),
         (cg, &cd),

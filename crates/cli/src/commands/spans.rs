@@ -18,9 +18,11 @@ pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let before = super::weigh(&a.file, p, Some(&a.before), focus, ignore).context("--before")?;
     let after = super::weigh(&a.file, p, Some(&a.after), focus, ignore).context("--after")?;
-    let report = analyzer::diff((p, &before), (p, &after), &super::diff_options(&a.rows, &a.flags, "spans"));
+    let opts = super::diff_options(&a.rows, &a.flags, "spans");
+    let report = analyzer::diff((p, &before), (p, &after), &opts);
     let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((p, &before), (p, &after)));
     let title = format!("{}: {} → {}", a.file.display(), a.before, a.after);
+    span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
     super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[&a.file], &title)
 }
 
@@ -56,5 +58,23 @@ fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
     let report = analyzer::diff((p, &before), (p, &after), &opts);
     let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((p, &before), (p, &after)));
     let title = format!("{shown}: {} → {}", a.before, a.after);
+    span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
     super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[&a.file], &title)
+}
+
+/// `--report` for spans: the diff without a row limit, one input.
+fn span_report(
+    a: &SpansArgs,
+    loaded: &crate::input::Loaded,
+    before: (&heapdiff_model::HeapProfile, &analyzer::CallTree),
+    after: (&heapdiff_model::HeapProfile, &analyzer::CallTree),
+    mut opts: analyzer::DiffOptions,
+    title: &str,
+) -> anyhow::Result<()> {
+    let Some(path) = &a.flags.report else { return Ok(()) };
+    opts.limit = None;
+    let full = analyzer::diff(before, after, &opts);
+    let flame = analyzer::flame_tree(before, after);
+    let inputs = vec![super::profile_input(&a.file, loaded)?];
+    super::write_profile_report(path, &full, Some(flame), inputs, &[&a.file], title, None)
 }

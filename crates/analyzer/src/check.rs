@@ -1,0 +1,219 @@
+//! Budgets for `heapdiff check`: limits on total growth and on the growth
+//! of any function, package, script, stack or class, absolute (`5MiB`) or
+//! relative (`10%`). A change within the sampling error never fails a
+//! budget (design §2).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::noise::is_noise;
+use crate::report::{DiffReport, Status};
+use crate::snapshot::CompareReport;
+
+/// A growth limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Limit {
+    /// Bytes.
+    Bytes(u64),
+    /// Hundredths of a percent of the before value.
+    Basis(u64),
+}
+
+impl Limit {
+    /// Parses `5MiB`, `500kB`, `1200`, `12.5%`.
+    ///
+    /// # Errors
+    /// When the text is none of these.
+    pub fn parse(text: &str) -> Result<Limit, LimitError> {
+        let t = text.trim();
+        let bad = || LimitError(format!("`{text}` is not a size (`5MiB`, `500kB`, `1200`) or a percentage (`10%`)"));
+        if let Some(p) = t.strip_suffix('%') {
+            let (int, frac) = p.trim().split_once('.').unwrap_or((p.trim(), ""));
+            if int.is_empty() || frac.len() > 2 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let f: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad())? };
+            let i: u64 = int.parse().map_err(|_| bad())?;
+            return Ok(Limit::Basis(i * 100 + f));
+        }
+        let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let (num, unit) = (&t[..split], t[split..].trim());
+        let mult: u64 = match unit {
+            "" | "B" => 1,
+            "kB" | "KB" => 1000,
+            "MB" => 1_000_000,
+            "GB" => 1_000_000_000,
+            "KiB" => 1 << 10,
+            "MiB" => 1 << 20,
+            "GiB" => 1 << 30,
+            _ => return Err(bad()),
+        };
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        if int.is_empty() || frac.len() > 6 {
+            return Err(bad());
+        }
+        let i: u64 = int.parse().map_err(|_| bad())?;
+        let f: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<6}").parse().map_err(|_| bad())? };
+        Ok(Limit::Bytes(i.saturating_mul(mult).saturating_add(f.saturating_mul(mult) / 1_000_000)))
+    }
+
+    /// True when growing from `before` to `after` exceeds the limit.
+    #[must_use]
+    pub fn exceeded(self, before: u64, after: u64) -> bool {
+        if after <= before {
+            return false;
+        }
+        let growth = after - before;
+        match self {
+            Limit::Bytes(b) => growth > b,
+            // growth / before > basis / 10000, without division; anything
+            // new (before 0) exceeds every relative limit.
+            Limit::Basis(p) => u128::from(growth) * 10_000 > u128::from(before) * u128::from(p),
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Bytes(b) => write!(f, "{b} bytes"),
+            Limit::Basis(p) => write!(f, "{}.{:02}%", p / 100, p % 100),
+        }
+    }
+}
+
+/// A limit that does not parse.
+#[derive(Debug, Clone)]
+pub struct LimitError(pub String);
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+/// One budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Budget {
+    /// `total`, or the row kind (`function`, `package`, `script`, `stack`,
+    /// `class`) the limit applies to.
+    pub scope: String,
+    /// Only the row with this name (all rows when `None`).
+    pub name: Option<String>,
+    /// The limit.
+    pub limit: Limit,
+    /// The limit as the user wrote it (`5MiB`, `10%`).
+    pub text: String,
+}
+
+/// A budget that was exceeded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// The budget's scope.
+    pub scope: String,
+    /// The row (or `total`).
+    pub name: String,
+    /// Bytes before.
+    pub before: u64,
+    /// Bytes after.
+    pub after: u64,
+    /// The limit, as written back.
+    pub limit: String,
+}
+
+/// Checks row budgets of one scope against a profile diff made with
+/// `limit: None` (all rows) and the matching grouping. Rows within the
+/// sampling error are never violations.
+#[must_use]
+pub fn check_rows(diff: &DiffReport, budget: &Budget) -> Vec<Violation> {
+    diff.rows
+        .iter()
+        .filter(|r| budget.name.as_ref().is_none_or(|n| *n == r.name || *n == r.url))
+        .filter(|r| !r.noise && matches!(r.status, Status::Grew | Status::New))
+        .filter(|r| budget.limit.exceeded(r.before, r.after))
+        .map(|r| Violation {
+            scope: budget.scope.clone(),
+            name: if r.url.is_empty() || budget.scope != "function" { r.name.clone() } else { format!("{} ({})", r.name, r.url) },
+            before: r.before,
+            after: r.after,
+            limit: budget.text.clone(),
+        })
+        .collect()
+}
+
+/// Checks the total of a profile diff; growth within the combined sampling
+/// error of all rows is not a violation.
+#[must_use]
+pub fn check_total(diff: &DiffReport, budget: &Budget) -> Option<Violation> {
+    let t = &diff.totals;
+    let (na, nb) = diff.rows.iter().fold((0, 0), |(a, b), r| (a + r.samples_before, b + r.samples_after));
+    let noise = is_noise(t.before, t.after, na, nb, t.interval_before, t.interval_after);
+    (!noise && budget.limit.exceeded(t.before, t.after)).then(|| Violation {
+        scope: "total".into(),
+        name: "total".into(),
+        before: t.before,
+        after: t.after,
+        limit: budget.text.clone(),
+    })
+}
+
+/// Checks a snapshot comparison: `total` against the total sizes, `class`
+/// budgets against each class's net size change (exact, no noise).
+#[must_use]
+pub fn check_snapshot(cmp: &CompareReport, budget: &Budget) -> Vec<Violation> {
+    if budget.scope == "total" {
+        return budget
+            .limit
+            .exceeded(cmp.total_before, cmp.total_after)
+            .then(|| Violation {
+                scope: "total".into(),
+                name: "total".into(),
+                before: cmp.total_before,
+                after: cmp.total_after,
+                limit: budget.text.clone(),
+            })
+            .into_iter()
+            .collect();
+    }
+    cmp.classes
+        .iter()
+        .filter(|c| budget.name.as_ref().is_none_or(|n| *n == c.name))
+        .filter(|c| c.size_delta > 0)
+        .filter(|c| {
+            // Growth of the class relative to what it freed.
+            let after = c.freed_size + c.size_delta.unsigned_abs();
+            budget.limit.exceeded(c.freed_size, after)
+        })
+        .map(|c| Violation {
+            scope: "class".into(),
+            name: c.name.clone(),
+            before: c.freed_size,
+            after: c.alloc_size,
+            limit: budget.text.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Limit;
+
+    #[test]
+    fn limits_parse_and_compare() {
+        assert_eq!(Limit::parse("5MiB").unwrap(), Limit::Bytes(5 << 20));
+        assert_eq!(Limit::parse("500kB").unwrap(), Limit::Bytes(500_000));
+        assert_eq!(Limit::parse("1.5MB").unwrap(), Limit::Bytes(1_500_000));
+        assert_eq!(Limit::parse("1200").unwrap(), Limit::Bytes(1200));
+        assert_eq!(Limit::parse("12.5%").unwrap(), Limit::Basis(1250));
+        assert!(Limit::parse("5 parsecs").is_err());
+        assert!(Limit::Bytes(100).exceeded(0, 101));
+        assert!(!Limit::Bytes(100).exceeded(0, 100));
+        assert!(Limit::Basis(1000).exceeded(100, 111));
+        assert!(!Limit::Basis(1000).exceeded(100, 110));
+        assert!(Limit::Basis(1000).exceeded(0, 1));
+        assert!(!Limit::Basis(1000).exceeded(100, 50));
+    }
+}

@@ -1,0 +1,103 @@
+//! What a report for a bug ticket holds (`--report`): the inputs and how
+//! to reproduce, the totals, the top growers and shrinkers, the new and
+//! gone rows, the warnings, the check outcome; and for profiles the union
+//! call tree the HTML report draws. The renderer only formats it.
+
+use serde::Serialize;
+
+use crate::check::Violation;
+use crate::report::{DiffReport, DiffRow, DiffTotals, FlameTree, Status};
+use crate::snapshot::CompareReport;
+use crate::GroupBy;
+
+/// One input file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct InputInfo {
+    /// The path as given on the command line.
+    pub name: String,
+    /// `sampling heap profile`, `heap snapshot`, `allocation timeline`.
+    pub kind: String,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Sampling interval, node count, or other facts of the input.
+    pub detail: String,
+}
+
+/// The diff part of a report.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "diff_kind", rename_all = "lowercase")]
+pub enum ReportBody {
+    /// Two sampling profiles, two timelines, or two spans.
+    Profile {
+        /// What a row stands for.
+        by: GroupBy,
+        /// Totals of the diff.
+        totals: DiffTotals,
+        /// Rows that grew (or are new), largest growth first.
+        growers: Vec<DiffRow>,
+        /// Rows that shrank (or are gone), largest shrink first.
+        shrinkers: Vec<DiffRow>,
+        /// Rows only in the after profile, largest first.
+        new: Vec<DiffRow>,
+        /// Rows only in the before profile, largest first.
+        gone: Vec<DiffRow>,
+        /// The union call tree, for the flame graph.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        flame: Option<FlameTree>,
+    },
+    /// Two heap snapshots.
+    Snapshot {
+        /// DevTools' Comparison view and the objects allocated in between.
+        comparison: CompareReport,
+    },
+}
+
+/// The outcome of `heapdiff check`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CheckSection {
+    /// No budget was exceeded.
+    pub passed: bool,
+    /// The budgets that were checked, as written.
+    pub budgets: Vec<String>,
+    /// What exceeded its budget.
+    pub violations: Vec<Violation>,
+}
+
+/// A whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDocument {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"report"`.
+    pub kind: &'static str,
+    /// A one-line title.
+    pub title: String,
+    /// The command that reproduces this report.
+    pub command: String,
+    /// The inputs.
+    pub inputs: Vec<InputInfo>,
+    /// Warnings about the inputs.
+    pub warnings: Vec<String>,
+    /// The diff.
+    pub body: ReportBody,
+    /// The check outcome, for `heapdiff check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSection>,
+}
+
+/// The report body of a profile diff made without a row limit: the top
+/// `n` growers and shrinkers and every new and gone row (at most `n` each).
+#[must_use]
+pub fn profile_body(all: &DiffReport, n: usize, flame: Option<FlameTree>) -> ReportBody {
+    let mut growers: Vec<DiffRow> = all.rows.iter().filter(|r| r.delta > 0).cloned().collect();
+    growers.sort_by(|a, b| b.delta.cmp(&a.delta).then_with(|| a.name.cmp(&b.name)).then_with(|| a.url.cmp(&b.url)));
+    let mut shrinkers: Vec<DiffRow> = all.rows.iter().filter(|r| r.delta < 0).cloned().collect();
+    shrinkers.sort_by(|a, b| a.delta.cmp(&b.delta).then_with(|| a.name.cmp(&b.name)).then_with(|| a.url.cmp(&b.url)));
+    let new: Vec<DiffRow> = growers.iter().filter(|r| r.status == Status::New).take(n).cloned().collect();
+    let gone: Vec<DiffRow> = shrinkers.iter().filter(|r| r.status == Status::Gone).take(n).cloned().collect();
+    growers.truncate(n);
+    shrinkers.truncate(n);
+    ReportBody::Profile { by: all.by, totals: all.totals.clone(), growers, shrinkers, new, gone, flame }
+}

@@ -1,0 +1,61 @@
+//! `--report out.md|out.html|out.json`: gathers what the report needs that
+//! only the CLI knows (file sizes and hashes, the command line, the
+//! warnings printed) and writes the file in the format its name asks for.
+
+use std::fs::File;
+use std::io::{self, Read as _};
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+use heapdiff_analyzer::report_doc::{InputInfo, ReportDocument};
+use heapdiff_renderer as renderer;
+use sha2::{Digest as _, Sha256};
+
+/// Size and SHA-256 of a file, with what kind of input it is.
+pub(crate) fn input_info(path: &Path, kind: &str, detail: String) -> anyhow::Result<InputInfo> {
+    let shown = path.display();
+    let mut file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n_bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf).with_context(|| format!("cannot read '{shown}'"))?;
+        if n == 0 {
+            break;
+        }
+        n_bytes += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(InputInfo { name: shown.to_string(), kind: kind.to_string(), bytes: n_bytes, sha256, detail })
+}
+
+/// The command line that reproduces this run, shell-quoted.
+pub(crate) fn command_line() -> String {
+    let mut args = std::env::args();
+    let _ = args.next();
+    let mut out = String::from("heapdiff");
+    for a in args {
+        out.push(' ');
+        if !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:%@,+".contains(&b)) {
+            out.push_str(&a);
+        } else {
+            out.push('\'');
+            out.push_str(&a.replace('\'', "'\\''"));
+            out.push('\'');
+        }
+    }
+    out
+}
+
+/// Writes the report as Markdown, HTML or JSON, by the file's extension.
+pub(crate) fn write(path: &Path, inputs: &[&Path], doc: &ReportDocument) -> anyhow::Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let write: fn(&mut dyn io::Write, &ReportDocument) -> io::Result<()> = match ext.as_str() {
+        "md" | "markdown" => renderer::report_md::write,
+        "html" | "htm" => renderer::report_html::write,
+        "json" => |out, doc| renderer::json::write(out, doc),
+        _ => bail!("--report '{}': the name must end in .md, .html or .json", path.display()),
+    };
+    crate::output::to_file(path, inputs, |out| write(out, doc))
+}

@@ -1,0 +1,213 @@
+//! The Markdown report (`--report out.md`): renders on GitHub and GitLab,
+//! long tables folded in `<details>`, every profile string escaped, the
+//! same bytes for the same inputs.
+
+use std::io;
+
+use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
+use heapdiff_analyzer::snapshot::CompareReport;
+use heapdiff_analyzer::{frame_location, DiffRow, GroupBy, Status};
+
+use crate::escape::markdown as md;
+use crate::units::{bytes, delta_percent, signed_bytes};
+
+/// Rows shown before the rest is folded away.
+const SHOWN: usize = 10;
+
+/// Writes the whole report.
+///
+/// # Errors
+/// When writing fails.
+pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
+    writeln!(out, "# {}\n", md(&doc.title))?;
+    if let Some(check) = &doc.check {
+        write_check(out, check)?;
+    }
+    match &doc.body {
+        ReportBody::Profile { by, totals, growers, shrinkers, new, gone, .. } => {
+            let pct = delta_percent(totals.delta, totals.before).map(|p| format!(", {p}")).unwrap_or_default();
+            writeln!(
+                out,
+                "**Total: {} → {} ({}{pct})**, {} rows by {}: {} new, {} gone.\n",
+                bytes(totals.before),
+                bytes(totals.after),
+                signed_bytes(totals.delta),
+                totals.rows,
+                by_word(*by),
+                totals.new_rows,
+                totals.gone_rows
+            )?;
+            write_inputs(out, &doc.inputs)?;
+            rows_section(out, "Top growers", growers, *by)?;
+            rows_section(out, "New", new, *by)?;
+            rows_section(out, "Gone", gone, *by)?;
+            rows_section(out, "Top shrinkers", shrinkers, *by)?;
+            let noise = match (totals.interval_before, totals.interval_after) {
+                (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
+                (Some(a), Some(b)) => format!("`noise` marks a change within two sampling errors (interval {} / {})", bytes(a), bytes(b)),
+                _ => "no samples, so no noise estimate".to_string(),
+            };
+            writeln!(out, "_Self bytes, absolute; Δ % is of the row's own before value; {noise}._\n")?;
+        }
+        ReportBody::Snapshot { comparison } => {
+            write_snapshot(out, comparison, &doc.inputs)?;
+        }
+    }
+    if !doc.warnings.is_empty() {
+        writeln!(out, "## Warnings\n")?;
+        for w in &doc.warnings {
+            writeln!(out, "- {}", md(w))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "## Reproduce\n\n```sh\n{}\n```", doc.command.replace("```", "` ` `"))
+}
+
+fn by_word(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Function => "function",
+        GroupBy::Stack => "stack",
+        GroupBy::Script => "script",
+        GroupBy::Package => "package",
+    }
+}
+
+fn write_check(out: &mut dyn io::Write, c: &CheckSection) -> io::Result<()> {
+    if c.passed {
+        writeln!(out, "**Check passed**: no budget exceeded ({}).\n", md(&c.budgets.join("; ")))?;
+        return Ok(());
+    }
+    writeln!(out, "**Check failed**: {} budget violation(s).\n", c.violations.len())?;
+    writeln!(out, "| Scope | Name | Before | After | Growth | Budget |")?;
+    writeln!(out, "|---|---|---:|---:|---:|---|")?;
+    for v in &c.violations {
+        let d = i64::try_from(i128::from(v.after) - i128::from(v.before)).unwrap_or(i64::MAX);
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            md(&v.scope),
+            md(&v.name),
+            bytes(v.before),
+            bytes(v.after),
+            signed_bytes(d),
+            md(&v.limit)
+        )?;
+    }
+    writeln!(out)
+}
+
+fn write_inputs(out: &mut dyn io::Write, inputs: &[InputInfo]) -> io::Result<()> {
+    writeln!(out, "## Inputs\n")?;
+    writeln!(out, "| File | Kind | Size | SHA-256 | Details |")?;
+    writeln!(out, "|---|---|---:|---|---|")?;
+    for i in inputs {
+        writeln!(
+            out,
+            "| {} | {} | {} ({} bytes) | `{}` | {} |",
+            md(&i.name),
+            md(&i.kind),
+            bytes(i.bytes),
+            i.bytes,
+            i.sha256,
+            md(&i.detail)
+        )?;
+    }
+    writeln!(out)
+}
+
+fn row_line(r: &DiffRow, by: GroupBy) -> String {
+    let pct = match r.status {
+        Status::New => "new".to_string(),
+        Status::Gone => "gone".to_string(),
+        _ => delta_percent(r.delta, r.before).unwrap_or_default(),
+    };
+    let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) { "noise" } else { r.status.as_str() };
+    let place = match by {
+        GroupBy::Stack => r.stack.iter().map(|f| md(f)).collect::<Vec<_>>().join(" &gt; "),
+        GroupBy::Function => {
+            let l = r.line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
+            let c = r.column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
+            md(&frame_location(&r.url, l, c))
+        }
+        GroupBy::Script | GroupBy::Package => String::new(),
+    };
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} |",
+        bytes(r.before),
+        bytes(r.after),
+        signed_bytes(r.delta),
+        pct,
+        status,
+        md(&r.name),
+        place
+    )
+}
+
+const ROW_HEADER: &str = "| Before | After | Δ | Δ % | Status | Name | Location |\n|---:|---:|---:|---:|---|---|---|";
+
+fn rows_section(out: &mut dyn io::Write, title: &str, rows: &[DiffRow], by: GroupBy) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "## {title}\n\n{ROW_HEADER}")?;
+    for r in rows.iter().take(SHOWN) {
+        writeln!(out, "{}", row_line(r, by))?;
+    }
+    if rows.len() > SHOWN {
+        writeln!(out, "\n<details><summary>{} more</summary>\n\n{ROW_HEADER}", rows.len() - SHOWN)?;
+        for r in &rows[SHOWN..] {
+            writeln!(out, "{}", row_line(r, by))?;
+        }
+        writeln!(out, "\n</details>")?;
+    }
+    writeln!(out)
+}
+
+fn write_snapshot(out: &mut dyn io::Write, c: &CompareReport, inputs: &[InputInfo]) -> io::Result<()> {
+    let d = i64::try_from(i128::from(c.total_after) - i128::from(c.total_before)).unwrap_or(0);
+    writeln!(out, "**Total: {} → {} ({})**, {} classes changed.\n", bytes(c.total_before), bytes(c.total_after), signed_bytes(d), c.classes.len())?;
+    if c.different_processes {
+        writeln!(out, "> **Warning:** few object ids are shared; the snapshots look like they come from different processes, so New/Deleted counts mean little.\n")?;
+    }
+    write_inputs(out, inputs)?;
+    let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class |\n|---:|---:|---:|---:|---:|---:|---|";
+    let line = |r: &heapdiff_analyzer::snapshot::CompareRow| {
+        format!(
+            "| {} | {} | {:+} | {} | {} | {} | {} |",
+            r.new,
+            r.deleted,
+            r.delta,
+            bytes(r.alloc_size),
+            bytes(r.freed_size),
+            signed_bytes(r.size_delta),
+            md(&r.name)
+        )
+    };
+    writeln!(out, "## Comparison by class\n\n{header}")?;
+    for r in c.classes.iter().take(SHOWN) {
+        writeln!(out, "{}", line(r))?;
+    }
+    if c.classes.len() > SHOWN {
+        writeln!(out, "\n<details><summary>{} more</summary>\n\n{header}", c.classes.len() - SHOWN)?;
+        for r in &c.classes[SHOWN..] {
+            writeln!(out, "{}", line(r))?;
+        }
+        writeln!(out, "\n</details>")?;
+    }
+    writeln!(out)?;
+    if !c.allocated_between.is_empty() {
+        writeln!(out, "## Allocated between the snapshots and still alive\n")?;
+        writeln!(out, "| Retained | Shallow | Count | Class | Kept alive by |\n|---:|---:|---:|---|---|")?;
+        for g in &c.allocated_between {
+            let path = g
+                .retainer_path
+                .iter()
+                .map(|s| md(&format!("{} {} @{}", s.edge, s.class, s.id).trim().to_string()))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            writeln!(out, "| {} | {} | {} | {} | {} |", bytes(g.retained_size), bytes(g.self_size), g.count, md(&g.name), path)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
