@@ -1,12 +1,12 @@
 // fixtures/heapsnapshot/inspector/input.heapsnapshot.gz and
 // fixtures/heapsnapshot/expose-internals/input.heapsnapshot.gz.
 //
-// Runs workloads/small-program.cjs, which takes two snapshots of itself through
-// node:inspector (HeapProfiler.takeHeapSnapshot, chunks joined from
-// HeapProfiler.addHeapSnapshotChunk): first a regular one (the global object
-// is `global / `, reached from the root by a shortcut edge: a user root), then
-// one with exposeInternals: true (no user roots). Same process, so their ids
-// are comparable.
+// Runs workloads/small-program.cjs, which takes two snapshots of itself
+// through node:inspector (HeapProfiler.takeHeapSnapshot, chunks from
+// HeapProfiler.addHeapSnapshotChunk written to the file in order): first a
+// regular one (the global object is `global / `, reached from the root by a
+// shortcut edge: a user root), then one with exposeInternals: true (no user
+// roots). Same process, so their ids are comparable.
 // Usage: node scripts/snapshots/gen-inspector.mjs
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

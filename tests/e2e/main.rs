@@ -197,8 +197,17 @@ fn fixture_cases() {
 /// Runs the binary in `fixtures/diff/service-leak` and parses its JSON.
 fn diff_json(args: &[&str]) -> serde_json::Value {
     let dir = repo_root().join("fixtures/diff/service-leak");
-    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff")).args(args).current_dir(&dir).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -206,7 +215,13 @@ fn diff_json(args: &[&str]) -> serde_json::Value {
 /// allocation site is the top grower, well beyond sampling noise.
 #[test]
 fn leaking_site_is_the_top_grower() {
-    let report = diff_json(&["before.heapprofile", "after.heapprofile", "--format", "json", "-q"]);
+    let report = diff_json(&[
+        "before.heapprofile",
+        "after.heapprofile",
+        "--format",
+        "json",
+        "-q",
+    ]);
     let top = &report["rows"][0];
     assert_eq!(top["name"], "rememberRequest");
     assert!(top["url"].as_str().unwrap().ends_with("cache.js"));
@@ -220,10 +235,21 @@ fn leaking_site_is_the_top_grower() {
 /// A profile diffed against itself shows no growth anywhere.
 #[test]
 fn a_profile_against_itself_shows_no_growth() {
-    let report = diff_json(&["after.heapprofile", "after.heapprofile", "--format", "json", "--top", "0", "-q"]);
+    let report = diff_json(&[
+        "after.heapprofile",
+        "after.heapprofile",
+        "--format",
+        "json",
+        "--top",
+        "0",
+        "-q",
+    ]);
     let rows = report["rows"].as_array().unwrap();
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r["delta"] == 0 && r["status"] == "same"));
+    assert!(
+        rows.iter()
+            .all(|r| r["delta"] == 0 && r["status"] == "same")
+    );
     assert_eq!(report["totals"]["delta"], 0);
 }
 
@@ -231,10 +257,16 @@ fn a_profile_against_itself_shows_no_growth() {
 /// colour family, under its callers, which grew too.
 #[test]
 fn flame_graph_shows_the_leak_and_its_callers_as_grown() {
-    let svg = std::fs::read_to_string(repo_root().join("fixtures/diff/service-leak/expected/diff.svg")).unwrap();
+    let svg =
+        std::fs::read_to_string(repo_root().join("fixtures/diff/service-leak/expected/diff.svg"))
+            .unwrap();
     let frames: Vec<&str> = svg.split("<g class=\"frame\">").skip(1).collect();
     let of = |name: &str| -> Vec<&str> {
-        frames.iter().copied().filter(|f| f.starts_with(&format!("<title>{name} ("))).collect()
+        frames
+            .iter()
+            .copied()
+            .filter(|f| f.starts_with(&format!("<title>{name} (")))
+            .collect()
     };
     let leak = of("rememberRequest");
     assert!(!leak.is_empty(), "rememberRequest is drawn");
@@ -246,6 +278,9 @@ fn flame_graph_shows_the_leak_and_its_callers_as_grown() {
         assert!(frame.contains("Δ: +"), "{frame}");
     }
     for caller in ["endReadableNT", "processTicksAndRejections"] {
-        assert!(of(caller).iter().all(|f| f.contains("Δ: +")), "{caller} should have grown");
+        assert!(
+            of(caller).iter().all(|f| f.contains("Δ: +")),
+            "{caller} should have grown"
+        );
     }
 }

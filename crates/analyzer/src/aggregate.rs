@@ -54,10 +54,10 @@ pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> G
                 let g = groups.of_stack[s];
                 if g != NO_GROUP {
                     let g = g as usize;
-                    acc[0][g] += tree.self_bytes[s];
+                    acc[0][g] = acc[0][g].saturating_add(tree.self_bytes[s]);
                     acc[2][g] += tree.n_samples[s];
                     if counted[s] {
-                        acc[1][g] += tree.total[s];
+                        acc[1][g] = acc[1][g].saturating_add(tree.total[s]);
                     }
                 }
                 acc
@@ -74,7 +74,7 @@ pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> G
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
                     for (x, y) in x.iter_mut().zip(y) {
-                        *x += y;
+                        *x = x.saturating_add(y);
                     }
                 }
                 a

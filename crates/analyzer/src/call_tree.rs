@@ -45,7 +45,10 @@ pub fn call_tree(p: &HeapProfile, w: &Weights) -> CallTree {
     let mut total = w.self_bytes.clone();
     for s in (1..total.len()).rev() {
         let t = total[s];
-        total[parent[s] as usize] += t;
+        // Sizes are capped at 2^53 by the parser, but enough of them can
+        // still exceed u64: saturate rather than wrap.
+        let p = parent[s] as usize;
+        total[p] = total[p].saturating_add(t);
     }
     CallTree {
         self_bytes: w.self_bytes.clone(),

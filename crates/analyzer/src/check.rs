@@ -27,17 +27,30 @@ impl Limit {
     /// When the text is none of these.
     pub fn parse(text: &str) -> Result<Limit, LimitError> {
         let t = text.trim();
-        let bad = || LimitError(format!("`{text}` is not a size (`5MiB`, `500kB`, `1200`) or a percentage (`10%`)"));
+        let bad = || {
+            LimitError(format!(
+                "`{text}` is not a size (`5MiB`, `500kB`, `1200`) or a percentage (`10%`)"
+            ))
+        };
         if let Some(p) = t.strip_suffix('%') {
             let (int, frac) = p.trim().split_once('.').unwrap_or((p.trim(), ""));
-            if int.is_empty() || frac.len() > 2 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            if int.is_empty()
+                || frac.len() > 2
+                || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+            {
                 return Err(bad());
             }
-            let f: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad())? };
+            let f: u64 = if frac.is_empty() {
+                0
+            } else {
+                format!("{frac:0<2}").parse().map_err(|_| bad())?
+            };
             let i: u64 = int.parse().map_err(|_| bad())?;
             return Ok(Limit::Basis(i * 100 + f));
         }
-        let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let split = t
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len());
         let (num, unit) = (&t[..split], t[split..].trim());
         let mult: u64 = match unit {
             "" | "B" => 1,
@@ -54,8 +67,15 @@ impl Limit {
             return Err(bad());
         }
         let i: u64 = int.parse().map_err(|_| bad())?;
-        let f: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<6}").parse().map_err(|_| bad())? };
-        Ok(Limit::Bytes(i.saturating_mul(mult).saturating_add(f.saturating_mul(mult) / 1_000_000)))
+        let f: u64 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<6}").parse().map_err(|_| bad())?
+        };
+        Ok(Limit::Bytes(
+            i.saturating_mul(mult)
+                .saturating_add(f.saturating_mul(mult) / 1_000_000),
+        ))
     }
 
     /// True when growing from `before` to `after` exceeds the limit.
@@ -131,12 +151,21 @@ pub struct Violation {
 pub fn check_rows(diff: &DiffReport, budget: &Budget) -> Vec<Violation> {
     diff.rows
         .iter()
-        .filter(|r| budget.name.as_ref().is_none_or(|n| *n == r.name || *n == r.url))
+        .filter(|r| {
+            budget
+                .name
+                .as_ref()
+                .is_none_or(|n| *n == r.name || *n == r.url)
+        })
         .filter(|r| !r.noise && matches!(r.status, Status::Grew | Status::New))
         .filter(|r| budget.limit.exceeded(r.before, r.after))
         .map(|r| Violation {
             scope: budget.scope.clone(),
-            name: if r.url.is_empty() || budget.scope != "function" { r.name.clone() } else { format!("{} ({})", r.name, r.url) },
+            name: if r.url.is_empty() || budget.scope != "function" {
+                r.name.clone()
+            } else {
+                format!("{} ({})", r.name, r.url)
+            },
             before: r.before,
             after: r.after,
             limit: budget.text.clone(),
@@ -149,8 +178,17 @@ pub fn check_rows(diff: &DiffReport, budget: &Budget) -> Vec<Violation> {
 #[must_use]
 pub fn check_total(diff: &DiffReport, budget: &Budget) -> Option<Violation> {
     let t = &diff.totals;
-    let (na, nb) = diff.rows.iter().fold((0, 0), |(a, b), r| (a + r.samples_before, b + r.samples_after));
-    let noise = is_noise(t.before, t.after, na, nb, t.interval_before, t.interval_after);
+    let (na, nb) = diff.rows.iter().fold((0, 0), |(a, b), r| {
+        (a + r.samples_before, b + r.samples_after)
+    });
+    let noise = is_noise(
+        t.before,
+        t.after,
+        na,
+        nb,
+        t.interval_before,
+        t.interval_after,
+    );
     (!noise && budget.limit.exceeded(t.before, t.after)).then(|| Violation {
         scope: "total".into(),
         name: "total".into(),

@@ -188,10 +188,15 @@ pub(crate) fn frame_label(p: &HeapProfile, f: FrameId) -> String {
         p.frames.line[f.index()],
         p.frames.column[f.index()],
     );
-    if loc.is_empty() {
-        name.to_string()
-    } else {
+    let (line, column) = (p.frames.line[f.index()], p.frames.column[f.index()]);
+    if !loc.is_empty() {
         format!("{name} ({loc})")
+    } else if line >= 0 {
+        // No URL (a collected script): the position still tells functions
+        // apart, so stack rows and flame graph frames do not merge them.
+        format!("{name} (:{}:{})", line + 1, column.max(0) + 1)
+    } else {
+        name.to_string()
     }
 }
 

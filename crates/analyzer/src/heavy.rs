@@ -24,9 +24,11 @@ pub struct BottomUpOptions {
     pub max_depth: Option<usize>,
 }
 
-/// Caller chains are expanded at most this deep; V8 caps captured stacks
-/// at 128 frames, and the bound keeps hostile files from deep recursion.
-const MAX_CALLER_DEPTH: usize = 1000;
+/// Caller chains are expanded at most this deep. V8 caps captured stacks at
+/// 128 frames, so real profiles never reach it; the bound keeps the view
+/// linear in the input for hostile, arbitrarily deep trees (the expansion
+/// is nodes × depth).
+const MAX_CALLER_DEPTH: usize = 256;
 
 struct Row {
     frame: FrameId,
@@ -53,7 +55,9 @@ pub fn bottom_up(p: &HeapProfile, tree: &CallTree, opts: &BottomUpOptions) -> Bo
             rows[row].total += total_n;
         }
         let mut caller = p.stacks.parent(n);
-        while let Some(c) = caller.filter(|&c| c != StackId::ROOT) {
+        let mut levels = 0;
+        while let Some(c) = caller.filter(|&c| c != StackId::ROOT && levels < MAX_CALLER_DEPTH) {
+            levels += 1;
             let cf = p.stacks.frame[c.index()];
             row = match rows[row].children.get(&cf).copied() {
                 Some(child) => {

@@ -5,10 +5,10 @@
 
 use serde::Serialize;
 
+use crate::GroupBy;
 use crate::check::Violation;
 use crate::report::{DiffReport, DiffRow, DiffTotals, FlameTree, Status};
 use crate::snapshot::CompareReport;
-use crate::GroupBy;
 
 /// One input file.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -92,12 +92,40 @@ pub struct ReportDocument {
 #[must_use]
 pub fn profile_body(all: &DiffReport, n: usize, flame: Option<FlameTree>) -> ReportBody {
     let mut growers: Vec<DiffRow> = all.rows.iter().filter(|r| r.delta > 0).cloned().collect();
-    growers.sort_by(|a, b| b.delta.cmp(&a.delta).then_with(|| a.name.cmp(&b.name)).then_with(|| a.url.cmp(&b.url)));
+    growers.sort_by(|a, b| {
+        b.delta
+            .cmp(&a.delta)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.url.cmp(&b.url))
+    });
     let mut shrinkers: Vec<DiffRow> = all.rows.iter().filter(|r| r.delta < 0).cloned().collect();
-    shrinkers.sort_by(|a, b| a.delta.cmp(&b.delta).then_with(|| a.name.cmp(&b.name)).then_with(|| a.url.cmp(&b.url)));
-    let new: Vec<DiffRow> = growers.iter().filter(|r| r.status == Status::New).take(n).cloned().collect();
-    let gone: Vec<DiffRow> = shrinkers.iter().filter(|r| r.status == Status::Gone).take(n).cloned().collect();
+    shrinkers.sort_by(|a, b| {
+        a.delta
+            .cmp(&b.delta)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.url.cmp(&b.url))
+    });
+    let new: Vec<DiffRow> = growers
+        .iter()
+        .filter(|r| r.status == Status::New)
+        .take(n)
+        .cloned()
+        .collect();
+    let gone: Vec<DiffRow> = shrinkers
+        .iter()
+        .filter(|r| r.status == Status::Gone)
+        .take(n)
+        .cloned()
+        .collect();
     growers.truncate(n);
     shrinkers.truncate(n);
-    ReportBody::Profile { by: all.by, totals: all.totals.clone(), growers, shrinkers, new, gone, flame }
+    ReportBody::Profile {
+        by: all.by,
+        totals: all.totals.clone(),
+        growers,
+        shrinkers,
+        new,
+        gone,
+        flame,
+    }
 }

@@ -33,7 +33,10 @@ pub struct LiveByTrace {
 
 fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
     g.trace.as_ref().map_or_else(FxHashMap::default, |t| {
-        t.id.iter().enumerate().map(|(i, &id)| (id, u32::try_from(i).unwrap_or(u32::MAX))).collect()
+        t.id.iter()
+            .enumerate()
+            .map(|(i, &id)| (id, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect()
     })
 }
 
@@ -41,7 +44,10 @@ fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
 #[must_use]
 pub fn live_by_trace(g: &HeapGraph, d: &Derived, range: Option<(u32, u32)>) -> LiveByTrace {
     let n = g.trace.as_ref().map_or(0, |t| t.id.len());
-    let mut live = LiveByTrace { count: vec![0; n], size: vec![0; n] };
+    let mut live = LiveByTrace {
+        count: vec![0; n],
+        size: vec![0; n],
+    };
     if g.nodes.trace_node.is_empty() {
         return live;
     }
@@ -97,7 +103,11 @@ pub struct AllocationReport {
 /// DevTools' Allocation view (formats §10.3 steps 3–4): per function, the
 /// sums over its trace nodes with `count > 0`.
 #[must_use]
-pub fn allocation_view(g: &HeapGraph, live: &LiveByTrace, limit: Option<usize>) -> AllocationReport {
+pub fn allocation_view(
+    g: &HeapGraph,
+    live: &LiveByTrace,
+    limit: Option<usize>,
+) -> AllocationReport {
     let mut per_fn: Vec<[u64; 4]> = Vec::new();
     if let Some(t) = &g.trace {
         per_fn = vec![[0; 4]; t.functions.len()];
@@ -118,7 +128,11 @@ pub fn allocation_view(g: &HeapGraph, live: &LiveByTrace, limit: Option<usize>) 
         .enumerate()
         .filter(|(_, s)| s[0] > 0)
         .map(|(f, s)| {
-            let func = &g.trace.as_ref().map(|t| t.functions[f].clone()).unwrap_or_else(|| unreachable_function());
+            let func = &g
+                .trace
+                .as_ref()
+                .map(|t| t.functions[f].clone())
+                .unwrap_or_else(unreachable_function);
             AllocationRow {
                 name: crate::display_name(g.strings.get(func.name)).to_string(),
                 url: g.strings.get(func.script_name).to_string(),
@@ -144,11 +158,22 @@ pub fn allocation_view(g: &HeapGraph, live: &LiveByTrace, limit: Option<usize>) 
     if let Some(limit) = limit {
         rows.truncate(limit);
     }
-    AllocationReport { schema_version: 1, kind: "allocation", rows, total_rows }
+    AllocationReport {
+        schema_version: 1,
+        kind: "allocation",
+        rows,
+        total_rows,
+    }
 }
 
 fn unreachable_function() -> heapdiff_model::TraceFunction {
-    heapdiff_model::TraceFunction { name: 0, script_name: 0, script_id: 0, line: 0, column: 0 }
+    heapdiff_model::TraceFunction {
+        name: 0,
+        script_name: 0,
+        script_id: 0,
+        line: 0,
+        column: 0,
+    }
 }
 
 /// The allocation trace as a call tree whose self bytes are `measure`
@@ -165,7 +190,11 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
     for i in 0..t.id.len() {
         let parent = t.parent[i];
         let parent = (parent != u32::MAX).then(|| stacks[parent as usize]);
-        let f = t.functions.get(t.function[i] as usize).cloned().unwrap_or_else(unreachable_function);
+        let f = t
+            .functions
+            .get(t.function[i] as usize)
+            .cloned()
+            .unwrap_or_else(unreachable_function);
         let script_id = f.script_id.to_string();
         let key = FrameKey {
             name: g.strings.get(f.name),
@@ -178,7 +207,11 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
             Measure::Live => live.size[i],
             Measure::Allocated => t.size[i],
         };
-        let parent = if i == 0 { None } else { parent.or(Some(StackId::ROOT)) };
+        let parent = if i == 0 {
+            None
+        } else {
+            parent.or(Some(StackId::ROOT))
+        };
         stacks.push(b.push_stack(parent, key, bytes, u64::from(t.id[i])));
     }
     b.finish()
@@ -200,7 +233,11 @@ pub struct Intervals {
 #[must_use]
 pub fn intervals(g: &HeapGraph, d: &Derived) -> Intervals {
     #[allow(clippy::cast_precision_loss)]
-    let timestamps_ms: Vec<f64> = g.samples.iter().map(|&(us, _)| us as f64 / 1000.0).collect();
+    let timestamps_ms: Vec<f64> = g
+        .samples
+        .iter()
+        .map(|&(us, _)| us as f64 / 1000.0)
+        .collect();
     let last_ids: Vec<u32> = g.samples.iter().map(|&(_, id)| id).collect();
     let mut sizes = vec![0u64; last_ids.len()];
     for v in 0..g.n_nodes() {
@@ -213,7 +250,11 @@ pub fn intervals(g: &HeapGraph, d: &Derived) -> Intervals {
             sizes[i] += d.self_size[v];
         }
     }
-    Intervals { timestamps_ms, last_ids, sizes }
+    Intervals {
+        timestamps_ms,
+        last_ids,
+        sizes,
+    }
 }
 
 /// The object id range `(min, max]` of the time window `[left, right]` in
@@ -224,9 +265,17 @@ pub fn intervals(g: &HeapGraph, d: &Derived) -> Intervals {
 pub fn id_range(iv: &Intervals, left_ms: f64, right_ms: f64, strict: bool) -> (u32, u32) {
     let min_index = iv.timestamps_ms.partition_point(|&t| t < left_ms);
     let max_index = iv.timestamps_ms.partition_point(|&t| t <= right_ms);
-    let min_id = if min_index > 0 { iv.last_ids[min_index - 1] } else { 0 };
+    let min_id = if min_index > 0 {
+        iv.last_ids[min_index - 1]
+    } else {
+        0
+    };
     let max_id = if strict {
-        max_index.checked_sub(1).and_then(|i| iv.last_ids.get(i)).copied().unwrap_or(0)
+        max_index
+            .checked_sub(1)
+            .and_then(|i| iv.last_ids.get(i))
+            .copied()
+            .unwrap_or(0)
     } else {
         iv.last_ids.get(max_index).copied().unwrap_or(u32::MAX)
     };
@@ -240,7 +289,11 @@ pub fn id_range(iv: &Intervals, left_ms: f64, right_ms: f64, strict: bool) -> (u
 /// # Errors
 /// When the text is not such a span.
 pub fn parse_time_span(text: &str, iv: &Intervals) -> Result<(f64, f64), crate::SpanError> {
-    let bad = || crate::SpanError(format!("`{text}` is not a time span; write `START..END` in seconds (`0s..2.5s`), milliseconds (`500ms..1500ms`) or percentages (`0%..50%`)"));
+    let bad = || {
+        crate::SpanError(format!(
+            "`{text}` is not a time span; write `START..END` in seconds (`0s..2.5s`), milliseconds (`500ms..1500ms`) or percentages (`0%..50%`)"
+        ))
+    };
     let (a, b) = text.split_once("..").ok_or_else(bad)?;
     let end = iv.timestamps_ms.last().copied().unwrap_or(0.0);
     let one = |s: &str| -> Option<f64> {
@@ -250,14 +303,19 @@ pub fn parse_time_span(text: &str, iv: &Intervals) -> Result<(f64, f64), crate::
         } else if let Some(sec) = s.strip_suffix('s') {
             sec.parse::<f64>().ok().map(|x| x * 1000.0)
         } else if let Some(p) = s.strip_suffix('%') {
-            p.parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)).map(|p| end * p / 100.0)
+            p.parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=100.0).contains(p))
+                .map(|p| end * p / 100.0)
         } else {
             None
         }
     };
     let (lo, hi) = (one(a).ok_or_else(bad)?, one(b).ok_or_else(bad)?);
     if !(lo.is_finite() && hi.is_finite()) || lo > hi || lo < 0.0 {
-        return Err(crate::SpanError(format!("`{text}`: the start must be ≥ 0 and before the end")));
+        return Err(crate::SpanError(format!(
+            "`{text}`: the start must be ≥ 0 and before the end"
+        )));
     }
     Ok((lo, hi))
 }
@@ -304,7 +362,9 @@ pub fn kept_by_function(
         if !ids.contains(&g.nodes.trace_node[v]) || d.self_size[v] == 0 {
             continue;
         }
-        let e = by_class.entry(d.classes.of_node[v]).or_insert((0, 0, v as u32));
+        let e = by_class
+            .entry(d.classes.of_node[v])
+            .or_insert((0, 0, v as u32));
         e.0 += 1;
         e.1 += d.self_size[v];
         if d.retained[v] > d.retained[e.2 as usize] {
@@ -312,7 +372,7 @@ pub fn kept_by_function(
         }
     }
     let mut classes: Vec<(u32, (u64, u64, u32))> = by_class.into_iter().collect();
-    classes.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(&b.0)));
+    classes.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
     classes.truncate(limit);
     classes
         .into_iter()

@@ -100,24 +100,23 @@ pub struct FoldedStack {
 #[must_use]
 pub fn collapse(p: &HeapProfile, tree: &CallTree) -> Vec<FoldedStack> {
     let labels = frame_labels(p);
-    let mut paths: Vec<Vec<u32>> = vec![Vec::new(); p.stacks.len()];
     let mut merged: BTreeMap<Vec<&str>, u64> = BTreeMap::new();
+    let mut path: Vec<&str> = Vec::new();
     for s in p.stacks.ids().skip(1) {
-        let up = p.stacks.parent(s).map_or(0, StackId::index);
-        let mut path = if up == 0 {
-            Vec::new()
-        } else {
-            paths[up].clone()
-        };
-        path.push(p.stacks.frame[s.index()].raw());
         let bytes = tree.self_bytes[s.index()];
-        if bytes > 0 {
-            let key: Vec<&str> = path.iter().map(|&f| labels[f as usize].as_str()).collect();
-            *merged.entry(key).or_default() += bytes;
+        if bytes == 0 {
+            continue;
         }
-        if tree.total[s.index()] > bytes {
-            paths[s.index()] = path;
+        // Walk up to the root: memory stays proportional to the output.
+        path.clear();
+        let mut cur = Some(s);
+        while let Some(c) = cur.filter(|&c| c != StackId::ROOT) {
+            path.push(labels[p.stacks.frame[c.index()].index()].as_str());
+            cur = p.stacks.parent(c);
         }
+        path.reverse();
+        let slot = merged.entry(path.clone()).or_default();
+        *slot = slot.saturating_add(bytes);
     }
     merged
         .into_iter()

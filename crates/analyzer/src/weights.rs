@@ -30,7 +30,11 @@ impl Weights {
         Self {
             self_bytes: p.stacks.self_bytes.clone(),
             n_samples,
-            unattributed_bytes: p.unattributed.bytes.iter().sum(),
+            unattributed_bytes: p
+                .unattributed
+                .bytes
+                .iter()
+                .fold(0u64, |a, &b| a.saturating_add(b)),
             unattributed_samples: p.unattributed.bytes.len() as u64,
         }
     }
@@ -52,7 +56,8 @@ impl Weights {
                 || vec![0u64; n],
                 |mut acc, i| {
                     if range.contains(s.ordinal[i]) {
-                        acc[s.stack[i].index()] += s.bytes[i];
+                        let slot = &mut acc[s.stack[i].index()];
+                        *slot = slot.saturating_add(s.bytes[i]);
                     }
                     acc
                 },
@@ -65,7 +70,7 @@ impl Weights {
         Self {
             self_bytes,
             n_samples: count_samples(p, Some(range)),
-            unattributed_bytes: in_range().map(|i| u.bytes[i]).sum(),
+            unattributed_bytes: in_range().fold(0u64, |a, i| a.saturating_add(u.bytes[i])),
             unattributed_samples: in_range().count() as u64,
         }
     }
@@ -103,7 +108,7 @@ fn count_samples(p: &HeapProfile, range: Option<&OrdinalRange>) -> Vec<u64> {
 /// not depend on how rayon split the work.
 fn add_columns(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
     for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
+        *x = x.saturating_add(y);
     }
     a
 }

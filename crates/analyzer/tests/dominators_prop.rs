@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! Property test: the flat-array dominator tree equals petgraph's
 //! `simple_fast` on random graphs (cycles, self-loops, unreachable parts),
 //! once the graph is augmented the way DevTools does (formats §7.6), and
@@ -11,7 +12,10 @@ use proptest::prelude::*;
 
 /// A graph of `n` object nodes whose edges are all essential.
 fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
-    let mut sorted: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (a % n as u32, b % n as u32)).collect();
+    let mut sorted: Vec<(u32, u32)> = edges
+        .iter()
+        .map(|&(a, b)| (a % n as u32, b % n as u32))
+        .collect();
     sorted.sort_by_key(|&(a, _)| a);
     let mut first = vec![0u32; n + 1];
     for &(a, _) in &sorted {

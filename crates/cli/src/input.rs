@@ -99,7 +99,11 @@ pub(crate) fn load_any(path: &Path, common: &Common) -> anyhow::Result<Input> {
 
 /// Reads a sampling heap profile, or an allocation timeline as the call
 /// tree of its allocation trace; other kinds are an error saying so.
-pub(crate) fn load_profile(path: &Path, common: &Common, req: ProfileRequest<'_>) -> anyhow::Result<Loaded> {
+pub(crate) fn load_profile(
+    path: &Path,
+    common: &Common,
+    req: ProfileRequest<'_>,
+) -> anyhow::Result<Loaded> {
     let (kind, gz) = sniff(path)?;
     if kind == InputKind::HeapTimeline {
         return load_timeline(path, gz, common, req);
@@ -108,10 +112,18 @@ pub(crate) fn load_profile(path: &Path, common: &Common, req: ProfileRequest<'_>
         let e = ParseError::WrongKind { found: kind };
         bail!("'{}': {e}", path.display());
     }
-    Ok(Loaded { profile: profile(path, gz, common)?, timeline: None })
+    Ok(Loaded {
+        profile: profile(path, gz, common)?,
+        timeline: None,
+    })
 }
 
-fn load_timeline(path: &Path, gz: bool, common: &Common, req: ProfileRequest<'_>) -> anyhow::Result<Loaded> {
+fn load_timeline(
+    path: &Path,
+    gz: bool,
+    common: &Common,
+    req: ProfileRequest<'_>,
+) -> anyhow::Result<Loaded> {
     let shown = path.display();
     let graph = snapshot(path, gz, common)?;
     if graph.trace.is_none() {
@@ -123,10 +135,13 @@ fn load_timeline(path: &Path, gz: bool, common: &Common, req: ProfileRequest<'_>
     let range = match req.span {
         Some(text) => {
             if req.measure == MeasureArg::Allocated {
-                bail!("'{shown}': --span needs --measure live: the trace records allocation totals, not times");
+                bail!(
+                    "'{shown}': --span needs --measure live: the trace records allocation totals, not times"
+                );
             }
             let iv = timeline::intervals(&graph, &derived);
-            let (lo, hi) = timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
+            let (lo, hi) =
+                timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
             Some(timeline::id_range(&iv, lo, hi, false))
         }
         None => None,
@@ -137,7 +152,14 @@ fn load_timeline(path: &Path, gz: bool, common: &Common, req: ProfileRequest<'_>
         MeasureArg::Allocated => timeline::Measure::Allocated,
     };
     let profile = timeline::trace_profile(&graph, &live, measure);
-    Ok(Loaded { profile, timeline: Some(Timeline { graph, derived, live }) })
+    Ok(Loaded {
+        profile,
+        timeline: Some(Timeline {
+            graph,
+            derived,
+            live,
+        }),
+    })
 }
 
 /// Reads a heap snapshot or timeline; other kinds are an error saying so.

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, Read as _};
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use heapdiff_analyzer::report_doc::{InputInfo, ReportDocument};
 use heapdiff_renderer as renderer;
 use sha2::{Digest as _, Sha256};
@@ -19,25 +19,48 @@ pub(crate) fn input_info(path: &Path, kind: &str, detail: String) -> anyhow::Res
     let mut buf = vec![0u8; 1 << 20];
     let mut n_bytes = 0u64;
     loop {
-        let n = file.read(&mut buf).with_context(|| format!("cannot read '{shown}'"))?;
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("cannot read '{shown}'"))?;
         if n == 0 {
             break;
         }
         n_bytes += n as u64;
         hasher.update(&buf[..n]);
     }
-    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(InputInfo { name: shown.to_string(), kind: kind.to_string(), bytes: n_bytes, sha256, detail })
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(InputInfo {
+        name: shown.to_string(),
+        kind: kind.to_string(),
+        bytes: n_bytes,
+        sha256,
+        detail,
+    })
 }
 
 /// The command line that reproduces this run, shell-quoted.
 pub(crate) fn command_line() -> String {
-    let mut args = std::env::args();
-    let _ = args.next();
+    let mut args = std::env::args().skip(1).peekable();
     let mut out = String::from("heapdiff");
-    for a in args {
+    while let Some(a) = args.next() {
+        // The thread count never changes the output; leaving it out keeps
+        // reports byte-identical across machines.
+        if a == "--threads" {
+            args.next();
+            continue;
+        }
+        if a.starts_with("--threads=") {
+            continue;
+        }
         out.push(' ');
-        if !a.is_empty() && a.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:%@,+".contains(&b)) {
+        if !a.is_empty()
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./=:%@,+".contains(&b))
+        {
             out.push_str(&a);
         } else {
             out.push('\'');
@@ -50,12 +73,19 @@ pub(crate) fn command_line() -> String {
 
 /// Writes the report as Markdown, HTML or JSON, by the file's extension.
 pub(crate) fn write(path: &Path, inputs: &[&Path], doc: &ReportDocument) -> anyhow::Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let write: fn(&mut dyn io::Write, &ReportDocument) -> io::Result<()> = match ext.as_str() {
         "md" | "markdown" => renderer::report_md::write,
         "html" | "htm" => renderer::report_html::write,
         "json" => |out, doc| renderer::json::write(out, doc),
-        _ => bail!("--report '{}': the name must end in .md, .html or .json", path.display()),
+        _ => bail!(
+            "--report '{}': the name must end in .md, .html or .json",
+            path.display()
+        ),
     };
     crate::output::to_file(path, inputs, |out| write(out, doc))
 }

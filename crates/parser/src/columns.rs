@@ -21,7 +21,11 @@ pub(crate) enum Column<'a> {
     U64(&'a mut [u64]),
     /// Node indices (`to_node`): stored as ordinals after checking they are
     /// a multiple of the node field count and in range.
-    NodeIndex { out: &'a mut [u32], node_fields: u64, n_nodes: u64 },
+    NodeIndex {
+        out: &'a mut [u32],
+        node_fields: u64,
+        n_nodes: u64,
+    },
     /// A field nobody reads.
     Skip,
 }
@@ -45,12 +49,24 @@ pub(crate) struct ArrayText<'a> {
 
 /// Finds the array starting at `at` (its `[`). Integer arrays hold no
 /// brackets, so the end is the next `]`.
-pub(crate) fn array_text<'a>(b: &'a [u8], at: usize, section: &'static str) -> Result<ArrayText<'a>, ParseError> {
+pub(crate) fn array_text<'a>(
+    b: &'a [u8],
+    at: usize,
+    section: &'static str,
+) -> Result<ArrayText<'a>, ParseError> {
     let open = crate::scan::expect(b, at, b'[', section, "an array of numbers")?;
-    let close = memchr::memchr(b']', &b[open..])
-        .map(|k| open + k)
-        .ok_or(ParseError::Truncated { section, offset: b.len() as u64 })?;
-    Ok(ArrayText { text: &b[open..close], base: open, end: close + 1 })
+    let close =
+        memchr::memchr(b']', &b[open..])
+            .map(|k| open + k)
+            .ok_or(ParseError::Truncated {
+                section,
+                offset: b.len() as u64,
+            })?;
+    Ok(ArrayText {
+        text: &b[open..close],
+        base: open,
+        end: close + 1,
+    })
 }
 
 const CHUNK: usize = 8 << 20;
@@ -103,7 +119,9 @@ pub(crate) fn parse_records(
     if total % fields != 0 {
         return Err(ParseError::Inconsistent {
             section,
-            reason: format!("{total} numbers do not make whole records of {fields} fields (a truncated file?)"),
+            reason: format!(
+                "{total} numbers do not make whole records of {fields} fields (a truncated file?)"
+            ),
         });
     }
     let n = usize::try_from(total / fields).unwrap_or(usize::MAX);
@@ -132,7 +150,13 @@ pub(crate) fn parse_records(
         .into_par_iter()
         .zip(parts.par_iter().zip(starts.par_iter()))
         .try_for_each(|(mut cols, (&(s, e, expected), &first))| {
-            let got = parse_chunk(&arr.text[s..e], arr.base + s, first % fields, &mut cols, section)?;
+            let got = parse_chunk(
+                &arr.text[s..e],
+                arr.base + s,
+                first % fields,
+                &mut cols,
+                section,
+            )?;
             if got == expected {
                 Ok(())
             } else {
@@ -170,14 +194,22 @@ impl Owned {
         match self {
             Owned::U8(v) => Column::U8(v),
             Owned::U32(v) => Column::U32(v),
-            Owned::NodeIndex(v) => Column::NodeIndex { out: v, node_fields, n_nodes },
+            Owned::NodeIndex(v) => Column::NodeIndex {
+                out: v,
+                node_fields,
+                n_nodes,
+            },
             Owned::U64(v) => Column::U64(v),
             Owned::Skip => Column::Skip,
         }
     }
 
     pub(crate) fn into_u8(self) -> Vec<u8> {
-        if let Owned::U8(v) = self { v } else { Vec::new() }
+        if let Owned::U8(v) = self {
+            v
+        } else {
+            Vec::new()
+        }
     }
 
     pub(crate) fn into_u32(self) -> Vec<u32> {
@@ -188,7 +220,11 @@ impl Owned {
     }
 
     pub(crate) fn into_u64(self) -> Vec<u64> {
-        if let Owned::U64(v) = self { v } else { Vec::new() }
+        if let Owned::U64(v) = self {
+            v
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -207,9 +243,24 @@ impl<'a> Column<'a> {
                 let (a, b) = s.split_at_mut(len);
                 (Column::U64(a), Column::U64(b))
             }
-            Column::NodeIndex { out, node_fields, n_nodes } => {
+            Column::NodeIndex {
+                out,
+                node_fields,
+                n_nodes,
+            } => {
                 let (a, b) = out.split_at_mut(len);
-                (Column::NodeIndex { out: a, node_fields, n_nodes }, Column::NodeIndex { out: b, node_fields, n_nodes })
+                (
+                    Column::NodeIndex {
+                        out: a,
+                        node_fields,
+                        n_nodes,
+                    },
+                    Column::NodeIndex {
+                        out: b,
+                        node_fields,
+                        n_nodes,
+                    },
+                )
             }
             Column::Skip => (Column::Skip, Column::Skip),
         }
@@ -217,11 +268,21 @@ impl<'a> Column<'a> {
 }
 
 fn bad(section: &'static str, offset: usize, reason: String) -> ParseError {
-    ParseError::BadNumber { section, offset: offset as u64, reason }
+    ParseError::BadNumber {
+        section,
+        offset: offset as u64,
+        reason,
+    }
 }
 
 /// Parses one chunk; `phase` is the field of its first number.
-fn parse_chunk(text: &[u8], base: usize, phase: u64, cols: &mut [Column<'_>], section: &'static str) -> Result<u64, ParseError> {
+fn parse_chunk(
+    text: &[u8],
+    base: usize,
+    phase: u64,
+    cols: &mut [Column<'_>],
+    section: &'static str,
+) -> Result<u64, ParseError> {
     let mut count = 0u64;
     let fields = cols.len();
     #[allow(clippy::cast_possible_truncation)]
@@ -242,9 +303,14 @@ fn parse_chunk(text: &[u8], base: usize, phase: u64, cols: &mut [Column<'_>], se
                 i += 1;
             }
             if i < n && matches!(text[i], b'.' | b'e' | b'E') {
-                return Err(bad(section, base + start, "expected an unsigned integer, found a fraction or exponent".into()));
+                return Err(bad(
+                    section,
+                    base + start,
+                    "expected an unsigned integer, found a fraction or exponent".into(),
+                ));
             }
-            store(&mut cols[f], cursor[f], v).map_err(|reason| bad(section, base + start, reason))?;
+            store(&mut cols[f], cursor[f], v)
+                .map_err(|reason| bad(section, base + start, reason))?;
             cursor[f] += 1;
             count += 1;
             f += 1;
@@ -264,7 +330,11 @@ fn parse_chunk(text: &[u8], base: usize, phase: u64, cols: &mut [Column<'_>], se
         } else if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
             i += 1;
         } else if c == b'-' {
-            return Err(bad(section, base + i, "expected an unsigned integer, found a negative number".into()));
+            return Err(bad(
+                section,
+                base + i,
+                "expected an unsigned integer, found a negative number".into(),
+            ));
         } else {
             return Err(syntax(section, base + i, c));
         }
@@ -273,16 +343,28 @@ fn parse_chunk(text: &[u8], base: usize, phase: u64, cols: &mut [Column<'_>], se
 }
 
 fn syntax(section: &'static str, offset: usize, c: u8) -> ParseError {
-    ParseError::Syntax { section, offset: offset as u64, message: format!("expected a number or `,`, found {}", crate::scan::show(c)) }
+    ParseError::Syntax {
+        section,
+        offset: offset as u64,
+        message: format!("expected a number or `,`, found {}", crate::scan::show(c)),
+    }
 }
 
 #[inline]
 fn store(col: &mut Column<'_>, at: usize, v: u64) -> Result<(), String> {
     match col {
-        Column::U8(s) => s[at] = u8::try_from(v).map_err(|_| format!("{v} is not a valid type index"))?,
-        Column::U32(s) => s[at] = u32::try_from(v).map_err(|_| format!("{v} does not fit 32 bits"))?,
+        Column::U8(s) => {
+            s[at] = u8::try_from(v).map_err(|_| format!("{v} is not a valid type index"))?
+        }
+        Column::U32(s) => {
+            s[at] = u32::try_from(v).map_err(|_| format!("{v} does not fit 32 bits"))?
+        }
         Column::U64(s) => s[at] = v,
-        Column::NodeIndex { out, node_fields, n_nodes } => {
+        Column::NodeIndex {
+            out,
+            node_fields,
+            n_nodes,
+        } => {
             if v % *node_fields != 0 || v / *node_fields >= *n_nodes {
                 return Err(format!(
                     "edge target {v} is not a node index (a multiple of {node_fields} below {})",

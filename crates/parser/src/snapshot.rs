@@ -317,8 +317,12 @@ impl Layout {
     }
 }
 
-
-fn read_nodes(b: &[u8], at: usize, l: &Layout, n_types: usize) -> Result<(NodeColumns, Vec<u32>), ParseError> {
+fn read_nodes(
+    b: &[u8],
+    at: usize,
+    l: &Layout,
+    n_types: usize,
+) -> Result<(NodeColumns, Vec<u32>), ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
@@ -339,28 +343,53 @@ fn read_nodes(b: &[u8], at: usize, l: &Layout, n_types: usize) -> Result<(NodeCo
         name: take(l.n_name).into_u32(),
         id: take(l.n_id).into_u32(),
         self_size: take(l.n_self).into_u64(),
-        trace_node: l.n_trace.map(&mut take).map(Owned::into_u32).unwrap_or_default(),
-        detachedness: l.n_detached.map(&mut take).map(Owned::into_u8).unwrap_or_default(),
+        trace_node: l
+            .n_trace
+            .map(&mut take)
+            .map(Owned::into_u32)
+            .unwrap_or_default(),
+        detachedness: l
+            .n_detached
+            .map(&mut take)
+            .map(Owned::into_u8)
+            .unwrap_or_default(),
     };
     let edge_counts = take(l.n_edges).into_u32();
-    if let Some(i) = n.kind.iter().position(|&k| k as usize >= n_types && n_types > 0) {
+    if let Some(i) = n
+        .kind
+        .iter()
+        .position(|&k| k as usize >= n_types && n_types > 0)
+    {
         return Err(ParseError::Inconsistent {
             section: "nodes",
-            reason: format!("node {i} has type {}, but `meta` lists {n_types} types", n.kind[i]),
+            reason: format!(
+                "node {i} has type {}, but `meta` lists {n_types} types",
+                n.kind[i]
+            ),
         });
     }
     if n.kind.len() >= u32::MAX as usize {
-        return Err(ParseError::Inconsistent { section: "nodes", reason: "more than 4 billion nodes".into() });
+        return Err(ParseError::Inconsistent {
+            section: "nodes",
+            reason: "more than 4 billion nodes".into(),
+        });
     }
     Ok((n, edge_counts))
 }
 
-fn read_edges(b: &[u8], at: usize, l: &Layout, n_types: usize, n_nodes: usize) -> Result<EdgeColumns, ParseError> {
+fn read_edges(
+    b: &[u8],
+    at: usize,
+    l: &Layout,
+    n_types: usize,
+    n_nodes: usize,
+) -> Result<EdgeColumns, ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.edge_fields];
     kinds[l.e_type] = ColumnKind::U8;
     kinds[l.e_name] = ColumnKind::U32;
     kinds[l.e_to] = ColumnKind::NodeIndex;
-    let (cols, _) = columns::parse_records(b, at, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
+    let (cols, _) =
+        columns::parse_records(b, at, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
     let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
     let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
     let e = EdgeColumns {
@@ -368,10 +397,17 @@ fn read_edges(b: &[u8], at: usize, l: &Layout, n_types: usize, n_nodes: usize) -
         name_or_index: take(l.e_name).into_u32(),
         to: take(l.e_to).into_u32(),
     };
-    if let Some(i) = e.kind.iter().position(|&k| k as usize >= n_types && n_types > 0) {
+    if let Some(i) = e
+        .kind
+        .iter()
+        .position(|&k| k as usize >= n_types && n_types > 0)
+    {
         return Err(ParseError::Inconsistent {
             section: "edges",
-            reason: format!("edge {i} has type {}, but `meta` lists {n_types} types", e.kind[i]),
+            reason: format!(
+                "edge {i} has type {}, but `meta` lists {n_types} types",
+                e.kind[i]
+            ),
         });
     }
     Ok(e)
@@ -491,7 +527,12 @@ fn read_strings(b: &[u8], at: usize) -> Result<SnapshotStrings, ParseError> {
 
 /// Reads a flat array of `fields`-wide records; the caller walks it with
 /// `chunks_exact(fields)`.
-fn records(b: &[u8], at: usize, section: &'static str, fields: usize) -> Result<Vec<u64>, ParseError> {
+fn records(
+    b: &[u8],
+    at: usize,
+    section: &'static str,
+    fields: usize,
+) -> Result<Vec<u64>, ParseError> {
     let mut values = Vec::new();
     scan::uint_array(b, at, section, |v| {
         values.push(v);

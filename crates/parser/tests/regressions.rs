@@ -120,14 +120,22 @@ fn deeply_nested_children_are_a_truncation_not_a_stack_overflow() {
 /// tail unread ("expected `,`"), rejecting a well-formed profile.
 #[test]
 fn unknown_keys_may_hold_numbers_of_any_length() {
-    let p = parse_file("unknown-key-long-numbers.heapprofile").expect("parses").value;
+    let p = parse_file("unknown-key-long-numbers.heapprofile")
+        .expect("parses")
+        .value;
     assert_eq!(p.samples.len(), 1);
 }
 
 /// Skipped numbers are still checked against JSON's grammar.
 #[test]
 fn malformed_numbers_in_unknown_keys_fail_at_their_offset() {
-    for (bad, kind) in [("-x", "syntax"), ("1.", "syntax"), ("1e+", "syntax"), (".5", "syntax"), ("1.", "truncated")] {
+    for (bad, kind) in [
+        ("-x", "syntax"),
+        ("1.", "syntax"),
+        ("1e+", "syntax"),
+        (".5", "syntax"),
+        ("1.", "truncated"),
+    ] {
         let json = if kind == "truncated" {
             format!(r#"{{"head":{{"id":1}},"x":{bad}"#)
         } else {

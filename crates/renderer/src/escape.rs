@@ -52,7 +52,7 @@ pub fn markdown(s: &str) -> String {
 /// visible escapes such as `\n` and `\u{1b}`.
 #[must_use]
 pub fn terminal(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(invisible) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -61,11 +61,19 @@ pub fn terminal(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c if invisible(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Control characters, and the format characters that reorder or hide
+/// text (bidirectional overrides, zero-width characters, line and paragraph
+/// separators).
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[cfg(test)]

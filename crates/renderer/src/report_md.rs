@@ -6,7 +6,7 @@ use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{frame_location, DiffRow, GroupBy, Status};
+use heapdiff_analyzer::{DiffRow, GroupBy, Status, frame_location};
 
 use crate::escape::markdown as md;
 use crate::units::{bytes, delta_percent, signed_bytes};
@@ -24,8 +24,18 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         write_check(out, check)?;
     }
     match &doc.body {
-        ReportBody::Profile { by, totals, growers, shrinkers, new, gone, .. } => {
-            let pct = delta_percent(totals.delta, totals.before).map(|p| format!(", {p}")).unwrap_or_default();
+        ReportBody::Profile {
+            by,
+            totals,
+            growers,
+            shrinkers,
+            new,
+            gone,
+            ..
+        } => {
+            let pct = delta_percent(totals.delta, totals.before)
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default();
             writeln!(
                 out,
                 "**Total: {} → {} ({}{pct})**, {} rows by {}: {} new, {} gone.\n",
@@ -44,10 +54,17 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows_section(out, "Top shrinkers", shrinkers, *by)?;
             let noise = match (totals.interval_before, totals.interval_after) {
                 (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
-                (Some(a), Some(b)) => format!("`noise` marks a change within two sampling errors (interval {} / {})", bytes(a), bytes(b)),
+                (Some(a), Some(b)) => format!(
+                    "`noise` marks a change within two sampling errors (interval {} / {})",
+                    bytes(a),
+                    bytes(b)
+                ),
                 _ => "no samples, so no noise estimate".to_string(),
             };
-            writeln!(out, "_Self bytes, absolute; Δ % is of the row's own before value; {noise}._\n")?;
+            writeln!(
+                out,
+                "_Self bytes, absolute; Δ % is of the row's own before value; {noise}._\n"
+            )?;
         }
         ReportBody::Snapshot { comparison } => {
             write_snapshot(out, comparison, &doc.inputs)?;
@@ -60,7 +77,11 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    writeln!(out, "## Reproduce\n\n```sh\n{}\n```", doc.command.replace("```", "` ` `"))
+    writeln!(
+        out,
+        "## Reproduce\n\n```sh\n{}\n```",
+        doc.command.replace("```", "` ` `")
+    )
 }
 
 fn by_word(by: GroupBy) -> &'static str {
@@ -74,10 +95,18 @@ fn by_word(by: GroupBy) -> &'static str {
 
 fn write_check(out: &mut dyn io::Write, c: &CheckSection) -> io::Result<()> {
     if c.passed {
-        writeln!(out, "**Check passed**: no budget exceeded ({}).\n", md(&c.budgets.join("; ")))?;
+        writeln!(
+            out,
+            "**Check passed**: no budget exceeded ({}).\n",
+            md(&c.budgets.join("; "))
+        )?;
         return Ok(());
     }
-    writeln!(out, "**Check failed**: {} budget violation(s).\n", c.violations.len())?;
+    writeln!(
+        out,
+        "**Check failed**: {} budget violation(s).\n",
+        c.violations.len()
+    )?;
     writeln!(out, "| Scope | Name | Before | After | Growth | Budget |")?;
     writeln!(out, "|---|---|---:|---:|---:|---|")?;
     for v in &c.violations {
@@ -121,12 +150,25 @@ fn row_line(r: &DiffRow, by: GroupBy) -> String {
         Status::Gone => "gone".to_string(),
         _ => delta_percent(r.delta, r.before).unwrap_or_default(),
     };
-    let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) { "noise" } else { r.status.as_str() };
+    let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) {
+        "noise"
+    } else {
+        r.status.as_str()
+    };
     let place = match by {
-        GroupBy::Stack => r.stack.iter().map(|f| md(f)).collect::<Vec<_>>().join(" &gt; "),
+        GroupBy::Stack => r
+            .stack
+            .iter()
+            .map(|f| md(f))
+            .collect::<Vec<_>>()
+            .join(" &gt; "),
         GroupBy::Function => {
-            let l = r.line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
-            let c = r.column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
+            let l = r
+                .line
+                .map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
+            let c = r
+                .column
+                .map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
             md(&frame_location(&r.url, l, c))
         }
         GroupBy::Script | GroupBy::Package => String::new(),
@@ -143,9 +185,15 @@ fn row_line(r: &DiffRow, by: GroupBy) -> String {
     )
 }
 
-const ROW_HEADER: &str = "| Before | After | Δ | Δ % | Status | Name | Location |\n|---:|---:|---:|---:|---|---|---|";
+const ROW_HEADER: &str =
+    "| Before | After | Δ | Δ % | Status | Name | Location |\n|---:|---:|---:|---:|---|---|---|";
 
-fn rows_section(out: &mut dyn io::Write, title: &str, rows: &[DiffRow], by: GroupBy) -> io::Result<()> {
+fn rows_section(
+    out: &mut dyn io::Write,
+    title: &str,
+    rows: &[DiffRow],
+    by: GroupBy,
+) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -154,7 +202,11 @@ fn rows_section(out: &mut dyn io::Write, title: &str, rows: &[DiffRow], by: Grou
         writeln!(out, "{}", row_line(r, by))?;
     }
     if rows.len() > SHOWN {
-        writeln!(out, "\n<details><summary>{} more</summary>\n\n{ROW_HEADER}", rows.len() - SHOWN)?;
+        writeln!(
+            out,
+            "\n<details><summary>{} more</summary>\n\n{ROW_HEADER}",
+            rows.len() - SHOWN
+        )?;
         for r in &rows[SHOWN..] {
             writeln!(out, "{}", row_line(r, by))?;
         }
@@ -163,11 +215,25 @@ fn rows_section(out: &mut dyn io::Write, title: &str, rows: &[DiffRow], by: Grou
     writeln!(out)
 }
 
-fn write_snapshot(out: &mut dyn io::Write, c: &CompareReport, inputs: &[InputInfo]) -> io::Result<()> {
+fn write_snapshot(
+    out: &mut dyn io::Write,
+    c: &CompareReport,
+    inputs: &[InputInfo],
+) -> io::Result<()> {
     let d = i64::try_from(i128::from(c.total_after) - i128::from(c.total_before)).unwrap_or(0);
-    writeln!(out, "**Total: {} → {} ({})**, {} classes changed.\n", bytes(c.total_before), bytes(c.total_after), signed_bytes(d), c.classes.len())?;
+    writeln!(
+        out,
+        "**Total: {} → {} ({})**, {} classes changed.\n",
+        bytes(c.total_before),
+        bytes(c.total_after),
+        signed_bytes(d),
+        c.classes.len()
+    )?;
     if c.different_processes {
-        writeln!(out, "> **Warning:** few object ids are shared; the snapshots look like they come from different processes, so New/Deleted counts mean little.\n")?;
+        writeln!(
+            out,
+            "> **Warning:** few object ids are shared; the snapshots look like they come from different processes, so New/Deleted counts mean little.\n"
+        )?;
     }
     write_inputs(out, inputs)?;
     let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class |\n|---:|---:|---:|---:|---:|---:|---|";
@@ -188,7 +254,11 @@ fn write_snapshot(out: &mut dyn io::Write, c: &CompareReport, inputs: &[InputInf
         writeln!(out, "{}", line(r))?;
     }
     if c.classes.len() > SHOWN {
-        writeln!(out, "\n<details><summary>{} more</summary>\n\n{header}", c.classes.len() - SHOWN)?;
+        writeln!(
+            out,
+            "\n<details><summary>{} more</summary>\n\n{header}",
+            c.classes.len() - SHOWN
+        )?;
         for r in &c.classes[SHOWN..] {
             writeln!(out, "{}", line(r))?;
         }
@@ -197,15 +267,26 @@ fn write_snapshot(out: &mut dyn io::Write, c: &CompareReport, inputs: &[InputInf
     writeln!(out)?;
     if !c.allocated_between.is_empty() {
         writeln!(out, "## Allocated between the snapshots and still alive\n")?;
-        writeln!(out, "| Retained | Shallow | Count | Class | Kept alive by |\n|---:|---:|---:|---|---|")?;
+        writeln!(
+            out,
+            "| Retained | Shallow | Count | Class | Kept alive by |\n|---:|---:|---:|---|---|"
+        )?;
         for g in &c.allocated_between {
             let path = g
                 .retainer_path
                 .iter()
-                .map(|s| md(&format!("{} {} @{}", s.edge, s.class, s.id).trim().to_string()))
+                .map(|s| md(format!("{} {} @{}", s.edge, s.class, s.id).trim()))
                 .collect::<Vec<_>>()
                 .join(" → ");
-            writeln!(out, "| {} | {} | {} | {} | {} |", bytes(g.retained_size), bytes(g.self_size), g.count, md(&g.name), path)?;
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                bytes(g.retained_size),
+                bytes(g.self_size),
+                g.count,
+                md(&g.name),
+                path
+            )?;
         }
         writeln!(out)?;
     }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io;
 
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, Intervals, KeptClass};
 use serde::Serialize;
 
@@ -24,13 +24,22 @@ pub struct AllocationJson<'a> {
     pub kept: &'a [(AllocationRow, Vec<KeptClass>)],
 }
 
-fn kept_json<S: serde::Serializer>(kept: &&[(AllocationRow, Vec<KeptClass>)], s: S) -> Result<S::Ok, S::Error> {
+fn kept_json<S: serde::Serializer>(
+    kept: &&[(AllocationRow, Vec<KeptClass>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
     #[derive(Serialize)]
     struct Entry<'a> {
         function: &'a AllocationRow,
         classes: &'a [KeptClass],
     }
-    let entries: Vec<Entry<'_>> = kept.iter().map(|(f, c)| Entry { function: f, classes: c }).collect();
+    let entries: Vec<Entry<'_>> = kept
+        .iter()
+        .map(|(f, c)| Entry {
+            function: f,
+            classes: c,
+        })
+        .collect();
     entries.serialize(s)
 }
 
@@ -50,7 +59,12 @@ fn one<S: serde::Serializer>(iv: &&Intervals, s: S) -> Result<S::Ok, S::Error> {
         #[serde(flatten)]
         intervals: &'a Intervals,
     }
-    Out { schema_version: 1, kind: "timeline", intervals: iv }.serialize(s)
+    Out {
+        schema_version: 1,
+        kind: "timeline",
+        intervals: iv,
+    }
+    .serialize(s)
 }
 
 fn table(header: &[&str], right: &[usize]) -> Table {
@@ -91,7 +105,17 @@ pub fn allocation_table(
     r: &AllocationReport,
     kept: &[(AllocationRow, Vec<KeptClass>)],
 ) -> io::Result<()> {
-    let mut t = table(&["Live Count", "Count", "Live Size", "Size", "Function", "Location"], &[0, 1, 2, 3]);
+    let mut t = table(
+        &[
+            "Live Count",
+            "Count",
+            "Live Size",
+            "Size",
+            "Function",
+            "Location",
+        ],
+        &[0, 1, 2, 3],
+    );
     for row in &r.rows {
         t.add_row(vec![
             row.live_count.to_string(),
@@ -104,21 +128,45 @@ pub fn allocation_table(
     }
     write_table(out, &t)?;
     if r.rows.len() < r.total_rows {
-        writeln!(out, "\nshowing {} of {} functions", r.rows.len(), r.total_rows)?;
+        writeln!(
+            out,
+            "\nshowing {} of {} functions",
+            r.rows.len(),
+            r.total_rows
+        )?;
     }
     for (row, classes) in kept {
         if classes.is_empty() {
             continue;
         }
-        writeln!(out, "\n{} ({}) allocated {} still alive:", term(&row.name), term(&location(&row.url, row.line, row.column)), bytes(row.live_size))?;
+        writeln!(
+            out,
+            "\n{} ({}) allocated {} still alive:",
+            term(&row.name),
+            term(&location(&row.url, row.line, row.column)),
+            bytes(row.live_size)
+        )?;
         for c in classes {
             let path = c
                 .retainer_path
                 .iter()
-                .map(|s| if s.edge.is_empty() { format!("{} @{}", s.class, s.id) } else { format!("{} {} @{}", s.edge, s.class, s.id) })
+                .map(|s| {
+                    if s.edge.is_empty() {
+                        format!("{} @{}", s.class, s.id)
+                    } else {
+                        format!("{} {} @{}", s.edge, s.class, s.id)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" → ");
-            writeln!(out, "  {} × {} ({}), kept by: {}", c.count, term(&c.class), bytes(c.size), term(&path))?;
+            writeln!(
+                out,
+                "  {} × {} ({}), kept by: {}",
+                c.count,
+                term(&c.class),
+                bytes(c.size),
+                term(&path)
+            )?;
         }
     }
     Ok(())
@@ -129,7 +177,10 @@ pub fn allocation_table(
 /// # Errors
 /// When writing fails.
 pub fn intervals_table(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()> {
-    let mut t = table(&["Time (s)", "Last id", "Live bytes allocated", "Cumulative"], &[0, 1, 2, 3]);
+    let mut t = table(
+        &["Time (s)", "Last id", "Live bytes allocated", "Cumulative"],
+        &[0, 1, 2, 3],
+    );
     let mut total = 0u64;
     for i in 0..iv.sizes.len() {
         total += iv.sizes[i];
@@ -141,7 +192,10 @@ pub fn intervals_table(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()
         ]);
     }
     write_table(out, &t)?;
-    writeln!(out, "\ninterval 0 holds what was alive before recording started; each later row what was allocated since the previous one and is still alive")
+    writeln!(
+        out,
+        "\ninterval 0 holds what was alive before recording started; each later row what was allocated since the previous one and is still alive"
+    )
 }
 
 /// The interval chart: one bar per interval at its time, heights in bytes,
@@ -168,20 +222,55 @@ pub fn chart_svg(out: &mut dyn io::Write, iv: &Intervals, title: &str) -> io::Re
         xml(title)
     );
     // Axes and ticks.
-    let _ = writeln!(s, r##"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="#333"/>"##, h - bottom, w - right, h - bottom);
-    let _ = writeln!(s, r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="#333"/>"##, h - bottom);
+    let _ = writeln!(
+        s,
+        r##"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="#333"/>"##,
+        h - bottom,
+        w - right,
+        h - bottom
+    );
+    let _ = writeln!(
+        s,
+        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="#333"/>"##,
+        h - bottom
+    );
     for k in 0..=4 {
         let ms = total_ms * f64::from(k) / 4.0;
         let x = x_of(ms);
-        let _ = writeln!(s, r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{:.2} s</text>"#, h - bottom + 16.0, ms / 1000.0);
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{:.2} s</text>"#,
+            h - bottom + 16.0,
+            ms / 1000.0
+        );
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let b = (max as f64 * f64::from(k) / 4.0) as u64;
         let y = y_of(b);
-        let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, y + 4.0, bytes(b));
-        let _ = writeln!(s, r##"<line x1="{left}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#EEE"/>"##, w - right);
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y + 4.0,
+            bytes(b)
+        );
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#EEE"/>"##,
+            w - right
+        );
     }
-    let _ = writeln!(s, r#"<text x="{}" y="{}" text-anchor="middle">time since recording started</text>"#, (left + w - right) / 2.0, h - 10.0);
-    let _ = writeln!(s, r#"<text x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">live bytes allocated in the interval</text>"#, (top + h - bottom) / 2.0, (top + h - bottom) / 2.0);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">time since recording started</text>"#,
+        (left + w - right) / 2.0,
+        h - 10.0
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">live bytes allocated in the interval</text>"#,
+        (top + h - bottom) / 2.0,
+        (top + h - bottom) / 2.0
+    );
     let bar = ((w - left - right) / (iv.sizes.len().max(2) as f64)).clamp(1.0, 12.0);
     for i in 1..iv.sizes.len() {
         let x = x_of(iv.timestamps_ms[i]) - bar / 2.0;

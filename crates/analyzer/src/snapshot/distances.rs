@@ -143,8 +143,7 @@ impl Bfs {
 
     fn run(&mut self, g: &HeapGraph, levels: &mut Levels) {
         while let Some((v, d)) = levels.pop() {
-            if self.sources.native_context.contains(v) || self.sources.map_descriptors.contains(v)
-            {
+            if self.sources.native_context.contains(v) || self.sources.map_descriptors.contains(v) {
                 self.expand_special(g, levels, v, d + 1);
                 continue;
             }

@@ -64,29 +64,39 @@ impl<'a> Rules<'a> {
         let g = self.g;
         let base = g.first_edge[first as usize] as usize;
         let mut u = first;
-        let mut e = base;
-        while e < base + out.len() {
-            let end = g.first_edge[u as usize + 1] as usize;
-            for e in e..end {
-                if !self.essential(u, e) {
+        while g.first_edge[u as usize] as usize - base < out.len() {
+            let source = Source {
+                u,
+                id: g.nodes.id[u as usize],
+                page_owned: self.page_owned.contains(u),
+            };
+            for e in g.edge_range(u) {
+                if !self.essential(&source, e) {
                     out[e - base] = false;
                 }
             }
-            e = end;
             u += 1;
         }
     }
 
-    fn essential(&self, u: u32, e: usize) -> bool {
+    fn essential(&self, source: &Source, e: usize) -> bool {
         let g = self.g;
         let k = Some(g.edges.kind[e]);
         let w = g.edges.to[e];
-        let table_edge = k == self.internal
-            && self.pairs.table(g.edges.name_or_index[e]) == Some(g.nodes.id[u as usize]);
-        let page = &self.page_owned;
+        let table_edge =
+            k == self.internal && self.pairs.table(g.edges.name_or_index[e]) == Some(source.id);
+        // Most nodes are page-owned, which spares the lookup of `w`.
+        let into_page = || !source.page_owned && self.page_owned.contains(w);
         !(table_edge
             || k == self.weak
-            || u == w
-            || (u != 0 && (k == self.shortcut || (page.contains(w) && !page.contains(u)))))
+            || source.u == w
+            || (source.u != 0 && (k == self.shortcut || into_page())))
     }
+}
+
+/// What the rules need of an edge's source node.
+struct Source {
+    u: u32,
+    id: u32,
+    page_owned: bool,
 }

@@ -23,7 +23,9 @@ pub(crate) fn page_owned(g: &HeapGraph) -> Vec<bool> {
             }
         }
     });
-    (0..g.n_nodes() as u32).map(|v| reached.contains(v)).collect()
+    (0..g.n_nodes() as u32)
+        .map(|v| reached.contains(v))
+        .collect()
 }
 
 /// Reachability that expands nodes in ordinal order where it can. Most

@@ -73,11 +73,18 @@ pub fn analyze(g: &HeapGraph) -> Derived {
 pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) -> Derived {
     // Independent steps run side by side; each is deterministic, so the
     // result does not depend on the thread count.
-    let ((_state, detached), page_owned) = rayon::join(|| dom_state::compute(g), || flags::page_owned(g));
+    let ((_state, detached), page_owned) =
+        rayon::join(|| dom_state::compute(g), || flags::page_owned(g));
     let has_user_roots = flags::has_user_roots(g);
     let (essential, self_size) = rayon::join(
         || essential_edges::compute(g, &page_owned),
-        || if has_user_roots { ownership::adjusted_sizes(g) } else { g.nodes.self_size.clone() },
+        || {
+            if has_user_roots {
+                ownership::adjusted_sizes(g)
+            } else {
+                g.nodes.self_size.clone()
+            }
+        },
     );
     drop(page_owned);
     let ((dominators, retained), (distance, classes)) = rayon::join(
@@ -86,10 +93,25 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             let retained = retained::compute(&dominators, &self_size);
             (dominators, retained)
         },
-        || rayon::join(|| distances::compute(g, has_user_roots), || classes::compute(g, &detached, interfaces)),
+        || {
+            rayon::join(
+                || distances::compute(g, has_user_roots),
+                || classes::compute(g, &detached, interfaces),
+            )
+        },
     );
     drop(essential);
     let total_size = retained[0] + g.meta.extra_native_bytes;
     let unreachable = dominators.n_unreachable;
-    Derived { self_size, dominators, retained, distance, classes, detached, has_user_roots, total_size, unreachable }
+    Derived {
+        self_size,
+        dominators,
+        retained,
+        distance,
+        classes,
+        detached,
+        has_user_roots,
+        total_size,
+        unreachable,
+    }
 }

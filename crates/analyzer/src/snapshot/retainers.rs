@@ -82,12 +82,7 @@ pub(crate) fn edge_label(g: &HeapGraph, e: usize) -> String {
 /// The shortest strong path from a root to `v`, root-most step first:
 /// at every hop, the first retainer one distance level closer.
 #[must_use]
-pub fn shortest_path(
-    g: &HeapGraph,
-    d: &Derived,
-    index: &RetainerIndex,
-    v: u32,
-) -> Vec<PathStep> {
+pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) -> Vec<PathStep> {
     let weak = g.edge_type_index("weak");
     let internal = g.edge_type_index("internal");
     let mut steps = Vec::new();
@@ -159,7 +154,10 @@ pub fn shortest_path(
 /// variables and elements, 1 for other links, 2 for VM-internal ones, 3 for
 /// WeakMap table edges (which do not retain).
 fn edge_rank(g: &HeapGraph, e: usize, internal: bool) -> u8 {
-    let kind = g.edge_types.get(g.edges.kind[e] as usize).map_or("", String::as_str);
+    let kind = g
+        .edge_types
+        .get(g.edges.kind[e] as usize)
+        .map_or("", String::as_str);
     match kind {
         "property" | "context" | "element" => 0,
         "internal" | "hidden" => {

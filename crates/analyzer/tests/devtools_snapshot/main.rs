@@ -157,6 +157,9 @@ fn snapshot_cases() -> Vec<PathBuf> {
     cases
 }
 
+/// (name, script, line, column, count, size, live count, live size).
+type AllocationTop = (String, String, u64, u64, u64, u64, u64, u64);
+
 /// DevTools' Allocation view (formats §10.3) on every timeline fixture.
 #[test]
 fn allocation_view_equals_devtools() {
@@ -174,16 +177,29 @@ fn allocation_view_equals_devtools() {
         let d = snapshot::analyze(&g);
         let live = timeline::live_by_trace(&g, &d, None);
         let report = timeline::allocation_view(&g, &live, None);
-        let mut ours: Vec<(String, String, u64, u64, u64, u64, u64, u64)> = report
+        let mut ours: Vec<AllocationTop> = report
             .rows
             .iter()
             .map(|r| {
-                let name = if r.name == "(anonymous)" { String::new() } else { r.name.clone() };
-                (name, r.url.clone(), r.line.map_or(0, u64::from), r.column.map_or(0, u64::from), r.count, r.size, r.live_count, r.live_size)
+                let name = if r.name == "(anonymous)" {
+                    String::new()
+                } else {
+                    r.name.clone()
+                };
+                (
+                    name,
+                    r.url.clone(),
+                    r.line.map_or(0, u64::from),
+                    r.column.map_or(0, u64::from),
+                    r.count,
+                    r.size,
+                    r.live_count,
+                    r.live_size,
+                )
             })
             .collect();
         let expected = json(&path);
-        let mut theirs: Vec<(String, String, u64, u64, u64, u64, u64, u64)> = expected["tops"]
+        let mut theirs: Vec<AllocationTop> = expected["tops"]
             .as_array()
             .unwrap()
             .iter()
@@ -203,15 +219,37 @@ fn allocation_view_equals_devtools() {
         ours.sort();
         theirs.sort();
         if ours != theirs {
-            let diff: Vec<String> = theirs.iter().filter(|t| !ours.contains(t)).take(10).map(|t| format!("DevTools {t:?}")).chain(ours.iter().filter(|o| !theirs.contains(o)).take(10).map(|o| format!("ours {o:?}"))).collect();
-            failures.push(format!("[{name}] allocation rows differ:\n{}", diff.join("\n")));
+            let diff: Vec<String> = theirs
+                .iter()
+                .filter(|t| !ours.contains(t))
+                .take(10)
+                .map(|t| format!("DevTools {t:?}"))
+                .chain(
+                    ours.iter()
+                        .filter(|o| !theirs.contains(o))
+                        .take(10)
+                        .map(|o| format!("ours {o:?}")),
+                )
+                .collect();
+            failures.push(format!(
+                "[{name}] allocation rows differ:\n{}",
+                diff.join("\n")
+            ));
         }
         let samples = case.join("expected/samples.devtools.json");
         if samples.exists() {
             let iv = timeline::intervals(&g, &d);
-            let want: Vec<u64> = json(&samples)["sizes"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+            let want: Vec<u64> = json(&samples)["sizes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
             if iv.sizes != want {
-                failures.push(format!("[{name}] interval sizes {:?} vs DevTools {want:?}", iv.sizes));
+                failures.push(format!(
+                    "[{name}] interval sizes {:?} vs DevTools {want:?}",
+                    iv.sizes
+                ));
             }
         }
     }

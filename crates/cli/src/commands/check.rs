@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use heapdiff_analyzer::check::{self, Budget, Limit, Violation};
 use heapdiff_analyzer::report_doc::{CheckSection, ReportBody, ReportDocument};
-use heapdiff_analyzer::{self as analyzer, snapshot, GroupBy};
+use heapdiff_analyzer::{self as analyzer, GroupBy, snapshot};
 use heapdiff_parser::InputKind;
 use serde::Deserialize;
 
@@ -47,18 +47,31 @@ fn limit(text: &str, what: &str) -> anyhow::Result<Limit> {
 
 fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
     let mut out = Vec::new();
-    let mut push = |scope: &str, name: Option<String>, text: &str, what: &str| -> anyhow::Result<()> {
-        out.push(Budget { scope: scope.to_string(), name, limit: limit(text, what)?, text: text.trim().to_string() });
-        Ok(())
-    };
+    let mut push =
+        |scope: &str, name: Option<String>, text: &str, what: &str| -> anyhow::Result<()> {
+            out.push(Budget {
+                scope: scope.to_string(),
+                name,
+                limit: limit(text, what)?,
+                text: text.trim().to_string(),
+            });
+            Ok(())
+        };
     if let Some(path) = &a.budget {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read budget file '{}'", path.display()))?;
-        let file: BudgetFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("'{}': {}", path.display(), e.message()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read budget file '{}'", path.display()))?;
+        let file: BudgetFile = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("'{}': {}", path.display(), e.message()))?;
         if let Some(t) = &file.max_growth {
             push("total", None, t, "max_growth")?;
         }
         if let Some(per) = &file.per {
-            for (scope, v) in [("function", &per.function), ("package", &per.package), ("script", &per.script), ("class", &per.class)] {
+            for (scope, v) in [
+                ("function", &per.function),
+                ("package", &per.package),
+                ("script", &per.script),
+                ("class", &per.class),
+            ] {
                 if let Some(t) = v {
                     push(scope, None, t, &format!("per.{scope}"))?;
                 }
@@ -66,9 +79,18 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
         }
         for r in &file.rule {
             if !matches!(r.by.as_str(), "function" | "package" | "script" | "class") {
-                bail!("'{}': rule `by = \"{}\"`: expected function, package, script or class", path.display(), r.by);
+                bail!(
+                    "'{}': rule `by = \"{}\"`: expected function, package, script or class",
+                    path.display(),
+                    r.by
+                );
             }
-            push(&r.by, Some(r.name.clone()), &r.max_growth, &format!("rule for {}", r.name))?;
+            push(
+                &r.by,
+                Some(r.name.clone()),
+                &r.max_growth,
+                &format!("rule for {}", r.name),
+            )?;
         }
     }
     for (scope, v) in [
@@ -78,11 +100,25 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
         ("class", &a.max_class_growth),
     ] {
         if let Some(t) = v {
-            push(scope, None, t, &format!("--max-{}growth", if scope == "total" { String::new() } else { format!("{scope}-") }))?;
+            push(
+                scope,
+                None,
+                t,
+                &format!(
+                    "--max-{}growth",
+                    if scope == "total" {
+                        String::new()
+                    } else {
+                        format!("{scope}-")
+                    }
+                ),
+            )?;
         }
     }
     if out.is_empty() {
-        bail!("give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth or --budget FILE");
+        bail!(
+            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth or --budget FILE"
+        );
     }
     Ok(out)
 }
@@ -102,13 +138,26 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
         _ => bail!("give BEFORE AFTER, or the current file with --baseline FILE"),
     };
     let budgets = budgets(a)?;
-    let (ka, kb) = (crate::input::kind_of(before)?, crate::input::kind_of(after)?);
+    let (ka, kb) = (
+        crate::input::kind_of(before)?,
+        crate::input::kind_of(after)?,
+    );
     let snapshots = matches!(ka, InputKind::HeapSnapshot) || matches!(kb, InputKind::HeapSnapshot);
-    let (violations, body, inputs) =
-        if snapshots { check_snapshots(a, before, after, &budgets)? } else { check_profiles(a, before, after, &budgets)? };
+    let (violations, body, inputs) = if snapshots {
+        check_snapshots(a, before, after, &budgets)?
+    } else {
+        check_profiles(a, before, after, &budgets)?
+    };
     let passed = violations.is_empty();
-    let section = CheckSection { passed, budgets: budgets.iter().map(describe).collect(), violations };
-    let report_path = a.report.clone().or_else(|| (!passed).then(|| PathBuf::from("heapdiff-check.md")));
+    let section = CheckSection {
+        passed,
+        budgets: budgets.iter().map(describe).collect(),
+        violations,
+    };
+    let report_path = a
+        .report
+        .clone()
+        .or_else(|| (!passed).then(|| PathBuf::from("heapdiff-check.md")));
     if let Some(path) = &report_path {
         let doc = ReportDocument {
             schema_version: 1,
@@ -123,7 +172,11 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
         crate::report::write(path, &[before, after], &doc)?;
     }
     explain(&section, report_path.as_deref())?;
-    Ok(if passed { Outcome::Success } else { Outcome::CheckFailed })
+    Ok(if passed {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
 }
 
 fn explain(c: &CheckSection, report: Option<&Path>) -> anyhow::Result<()> {
@@ -131,7 +184,11 @@ fn explain(c: &CheckSection, report: Option<&Path>) -> anyhow::Result<()> {
         if c.passed {
             writeln!(out, "heapdiff check: passed ({})", c.budgets.join("; "))?;
         } else {
-            writeln!(out, "heapdiff check: FAILED, {} budget(s) exceeded:", c.violations.len())?;
+            writeln!(
+                out,
+                "heapdiff check: FAILED, {} budget(s) exceeded:",
+                c.violations.len()
+            )?;
             for v in &c.violations {
                 writeln!(out, "  {}", violation_line(v))?;
             }
@@ -146,20 +203,46 @@ fn explain(c: &CheckSection, report: Option<&Path>) -> anyhow::Result<()> {
 fn violation_line(v: &Violation) -> String {
     use heapdiff_renderer::units::{bytes, signed_bytes};
     let d = i64::try_from(i128::from(v.after) - i128::from(v.before)).unwrap_or(i64::MAX);
-    let what = if v.scope == "total" { "total".to_string() } else { format!("{} {}", v.scope, heapdiff_renderer::escape::terminal(&v.name)) };
-    format!("{what} grew by {} ({} → {}), budget {}", signed_bytes(d), bytes(v.before), bytes(v.after), v.limit)
+    let what = if v.scope == "total" {
+        "total".to_string()
+    } else {
+        format!(
+            "{} {}",
+            v.scope,
+            heapdiff_renderer::escape::terminal(&v.name)
+        )
+    };
+    format!(
+        "{what} grew by {} ({} → {}), budget {}",
+        signed_bytes(d),
+        bytes(v.before),
+        bytes(v.after),
+        v.limit
+    )
 }
 
-type Checked = (Vec<Violation>, ReportBody, Vec<heapdiff_analyzer::report_doc::InputInfo>);
+type Checked = (
+    Vec<Violation>,
+    ReportBody,
+    Vec<heapdiff_analyzer::report_doc::InputInfo>,
+);
 
-fn check_profiles(a: &CheckArgs, before: &Path, after: &Path, budgets: &[Budget]) -> anyhow::Result<Checked> {
+fn check_profiles(
+    a: &CheckArgs,
+    before: &Path,
+    after: &Path,
+    budgets: &[Budget],
+) -> anyhow::Result<Checked> {
     let req = super::request(&a.timeline, None);
     let (pa, pb) = rayon::join(
         || crate::input::load_profile(before, &a.common, req),
         || crate::input::load_profile(after, &a.common, req),
     );
     let (pa, pb) = (pa?, pb?);
-    let (ta, tb) = (super::weigh(before, &pa.profile, None, None, None)?, super::weigh(after, &pb.profile, None, None, None)?);
+    let (ta, tb) = (
+        super::weigh(before, &pa.profile, None, None, None)?,
+        super::weigh(after, &pb.profile, None, None, None)?,
+    );
     let exact = pa.timeline.is_some();
     let interval = if exact { Some(0) } else { a.interval };
     let mut diffs: BTreeMap<&str, analyzer::DiffReport> = BTreeMap::new();
@@ -170,8 +253,18 @@ fn check_profiles(a: &CheckArgs, before: &Path, after: &Path, budgets: &[Budget]
             "script" => GroupBy::Script,
             _ => bail!("class budgets apply to heap snapshots; these are profiles"),
         };
-        let opts = analyzer::DiffOptions { by, interval_before: interval, interval_after: interval, kind: "diff", ..Default::default() };
-        Ok(analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &opts))
+        let opts = analyzer::DiffOptions {
+            by,
+            interval_before: interval,
+            interval_after: interval,
+            kind: "diff",
+            ..Default::default()
+        };
+        Ok(analyzer::diff(
+            (&pa.profile, &ta),
+            (&pb.profile, &tb),
+            &opts,
+        ))
     };
     let mut violations = Vec::new();
     for b in budgets {
@@ -197,13 +290,27 @@ fn check_profiles(a: &CheckArgs, before: &Path, after: &Path, budgets: &[Budget]
     };
     let flame = analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb));
     let body = heapdiff_analyzer::report_doc::profile_body(&by_function, 25, Some(flame));
-    let inputs = vec![super::profile_input(before, &pa)?, super::profile_input(after, &pb)?];
+    let inputs = vec![
+        super::profile_input(before, &pa)?,
+        super::profile_input(after, &pb)?,
+    ];
     Ok((violations, body, inputs))
 }
 
-fn check_snapshots(a: &CheckArgs, before: &Path, after: &Path, budgets: &[Budget]) -> anyhow::Result<Checked> {
-    if let Some(b) = budgets.iter().find(|b| b.scope != "total" && b.scope != "class") {
-        bail!("{} budgets apply to profiles and timelines; for heap snapshots use total and class budgets", b.scope);
+fn check_snapshots(
+    a: &CheckArgs,
+    before: &Path,
+    after: &Path,
+    budgets: &[Budget],
+) -> anyhow::Result<Checked> {
+    if let Some(b) = budgets
+        .iter()
+        .find(|b| b.scope != "total" && b.scope != "class")
+    {
+        bail!(
+            "{} budgets apply to profiles and timelines; for heap snapshots use total and class budgets",
+            b.scope
+        );
     }
     let (ga, gb) = rayon::join(
         || crate::input::load_snapshot(before, &a.common),
@@ -212,10 +319,21 @@ fn check_snapshots(a: &CheckArgs, before: &Path, after: &Path, budgets: &[Budget
     let (ga, gb) = (ga?, gb?);
     let cd = snapshot::analyze(&gb);
     let bd = snapshot::analyze_with(&ga, Some(&cd.classes.interfaces));
-    let cmp = snapshot::compare((&ga, &bd), (&gb, &cd), &snapshot::CompareOptions { limit: None });
-    let violations = budgets.iter().flat_map(|b| check::check_snapshot(&cmp, b)).collect();
+    let cmp = snapshot::compare(
+        (&ga, &bd),
+        (&gb, &cd),
+        &snapshot::CompareOptions { limit: None },
+    );
+    let violations = budgets
+        .iter()
+        .flat_map(|b| check::check_snapshot(&cmp, b))
+        .collect();
     let info = |p: &Path, g: &heapdiff_model::HeapGraph| {
-        crate::report::input_info(p, "heap snapshot", format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()))
+        crate::report::input_info(
+            p,
+            "heap snapshot",
+            format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()),
+        )
     };
     let inputs = vec![info(before, &ga)?, info(after, &gb)?];
     Ok((violations, ReportBody::Snapshot { comparison: cmp }, inputs))

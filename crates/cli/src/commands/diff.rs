@@ -6,8 +6,8 @@ use heapdiff_analyzer as analyzer;
 use crate::Outcome;
 use crate::args::{DiffArgs, DiffFlags, RowArgs};
 use crate::input::{Input, Loaded};
-use heapdiff_parser::InputKind;
 use crate::timings::Timings;
+use heapdiff_parser::InputKind;
 
 /// Library options from the diff flags.
 pub(crate) fn diff_options(
@@ -33,7 +33,10 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         );
     };
     let mut t = Timings::new(a.common.timings);
-    let (ka, kb) = (crate::input::kind_of(before)?, crate::input::kind_of(after)?);
+    let (ka, kb) = (
+        crate::input::kind_of(before)?,
+        crate::input::kind_of(after)?,
+    );
     let (pa, pb) = if ka == InputKind::HeapTimeline && kb == InputKind::HeapTimeline {
         // Two timelines diff like two profiles, on their allocation stacks.
         let req = super::request(&a.timeline, None);
@@ -43,12 +46,21 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         );
         (pa?, pb?)
     } else {
-        let (pa, pb) =
-            rayon::join(|| crate::input::load_any(before, &a.common), || crate::input::load_any(after, &a.common));
+        let (pa, pb) = rayon::join(
+            || crate::input::load_any(before, &a.common),
+            || crate::input::load_any(after, &a.common),
+        );
         match (pa?, pb?) {
-            (Input::Profile(pa), Input::Profile(pb)) => {
-                (Loaded { profile: pa, timeline: None }, Loaded { profile: pb, timeline: None })
-            }
+            (Input::Profile(pa), Input::Profile(pb)) => (
+                Loaded {
+                    profile: pa,
+                    timeline: None,
+                },
+                Loaded {
+                    profile: pb,
+                    timeline: None,
+                },
+            ),
             (Input::Snapshot(ga), Input::Snapshot(gb)) => {
                 return super::snapshot::diff(a, (before, &ga), (after, &gb), &a.common);
             }
@@ -86,8 +98,19 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         let mut opts = diff_options(&a.rows, &a.flags, "diff");
         opts.limit = None;
         let full = analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &opts);
-        let inputs = vec![super::profile_input(before, &pa)?, super::profile_input(after, &pb)?];
-        super::write_profile_report(path, &full, flame.clone(), inputs, &[before, after], &title, None)?;
+        let inputs = vec![
+            super::profile_input(before, &pa)?,
+            super::profile_input(after, &pb)?,
+        ];
+        super::write_profile_report(
+            path,
+            &full,
+            flame.clone(),
+            inputs,
+            &[before, after],
+            &title,
+            None,
+        )?;
     }
     let outcome = super::finish_diff(
         &report,

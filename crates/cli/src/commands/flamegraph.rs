@@ -10,25 +10,47 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
     let (focus, ignore) = (a.focus.as_deref(), a.ignore.as_deref());
     let req = super::request(&a.timeline, a.span.as_deref());
     let before = crate::input::load_profile(&a.file, &a.common, req)?;
-    let tree_a = super::weigh(&a.file, &before.profile, before.ordinal_span(a.span.as_deref()), focus, ignore)?;
+    let tree_a = super::weigh(
+        &a.file,
+        &before.profile,
+        before.ordinal_span(a.span.as_deref()),
+        focus,
+        ignore,
+    )?;
     let Some(after_path) = &a.after else {
         let stacks = analyzer::collapse(&before.profile, &tree_a);
         let opts = renderer::flame::FlameOptions {
-            title: a.title.clone().unwrap_or_else(|| format!("Allocations: {}", a.file.display())),
+            title: a
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("Allocations: {}", a.file.display())),
             inverted: a.inverted,
             no_javascript: false,
         };
-        crate::output::to_file(&a.output, &[&a.file], |out| renderer::flame::write(out, &stacks, &opts))?;
+        crate::output::to_file(&a.output, &[&a.file], |out| {
+            renderer::flame::write(out, &stacks, &opts)
+        })?;
         return Ok(Outcome::Success);
     };
     let after = crate::input::load_profile(after_path, &a.common, req)?;
-    let tree_b = super::weigh(after_path, &after.profile, after.ordinal_span(a.span.as_deref()), focus, ignore)?;
+    let tree_b = super::weigh(
+        after_path,
+        &after.profile,
+        after.ordinal_span(a.span.as_deref()),
+        focus,
+        ignore,
+    )?;
     let flame = analyzer::flame_tree((&before.profile, &tree_a), (&after.profile, &tree_b));
     let opts = renderer::diff_flame::DiffFlameOptions {
-        title: a.title.clone().unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),
+        title: a
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),
         inverted: a.inverted,
         ..renderer::diff_flame::DiffFlameOptions::default()
     };
-    crate::output::to_file(&a.output, &[&a.file, after_path], |out| renderer::diff_flame::write(out, &flame, &opts))?;
+    crate::output::to_file(&a.output, &[&a.file, after_path], |out| {
+        renderer::diff_flame::write(out, &flame, &opts)
+    })?;
     Ok(Outcome::Success)
 }

@@ -88,8 +88,14 @@ pub(crate) fn weigh(
 }
 
 /// The request that turns a timeline into a profile.
-pub(crate) fn request<'a>(t: &crate::args::TimelineFlags, span: Option<&'a str>) -> crate::input::ProfileRequest<'a> {
-    crate::input::ProfileRequest { measure: t.measure, span }
+pub(crate) fn request<'a>(
+    t: &crate::args::TimelineFlags,
+    span: Option<&'a str>,
+) -> crate::input::ProfileRequest<'a> {
+    crate::input::ProfileRequest {
+        measure: t.measure,
+        span,
+    }
 }
 
 /// Whether to colour terminal output.
@@ -164,7 +170,10 @@ fn eprint_check_failure(delta: i64, limit: u64) {
 }
 
 /// What a report says about a profile-like input.
-pub(crate) fn profile_input(path: &Path, loaded: &crate::input::Loaded) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
+pub(crate) fn profile_input(
+    path: &Path,
+    loaded: &crate::input::Loaded,
+) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
     let p = &loaded.profile;
     let (kind, detail) = match &loaded.timeline {
         Some(t) => (
@@ -178,9 +187,18 @@ pub(crate) fn profile_input(path: &Path, loaded: &crate::input::Loaded) -> anyho
             ),
         ),
         None => {
-            let interval = analyzer::estimate_interval(p)
-                .map_or_else(|| "interval unknown (no samples)".to_string(), |i| format!("sampling interval ≈ {i} bytes (estimated)"));
-            ("sampling heap profile", format!("{interval}, {} samples, {} call tree nodes", p.samples.len(), p.stacks.len()))
+            let interval = analyzer::estimate_interval(p).map_or_else(
+                || "interval unknown (no samples)".to_string(),
+                |i| format!("sampling interval ≈ {i} bytes (estimated)"),
+            );
+            (
+                "sampling heap profile",
+                format!(
+                    "{interval}, {} samples, {} call tree nodes",
+                    p.samples.len(),
+                    p.stacks.len()
+                ),
+            )
         }
     };
     crate::report::input_info(path, kind, detail)
@@ -197,7 +215,7 @@ pub(crate) fn write_profile_report(
     title: &str,
     check: Option<heapdiff_analyzer::report_doc::CheckSection>,
 ) -> anyhow::Result<()> {
-    use heapdiff_analyzer::report_doc::{profile_body, ReportDocument};
+    use heapdiff_analyzer::report_doc::{ReportDocument, profile_body};
     let doc = ReportDocument {
         schema_version: 1,
         kind: "report",

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use heapdiff_analyzer::timeline;
 use heapdiff_analyzer::snapshot::{
     self, CompareOptions, RetainerTarget, RetainersOptions, SummaryOptions,
 };
+use heapdiff_analyzer::timeline;
 use heapdiff_model::HeapGraph;
 use heapdiff_renderer as renderer;
 
@@ -24,20 +24,36 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
     t.phase("parse");
     let d = snapshot::analyze(&g);
     t.phase("analyze");
-    let filter = a.filter.as_deref().map(regex::Regex::new).transpose().context("invalid --filter expression")?;
+    let filter = a
+        .filter
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .context("invalid --filter expression")?;
     let id_range = match &a.span {
         Some(text) => {
             let shown = a.file.display();
             if g.samples.is_empty() {
-                anyhow::bail!("'{shown}': --span needs an allocation timeline (this snapshot has no timeline samples)");
+                anyhow::bail!(
+                    "'{shown}': --span needs an allocation timeline (this snapshot has no timeline samples)"
+                );
             }
             let iv = timeline::intervals(&g, &d);
-            let (lo, hi) = timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
+            let (lo, hi) =
+                timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
             Some(timeline::id_range(&iv, lo, hi, false))
         }
         None => None,
     };
-    let report = snapshot::summary(&g, &d, &SummaryOptions { limit: limit(a.top), filter, id_range });
+    let report = snapshot::summary(
+        &g,
+        &d,
+        &SummaryOptions {
+            limit: limit(a.top),
+            filter,
+            id_range,
+        },
+    );
     crate::output::to_stdout(|out| match a.format {
         Format::Table => renderer::snapshot::summary_table(out, &report),
         Format::Json => renderer::json::write(out, &report),
@@ -105,8 +121,16 @@ pub(crate) fn diff(
     if let Some(path) = &a.flags.report {
         let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
         let info = |p: &Path, g: &HeapGraph| {
-            let kind = if g.trace.is_some() { "allocation timeline" } else { "heap snapshot" };
-            crate::report::input_info(p, kind, format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()))
+            let kind = if g.trace.is_some() {
+                "allocation timeline"
+            } else {
+                "heap snapshot"
+            };
+            crate::report::input_info(
+                p,
+                kind,
+                format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()),
+            )
         };
         let doc = heapdiff_analyzer::report_doc::ReportDocument {
             schema_version: 1,

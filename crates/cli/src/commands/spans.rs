@@ -20,10 +20,22 @@ pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
     let after = super::weigh(&a.file, p, Some(&a.after), focus, ignore).context("--after")?;
     let opts = super::diff_options(&a.rows, &a.flags, "spans");
     let report = analyzer::diff((p, &before), (p, &after), &opts);
-    let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((p, &before), (p, &after)));
+    let flame = a
+        .flags
+        .flamegraph
+        .as_ref()
+        .map(|_| analyzer::flame_tree((p, &before), (p, &after)));
     let title = format!("{}: {} → {}", a.file.display(), a.before, a.after);
     span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
-    super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[&a.file], &title)
+    super::finish_diff(
+        &report,
+        flame,
+        &a.rows,
+        &a.flags,
+        &a.common,
+        &[&a.file],
+        &title,
+    )
 }
 
 /// Spans of a timeline: objects allocated in each time span and still
@@ -31,14 +43,24 @@ pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
 fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
     let shown = a.file.display();
     if a.timeline.measure == MeasureArg::Allocated {
-        anyhow::bail!("'{shown}': spans of a timeline compare live objects; --measure allocated has no times");
+        anyhow::bail!(
+            "'{shown}': spans of a timeline compare live objects; --measure allocated has no times"
+        );
     }
     let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, None))?;
-    let tl = loaded.timeline.as_ref().context("a timeline without allocation stacks")?;
+    let tl = loaded
+        .timeline
+        .as_ref()
+        .context("a timeline without allocation stacks")?;
     let iv = timeline::intervals(&tl.graph, &tl.derived);
     let side = |text: &str| -> anyhow::Result<analyzer::CallTree> {
-        let (lo, hi) = timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
-        let live = timeline::live_by_trace(&tl.graph, &tl.derived, Some(timeline::id_range(&iv, lo, hi, true)));
+        let (lo, hi) =
+            timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
+        let live = timeline::live_by_trace(
+            &tl.graph,
+            &tl.derived,
+            Some(timeline::id_range(&iv, lo, hi, true)),
+        );
         let p = timeline::trace_profile(&tl.graph, &live, timeline::Measure::Live);
         let mut w = analyzer::Weights::self_size(&p);
         let filter = analyzer::FrameFilter::new(a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
@@ -50,16 +72,31 @@ fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
     // One call tree shape, two weightings: the trace profile's stacks are
     // the same for both spans.
     let p = &loaded.profile;
-    let (before, after) = (side(&a.before).context("--before")?, side(&a.after).context("--after")?);
+    let (before, after) = (
+        side(&a.before).context("--before")?,
+        side(&a.after).context("--after")?,
+    );
     let mut opts = super::diff_options(&a.rows, &a.flags, "spans");
     // Live bytes of a timeline are exact, not sampled: no noise floor.
     opts.interval_before = Some(0);
     opts.interval_after = Some(0);
     let report = analyzer::diff((p, &before), (p, &after), &opts);
-    let flame = a.flags.flamegraph.as_ref().map(|_| analyzer::flame_tree((p, &before), (p, &after)));
+    let flame = a
+        .flags
+        .flamegraph
+        .as_ref()
+        .map(|_| analyzer::flame_tree((p, &before), (p, &after)));
     let title = format!("{shown}: {} → {}", a.before, a.after);
     span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
-    super::finish_diff(&report, flame, &a.rows, &a.flags, &a.common, &[&a.file], &title)
+    super::finish_diff(
+        &report,
+        flame,
+        &a.rows,
+        &a.flags,
+        &a.common,
+        &[&a.file],
+        &title,
+    )
 }
 
 /// `--report` for spans: the diff without a row limit, one input.
@@ -71,7 +108,9 @@ fn span_report(
     mut opts: analyzer::DiffOptions,
     title: &str,
 ) -> anyhow::Result<()> {
-    let Some(path) = &a.flags.report else { return Ok(()) };
+    let Some(path) = &a.flags.report else {
+        return Ok(());
+    };
     opts.limit = None;
     let full = analyzer::diff(before, after, &opts);
     let flame = analyzer::flame_tree(before, after);

@@ -10,17 +10,24 @@ use crate::args::{Format, TimelineArgs};
 pub(crate) fn run(a: &TimelineArgs) -> anyhow::Result<Outcome> {
     let g = crate::input::load_snapshot(&a.file, &a.common)?;
     if g.samples.is_empty() {
-        anyhow::bail!("'{}': this file has no timeline samples (it is a plain heap snapshot)", a.file.display());
+        anyhow::bail!(
+            "'{}': this file has no timeline samples (it is a plain heap snapshot)",
+            a.file.display()
+        );
     }
     let d = snapshot::analyze(&g);
     let iv = timeline::intervals(&g, &d);
     if let Some(path) = &a.output {
         let title = format!("Live bytes by allocation time: {}", a.file.display());
-        crate::output::to_file(path, &[&a.file], |out| renderer::timeline::chart_svg(out, &iv, &title))?;
+        crate::output::to_file(path, &[&a.file], |out| {
+            renderer::timeline::chart_svg(out, &iv, &title)
+        })?;
     }
     crate::output::to_stdout(|out| match a.format {
         Format::Table | Format::Markdown => renderer::timeline::intervals_table(out, &iv),
-        Format::Json => renderer::json::write(out, &renderer::timeline::IntervalsJson { intervals: &iv }),
+        Format::Json => {
+            renderer::json::write(out, &renderer::timeline::IntervalsJson { intervals: &iv })
+        }
     })?;
     Ok(Outcome::Success)
 }

@@ -11,10 +11,17 @@ use crate::timings::Timings;
 
 pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     let mut t = Timings::new(a.common.timings);
-    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, a.span.as_deref()))?;
+    let loaded = crate::input::load_profile(
+        &a.file,
+        &a.common,
+        super::request(&a.timeline, a.span.as_deref()),
+    )?;
     t.phase("parse");
     if let Some(tl) = &loaded.timeline {
-        if a.rows.by == crate::args::By::Function && a.rows.focus.is_none() && a.rows.ignore.is_none() {
+        if a.rows.by == crate::args::By::Function
+            && a.rows.focus.is_none()
+            && a.rows.ignore.is_none()
+        {
             allocation_view(a, tl)?;
             t.phase("render");
             t.report();
@@ -23,7 +30,13 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     }
     let p = &loaded.profile;
     let span = loaded.ordinal_span(a.span.as_deref());
-    let tree = super::weigh(&a.file, p, span, a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
+    let tree = super::weigh(
+        &a.file,
+        p,
+        span,
+        a.rows.focus.as_deref(),
+        a.rows.ignore.as_deref(),
+    )?;
     let opts = analyzer::TopOptions {
         by: GroupBy::from(a.rows.by),
         limit: a.rows.limit(),
@@ -31,7 +44,9 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     };
     let report = analyzer::top(p, &tree, &opts);
     t.phase("aggregate");
-    let text = renderer::TextOptions { color: super::color(&a.common) };
+    let text = renderer::TextOptions {
+        color: super::color(&a.common),
+    };
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::table::top(out, &report, text),
         Format::Json => renderer::json::write(out, &report),
@@ -51,18 +66,36 @@ fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
     let kept: Vec<(timeline::AllocationRow, Vec<timeline::KeptClass>)> = if a.retainers {
         let index = snapshot::RetainerIndex::build(&tl.graph);
         let all = timeline::allocation_view(&tl.graph, &tl.live, None);
-        let mut by_live: Vec<&timeline::AllocationRow> = all.rows.iter().filter(|r| r.live_size > 0).collect();
-        by_live.sort_by(|a, b| b.live_size.cmp(&a.live_size).then_with(|| a.name.cmp(&b.name)));
+        let mut by_live: Vec<&timeline::AllocationRow> =
+            all.rows.iter().filter(|r| r.live_size > 0).collect();
+        by_live.sort_by(|a, b| {
+            b.live_size
+                .cmp(&a.live_size)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         by_live
             .into_iter()
             .take(5)
-            .map(|row| (row.clone(), timeline::kept_by_function(&tl.graph, &tl.derived, &index, row, 3)))
+            .map(|row| {
+                (
+                    row.clone(),
+                    timeline::kept_by_function(&tl.graph, &tl.derived, &index, row, 3),
+                )
+            })
             .collect()
     } else {
         Vec::new()
     };
     crate::output::to_stdout(|out| match a.rows.format {
-        Format::Table | Format::Markdown => renderer::timeline::allocation_table(out, &report, &kept),
-        Format::Json => renderer::json::write(out, &renderer::timeline::AllocationJson { report: &report, kept: &kept }),
+        Format::Table | Format::Markdown => {
+            renderer::timeline::allocation_table(out, &report, &kept)
+        }
+        Format::Json => renderer::json::write(
+            out,
+            &renderer::timeline::AllocationJson {
+                report: &report,
+                kept: &kept,
+            },
+        ),
     })
 }

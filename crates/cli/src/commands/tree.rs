@@ -8,11 +8,17 @@ use crate::Outcome;
 use crate::args::{Format, TreeArgs};
 
 pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
-    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, a.span.as_deref()))?;
+    let loaded = crate::input::load_profile(
+        &a.file,
+        &a.common,
+        super::request(&a.timeline, a.span.as_deref()),
+    )?;
     let p = &loaded.profile;
     let span = loaded.ordinal_span(a.span.as_deref());
     let tree = super::weigh(&a.file, p, span, a.focus.as_deref(), a.ignore.as_deref())?;
-    let text = renderer::TextOptions { color: super::color(&a.common) };
+    let text = renderer::TextOptions {
+        color: super::color(&a.common),
+    };
     if a.bottom_up {
         let opts = analyzer::BottomUpOptions {
             limit: (a.top > 0).then_some(a.top),
@@ -25,7 +31,10 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
         })
         .map(|()| Outcome::Success);
     }
-    let opts = analyzer::TreeOptions { max_depth: a.depth, min_total_permille: permille(&a.threshold)? };
+    let opts = analyzer::TreeOptions {
+        max_depth: a.depth,
+        min_total_permille: permille(&a.threshold)?,
+    };
     let report = analyzer::top_down(p, &tree, &opts);
     crate::output::to_stdout(|out| match a.format {
         Format::Table => renderer::table::tree(out, &report, text),
@@ -44,8 +53,14 @@ fn permille(text: &str) -> anyhow::Result<u32> {
             return None;
         }
         let i: u32 = if int.is_empty() { 0 } else { int.parse().ok()? };
-        let f: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
-        i.checked_mul(1000)?.checked_add(f).filter(|&v| v <= 100_000)
+        let f: u32 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<3}").parse().ok()?
+        };
+        i.checked_mul(1000)?
+            .checked_add(f)
+            .filter(|&v| v <= 100_000)
     };
     parse().with_context(|| format!("--threshold `{text}` is not a percentage between 0 and 100"))
 }

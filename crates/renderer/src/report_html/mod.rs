@@ -12,7 +12,7 @@ use std::io;
 
 use heapdiff_analyzer::report_doc::{InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{frame_location, DiffRow, Status};
+use heapdiff_analyzer::{DiffRow, Status, frame_location};
 
 use crate::escape::xml;
 use crate::units::{bytes, delta_percent, signed_bytes};
@@ -28,10 +28,17 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
     let mut h = String::with_capacity(256 * 1024);
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n");
-    h.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n", xml(&doc.title)));
+    h.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        xml(&doc.title)
+    ));
     h.push_str(&format!("<h1>{}</h1>\n", xml(&doc.title)));
     if let Some(c) = &doc.check {
-        let verdict = if c.passed { "<p class=\"pass\">Check passed: no budget exceeded.</p>" } else { "<p class=\"fail\">Check failed.</p>" };
+        let verdict = if c.passed {
+            "<p class=\"pass\">Check passed: no budget exceeded.</p>"
+        } else {
+            "<p class=\"fail\">Check failed.</p>"
+        };
         h.push_str(verdict);
         if !c.violations.is_empty() {
             h.push_str("<table class=\"sortable\"><thead><tr><th>Scope</th><th>Name</th><th>Before</th><th>After</th><th>Budget</th></tr></thead><tbody>\n");
@@ -51,13 +58,23 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         }
     }
     match &doc.body {
-        ReportBody::Profile { totals, growers, shrinkers, new, gone, flame, .. } => {
+        ReportBody::Profile {
+            totals,
+            growers,
+            shrinkers,
+            new,
+            gone,
+            flame,
+            ..
+        } => {
             h.push_str(&format!(
                 "<p class=\"totals\">Total: {} → {} (<b>{}</b>{}); {} rows, {} new, {} gone.</p>\n",
                 bytes(totals.before),
                 bytes(totals.after),
                 signed_bytes(totals.delta),
-                delta_percent(totals.delta, totals.before).map(|p| format!(", {p}")).unwrap_or_default(),
+                delta_percent(totals.delta, totals.before)
+                    .map(|p| format!(", {p}"))
+                    .unwrap_or_default(),
                 totals.rows,
                 totals.new_rows,
                 totals.gone_rows
@@ -91,7 +108,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         }
         h.push_str("</ul>\n");
     }
-    h.push_str(&format!("<h2>Reproduce</h2>\n<pre>{}</pre>\n", xml(&doc.command)));
+    h.push_str(&format!(
+        "<h2>Reproduce</h2>\n<pre>{}</pre>\n",
+        xml(&doc.command)
+    ));
     h.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
     out.write_all(h.as_bytes())
 }
@@ -99,7 +119,11 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
 /// JSON made safe inside a `<script>` element: no `</script>`, no HTML
 /// comment openers, no line separators that end JavaScript strings.
 fn script_safe(json: &str) -> String {
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 fn inputs(h: &mut String, list: &[InputInfo]) {
@@ -132,9 +156,17 @@ fn rows(h: &mut String, title: &str, list: &[DiffRow]) {
             Status::Gone => "gone".to_string(),
             _ => delta_percent(r.delta, r.before).unwrap_or_default(),
         };
-        let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) { "noise" } else { r.status.as_str() };
-        let l = r.line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
-        let c = r.column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
+        let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) {
+            "noise"
+        } else {
+            r.status.as_str()
+        };
+        let l = r
+            .line
+            .map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
+        let c = r
+            .column
+            .map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
         h.push_str(&format!(
             "<tr><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"{status}\">{status}</td><td>{}</td><td>{}</td></tr>\n",
             r.before,
@@ -176,7 +208,16 @@ fn snapshot(h: &mut String, c: &CompareReport, list: &[InputInfo]) {
     if !c.allocated_between.is_empty() {
         h.push_str("<h2>Allocated between the snapshots and still alive</h2>\n<table class=\"sortable\"><thead><tr><th>Retained</th><th>Shallow</th><th>Count</th><th>Class</th><th>Kept alive by</th></tr></thead><tbody>\n");
         for g in &c.allocated_between {
-            let path = g.retainer_path.iter().map(|s| format!("{} {} @{}", s.edge, s.class, s.id).trim().to_string()).collect::<Vec<_>>().join(" → ");
+            let path = g
+                .retainer_path
+                .iter()
+                .map(|s| {
+                    format!("{} {} @{}", s.edge, s.class, s.id)
+                        .trim()
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(" → ");
             h.push_str(&format!(
                 "<tr><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"path\">{}</td></tr>\n",
                 g.retained_size,
