@@ -59,22 +59,22 @@ fn execute(case_dir: &Path, run: &Run, threads: u32) -> Outcome {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    let files = run
-        .files
-        .keys()
-        .map(|name| {
-            (
-                name.clone(),
-                std::fs::read(tmp.path().join(name)).unwrap_or_default(),
-            )
-        })
-        .collect();
     // Temporary paths must not leak into goldens.
     let clean = |b: Vec<u8>| {
         String::from_utf8_lossy(&b)
             .replace(&tmp_str, "{tmp}")
             .into_bytes()
     };
+    let files = run
+        .files
+        .keys()
+        .map(|name| {
+            (
+                name.clone(),
+                clean(std::fs::read(tmp.path().join(name)).unwrap_or_default()),
+            )
+        })
+        .collect();
     Outcome {
         stdout: clean(out.stdout),
         stderr: clean(out.stderr),
