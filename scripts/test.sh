@@ -19,6 +19,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "cargo bench --no-run"
 cargo bench --workspace --no-run --locked --quiet
 
+step "reports in headless Chromium"
+bash scripts/report-check/run.sh
+
 # Last, so that the test summary closes the output.
 step "cargo test"
 cargo test --workspace --locked

@@ -42,7 +42,7 @@ fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
 
 /// Counts live objects per trace node.
 #[must_use]
-pub fn live_by_trace(g: &HeapGraph, d: &Derived, range: Option<(u32, u32)>) -> LiveByTrace {
+pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>) -> LiveByTrace {
     let n = g.trace.as_ref().map_or(0, |t| t.id.len());
     let mut live = LiveByTrace {
         count: vec![0; n],
@@ -59,7 +59,7 @@ pub fn live_by_trace(g: &HeapGraph, d: &Derived, range: Option<(u32, u32)>) -> L
         }
         if let Some(&p) = pos.get(&g.nodes.trace_node[v]) {
             live.count[p as usize] += 1;
-            live.size[p as usize] += d.self_size[v];
+            live.size[p as usize] += self_size[v];
         }
     }
     live
@@ -231,7 +231,7 @@ pub struct Intervals {
 /// Live bytes per interval: every odd-id node adds its adjusted size to the
 /// first interval whose last id is ≥ its id.
 #[must_use]
-pub fn intervals(g: &HeapGraph, d: &Derived) -> Intervals {
+pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
     #[allow(clippy::cast_precision_loss)]
     let timestamps_ms: Vec<f64> = g
         .samples
@@ -247,7 +247,7 @@ pub fn intervals(g: &HeapGraph, d: &Derived) -> Intervals {
         }
         let i = last_ids.partition_point(|&x| x < id);
         if i < sizes.len() {
-            sizes[i] += d.self_size[v];
+            sizes[i] += self_size[v];
         }
     }
     Intervals {

@@ -23,10 +23,11 @@ pub(crate) struct Loaded {
     pub(crate) timeline: Option<Timeline>,
 }
 
-/// An allocation timeline with its snapshot pipeline run.
+/// An allocation timeline with the adjusted sizes its live numbers need
+/// (the rest of the snapshot pipeline runs only when a view asks for it).
 pub(crate) struct Timeline {
     pub(crate) graph: HeapGraph,
-    pub(crate) derived: snapshot::Derived,
+    pub(crate) self_size: Vec<u64>,
     pub(crate) live: timeline::LiveByTrace,
 }
 
@@ -131,7 +132,7 @@ fn load_timeline(
             "'{shown}': this timeline has no allocation stacks (recorded without \"Allocation stack traces\"); use `heapdiff summary` or `heapdiff timeline` on it"
         );
     }
-    let derived = snapshot::analyze(&graph);
+    let self_size = snapshot::adjusted_sizes(&graph);
     let range = match req.span {
         Some(text) => {
             if req.measure == MeasureArg::Allocated {
@@ -139,14 +140,14 @@ fn load_timeline(
                     "'{shown}': --span needs --measure live: the trace records allocation totals, not times"
                 );
             }
-            let iv = timeline::intervals(&graph, &derived);
+            let iv = timeline::intervals(&graph, &self_size);
             let (lo, hi) =
                 timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
             Some(timeline::id_range(&iv, lo, hi, false))
         }
         None => None,
     };
-    let live = timeline::live_by_trace(&graph, &derived, range);
+    let live = timeline::live_by_trace(&graph, &self_size, range);
     let measure = match req.measure {
         MeasureArg::Live => timeline::Measure::Live,
         MeasureArg::Allocated => timeline::Measure::Allocated,
@@ -156,7 +157,7 @@ fn load_timeline(
         profile,
         timeline: Some(Timeline {
             graph,
-            derived,
+            self_size,
             live,
         }),
     })

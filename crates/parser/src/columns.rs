@@ -294,13 +294,20 @@ fn parse_chunk(
         let c = text[i];
         if c.is_ascii_digit() {
             let start = i;
-            let mut v: u64 = 0;
-            while i < n && text[i].is_ascii_digit() {
-                if i - start >= 19 {
-                    return Err(bad(section, base + start, "integer too large".into()));
+            let mut v: u64 = u64::from(c - b'0');
+            i += 1;
+            // V8 writes at most 10 digits for u32 columns and ~15 for sizes:
+            // no per-digit overflow check; the length is checked once.
+            while i < n {
+                let d = text[i].wrapping_sub(b'0');
+                if d > 9 {
+                    break;
                 }
-                v = v * 10 + u64::from(text[i] - b'0');
+                v = v.wrapping_mul(10).wrapping_add(u64::from(d));
                 i += 1;
+            }
+            if i - start > 19 {
+                return Err(bad(section, base + start, "integer too large".into()));
             }
             if i < n && matches!(text[i], b'.' | b'e' | b'E') {
                 return Err(bad(
@@ -317,7 +324,12 @@ fn parse_chunk(
             if f == fields {
                 f = 0;
             }
-            // A separator must follow (or the chunk ends).
+            // A separator must follow (or the chunk ends): V8 writes `,` or
+            // `\n,`.
+            if i < n && text[i] == b',' {
+                i += 1;
+                continue;
+            }
             while i < n && matches!(text[i], b' ' | b'\n' | b'\r' | b'\t') {
                 i += 1;
             }

@@ -60,6 +60,17 @@ pub struct Derived {
     pub unreachable: u64,
 }
 
+/// Only the shallow sizes after owned-storage reassignment (formats §7.5):
+/// all that live sizes of timelines need, without dominators or classes.
+#[must_use]
+pub fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
+    if flags::has_user_roots(g) {
+        ownership::adjusted_sizes(g)
+    } else {
+        g.nodes.self_size.clone()
+    }
+}
+
 /// Runs the whole pipeline with the snapshot's own interface definitions.
 #[must_use]
 pub fn analyze(g: &HeapGraph) -> Derived {

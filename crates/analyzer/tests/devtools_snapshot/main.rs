@@ -175,7 +175,7 @@ fn allocation_view_equals_devtools() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let g = load(&find_input(&case, "input"));
         let d = snapshot::analyze(&g);
-        let live = timeline::live_by_trace(&g, &d, None);
+        let live = timeline::live_by_trace(&g, &d.self_size, None);
         let report = timeline::allocation_view(&g, &live, None);
         let mut ours: Vec<AllocationTop> = report
             .rows
@@ -238,7 +238,7 @@ fn allocation_view_equals_devtools() {
         }
         let samples = case.join("expected/samples.devtools.json");
         if samples.exists() {
-            let iv = timeline::intervals(&g, &d);
+            let iv = timeline::intervals(&g, &d.self_size);
             let want: Vec<u64> = json(&samples)["sizes"]
                 .as_array()
                 .unwrap()

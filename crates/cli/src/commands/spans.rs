@@ -52,13 +52,13 @@ fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
         .timeline
         .as_ref()
         .context("a timeline without allocation stacks")?;
-    let iv = timeline::intervals(&tl.graph, &tl.derived);
+    let iv = timeline::intervals(&tl.graph, &tl.self_size);
     let side = |text: &str| -> anyhow::Result<analyzer::CallTree> {
         let (lo, hi) =
             timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
         let live = timeline::live_by_trace(
             &tl.graph,
-            &tl.derived,
+            &tl.self_size,
             Some(timeline::id_range(&iv, lo, hi, true)),
         );
         let p = timeline::trace_profile(&tl.graph, &live, timeline::Measure::Live);

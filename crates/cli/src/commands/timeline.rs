@@ -15,8 +15,7 @@ pub(crate) fn run(a: &TimelineArgs) -> anyhow::Result<Outcome> {
             a.file.display()
         );
     }
-    let d = snapshot::analyze(&g);
-    let iv = timeline::intervals(&g, &d);
+    let iv = timeline::intervals(&g, &snapshot::adjusted_sizes(&g));
     if let Some(path) = &a.output {
         let title = format!("Live bytes by allocation time: {}", a.file.display());
         crate::output::to_file(path, &[&a.file], |out| {

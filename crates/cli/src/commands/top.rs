@@ -65,6 +65,7 @@ fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
     // live bytes.
     let kept: Vec<(timeline::AllocationRow, Vec<timeline::KeptClass>)> = if a.retainers {
         let index = snapshot::RetainerIndex::build(&tl.graph);
+        let derived = snapshot::analyze(&tl.graph);
         let all = timeline::allocation_view(&tl.graph, &tl.live, None);
         let mut by_live: Vec<&timeline::AllocationRow> =
             all.rows.iter().filter(|r| r.live_size > 0).collect();
@@ -79,7 +80,7 @@ fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
             .map(|row| {
                 (
                     row.clone(),
-                    timeline::kept_by_function(&tl.graph, &tl.derived, &index, row, 3),
+                    timeline::kept_by_function(&tl.graph, &derived, &index, row, 3),
                 )
             })
             .collect()
