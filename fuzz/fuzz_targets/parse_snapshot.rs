@@ -22,13 +22,13 @@ fuzz_target!(|data: &[u8]| {
             let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, 5);
             if g.trace.is_some() {
                 use heapdiff_analyzer::timeline;
-                let live = timeline::live_by_trace(g, &d, None);
+                let live = timeline::live_by_trace(g, &d.self_size, None);
                 let _ = timeline::allocation_view(g, &live, Some(10));
                 let _ = timeline::trace_profile(g, &live, timeline::Measure::Live);
                 let _ = timeline::trace_profile(g, &live, timeline::Measure::Allocated);
-                let iv = timeline::intervals(g, &d);
+                let iv = timeline::intervals(g, &d.self_size);
                 let (lo, hi) = timeline::id_range(&iv, 0.0, 1000.0, false);
-                let live = timeline::live_by_trace(g, &d, Some((lo, hi)));
+                let live = timeline::live_by_trace(g, &d.self_size, Some((lo, hi)));
                 let _ = timeline::allocation_view(g, &live, None);
             }
         }

@@ -27,22 +27,26 @@ pub struct Dominators {
 #[must_use]
 pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     let n = g.n_nodes();
-    let preds = Preds::build(g, essential);
+    let mut has_pred = vec![false; n];
+    for (e, &to) in g.edges.to.iter().enumerate() {
+        if essential[e] {
+            has_pred[to as usize] = true;
+        }
+    }
     let mut dfs = Dfs::new(n);
     dfs.run(g, essential, 0, NONE);
     let reached = dfs.preorder.len();
     // Orphans: unvisited nodes without any essential retainer.
     let mut from_root = vec![false; n];
     for (v, root_edge) in from_root.iter_mut().enumerate() {
-        if dfs.number[v] == NONE && preds.count(v) == 0 {
+        if dfs.number[v] == NONE && !has_pred[v] {
             *root_edge = true;
             dfs.run(g, essential, v as u32, 0);
         }
     }
+    drop(has_pred);
     // Leftovers: everything still unvisited hangs off the root.
-    let leftovers: Vec<u32> = (0..n as u32)
-        .filter(|&v| dfs.number[v as usize] == NONE)
-        .collect();
+    let leftovers: Vec<u32> = (0..n as u32).filter(|&v| dfs.number[v as usize] == NONE).collect();
     for &v in &leftovers {
         from_root[v as usize] = true;
     }
@@ -51,31 +55,36 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
             dfs.run(g, essential, v, 0);
         }
     }
-    let idom_pre = semi_nca(&dfs, &preds, &from_root);
+    let preds = Preds::build(g, essential, &dfs.number, &from_root);
+    drop(from_root);
+    let idom_pre = semi_nca(&dfs, &preds);
     let mut idom = vec![0u32; n];
     for (i, &v) in dfs.preorder.iter().enumerate() {
         idom[v as usize] = dfs.preorder[idom_pre[i] as usize];
     }
-    Dominators {
-        idom,
-        preorder: dfs.preorder,
-        n_unreachable: (n - reached) as u64,
-    }
+    Dominators { idom, preorder: dfs.preorder, n_unreachable: (n - reached) as u64 }
 }
 
-/// Essential retainers of every node, in CSR form.
+/// Essential retainers in CSR form, indexed by preorder number and holding
+/// preorder numbers, so the semidominator loop reads them in sequence. The
+/// root's imagined edges to orphans and leftovers are included.
 struct Preds {
     first: Vec<u32>,
     source: Vec<u32>,
 }
 
 impl Preds {
-    fn build(g: &HeapGraph, essential: &[bool]) -> Self {
-        let n = g.n_nodes();
+    fn build(g: &HeapGraph, essential: &[bool], number: &[u32], from_root: &[bool]) -> Self {
+        let n = number.len();
         let mut first = vec![0u32; n + 1];
         for (e, &to) in g.edges.to.iter().enumerate() {
             if essential[e] {
-                first[to as usize + 1] += 1;
+                first[number[to as usize] as usize + 1] += 1;
+            }
+        }
+        for (v, &r) in from_root.iter().enumerate() {
+            if r {
+                first[number[v] as usize + 1] += 1;
             }
         }
         for i in 0..n {
@@ -84,23 +93,27 @@ impl Preds {
         let mut fill = first.clone();
         let mut source = vec![0u32; first[n] as usize];
         for u in 0..n as u32 {
+            let nu = number[u as usize];
             for e in g.edge_range(u) {
                 if essential[e] {
-                    let to = g.edges.to[e] as usize;
-                    source[fill[to] as usize] = u;
-                    fill[to] += 1;
+                    let t = number[g.edges.to[e] as usize] as usize;
+                    source[fill[t] as usize] = nu;
+                    fill[t] += 1;
                 }
+            }
+        }
+        for (v, &r) in from_root.iter().enumerate() {
+            if r {
+                let t = number[v] as usize;
+                source[fill[t] as usize] = 0;
+                fill[t] += 1;
             }
         }
         Self { first, source }
     }
 
-    fn count(&self, v: usize) -> u32 {
-        self.first[v + 1] - self.first[v]
-    }
-
-    fn of(&self, v: usize) -> &[u32] {
-        &self.source[self.first[v] as usize..self.first[v + 1] as usize]
+    fn of(&self, i: usize) -> &[u32] {
+        &self.source[self.first[i] as usize..self.first[i + 1] as usize]
     }
 }
 
@@ -157,23 +170,15 @@ impl Dfs {
 }
 
 /// Immediate dominators by preorder number.
-fn semi_nca(dfs: &Dfs, preds: &Preds, from_root: &[bool]) -> Vec<u32> {
+fn semi_nca(dfs: &Dfs, preds: &Preds) -> Vec<u32> {
     let n = dfs.preorder.len();
     let mut semi: Vec<u32> = (0..n as u32).collect();
     let mut label: Vec<u32> = (0..n as u32).collect();
     let mut ancestor = vec![NONE; n];
     let mut path: Vec<u32> = Vec::new();
     for i in (1..n).rev() {
-        let w = dfs.preorder[i] as usize;
         let mut s = semi[i];
-        if from_root[w] {
-            s = 0;
-        }
-        for &p in preds.of(w) {
-            let p = dfs.number[p as usize];
-            if p == NONE {
-                continue;
-            }
+        for &p in preds.of(i) {
             let u = eval(p, &mut ancestor, &mut label, &semi, &mut path);
             s = s.min(semi[u as usize]);
         }
