@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check of the project, as CI does: formatting, lints, unit,
-# property and end-to-end golden tests, docs, and the benchmark build.
-# Needs only a Rust toolchain with rustfmt and clippy; builds everything.
+# property and end-to-end golden tests, docs, the benchmark build, and the
+# reports in a headless browser. Needs a Rust toolchain with rustfmt and
+# clippy, and node >= 20 with npm; installs the rest (npm packages from the
+# lock files, Debian's chromium when running as root).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
