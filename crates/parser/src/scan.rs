@@ -203,9 +203,10 @@ pub(crate) fn skip_value(b: &[u8], pos: usize, section: &'static str) -> Result<
                 // Scalars inside a container: jump to the next structural
                 // byte. Braces are looked for only before the next quote or
                 // bracket, so a long number array is scanned once.
-                let Some(k) = memchr::memchr3(b'"', b'[', b']', &b[pos..]) else {
-                    return Err(truncated(section, b));
-                };
+                // With no quote or bracket left (`0}}` closing the last
+                // value of the file), the braces are looked for up to the
+                // end; none at all is a truncation (at the loop's top).
+                let k = memchr::memchr3(b'"', b'[', b']', &b[pos..]).unwrap_or(b.len() - pos);
                 pos += memchr::memchr2(b'{', b'}', &b[pos..pos + k]).unwrap_or(k);
                 continue;
             }

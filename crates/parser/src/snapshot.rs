@@ -131,9 +131,21 @@ pub fn parse_snapshot(bytes: &[u8]) -> Result<Parsed<HeapGraph>, ParseError> {
     if let Some(at) = sections.samples {
         g.samples = read_samples(b, at, &header.meta)?;
     }
+    // DevTools reads the trace only when the header counts functions. The
+    // header can be smaller than the array (in-process inspector sessions,
+    // formats §5.8 / issue 4): heapdiff reads the whole array and warns.
     if g.meta.trace_function_count > 0 {
         if let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) {
-            g.trace = Some(read_trace(b, fi, tt, &header.meta)?);
+            let trace = read_trace(b, fi, tt, &header.meta)?;
+            let actual = trace.functions.len() as u64;
+            if actual != g.meta.trace_function_count {
+                warnings.push(Warning::HeaderCountMismatch {
+                    field: "trace_function_count",
+                    header: g.meta.trace_function_count,
+                    actual,
+                });
+            }
+            g.trace = Some(trace);
         }
     }
     let large = g
