@@ -10,8 +10,8 @@
 // dozen fake npm packages, five call layers deep, allocating objects, arrays, strings, closures,
 // class instances, Maps, Sets, typed arrays and Dates, most of them kept in a large live object
 // graph: per-unit contexts linked to each other and indexed by a Map, plus some garbage) in
-// short slices with event-loop turns between them, so V8's heap-stats pushes (the timeline
-// samples) happen; finally the worker sends `stopTrackingHeapObjects({reportProgress: false})` and
+// slices with event-loop turns between them, so V8's heap-stats pushes (the timeline samples)
+// happen (each push collects and walks the whole heap, so the slices grow with the heap); finally the worker sends `stopTrackingHeapObjects({reportProgress: false})` and
 // writes each `HeapProfiler.addHeapSnapshotChunk` chunk to the file as it arrives (the chunks are
 // never joined in memory). The file is left exactly as V8 wrote it (an in-process session may
 // write a header trace_function_count smaller than the number of trace_function_infos records;
@@ -310,14 +310,23 @@ async function child(o) {
     prev = ctx;
   }
   const tick = () => new Promise((resolve) => setImmediate(resolve));
-  let buildMs = 0;
+  let buildMs = 0, lastLog = Date.now(), goal = 0, slice = 20;
   const grow = async (n) => {
     const t = Date.now();
     let done = 0;
     while (done < n) {
-      const end = Date.now() + 20; // 20 ms slices, then an event-loop turn (heap stats pushes)
+      // Slices of work, then an event-loop turn, where the inspector's 50 ms timer pushes heap
+      // stats (a timeline sample). Each push makes V8 collect and walk the whole heap, so the
+      // slices grow with the cost of the last turn (<= ~25 % of the time in pushes).
+      const end = Date.now() + slice;
       while (done < n && Date.now() < end) { addUnit(); done++; }
+      const tt = Date.now();
       await tick();
+      slice = Math.max(20, 3 * (Date.now() - tt));
+      if (Date.now() - lastLog > 30000) {
+        lastLog = Date.now();
+        log(`  ${world.units.length}${goal ? ` of ${goal}` : ''} units, ${((buildMs + Date.now() - t) / 1000).toFixed(0)} s of workload`);
+      }
     }
     buildMs += Date.now() - t;
   };
@@ -346,6 +355,7 @@ async function child(o) {
     `target ${(o.target / 1e6).toFixed(0)} MB → ${units} units`);
 
   // 2. the rest of the workload, then stop the recording, streaming the chunks to the file
+  goal = units;
   await grow(units - 2 * U);
   const mem = process.memoryUsage();
   log(`built ${world.units.length} units (${world.tenants.length} tenants) in ${(buildMs / 1000).toFixed(1)} s of ` +

@@ -59,7 +59,7 @@ pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>
         }
         if let Some(&p) = pos.get(&g.nodes.trace_node[v]) {
             live.count[p as usize] += 1;
-            live.size[p as usize] += self_size[v];
+            live.size[p as usize] = live.size[p as usize].saturating_add(self_size[v]);
         }
     }
     live
@@ -116,10 +116,10 @@ pub fn allocation_view(
                 continue;
             }
             if let Some(f) = per_fn.get_mut(t.function[i] as usize) {
-                f[0] += t.count[i];
-                f[1] += t.size[i];
-                f[2] += live.count[i];
-                f[3] += live.size[i];
+                f[0] = f[0].saturating_add(t.count[i]);
+                f[1] = f[1].saturating_add(t.size[i]);
+                f[2] = f[2].saturating_add(live.count[i]);
+                f[3] = f[3].saturating_add(live.size[i]);
             }
         }
     }
@@ -247,7 +247,7 @@ pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
         }
         let i = last_ids.partition_point(|&x| x < id);
         if i < sizes.len() {
-            sizes[i] += self_size[v];
+            sizes[i] = sizes[i].saturating_add(self_size[v]);
         }
     }
     Intervals {
@@ -366,7 +366,7 @@ pub fn kept_by_function(
             .entry(d.classes.of_node[v])
             .or_insert((0, 0, v as u32));
         e.0 += 1;
-        e.1 += d.self_size[v];
+        e.1 = e.1.saturating_add(d.self_size[v]);
         if d.retained[v] > d.retained[e.2 as usize] {
             e.2 = v as u32;
         }

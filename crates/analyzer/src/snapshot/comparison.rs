@@ -70,11 +70,11 @@ pub fn compare(
         while i < bl.len() || j < cl.len() {
             if j == cl.len() || (i < bl.len() && bl[i].0 < cl[j].0) {
                 deleted += 1;
-                freed += bl[i].1;
+                freed = freed.saturating_add(bl[i].1);
                 i += 1;
             } else if i == bl.len() || cl[j].0 < bl[i].0 {
                 new += 1;
-                alloc += cl[j].1;
+                alloc = alloc.saturating_add(cl[j].1);
                 j += 1;
             } else {
                 i += 1;

@@ -112,7 +112,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         },
     );
     drop(essential);
-    let total_size = retained[0] + g.meta.extra_native_bytes;
+    let total_size = retained[0].saturating_add(g.meta.extra_native_bytes);
     let unreachable = dominators.n_unreachable;
     Derived {
         self_size,

@@ -43,7 +43,7 @@ pub(crate) fn class_sums(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> boo
         }
         let c = d.classes.of_node[v] as usize;
         s.count[c] += 1;
-        s.self_size[c] += d.self_size[v];
+        s.self_size[c] = s.self_size[c].saturating_add(d.self_size[v]);
         s.distance[c] = s.distance[c].min(d.distance[v]);
     }
     max_retained(d, member, &mut s.retained);
@@ -64,7 +64,7 @@ fn max_retained(d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
         let at = at as u32;
         let c = d.classes.of_node[v as usize] as usize;
         if at >= blocked_until[c] && d.self_size[v as usize] > 0 && member(v) {
-            out[c] += d.retained[v as usize];
+            out[c] = out[c].saturating_add(d.retained[v as usize]);
             blocked_until[c] = at + tree.size[v as usize];
         }
     }
@@ -84,7 +84,8 @@ impl TreeOrder {
         let order = &dom.preorder;
         let mut size = vec![1u32; n];
         for &v in order.iter().skip(1).rev() {
-            size[dom.idom[v as usize] as usize] += size[v as usize];
+            let up = dom.idom[v as usize] as usize;
+            size[up] = size[up].saturating_add(size[v as usize]);
         }
         // `next[p]`: where p's next child subtree starts.
         let mut next = vec![0u32; n];
@@ -96,7 +97,7 @@ impl TreeOrder {
         for &v in order.iter().skip(1) {
             let p = dom.idom[v as usize] as usize;
             let at = next[p];
-            next[p] += size[v as usize];
+            next[p] = next[p].saturating_add(size[v as usize]);
             nodes[at as usize] = v;
             next[v as usize] = at + 1;
         }
@@ -179,7 +180,7 @@ fn detached_totals(d: &Derived) -> (u64, u64) {
                 up = d.dominators.idom[up] as usize;
             }
             if !inside {
-                retained += d.retained[v];
+                retained = d.retained[v].saturating_add(retained);
             }
         }
     }
