@@ -7,7 +7,9 @@ const HEADER: &str = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","
 
 fn analyze_all(rest: &str) {
     let text = format!("{HEADER}{rest}");
-    let g = heapdiff_parser::parse_snapshot(text.as_bytes()).unwrap().value;
+    let g = heapdiff_parser::parse_snapshot(text.as_bytes())
+        .unwrap()
+        .value;
     let d = snapshot::analyze(&g);
     let _ = snapshot::summary(&g, &d, &snapshot::SummaryOptions::default());
     let _ = snapshot::dominators_report(&g, &d, 5);
@@ -18,15 +20,21 @@ fn analyze_all(rest: &str) {
 
 #[test]
 fn huge_retained_sizes_saturate() {
-    analyze_all(r#","node_count":2,"edge_count":1,"trace_function_count":0},"nodes":[2,0,1,9223372036854775808,1,0,1,0,3,9223372036854775808,0,0],"edges":[0,0,6],"strings":[""]}"#);
+    analyze_all(
+        r#","node_count":2,"edge_count":1,"trace_function_count":0},"nodes":[2,0,1,9223372036854775808,1,0,1,0,3,9223372036854775808,0,0],"edges":[0,0,6],"strings":[""]}"#,
+    );
 }
 
 #[test]
 fn huge_extra_native_bytes_saturate() {
-    analyze_all(r#","node_count":1,"edge_count":0,"trace_function_count":0,"extra_native_bytes":1e30},"nodes":[2,0,1,1,0,0],"edges":[],"strings":[""]}"#);
+    analyze_all(
+        r#","node_count":1,"edge_count":0,"trace_function_count":0,"extra_native_bytes":1e30},"nodes":[2,0,1,1,0,0],"edges":[],"strings":[""]}"#,
+    );
 }
 
 #[test]
 fn huge_trace_counts_saturate() {
-    analyze_all(r#","node_count":1,"edge_count":0,"trace_function_count":1},"nodes":[2,0,1,1,0,0],"edges":[],"trace_function_infos":[0,0,0,0,0,0],"trace_tree":[1,0,18446744073709551615,18446744073709551615,[2,0,1,1,[]]],"strings":[""]}"#);
+    analyze_all(
+        r#","node_count":1,"edge_count":0,"trace_function_count":1},"nodes":[2,0,1,1,0,0],"edges":[],"trace_function_infos":[0,0,0,0,0,0],"trace_tree":[1,0,18446744073709551615,18446744073709551615,[2,0,1,1,[]]],"strings":[""]}"#,
+    );
 }

@@ -153,9 +153,7 @@ fn malformed_numbers_in_unknown_keys_fail_at_their_offset() {
 /// `tests/regressions/` open with a `samples` array of numbers, which the
 /// `.heapprofile` parser rejects at its offset, so the sweep above still
 /// holds for them.
-fn parse_snapshot_file(
-    name: &str,
-) -> Result<Parsed<heapdiff_model::HeapGraph>, ParseError> {
+fn parse_snapshot_file(name: &str) -> Result<Parsed<heapdiff_model::HeapGraph>, ParseError> {
     let data = std::fs::read(dir().join(name)).expect("regression input exists");
     assert!(
         !matches!(parse(&data), Ok(_)),

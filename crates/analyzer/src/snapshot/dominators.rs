@@ -46,7 +46,9 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     }
     drop(has_pred);
     // Leftovers: everything still unvisited hangs off the root.
-    let leftovers: Vec<u32> = (0..n as u32).filter(|&v| dfs.number[v as usize] == NONE).collect();
+    let leftovers: Vec<u32> = (0..n as u32)
+        .filter(|&v| dfs.number[v as usize] == NONE)
+        .collect();
     for &v in &leftovers {
         from_root[v as usize] = true;
     }
@@ -62,7 +64,11 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     for (i, &v) in dfs.preorder.iter().enumerate() {
         idom[v as usize] = dfs.preorder[idom_pre[i] as usize];
     }
-    Dominators { idom, preorder: dfs.preorder, n_unreachable: (n - reached) as u64 }
+    Dominators {
+        idom,
+        preorder: dfs.preorder,
+        n_unreachable: (n - reached) as u64,
+    }
 }
 
 /// Essential retainers in CSR form, indexed by preorder number and holding
