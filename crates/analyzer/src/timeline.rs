@@ -52,14 +52,14 @@ pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>
         return live;
     }
     let pos = trace_positions(g);
-    for v in 0..g.n_nodes() {
+    for (v, &size) in self_size.iter().enumerate().take(g.n_nodes()) {
         let id = g.nodes.id[v];
         if range.is_some_and(|(lo, hi)| id <= lo || id > hi) {
             continue;
         }
         if let Some(&p) = pos.get(&g.nodes.trace_node[v]) {
             live.count[p as usize] += 1;
-            live.size[p as usize] = live.size[p as usize].saturating_add(self_size[v]);
+            live.size[p as usize] = live.size[p as usize].saturating_add(size);
         }
     }
     live
@@ -240,14 +240,14 @@ pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
         .collect();
     let last_ids: Vec<u32> = g.samples.iter().map(|&(_, id)| id).collect();
     let mut sizes = vec![0u64; last_ids.len()];
-    for v in 0..g.n_nodes() {
+    for (v, &size) in self_size.iter().enumerate().take(g.n_nodes()) {
         let id = g.nodes.id[v];
         if id % 2 == 0 {
             continue;
         }
         let i = last_ids.partition_point(|&x| x < id);
         if i < sizes.len() {
-            sizes[i] = sizes[i].saturating_add(self_size[v]);
+            sizes[i] = sizes[i].saturating_add(size);
         }
     }
     Intervals {
