@@ -1,5 +1,5 @@
 //! Single-profile flame graphs through inferno. All of inferno's options
-//! are set in [`inferno_options`], so its `#[non_exhaustive]` API changes
+//! are set in `inferno_options`, so its `#[non_exhaustive]` API changes
 //! stay in this file.
 
 use std::io;
