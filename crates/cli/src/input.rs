@@ -240,9 +240,12 @@ fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow
 /// Warnings of every input read so far, for reports.
 static SEEN_WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
-/// The warnings about the inputs, in the order they were found.
+/// The warnings about the inputs, sorted: inputs are read in parallel, so
+/// the order they were found in is not deterministic.
 pub(crate) fn warnings() -> Vec<String> {
-    SEEN_WARNINGS.lock().map(|w| w.clone()).unwrap_or_default()
+    let mut w = SEEN_WARNINGS.lock().map(|w| w.clone()).unwrap_or_default();
+    w.sort();
+    w
 }
 
 fn print_warnings(path: &Path, warnings: &[Warning]) {
