@@ -260,6 +260,22 @@ pub(crate) enum TopSort {
     Total,
 }
 
+/// Which samples and stacks a view of one profile or timeline takes.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct Selection {
+    /// Only samples in this ordinal span (`1000..5000`, `50%..100%`); for
+    /// timelines, objects allocated in this time span (`0s..2s`).
+    #[arg(long, value_name = "SPAN")]
+    pub(crate) span: Option<String>,
+    /// Keep only stacks through a frame matching this regular expression
+    /// (matched against `name (url:line:col)`).
+    #[arg(long, value_name = "RE")]
+    pub(crate) focus: Option<String>,
+    /// Drop stacks through a frame matching this regular expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore: Option<String>,
+}
+
 /// Flags shared by every command.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct Common {
@@ -391,18 +407,11 @@ pub(crate) struct TreeArgs {
     /// Hide nodes below this share of the total, in percent.
     #[arg(long, value_name = "PCT", default_value = "0.5")]
     pub(crate) threshold: String,
-    /// Only samples in this ordinal span.
-    #[arg(long, value_name = "SPAN")]
-    pub(crate) span: Option<String>,
     /// Show at most N functions (bottom-up only; 0: all).
     #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 25)]
     pub(crate) top: usize,
-    /// Keep only stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) focus: Option<String>,
-    /// Drop stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) select: Selection,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
@@ -427,15 +436,8 @@ pub(crate) struct FlameArgs {
     /// Title of the image.
     #[arg(long)]
     pub(crate) title: Option<String>,
-    /// Only samples in this ordinal span.
-    #[arg(long, value_name = "SPAN")]
-    pub(crate) span: Option<String>,
-    /// Keep only stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) focus: Option<String>,
-    /// Drop stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) select: Selection,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
     #[command(flatten)]
@@ -449,15 +451,8 @@ pub(crate) struct CollapseArgs {
     /// Write here instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub(crate) output: Option<PathBuf>,
-    /// Only samples in this ordinal span.
-    #[arg(long, value_name = "SPAN")]
-    pub(crate) span: Option<String>,
-    /// Keep only stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) focus: Option<String>,
-    /// Drop stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) select: Selection,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
     #[command(flatten)]
@@ -483,15 +478,8 @@ pub(crate) struct ExportArgs {
     /// Write folded stacks (as `heapdiff collapse`) here.
     #[arg(long, value_name = "OUT.folded")]
     pub(crate) folded: Option<PathBuf>,
-    /// Only samples in this ordinal span.
-    #[arg(long, value_name = "SPAN")]
-    pub(crate) span: Option<String>,
-    /// Keep only stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) focus: Option<String>,
-    /// Drop stacks through a frame matching this expression.
-    #[arg(long, value_name = "RE")]
-    pub(crate) ignore: Option<String>,
+    #[command(flatten)]
+    pub(crate) select: Selection,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
     #[command(flatten)]

@@ -7,19 +7,7 @@ use crate::Outcome;
 use crate::args::CollapseArgs;
 
 pub(crate) fn run(a: &CollapseArgs) -> anyhow::Result<Outcome> {
-    let loaded = crate::input::load_profile(
-        &a.file,
-        &a.common,
-        super::request(&a.timeline, a.span.as_deref()),
-    )?;
-    let span = loaded.ordinal_span(a.span.as_deref());
-    let tree = super::weigh(
-        &a.file,
-        &loaded.profile,
-        span,
-        a.focus.as_deref(),
-        a.ignore.as_deref(),
-    )?;
+    let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let stacks = analyzer::collapse(&loaded.profile, &tree);
     match &a.output {
         Some(path) => crate::output::to_file(path, &[&a.file], |out| {

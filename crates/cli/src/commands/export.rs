@@ -21,19 +21,7 @@ pub(crate) fn run(a: &ExportArgs) -> anyhow::Result<Outcome> {
             bail!("'{}' is given for two outputs", p.display());
         }
     }
-    let loaded = crate::input::load_profile(
-        &a.file,
-        &a.common,
-        super::request(&a.timeline, a.span.as_deref()),
-    )?;
-    let span = loaded.ordinal_span(a.span.as_deref());
-    let tree = super::weigh(
-        &a.file,
-        &loaded.profile,
-        span,
-        a.focus.as_deref(),
-        a.ignore.as_deref(),
-    )?;
+    let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let inputs = [a.file.as_path()];
     if a.pprof.is_some() || a.speedscope.is_some() {
         let stacks = renderer::pprof::Stacks::from_profile(&loaded.profile, &tree);

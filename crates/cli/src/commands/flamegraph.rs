@@ -7,16 +7,7 @@ use crate::Outcome;
 use crate::args::FlameArgs;
 
 pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
-    let (focus, ignore) = (a.focus.as_deref(), a.ignore.as_deref());
-    let req = super::request(&a.timeline, a.span.as_deref());
-    let before = crate::input::load_profile(&a.file, &a.common, req)?;
-    let tree_a = super::weigh(
-        &a.file,
-        &before.profile,
-        before.ordinal_span(a.span.as_deref()),
-        focus,
-        ignore,
-    )?;
+    let (before, tree_a) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let Some(after_path) = &a.after else {
         let stacks = analyzer::collapse(&before.profile, &tree_a);
         let opts = renderer::flame::FlameOptions {
@@ -32,14 +23,7 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Success);
     };
-    let after = crate::input::load_profile(after_path, &a.common, req)?;
-    let tree_b = super::weigh(
-        after_path,
-        &after.profile,
-        after.ordinal_span(a.span.as_deref()),
-        focus,
-        ignore,
-    )?;
+    let (after, tree_b) = super::load_selected(after_path, &a.common, &a.timeline, &a.select)?;
     let flame = analyzer::flame_tree((&before.profile, &tree_a), (&after.profile, &tree_b));
     let opts = renderer::diff_flame::DiffFlameOptions {
         title: a

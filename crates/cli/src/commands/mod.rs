@@ -228,3 +228,24 @@ pub(crate) fn write_profile_report(
     };
     crate::report::write(path, input_paths, &doc)
 }
+
+/// Loads a profile (or a timeline's allocation trace) and weighs it as
+/// `select` asks: the span, then `--focus`/`--ignore`.
+pub(crate) fn load_selected(
+    file: &Path,
+    common: &Common,
+    timeline: &crate::args::TimelineFlags,
+    select: &crate::args::Selection,
+) -> anyhow::Result<(crate::input::Loaded, CallTree)> {
+    let loaded =
+        crate::input::load_profile(file, common, request(timeline, select.span.as_deref()))?;
+    let span = loaded.ordinal_span(select.span.as_deref());
+    let tree = weigh(
+        file,
+        &loaded.profile,
+        span,
+        select.focus.as_deref(),
+        select.ignore.as_deref(),
+    )?;
+    Ok((loaded, tree))
+}

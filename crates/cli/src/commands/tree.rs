@@ -8,14 +8,8 @@ use crate::Outcome;
 use crate::args::{Format, TreeArgs};
 
 pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
-    let loaded = crate::input::load_profile(
-        &a.file,
-        &a.common,
-        super::request(&a.timeline, a.span.as_deref()),
-    )?;
+    let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let p = &loaded.profile;
-    let span = loaded.ordinal_span(a.span.as_deref());
-    let tree = super::weigh(&a.file, p, span, a.focus.as_deref(), a.ignore.as_deref())?;
     let text = renderer::TextOptions {
         color: super::color(&a.common),
     };
