@@ -10,9 +10,7 @@ use anyhow::{Context as _, bail};
 use flate2::read::MultiGzDecoder;
 use heapdiff_analyzer::{snapshot, timeline};
 use heapdiff_model::{HeapGraph, HeapProfile};
-use heapdiff_parser::{
-    InputKind, ParseError, Parsed, Warning, detect, parse_heapprofile, parse_snapshot,
-};
+use heapdiff_parser::{InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_snapshot};
 
 use crate::args::{Common, MeasureArg};
 
@@ -223,35 +221,45 @@ fn mmap(path: &Path) -> io::Result<memmap2::Mmap> {
 fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow::Result<T> {
     let shown = path.display();
     let Parsed { value, warnings } = parsed;
-    if let Ok(mut seen) = SEEN_WARNINGS.lock() {
-        seen.extend(warnings.iter().map(|w| format!("'{shown}': {w}")));
-    }
     if common.strict {
         if let Some(w) = warnings.first() {
             bail!("'{shown}': {w} (--strict)");
         }
     }
-    if !common.quiet {
-        print_warnings(path, &warnings);
+    if let Ok(mut seen) = SEEN_WARNINGS.lock() {
+        seen.extend(warnings.iter().map(|w| (shown.to_string(), w.to_string())));
     }
     Ok(value)
 }
 
 /// Warnings of every input read so far, for reports.
-static SEEN_WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// Inputs are read in parallel, so warnings are collected here, as (input,
+/// message), and printed once, in a fixed order, when the command ends.
+static SEEN_WARNINGS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
 
-/// The warnings about the inputs, sorted: inputs are read in parallel, so
-/// the order they were found in is not deterministic.
-pub(crate) fn warnings() -> Vec<String> {
+/// The warnings about the inputs, ordered by input (stable within one).
+fn sorted_warnings() -> Vec<(String, String)> {
     let mut w = SEEN_WARNINGS.lock().map(|w| w.clone()).unwrap_or_default();
-    w.sort();
+    w.sort_by(|a, b| a.0.cmp(&b.0));
     w
 }
 
-fn print_warnings(path: &Path, warnings: &[Warning]) {
+/// The warnings as report lines.
+pub(crate) fn warnings() -> Vec<String> {
+    sorted_warnings()
+        .into_iter()
+        .map(|(input, w)| format!("'{input}': {w}"))
+        .collect()
+}
+
+/// Prints the collected warnings on stderr (unless `--quiet`).
+pub(crate) fn print_warnings(quiet: bool) {
+    if quiet {
+        return;
+    }
     let mut err = io::stderr().lock();
-    for w in warnings {
-        let _ = writeln!(err, "heapdiff: warning: '{}': {w}", path.display());
+    for (input, w) in sorted_warnings() {
+        let _ = writeln!(err, "heapdiff: warning: '{input}': {w}");
     }
 }
 

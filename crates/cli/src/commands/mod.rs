@@ -47,7 +47,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         pool = pool.num_threads(n);
     }
     let pool = pool.build().context("cannot start worker threads")?;
-    pool.install(|| match cli.command {
+    let quiet = common.quiet;
+    let result = pool.install(|| match cli.command {
         None => diff::run(&cli.diff),
         Some(Command::Diff(a)) => diff::run(&a),
         Some(Command::Top(a)) => top::run(&a),
@@ -61,7 +62,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Retainers(a)) => snapshot::retainers(&a),
         Some(Command::Timeline(a)) => timeline::run(&a),
         Some(Command::Check(a)) => check::run(&a),
-    })
+    });
+    // Warnings go out once, in a fixed order, whatever the outcome.
+    crate::input::print_warnings(quiet);
+    result
 }
 
 /// Self weights of a profile: `selfSize`, or sample sizes within `span`,
