@@ -237,10 +237,17 @@ fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow
 /// message), and printed once, in a fixed order, when the command ends.
 static SEEN_WARNINGS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
 
-/// The warnings about the inputs, ordered by input (stable within one).
+/// The warnings about the inputs, ordered as the inputs were given on the
+/// command line (stable within one input).
 fn sorted_warnings() -> Vec<(String, String)> {
     let mut w = SEEN_WARNINGS.lock().map(|w| w.clone()).unwrap_or_default();
-    w.sort_by(|a, b| a.0.cmp(&b.0));
+    let args: Vec<String> = std::env::args().collect();
+    let position = |input: &str| args.iter().position(|a| a == input).unwrap_or(usize::MAX);
+    w.sort_by(|a, b| {
+        position(&a.0)
+            .cmp(&position(&b.0))
+            .then_with(|| a.0.cmp(&b.0))
+    });
     w
 }
 
