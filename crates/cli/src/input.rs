@@ -10,7 +10,9 @@ use anyhow::{Context as _, bail};
 use flate2::read::MultiGzDecoder;
 use heapdiff_analyzer::{snapshot, timeline};
 use heapdiff_model::{HeapGraph, HeapProfile};
-use heapdiff_parser::{InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_snapshot};
+use heapdiff_parser::{
+    InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_snapshot, parse_snapshot_with,
+};
 
 use crate::args::{Common, MeasureArg};
 
@@ -198,12 +200,35 @@ fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph>
         parse_snapshot(&bytes)
     } else {
         let map = mmap(path).with_context(|| format!("cannot read '{shown}'"))?;
-        parse_snapshot(&map)
+        parse_snapshot_with(&map, &mut |range| release(&map, range))
     };
     let parsed = parsed
         .map_err(|e| describe(e, gz))
         .with_context(|| format!("'{shown}'"))?;
     report_warnings(path, parsed, common)
+}
+
+/// Lets the kernel drop the pages of a part of the mapping the parser has
+/// finished with, so that peak memory is not the whole file plus the whole
+/// model. Only whole pages inside the range are dropped; errors are
+/// ignored (the pages then simply stay).
+#[allow(unsafe_code)]
+fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    const PAGE: usize = 4096;
+    let start = range.start.div_ceil(PAGE) * PAGE;
+    let end = (range.end / PAGE) * PAGE;
+    if end <= start || end > map.len() {
+        return;
+    }
+    // SAFETY: the mapping is a read-only mapping of a file that heapdiff
+    // never writes. MADV_DONTNEED only drops the pages from this process;
+    // a later read of the range faults them in again from the file, with
+    // the same bytes. (memmap2 marks the advice unsafe because for written
+    // private or anonymous pages the contents would be lost; none exist
+    // here.)
+    let _ = unsafe {
+        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+    };
 }
 
 /// Maps the file into memory: the parser reads it in place, and the kernel

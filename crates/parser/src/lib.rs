@@ -27,7 +27,7 @@ mod trace_tree;
 pub use error::{ParseError, Warning};
 pub use heapprofile::parse_heapprofile;
 pub use kind::{InputKind, detect};
-pub use snapshot::parse_snapshot;
+pub use snapshot::{parse_snapshot, parse_snapshot_with};
 
 /// A parsed value with the warnings found while parsing it.
 #[derive(Debug)]

@@ -66,7 +66,23 @@ struct Sections {
 /// A [`ParseError`] naming the section and byte offset when the input is
 /// not a well-formed snapshot, or is another kind of file.
 pub fn parse_snapshot(bytes: &[u8]) -> Result<Parsed<HeapGraph>, ParseError> {
+    parse_snapshot_with(bytes, &mut |_| {})
+}
+
+/// [`parse_snapshot`], telling `done` which byte ranges of `bytes` it has
+/// finished with (the big `nodes` and `edges` arrays), so that a caller
+/// holding the input in a memory map can let the kernel drop those pages
+/// while the rest is parsed: peak memory is then not the whole file plus
+/// the whole model.
+///
+/// # Errors
+/// As [`parse_snapshot`].
+pub fn parse_snapshot_with(
+    bytes: &[u8],
+    done: &mut dyn FnMut(std::ops::Range<usize>),
+) -> Result<Parsed<HeapGraph>, ParseError> {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let shift = bytes.len() - b.len();
     let start = skip_ws(b, 0);
     match b.get(start) {
         None => {
@@ -116,9 +132,11 @@ pub fn parse_snapshot(bytes: &[u8]) -> Result<Parsed<HeapGraph>, ParseError> {
         what: "strings",
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
-    let (nodes, edge_counts) = read_nodes(b, nodes_at, &layout, g.node_types.len())?;
+    let (nodes, edge_counts, nodes_end) = read_nodes(b, nodes_at, &layout, g.node_types.len())?;
+    done(shift + nodes_at..shift + nodes_end);
     g.nodes = nodes;
-    let edges = read_edges(b, edges_at, &layout, g.edge_types.len(), g.nodes.len())?;
+    let (edges, edges_end) = read_edges(b, edges_at, &layout, g.edge_types.len(), g.nodes.len())?;
+    done(shift + edges_at..shift + edges_end);
     g.first_edge = first_edges(&edge_counts, edges.len())?;
     drop(edge_counts);
     g.edges = edges;
@@ -334,7 +352,7 @@ fn read_nodes(
     at: usize,
     l: &Layout,
     n_types: usize,
-) -> Result<(NodeColumns, Vec<u32>), ParseError> {
+) -> Result<(NodeColumns, Vec<u32>, usize), ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
@@ -347,7 +365,7 @@ fn read_nodes(
     if let Some(d) = l.n_detached {
         kinds[d] = ColumnKind::U8;
     }
-    let (cols, _) = columns::parse_records(b, at, "nodes", &kinds, 0, 0)?;
+    let (cols, end) = columns::parse_records(b, at, "nodes", &kinds, 0, 0)?;
     let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
     let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
     let n = NodeColumns {
@@ -386,7 +404,7 @@ fn read_nodes(
             reason: "more than 4 billion nodes".into(),
         });
     }
-    Ok((n, edge_counts))
+    Ok((n, edge_counts, end))
 }
 
 fn read_edges(
@@ -395,12 +413,12 @@ fn read_edges(
     l: &Layout,
     n_types: usize,
     n_nodes: usize,
-) -> Result<EdgeColumns, ParseError> {
+) -> Result<(EdgeColumns, usize), ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.edge_fields];
     kinds[l.e_type] = ColumnKind::U8;
     kinds[l.e_name] = ColumnKind::U32;
     kinds[l.e_to] = ColumnKind::NodeIndex;
-    let (cols, _) =
+    let (cols, end) =
         columns::parse_records(b, at, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
     let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
     let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
@@ -422,7 +440,7 @@ fn read_edges(
             ),
         });
     }
-    Ok(e)
+    Ok((e, end))
 }
 
 fn first_edges(counts: &[u32], n_edges: usize) -> Result<Vec<u32>, ParseError> {
