@@ -177,6 +177,7 @@ pub(crate) fn load_snapshot(path: &Path, common: &Common) -> anyhow::Result<Heap
 
 fn profile(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapProfile> {
     let shown = path.display();
+    crate::progress::stage(&format!("reading {shown}"), file_size(path));
     let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
     let parsed = if gz {
         parse_heapprofile(MultiGzDecoder::new(BufReader::new(file)))
@@ -191,6 +192,7 @@ fn profile(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapProfile
 
 fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph> {
     let shown = path.display();
+    crate::progress::stage(&format!("reading {shown}"), file_size(path));
     let parsed = if gz {
         let mut bytes = Vec::new();
         let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
@@ -205,6 +207,7 @@ fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph>
     let parsed = parsed
         .map_err(|e| describe(e, gz))
         .with_context(|| format!("'{shown}'"))?;
+    crate::progress::stage(&format!("analysing {shown}"), file_size(path));
     report_warnings(path, parsed, common)
 }
 
@@ -293,6 +296,10 @@ pub(crate) fn print_warnings(quiet: bool) {
     for (input, w) in sorted_warnings() {
         let _ = writeln!(err, "heapdiff: warning: '{input}': {w}");
     }
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 /// Reads until `buf` is full or the input ends; a read error after some

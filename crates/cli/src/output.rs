@@ -12,6 +12,7 @@ use anyhow::{Context as _, bail};
 pub(crate) fn to_stdout(
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<()> {
+    crate::progress::clear();
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     write(&mut out).context("cannot write to standard output")?;

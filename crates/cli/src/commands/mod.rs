@@ -48,6 +48,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
     let pool = pool.build().context("cannot start worker threads")?;
     let quiet = common.quiet;
+    crate::progress::init(quiet);
     let result = pool.install(|| match cli.command {
         None => diff::run(&cli.diff),
         Some(Command::Diff(a)) => diff::run(&a),
@@ -63,6 +64,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Timeline(a)) => timeline::run(&a),
         Some(Command::Check(a)) => check::run(&a),
     });
+    crate::progress::clear();
     // Warnings go out once, in a fixed order, whatever the outcome.
     crate::input::print_warnings(quiet);
     result
