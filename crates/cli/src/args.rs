@@ -219,6 +219,8 @@ pub(crate) enum Format {
     Table,
     Json,
     Markdown,
+    /// Comma-separated values, exact byte counts (tabular views).
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

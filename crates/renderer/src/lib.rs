@@ -9,6 +9,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod csv;
 pub mod diff_flame;
 pub mod escape;
 pub mod flame;

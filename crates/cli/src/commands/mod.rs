@@ -154,6 +154,7 @@ pub(crate) fn finish_diff(
     };
     crate::output::to_stdout(|out| match rows.format {
         crate::args::Format::Table => renderer::table::diff(out, report, text),
+        crate::args::Format::Csv => renderer::csv::diff(out, report),
         crate::args::Format::Json => renderer::json::write(out, report),
         crate::args::Format::Markdown => renderer::markdown::diff(out, report),
     })?;

@@ -56,6 +56,7 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
     );
     crate::output::to_stdout(|out| match a.format {
         Format::Table => renderer::snapshot::summary_table(out, &report),
+        Format::Csv => renderer::csv::summary(out, &report),
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::snapshot::summary_markdown(out, &report),
     })?;
@@ -69,7 +70,9 @@ pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
     let d = snapshot::analyze(&g);
     let report = snapshot::dominators_report(&g, &d, a.top);
     crate::output::to_stdout(|out| match a.format {
-        Format::Table | Format::Markdown => renderer::snapshot::dominators_table(out, &report),
+        Format::Table | Format::Markdown | Format::Csv => {
+            renderer::snapshot::dominators_table(out, &report)
+        }
         Format::Json => renderer::json::write(out, &report),
     })?;
     Ok(Outcome::Success)
@@ -99,7 +102,9 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
         },
     );
     crate::output::to_stdout(|out| match a.format {
-        Format::Table | Format::Markdown => renderer::snapshot::retainers_text(out, &report),
+        Format::Table | Format::Markdown | Format::Csv => {
+            renderer::snapshot::retainers_text(out, &report)
+        }
         Format::Json => renderer::json::write(out, &report),
     })?;
     Ok(Outcome::Success)
@@ -153,6 +158,7 @@ pub(crate) fn diff(
     );
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::snapshot::compare_table(out, &report),
+        Format::Csv => renderer::csv::compare(out, &report),
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::snapshot::compare_markdown(out, &report),
     })?;

@@ -49,6 +49,7 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     };
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::table::top(out, &report, text),
+        Format::Csv => renderer::csv::top(out, &report),
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::markdown::top(out, &report),
     })?;
@@ -91,6 +92,7 @@ fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
         Format::Table | Format::Markdown => {
             renderer::timeline::allocation_table(out, &report, &kept)
         }
+        Format::Csv => renderer::csv::allocation(out, &report),
         Format::Json => renderer::json::write(
             out,
             &renderer::timeline::AllocationJson {

@@ -20,7 +20,9 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
         };
         let report = analyzer::bottom_up(p, &tree, &opts);
         return crate::output::to_stdout(|out| match a.format {
-            Format::Table | Format::Markdown => renderer::table::bottom_up(out, &report, text),
+            Format::Table | Format::Markdown | Format::Csv => {
+                renderer::table::bottom_up(out, &report, text)
+            }
             Format::Json => renderer::json::write(out, &report),
         })
         .map(|()| Outcome::Success);
@@ -32,6 +34,7 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
     let report = analyzer::top_down(p, &tree, &opts);
     crate::output::to_stdout(|out| match a.format {
         Format::Table => renderer::table::tree(out, &report, text),
+        Format::Csv => renderer::csv::tree(out, &report),
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::markdown::tree(out, &report),
     })?;

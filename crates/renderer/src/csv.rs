@@ -1,0 +1,218 @@
+//! CSV (RFC 4180) for spreadsheets and scripts: one header row, exact
+//! byte counts, fields quoted when needed. Text from a profile that a
+//! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+//! tab or carriage return) gets a leading `'`.
+
+use std::io;
+
+use heapdiff_analyzer::snapshot::{CompareReport, SummaryReport};
+use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
+use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
+
+/// A text field from a profile: quoted if needed, formula triggers defused.
+fn text(s: &str) -> String {
+    // Control characters other than line breaks and tabs (which quoting
+    // handles) are made visible, so that printing the file cannot drive a
+    // terminal.
+    let s: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn opt(v: Option<u32>) -> String {
+    v.map_or_else(String::new, |v| v.to_string())
+}
+
+/// `top` as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn top(out: &mut dyn io::Write, r: &TopReport) -> io::Result<()> {
+    writeln!(out, "name,url,line,column,self,total,samples,stack")?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            text(&row.name),
+            text(&row.url),
+            opt(row.line),
+            opt(row.column),
+            row.self_bytes,
+            row.total,
+            row.samples,
+            text(&row.stack.join(";"))
+        )?;
+    }
+    Ok(())
+}
+
+/// `tree` as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
+    writeln!(out, "depth,name,url,line,column,self,total")?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            row.depth,
+            text(&row.name),
+            text(&row.url),
+            opt(row.line),
+            opt(row.column),
+            row.self_bytes,
+            row.total
+        )?;
+    }
+    Ok(())
+}
+
+/// A profile diff as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "name,url,line,column,before,after,delta,status,noise,total_before,total_after,stack"
+    )?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            text(&row.name),
+            text(&row.url),
+            opt(row.line),
+            opt(row.column),
+            row.before,
+            row.after,
+            row.delta,
+            row.status.as_str(),
+            row.noise,
+            row.total_before,
+            row.total_after,
+            text(&row.stack.join(";"))
+        )?;
+    }
+    Ok(())
+}
+
+/// `summary` as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
+    writeln!(out, "name,key,count,self_size,retained_size,distance")?;
+    for c in &r.classes {
+        let d = c.distance.map_or_else(String::new, |d| d.to_string());
+        writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            text(&c.name),
+            text(&c.key),
+            c.count,
+            c.self_size,
+            c.retained_size,
+            d
+        )?;
+    }
+    Ok(())
+}
+
+/// A snapshot comparison as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn compare(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "name,key,new,deleted,delta,alloc_size,freed_size,size_delta"
+    )?;
+    for c in &r.classes {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            text(&c.name),
+            text(&c.key),
+            c.new,
+            c.deleted,
+            c.delta,
+            c.alloc_size,
+            c.freed_size,
+            c.size_delta
+        )?;
+    }
+    Ok(())
+}
+
+/// DevTools' Allocation view as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn allocation(out: &mut dyn io::Write, r: &AllocationReport) -> io::Result<()> {
+    writeln!(out, "name,url,line,column,count,size,live_count,live_size")?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            text(&row.name),
+            text(&row.url),
+            opt(row.line),
+            opt(row.column),
+            row.count,
+            row.size,
+            row.live_count,
+            row.live_size
+        )?;
+    }
+    Ok(())
+}
+
+/// Timeline intervals as CSV.
+///
+/// # Errors
+/// When writing fails.
+pub fn intervals(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()> {
+    writeln!(out, "time_ms,last_id,live_bytes")?;
+    for i in 0..iv.sizes.len() {
+        writeln!(
+            out,
+            "{},{},{}",
+            iv.timestamps_ms[i], iv.last_ids[i], iv.sizes[i]
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn fields_are_quoted_and_formulas_defused() {
+        assert_eq!(text("plain"), "plain");
+        assert_eq!(text("a,b"), "\"a,b\"");
+        assert_eq!(text("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(text("-2+3"), "'-2+3");
+        assert_eq!(text("a\u{1b}[31m"), "a\\u{1b}[31m");
+    }
+}
