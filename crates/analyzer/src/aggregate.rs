@@ -90,7 +90,7 @@ pub(crate) fn group_sums(p: &HeapProfile, tree: &CallTree, groups: &Groups) -> G
 /// For every stack, true when no ancestor belongs to the same group. One
 /// pre-order walk keeps the current path and a per-group count of how often
 /// the group occurs on it.
-fn first_in_group_on_path(p: &HeapProfile, groups: &Groups) -> Vec<bool> {
+pub(crate) fn first_in_group_on_path(p: &HeapProfile, groups: &Groups) -> Vec<bool> {
     let parent = p.stacks.parent_column();
     let n = p.stacks.len();
     let mut on_path = vec![0u32; groups.keys.len()];

@@ -7,7 +7,7 @@ use std::fmt;
 use heapdiff_model::HeapProfile;
 use regex::Regex;
 
-use crate::grouping::frame_label;
+use crate::grouping::frame_labels;
 
 /// Frame filters.
 #[derive(Debug, Clone, Default)]
@@ -55,9 +55,7 @@ impl FrameFilter {
     /// Which stacks pass, in stack order.
     #[must_use]
     pub fn keep_mask(&self, p: &HeapProfile) -> Vec<bool> {
-        let labels: Vec<String> = (0..p.frames.len())
-            .map(|f| frame_label(p, heapdiff_model::FrameId::from_index(f)))
-            .collect();
+        let labels = frame_labels(p);
         let matches = |re: &Option<Regex>| -> Vec<bool> {
             labels
                 .iter()

@@ -143,11 +143,12 @@ fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
     let mut index: FxHashMap<Vec<String>, u32> = FxHashMap::default();
     let mut keys = Vec::new();
     let mut of_stack = vec![NO_GROUP; n];
+    let labels = frame_labels(p);
     for s in p.stacks.ids().skip(1) {
         if tree.self_bytes[s.index()] == 0 {
             continue;
         }
-        let path = stack_path(p, s);
+        let path = stack_path(p, s, &labels);
         let leaf = p.stacks.frame[s.index()].index();
         let g = *index.entry(path).or_insert_with_key(|path| {
             keys.push(GroupKey {
@@ -166,38 +167,49 @@ fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
 }
 
 /// Root-to-leaf labels of the frames above `s`, the root excluded.
-pub(crate) fn stack_path(p: &HeapProfile, s: heapdiff_model::StackId) -> Vec<String> {
+fn stack_path(p: &HeapProfile, s: heapdiff_model::StackId, labels: &[String]) -> Vec<String> {
     let mut path = Vec::new();
     let mut cur = Some(s);
     while let Some(c) = cur {
         if c == heapdiff_model::StackId::ROOT {
             break;
         }
-        path.push(frame_label(p, p.stacks.frame[c.index()]));
+        path.push(labels[p.stacks.frame[c.index()].index()].clone());
         cur = p.stacks.parent(c);
     }
     path.reverse();
     path
 }
 
-/// `name (url:line:col)`, the label of a frame in stacks and flame graphs.
-pub(crate) fn frame_label(p: &HeapProfile, f: FrameId) -> String {
-    let name = crate::display_name(p.strings.get(p.frames.name[f.index()]));
-    let loc = crate::frame_location(
-        p.strings.get(p.frames.url[f.index()]),
-        p.frames.line[f.index()],
-        p.frames.column[f.index()],
-    );
+/// The display name and location of a frame: `url:line:col` (1-based), or
+/// for a frame without URL (a collected script) `:line:col`, because the
+/// position still tells such functions apart. Every label that identifies
+/// a frame across rows, stacks and flame graphs is made from this.
+pub(crate) fn frame_parts(p: &HeapProfile, f: FrameId) -> (String, String) {
+    let name = crate::display_name(p.strings.get(p.frames.name[f.index()])).to_string();
     let (line, column) = (p.frames.line[f.index()], p.frames.column[f.index()]);
-    if !loc.is_empty() {
-        format!("{name} ({loc})")
-    } else if line >= 0 {
-        // No URL (a collected script): the position still tells functions
-        // apart, so stack rows and flame graph frames do not merge them.
-        format!("{name} (:{}:{})", line + 1, column.max(0) + 1)
-    } else {
-        name.to_string()
+    let loc = crate::frame_location(p.strings.get(p.frames.url[f.index()]), line, column);
+    if loc.is_empty() && line >= 0 {
+        return (name, format!(":{}:{}", line + 1, column.max(0) + 1));
     }
+    (name, loc)
+}
+
+/// `name (location)`, the label of a frame in stacks and flame graphs.
+pub(crate) fn frame_label(p: &HeapProfile, f: FrameId) -> String {
+    let (name, loc) = frame_parts(p, f);
+    if loc.is_empty() {
+        name
+    } else {
+        format!("{name} ({loc})")
+    }
+}
+
+/// The labels of all frames, by frame id.
+pub(crate) fn frame_labels(p: &HeapProfile) -> Vec<String> {
+    (0..p.frames.len())
+        .map(|f| frame_label(p, FrameId::from_index(f)))
+        .collect()
 }
 
 /// The npm package a script belongs to: the path segment(s) after the last

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
-use crate::grouping::{GroupBy, Groups};
+use crate::grouping::GroupBy;
 use crate::report::{BottomUpNode, BottomUpReport, SCHEMA_VERSION};
 
 /// Options of [`bottom_up`].
@@ -135,28 +135,8 @@ fn breadth_first(p: &HeapProfile, tree: &CallTree) -> Vec<StackId> {
 /// Nodes with an ancestor of the same function (step 2's exclusion).
 fn excluded_by_recursion(p: &HeapProfile, tree: &CallTree) -> Vec<bool> {
     let groups = crate::grouping::groups(p, tree, GroupBy::Function, false);
-    let counted = first_in_group(p, &groups);
+    let counted = crate::aggregate::first_in_group_on_path(p, &groups);
     counted.into_iter().map(|c| !c).collect()
-}
-
-fn first_in_group(p: &HeapProfile, groups: &Groups) -> Vec<bool> {
-    // Same walk as the aggregation; the root counts as first.
-    let parent = p.stacks.parent_column();
-    let mut on_path = vec![0u32; groups.keys.len()];
-    let mut path: Vec<usize> = vec![0];
-    let mut counted = vec![true; p.stacks.len()];
-    for s in 1..p.stacks.len() {
-        let up = parent[s] as usize;
-        while path.len() > 1 && path.last() != Some(&up) {
-            let top = path.pop().unwrap_or(0);
-            on_path[groups.of_stack[top] as usize] -= 1;
-        }
-        let g = groups.of_stack[s] as usize;
-        counted[s] = on_path[g] == 0;
-        on_path[g] += 1;
-        path.push(s);
-    }
-    counted
 }
 
 fn to_node(p: &HeapProfile, rows: &[Row], r: usize, depth: usize) -> BottomUpNode {

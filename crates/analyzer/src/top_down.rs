@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use heapdiff_model::{HeapProfile, StackId};
+use heapdiff_model::{FrameId, HeapProfile, StackId};
 use rustc_hash::FxHashMap;
 
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
-use crate::grouping::frame_label;
+use crate::grouping::frame_labels;
 use crate::report::{FlameNode, FlameTree, SCHEMA_VERSION, TreeReport, TreeRow};
 
 /// Options of [`top_down`].
@@ -44,12 +44,6 @@ fn sorted_children(p: &HeapProfile, tree: &CallTree, labels: &[String]) -> Vec<V
         });
     }
     children
-}
-
-fn frame_labels(p: &HeapProfile) -> Vec<String> {
-    (0..p.frames.len())
-        .map(|f| frame_label(p, heapdiff_model::FrameId::from_index(f)))
-        .collect()
 }
 
 /// DevTools' Tree view: every kept node, unmerged, depth-first.
@@ -175,12 +169,7 @@ impl Union {
         }
         let frame_label: Vec<u32> = (0..p.frames.len())
             .map(|f| {
-                let name = crate::display_name(p.strings.get(p.frames.name[f])).to_string();
-                let loc = crate::frame_location(
-                    p.strings.get(p.frames.url[f]),
-                    p.frames.line[f],
-                    p.frames.column[f],
-                );
+                let (name, loc) = crate::grouping::frame_parts(p, FrameId::from_index(f));
                 let key = format!("{name}\u{0}{loc}");
                 let next = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
                 let id = *self.label_ids.entry(key).or_insert(next);
