@@ -3,7 +3,7 @@
 
 use std::io;
 
-use heapdiff_analyzer::{DiffReport, GroupBy, Status, TopReport, TreeReport, frame_location};
+use heapdiff_analyzer::{DiffReport, GroupBy, Status, TopReport, TreeReport};
 
 use crate::escape::markdown as md;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
@@ -21,11 +21,7 @@ fn location(
             .map(|f| md(f))
             .collect::<Vec<_>>()
             .join(" &gt; "),
-        GroupBy::Function => {
-            let l = line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
-            let c = column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
-            md(&frame_location(url, l, c))
-        }
+        GroupBy::Function => md(&crate::table::location(url, line, column)),
         GroupBy::Script | GroupBy::Package => String::new(),
     }
 }

@@ -6,7 +6,7 @@ use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{DiffRow, GroupBy, Status, frame_location};
+use heapdiff_analyzer::{DiffRow, GroupBy, Status};
 
 use crate::escape::markdown as md;
 use crate::units::{bytes, delta_percent, signed_bytes};
@@ -162,15 +162,7 @@ fn row_line(r: &DiffRow, by: GroupBy) -> String {
             .map(|f| md(f))
             .collect::<Vec<_>>()
             .join(" &gt; "),
-        GroupBy::Function => {
-            let l = r
-                .line
-                .map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
-            let c = r
-                .column
-                .map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
-            md(&frame_location(&r.url, l, c))
-        }
+        GroupBy::Function => md(&crate::table::location(&r.url, r.line, r.column)),
         GroupBy::Script | GroupBy::Package => String::new(),
     };
     format!(

@@ -3,33 +3,13 @@
 
 use std::io;
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapdiff_analyzer::snapshot::{
     CompareReport, DominatorsReport, PathStep, RetainersReport, SummaryReport,
 };
 
 use crate::escape::{markdown as md, terminal as term};
+use crate::table::{new_table, write_table};
 use crate::units::{bytes, signed_bytes};
-
-fn new_table(header: &[&str], right: &[usize]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.iter().map(|h| Cell::new(*h)));
-    for &c in right {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    t
-}
-
-fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
-    for line in t.lines() {
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
-}
 
 /// Whole percent, as DevTools' Summary shows it.
 fn pct(part: u64, whole: u64) -> String {

@@ -6,34 +6,45 @@ use std::io;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Row, Table, presets};
 use heapdiff_analyzer::{
     BottomUpNode, BottomUpReport, DiffReport, DiffRow, GroupBy, Status, TopReport, TopTotals,
-    TreeReport, frame_location,
+    TreeReport,
 };
 
 use crate::TextOptions;
 use crate::escape::terminal as term;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
 
-fn new_table(header: &[&str]) -> Table {
+/// A borderless table with the given header; the `right` columns (numbers)
+/// are right-aligned. Widths never depend on the terminal.
+pub(crate) fn new_table(header: &[&str], right: &[usize]) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(header.iter().map(|h| Cell::new(*h)));
-    t
-}
-
-fn right(t: &mut Table, columns: &[usize]) {
-    for &c in columns {
+    for &c in right {
         if let Some(col) = t.column_mut(c) {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
+    t
 }
 
-fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
+/// Writes a table without trailing spaces.
+pub(crate) fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
     for line in t.lines() {
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// `url:line:column` from a report row's 1-based position, as DevTools
+/// displays it; the URL alone when the position is unknown.
+pub(crate) fn location(url: &str, line: Option<u32>, column: Option<u32>) -> String {
+    match (url.is_empty(), line, column) {
+        (true, _, _) => String::new(),
+        (false, Some(l), Some(c)) => format!("{url}:{l}:{c}"),
+        (false, Some(l), None) => format!("{url}:{l}"),
+        (false, None, _) => url.to_string(),
+    }
 }
 
 /// The text of a row's location column (or its stack for `--by stack`).
@@ -46,11 +57,7 @@ fn where_column(
 ) -> String {
     match by {
         GroupBy::Stack => stack.join(" > "),
-        GroupBy::Function => {
-            let l = line.map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
-            let c = column.map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
-            frame_location(url, l, c)
-        }
+        GroupBy::Function => location(url, line, column),
         GroupBy::Script | GroupBy::Package => String::new(),
     }
 }
@@ -92,7 +99,10 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
     } else {
         "Location"
     };
-    let mut t = new_table(&["Self", "Self %", "Total", "Total %", row_label(r.by), place]);
+    let mut t = new_table(
+        &["Self", "Self %", "Total", "Total %", row_label(r.by), place],
+        &[0, 1, 2, 3],
+    );
     let total = r.totals.total;
     for row in &r.rows {
         t.add_row(vec![
@@ -106,7 +116,6 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
             )),
         ]);
     }
-    right(&mut t, &[0, 1, 2, 3]);
     write_table(out, &t)?;
     footer(out, &r.totals, r.rows.len())
 }
@@ -116,7 +125,10 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
 /// # Errors
 /// When writing fails.
 pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::Result<()> {
-    let mut t = new_table(&["Self", "Total", "Total %", "Function", "Location"]);
+    let mut t = new_table(
+        &["Self", "Total", "Total %", "Function", "Location"],
+        &[0, 1, 2],
+    );
     let total = r.totals.total;
     for row in &r.rows {
         let indent = "  ".repeat(row.depth.min(200) as usize);
@@ -134,7 +146,6 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::
             )),
         ]);
     }
-    right(&mut t, &[0, 1, 2]);
     write_table(out, &t)?;
     footer(out, &r.totals, r.rows.len())
 }
@@ -148,13 +159,16 @@ pub fn bottom_up(
     r: &BottomUpReport,
     _opts: TextOptions,
 ) -> io::Result<()> {
-    let mut t = new_table(&[
-        "Self",
-        "Total",
-        "Total %",
-        "Function (callers below)",
-        "Location",
-    ]);
+    let mut t = new_table(
+        &[
+            "Self",
+            "Total",
+            "Total %",
+            "Function (callers below)",
+            "Location",
+        ],
+        &[0, 1, 2],
+    );
     let total = r.totals.total;
     let mut todo: Vec<(&BottomUpNode, usize)> = r.rows.iter().rev().map(|n| (n, 0)).collect();
     while let Some((n, depth)) = todo.pop() {
@@ -173,7 +187,6 @@ pub fn bottom_up(
         ]);
         todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
     }
-    right(&mut t, &[0, 1, 2]);
     write_table(out, &t)?;
     footer(out, &r.totals, r.rows.len())
 }
@@ -211,15 +224,18 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
     } else {
         "Location"
     };
-    let mut t = new_table(&[
-        "Before",
-        "After",
-        "Δ",
-        "Δ %",
-        "Status",
-        row_label(r.by),
-        place,
-    ]);
+    let mut t = new_table(
+        &[
+            "Before",
+            "After",
+            "Δ",
+            "Δ %",
+            "Status",
+            row_label(r.by),
+            place,
+        ],
+        &[0, 1, 2, 3],
+    );
     for row in &r.rows {
         let pct = match row.status {
             Status::New => "new".to_string(),
@@ -239,7 +255,6 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
             ))),
         ]));
     }
-    right(&mut t, &[0, 1, 2, 3]);
     write_table(out, &t)?;
     let tot = &r.totals;
     writeln!(out)?;

@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 use std::io;
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, Intervals, KeptClass};
 use serde::Serialize;
 
 use crate::escape::{terminal as term, xml};
+use crate::table::{location, new_table, write_table};
 use crate::units::bytes;
 
 /// JSON of `top` on a timeline.
@@ -67,35 +67,6 @@ fn one<S: serde::Serializer>(iv: &&Intervals, s: S) -> Result<S::Ok, S::Error> {
     .serialize(s)
 }
 
-fn table(header: &[&str], right: &[usize]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.iter().map(|h| Cell::new(*h)));
-    for &c in right {
-        if let Some(col) = t.column_mut(c) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    t
-}
-
-fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
-    for line in t.lines() {
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
-}
-
-fn location(url: &str, line: Option<u32>, column: Option<u32>) -> String {
-    match (url.is_empty(), line, column) {
-        (true, _, _) => String::new(),
-        (false, Some(l), Some(c)) => format!("{url}:{l}:{c}"),
-        (false, Some(l), None) => format!("{url}:{l}"),
-        (false, None, _) => url.to_string(),
-    }
-}
-
 /// DevTools' Allocation view: live and total count and size per function.
 ///
 /// # Errors
@@ -105,7 +76,7 @@ pub fn allocation_table(
     r: &AllocationReport,
     kept: &[(AllocationRow, Vec<KeptClass>)],
 ) -> io::Result<()> {
-    let mut t = table(
+    let mut t = new_table(
         &[
             "Live Count",
             "Count",
@@ -177,7 +148,7 @@ pub fn allocation_table(
 /// # Errors
 /// When writing fails.
 pub fn intervals_table(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()> {
-    let mut t = table(
+    let mut t = new_table(
         &["Time (s)", "Last id", "Live bytes allocated", "Cumulative"],
         &[0, 1, 2, 3],
     );

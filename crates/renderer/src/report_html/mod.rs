@@ -12,7 +12,7 @@ use std::io;
 
 use heapdiff_analyzer::report_doc::{InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{DiffRow, Status, frame_location};
+use heapdiff_analyzer::{DiffRow, Status};
 
 use crate::escape::xml;
 use crate::units::{bytes, delta_percent, signed_bytes};
@@ -161,12 +161,6 @@ fn rows(h: &mut String, title: &str, list: &[DiffRow]) {
         } else {
             r.status.as_str()
         };
-        let l = r
-            .line
-            .map_or(-1, |l| i32::try_from(l).unwrap_or(i32::MAX) - 1);
-        let c = r
-            .column
-            .map_or(-1, |c| i32::try_from(c).unwrap_or(i32::MAX) - 1);
         h.push_str(&format!(
             "<tr><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"{status}\">{status}</td><td>{}</td><td>{}</td></tr>\n",
             r.before,
@@ -177,7 +171,7 @@ fn rows(h: &mut String, title: &str, list: &[DiffRow]) {
             signed_bytes(r.delta),
             xml(&pct),
             xml(&r.name),
-            xml(&frame_location(&r.url, l, c))
+            xml(&crate::table::location(&r.url, r.line, r.column))
         ));
     }
     h.push_str("</tbody></table>\n");
