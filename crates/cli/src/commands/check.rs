@@ -317,8 +317,7 @@ fn check_snapshots(
         || crate::input::load_snapshot(after, &a.common),
     );
     let (ga, gb) = (ga?, gb?);
-    let cd = snapshot::analyze(&gb);
-    let bd = snapshot::analyze_with(&ga, Some(&cd.classes.interfaces));
+    let (bd, cd) = super::snapshot::analyze_pair(&ga, &gb);
     let cmp = snapshot::compare(
         (&ga, &bd),
         (&gb, &cd),
@@ -328,13 +327,9 @@ fn check_snapshots(
         .iter()
         .flat_map(|b| check::check_snapshot(&cmp, b))
         .collect();
-    let info = |p: &Path, g: &heapdiff_model::HeapGraph| {
-        crate::report::input_info(
-            p,
-            "heap snapshot",
-            format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()),
-        )
-    };
-    let inputs = vec![info(before, &ga)?, info(after, &gb)?];
+    let inputs = vec![
+        super::snapshot::snapshot_input(before, &ga)?,
+        super::snapshot::snapshot_input(after, &gb)?,
+    ];
     Ok((violations, ReportBody::Snapshot { comparison: cmp }, inputs))
 }

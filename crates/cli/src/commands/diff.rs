@@ -62,7 +62,7 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
                 },
             ),
             (Input::Snapshot(ga), Input::Snapshot(gb)) => {
-                return super::snapshot::diff(a, (before, &ga), (after, &gb), &a.common);
+                return super::snapshot::diff(a, (before, &ga), (after, &gb));
             }
             (x, _) => {
                 let (this, other) = if matches!(x, Input::Profile(_)) {

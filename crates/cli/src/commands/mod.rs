@@ -160,7 +160,6 @@ pub(crate) fn finish_diff(
     })?;
     match flags.fail_on_growth {
         Some(limit) if report.totals.delta > i64::try_from(limit).unwrap_or(i64::MAX) => {
-            let _ = common;
             eprint_check_failure(report.totals.delta, limit);
             Ok(Outcome::CheckFailed)
         }

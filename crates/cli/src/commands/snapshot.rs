@@ -11,7 +11,7 @@ use heapdiff_model::HeapGraph;
 use heapdiff_renderer as renderer;
 
 use crate::Outcome;
-use crate::args::{Common, DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs};
+use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs};
 use crate::timings::Timings;
 
 fn limit(n: usize) -> Option<usize> {
@@ -115,34 +115,17 @@ pub(crate) fn diff(
     a: &DiffArgs,
     before: (&Path, &HeapGraph),
     after: (&Path, &HeapGraph),
-    common: &Common,
 ) -> anyhow::Result<Outcome> {
-    let _ = common;
     let (bg, cg) = (before.1, after.1);
-    let cd = snapshot::analyze(cg);
-    // The Memory panel names the base's plain objects with the current
-    // snapshot's interface definitions (formats §9 step 1).
-    let bd = snapshot::analyze_with(bg, Some(&cd.classes.interfaces));
+    let (bd, cd) = analyze_pair(bg, cg);
     if let Some(path) = &a.flags.report {
         let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
-        let info = |p: &Path, g: &HeapGraph| {
-            let kind = if g.trace.is_some() {
-                "allocation timeline"
-            } else {
-                "heap snapshot"
-            };
-            crate::report::input_info(
-                p,
-                kind,
-                format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()),
-            )
-        };
         let doc = heapdiff_analyzer::report_doc::ReportDocument {
             schema_version: 1,
             kind: "report",
             title: format!("{} → {}", before.0.display(), after.0.display()),
             command: crate::report::command_line(),
-            inputs: vec![info(before.0, bg)?, info(after.0, cg)?],
+            inputs: vec![snapshot_input(before.0, bg)?, snapshot_input(after.0, cg)?],
             warnings: crate::input::warnings(),
             body: heapdiff_analyzer::report_doc::ReportBody::Snapshot { comparison: full },
             check: None,
@@ -163,4 +146,33 @@ pub(crate) fn diff(
         Format::Markdown => renderer::snapshot::compare_markdown(out, &report),
     })?;
     Ok(Outcome::Success)
+}
+
+/// Both snapshots analysed for DevTools' Comparison view: the base's plain
+/// objects are named with the current snapshot's interface definitions, as
+/// the Memory panel does (formats §9 step 1).
+pub(crate) fn analyze_pair(
+    base: &HeapGraph,
+    current: &HeapGraph,
+) -> (snapshot::Derived, snapshot::Derived) {
+    let cd = snapshot::analyze(current);
+    let bd = snapshot::analyze_with(base, Some(&cd.classes.interfaces));
+    (bd, cd)
+}
+
+/// What a report says about a snapshot or timeline input.
+pub(crate) fn snapshot_input(
+    path: &Path,
+    g: &HeapGraph,
+) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
+    let kind = if g.trace.is_some() {
+        "allocation timeline"
+    } else {
+        "heap snapshot"
+    };
+    crate::report::input_info(
+        path,
+        kind,
+        format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()),
+    )
 }
