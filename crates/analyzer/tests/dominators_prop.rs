@@ -1,8 +1,8 @@
 #![allow(clippy::needless_range_loop)]
 //! Property test: the flat-array dominator tree equals petgraph's
-//! `simple_fast` on random graphs (cycles, self-loops, unreachable parts),
-//! once the graph is augmented the way DevTools does (formats §7.6), and
-//! retained sizes add up.
+//! `simple_fast` on random graphs (cycles, self-loops, unreachable parts,
+//! edges that do not retain), once the graph is augmented the way DevTools
+//! does (formats §7.6), and retained sizes add up.
 
 use heapdiff_analyzer::snapshot::compute_dominators;
 use heapdiff_model::{EdgeColumns, HeapGraph, NodeColumns, SnapshotStrings};
@@ -48,15 +48,18 @@ fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
     }
 }
 
-/// DevTools' augmentation, written out plainly: DFS from the root; then
-/// every unvisited node without any incoming edge gets a root edge and a
-/// DFS; then every node still unvisited gets a root edge.
-fn augmented(g: &HeapGraph) -> Vec<(u32, u32)> {
+/// DevTools' augmentation of the essential edges, written out plainly:
+/// DFS from the root; then every unvisited node without any incoming edge
+/// gets a root edge and a DFS; then every node still unvisited gets a root
+/// edge.
+fn augmented(g: &HeapGraph, essential: &[bool]) -> Vec<(u32, u32)> {
     let n = g.n_nodes();
     let mut edges: Vec<(u32, u32)> = Vec::new();
     for u in 0..n as u32 {
         for e in g.edge_range(u) {
-            edges.push((u, g.edges.to[e]));
+            if essential[e] {
+                edges.push((u, g.edges.to[e]));
+            }
         }
     }
     let mut has_pred = vec![false; n];
@@ -68,7 +71,7 @@ fn augmented(g: &HeapGraph) -> Vec<(u32, u32)> {
         let mut stack = vec![start];
         seen[start as usize] = true;
         while let Some(v) = stack.pop() {
-            for e in g.edge_range(v) {
+            for e in g.edge_range(v).filter(|&e| essential[e]) {
                 let t = g.edges.to[e] as usize;
                 if !seen[t] {
                     seen[t] = true;
@@ -98,13 +101,19 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn dominators_equal_petgraph(n in 1usize..80, edges in proptest::collection::vec((0u32..80, 0u32..80), 0..240)) {
+    fn dominators_equal_petgraph(
+        n in 1usize..80,
+        edges in proptest::collection::vec((0u32..80, 0u32..80), 0..240),
+        dropped in proptest::collection::vec(any::<bool>(), 240),
+        drop_some in any::<bool>(),
+    ) {
         let g = graph(n, &edges);
-        let essential = vec![true; g.edges.len()];
-        let ours = compute_dominators(&g, &essential);
+        // Half the cases keep every edge; the others drop about half.
+        let essential: Vec<bool> = (0..g.edges.len()).map(|e| !(drop_some && dropped[e])).collect();
+        let ours = compute_dominators(&g, essential.as_slice());
         let mut pg: DiGraph<(), ()> = DiGraph::new();
         let ids: Vec<NodeIndex> = (0..n).map(|_| pg.add_node(())).collect();
-        for (a, b) in augmented(&g) {
+        for (a, b) in augmented(&g, &essential) {
             pg.add_edge(ids[a as usize], ids[b as usize], ());
         }
         let theirs = simple_fast(&pg, ids[0]);

@@ -201,7 +201,8 @@ fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph>
         let _ = MultiGzDecoder::new(BufReader::new(file)).read_to_end(&mut bytes);
         parse_snapshot(&bytes)
     } else {
-        let map = mmap(path).with_context(|| format!("cannot read '{shown}'"))?;
+        let map = heapdiff_model::steps::time("parse.map", || mmap(path))
+            .with_context(|| format!("cannot read '{shown}'"))?;
         parse_snapshot_with(&map, &mut |range| release(&map, range))
     };
     let parsed = parsed

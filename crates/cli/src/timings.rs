@@ -13,6 +13,9 @@ pub(crate) struct Timings {
 
 impl Timings {
     pub(crate) fn new(enabled: bool) -> Self {
+        if enabled {
+            heapdiff_model::steps::enable();
+        }
         Self {
             enabled,
             last: Instant::now(),
@@ -40,11 +43,16 @@ impl Timings {
             .iter()
             .map(|(n, us)| format!("\"{n}\":{:.1}", *us as f64 / 1000.0))
             .collect();
+        let steps: Vec<String> = heapdiff_model::steps::recorded()
+            .iter()
+            .map(|(n, ms)| format!("\"{n}\":{ms:.1}"))
+            .collect();
         let rss = peak_rss_kib().map_or_else(|| "null".to_string(), |k| k.to_string());
         let _ = writeln!(
             std::io::stderr(),
-            "{{\"phases_ms\":{{{}}},\"peak_rss_kib\":{rss}}}",
-            phases.join(",")
+            "{{\"phases_ms\":{{{}}},\"steps_ms\":{{{}}},\"peak_rss_kib\":{rss}}}",
+            phases.join(","),
+            steps.join(",")
         );
     }
 }

@@ -20,6 +20,7 @@
 mod graph;
 mod ids;
 mod profile;
+pub mod steps;
 mod string_table;
 mod validate;
 

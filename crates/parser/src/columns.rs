@@ -23,11 +23,45 @@ pub(crate) enum Column<'a> {
     /// a multiple of the node field count and in range.
     NodeIndex {
         out: &'a mut [u32],
-        node_fields: u64,
-        n_nodes: u64,
+        nodes: NodeIndices,
     },
     /// A field nobody reads.
     Skip,
+}
+
+/// Turns V8's node indices (ordinal × field count) into ordinals. The
+/// division is a multiplication by a precomputed reciprocal (exact for
+/// 32-bit dividends: D. Lemire, O. Kaser, N. Kurz, "Faster remainder by
+/// direct computation", 2019), as one per edge is too many for `div`.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeIndices {
+    fields: u64,
+    count: u64,
+    reciprocal: u64,
+}
+
+impl NodeIndices {
+    fn new(fields: u64, count: u64) -> Self {
+        let fields = fields.max(1);
+        Self {
+            fields,
+            count,
+            reciprocal: (u64::MAX / fields).wrapping_add(1),
+        }
+    }
+
+    /// The ordinal of node index `v`, if `v` is one.
+    #[inline(always)]
+    fn ordinal(self, v: u64) -> Option<u32> {
+        let q = match u32::try_from(v) {
+            // For fields == 1 the reciprocal wraps to 0; the quotient is v.
+            Ok(_) if self.fields == 1 => v,
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(_) => ((u128::from(self.reciprocal) * u128::from(v)) >> 64) as u64,
+            Err(_) => v / self.fields,
+        };
+        (q * self.fields == v && q < self.count).then(|| u32::try_from(q).ok())?
+    }
 }
 
 /// The type of a column, to allocate it.
@@ -69,18 +103,20 @@ pub(crate) fn array_text<'a>(
     })
 }
 
+/// Bytes of array text per parallel task.
 const CHUNK: usize = 8 << 20;
 
-/// Chunk boundaries (just after a comma) and the number of values in each.
-fn chunks(text: &[u8]) -> Vec<(usize, usize, u64)> {
+/// Chunk boundaries (just after a comma, about `chunk` bytes apart) and the
+/// number of values in each.
+fn chunks(text: &[u8], chunk: usize) -> Vec<(usize, usize, u64)> {
     let mut cuts = vec![0];
-    let mut at = CHUNK;
+    let mut at = chunk;
     while at < text.len() {
         match memchr::memchr(b',', &text[at..]) {
             Some(k) => cuts.push(at + k + 1),
             None => break,
         }
-        at = cuts[cuts.len() - 1] + CHUNK;
+        at = cuts[cuts.len() - 1] + chunk;
     }
     cuts.push(text.len());
     let last = cuts.len() - 2;
@@ -112,8 +148,20 @@ pub(crate) fn parse_records(
     node_fields: u64,
     n_nodes: u64,
 ) -> Result<(Vec<Owned>, usize), ParseError> {
+    parse_records_in_chunks(b, at, section, kinds, (node_fields, n_nodes), CHUNK)
+}
+
+/// [`parse_records`] with a chosen chunk size (tests use small ones).
+fn parse_records_in_chunks(
+    b: &[u8],
+    at: usize,
+    section: &'static str,
+    kinds: &[ColumnKind],
+    (node_fields, n_nodes): (u64, u64),
+    chunk: usize,
+) -> Result<(Vec<Owned>, usize), ParseError> {
     let arr = array_text(b, at, section)?;
-    let parts = chunks(arr.text);
+    let parts = chunks(arr.text, chunk);
     let total: u64 = parts.iter().map(|p| p.2).sum();
     let fields = kinds.len() as u64;
     if total % fields != 0 {
@@ -196,8 +244,7 @@ impl Owned {
             Owned::U32(v) => Column::U32(v),
             Owned::NodeIndex(v) => Column::NodeIndex {
                 out: v,
-                node_fields,
-                n_nodes,
+                nodes: NodeIndices::new(node_fields, n_nodes),
             },
             Owned::U64(v) => Column::U64(v),
             Owned::Skip => Column::Skip,
@@ -243,23 +290,11 @@ impl<'a> Column<'a> {
                 let (a, b) = s.split_at_mut(len);
                 (Column::U64(a), Column::U64(b))
             }
-            Column::NodeIndex {
-                out,
-                node_fields,
-                n_nodes,
-            } => {
+            Column::NodeIndex { out, nodes } => {
                 let (a, b) = out.split_at_mut(len);
                 (
-                    Column::NodeIndex {
-                        out: a,
-                        node_fields,
-                        n_nodes,
-                    },
-                    Column::NodeIndex {
-                        out: b,
-                        node_fields,
-                        n_nodes,
-                    },
+                    Column::NodeIndex { out: a, nodes },
+                    Column::NodeIndex { out: b, nodes },
                 )
             }
             Column::Skip => (Column::Skip, Column::Skip),
@@ -276,6 +311,13 @@ fn bad(section: &'static str, offset: usize, reason: String) -> ParseError {
 }
 
 /// Parses one chunk; `phase` is the field of its first number.
+///
+/// The chunk is split at its commas, found 64 bytes at a time as a bit
+/// mask, so finding where a number starts does not wait for the previous
+/// number to be read. Each number is then read eight digits at a time
+/// ([`field`]); only the unusual ones (whitespace other than V8's `\n`
+/// before a comma, more than 16 digits, the chunk's last bytes) take the
+/// byte-at-a-time path, which also produces every error.
 fn parse_chunk(
     text: &[u8],
     base: usize,
@@ -283,75 +325,237 @@ fn parse_chunk(
     cols: &mut [Column<'_>],
     section: &'static str,
 ) -> Result<u64, ParseError> {
-    let mut count = 0u64;
-    let fields = cols.len();
-    #[allow(clippy::cast_possible_truncation)]
-    let mut f = phase as usize;
-    let mut cursor = vec![0usize; fields];
-    let mut i = 0;
+    let mut out = Records {
+        cols,
+        #[allow(clippy::cast_possible_truncation)]
+        field: phase as usize,
+        cursor: [0; MAX_FIELDS],
+        count: 0,
+    };
     let n = text.len();
-    while i < n {
-        let c = text[i];
-        if c.is_ascii_digit() {
-            let start = i;
-            let mut v: u64 = u64::from(c - b'0');
-            i += 1;
-            // V8 writes at most 10 digits for u32 columns and ~15 for sizes:
-            // no per-digit overflow check; the length is checked once.
-            while i < n {
-                let d = text[i].wrapping_sub(b'0');
-                if d > 9 {
-                    break;
-                }
-                v = v.wrapping_mul(10).wrapping_add(u64::from(d));
-                i += 1;
+    let mut start = 0;
+    let mut block = 0;
+    while block < n {
+        let end = (block + 64).min(n);
+        let mut commas = comma_mask(&text[block..end]);
+        while commas != 0 {
+            let comma = block + commas.trailing_zeros() as usize;
+            commas &= commas - 1;
+            let v = field(text, start, comma, base, section)?;
+            out.push(v, text, start, base, section)?;
+            start = comma + 1;
+        }
+        block = end;
+    }
+    // After the last comma: the array's last number, or whitespace.
+    if !text[start..].iter().all(|&c| is_ws(c)) {
+        let v = careful_field(text, start, n, base, section)?;
+        out.push(v, text, start, base, section)?;
+    }
+    Ok(out.count)
+}
+
+/// Records are at most this wide (`Layout::new` checks).
+const MAX_FIELDS: usize = 64;
+
+/// Where a chunk's numbers go: the field of the next number and, per
+/// field, the next row of its column slice.
+struct Records<'c, 'a> {
+    cols: &'c mut [Column<'a>],
+    field: usize,
+    cursor: [usize; MAX_FIELDS],
+    count: u64,
+}
+
+impl Records<'_, '_> {
+    #[inline(always)]
+    fn push(
+        &mut self,
+        v: u64,
+        text: &[u8],
+        start: usize,
+        base: usize,
+        section: &'static str,
+    ) -> Result<(), ParseError> {
+        let f = self.field;
+        store(&mut self.cols[f], self.cursor[f], v).map_err(|reason| {
+            let digits = start + text[start..].iter().take_while(|&&c| is_ws(c)).count();
+            bad(section, base + digits, reason)
+        })?;
+        self.cursor[f] += 1;
+        self.count += 1;
+        self.field = if f + 1 == self.cols.len() { 0 } else { f + 1 };
+        Ok(())
+    }
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// Bit `k` set when `block[k]` is a comma (`block` is at most 64 bytes).
+#[inline]
+fn comma_mask(block: &[u8]) -> u64 {
+    match <&[u8; 64]>::try_from(block) {
+        Ok(full) => comma_mask_64(full),
+        Err(_) => block
+            .iter()
+            .enumerate()
+            .fold(0, |m, (k, &c)| m | (u64::from(c == b',') << k)),
+    }
+}
+
+/// [`comma_mask`] of a whole block with SSE2 (part of every x86-64 CPU):
+/// four 16-byte compares and their byte masks.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[allow(unsafe_code)]
+fn comma_mask_64(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let mut m = 0u64;
+    for (k, part) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86-64 baseline, so these
+        // instructions exist on every CPU this code runs on; `part` is 16
+        // readable bytes and the load has no alignment requirement.
+        let bits = unsafe {
+            let bytes = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b',' as i8)))
+        };
+        #[allow(clippy::cast_sign_loss)]
+        let bits = u64::from(bits as u32);
+        m |= bits << (16 * k);
+    }
+    m
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn comma_mask_64(block: &[u8; 64]) -> u64 {
+    let mut m = 0u64;
+    for (k, &c) in block.iter().enumerate() {
+        m |= u64::from(c == b',') << k;
+    }
+    m
+}
+
+/// The number in `text[start..end]` (the bytes between two commas).
+#[inline]
+fn field(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    base: usize,
+    section: &'static str,
+) -> Result<u64, ParseError> {
+    if let Some(head) = text.get(start..start + 16) {
+        let lo = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
+        let d = leading_digits(lo);
+        let len = end - start;
+        // All digits, or digits and the `\n` V8 writes after a record.
+        let fits = |digits: usize| {
+            digits > 0 && (digits == len || (digits + 1 == len && text[end - 1] == b'\n'))
+        };
+        if d < 8 {
+            if fits(d) {
+                return Ok(digits_value(lo, d));
             }
-            if i - start > 19 {
-                return Err(bad(section, base + start, "integer too large".into()));
-            }
-            if i < n && matches!(text[i], b'.' | b'e' | b'E') {
-                return Err(bad(
-                    section,
-                    base + start,
-                    "expected an unsigned integer, found a fraction or exponent".into(),
-                ));
-            }
-            store(&mut cols[f], cursor[f], v)
-                .map_err(|reason| bad(section, base + start, reason))?;
-            cursor[f] += 1;
-            count += 1;
-            f += 1;
-            if f == fields {
-                f = 0;
-            }
-            // A separator must follow (or the chunk ends): V8 writes `,` or
-            // `\n,`.
-            if i < n && text[i] == b',' {
-                i += 1;
-                continue;
-            }
-            while i < n && matches!(text[i], b' ' | b'\n' | b'\r' | b'\t') {
-                i += 1;
-            }
-            if i < n {
-                if text[i] != b',' {
-                    return Err(syntax(section, base + i, text[i]));
-                }
-                i += 1;
-            }
-        } else if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
-            i += 1;
-        } else if c == b'-' {
-            return Err(bad(
-                section,
-                base + i,
-                "expected an unsigned integer, found a negative number".into(),
-            ));
         } else {
-            return Err(syntax(section, base + i, c));
+            let hi = u64::from_le_bytes(head[8..].try_into().unwrap_or_default());
+            let d2 = leading_digits(hi);
+            if d2 < 8 && fits(8 + d2) {
+                let low = if d2 == 0 { 0 } else { digits_value(hi, d2) };
+                return Ok(digits_value(lo, 8) * POW10[d2] + low);
+            }
         }
     }
-    Ok(count)
+    careful_field(text, start, end, base, section)
+}
+
+/// [`field`] a byte at a time, with every error: `text[start..end]` must
+/// be one unsigned integer, with whitespace around it.
+#[cold]
+fn careful_field(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    base: usize,
+    section: &'static str,
+) -> Result<u64, ParseError> {
+    let mut i = start;
+    while i < end && is_ws(text[i]) {
+        i += 1;
+    }
+    let Some(&c) = text.get(i) else {
+        return Err(ParseError::Truncated {
+            section,
+            offset: (base + i) as u64,
+        });
+    };
+    if c == b'-' {
+        return Err(bad(
+            section,
+            base + i,
+            "expected an unsigned integer, found a negative number".into(),
+        ));
+    }
+    if !c.is_ascii_digit() || i == end {
+        return Err(syntax(section, base + i, c));
+    }
+    let digits = i;
+    let mut v: Option<u64> = Some(0);
+    while i < end && text[i].is_ascii_digit() {
+        v = v
+            .and_then(|v| v.checked_mul(10))
+            .and_then(|v| v.checked_add(u64::from(text[i] - b'0')));
+        i += 1;
+    }
+    let Some(v) = v else {
+        return Err(bad(section, base + digits, "integer too large".into()));
+    };
+    if i < end && matches!(text[i], b'.' | b'e' | b'E') {
+        return Err(bad(
+            section,
+            base + digits,
+            "expected an unsigned integer, found a fraction or exponent".into(),
+        ));
+    }
+    while i < end && is_ws(text[i]) {
+        i += 1;
+    }
+    if i < end {
+        return Err(syntax(section, base + i, text[i]));
+    }
+    Ok(v)
+}
+
+const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// How many of the 8 bytes of `w` (first byte lowest) are ASCII digits
+/// before the first that is not.
+#[inline]
+fn leading_digits(w: u64) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte b is a digit when b - 0x30 < 10: no borrow out of the
+    // subtraction and no carry into bit 7 when 0x76 is added. A borrow or
+    // carry only disturbs the bytes after the first non-digit, which are
+    // not counted.
+    let t = w.wrapping_sub(0x30 * ONES);
+    let not_digit = (t | t.wrapping_add(0x76 * ONES)) & HIGH;
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `len` (1 to 8) bytes of `w`, which are digits.
+#[inline]
+fn digits_value(w: u64, len: usize) -> u64 {
+    // Keep the digits' low nibbles and move them to the top, so the
+    // missing leading digits are zeros; then add pairs, quads, octets.
+    let v = (w & 0x0F0F_0F0F_0F0F_0F0F) << (8 * (8 - len));
+    let v = (v & 0x000F_000F_000F_000F) * 10 + ((v >> 8) & 0x000F_000F_000F_000F);
+    let v = (v & 0x0000_007F_0000_007F) * 100 + ((v >> 16) & 0x0000_007F_0000_007F);
+    (v & 0x3FFF) * 10_000 + ((v >> 32) & 0x3FFF)
 }
 
 fn syntax(section: &'static str, offset: usize, c: u8) -> ParseError {
@@ -362,7 +566,7 @@ fn syntax(section: &'static str, offset: usize, c: u8) -> ParseError {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn store(col: &mut Column<'_>, at: usize, v: u64) -> Result<(), String> {
     match col {
         Column::U8(s) => {
@@ -372,22 +576,137 @@ fn store(col: &mut Column<'_>, at: usize, v: u64) -> Result<(), String> {
             s[at] = u32::try_from(v).map_err(|_| format!("{v} does not fit 32 bits"))?
         }
         Column::U64(s) => s[at] = v,
-        Column::NodeIndex {
-            out,
-            node_fields,
-            n_nodes,
-        } => {
-            if v % *node_fields != 0 || v / *node_fields >= *n_nodes {
-                return Err(format!(
-                    "edge target {v} is not a node index (a multiple of {node_fields} below {})",
-                    *n_nodes * *node_fields
-                ));
-            }
-            #[allow(clippy::cast_possible_truncation)]
-            let ordinal = (v / *node_fields) as u32;
-            out[at] = ordinal;
+        Column::NodeIndex { out, nodes } => {
+            out[at] = nodes.ordinal(v).ok_or_else(|| {
+                format!(
+                    "edge target {v} is not a node index (a multiple of {} below {})",
+                    nodes.fields,
+                    nodes.count * nodes.fields
+                )
+            })?;
         }
         Column::Skip => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{ColumnKind, Owned, digits_value, leading_digits, parse_records_in_chunks};
+    use crate::ParseError;
+
+    /// Separators V8 writes, and others JSON allows.
+    const SEPARATORS: [&str; 6] = [",", "\n,", ", ", " ,\n", "\r\n,\t", ",\n  "];
+
+    fn array(values: &[u64], seps: &[usize]) -> String {
+        let mut text = String::from("[");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                text.push_str(SEPARATORS[seps[i % seps.len()] % SEPARATORS.len()]);
+            }
+            text.push_str(&v.to_string());
+        }
+        text.push(']');
+        text
+    }
+
+    fn parse(text: &str, kinds: &[ColumnKind], chunk: usize) -> Result<Vec<Owned>, ParseError> {
+        parse_records_in_chunks(text.as_bytes(), 0, "nodes", kinds, (1, u64::MAX), chunk).map(
+            |(cols, end)| {
+                assert_eq!(end, text.len());
+                cols
+            },
+        )
+    }
+
+    #[test]
+    fn swar_digits_agree_with_a_loop() {
+        for text in [
+            "0", "7", "12", "123", "9999", "12345678", "10000000", "99999999",
+        ] {
+            for tail in [",", "\n", "]", "x", ":"] {
+                let mut bytes = [b'0'; 8];
+                let s = format!("{text}{tail}00000000");
+                bytes.copy_from_slice(&s.as_bytes()[..8]);
+                let w = u64::from_le_bytes(bytes);
+                let len = leading_digits(w).min(text.len());
+                assert_eq!(len, text.len(), "{s}");
+                assert_eq!(digits_value(w, len), text.parse::<u64>().unwrap(), "{s}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Whatever the separators, digits and chunking, the columns hold
+        /// the numbers in order.
+        #[test]
+        fn records_round_trip(
+            values in proptest::collection::vec(
+                prop_oneof![0u64..10, 0u64..100_000, 0u64..u64::from(u32::MAX), any::<u64>()],
+                0..300,
+            ),
+            seps in proptest::collection::vec(0usize..6, 1..8),
+            chunk in 1usize..64,
+        ) {
+            let text = array(&values, &seps);
+            let cols = parse(&text, &[ColumnKind::U64], chunk).expect("parses");
+            let Some(Owned::U64(got)) = cols.into_iter().next() else { panic!("one U64 column") };
+            prop_assert_eq!(got, values);
+        }
+
+        /// Records of several fields land in their columns whatever chunk a
+        /// record starts in.
+        #[test]
+        fn fields_go_to_their_columns(
+            rows in proptest::collection::vec((0u64..256, any::<u32>(), any::<u64>()), 0..100),
+            seps in proptest::collection::vec(0usize..6, 1..8),
+            chunk in 1usize..48,
+        ) {
+            let flat: Vec<u64> = rows.iter().flat_map(|&(a, b, c)| [a, u64::from(b), c]).collect();
+            let text = array(&flat, &seps);
+            let kinds = [ColumnKind::U8, ColumnKind::U32, ColumnKind::U64];
+            let cols = parse(&text, &kinds, chunk).expect("parses");
+            let mut cols = cols.into_iter();
+            let a = cols.next().map(Owned::into_u8).unwrap_or_default();
+            let b = cols.next().map(Owned::into_u32).unwrap_or_default();
+            let c = cols.next().map(Owned::into_u64).unwrap_or_default();
+            let want_a: Vec<u8> = rows.iter().map(|r| r.0 as u8).collect();
+            let want_b: Vec<u32> = rows.iter().map(|r| r.1).collect();
+            let want_c: Vec<u64> = rows.iter().map(|r| r.2).collect();
+            prop_assert_eq!(a, want_a);
+            prop_assert_eq!(b, want_b);
+            prop_assert_eq!(c, want_c);
+        }
+
+        /// A foreign byte anywhere in the numbers is an error at that byte
+        /// (or, for a digit-less gap, where the number was expected).
+        #[test]
+        fn a_bad_byte_is_an_error_at_its_offset(
+            values in proptest::collection::vec(0u64..1_000_000_000, 1..100),
+            at in any::<proptest::sample::Index>(),
+            bad in prop_oneof![Just(b'-'), Just(b'.'), Just(b'x'), Just(b'"'), Just(b'e')],
+            chunk in 1usize..64,
+        ) {
+            let text = array(&values, &[0]);
+            let mut bytes = text.into_bytes();
+            // Any byte strictly inside the brackets.
+            let i = 1 + at.index(bytes.len() - 2);
+            bytes[i] = bad;
+            let text = String::from_utf8(bytes).expect("ASCII");
+            match parse(&text, &[ColumnKind::U64], chunk) {
+                Err(ParseError::BadNumber { offset, .. } | ParseError::Syntax { offset, .. }) => {
+                    // The reported byte is the bad one, or the start of the
+                    // number it cut short.
+                    let off = usize::try_from(offset).expect("small");
+                    prop_assert!(off <= i, "offset {} after the bad byte {}", off, i);
+                    prop_assert!(text[off..i].bytes().all(|c| c.is_ascii_digit()), "{} at {}", text, off);
+                }
+                other => prop_assert!(false, "{}: expected an error, got {:?}", text, other.map(|_| ())),
+            }
+        }
+    }
 }

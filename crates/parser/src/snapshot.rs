@@ -8,6 +8,7 @@
 //! name in `meta`; counts and references are checked, and the header counts
 //! lose to the arrays with a warning.
 
+use heapdiff_model::steps::time;
 use heapdiff_model::{
     AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
     TraceFunction,
@@ -97,7 +98,7 @@ pub fn parse_snapshot_with(
             });
         }
     }
-    let sections = find_sections(b, start)?;
+    let sections = time("parse.sections", || find_sections(b, start))?;
     let mut warnings = Vec::new();
     let (hs, he) = sections.header.ok_or(ParseError::Missing {
         what: "snapshot",
@@ -132,19 +133,25 @@ pub fn parse_snapshot_with(
         what: "strings",
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
-    let (nodes, edge_counts, nodes_end) = read_nodes(b, nodes_at, &layout, g.node_types.len())?;
+    let (nodes, edge_counts, nodes_end) = time("parse.nodes", || {
+        read_nodes(b, nodes_at, &layout, g.node_types.len())
+    })?;
     done(shift + nodes_at..shift + nodes_end);
     g.nodes = nodes;
-    let (edges, edges_end) = read_edges(b, edges_at, &layout, g.edge_types.len(), g.nodes.len())?;
+    let (edges, edges_end) = time("parse.edges", || {
+        read_edges(b, edges_at, &layout, g.edge_types.len(), g.nodes.len())
+    })?;
     done(shift + edges_at..shift + edges_end);
     g.first_edge = first_edges(&edge_counts, edges.len())?;
     drop(edge_counts);
     g.edges = edges;
-    g.strings = read_strings(b, strings_at)?;
+    g.strings = time("parse.strings", || read_strings(b, strings_at))?;
     check_counts(&g, &mut warnings);
-    check_strings(&g, &layout)?;
+    time("parse.check", || check_strings(&g, &layout))?;
     if let Some(at) = sections.locations {
-        g.locations = read_locations(b, at, &header.meta, &layout)?;
+        g.locations = time("parse.locations", || {
+            read_locations(b, at, &header.meta, &layout)
+        })?;
     }
     if let Some(at) = sections.samples {
         g.samples = read_samples(b, at, &header.meta)?;

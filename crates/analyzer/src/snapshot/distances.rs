@@ -16,9 +16,9 @@ use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
 /// Nodes per parallel task.
 const CHUNK: usize = 1 << 16;
 
-pub(crate) fn compute(g: &HeapGraph, has_user_roots: bool) -> Vec<i32> {
+pub(crate) fn compute(g: &HeapGraph, pairs: &PairNames, has_user_roots: bool) -> Vec<i32> {
     let n = g.n_nodes();
-    let mut bfs = Bfs::new(g);
+    let mut bfs = Bfs::new(g, pairs);
     let mut levels = Levels::new(n);
     for e in g.edge_range(0) {
         let to = g.edges.to[e];
@@ -110,7 +110,7 @@ impl Sources {
     }
 }
 
-struct Bfs {
+struct Bfs<'a> {
     weak: Option<u8>,
     internal: Option<u8>,
     element: Option<u8>,
@@ -118,15 +118,14 @@ struct Bfs {
     sources: Sources,
     /// String indices named `sloppy_function_map`.
     sloppy_function_map: Vec<u32>,
-    pairs: PairNames,
+    pairs: &'a PairNames,
     /// WeakMap pair parts seen once, by part id (formats §7.7 filter c);
     /// persists across both phases.
     seen_pairs: Vec<bool>,
 }
 
-impl Bfs {
-    fn new(g: &HeapGraph) -> Self {
-        let pairs = PairNames::build(g);
+impl<'a> Bfs<'a> {
+    fn new(g: &HeapGraph, pairs: &'a PairNames) -> Self {
         Self {
             weak: g.edge_type_index("weak"),
             internal: g.edge_type_index("internal"),

@@ -6,10 +6,28 @@
 //! Lengauer–Tarjan's semidominators with path compression followed by the
 //! nearest-common-ancestor step (semi-NCA), over flat arrays and with no
 //! recursion. `petgraph`'s `simple_fast` is its oracle in the property tests.
+//!
+//! Which edges are essential is asked as the depth-first search passes
+//! them ([`Retains`]), so no per-edge flag array is built: every edge is
+//! passed exactly once, by the search from whichever start reaches its
+//! node.
 
 use heapdiff_model::HeapGraph;
 
 const NONE: u32 = u32::MAX;
+
+/// Which edges retain (are essential), asked once per edge.
+pub trait Retains: Sync {
+    /// True when edge `e`, one of node `source`'s, is essential.
+    fn retains(&self, source: u32, e: usize) -> bool;
+}
+
+/// A flag per edge.
+impl Retains for [bool] {
+    fn retains(&self, _: u32, e: usize) -> bool {
+        self[e]
+    }
+}
 
 /// The dominator tree.
 #[derive(Debug, Clone)]
@@ -23,43 +41,21 @@ pub struct Dominators {
     pub n_unreachable: u64,
 }
 
-/// Computes the dominator tree of `g` over the edges marked `essential`.
+/// Computes the dominator tree of `g` over the edges `essential` retains.
 #[must_use]
-pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
+pub fn compute<R: Retains + ?Sized>(g: &HeapGraph, essential: &R) -> Dominators {
+    use heapdiff_model::steps::time;
     let n = g.n_nodes();
-    let mut has_pred = vec![false; n];
-    for (e, &to) in g.edges.to.iter().enumerate() {
-        if essential[e] {
-            has_pred[to as usize] = true;
-        }
-    }
-    let mut dfs = Dfs::new(n);
-    dfs.run(g, essential, 0, NONE);
+    let mut dfs = Dfs::new(n, g.edges.len());
+    time("dominators.search", || dfs.run(g, essential, 0, NONE));
     let reached = dfs.preorder.len();
-    // Orphans: unvisited nodes without any essential retainer.
-    let mut from_root = vec![false; n];
-    for (v, root_edge) in from_root.iter_mut().enumerate() {
-        if dfs.number[v] == NONE && !has_pred[v] {
-            *root_edge = true;
-            dfs.run(g, essential, v as u32, 0);
-        }
-    }
-    drop(has_pred);
-    // Leftovers: everything still unvisited hangs off the root.
-    let leftovers: Vec<u32> = (0..n as u32)
-        .filter(|&v| dfs.number[v as usize] == NONE)
-        .collect();
-    for &v in &leftovers {
-        from_root[v as usize] = true;
-    }
-    for &v in &leftovers {
-        if dfs.number[v as usize] == NONE {
-            dfs.run(g, essential, v, 0);
-        }
-    }
-    let preds = Preds::build(g, essential, &dfs.number, &from_root);
+    let from_root = time("dominators.augment", || augment(g, essential, &mut dfs));
+    let preds = time("dominators.predecessors", || {
+        Preds::build(g, &dfs, &from_root)
+    });
     drop(from_root);
-    let idom_pre = semi_nca(&dfs, &preds);
+    let idom_pre = time("dominators.semi_nca", || semi_nca(&dfs, &preds));
+    drop(preds);
     let mut idom = vec![0u32; n];
     for (i, &v) in dfs.preorder.iter().enumerate() {
         idom[v as usize] = dfs.preorder[idom_pre[i] as usize];
@@ -71,6 +67,47 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     }
 }
 
+/// DevTools' augmentation after the search from the root: orphans (nodes
+/// without any essential retainer) and then leftovers (what is still
+/// unreached) hang off the root and are searched from. Returns which nodes
+/// got the imagined root edge.
+fn augment<R: Retains + ?Sized>(g: &HeapGraph, essential: &R, dfs: &mut Dfs) -> Vec<bool> {
+    let n = g.n_nodes();
+    // An essential edge into an unreached node comes from another
+    // unreached node (the search would have followed it), so only their
+    // edges are looked at.
+    let mut has_pred = vec![false; n];
+    for u in 0..n as u32 {
+        if dfs.number[u as usize] == NONE {
+            for e in g.edge_range(u) {
+                if essential.retains(u, e) {
+                    has_pred[g.edges.to[e] as usize] = true;
+                }
+            }
+        }
+    }
+    let mut from_root = vec![false; n];
+    for (v, root_edge) in from_root.iter_mut().enumerate() {
+        if dfs.number[v] == NONE && !has_pred[v] {
+            *root_edge = true;
+            dfs.run(g, essential, v as u32, 0);
+        }
+    }
+    drop(has_pred);
+    let leftovers: Vec<u32> = (0..n as u32)
+        .filter(|&v| dfs.number[v as usize] == NONE)
+        .collect();
+    for &v in &leftovers {
+        from_root[v as usize] = true;
+    }
+    for &v in &leftovers {
+        if dfs.number[v as usize] == NONE {
+            dfs.run(g, essential, v, 0);
+        }
+    }
+    from_root
+}
+
 /// Essential retainers in CSR form, indexed by preorder number and holding
 /// preorder numbers, so the semidominator loop reads them in sequence. The
 /// root's imagined edges to orphans and leftovers are included.
@@ -80,39 +117,41 @@ struct Preds {
 }
 
 impl Preds {
-    fn build(g: &HeapGraph, essential: &[bool], number: &[u32], from_root: &[bool]) -> Self {
-        let n = number.len();
+    /// Built from the targets' numbers the search recorded per edge, so
+    /// no node is looked up at random here but the list being filled.
+    fn build(g: &HeapGraph, dfs: &Dfs, from_root: &[bool]) -> Self {
+        let n = dfs.preorder.len();
+        // `target` holds number + 1: counting at that index leaves the
+        // counts one place up, as the prefix sum below wants them.
         let mut first = vec![0u32; n + 1];
-        for (e, &to) in g.edges.to.iter().enumerate() {
-            if essential[e] {
-                first[number[to as usize] as usize + 1] += 1;
-            }
+        for &t in &dfs.target {
+            first[t as usize] += 1;
         }
+        first[0] = 0;
         for (v, &r) in from_root.iter().enumerate() {
             if r {
-                first[number[v] as usize + 1] += 1;
+                first[dfs.number[v] as usize + 1] += 1;
             }
         }
         for i in 0..n {
             first[i + 1] += first[i];
         }
-        let mut fill = first.clone();
+        let mut fill = first[..n].to_vec();
         let mut source = vec![0u32; first[n] as usize];
-        for u in 0..n as u32 {
-            let nu = number[u as usize];
-            for e in g.edge_range(u) {
-                if essential[e] {
-                    let t = number[g.edges.to[e] as usize] as usize;
-                    source[fill[t] as usize] = nu;
-                    fill[t] += 1;
+        for (u, &nu) in dfs.number.iter().enumerate() {
+            for &t in &dfs.target[g.edge_range(u as u32)] {
+                if t != 0 {
+                    let slot = &mut fill[t as usize - 1];
+                    source[*slot as usize] = nu;
+                    *slot += 1;
                 }
             }
         }
         for (v, &r) in from_root.iter().enumerate() {
             if r {
-                let t = number[v] as usize;
-                source[fill[t] as usize] = 0;
-                fill[t] += 1;
+                let slot = &mut fill[dfs.number[v] as usize];
+                source[*slot as usize] = 0;
+                *slot += 1;
             }
         }
         Self { first, source }
@@ -131,66 +170,107 @@ struct Dfs {
     preorder: Vec<u32>,
     /// DFS parent, by preorder number.
     parent: Vec<u32>,
+    /// One more than the preorder number of each essential edge's target,
+    /// by edge position (0 for the other edges: the zeroed allocation is
+    /// left to the kernel), recorded as the search passes.
+    target: Vec<u32>,
 }
 
 impl Dfs {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, n_edges: usize) -> Self {
         Self {
             number: vec![NONE; n],
             preorder: Vec::with_capacity(n),
             parent: Vec::with_capacity(n),
+            target: vec![0; n_edges],
         }
     }
 
     /// Visits everything reachable from `start`, whose DFS parent is the
     /// node numbered `parent` (`NONE` for the root itself).
-    fn run(&mut self, g: &HeapGraph, essential: &[bool], start: u32, parent: u32) {
-        let mut stack: Vec<(u32, usize)> = Vec::new();
-        self.visit(start, parent);
-        stack.push((start, g.first_edge[start as usize] as usize));
-        while let Some(top) = stack.last_mut() {
-            let (v, next) = *top;
-            let end = g.first_edge[v as usize + 1] as usize;
-            let mut e = next;
-            while e < end && (!essential[e] || self.number[g.edges.to[e] as usize] != NONE) {
-                e += 1;
-            }
-            if e == end {
-                stack.pop();
+    ///
+    /// A visited node's edges are all judged at once, while they are in
+    /// cache, and its not yet visited targets are stacked last edge first:
+    /// a target popped still unvisited is visited with the stacking node
+    /// as parent, which is exactly the order (and tree) of the recursive
+    /// search that follows edges in file order.
+    fn run<R: Retains + ?Sized>(&mut self, g: &HeapGraph, essential: &R, start: u32, parent: u32) {
+        // (node, parent's number, edge that led there)
+        let mut stack: Vec<(u32, u32, u32)> = vec![(start, parent, u32::MAX)];
+        while let Some((v, parent, via)) = stack.pop() {
+            let seen = self.number[v as usize];
+            if seen != NONE {
+                // Reached meanwhile by another path: a non-tree edge.
+                self.target[via as usize] = seen + 1;
                 continue;
             }
-            top.1 = e + 1;
-            let w = g.edges.to[e];
-            self.visit(w, self.number[v as usize]);
-            stack.push((w, g.first_edge[w as usize] as usize));
+            let k = self.visit(v, parent);
+            if via != u32::MAX {
+                self.target[via as usize] = k + 1;
+            }
+            for e in g.edge_range(v).rev() {
+                if essential.retains(v, e) {
+                    let w = g.edges.to[e];
+                    let seen = self.number[w as usize];
+                    if seen == NONE {
+                        #[allow(clippy::cast_possible_truncation)]
+                        stack.push((w, k, e as u32));
+                    } else {
+                        self.target[e] = seen + 1;
+                    }
+                }
+            }
         }
     }
 
-    fn visit(&mut self, v: u32, parent: u32) {
+    fn visit(&mut self, v: u32, parent: u32) -> u32 {
         #[allow(clippy::cast_possible_truncation)]
         let k = self.preorder.len() as u32;
         self.number[v as usize] = k;
         self.preorder.push(v);
         self.parent.push(parent);
+        k
     }
 }
 
 /// Immediate dominators by preorder number.
+///
+/// Vertices are processed in decreasing preorder and linked into the
+/// link-eval forest when processed, so while vertex `i` is processed the
+/// forest's roots are exactly the vertices numbered `i` or less: whether a
+/// vertex is a root is a comparison, not a memory read. A predecessor
+/// numbered below `i` is a root and its own answer. The forest keeps, per
+/// vertex, its ancestor and the smallest semidominator on its compressed
+/// path side by side, so a step of `eval` touches one cache line.
 fn semi_nca(dfs: &Dfs, preds: &Preds) -> Vec<u32> {
     let n = dfs.preorder.len();
+    let mut forest: Vec<Link> = vec![
+        Link {
+            ancestor: 0,
+            best: 0
+        };
+        n
+    ];
     let mut semi: Vec<u32> = (0..n as u32).collect();
-    let mut label: Vec<u32> = (0..n as u32).collect();
-    let mut ancestor = vec![NONE; n];
     let mut path: Vec<u32> = Vec::new();
     for i in (1..n).rev() {
+        let limit = i as u32;
         let mut s = semi[i];
         for &p in preds.of(i) {
-            let u = eval(p, &mut ancestor, &mut label, &semi, &mut path);
-            s = s.min(semi[u as usize]);
+            let candidate = if p <= limit {
+                p
+            } else {
+                eval(p, limit, &mut forest, &mut path)
+            };
+            s = s.min(candidate);
         }
         semi[i] = s;
-        ancestor[i] = dfs.parent[i];
+        forest[i] = Link {
+            ancestor: dfs.parent[i],
+            best: s,
+        };
     }
+    drop(forest);
     let mut idom = vec![0u32; n];
     for i in 1..n {
         let mut d = dfs.parent[i];
@@ -202,24 +282,42 @@ fn semi_nca(dfs: &Dfs, preds: &Preds) -> Vec<u32> {
     idom
 }
 
-/// The vertex with the smallest semidominator on the forest path above
-/// `v`, compressing the path on the way (iteratively).
-fn eval(v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], path: &mut Vec<u32>) -> u32 {
-    if ancestor[v as usize] == NONE {
-        return v;
+/// A linked vertex of the link-eval forest.
+#[derive(Clone, Copy)]
+struct Link {
+    /// Forest ancestor.
+    ancestor: u32,
+    /// The smallest semidominator on the path from the vertex up to, not
+    /// including, the forest root.
+    best: u32,
+}
+
+/// The smallest semidominator on the forest path above the linked vertex
+/// `v`, when the roots are the vertices numbered `limit` or less;
+/// compresses the path on the way (iteratively).
+fn eval(v: u32, limit: u32, forest: &mut [Link], path: &mut Vec<u32>) -> u32 {
+    let top = forest[v as usize];
+    if top.ancestor <= limit {
+        return top.best;
     }
     path.clear();
     let mut x = v;
-    while ancestor[ancestor[x as usize] as usize] != NONE {
-        path.push(x);
-        x = ancestor[x as usize];
-    }
-    while let Some(y) = path.pop() {
-        let a = ancestor[y as usize] as usize;
-        if semi[label[a] as usize] < semi[label[y as usize] as usize] {
-            label[y as usize] = label[a];
+    loop {
+        let a = forest[x as usize].ancestor;
+        if a <= limit {
+            break;
         }
-        ancestor[y as usize] = ancestor[a];
+        path.push(x);
+        x = a;
     }
-    label[v as usize]
+    // `x` hangs directly below the root; compress from just below it down.
+    while let Some(y) = path.pop() {
+        let up = forest[forest[y as usize].ancestor as usize];
+        let link = &mut forest[y as usize];
+        if up.best < link.best {
+            link.best = up.best;
+        }
+        link.ancestor = up.ancestor;
+    }
+    forest[v as usize].best
 }

@@ -2,9 +2,9 @@
 
 use heapdiff_model::HeapGraph;
 
-/// True for nodes reachable (over non-weak edges) from the root's shortcut
+/// The nodes reachable (over non-weak edges) from the root's shortcut
 /// targets and from `(Document DOM trees)`.
-pub(crate) fn page_owned(g: &HeapGraph) -> Vec<bool> {
+pub(crate) fn page_owned(g: &HeapGraph) -> BitSet {
     let shortcut = g.edge_type_index("shortcut");
     let element = g.edge_type_index("element");
     let weak = g.edge_type_index("weak");
@@ -16,16 +16,13 @@ pub(crate) fn page_owned(g: &HeapGraph) -> Vec<bool> {
             sweep.reach(to);
         }
     }
-    let reached = sweep.run(|v, sweep| {
+    sweep.run(|v, sweep| {
         for e in g.edge_range(v) {
             if Some(g.edges.kind[e]) != weak {
                 sweep.reach(g.edges.to[e]);
             }
         }
-    });
-    (0..g.n_nodes() as u32)
-        .map(|v| reached.contains(v))
-        .collect()
+    })
 }
 
 /// Reachability that expands nodes in ordinal order where it can. Most
@@ -87,16 +84,6 @@ impl BitSet {
             words: vec![0; n.div_ceil(64)],
             len: n,
         }
-    }
-
-    pub(crate) fn from_bools(bools: &[bool]) -> Self {
-        let mut set = Self::new(bools.len());
-        for (w, chunk) in set.words.iter_mut().zip(bools.chunks(64)) {
-            for (i, &b) in chunk.iter().enumerate() {
-                *w |= u64::from(b) << i;
-            }
-        }
-        set
     }
 
     /// The capacity (ordinals below it can be members).

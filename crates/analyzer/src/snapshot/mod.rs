@@ -19,7 +19,7 @@ mod weakmap;
 
 pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
-pub use dominators::{Dominators, compute as compute_dominators};
+pub use dominators::{Dominators, Retains, compute as compute_dominators};
 pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
     RetainerGroup, RetainersReport, SummaryReport, SummaryTotals,
@@ -30,6 +30,8 @@ pub use retainers::{
 pub use summary::{SummaryOptions, summary};
 
 use heapdiff_model::HeapGraph;
+
+use weakmap::PairNames;
 
 /// DevTools' "no distance" (unreachable) value.
 pub const NO_DISTANCE: i32 = -5;
@@ -82,36 +84,39 @@ pub fn analyze(g: &HeapGraph) -> Derived {
 /// definitions), otherwise the snapshot's own.
 #[must_use]
 pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) -> Derived {
+    use heapdiff_model::steps::time;
     // Independent steps run side by side; each is deterministic, so the
-    // result does not depend on the thread count.
-    let ((_state, detached), page_owned) =
-        rayon::join(|| dom_state::compute(g), || flags::page_owned(g));
+    // result does not depend on the thread count. The dominator tree is the
+    // longest chain; everything that does not feed it runs beside it.
     let has_user_roots = flags::has_user_roots(g);
-    let (essential, self_size) = rayon::join(
-        || essential_edges::compute(g, &page_owned),
-        || {
-            if has_user_roots {
-                ownership::adjusted_sizes(g)
-            } else {
-                g.nodes.self_size.clone()
-            }
-        },
-    );
-    drop(page_owned);
-    let ((dominators, retained), (distance, classes)) = rayon::join(
-        || {
-            let dominators = dominators::compute(g, &essential);
-            let retained = retained::compute(&dominators, &self_size);
-            (dominators, retained)
-        },
+    let ((_state, detached), (page_owned, pairs)) = rayon::join(
+        || time("dom_state", || dom_state::compute(g)),
         || {
             rayon::join(
-                || distances::compute(g, has_user_roots),
-                || classes::compute(g, &detached, interfaces),
+                || time("page_owned", || flags::page_owned(g)),
+                || time("weakmap_pairs", || PairNames::build(g)),
             )
         },
     );
-    drop(essential);
+    let (dominators, (self_size, distance, classes)) = rayon::join(
+        || {
+            let rules = essential_edges::Rules::new(g, page_owned, &pairs);
+            time("dominators", || dominators::compute(g, &rules))
+        },
+        || {
+            let self_size = if has_user_roots {
+                time("ownership", || ownership::adjusted_sizes(g))
+            } else {
+                g.nodes.self_size.clone()
+            };
+            let distance = time("distances", || {
+                distances::compute(g, &pairs, has_user_roots)
+            });
+            let classes = time("classes", || classes::compute(g, &detached, interfaces));
+            (self_size, distance, classes)
+        },
+    );
+    let retained = time("retained", || retained::compute(&dominators, &self_size));
     let total_size = retained[0].saturating_add(g.meta.extra_native_bytes);
     let unreachable = dominators.n_unreachable;
     Derived {
