@@ -9,6 +9,7 @@
 //! lose to the arrays with a warning.
 
 use heapdiff_model::steps::time;
+use rayon::slice::ParallelSliceMut as _;
 use heapdiff_model::{
     AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
     TraceFunction,
@@ -145,13 +146,22 @@ pub fn parse_snapshot_with(
     g.first_edge = first_edges(&edge_counts, edges.len())?;
     drop(edge_counts);
     g.edges = edges;
-    g.strings = time("parse.strings", || read_strings(b, strings_at))?;
+    // Strings are read by one thread: locations go beside them.
+    let (strings, locations) = rayon::join(
+        || time("parse.strings", || read_strings(b, strings_at)),
+        || {
+            sections.locations.map(|at| {
+                time("parse.locations", || {
+                    read_locations(b, at, &header.meta, &layout)
+                })
+            })
+        },
+    );
+    g.strings = strings?;
     check_counts(&g, &mut warnings);
     time("parse.check", || check_strings(&g, &layout))?;
-    if let Some(at) = sections.locations {
-        g.locations = time("parse.locations", || {
-            read_locations(b, at, &header.meta, &layout)
-        })?;
+    if let Some(locations) = locations {
+        g.locations = locations?;
     }
     if let Some(at) = sections.samples {
         g.samples = read_samples(b, at, &header.meta)?;
@@ -603,26 +613,53 @@ fn read_locations(
     ) else {
         return Ok(Vec::new());
     };
-    let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-    let mut locs: Vec<(u32, Location)> = records(b, at, "locations", f.len())?
-        .chunks_exact(f.len())
-        .map(|r| {
-            let ordinal = to32(r[obj] / l.node_fields as u64);
+    // The array is as long as a tenth of the snapshot: it goes through the
+    // parallel scanner of `nodes` and `edges`.
+    let mut kinds = vec![ColumnKind::Skip; f.len()];
+    kinds[obj] = ColumnKind::U64;
+    kinds[script] = ColumnKind::U32;
+    kinds[line] = ColumnKind::U32;
+    kinds[col] = ColumnKind::U32;
+    let (cols, _) = columns::parse_records(b, at, "locations", &kinds, 0, 0)?;
+    let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
+    let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
+    let (objects, scripts, lines, columns) = (
+        take(obj).into_u64(),
+        take(script).into_u32(),
+        take(line).into_u32(),
+        take(col).into_u32(),
+    );
+    // V8 writes them in no particular node order; one location per node,
+    // a later record overriding an earlier one: sort the records by node
+    // and, within a node, latest first, as (node << 32 | !record) keys.
+    let node_fields = l.node_fields as u64;
+    let mut keys: Vec<u64> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, &o)| {
+            let node = u32::try_from(o / node_fields).unwrap_or(u32::MAX);
+            #[allow(clippy::cast_possible_truncation)]
+            let newest_first = !(i as u32);
+            (u64::from(node) << 32) | u64::from(newest_first)
+        })
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup_by_key(|k| *k >> 32);
+    Ok(keys
+        .iter()
+        .map(|&k| {
+            #[allow(clippy::cast_possible_truncation)]
+            let (node, i) = ((k >> 32) as u32, !(k as u32) as usize);
             (
-                ordinal,
+                node,
                 Location {
-                    script_id: to32(r[script]),
-                    line: to32(r[line]),
-                    column: to32(r[col]),
+                    script_id: scripts[i],
+                    line: lines[i],
+                    column: columns[i],
                 },
             )
         })
-        .collect();
-    // One location per node; a later record overrides an earlier one.
-    locs.reverse();
-    locs.sort_by_key(|&(n, _)| n);
-    locs.dedup_by_key(|&mut (n, _)| n);
-    Ok(locs)
+        .collect())
 }
 
 fn read_samples(b: &[u8], at: usize, meta: &Meta) -> Result<Vec<(u64, u32)>, ParseError> {

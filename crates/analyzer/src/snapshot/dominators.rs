@@ -14,7 +14,12 @@
 
 use heapdiff_model::HeapGraph;
 
+use super::prefetch::prefetch;
+
 const NONE: u32 = u32::MAX;
+
+/// How many reads ahead prefetches are issued.
+const LOOKAHEAD: usize = 16;
 
 /// Which edges retain (are essential), asked once per edge.
 pub trait Retains: Sync {
@@ -124,7 +129,10 @@ impl Preds {
         // `target` holds number + 1: counting at that index leaves the
         // counts one place up, as the prefix sum below wants them.
         let mut first = vec![0u32; n + 1];
-        for &t in &dfs.target {
+        for (e, &t) in dfs.target.iter().enumerate() {
+            if let Some(&ahead) = dfs.target.get(e + LOOKAHEAD) {
+                prefetch(&first, ahead as usize);
+            }
             first[t as usize] += 1;
         }
         first[0] = 0;
@@ -139,7 +147,11 @@ impl Preds {
         let mut fill = first[..n].to_vec();
         let mut source = vec![0u32; first[n] as usize];
         for (u, &nu) in dfs.number.iter().enumerate() {
-            for &t in &dfs.target[g.edge_range(u as u32)] {
+            for e in g.edge_range(u as u32) {
+                if let Some(&ahead) = dfs.target.get(e + LOOKAHEAD) {
+                    prefetch(&fill, (ahead as usize).wrapping_sub(1));
+                }
+                let t = dfs.target[e];
                 if t != 0 {
                     let slot = &mut fill[t as usize - 1];
                     source[*slot as usize] = nu;
@@ -157,9 +169,6 @@ impl Preds {
         Self { first, source }
     }
 
-    fn of(&self, i: usize) -> &[u32] {
-        &self.source[self.first[i] as usize..self.first[i + 1] as usize]
-    }
 }
 
 /// Iterative depth-first numbering over essential edges.
@@ -256,7 +265,15 @@ fn semi_nca(dfs: &Dfs, preds: &Preds) -> Vec<u32> {
     for i in (1..n).rev() {
         let limit = i as u32;
         let mut s = semi[i];
-        for &p in preds.of(i) {
+        let (from, to) = (preds.first[i] as usize, preds.first[i + 1] as usize);
+        // Predecessor positions are visited in decreasing order overall, so
+        // the ones below are those to come: fetch the forest entries they
+        // will look at.
+        for j in (from..to).rev() {
+            if let Some(&ahead) = preds.source.get(j.wrapping_sub(LOOKAHEAD)) {
+                prefetch(&forest, ahead as usize);
+            }
+            let p = preds.source[j];
             let candidate = if p <= limit {
                 p
             } else {

@@ -11,6 +11,7 @@ mod dominators;
 mod essential_edges;
 mod flags;
 mod ownership;
+mod prefetch;
 mod report;
 mod retained;
 mod retainers;
