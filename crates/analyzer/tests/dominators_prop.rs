@@ -121,10 +121,36 @@ proptest! {
             let want = theirs.immediate_dominator(ids[v]).map(|d| d.index() as u32);
             prop_assert_eq!(Some(ours.idom[v]), want, "node {}", v);
         }
-        prop_assert_eq!(ours.preorder.len(), n);
+        prop_assert_eq!(ours.tree_order.len(), n);
+        // Tree order: the root first, and every subtree is the contiguous
+        // run of `subtree_size` nodes from its root, holding exactly the
+        // nodes it dominates.
+        prop_assert_eq!(ours.tree_order[0], 0);
+        let mut at = vec![0usize; n];
+        for (i, &v) in ours.tree_order.iter().enumerate() {
+            at[v as usize] = i;
+        }
+        let dominated_by = |u: usize, v: usize| {
+            let mut x = u;
+            loop {
+                if x == v {
+                    return true;
+                }
+                if x == 0 {
+                    return false;
+                }
+                x = ours.idom[x] as usize;
+            }
+        };
+        for v in 0..n {
+            let range = at[v]..at[v] + ours.subtree_size[v] as usize;
+            for u in 0..n {
+                prop_assert_eq!(range.contains(&at[u]), dominated_by(u, v), "{} under {}", u, v);
+            }
+        }
         // Retained sizes: root = Σ self, every node ≥ its own size.
         let mut retained = g.nodes.self_size.clone();
-        for &v in ours.preorder.iter().skip(1).rev() {
+        for &v in ours.tree_order.iter().skip(1).rev() {
             let r = retained[v as usize];
             retained[ours.idom[v as usize] as usize] += r;
         }

@@ -9,11 +9,11 @@
 //! lose to the arrays with a warning.
 
 use heapdiff_model::steps::time;
-use rayon::slice::ParallelSliceMut as _;
 use heapdiff_model::{
     AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
     TraceFunction,
 };
+use rayon::slice::ParallelSliceMut as _;
 use serde::Deserialize;
 
 use crate::columns::{self, ColumnKind, Owned};

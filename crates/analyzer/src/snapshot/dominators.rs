@@ -39,9 +39,13 @@ impl Retains for [bool] {
 pub struct Dominators {
     /// Immediate dominator of every node, by ordinal; `idom[0] == 0`.
     pub idom: Vec<u32>,
-    /// Nodes in DFS preorder (the root first): every node after its
-    /// immediate dominator.
-    pub preorder: Vec<u32>,
+    /// Nodes in a preorder of the dominator tree (the root first), where
+    /// every subtree is contiguous: node `v`'s subtree is the
+    /// `subtree_size[v]` nodes from its own position.
+    pub tree_order: Vec<u32>,
+    /// Number of nodes in each node's dominator subtree (itself
+    /// included), by ordinal.
+    pub subtree_size: Vec<u32>,
     /// Nodes reached only through the augmentation (orphans and leftovers).
     pub n_unreachable: u64,
 }
@@ -61,13 +65,47 @@ pub fn compute<R: Retains + ?Sized>(g: &HeapGraph, essential: &R) -> Dominators 
     drop(from_root);
     let idom_pre = time("dominators.semi_nca", || semi_nca(&dfs, &preds));
     drop(preds);
+    time("dominators.tree", || {
+        tree(&dfs.preorder, &idom_pre, reached)
+    })
+}
+
+/// The tree by ordinal from the immediate dominators by search number.
+/// Sizes and positions are worked out by search number, where a node's
+/// dominator is numbered below it and mostly close by, and then moved to
+/// ordinals once.
+fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize) -> Dominators {
+    let n = preorder.len();
+    let mut size = vec![1u32; n];
+    for i in (1..n).rev() {
+        let up = idom_pre[i] as usize;
+        size[up] = size[up].saturating_add(size[i]);
+    }
+    // `next[p]`: where p's next child subtree starts.
+    let mut next = vec![0u32; n];
+    let mut tree_order = vec![0u32; n];
+    if n > 0 {
+        tree_order[0] = preorder[0];
+        next[0] = 1;
+    }
+    for i in 1..n {
+        let p = idom_pre[i] as usize;
+        let at = next[p];
+        next[p] = at.saturating_add(size[i]);
+        tree_order[at as usize] = preorder[i];
+        next[i] = at + 1;
+    }
+    drop(next);
     let mut idom = vec![0u32; n];
-    for (i, &v) in dfs.preorder.iter().enumerate() {
-        idom[v as usize] = dfs.preorder[idom_pre[i] as usize];
+    let mut subtree_size = vec![0u32; n];
+    for (i, &v) in preorder.iter().enumerate() {
+        idom[v as usize] = preorder[idom_pre[i] as usize];
+        subtree_size[v as usize] = size[i];
     }
     Dominators {
         idom,
-        preorder: dfs.preorder,
+        tree_order,
+        subtree_size,
         n_unreachable: (n - reached) as u64,
     }
 }
@@ -168,7 +206,6 @@ impl Preds {
         }
         Self { first, source }
     }
-
 }
 
 /// Iterative depth-first numbering over essential edges.

@@ -5,8 +5,9 @@
 use heapdiff_model::HeapGraph;
 use regex::Regex;
 
+use super::prefetch::prefetch;
 use super::report::{ClassRow, SummaryReport, SummaryTotals};
-use super::{BASE_SYSTEM_DISTANCE, Derived, Dominators};
+use super::{BASE_SYSTEM_DISTANCE, Derived};
 
 /// Options of [`summary`].
 #[derive(Debug, Clone, Default)]
@@ -51,57 +52,26 @@ pub(crate) fn class_sums(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> boo
 }
 
 /// A node counts for its class unless a dominator ancestor already counted
-/// for the same class. Which nodes count does not depend on the order of
-/// siblings, so the tree is walked in a preorder built from the
-/// dominators' own order, where each subtree is a contiguous range: a
-/// counted node blocks its class until the end of its range. Ranges of
-/// one class never nest (nothing inside a counted range counts for that
-/// class), so one "blocked until" position per class suffices.
+/// for the same class. The dominator tree's order keeps every subtree
+/// contiguous, so a counted node blocks its class until the end of its
+/// range. Ranges of one class never nest (nothing inside a counted range
+/// counts for that class), so one "blocked until" position per class
+/// suffices.
 fn max_retained(d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
-    let tree = TreeOrder::build(&d.dominators);
+    const AHEAD: usize = 16;
+    let tree = &d.dominators;
     let mut blocked_until = vec![0u32; out.len()];
-    for (at, &v) in tree.nodes.iter().enumerate() {
+    for (at, &v) in tree.tree_order.iter().enumerate() {
+        if let Some(&w) = tree.tree_order.get(at + AHEAD) {
+            prefetch(&d.classes.of_node, w as usize);
+            prefetch(&d.self_size, w as usize);
+        }
         let at = at as u32;
         let c = d.classes.of_node[v as usize] as usize;
         if at >= blocked_until[c] && d.self_size[v as usize] > 0 && member(v) {
             out[c] = out[c].saturating_add(d.retained[v as usize]);
-            blocked_until[c] = at + tree.size[v as usize];
+            blocked_until[c] = at + tree.subtree_size[v as usize];
         }
-    }
-}
-
-/// The dominator tree in a preorder where every subtree is contiguous.
-struct TreeOrder {
-    /// Nodes in tree preorder.
-    nodes: Vec<u32>,
-    /// Subtree size of each node, by ordinal.
-    size: Vec<u32>,
-}
-
-impl TreeOrder {
-    fn build(dom: &Dominators) -> Self {
-        let n = dom.idom.len();
-        let order = &dom.preorder;
-        let mut size = vec![1u32; n];
-        for &v in order.iter().skip(1).rev() {
-            let up = dom.idom[v as usize] as usize;
-            size[up] = size[up].saturating_add(size[v as usize]);
-        }
-        // `next[p]`: where p's next child subtree starts.
-        let mut next = vec![0u32; n];
-        let mut nodes = vec![0u32; order.len()];
-        if let Some(&root) = order.first() {
-            nodes[0] = root;
-            next[root as usize] = 1;
-        }
-        for &v in order.iter().skip(1) {
-            let p = dom.idom[v as usize] as usize;
-            let at = next[p];
-            next[p] = next[p].saturating_add(size[v as usize]);
-            nodes[at as usize] = v;
-            next[v as usize] = at + 1;
-        }
-        Self { nodes, size }
     }
 }
 
@@ -167,7 +137,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
 fn detached_totals(d: &Derived) -> (u64, u64) {
     let nodes = d.detached.iter().filter(|&&x| x).count() as u64;
     let mut retained = 0;
-    for &v in &d.dominators.preorder {
+    for &v in &d.dominators.tree_order {
         let v = v as usize;
         if d.detached[v] {
             let mut up = d.dominators.idom[v] as usize;
