@@ -244,7 +244,7 @@ fn mmap(path: &Path) -> io::Result<memmap2::Mmap> {
     // it. If another process truncates the file meanwhile, reads of the lost
     // pages fault (SIGBUS); that is the documented limit of mapping files,
     // accepted here for inputs the user hands us and does not rewrite.
-    unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+    unsafe { memmap2::MmapOptions::new().map(&file) }
 }
 
 fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow::Result<T> {

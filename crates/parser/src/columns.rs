@@ -82,25 +82,43 @@ pub(crate) struct ArrayText<'a> {
 }
 
 /// Finds the array starting at `at` (its `[`). Integer arrays hold no
-/// brackets, so the end is the next `]`.
+/// brackets, so the end is the next `]`, looked for in parallel windows.
 pub(crate) fn array_text<'a>(
     b: &'a [u8],
     at: usize,
     section: &'static str,
 ) -> Result<ArrayText<'a>, ParseError> {
     let open = crate::scan::expect(b, at, b'[', section, "an array of numbers")?;
-    let close =
-        memchr::memchr(b']', &b[open..])
-            .map(|k| open + k)
-            .ok_or(ParseError::Truncated {
-                section,
-                offset: b.len() as u64,
-            })?;
+    let close = find_close(b, open).ok_or(ParseError::Truncated {
+        section,
+        offset: b.len() as u64,
+    })?;
     Ok(ArrayText {
         text: &b[open..close],
         base: open,
         end: close + 1,
     })
+}
+
+/// The first `]` at or after `from`. The arrays are a gigabyte and more,
+/// so windows are searched side by side, a few at a time, the first hit
+/// in file order winning.
+fn find_close(b: &[u8], from: usize) -> Option<usize> {
+    const WINDOW: usize = 4 << 20;
+    let batch = WINDOW * 2 * rayon::current_num_threads().max(1);
+    let mut at = from;
+    while at < b.len() {
+        let end = (at + batch).min(b.len());
+        let starts: Vec<usize> = (at..end).step_by(WINDOW).collect();
+        let found = starts
+            .into_par_iter()
+            .find_map_first(|w| memchr::memchr(b']', &b[w..(w + WINDOW).min(end)]).map(|k| w + k));
+        if found.is_some() {
+            return found;
+        }
+        at = end;
+    }
+    None
 }
 
 /// Bytes of array text per parallel task.
@@ -138,29 +156,26 @@ fn count_field(x: u64, fields: u64, f: u64) -> usize {
     usize::try_from((x + fields - 1 - f) / fields).unwrap_or(usize::MAX)
 }
 
-/// Parses an array of `kinds.len()`-wide records into columns allocated
-/// here; returns the columns (as [`Owned`]) and the position after `]`.
+/// Parses an array (found by [`array_text`]) of `kinds.len()`-wide
+/// records into columns allocated here (as [`Owned`]).
 pub(crate) fn parse_records(
-    b: &[u8],
-    at: usize,
+    arr: &ArrayText<'_>,
     section: &'static str,
     kinds: &[ColumnKind],
     node_fields: u64,
     n_nodes: u64,
-) -> Result<(Vec<Owned>, usize), ParseError> {
-    parse_records_in_chunks(b, at, section, kinds, (node_fields, n_nodes), CHUNK)
+) -> Result<Vec<Owned>, ParseError> {
+    parse_records_in_chunks(arr, section, kinds, (node_fields, n_nodes), CHUNK)
 }
 
 /// [`parse_records`] with a chosen chunk size (tests use small ones).
 fn parse_records_in_chunks(
-    b: &[u8],
-    at: usize,
+    arr: &ArrayText<'_>,
     section: &'static str,
     kinds: &[ColumnKind],
     (node_fields, n_nodes): (u64, u64),
     chunk: usize,
-) -> Result<(Vec<Owned>, usize), ParseError> {
-    let arr = array_text(b, at, section)?;
+) -> Result<Vec<Owned>, ParseError> {
     let parts = chunks(arr.text, chunk);
     let total: u64 = parts.iter().map(|p| p.2).sum();
     let fields = kinds.len() as u64;
@@ -215,7 +230,7 @@ fn parse_records_in_chunks(
                 })
             }
         })?;
-    Ok((owned, arr.end))
+    Ok(owned)
 }
 
 /// A column owned by the caller after parsing.
@@ -594,7 +609,9 @@ fn store(col: &mut Column<'_>, at: usize, v: u64) -> Result<(), String> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{ColumnKind, Owned, digits_value, leading_digits, parse_records_in_chunks};
+    use super::{
+        ColumnKind, Owned, array_text, digits_value, leading_digits, parse_records_in_chunks,
+    };
     use crate::ParseError;
 
     /// Separators V8 writes, and others JSON allows.
@@ -613,12 +630,9 @@ mod tests {
     }
 
     fn parse(text: &str, kinds: &[ColumnKind], chunk: usize) -> Result<Vec<Owned>, ParseError> {
-        parse_records_in_chunks(text.as_bytes(), 0, "nodes", kinds, (1, u64::MAX), chunk).map(
-            |(cols, end)| {
-                assert_eq!(end, text.len());
-                cols
-            },
-        )
+        let arr = array_text(text.as_bytes(), 0, "nodes")?;
+        assert_eq!(arr.end, text.len());
+        parse_records_in_chunks(&arr, "nodes", kinds, (1, u64::MAX), chunk)
     }
 
     #[test]

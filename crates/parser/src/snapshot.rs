@@ -16,7 +16,7 @@ use heapdiff_model::{
 use rayon::slice::ParallelSliceMut as _;
 use serde::Deserialize;
 
-use crate::columns::{self, ColumnKind, Owned};
+use crate::columns::{self, ArrayText, ColumnKind, Owned};
 use crate::scan::{self, skip_ws};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
@@ -51,14 +51,14 @@ struct Meta {
 
 /// Where each top-level value starts.
 #[derive(Default)]
-struct Sections {
+struct Sections<'a> {
     header: Option<(usize, usize)>,
-    nodes: Option<usize>,
-    edges: Option<usize>,
+    nodes: Option<ArrayText<'a>>,
+    edges: Option<ArrayText<'a>>,
     trace_function_infos: Option<usize>,
     trace_tree: Option<usize>,
     samples: Option<usize>,
-    locations: Option<usize>,
+    locations: Option<ArrayText<'a>>,
     strings: Option<usize>,
 }
 
@@ -122,11 +122,11 @@ pub fn parse_snapshot_with(
         },
         ..HeapGraph::default()
     };
-    let nodes_at = sections.nodes.ok_or(ParseError::Missing {
+    let nodes = sections.nodes.as_ref().ok_or(ParseError::Missing {
         what: "nodes",
         hint: "the snapshot has no `nodes` array",
     })?;
-    let edges_at = sections.edges.ok_or(ParseError::Missing {
+    let edges = sections.edges.as_ref().ok_or(ParseError::Missing {
         what: "edges",
         hint: "the snapshot has no `edges` array",
     })?;
@@ -134,15 +134,16 @@ pub fn parse_snapshot_with(
         what: "strings",
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
-    let (nodes, edge_counts, nodes_end) = time("parse.nodes", || {
-        read_nodes(b, nodes_at, &layout, g.node_types.len())
+    let (node_columns, edge_counts) = time("parse.nodes", || {
+        read_nodes(nodes, &layout, g.node_types.len())
     })?;
-    done(shift + nodes_at..shift + nodes_end);
-    g.nodes = nodes;
-    let (edges, edges_end) = time("parse.edges", || {
-        read_edges(b, edges_at, &layout, g.edge_types.len(), g.nodes.len())
+    done(shift + nodes.base..shift + nodes.end);
+    g.nodes = node_columns;
+    let edge_columns = time("parse.edges", || {
+        read_edges(edges, &layout, g.edge_types.len(), g.nodes.len())
     })?;
-    done(shift + edges_at..shift + edges_end);
+    done(shift + edges.base..shift + edges.end);
+    let edges = edge_columns;
     g.first_edge = first_edges(&edge_counts, edges.len())?;
     drop(edge_counts);
     g.edges = edges;
@@ -150,9 +151,9 @@ pub fn parse_snapshot_with(
     let (strings, locations) = rayon::join(
         || time("parse.strings", || read_strings(b, strings_at)),
         || {
-            sections.locations.map(|at| {
+            sections.locations.as_ref().map(|arr| {
                 time("parse.locations", || {
-                    read_locations(b, at, &header.meta, &layout)
+                    read_locations(arr, &header.meta, &layout)
                 })
             })
         },
@@ -227,7 +228,7 @@ fn type_names(types: &[serde_json::Value]) -> Vec<String> {
     }
 }
 
-fn find_sections(b: &[u8], start: usize) -> Result<Sections, ParseError> {
+fn find_sections(b: &[u8], start: usize) -> Result<Sections<'_>, ParseError> {
     let mut s = Sections::default();
     let mut pos = start + 1;
     let mut key = String::new();
@@ -259,22 +260,28 @@ fn find_sections(b: &[u8], start: usize) -> Result<Sections, ParseError> {
         pos = scan::expect(b, end, b':', "top level", "`:` after a key")?;
         let value = skip_ws(b, pos);
         let section = section_name(&key);
+        if key == "nodes" && b.get(skip_ws(b, value + 1)) == Some(&b'{') {
+            return Err(ParseError::WrongKind {
+                found: InputKind::CpuProfile,
+            });
+        }
+        // The big flat arrays are found once, here, for their parsers.
+        if matches!(key.as_str(), "nodes" | "edges" | "locations") {
+            let arr = columns::array_text(b, value, section)?;
+            pos = arr.end;
+            match key.as_str() {
+                "nodes" => s.nodes = Some(arr),
+                "edges" => s.edges = Some(arr),
+                _ => s.locations = Some(arr),
+            }
+            continue;
+        }
         let after = scan::skip_value(b, value, section)?;
         match key.as_str() {
             "snapshot" => s.header = Some((value, after)),
-            "nodes" => {
-                if b.get(skip_ws(b, value + 1)) == Some(&b'{') {
-                    return Err(ParseError::WrongKind {
-                        found: InputKind::CpuProfile,
-                    });
-                }
-                s.nodes = Some(value);
-            }
-            "edges" => s.edges = Some(value),
             "trace_function_infos" => s.trace_function_infos = Some(value),
             "trace_tree" => s.trace_tree = Some(value),
             "samples" => s.samples = Some(value),
-            "locations" => s.locations = Some(value),
             "strings" => s.strings = Some(value),
             "head" => {
                 return Err(ParseError::WrongKind {
@@ -365,11 +372,10 @@ impl Layout {
 }
 
 fn read_nodes(
-    b: &[u8],
-    at: usize,
+    arr: &ArrayText<'_>,
     l: &Layout,
     n_types: usize,
-) -> Result<(NodeColumns, Vec<u32>, usize), ParseError> {
+) -> Result<(NodeColumns, Vec<u32>), ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
@@ -382,7 +388,7 @@ fn read_nodes(
     if let Some(d) = l.n_detached {
         kinds[d] = ColumnKind::U8;
     }
-    let (cols, end) = columns::parse_records(b, at, "nodes", &kinds, 0, 0)?;
+    let cols = columns::parse_records(arr, "nodes", &kinds, 0, 0)?;
     let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
     let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
     let n = NodeColumns {
@@ -421,22 +427,20 @@ fn read_nodes(
             reason: "more than 4 billion nodes".into(),
         });
     }
-    Ok((n, edge_counts, end))
+    Ok((n, edge_counts))
 }
 
 fn read_edges(
-    b: &[u8],
-    at: usize,
+    arr: &ArrayText<'_>,
     l: &Layout,
     n_types: usize,
     n_nodes: usize,
-) -> Result<(EdgeColumns, usize), ParseError> {
+) -> Result<EdgeColumns, ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.edge_fields];
     kinds[l.e_type] = ColumnKind::U8;
     kinds[l.e_name] = ColumnKind::U32;
     kinds[l.e_to] = ColumnKind::NodeIndex;
-    let (cols, end) =
-        columns::parse_records(b, at, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
+    let cols = columns::parse_records(arr, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
     let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
     let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
     let e = EdgeColumns {
@@ -457,7 +461,7 @@ fn read_edges(
             ),
         });
     }
-    Ok((e, end))
+    Ok(e)
 }
 
 fn first_edges(counts: &[u32], n_edges: usize) -> Result<Vec<u32>, ParseError> {
@@ -599,8 +603,7 @@ fn field(fields: &[String], name: &str) -> Option<usize> {
 }
 
 fn read_locations(
-    b: &[u8],
-    at: usize,
+    arr: &ArrayText<'_>,
     meta: &Meta,
     l: &Layout,
 ) -> Result<Vec<(u32, Location)>, ParseError> {
@@ -620,7 +623,7 @@ fn read_locations(
     kinds[script] = ColumnKind::U32;
     kinds[line] = ColumnKind::U32;
     kinds[col] = ColumnKind::U32;
-    let (cols, _) = columns::parse_records(b, at, "locations", &kinds, 0, 0)?;
+    let cols = columns::parse_records(arr, "locations", &kinds, 0, 0)?;
     let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
     let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
     let (objects, scripts, lines, columns) = (

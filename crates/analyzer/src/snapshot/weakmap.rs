@@ -10,16 +10,14 @@ use rustc_hash::FxHashMap;
 
 use super::flags::BitSet;
 
-const NONE: u32 = u32::MAX;
-
 /// The WeakMap pair names of a snapshot, by string index.
 pub(crate) struct PairNames {
-    /// Which strings are pair names: a small set, checked first.
+    /// Which strings are pair names: checked first.
     is_pair: BitSet,
-    /// Id of the duplicated part of each string (equal texts, equal ids),
-    /// or `NONE` when the string is not a pair name.
+    /// Id of the duplicated part of each pair name (equal texts, equal
+    /// ids), by string index; meaningless for other strings.
     part: Vec<u32>,
-    /// Table id of each pair name.
+    /// Table id of each pair name, by string index.
     table: Vec<u32>,
     /// Number of distinct duplicated parts.
     n_parts: usize,
@@ -28,21 +26,20 @@ pub(crate) struct PairNames {
 impl PairNames {
     pub(crate) fn build(g: &HeapGraph) -> Self {
         let n = g.strings.len();
-        let parsed: Vec<Option<(&str, u32)>> = (0..n as u32)
+        // Only the pair names leave the parallel scan.
+        let found: Vec<(u32, &str, u32)> = (0..n as u32)
             .into_par_iter()
-            .map(|s| parse(g.strings.get(s)))
+            .filter_map(|s| parse(g.strings.get(s)).map(|(text, table)| (s, text, table)))
             .collect();
         let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
         let mut is_pair = BitSet::new(n);
-        let mut part = vec![NONE; n];
+        let mut part = vec![0; n];
         let mut table = vec![0; n];
-        for (s, p) in parsed.iter().enumerate() {
-            if let Some((text, t)) = *p {
-                is_pair.insert(s as u32);
-                let next = ids.len() as u32;
-                part[s] = *ids.entry(text).or_insert(next);
-                table[s] = t;
-            }
+        for (s, text, t) in found {
+            is_pair.insert(s);
+            let next = ids.len() as u32;
+            part[s as usize] = *ids.entry(text).or_insert(next);
+            table[s as usize] = t;
         }
         Self {
             is_pair,
@@ -52,15 +49,18 @@ impl PairNames {
         }
     }
 
+    fn is_pair(&self, s: u32) -> bool {
+        (s as usize) < self.is_pair.len() && self.is_pair.contains(s)
+    }
+
     /// The duplicated-part id of string `s`, if it is a pair name.
     pub(crate) fn part(&self, s: u32) -> Option<u32> {
-        let pair = (s as usize) < self.is_pair.len() && self.is_pair.contains(s);
-        pair.then(|| self.part[s as usize])
+        self.is_pair(s).then(|| self.part[s as usize])
     }
 
     /// The table id of string `s`, if it is a pair name.
     pub(crate) fn table(&self, s: u32) -> Option<u32> {
-        self.part(s).map(|_| self.table[s as usize])
+        self.is_pair(s).then(|| self.table[s as usize])
     }
 
     /// Number of distinct duplicated parts (part ids are below this).
@@ -71,38 +71,45 @@ impl PairNames {
 
 /// If `name` is a WeakMap pair edge name, returns the duplicated part (the
 /// name without the leading `<n>`) and the table id.
+///
+/// Snapshots can hold hundreds of thousands of these names, so the ends
+/// are matched from the outside in, without substring searchers; the one
+/// search left (the arrow) uses a finder built once.
 pub(crate) fn parse(name: &str) -> Option<(&str, u32)> {
     const MARK: &str = " / part of key (";
+    const TABLE: &str = " pair in WeakMap (table @";
+    const ARROW: &str = ") -> value (";
+    static ARROW_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(ARROW));
     let digits = name.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || !name[digits..].starts_with(MARK) {
         return None;
     }
     let rest = &name[digits..];
     let tail = rest.strip_suffix(')')?;
-    let at = tail.rfind(" pair in WeakMap (table @")?;
-    let id_text = &tail[at + " pair in WeakMap (table @".len()..];
-    if id_text.is_empty() || !id_text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    // The middle must hold "@<keyId>) -> value (… @<valueId>)".
-    let middle = &tail[MARK.len()..at];
-    let arrow = middle.find(") -> value (")?;
+    // "… pair in WeakMap (table @<digits>"
+    let (before_id, id_text) = split_trailing_digits(tail)?;
+    let before_table = before_id.strip_suffix(TABLE)?;
+    // The middle holds "<K> @<keyId>) -> value (<V> @<valueId>)".
+    let middle = before_table.get(MARK.len()..)?;
+    let arrow = ARROW_FINDER.find(middle.as_bytes())?;
     if !ends_with_id(&middle[..arrow])
-        || !ends_with_id(middle[arrow + ") -> value (".len()..].strip_suffix(')')?)
+        || !ends_with_id(middle[arrow + ARROW.len()..].strip_suffix(')')?)
     {
         return None;
     }
     Some((rest, id_text.parse().ok()?))
 }
 
+/// `s` split before its trailing digits, when it has some.
+fn split_trailing_digits(s: &str) -> Option<(&str, &str)> {
+    let n = s.bytes().rev().take_while(u8::is_ascii_digit).count();
+    (n > 0).then(|| s.split_at(s.len() - n))
+}
+
+/// `s` ends with ` @<digits>`.
 fn ends_with_id(s: &str) -> bool {
-    match s.rfind(" @") {
-        Some(i) => {
-            let id = &s[i + 2..];
-            !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
-        }
-        None => false,
-    }
+    split_trailing_digits(s).is_some_and(|(before, _)| before.ends_with(" @"))
 }
 
 #[cfg(test)]
