@@ -62,6 +62,7 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
     })?;
     t.phase("render");
     t.report();
+    crate::output::release_at_exit((g, d));
     Ok(Outcome::Success)
 }
 
@@ -75,6 +76,7 @@ pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
         }
         Format::Json => renderer::json::write(out, &report),
     })?;
+    crate::output::release_at_exit((g, d));
     Ok(Outcome::Success)
 }
 
@@ -107,6 +109,7 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
         }
         Format::Json => renderer::json::write(out, &report),
     })?;
+    crate::output::release_at_exit((g, d));
     Ok(Outcome::Success)
 }
 
