@@ -23,13 +23,24 @@ const LOOKAHEAD: usize = 16;
 
 /// Which edges retain (are essential), asked once per edge.
 pub trait Retains: Sync {
-    /// True when edge `e`, one of node `source`'s, is essential.
-    fn retains(&self, source: u32, e: usize) -> bool;
+    /// What the rules need to know of a source node, looked up once for
+    /// all its edges.
+    type Source: Copy;
+
+    /// The facts of node `u`.
+    fn source(&self, u: u32) -> Self::Source;
+
+    /// True when edge `e`, one of `source`'s, is essential.
+    fn retains(&self, source: Self::Source, e: usize) -> bool;
 }
 
 /// A flag per edge.
 impl Retains for [bool] {
-    fn retains(&self, _: u32, e: usize) -> bool {
+    type Source = ();
+
+    fn source(&self, _: u32) {}
+
+    fn retains(&self, (): (), e: usize) -> bool {
         self[e]
     }
 }
@@ -122,8 +133,9 @@ fn augment<R: Retains + ?Sized>(g: &HeapGraph, essential: &R, dfs: &mut Dfs) -> 
     let mut has_pred = vec![false; n];
     for u in 0..n as u32 {
         if dfs.number[u as usize] == NONE {
+            let source = essential.source(u);
             for e in g.edge_range(u) {
-                if essential.retains(u, e) {
+                if essential.retains(source, e) {
                     has_pred[g.edges.to[e] as usize] = true;
                 }
             }
@@ -254,8 +266,9 @@ impl Dfs {
             if via != u32::MAX {
                 self.target[via as usize] = k + 1;
             }
+            let source = essential.source(v);
             for e in g.edge_range(v).rev() {
-                if essential.retains(v, e) {
+                if essential.retains(source, e) {
                     let w = g.edges.to[e];
                     let seen = self.number[w as usize];
                     if seen == NONE {

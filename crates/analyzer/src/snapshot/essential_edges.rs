@@ -32,23 +32,46 @@ impl<'a> Rules<'a> {
 }
 
 impl Retains for Rules<'_> {
+    type Source = Source;
+
+    #[inline]
+    fn source(&self, u: u32) -> Source {
+        Source {
+            u,
+            page_owned: self.page_owned.contains(u),
+        }
+    }
+
     /// Not essential: weak edges, self references, a WeakMap table's own
     /// edges to its pair parts, and (except from the root) shortcuts and
     /// edges from outside the page into it.
     #[inline]
-    fn retains(&self, u: u32, e: usize) -> bool {
+    fn retains(&self, source: Source, e: usize) -> bool {
         let g = self.g;
+        let u = source.u;
         let k = Some(g.edges.kind[e]);
         let w = g.edges.to[e];
         if k == self.weak || u == w {
             return false;
         }
         if u != 0
-            && (k == self.shortcut || (!self.page_owned.contains(u) && self.page_owned.contains(w)))
+            && (k == self.shortcut || (!source.page_owned && self.page_owned.contains(w)))
         {
             return false;
         }
-        !(k == self.internal
-            && self.pairs.table(g.edges.name_or_index[e]) == Some(g.nodes.id[u as usize]))
+        // Most edges are not `internal`, and most internal edges are not
+        // pair edges: the table and the source's id are read last.
+        k != self.internal
+            || self
+                .pairs
+                .table(g.edges.name_or_index[e])
+                .is_none_or(|table| table != g.nodes.id[u as usize])
     }
+}
+
+/// What the rules need of a source node.
+#[derive(Clone, Copy)]
+pub(crate) struct Source {
+    u: u32,
+    page_owned: bool,
 }
