@@ -229,8 +229,9 @@ struct Dfs {
     /// DFS parent, by preorder number.
     parent: Vec<u32>,
     /// One more than the preorder number of each essential edge's target,
-    /// by edge position (0 for the other edges: the zeroed allocation is
-    /// left to the kernel), recorded as the search passes.
+    /// by edge position, recorded as the search passes; 0 for the other
+    /// edges and for tree edges (the zeroed allocation is left to the
+    /// kernel).
     target: Vec<u32>,
 }
 
@@ -262,10 +263,9 @@ impl Dfs {
                 self.target[via as usize] = seen + 1;
                 continue;
             }
+            // The tree edge itself is not recorded: the parent is every
+            // vertex's first semidominator candidate anyway.
             let k = self.visit(v, parent);
-            if via != u32::MAX {
-                self.target[via as usize] = k + 1;
-            }
             let source = essential.source(v);
             for e in g.edge_range(v).rev() {
                 if essential.retains(source, e) {
@@ -310,11 +310,13 @@ fn semi_nca(dfs: &Dfs, preds: &Preds) -> Vec<u32> {
         };
         n
     ];
-    let mut semi: Vec<u32> = (0..n as u32).collect();
+    let mut semi = vec![0u32; n];
     let mut path: Vec<u32> = Vec::new();
     for i in (1..n).rev() {
         let limit = i as u32;
-        let mut s = semi[i];
+        // The DFS parent is a predecessor (its tree edge is left out of
+        // the lists) and numbered below `i`.
+        let mut s = dfs.parent[i];
         let (from, to) = (preds.first[i] as usize, preds.first[i + 1] as usize);
         // Predecessor positions are visited in decreasing order overall, so
         // the ones below are those to come: fetch the forest entries they
