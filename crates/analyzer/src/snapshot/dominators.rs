@@ -70,31 +70,59 @@ pub fn compute<R: Retains + ?Sized>(g: &HeapGraph, essential: &R) -> Dominators 
     time("dominators.search", || dfs.run(g, essential, 0, NONE));
     let reached = dfs.preorder.len();
     let from_root = time("dominators.augment", || augment(g, essential, &mut dfs));
-    let preds = time("dominators.predecessors", || {
+    let (preds, spare) = time("dominators.predecessors", || {
         Preds::build(g, &dfs, &from_root)
     });
     drop(from_root);
-    let idom_pre = time("dominators.semi_nca", || semi_nca(&dfs, &preds));
-    drop(preds);
+    // Each step below takes its arrays from those the steps before have
+    // finished with: fresh memory costs a page fault per 4 KiB, which on
+    // these sizes is a good part of the time.
+    let Dfs {
+        number,
+        preorder,
+        parent,
+        target,
+    } = dfs;
+    let (idom_pre, forest, semi) = time("dominators.semi_nca", || {
+        semi_nca(&parent, &preds, Buffers([target, spare, number]))
+    });
+    let Preds { first, source } = preds;
     time("dominators.tree", || {
-        tree(&dfs.preorder, &idom_pre, reached)
+        tree(
+            &preorder,
+            &idom_pre,
+            reached,
+            Buffers([first, semi, parent, source, forest]),
+        )
     })
+}
+
+/// Arrays handed from one step to the next for reuse.
+struct Buffers<const N: usize>([Vec<u32>; N]);
+
+/// `buffer` emptied and refilled with `len` copies of `value` (its pages
+/// are already in memory).
+fn recycled(mut buffer: Vec<u32>, len: usize, value: u32) -> Vec<u32> {
+    buffer.clear();
+    buffer.resize(len, value);
+    buffer
 }
 
 /// The tree by ordinal from the immediate dominators by search number.
 /// Sizes and positions are worked out by search number, where a node's
 /// dominator is numbered below it and mostly close by, and then moved to
 /// ordinals once.
-fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize) -> Dominators {
+fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<5>) -> Dominators {
     let n = preorder.len();
-    let mut size = vec![1u32; n];
+    let Buffers([size, next, tree_order, idom, subtree_size]) = buffers;
+    let mut size = recycled(size, n, 1);
     for i in (1..n).rev() {
         let up = idom_pre[i] as usize;
         size[up] = size[up].saturating_add(size[i]);
     }
     // `next[p]`: where p's next child subtree starts.
-    let mut next = vec![0u32; n];
-    let mut tree_order = vec![0u32; n];
+    let mut next = recycled(next, n, 0);
+    let mut tree_order = recycled(tree_order, n, 0);
     if n > 0 {
         tree_order[0] = preorder[0];
         next[0] = 1;
@@ -107,12 +135,16 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize) -> Dominators {
         next[i] = at + 1;
     }
     drop(next);
-    let mut idom = vec![0u32; n];
-    let mut subtree_size = vec![0u32; n];
+    let mut idom = recycled(idom, n, 0);
+    let mut subtree_size = recycled(subtree_size, n, 0);
     for (i, &v) in preorder.iter().enumerate() {
         idom[v as usize] = preorder[idom_pre[i] as usize];
         subtree_size[v as usize] = size[i];
     }
+    // The outputs stay for the whole analysis: give back what larger
+    // arrays they were made from.
+    idom.shrink_to_fit();
+    subtree_size.shrink_to_fit();
     Dominators {
         idom,
         tree_order,
@@ -174,7 +206,8 @@ struct Preds {
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    fn build(g: &HeapGraph, dfs: &Dfs, from_root: &[bool]) -> Self {
+    /// Also returns an array of the nodes' length it has finished with.
+    fn build(g: &HeapGraph, dfs: &Dfs, from_root: &[bool]) -> (Self, Vec<u32>) {
         let n = dfs.preorder.len();
         // `target` holds number + 1: counting at that index leaves the
         // counts one place up, as the prefix sum below wants them.
@@ -216,7 +249,7 @@ impl Preds {
                 *slot += 1;
             }
         }
-        Self { first, source }
+        (Self { first, source }, fill)
     }
 }
 
@@ -300,93 +333,93 @@ impl Dfs {
 /// vertex is a root is a comparison, not a memory read. A predecessor
 /// numbered below `i` is a root and its own answer. The forest keeps, per
 /// vertex, its ancestor and the smallest semidominator on its compressed
-/// path side by side, so a step of `eval` touches one cache line.
-fn semi_nca(dfs: &Dfs, preds: &Preds) -> Vec<u32> {
-    let n = dfs.preorder.len();
-    let mut forest: Vec<Link> = vec![
-        Link {
-            ancestor: 0,
-            best: 0
-        };
-        n
-    ];
-    let mut semi = vec![0u32; n];
+/// path side by side ([`Forest`]), so a step of `eval` touches one cache
+/// line. Returns the dominators and the two work arrays, for reuse.
+fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<3>) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let n = parent.len();
+    let Buffers([forest, semi, idom]) = buffers;
+    let mut forest = Forest(recycled(forest, 2 * n, 0));
+    let mut semi = recycled(semi, n, 0);
     let mut path: Vec<u32> = Vec::new();
     for i in (1..n).rev() {
         let limit = i as u32;
         // The DFS parent is a predecessor (its tree edge is left out of
         // the lists) and numbered below `i`.
-        let mut s = dfs.parent[i];
+        let mut s = parent[i];
         let (from, to) = (preds.first[i] as usize, preds.first[i + 1] as usize);
         // Predecessor positions are visited in decreasing order overall, so
         // the ones below are those to come: fetch the forest entries they
         // will look at.
         for j in (from..to).rev() {
             if let Some(&ahead) = preds.source.get(j.wrapping_sub(LOOKAHEAD)) {
-                prefetch(&forest, ahead as usize);
+                prefetch(&forest.0, 2 * ahead as usize);
             }
             let p = preds.source[j];
             let candidate = if p <= limit {
                 p
             } else {
-                eval(p, limit, &mut forest, &mut path)
+                forest.eval(p, limit, &mut path)
             };
             s = s.min(candidate);
         }
         semi[i] = s;
-        forest[i] = Link {
-            ancestor: dfs.parent[i],
-            best: s,
-        };
+        forest.link(i as u32, parent[i], s);
     }
-    drop(forest);
-    let mut idom = vec![0u32; n];
+    let mut idom = recycled(idom, n, 0);
     for i in 1..n {
-        let mut d = dfs.parent[i];
+        let mut d = parent[i];
         while d > semi[i] {
             d = idom[d as usize];
         }
         idom[i] = d;
     }
-    idom
+    (idom, forest.0, semi)
 }
 
-/// A linked vertex of the link-eval forest.
-#[derive(Clone, Copy)]
-struct Link {
-    /// Forest ancestor.
-    ancestor: u32,
-    /// The smallest semidominator on the path from the vertex up to, not
-    /// including, the forest root.
-    best: u32,
-}
+/// The link-eval forest of linked vertices: `[2v]` is the ancestor of
+/// `v`, `[2v + 1]` the smallest semidominator on the path from `v` up to,
+/// not including, the forest root.
+struct Forest(Vec<u32>);
 
-/// The smallest semidominator on the forest path above the linked vertex
-/// `v`, when the roots are the vertices numbered `limit` or less;
-/// compresses the path on the way (iteratively).
-fn eval(v: u32, limit: u32, forest: &mut [Link], path: &mut Vec<u32>) -> u32 {
-    let top = forest[v as usize];
-    if top.ancestor <= limit {
-        return top.best;
+impl Forest {
+    fn ancestor(&self, v: u32) -> u32 {
+        self.0[2 * v as usize]
     }
-    path.clear();
-    let mut x = v;
-    loop {
-        let a = forest[x as usize].ancestor;
-        if a <= limit {
-            break;
+
+    fn best(&self, v: u32) -> u32 {
+        self.0[2 * v as usize + 1]
+    }
+
+    fn link(&mut self, v: u32, ancestor: u32, best: u32) {
+        self.0[2 * v as usize] = ancestor;
+        self.0[2 * v as usize + 1] = best;
+    }
+
+    /// The smallest semidominator on the forest path above the linked
+    /// vertex `v`, when the roots are the vertices numbered `limit` or
+    /// less; compresses the path on the way (iteratively).
+    fn eval(&mut self, v: u32, limit: u32, path: &mut Vec<u32>) -> u32 {
+        if self.ancestor(v) <= limit {
+            return self.best(v);
         }
-        path.push(x);
-        x = a;
-    }
-    // `x` hangs directly below the root; compress from just below it down.
-    while let Some(y) = path.pop() {
-        let up = forest[forest[y as usize].ancestor as usize];
-        let link = &mut forest[y as usize];
-        if up.best < link.best {
-            link.best = up.best;
+        path.clear();
+        let mut x = v;
+        loop {
+            let a = self.ancestor(x);
+            if a <= limit {
+                break;
+            }
+            path.push(x);
+            x = a;
         }
-        link.ancestor = up.ancestor;
+        // `x` hangs directly below the root; compress from just below it
+        // down.
+        while let Some(y) = path.pop() {
+            let a = self.ancestor(y);
+            let (up_ancestor, up_best) = (self.ancestor(a), self.best(a));
+            let best = self.best(y).min(up_best);
+            self.link(y, up_ancestor, best);
+        }
+        self.best(v)
     }
-    forest[v as usize].best
 }
