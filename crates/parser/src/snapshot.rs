@@ -13,7 +13,7 @@ use heapdiff_model::{
     AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
     TraceFunction,
 };
-use rayon::slice::ParallelSliceMut as _;
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::columns::{self, ArrayText, ColumnKind, Owned};
@@ -134,9 +134,29 @@ pub fn parse_snapshot_with(
         what: "strings",
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
-    let (node_columns, edge_counts) = time("parse.nodes", || {
-        read_nodes(nodes, &layout, g.node_types.len())
-    })?;
+    // Strings and locations are read while the nodes are: both take a
+    // thread for a good part of their time, which the parallel node
+    // scan fills around. Errors are still reported in file order.
+    let (node_columns, (strings, locations)) = rayon::join(
+        || {
+            time("parse.nodes", || {
+                read_nodes(nodes, &layout, g.node_types.len())
+            })
+        },
+        || {
+            rayon::join(
+                || time("parse.strings", || read_strings(b, strings_at)),
+                || {
+                    sections.locations.as_ref().map(|arr| {
+                        time("parse.locations", || {
+                            read_locations(arr, &header.meta, &layout)
+                        })
+                    })
+                },
+            )
+        },
+    );
+    let (node_columns, edge_counts) = node_columns?;
     done(shift + nodes.base..shift + nodes.end);
     g.nodes = node_columns;
     let edge_columns = time("parse.edges", || {
@@ -147,17 +167,6 @@ pub fn parse_snapshot_with(
     g.first_edge = first_edges(&edge_counts, edges.len())?;
     drop(edge_counts);
     g.edges = edges;
-    // Strings are read by one thread: locations go beside them.
-    let (strings, locations) = rayon::join(
-        || time("parse.strings", || read_strings(b, strings_at)),
-        || {
-            sections.locations.as_ref().map(|arr| {
-                time("parse.locations", || {
-                    read_locations(arr, &header.meta, &layout)
-                })
-            })
-        },
-    );
     g.strings = strings?;
     check_counts(&g, &mut warnings);
     time("parse.check", || check_strings(&g, &layout))?;
@@ -520,18 +529,34 @@ fn check_strings(g: &HeapGraph, l: &Layout) -> Result<(), ParseError> {
             ),
         });
     }
-    for (i, (&k, &name)) in g.edges.kind.iter().zip(&g.edges.name_or_index).enumerate() {
-        let numeric = l
-            .numeric_edge_types
-            .get(k as usize)
-            .copied()
-            .unwrap_or(false);
-        if !numeric && name as usize >= n {
-            return Err(ParseError::Inconsistent {
-                section: "edges",
-                reason: format!("edge {i} names string {name}, but there are {n} strings"),
-            });
-        }
+    // One pass over every edge: split across threads, the first bad edge
+    // in file order reported.
+    const CHUNK: usize = 1 << 20;
+    let names = &g.edges.name_or_index;
+    let bad = g
+        .edges
+        .kind
+        .par_chunks(CHUNK)
+        .enumerate()
+        .find_map_first(|(c, kinds)| {
+            let base = c * CHUNK;
+            kinds.iter().enumerate().find_map(|(k, &kind)| {
+                let numeric = l
+                    .numeric_edge_types
+                    .get(kind as usize)
+                    .copied()
+                    .unwrap_or(false);
+                (!numeric && names[base + k] as usize >= n).then_some(base + k)
+            })
+        });
+    if let Some(i) = bad {
+        return Err(ParseError::Inconsistent {
+            section: "edges",
+            reason: format!(
+                "edge {i} names string {}, but there are {n} strings",
+                g.edges.name_or_index[i]
+            ),
+        });
     }
     Ok(())
 }

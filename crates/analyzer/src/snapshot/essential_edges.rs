@@ -54,9 +54,7 @@ impl Retains for Rules<'_> {
         if k == self.weak || u == w {
             return false;
         }
-        if u != 0
-            && (k == self.shortcut || (!source.page_owned && self.page_owned.contains(w)))
-        {
+        if u != 0 && (k == self.shortcut || (!source.page_owned && self.page_owned.contains(w))) {
             return false;
         }
         // Most edges are not `internal`, and most internal edges are not
