@@ -21,27 +21,34 @@ const NONE: u32 = u32::MAX;
 /// How many reads ahead prefetches are issued.
 const LOOKAHEAD: usize = 16;
 
-/// Which edges retain (are essential), asked once per edge.
-pub trait Retains: Sync {
-    /// What the rules need to know of a source node, looked up once for
-    /// all its edges.
+/// What the search reads per edge: the target's ordinal when the edge can
+/// retain, else this.
+pub(crate) const NOT_RETAINING: u32 = u32::MAX;
+
+/// The part of the essential-edge rules that is judged during the search
+/// (page ownership, which is worked out while the rest is judged).
+pub(crate) trait PageRule {
+    /// What the rule needs of a source node, looked up once for all its
+    /// edges.
     type Source: Copy;
 
     /// The facts of node `u`.
     fn source(&self, u: u32) -> Self::Source;
 
-    /// True when edge `e`, one of `source`'s, is essential.
-    fn retains(&self, source: Self::Source, e: usize) -> bool;
+    /// Whether a candidate edge from `source` to `w` retains.
+    fn retains(&self, source: Self::Source, w: u32) -> bool;
 }
 
-/// A flag per edge.
-impl Retains for [bool] {
+/// No page rule: the candidates are the essential edges.
+struct Candidates;
+
+impl PageRule for Candidates {
     type Source = ();
 
     fn source(&self, _: u32) {}
 
-    fn retains(&self, (): (), e: usize) -> bool {
-        self[e]
+    fn retains(&self, (): (), _: u32) -> bool {
+        true
     }
 }
 
@@ -61,15 +68,33 @@ pub struct Dominators {
     pub n_unreachable: u64,
 }
 
-/// Computes the dominator tree of `g` over the edges `essential` retains.
+/// Computes the dominator tree of `g` over the edges flagged `essential`.
 #[must_use]
-pub fn compute<R: Retains + ?Sized>(g: &HeapGraph, essential: &R) -> Dominators {
+pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
+    let slots = g
+        .edges
+        .to
+        .iter()
+        .zip(essential)
+        .map(|(&w, &keep)| if keep { w } else { NOT_RETAINING })
+        .collect();
+    compute_with(g, slots, &Candidates)
+}
+
+/// Computes the dominator tree over the candidate edges (`slots`, see
+/// [`NOT_RETAINING`]) that `page` lets retain. `slots` becomes the
+/// search's record of target numbers.
+pub(crate) fn compute_with<P: PageRule + ?Sized>(
+    g: &HeapGraph,
+    slots: Vec<u32>,
+    page: &P,
+) -> Dominators {
     use heapdiff_model::steps::time;
     let n = g.n_nodes();
-    let mut dfs = Dfs::new(n, g.edges.len());
-    time("dominators.search", || dfs.run(g, essential, 0, NONE));
+    let mut dfs = Dfs::new(n, slots);
+    time("dominators.search", || dfs.run(g, page, 0, NONE));
     let reached = dfs.preorder.len();
-    let from_root = time("dominators.augment", || augment(g, essential, &mut dfs));
+    let from_root = time("dominators.augment", || augment(g, page, &mut dfs));
     let (preds, spare) = time("dominators.predecessors", || {
         Preds::build(g, &dfs, &from_root)
     });
@@ -81,10 +106,10 @@ pub fn compute<R: Retains + ?Sized>(g: &HeapGraph, essential: &R) -> Dominators 
         number,
         preorder,
         parent,
-        target,
+        slots,
     } = dfs;
     let (idom_pre, forest, semi) = time("dominators.semi_nca", || {
-        semi_nca(&parent, &preds, Buffers([target, spare, number]))
+        semi_nca(&parent, &preds, Buffers([slots, spare, number]))
     });
     let Preds { first, source } = preds;
     time("dominators.tree", || {
@@ -157,18 +182,19 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<5>)
 /// without any essential retainer) and then leftovers (what is still
 /// unreached) hang off the root and are searched from. Returns which nodes
 /// got the imagined root edge.
-fn augment<R: Retains + ?Sized>(g: &HeapGraph, essential: &R, dfs: &mut Dfs) -> Vec<bool> {
+fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<bool> {
     let n = g.n_nodes();
     // An essential edge into an unreached node comes from another
     // unreached node (the search would have followed it), so only their
-    // edges are looked at.
+    // edges are looked at; the search has not passed them, so their slots
+    // still hold targets.
     let mut has_pred = vec![false; n];
     for u in 0..n as u32 {
         if dfs.number[u as usize] == NONE {
-            let source = essential.source(u);
-            for e in g.edge_range(u) {
-                if essential.retains(source, e) {
-                    has_pred[g.edges.to[e] as usize] = true;
+            let source = page.source(u);
+            for &w in &dfs.slots[g.edge_range(u)] {
+                if w != NOT_RETAINING && page.retains(source, w) {
+                    has_pred[w as usize] = true;
                 }
             }
         }
@@ -177,7 +203,7 @@ fn augment<R: Retains + ?Sized>(g: &HeapGraph, essential: &R, dfs: &mut Dfs) -> 
     for (v, root_edge) in from_root.iter_mut().enumerate() {
         if dfs.number[v] == NONE && !has_pred[v] {
             *root_edge = true;
-            dfs.run(g, essential, v as u32, 0);
+            dfs.run(g, page, v as u32, 0);
         }
     }
     drop(has_pred);
@@ -189,7 +215,7 @@ fn augment<R: Retains + ?Sized>(g: &HeapGraph, essential: &R, dfs: &mut Dfs) -> 
     }
     for &v in &leftovers {
         if dfs.number[v as usize] == NONE {
-            dfs.run(g, essential, v, 0);
+            dfs.run(g, page, v, 0);
         }
     }
     from_root
@@ -212,8 +238,8 @@ impl Preds {
         // `target` holds number + 1: counting at that index leaves the
         // counts one place up, as the prefix sum below wants them.
         let mut first = vec![0u32; n + 1];
-        for (e, &t) in dfs.target.iter().enumerate() {
-            if let Some(&ahead) = dfs.target.get(e + LOOKAHEAD) {
+        for (e, &t) in dfs.slots.iter().enumerate() {
+            if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
                 prefetch(&first, ahead as usize);
             }
             first[t as usize] += 1;
@@ -231,10 +257,10 @@ impl Preds {
         let mut source = vec![0u32; first[n] as usize];
         for (u, &nu) in dfs.number.iter().enumerate() {
             for e in g.edge_range(u as u32) {
-                if let Some(&ahead) = dfs.target.get(e + LOOKAHEAD) {
+                if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
                     prefetch(&fill, (ahead as usize).wrapping_sub(1));
                 }
-                let t = dfs.target[e];
+                let t = dfs.slots[e];
                 if t != 0 {
                     let slot = &mut fill[t as usize - 1];
                     source[*slot as usize] = nu;
@@ -261,20 +287,21 @@ struct Dfs {
     preorder: Vec<u32>,
     /// DFS parent, by preorder number.
     parent: Vec<u32>,
-    /// One more than the preorder number of each essential edge's target,
-    /// by edge position, recorded as the search passes; 0 for the other
-    /// edges and for tree edges (the zeroed allocation is left to the
-    /// kernel).
-    target: Vec<u32>,
+    /// One slot per edge. Before the search passes the edge: its target,
+    /// or [`NOT_RETAINING`]. After: one more than the target's preorder
+    /// number for an essential non-tree edge, 0 for the others (tree
+    /// edges are not recorded: the parent is every vertex's first
+    /// semidominator candidate anyway).
+    slots: Vec<u32>,
 }
 
 impl Dfs {
-    fn new(n: usize, n_edges: usize) -> Self {
+    fn new(n: usize, slots: Vec<u32>) -> Self {
         Self {
             number: vec![NONE; n],
             preorder: Vec::with_capacity(n),
             parent: Vec::with_capacity(n),
-            target: vec![0; n_edges],
+            slots,
         }
     }
 
@@ -286,30 +313,30 @@ impl Dfs {
     /// a target popped still unvisited is visited with the stacking node
     /// as parent, which is exactly the order (and tree) of the recursive
     /// search that follows edges in file order.
-    fn run<R: Retains + ?Sized>(&mut self, g: &HeapGraph, essential: &R, start: u32, parent: u32) {
+    fn run<P: PageRule + ?Sized>(&mut self, g: &HeapGraph, page: &P, start: u32, parent: u32) {
         // (node, parent's number, edge that led there)
         let mut stack: Vec<(u32, u32, u32)> = vec![(start, parent, u32::MAX)];
         while let Some((v, parent, via)) = stack.pop() {
             let seen = self.number[v as usize];
             if seen != NONE {
                 // Reached meanwhile by another path: a non-tree edge.
-                self.target[via as usize] = seen + 1;
+                self.slots[via as usize] = seen + 1;
                 continue;
             }
-            // The tree edge itself is not recorded: the parent is every
-            // vertex's first semidominator candidate anyway.
             let k = self.visit(v, parent);
-            let source = essential.source(v);
+            let source = page.source(v);
             for e in g.edge_range(v).rev() {
-                if essential.retains(source, e) {
-                    let w = g.edges.to[e];
-                    let seen = self.number[w as usize];
-                    if seen == NONE {
-                        #[allow(clippy::cast_possible_truncation)]
-                        stack.push((w, k, e as u32));
-                    } else {
-                        self.target[e] = seen + 1;
-                    }
+                let w = self.slots[e];
+                self.slots[e] = 0;
+                if w == NOT_RETAINING || !page.retains(source, w) {
+                    continue;
+                }
+                let seen = self.number[w as usize];
+                if seen == NONE {
+                    #[allow(clippy::cast_possible_truncation)]
+                    stack.push((w, k, e as u32));
+                } else {
+                    self.slots[e] = seen + 1;
                 }
             }
         }

@@ -1,75 +1,85 @@
-//! Which edges retain, for the dominator tree (formats §7.4). The
-//! dominator search asks [`Rules`] edge by edge as it passes them; WeakMap
-//! pair names are parsed once per string ([`PairNames`]).
+//! Which edges retain, for the dominator tree (formats §7.4), in two
+//! parts. [`candidates`] judges every edge on what it and its source say
+//! (its type, a self reference, a WeakMap table's own pair edges) — in
+//! parallel, while page ownership is still being worked out; the
+//! dominator search then applies the one rule that needs page ownership
+//! ([`PageRule`]) as it passes each edge.
 
 use heapdiff_model::HeapGraph;
+use rayon::prelude::*;
 
-use super::dominators::Retains;
+use super::dominators::{self, NOT_RETAINING};
 use super::flags::BitSet;
 use super::weakmap::PairNames;
 
-/// DevTools' essential-edge rules over one snapshot.
-pub(crate) struct Rules<'a> {
-    g: &'a HeapGraph,
+/// Nodes per parallel task.
+const CHUNK: usize = 1 << 16;
+
+/// Per edge, its target ordinal when the edge can retain, else
+/// [`NOT_RETAINING`]. Not retaining: weak edges, self references, a
+/// WeakMap table's own edges to its pair parts, and shortcuts except the
+/// root's.
+pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> Vec<u32> {
+    let internal = g.edge_type_index("internal");
+    let weak = g.edge_type_index("weak");
+    let shortcut = g.edge_type_index("shortcut");
+    let n = g.n_nodes();
+    let mut out = vec![0u32; g.edges.len()];
+    let mut chunks = Vec::new();
+    let mut rest = out.as_mut_slice();
+    for first in (0..n).step_by(CHUNK) {
+        let last = (first + CHUNK).min(n);
+        let len = (g.first_edge[last] - g.first_edge[first]) as usize;
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        chunks.push((first as u32..last as u32, head));
+        rest = tail;
+    }
+    chunks.into_par_iter().for_each(|(nodes, out)| {
+        let mut slot = out.iter_mut();
+        for u in nodes {
+            for e in g.edge_range(u) {
+                let k = Some(g.edges.kind[e]);
+                let w = g.edges.to[e];
+                let retains = k != weak
+                    && u != w
+                    && (u == 0 || k != shortcut)
+                    && (k != internal
+                        || pairs
+                            .table(g.edges.name_or_index[e])
+                            .is_none_or(|table| table != g.nodes.id[u as usize]));
+                if let Some(s) = slot.next() {
+                    *s = if retains { w } else { NOT_RETAINING };
+                }
+            }
+        }
+    });
+    out
+}
+
+/// Edges from outside the page into it do not retain (except the
+/// root's).
+pub(crate) struct PageRule {
     page_owned: BitSet,
-    pairs: &'a PairNames,
-    internal: Option<u8>,
-    weak: Option<u8>,
-    shortcut: Option<u8>,
 }
 
-impl<'a> Rules<'a> {
-    pub(crate) fn new(g: &'a HeapGraph, page_owned: BitSet, pairs: &'a PairNames) -> Self {
-        Self {
-            g,
-            page_owned,
-            pairs,
-            internal: g.edge_type_index("internal"),
-            weak: g.edge_type_index("weak"),
-            shortcut: g.edge_type_index("shortcut"),
-        }
+impl PageRule {
+    pub(crate) fn new(page_owned: BitSet) -> Self {
+        Self { page_owned }
     }
 }
 
-impl Retains for Rules<'_> {
-    type Source = Source;
+impl dominators::PageRule for PageRule {
+    type Source = Option<u32>;
+
+    /// `None` for sources the rule cannot touch: the root and page-owned
+    /// nodes (most of them).
+    #[inline]
+    fn source(&self, u: u32) -> Option<u32> {
+        (u != 0 && !self.page_owned.contains(u)).then_some(u)
+    }
 
     #[inline]
-    fn source(&self, u: u32) -> Source {
-        Source {
-            u,
-            page_owned: self.page_owned.contains(u),
-        }
+    fn retains(&self, source: Option<u32>, w: u32) -> bool {
+        source.is_none() || !self.page_owned.contains(w)
     }
-
-    /// Not essential: weak edges, self references, a WeakMap table's own
-    /// edges to its pair parts, and (except from the root) shortcuts and
-    /// edges from outside the page into it.
-    #[inline]
-    fn retains(&self, source: Source, e: usize) -> bool {
-        let g = self.g;
-        let u = source.u;
-        let k = Some(g.edges.kind[e]);
-        let w = g.edges.to[e];
-        if k == self.weak || u == w {
-            return false;
-        }
-        if u != 0 && (k == self.shortcut || (!source.page_owned && self.page_owned.contains(w))) {
-            return false;
-        }
-        // Most edges are not `internal`, and most internal edges are not
-        // pair edges: the table and the source's id are read last.
-        k != self.internal
-            || self
-                .pairs
-                .table(g.edges.name_or_index[e])
-                .is_none_or(|table| table != g.nodes.id[u as usize])
-    }
-}
-
-/// What the rules need of a source node.
-#[derive(Clone, Copy)]
-pub(crate) struct Source {
-    u: u32,
-    page_owned: bool,
 }

@@ -20,7 +20,7 @@ mod weakmap;
 
 pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
-pub use dominators::{Dominators, Retains, compute as compute_dominators};
+pub use dominators::{Dominators, compute as compute_dominators};
 pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
     RetainerGroup, RetainersReport, SummaryReport, SummaryTotals,
@@ -86,23 +86,25 @@ pub fn analyze(g: &HeapGraph) -> Derived {
 #[must_use]
 pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) -> Derived {
     use heapdiff_model::steps::time;
-    // Independent steps run side by side; each is deterministic, so the
-    // result does not depend on the thread count. The dominator tree is the
-    // longest chain; everything that does not feed it runs beside it.
+    // The dominator tree is the longest chain of steps; everything that
+    // does not feed it runs beside it. Each step is deterministic, so the
+    // result does not depend on the thread count.
     let has_user_roots = flags::has_user_roots(g);
-    let ((_state, detached), (page_owned, pairs)) = rayon::join(
-        || time("dom_state", || dom_state::compute(g)),
+    let (page_owned, (pairs, (_state, detached), candidates)) = rayon::join(
+        || time("page_owned", || flags::page_owned(g)),
         || {
-            rayon::join(
-                || time("page_owned", || flags::page_owned(g)),
-                || time("weakmap_pairs", || PairNames::build(g)),
-            )
+            let pairs = time("weakmap_pairs", || PairNames::build(g));
+            let state = time("dom_state", || dom_state::compute(g));
+            let candidates = time("essential_edges", || essential_edges::candidates(g, &pairs));
+            (pairs, state, candidates)
         },
     );
     let (dominators, (self_size, distance, classes)) = rayon::join(
         || {
-            let rules = essential_edges::Rules::new(g, page_owned, &pairs);
-            time("dominators", || dominators::compute(g, &rules))
+            let page = essential_edges::PageRule::new(page_owned);
+            time("dominators", || {
+                dominators::compute_with(g, candidates, &page)
+            })
         },
         || {
             let self_size = if has_user_roots {
