@@ -10,6 +10,7 @@ use heapdiff_model::HeapGraph;
 use rayon::prelude::*;
 
 use super::flags::{self, BitSet};
+use super::prefetch::prefetch;
 use super::weakmap::PairNames;
 use super::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
 
@@ -141,7 +142,18 @@ impl<'a> Bfs<'a> {
     }
 
     fn run(&mut self, g: &HeapGraph, levels: &mut Levels) {
+        const AHEAD: usize = 8;
         while let Some((v, d)) = levels.pop() {
+            // The queue holds the nodes to expand next: fetch their edge
+            // offsets, then (once those are in) their edges.
+            if let Some(&(w, _)) = levels.queue.get(levels.head + 2 * AHEAD) {
+                prefetch(&g.first_edge, w as usize);
+            }
+            if let Some(&(w, _)) = levels.queue.get(levels.head + AHEAD) {
+                let first = g.first_edge[w as usize] as usize;
+                prefetch(&g.edges.to, first);
+                prefetch(&g.edges.kind, first);
+            }
             if self.sources.native_context.contains(v) || self.sources.map_descriptors.contains(v) {
                 self.expand_special(g, levels, v, d + 1);
                 continue;
