@@ -565,6 +565,13 @@ fn leading_digits(w: u64) -> usize {
 /// The value of the first `len` (1 to 8) bytes of `w`, which are digits.
 #[inline]
 fn digits_value(w: u64, len: usize) -> u64 {
+    // One or two digits (type and count fields, short indices, the tail
+    // of a nine- or ten-digit number) are most numbers: no multiply chain.
+    match len {
+        1 => return w & 0x0F,
+        2 => return (w & 0x0F) * 10 + ((w >> 8) & 0x0F),
+        _ => {}
+    }
     // Keep the digits' low nibbles and move them to the top, so the
     // missing leading digits are zeros; then add pairs, quads, octets.
     let v = (w & 0x0F0F_0F0F_0F0F_0F0F) << (8 * (8 - len));
@@ -581,14 +588,24 @@ fn syntax(section: &'static str, offset: usize, c: u8) -> ParseError {
     }
 }
 
+/// Stores `v` at row `at` of a column. The columns start zeroed and a zero
+/// is not written: a column that is all zeros (trace node ids outside
+/// allocation timelines, detachedness outside browsers) is then never
+/// touched, and its memory never handed out by the kernel.
 #[inline(always)]
 fn store(col: &mut Column<'_>, at: usize, v: u64) -> Result<(), String> {
     match col {
         Column::U8(s) => {
-            s[at] = u8::try_from(v).map_err(|_| format!("{v} is not a valid type index"))?
+            let v = u8::try_from(v).map_err(|_| format!("{v} is not a valid type index"))?;
+            if v != 0 {
+                s[at] = v;
+            }
         }
         Column::U32(s) => {
-            s[at] = u32::try_from(v).map_err(|_| format!("{v} does not fit 32 bits"))?
+            let v = u32::try_from(v).map_err(|_| format!("{v} does not fit 32 bits"))?;
+            if v != 0 {
+                s[at] = v;
+            }
         }
         Column::U64(s) => s[at] = v,
         Column::NodeIndex { out, nodes } => {

@@ -164,8 +164,7 @@ pub fn parse_snapshot_with(
     })?;
     done(shift + edges.base..shift + edges.end);
     let edges = edge_columns;
-    g.first_edge = first_edges(&edge_counts, edges.len())?;
-    drop(edge_counts);
+    g.first_edge = first_edges(edge_counts, edges.len())?;
     g.edges = edges;
     g.strings = strings?;
     check_counts(&g, &mut warnings);
@@ -473,17 +472,16 @@ fn read_edges(
     Ok(e)
 }
 
-fn first_edges(counts: &[u32], n_edges: usize) -> Result<Vec<u32>, ParseError> {
-    let mut first = Vec::with_capacity(counts.len() + 1);
+/// The CSR offsets, made in place from the nodes' edge counts: each count
+/// becomes the sum of those before it, and the total goes at the end.
+fn first_edges(mut counts: Vec<u32>, n_edges: usize) -> Result<Vec<u32>, ParseError> {
     let mut sum: u64 = 0;
-    first.push(0);
-    for &c in counts {
-        sum += u64::from(c);
-        first.push(u32::try_from(sum).map_err(|_| ParseError::Inconsistent {
-            section: "nodes",
-            reason: "more than 4 billion edges".into(),
-        })?);
+    for c in &mut counts {
+        let here = u32::try_from(sum).map_err(|_| too_many_edges())?;
+        sum += u64::from(*c);
+        *c = here;
     }
+    counts.push(u32::try_from(sum).map_err(|_| too_many_edges())?);
     if sum != n_edges as u64 {
         return Err(ParseError::Inconsistent {
             section: "edges",
@@ -492,7 +490,14 @@ fn first_edges(counts: &[u32], n_edges: usize) -> Result<Vec<u32>, ParseError> {
             ),
         });
     }
-    Ok(first)
+    Ok(counts)
+}
+
+fn too_many_edges() -> ParseError {
+    ParseError::Inconsistent {
+        section: "nodes",
+        reason: "more than 4 billion edges".into(),
+    }
 }
 
 fn check_counts(g: &HeapGraph, warnings: &mut Vec<Warning>) {
