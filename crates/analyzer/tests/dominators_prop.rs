@@ -123,7 +123,7 @@ proptest! {
         }
         prop_assert_eq!(ours.tree_order.len(), n);
         // Tree order: the root first, and every subtree is the contiguous
-        // run of `subtree_size` nodes from its root, holding exactly the
+        // run of `tree_size` nodes from its root, holding exactly the
         // nodes it dominates.
         prop_assert_eq!(ours.tree_order[0], 0);
         let mut at = vec![0usize; n];
@@ -143,7 +143,7 @@ proptest! {
             }
         };
         for v in 0..n {
-            let range = at[v]..at[v] + ours.subtree_size[v] as usize;
+            let range = at[v]..at[v] + ours.tree_size[at[v]] as usize;
             for u in 0..n {
                 prop_assert_eq!(range.contains(&at[u]), dominated_by(u, v), "{} under {}", u, v);
             }

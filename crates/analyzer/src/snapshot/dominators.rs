@@ -58,12 +58,12 @@ pub struct Dominators {
     /// Immediate dominator of every node, by ordinal; `idom[0] == 0`.
     pub idom: Vec<u32>,
     /// Nodes in a preorder of the dominator tree (the root first), where
-    /// every subtree is contiguous: node `v`'s subtree is the
-    /// `subtree_size[v]` nodes from its own position.
+    /// every subtree is contiguous: the node at position `i` heads the
+    /// `tree_size[i]` positions from `i`.
     pub tree_order: Vec<u32>,
-    /// Number of nodes in each node's dominator subtree (itself
-    /// included), by ordinal.
-    pub subtree_size: Vec<u32>,
+    /// Number of nodes in the dominator subtree of the node at each
+    /// position of `tree_order` (itself included).
+    pub tree_size: Vec<u32>,
     /// Nodes reached only through the augmentation (orphans and leftovers).
     pub n_unreachable: u64,
 }
@@ -139,7 +139,7 @@ fn recycled(mut buffer: Vec<u32>, len: usize, value: u32) -> Vec<u32> {
 /// ordinals once.
 fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<5>) -> Dominators {
     let n = preorder.len();
-    let Buffers([size, next, tree_order, idom, subtree_size]) = buffers;
+    let Buffers([size, next, tree_order, idom, tree_size]) = buffers;
     let mut size = recycled(size, n, 1);
     for i in (1..n).rev() {
         let up = idom_pre[i] as usize;
@@ -148,8 +148,10 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<5>)
     // `next[p]`: where p's next child subtree starts.
     let mut next = recycled(next, n, 0);
     let mut tree_order = recycled(tree_order, n, 0);
+    let mut tree_size = recycled(tree_size, n, 0);
     if n > 0 {
         tree_order[0] = preorder[0];
+        tree_size[0] = size[0];
         next[0] = 1;
     }
     for i in 1..n {
@@ -157,23 +159,24 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<5>)
         let at = next[p];
         next[p] = at.saturating_add(size[i]);
         tree_order[at as usize] = preorder[i];
+        tree_size[at as usize] = size[i];
         next[i] = at + 1;
     }
     drop(next);
+    drop(size);
+    // Scattered writes: unlike scattered reads, they do not wait.
     let mut idom = recycled(idom, n, 0);
-    let mut subtree_size = recycled(subtree_size, n, 0);
     for (i, &v) in preorder.iter().enumerate() {
         idom[v as usize] = preorder[idom_pre[i] as usize];
-        subtree_size[v as usize] = size[i];
     }
     // The outputs stay for the whole analysis: give back what larger
     // arrays they were made from.
     idom.shrink_to_fit();
-    subtree_size.shrink_to_fit();
+    tree_size.shrink_to_fit();
     Dominators {
         idom,
         tree_order,
-        subtree_size,
+        tree_size,
         n_unreachable: (n - reached) as u64,
     }
 }

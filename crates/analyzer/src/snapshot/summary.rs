@@ -70,7 +70,7 @@ fn max_retained(d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
         let c = d.classes.of_node[v as usize] as usize;
         if at >= blocked_until[c] && d.self_size[v as usize] > 0 && member(v) {
             out[c] = out[c].saturating_add(d.retained[v as usize]);
-            blocked_until[c] = at + tree.subtree_size[v as usize];
+            blocked_until[c] = at + tree.tree_size[at as usize];
         }
     }
 }
