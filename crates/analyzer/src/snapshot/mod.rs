@@ -49,6 +49,11 @@ pub struct Derived {
     pub dominators: Dominators,
     /// Retained sizes (formats §7.6).
     pub retained: Vec<u64>,
+    /// Running sums of the adjusted self sizes in the dominator tree's
+    /// order (`n + 1` entries, from 0): the subtree at position `i` retains
+    /// `tree_sums[i + size] - tree_sums[i]`. Empty when the sums would
+    /// pass `u64::MAX` (a corrupt file); the views then use `retained`.
+    pub tree_sums: Vec<u64>,
     /// BFS distances (formats §7.7).
     pub distance: Vec<i32>,
     /// Class name and key of every node (formats §7.8).
@@ -119,13 +124,14 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             (self_size, distance, classes)
         },
     );
-    let retained = time("retained", || retained::compute(&dominators, &self_size));
+    let (retained, tree_sums) = time("retained", || retained::compute(&dominators, &self_size));
     let total_size = retained[0].saturating_add(g.meta.extra_native_bytes);
     let unreachable = dominators.n_unreachable;
     Derived {
         self_size,
         dominators,
         retained,
+        tree_sums,
         distance,
         classes,
         detached,

@@ -8,7 +8,9 @@ use rayon::prelude::*;
 
 use super::Dominators;
 
-pub(crate) fn compute(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
+/// Retained sizes by ordinal, and the running sums they were taken from
+/// (see [`super::Derived::tree_sums`]).
+pub(crate) fn compute(d: &Dominators, self_size: &[u64]) -> (Vec<u64>, Vec<u64>) {
     let n = d.tree_order.len();
     // sums[i]: the self sizes of the first i positions.
     let mut sums: Vec<u64> = Vec::with_capacity(n + 1);
@@ -20,7 +22,7 @@ pub(crate) fn compute(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
             // Sizes near 2^64 (a corrupt file, accepted with a warning):
             // differences of clamped sums would be wrong, so sum up the
             // tree instead, clamping each node.
-            return saturating(d, self_size);
+            return (saturating(d, self_size), Vec::new());
         };
         total = t;
         *s = total;
@@ -30,7 +32,7 @@ pub(crate) fn compute(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
     for (at, (&v, &size)) in d.tree_order.iter().zip(&d.tree_size).enumerate() {
         retained[v as usize] = sums[at + size as usize] - sums[at];
     }
-    retained
+    (retained, sums)
 }
 
 /// Retained sizes added up the tree node by node, clamped at `u64::MAX`.

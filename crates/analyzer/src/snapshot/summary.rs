@@ -3,9 +3,9 @@
 //! minimum distance.
 
 use heapdiff_model::HeapGraph;
+use rayon::prelude::*;
 use regex::Regex;
 
-use super::prefetch::prefetch;
 use super::report::{ClassRow, SummaryReport, SummaryTotals};
 use super::{BASE_SYSTEM_DISTANCE, Derived};
 
@@ -30,47 +30,95 @@ pub(crate) struct ClassSums {
     pub(crate) distance: Vec<i32>,
 }
 
-pub(crate) fn class_sums(g: &HeapGraph, d: &Derived, member: &dyn Fn(u32) -> bool) -> ClassSums {
+pub(crate) fn class_sums(
+    g: &HeapGraph,
+    d: &Derived,
+    member: &(dyn Fn(u32) -> bool + Sync),
+) -> ClassSums {
     let n_classes = d.classes.names.len();
-    let mut s = ClassSums {
+    // Nodes are summed in parallel ranges, each into its own table.
+    let empty = || ClassSums {
         count: vec![0; n_classes],
         self_size: vec![0; n_classes],
         retained: vec![0; n_classes],
         distance: vec![i32::MAX; n_classes],
     };
-    for v in 0..g.n_nodes() {
-        if d.self_size[v] == 0 || !member(v as u32) {
-            continue;
-        }
-        let c = d.classes.of_node[v] as usize;
-        s.count[c] += 1;
-        s.self_size[c] = s.self_size[c].saturating_add(d.self_size[v]);
-        s.distance[c] = s.distance[c].min(d.distance[v]);
-    }
+    let n = g.n_nodes();
+    let mut s = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .fold(empty, |mut s, chunk| {
+            for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                if d.self_size[v] == 0 || !member(v as u32) {
+                    continue;
+                }
+                let c = d.classes.of_node[v] as usize;
+                s.count[c] += 1;
+                s.self_size[c] = s.self_size[c].saturating_add(d.self_size[v]);
+                s.distance[c] = s.distance[c].min(d.distance[v]);
+            }
+            s
+        })
+        .reduce(empty, |mut a, b| {
+            for c in 0..n_classes {
+                a.count[c] += b.count[c];
+                a.self_size[c] = a.self_size[c].saturating_add(b.self_size[c]);
+                a.distance[c] = a.distance[c].min(b.distance[c]);
+            }
+            a
+        });
     max_retained(d, member, &mut s.retained);
     s
 }
+
+/// Nodes per parallel task.
+const CHUNK: usize = 1 << 18;
 
 /// A node counts for its class unless a dominator ancestor already counted
 /// for the same class. The dominator tree's order keeps every subtree
 /// contiguous, so a counted node blocks its class until the end of its
 /// range. Ranges of one class never nest (nothing inside a counted range
 /// counts for that class), so one "blocked until" position per class
-/// suffices.
-fn max_retained(d: &Derived, member: &dyn Fn(u32) -> bool, out: &mut [u64]) {
-    const AHEAD: usize = 16;
+/// suffices. The class of each position is looked up in parallel first;
+/// sizes come from the running sums in tree order, so the walk itself
+/// reads in sequence.
+fn max_retained(d: &Derived, member: &(dyn Fn(u32) -> bool + Sync), out: &mut [u64]) {
+    let tree = &d.dominators;
+    let sums = &d.tree_sums;
+    if sums.len() != tree.tree_order.len() + 1 {
+        return max_retained_by_node(d, member, out);
+    }
+    let class_at: Vec<u32> = tree
+        .tree_order
+        .par_iter()
+        .map(|&v| d.classes.of_node[v as usize])
+        .collect();
+    let mut blocked_until = vec![0u32; out.len()];
+    for (at, &c) in class_at.iter().enumerate() {
+        let c = c as usize;
+        // Counts: a self size, no ancestor of the class counted, and a
+        // member of the node filter.
+        if sums[at + 1] == sums[at]
+            || (at as u32) < blocked_until[c]
+            || !member(tree.tree_order[at])
+        {
+            continue;
+        }
+        let size = tree.tree_size[at] as usize;
+        out[c] = out[c].saturating_add(sums[at + size] - sums[at]);
+        blocked_until[c] = (at + size) as u32;
+    }
+}
+
+/// [`max_retained`] reading sizes by node (when there are no running
+/// sums).
+fn max_retained_by_node(d: &Derived, member: &(dyn Fn(u32) -> bool + Sync), out: &mut [u64]) {
     let tree = &d.dominators;
     let mut blocked_until = vec![0u32; out.len()];
     for (at, &v) in tree.tree_order.iter().enumerate() {
-        if let Some(&w) = tree.tree_order.get(at + AHEAD) {
-            prefetch(&d.classes.of_node, w as usize);
-            prefetch(&d.self_size, w as usize);
-        }
-        let at = at as u32;
         let c = d.classes.of_node[v as usize] as usize;
-        if at >= blocked_until[c] && d.self_size[v as usize] > 0 && member(v) {
+        if d.self_size[v as usize] > 0 && at as u32 >= blocked_until[c] && member(v) {
             out[c] = out[c].saturating_add(d.retained[v as usize]);
-            blocked_until[c] = at + tree.tree_size[at as usize];
+            blocked_until[c] = at as u32 + tree.tree_size[at];
         }
     }
 }
