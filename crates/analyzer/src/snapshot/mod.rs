@@ -95,16 +95,15 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     // does not feed it runs beside it. Each step is deterministic, so the
     // result does not depend on the thread count.
     let has_user_roots = flags::has_user_roots(g);
-    let (page_owned, (pairs, (_state, detached), candidates)) = rayon::join(
+    let (page_owned, (pairs, candidates)) = rayon::join(
         || time("page_owned", || flags::page_owned(g)),
         || {
             let pairs = time("weakmap_pairs", || PairNames::build(g));
-            let state = time("dom_state", || dom_state::compute(g));
             let candidates = time("essential_edges", || essential_edges::candidates(g, &pairs));
-            (pairs, state, candidates)
+            (pairs, candidates)
         },
     );
-    let (dominators, (self_size, distance, classes)) = rayon::join(
+    let (dominators, (self_size, distance, classes, detached)) = rayon::join(
         || {
             let page = essential_edges::PageRule::new(page_owned);
             time("dominators", || {
@@ -120,8 +119,9 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             let distance = time("distances", || {
                 distances::compute(g, &pairs, has_user_roots)
             });
+            let (_state, detached) = time("dom_state", || dom_state::compute(g));
             let classes = time("classes", || classes::compute(g, &detached, interfaces));
-            (self_size, distance, classes)
+            (self_size, distance, classes, detached)
         },
     );
     let (retained, tree_sums) = time("retained", || retained::compute(&dominators, &self_size));
