@@ -243,11 +243,24 @@ for (const r of rows) {
 const phased = rows.filter((r) => r.status === 'ok' && timingsOf(r.extra));
 if (phased.length) {
   out.push(``, `## Phases (one run each: heapdiff \`--timings\`, the node scripts' stderr line)`, ``);
-  out.push(`| input | command | phases (ms) | peak RSS reported (MB) |`, `| --- | --- | --- | ---: |`);
+  out.push(`MB/s = input bytes / phase time.`, ``);
+  out.push(`| input | command | phases: ms (MB/s) | peak RSS reported (MB) |`, `| --- | --- | --- | ---: |`);
+  const rate = (bytes, ms) => (ms > 0 ? (bytes / 1e6 / (ms / 1000)).toFixed(0) : '–');
   for (const r of phased) {
     const t = timingsOf(r.extra);
-    const ph = Object.entries(t.phases_ms || {}).map(([k, v]) => `${k} ${v}`).join(', ');
+    const ph = Object.entries(t.phases_ms || {}).map(([k, v]) => `${k} ${v} (${rate(r.bytes, v)})`).join(', ');
     out.push(`| ${r.size} | ${r.name} | ${ph} | ${t.peak_rss_kib ? mb(t.peak_rss_kib * 1024) : '?'} |`);
+  }
+  // heapdiff also reports its steps; steps of the analysis overlap (two
+  // chains run side by side), so their sum exceeds the phase.
+  const stepped = phased.filter((r) => Object.keys(timingsOf(r.extra).steps_ms || {}).length);
+  if (stepped.length) {
+    out.push(``, `### Steps (heapdiff \`--timings\`, ms; the analysis runs the dominator chain and the other steps side by side)`, ``);
+    out.push(`| input | steps: ms (MB/s) |`, `| --- | --- |`);
+    for (const r of stepped) {
+      const st = Object.entries(timingsOf(r.extra).steps_ms).map(([k, v]) => `${k} ${v} (${rate(r.bytes, v)})`).join(', ');
+      out.push(`| ${r.size} | ${st} |`);
+    }
   }
 }
 const fails = rows.filter((r) => r.status === 'fail');
