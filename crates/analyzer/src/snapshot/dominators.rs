@@ -95,7 +95,7 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
     time("dominators.search", || dfs.run(g, page, 0, NONE));
     let reached = dfs.preorder.len();
     let from_root = time("dominators.augment", || augment(g, page, &mut dfs));
-    let (preds, spare) = time("dominators.predecessors", || {
+    let preds = time("dominators.predecessors", || {
         Preds::build(g, &dfs, &from_root)
     });
     drop(from_root);
@@ -108,8 +108,8 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
         parent,
         slots,
     } = dfs;
-    let (idom_pre, forest, semi) = time("dominators.semi_nca", || {
-        semi_nca(&parent, &preds, Buffers([slots, spare, number]))
+    let (idom_pre, forest) = time("dominators.semi_nca", || {
+        semi_nca(&parent, &preds, Buffers([slots, number]))
     });
     let Preds { first, source } = preds;
     time("dominators.tree", || {
@@ -117,7 +117,7 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
             &preorder,
             &idom_pre,
             reached,
-            Buffers([first, semi, parent, source, forest]),
+            Buffers([first, parent, source, forest]),
         )
     })
 }
@@ -137,33 +137,37 @@ fn recycled(mut buffer: Vec<u32>, len: usize, value: u32) -> Vec<u32> {
 /// Sizes and positions are worked out by search number, where a node's
 /// dominator is numbered below it and mostly close by, and then moved to
 /// ordinals once.
-fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<5>) -> Dominators {
+fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<4>) -> Dominators {
     let n = preorder.len();
-    let Buffers([size, next, tree_order, idom, tree_size]) = buffers;
+    let Buffers([size, tree_order, idom, tree_size]) = buffers;
+    // Subtree sizes, children before parents.
     let mut size = recycled(size, n, 1);
     for i in (1..n).rev() {
         let up = idom_pre[i] as usize;
         size[up] = size[up].saturating_add(size[i]);
     }
-    // `next[p]`: where p's next child subtree starts.
-    let mut next = recycled(next, n, 0);
+    // Positions, parents before children: once node i is placed its size
+    // is not needed, and its entry becomes where its next child's subtree
+    // starts (a node's dominator is numbered below it, so is placed
+    // first).
+    let mut next = size;
     let mut tree_order = recycled(tree_order, n, 0);
     let mut tree_size = recycled(tree_size, n, 0);
     if n > 0 {
         tree_order[0] = preorder[0];
-        tree_size[0] = size[0];
+        tree_size[0] = next[0];
         next[0] = 1;
     }
     for i in 1..n {
         let p = idom_pre[i] as usize;
         let at = next[p];
-        next[p] = at.saturating_add(size[i]);
+        let size_i = next[i];
+        next[p] = at.saturating_add(size_i);
         tree_order[at as usize] = preorder[i];
-        tree_size[at as usize] = size[i];
+        tree_size[at as usize] = size_i;
         next[i] = at + 1;
     }
     drop(next);
-    drop(size);
     // Scattered writes: unlike scattered reads, they do not wait.
     let mut idom = recycled(idom, n, 0);
     for (i, &v) in preorder.iter().enumerate() {
@@ -235,8 +239,7 @@ struct Preds {
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    /// Also returns an array of the nodes' length it has finished with.
-    fn build(g: &HeapGraph, dfs: &Dfs, from_root: &[bool]) -> (Self, Vec<u32>) {
+    fn build(g: &HeapGraph, dfs: &Dfs, from_root: &[bool]) -> Self {
         let n = dfs.preorder.len();
         // `target` holds number + 1: counting at that index leaves the
         // counts one place up, as the prefix sum below wants them.
@@ -256,16 +259,17 @@ impl Preds {
         for i in 0..n {
             first[i + 1] += first[i];
         }
-        let mut fill = first[..n].to_vec();
+        // `first` doubles as the fill cursor: each list's start moves to
+        // its end, which is the next list's start, and is moved back after.
         let mut source = vec![0u32; first[n] as usize];
         for (u, &nu) in dfs.number.iter().enumerate() {
             for e in g.edge_range(u as u32) {
                 if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
-                    prefetch(&fill, (ahead as usize).wrapping_sub(1));
+                    prefetch(&first, (ahead as usize).wrapping_sub(1));
                 }
                 let t = dfs.slots[e];
                 if t != 0 {
-                    let slot = &mut fill[t as usize - 1];
+                    let slot = &mut first[t as usize - 1];
                     source[*slot as usize] = nu;
                     *slot += 1;
                 }
@@ -273,12 +277,14 @@ impl Preds {
         }
         for (v, &r) in from_root.iter().enumerate() {
             if r {
-                let slot = &mut fill[dfs.number[v] as usize];
+                let slot = &mut first[dfs.number[v] as usize];
                 source[*slot as usize] = 0;
                 *slot += 1;
             }
         }
-        (Self { first, source }, fill)
+        first.copy_within(..n, 1);
+        first[0] = 0;
+        Self { first, source }
     }
 }
 
@@ -364,12 +370,14 @@ impl Dfs {
 /// numbered below `i` is a root and its own answer. The forest keeps, per
 /// vertex, its ancestor and the smallest semidominator on its compressed
 /// path side by side ([`Forest`]), so a step of `eval` touches one cache
-/// line. Returns the dominators and the two work arrays, for reuse.
-fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<3>) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+/// line. Returns the dominators and the work array, for reuse.
+fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Vec<u32>) {
     let n = parent.len();
-    let Buffers([forest, semi, idom]) = buffers;
-    let mut forest = Forest(recycled(forest, 2 * n, 0));
-    let mut semi = recycled(semi, n, 0);
+    let Buffers([work, idom]) = buffers;
+    // One array: the forest's 2n entries, then the semidominators.
+    let mut work = recycled(work, 3 * n, 0);
+    let (forest, semi) = work.split_at_mut(2 * n);
+    let mut forest = Forest(forest);
     let mut path: Vec<u32> = Vec::new();
     for i in (1..n).rev() {
         let limit = i as u32;
@@ -382,7 +390,7 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<3>) -> (Vec<u32>, Ve
         // will look at.
         for j in (from..to).rev() {
             if let Some(&ahead) = preds.source.get(j.wrapping_sub(LOOKAHEAD)) {
-                prefetch(&forest.0, 2 * ahead as usize);
+                prefetch(forest.0, 2 * ahead as usize);
             }
             let p = preds.source[j];
             let candidate = if p <= limit {
@@ -403,15 +411,15 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<3>) -> (Vec<u32>, Ve
         }
         idom[i] = d;
     }
-    (idom, forest.0, semi)
+    (idom, work)
 }
 
 /// The link-eval forest of linked vertices: `[2v]` is the ancestor of
 /// `v`, `[2v + 1]` the smallest semidominator on the path from `v` up to,
 /// not including, the forest root.
-struct Forest(Vec<u32>);
+struct Forest<'a>(&'a mut [u32]);
 
-impl Forest {
+impl Forest<'_> {
     fn ancestor(&self, v: u32) -> u32 {
         self.0[2 * v as usize]
     }
