@@ -96,7 +96,7 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
     let reached = dfs.preorder.len();
     let from_root = time("dominators.augment", || augment(g, page, &mut dfs));
     let preds = time("dominators.predecessors", || {
-        Preds::build(g, &dfs, &from_root)
+        Preds::build(g, &mut dfs, &from_root)
     });
     drop(from_root);
     // Each step below takes its arrays from those the steps before have
@@ -107,6 +107,7 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
         preorder,
         parent,
         slots,
+        ..
     } = dfs;
     let (idom_pre, forest) = time("dominators.semi_nca", || {
         semi_nca(&parent, &preds, Buffers([slots, number]))
@@ -239,17 +240,11 @@ struct Preds {
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    fn build(g: &HeapGraph, dfs: &Dfs, from_root: &[bool]) -> Self {
+    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[bool]) -> Self {
         let n = dfs.preorder.len();
-        // `target` holds number + 1: counting at that index leaves the
-        // counts one place up, as the prefix sum below wants them.
-        let mut first = vec![0u32; n + 1];
-        for (e, &t) in dfs.slots.iter().enumerate() {
-            if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
-                prefetch(&first, ahead as usize);
-            }
-            first[t as usize] += 1;
-        }
+        // The search counted the lists' sizes, one place up, as the prefix
+        // sum below wants them.
+        let mut first = std::mem::take(&mut dfs.counts);
         first[0] = 0;
         for (v, &r) in from_root.iter().enumerate() {
             if r {
@@ -302,11 +297,15 @@ struct Dfs {
     /// edges are not recorded: the parent is every vertex's first
     /// semidominator candidate anyway).
     slots: Vec<u32>,
+    /// Recorded edges per target, one place up (`counts[k + 1]` for the
+    /// node numbered `k`): the predecessor lists' sizes.
+    counts: Vec<u32>,
 }
 
 impl Dfs {
     fn new(n: usize, slots: Vec<u32>) -> Self {
         Self {
+            counts: vec![0; n + 1],
             number: vec![NONE; n],
             preorder: Vec::with_capacity(n),
             parent: Vec::with_capacity(n),
@@ -330,6 +329,7 @@ impl Dfs {
             if seen != NONE {
                 // Reached meanwhile by another path: a non-tree edge.
                 self.slots[via as usize] = seen + 1;
+                self.counts[seen as usize + 1] += 1;
                 continue;
             }
             let k = self.visit(v, parent);
@@ -346,6 +346,7 @@ impl Dfs {
                     stack.push((w, k, e as u32));
                 } else {
                     self.slots[e] = seen + 1;
+                    self.counts[seen as usize + 1] += 1;
                 }
             }
         }
