@@ -400,6 +400,12 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Ve
                 forest.eval(p, limit, &mut path)
             };
             s = s.min(candidate);
+            if s == 0 {
+                // Nothing is numbered below the root: the rest cannot
+                // change the answer (skipping their path compression does
+                // not either).
+                break;
+            }
         }
         semi[i] = s;
         forest.link(i as u32, parent[i], s);
