@@ -7,10 +7,11 @@
 //! nearest-common-ancestor step (semi-NCA), over flat arrays and with no
 //! recursion. `petgraph`'s `simple_fast` is its oracle in the property tests.
 //!
-//! Which edges are essential is asked as the depth-first search passes
-//! them ([`Retains`]), so no per-edge flag array is built: every edge is
-//! passed exactly once, by the search from whichever start reaches its
-//! node.
+//! The search reads one slot per edge: the target of a candidate edge (or
+//! [`NOT_RETAINING`]), judged beforehand, and applies the page rule
+//! ([`PageRule`]) as it passes the edge; every edge is passed exactly once,
+//! by the search from whichever start reaches its node. It then leaves the
+//! target's number in the slot, for the predecessor lists.
 
 use heapdiff_model::HeapGraph;
 
@@ -231,7 +232,8 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
 
 /// Essential retainers in CSR form, indexed by preorder number and holding
 /// preorder numbers, so the semidominator loop reads them in sequence. The
-/// root's imagined edges to orphans and leftovers are included.
+/// root's imagined edges to orphans and leftovers are included; tree edges
+/// are not (the DFS parent is the loop's first candidate).
 struct Preds {
     first: Vec<u32>,
     source: Vec<u32>,
