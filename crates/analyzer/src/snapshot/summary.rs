@@ -83,43 +83,51 @@ const CHUNK: usize = 1 << 18;
 /// reads in sequence.
 fn max_retained(d: &Derived, member: &(dyn Fn(u32) -> bool + Sync), out: &mut [u64]) {
     let tree = &d.dominators;
-    let sums = &d.tree_sums;
-    if sums.len() != tree.tree_order.len() + 1 {
-        return max_retained_by_node(d, member, out);
-    }
     let class_at: Vec<u32> = tree
         .tree_order
         .par_iter()
         .map(|&v| d.classes.of_node[v as usize])
         .collect();
-    let mut blocked_until = vec![0u32; out.len()];
-    for (at, &c) in class_at.iter().enumerate() {
-        let c = c as usize;
-        // Counts: a self size, no ancestor of the class counted, and a
-        // member of the node filter.
-        if sums[at + 1] == sums[at]
-            || (at as u32) < blocked_until[c]
-            || !member(tree.tree_order[at])
-        {
-            continue;
-        }
-        let size = tree.tree_size[at] as usize;
-        out[c] = out[c].saturating_add(sums[at + size] - sums[at]);
-        blocked_until[c] = (at + size) as u32;
+    let sums = &d.tree_sums;
+    if sums.len() == tree.tree_order.len() + 1 {
+        walk(d, &class_at, member, out, |at, _| {
+            (
+                sums[at + 1] - sums[at],
+                sums[at + tree.tree_size[at] as usize] - sums[at],
+            )
+        });
+    } else {
+        // No running sums (sizes near 2^64): read the sizes by node.
+        walk(d, &class_at, member, out, |_, v| {
+            (d.self_size[v as usize], d.retained[v as usize])
+        });
     }
 }
 
-/// [`max_retained`] reading sizes by node (when there are no running
-/// sums).
-fn max_retained_by_node(d: &Derived, member: &(dyn Fn(u32) -> bool + Sync), out: &mut [u64]) {
+/// The walk of [`max_retained`]; `sizes(position, node)` gives the node's
+/// self and retained sizes.
+fn walk(
+    d: &Derived,
+    class_at: &[u32],
+    member: &(dyn Fn(u32) -> bool + Sync),
+    out: &mut [u64],
+    sizes: impl Fn(usize, u32) -> (u64, u64),
+) {
     let tree = &d.dominators;
     let mut blocked_until = vec![0u32; out.len()];
-    for (at, &v) in tree.tree_order.iter().enumerate() {
-        let c = d.classes.of_node[v as usize] as usize;
-        if d.self_size[v as usize] > 0 && at as u32 >= blocked_until[c] && member(v) {
-            out[c] = out[c].saturating_add(d.retained[v as usize]);
-            blocked_until[c] = at as u32 + tree.tree_size[at];
+    for (at, &c) in class_at.iter().enumerate() {
+        let c = c as usize;
+        if (at as u32) < blocked_until[c] {
+            continue;
         }
+        let v = tree.tree_order[at];
+        // Counts: a self size and a member of the node filter.
+        let (self_size, retained) = sizes(at, v);
+        if self_size == 0 || !member(v) {
+            continue;
+        }
+        out[c] = out[c].saturating_add(retained);
+        blocked_until[c] = at as u32 + tree.tree_size[at];
     }
 }
 
