@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 
 use crate::ParseError;
+use crate::scan::is_ws;
 
 /// Where one field of every record goes.
 pub(crate) enum Column<'a> {
@@ -157,15 +158,30 @@ fn count_field(x: u64, fields: u64, f: u64) -> usize {
 }
 
 /// Parses an array (found by [`array_text`]) of `kinds.len()`-wide
-/// records into columns allocated here (as [`Owned`]).
+/// records into columns allocated here, handed out by field ([`Columns`]).
 pub(crate) fn parse_records(
     arr: &ArrayText<'_>,
     section: &'static str,
     kinds: &[ColumnKind],
     node_fields: u64,
     n_nodes: u64,
-) -> Result<Vec<Owned>, ParseError> {
+) -> Result<Columns, ParseError> {
     parse_records_in_chunks(arr, section, kinds, (node_fields, n_nodes), CHUNK)
+        .map(|cols| Columns(cols.into_iter().map(Some).collect()))
+}
+
+/// Parsed columns, one per field, each taken once by its reader.
+pub(crate) struct Columns(Vec<Option<Owned>>);
+
+impl Columns {
+    /// The column of field `i` (`Owned::Skip` for a skipped field, or when
+    /// taken before).
+    pub(crate) fn take(&mut self, i: usize) -> Owned {
+        self.0
+            .get_mut(i)
+            .and_then(Option::take)
+            .unwrap_or(Owned::Skip)
+    }
 }
 
 /// [`parse_records`] with a chosen chunk size (tests use small ones).
@@ -404,20 +420,22 @@ impl Records<'_, '_> {
     }
 }
 
-fn is_ws(c: u8) -> bool {
-    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
-}
-
 /// Bit `k` set when `block[k]` is a comma (`block` is at most 64 bytes).
 #[inline]
 fn comma_mask(block: &[u8]) -> u64 {
     match <&[u8; 64]>::try_from(block) {
         Ok(full) => comma_mask_64(full),
-        Err(_) => block
-            .iter()
-            .enumerate()
-            .fold(0, |m, (k, &c)| m | (u64::from(c == b',') << k)),
+        Err(_) => comma_mask_bytes(block),
     }
+}
+
+/// [`comma_mask`] a byte at a time (a chunk's last partial block, and
+/// whole blocks where there is no SSE2).
+fn comma_mask_bytes(block: &[u8]) -> u64 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (k, &c)| m | (u64::from(c == b',') << k))
 }
 
 /// [`comma_mask`] of a whole block with SSE2 (part of every x86-64 CPU):
@@ -448,11 +466,7 @@ fn comma_mask_64(block: &[u8; 64]) -> u64 {
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
 fn comma_mask_64(block: &[u8; 64]) -> u64 {
-    let mut m = 0u64;
-    for (k, &c) in block.iter().enumerate() {
-        m |= u64::from(c == b',') << k;
-    }
-    m
+    comma_mask_bytes(block)
 }
 
 /// The number in `text[start..end]` (the bytes between two commas).

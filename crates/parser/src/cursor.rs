@@ -7,6 +7,7 @@
 use std::io::{self, Read};
 
 use crate::ParseError;
+use crate::scan::is_ws;
 
 const BUF_LEN: usize = 1 << 20;
 
@@ -111,7 +112,7 @@ impl<R: Read> Cursor<R> {
                 return Err(self.truncated());
             }
             let b = self.buf[self.pos];
-            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            if !is_ws(b) {
                 return Ok(b);
             }
             self.pos += 1;
@@ -124,7 +125,7 @@ impl<R: Read> Cursor<R> {
             if !self.fill()? {
                 return Ok(true);
             }
-            if !matches!(self.buf[self.pos], b' ' | b'\n' | b'\r' | b'\t') {
+            if !is_ws(self.buf[self.pos]) {
                 return Ok(false);
             }
             self.pos += 1;

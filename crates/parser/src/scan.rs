@@ -8,10 +8,16 @@
 
 use crate::ParseError;
 
+/// JSON whitespace.
+#[inline]
+pub(crate) fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
 /// Skips JSON whitespace from `pos`.
 #[inline]
 pub(crate) fn skip_ws(b: &[u8], mut pos: usize) -> usize {
-    while pos < b.len() && matches!(b[pos], b' ' | b'\n' | b'\r' | b'\t') {
+    while pos < b.len() && is_ws(b[pos]) {
         pos += 1;
     }
     pos

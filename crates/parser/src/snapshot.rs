@@ -163,9 +163,8 @@ pub fn parse_snapshot_with(
         read_edges(edges, &layout, g.edge_types.len(), g.nodes.len())
     })?;
     done(shift + edges.base..shift + edges.end);
-    let edges = edge_columns;
-    g.first_edge = first_edges(edge_counts, edges.len())?;
-    g.edges = edges;
+    g.first_edge = first_edges(edge_counts, edge_columns.len())?;
+    g.edges = edge_columns;
     g.strings = strings?;
     check_counts(&g, &mut warnings);
     time("parse.check", || check_strings(&g, &layout))?;
@@ -396,9 +395,8 @@ fn read_nodes(
     if let Some(d) = l.n_detached {
         kinds[d] = ColumnKind::U8;
     }
-    let cols = columns::parse_records(arr, "nodes", &kinds, 0, 0)?;
-    let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
-    let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
+    let mut cols = columns::parse_records(arr, "nodes", &kinds, 0, 0)?;
+    let mut take = |i: usize| cols.take(i);
     let n = NodeColumns {
         kind: take(l.n_type).into_u8(),
         name: take(l.n_name).into_u32(),
@@ -448,9 +446,9 @@ fn read_edges(
     kinds[l.e_type] = ColumnKind::U8;
     kinds[l.e_name] = ColumnKind::U32;
     kinds[l.e_to] = ColumnKind::NodeIndex;
-    let cols = columns::parse_records(arr, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
-    let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
-    let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
+    let mut cols =
+        columns::parse_records(arr, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
+    let mut take = |i: usize| cols.take(i);
     let e = EdgeColumns {
         kind: take(l.e_type).into_u8(),
         name_or_index: take(l.e_name).into_u32(),
@@ -653,9 +651,8 @@ fn read_locations(
     kinds[script] = ColumnKind::U32;
     kinds[line] = ColumnKind::U32;
     kinds[col] = ColumnKind::U32;
-    let cols = columns::parse_records(arr, "locations", &kinds, 0, 0)?;
-    let mut cols: Vec<Option<Owned>> = cols.into_iter().map(Some).collect();
-    let mut take = |i: usize| cols[i].take().unwrap_or(Owned::Skip);
+    let mut cols = columns::parse_records(arr, "locations", &kinds, 0, 0)?;
+    let mut take = |i: usize| cols.take(i);
     let (objects, scripts, lines, columns) = (
         take(obj).into_u64(),
         take(script).into_u32(),
