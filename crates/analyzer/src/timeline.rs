@@ -367,7 +367,7 @@ pub fn kept_by_function(
             .or_insert((0, 0, v as u32));
         e.0 += 1;
         e.1 = e.1.saturating_add(d.self_size[v]);
-        if d.retained[v] > d.retained[e.2 as usize] {
+        if d.retained()[v] > d.retained()[e.2 as usize] {
             e.2 = v as u32;
         }
     }

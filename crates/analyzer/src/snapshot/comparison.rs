@@ -165,7 +165,7 @@ fn allocated_between(
         }
         let better = largest
             .get(&c)
-            .is_none_or(|&w| d.retained[v as usize] > d.retained[w as usize]);
+            .is_none_or(|&w| d.retained()[v as usize] > d.retained()[w as usize]);
         if better {
             largest.insert(c, v);
         }

@@ -3,22 +3,14 @@
 
 use heapdiff_model::HeapGraph;
 
-/// Returns every node's state (0 unknown, 1 attached, 2 detached) and which
-/// native nodes are renamed `Detached …`.
-pub(crate) fn compute(g: &HeapGraph) -> (Vec<u8>, Vec<bool>) {
+/// Returns which native nodes are renamed `Detached …`, and how many. (The
+/// states themselves, 0 unknown, 1 attached, 2 detached, are only a means.)
+pub(crate) fn compute(g: &HeapGraph) -> (Vec<bool>, u64) {
     let n = g.n_nodes();
     let native = g.node_type_index("native");
     if g.nodes.detachedness.is_empty() {
-        // Old snapshots: name-based detection, no renaming.
-        let state = (0..n)
-            .map(|v| {
-                u8::from(
-                    Some(g.nodes.kind[v]) == native
-                        && g.node_name(v as u32).starts_with("Detached "),
-                ) * 2
-            })
-            .collect();
-        return (state, vec![false; n]);
+        // Old snapshots: detached nodes are already named so; no renaming.
+        return (vec![false; n], 0);
     }
     let skip: Vec<bool> = g
         .edge_types
@@ -29,6 +21,7 @@ pub(crate) fn compute(g: &HeapGraph) -> (Vec<u8>, Vec<bool>) {
         state: g.nodes.detachedness.clone(),
         visited: vec![false; n],
         detached: vec![false; n],
+        detached_count: 0,
         attached_stack: Vec::new(),
         detached_stack: Vec::new(),
         native,
@@ -56,13 +49,14 @@ pub(crate) fn compute(g: &HeapGraph) -> (Vec<u8>, Vec<bool>) {
             }
         }
     }
-    (s.state, s.detached)
+    (s.detached, s.detached_count)
 }
 
 struct State {
     state: Vec<u8>,
     visited: Vec<bool>,
     detached: Vec<bool>,
+    detached_count: u64,
     attached_stack: Vec<u32>,
     detached_stack: Vec<u32>,
     native: Option<u8>,
@@ -83,6 +77,7 @@ impl State {
             1 => self.attached_stack.push(v),
             2 => {
                 self.detached[i] = true;
+                self.detached_count += 1;
                 self.detached_stack.push(v);
             }
             _ => {}

@@ -30,6 +30,8 @@ pub use retainers::{
 };
 pub use summary::{SummaryOptions, summary};
 
+use std::sync::OnceLock;
+
 use heapdiff_model::HeapGraph;
 
 use weakmap::PairNames;
@@ -47,12 +49,14 @@ pub struct Derived {
     /// Immediate dominator ordinal of every node (the root dominates
     /// itself), and the order nodes were numbered in.
     pub dominators: Dominators,
-    /// Retained sizes (formats §7.6).
-    pub retained: Vec<u64>,
+    /// Retained sizes by ordinal (formats §7.6), made from `tree_sums` on
+    /// first use: see [`Derived::retained`].
+    retained: OnceLock<Vec<u64>>,
     /// Running sums of the adjusted self sizes in the dominator tree's
     /// order (`n + 1` entries, from 0): the subtree at position `i` retains
     /// `tree_sums[i + size] - tree_sums[i]`. Empty when the sums would
-    /// pass `u64::MAX` (a corrupt file); the views then use `retained`.
+    /// pass `u64::MAX` (a corrupt file); the views then use
+    /// [`Derived::retained`].
     pub tree_sums: Vec<u64>,
     /// BFS distances (formats §7.7).
     pub distance: Vec<i32>,
@@ -60,6 +64,8 @@ pub struct Derived {
     pub classes: ClassTable,
     /// Native nodes renamed "Detached …" (formats §7.2).
     pub detached: Vec<bool>,
+    /// How many nodes `detached` marks.
+    pub detached_count: u64,
     /// The snapshot has user roots (formats §7.3).
     pub has_user_roots: bool,
     /// `retained[root] + extra_native_bytes`: the denominator of percentages.
@@ -103,7 +109,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             (pairs, candidates)
         },
     );
-    let (dominators, (self_size, distance, classes, detached)) = rayon::join(
+    let (dominators, (self_size, distance, classes, (detached, detached_count))) = rayon::join(
         || {
             let page = essential_edges::PageRule::new(page_owned);
             time("dominators", || {
@@ -119,15 +125,23 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             let distance = time("distances", || {
                 distances::compute(g, &pairs, has_user_roots)
             });
-            let (_state, detached) = time("dom_state", || dom_state::compute(g));
-            let classes = time("classes", || classes::compute(g, &detached, interfaces));
+            let detached = time("dom_state", || dom_state::compute(g));
+            let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
             (self_size, distance, classes, detached)
         },
     );
-    let (retained, tree_sums) = time("retained", || retained::compute(&dominators, &self_size));
-    let total_size = retained[0].saturating_add(g.meta.extra_native_bytes);
+    let sums = time("retained", || {
+        retained::running_sums(&dominators, &self_size)
+    });
+    let (tree_sums, retained) = match sums {
+        Some(sums) => (sums, OnceLock::new()),
+        None => (
+            Vec::new(),
+            OnceLock::from(retained::saturating(&dominators, &self_size)),
+        ),
+    };
     let unreachable = dominators.n_unreachable;
-    Derived {
+    let mut d = Derived {
         self_size,
         dominators,
         retained,
@@ -135,8 +149,34 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         distance,
         classes,
         detached,
+        detached_count,
         has_user_roots,
-        total_size,
+        total_size: 0,
         unreachable,
+    };
+    d.total_size = d.retained_at(0).saturating_add(g.meta.extra_native_bytes);
+    d
+}
+
+impl Derived {
+    /// Retained sizes by ordinal. The analysis keeps running sums in tree
+    /// order instead (the Summary reads those); this array is made from
+    /// them the first time a view asks.
+    pub fn retained(&self) -> &[u64] {
+        self.retained
+            .get_or_init(|| retained::from_sums(&self.dominators, &self.tree_sums))
+    }
+
+    /// Retained size of the node at position `at` of the dominator tree's
+    /// order.
+    pub(crate) fn retained_at(&self, at: usize) -> u64 {
+        let tree = &self.dominators;
+        let Some(&size) = tree.tree_size.get(at) else {
+            return 0;
+        };
+        match self.tree_sums.get(at + size as usize) {
+            Some(end) => end - self.tree_sums[at],
+            None => self.retained()[tree.tree_order[at] as usize],
+        }
     }
 }

@@ -1,42 +1,73 @@
 //! Retained sizes (formats §7.6 step 5): every node's adjusted self size
 //! added up its dominator tree. In the tree's order every subtree is a run
-//! of positions, so a node's retained size is a difference of two prefix
-//! sums of the self sizes in that order: a gather, a running sum and a
-//! scatter, with no walk up the tree.
+//! of positions, so a node's retained size is a difference of two running
+//! sums of the self sizes in that order; no walk up the tree.
+//!
+//! The analysis keeps only the running sums ([`running_sums`]); the views
+//! that look nodes up by ordinal ask [`super::Derived::retained`], which
+//! scatters them into an array by node the first time (the Summary does not
+//! need it).
 
 use rayon::prelude::*;
 
 use super::Dominators;
 
-/// Retained sizes by ordinal, and the running sums they were taken from
-/// (see [`super::Derived::tree_sums`]).
-pub(crate) fn compute(d: &Dominators, self_size: &[u64]) -> (Vec<u64>, Vec<u64>) {
+/// Positions per parallel task.
+const CHUNK: usize = 1 << 18;
+
+/// `sums[i]`: the self sizes of the first `i` positions of the tree order
+/// (`n + 1` entries), or `None` when they would pass `u64::MAX` (sizes of
+/// a corrupt file, accepted with a warning).
+///
+/// Two parallel passes: each chunk of positions gathers its sizes and
+/// sums them up from 0, then adds what the chunks before it hold.
+pub(crate) fn running_sums(d: &Dominators, self_size: &[u64]) -> Option<Vec<u64>> {
     let n = d.tree_order.len();
-    // sums[i]: the self sizes of the first i positions.
-    let mut sums: Vec<u64> = Vec::with_capacity(n + 1);
-    sums.push(0);
-    sums.par_extend(d.tree_order.par_iter().map(|&v| self_size[v as usize]));
-    let mut total: u64 = 0;
-    for s in &mut sums {
-        let Some(t) = total.checked_add(*s) else {
-            // Sizes near 2^64 (a corrupt file, accepted with a warning):
-            // differences of clamped sums would be wrong, so sum up the
-            // tree instead, clamping each node.
-            return (saturating(d, self_size), Vec::new());
-        };
-        total = t;
-        *s = total;
+    let mut sums: Vec<u64> = vec![0; n + 1];
+    let chunk_totals: Vec<Option<u64>> = sums[1..]
+        .par_chunks_mut(CHUNK)
+        .zip(d.tree_order.par_chunks(CHUNK))
+        .map(|(out, order)| {
+            let mut total: u64 = 0;
+            for (s, &v) in out.iter_mut().zip(order) {
+                total = total.checked_add(self_size[v as usize])?;
+                *s = total;
+            }
+            Some(total)
+        })
+        .collect();
+    let mut before = Vec::with_capacity(chunk_totals.len());
+    let mut acc: u64 = 0;
+    for total in chunk_totals {
+        before.push(acc);
+        acc = acc.checked_add(total?)?;
     }
+    sums[1..]
+        .par_chunks_mut(CHUNK)
+        .zip(before)
+        .for_each(|(out, add)| {
+            if add != 0 {
+                for s in out {
+                    *s += add;
+                }
+            }
+        });
+    Some(sums)
+}
+
+/// Retained sizes by ordinal from the running sums.
+pub(crate) fn from_sums(d: &Dominators, sums: &[u64]) -> Vec<u64> {
+    let mut retained = vec![0; d.tree_order.len()];
     // Scattered writes: unlike scattered reads, they do not wait.
-    let mut retained = vec![0; n];
     for (at, (&v, &size)) in d.tree_order.iter().zip(&d.tree_size).enumerate() {
         retained[v as usize] = sums[at + size as usize] - sums[at];
     }
-    (retained, sums)
+    retained
 }
 
-/// Retained sizes added up the tree node by node, clamped at `u64::MAX`.
-fn saturating(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
+/// Retained sizes added up the tree node by node, clamped at `u64::MAX`:
+/// for sizes whose running sums would overflow.
+pub(crate) fn saturating(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
     let mut retained = self_size.to_vec();
     for &v in d.tree_order.iter().skip(1).rev() {
         let r = retained[v as usize];

@@ -231,7 +231,7 @@ pub fn retainers(
             path,
         });
         group.count += 1;
-        group.retained_size += d.retained[v as usize];
+        group.retained_size += d.retained()[v as usize];
     }
     let mut groups: Vec<RetainerGroup> = groups.into_values().collect();
     groups.sort_by(|a, b| {
@@ -285,8 +285,8 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
         .filter(|&v| Some(g.nodes.kind[v as usize]) != synthetic)
         .collect();
     nodes.sort_by(|&a, &b| {
-        d.retained[b as usize]
-            .cmp(&d.retained[a as usize])
+        d.retained()[b as usize]
+            .cmp(&d.retained()[a as usize])
             .then(a.cmp(&b))
     });
     nodes.truncate(limit);
@@ -309,7 +309,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
                 class: class(v),
                 id: g.nodes.id[v as usize],
                 self_size: d.self_size[v as usize],
-                retained_size: d.retained[v as usize],
+                retained_size: d.retained()[v as usize],
                 dominated_by: chain,
             }
         })

@@ -6,6 +6,7 @@ use heapdiff_model::HeapGraph;
 use rayon::prelude::*;
 use regex::Regex;
 
+use super::prefetch::prefetch;
 use super::report::{ClassRow, SummaryReport, SummaryTotals};
 use super::{BASE_SYSTEM_DISTANCE, Derived};
 
@@ -66,7 +67,7 @@ pub(crate) fn class_sums(
             }
             a
         });
-    max_retained(d, member, &mut s.retained);
+    heapdiff_model::steps::time("summary.max", || max_retained(d, member, &mut s.retained));
     s
 }
 
@@ -78,49 +79,99 @@ const CHUNK: usize = 1 << 18;
 /// contiguous, so a counted node blocks its class until the end of its
 /// range. Ranges of one class never nest (nothing inside a counted range
 /// counts for that class), so one "blocked until" position per class
-/// suffices. The class of each position is looked up in parallel first;
-/// sizes come from the running sums in tree order, so the walk itself
-/// reads in sequence.
+/// suffices. Sizes come from the running sums in tree order, so the walk
+/// reads in sequence but for each node's class.
+///
+/// The positions are walked in parallel ranges. What a range needs from
+/// before it is which classes its ancestors block, and those are the
+/// ranges that contain its first position.
 fn max_retained(d: &Derived, member: &(dyn Fn(u32) -> bool + Sync), out: &mut [u64]) {
-    let tree = &d.dominators;
-    let class_at: Vec<u32> = tree
-        .tree_order
-        .par_iter()
-        .map(|&v| d.classes.of_node[v as usize])
+    let n = d.dominators.tree_order.len();
+    let pieces = (2 * rayon::current_num_threads()).clamp(1, n.div_ceil(MIN_RANGE).max(1));
+    max_retained_in(d, member, out, pieces);
+}
+
+/// [`max_retained`] in `pieces` ranges.
+fn max_retained_in(
+    d: &Derived,
+    member: &(dyn Fn(u32) -> bool + Sync),
+    out: &mut [u64],
+    pieces: usize,
+) {
+    let n = d.dominators.tree_order.len();
+    let parts: Vec<Vec<u64>> = (0..pieces)
+        .into_par_iter()
+        .map(|k| {
+            let range = n * k / pieces..n * (k + 1) / pieces;
+            let mut part = vec![0; out.len()];
+            let sums = &d.tree_sums;
+            if sums.len() == n + 1 {
+                let tree = &d.dominators;
+                walk(d, range, member, &mut part, |at, _| {
+                    (
+                        sums[at + 1] - sums[at],
+                        sums[at + tree.tree_size[at] as usize] - sums[at],
+                    )
+                });
+            } else {
+                // No running sums (sizes near 2^64): read the sizes by node.
+                let retained = d.retained();
+                walk(d, range, member, &mut part, |_, v| {
+                    (d.self_size[v as usize], retained[v as usize])
+                });
+            }
+            part
+        })
         .collect();
-    let sums = &d.tree_sums;
-    if sums.len() == tree.tree_order.len() + 1 {
-        walk(d, &class_at, member, out, |at, _| {
-            (
-                sums[at + 1] - sums[at],
-                sums[at + tree.tree_size[at] as usize] - sums[at],
-            )
-        });
-    } else {
-        // No running sums (sizes near 2^64): read the sizes by node.
-        walk(d, &class_at, member, out, |_, v| {
-            (d.self_size[v as usize], d.retained[v as usize])
-        });
+    for part in parts {
+        for (o, p) in out.iter_mut().zip(part) {
+            *o = o.saturating_add(p);
+        }
     }
 }
 
-/// The walk of [`max_retained`]; `sizes(position, node)` gives the node's
-/// self and retained sizes.
+/// Positions per range of [`max_retained`], at least.
+const MIN_RANGE: usize = 1 << 12;
+
+/// The walk of [`max_retained`] over `range`; `sizes(position, node)`
+/// gives the node's self and retained sizes.
 fn walk(
     d: &Derived,
-    class_at: &[u32],
+    range: std::ops::Range<usize>,
     member: &(dyn Fn(u32) -> bool + Sync),
     out: &mut [u64],
     sizes: impl Fn(usize, u32) -> (u64, u64),
 ) {
     let tree = &d.dominators;
+    let class_of = &d.classes.of_node;
     let mut blocked_until = vec![0u32; out.len()];
-    for (at, &c) in class_at.iter().enumerate() {
-        let c = c as usize;
+    // The ancestors of the first position: from the root down, the child
+    // range that contains it, found by jumping over its older siblings.
+    let mut a = 0;
+    while a < range.start {
+        let end = a + tree.tree_size[a] as usize;
+        let v = tree.tree_order[a];
+        let (self_size, _) = sizes(a, v);
+        if self_size != 0 && member(v) {
+            let c = class_of[v as usize] as usize;
+            #[allow(clippy::cast_possible_truncation)]
+            let end = end as u32;
+            blocked_until[c] = blocked_until[c].max(end);
+        }
+        a += 1;
+        while a + (tree.tree_size[a] as usize) <= range.start {
+            a += tree.tree_size[a] as usize;
+        }
+    }
+    for at in range {
+        if let Some(&ahead) = tree.tree_order.get(at + LOOKAHEAD) {
+            prefetch(class_of, ahead as usize);
+        }
+        let v = tree.tree_order[at];
+        let c = class_of[v as usize] as usize;
         if (at as u32) < blocked_until[c] {
             continue;
         }
-        let v = tree.tree_order[at];
         // Counts: a self size and a member of the node filter.
         let (self_size, retained) = sizes(at, v);
         if self_size == 0 || !member(v) {
@@ -130,6 +181,9 @@ fn walk(
         blocked_until[c] = at as u32 + tree.tree_size[at];
     }
 }
+
+/// How far ahead the walk asks for classes.
+const LOOKAHEAD: usize = 16;
 
 /// DevTools shows a distance only if it is ≥ 0 and below the system base.
 pub(crate) fn shown_distance(d: i32) -> Option<i32> {
@@ -145,7 +199,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
             (lo..=hi).contains(&g.nodes.id[v as usize]) && g.nodes.id[v as usize] != lo
         })
     };
-    let sums = class_sums(g, d, &member);
+    let sums = heapdiff_model::steps::time("summary.sums", || class_sums(g, d, &member));
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {
@@ -172,7 +226,8 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
     if let Some(limit) = opts.limit {
         classes.truncate(limit);
     }
-    let (detached_nodes, detached_retained) = detached_totals(d);
+    let (detached_nodes, detached_retained) =
+        heapdiff_model::steps::time("summary.detached", || detached_totals(d));
     SummaryReport {
         schema_version: 1,
         kind: "summary",
@@ -191,24 +246,80 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
 
 /// Detached DOM nodes, and what the outermost of them retain.
 fn detached_totals(d: &Derived) -> (u64, u64) {
-    let nodes = d.detached.iter().filter(|&&x| x).count() as u64;
-    let mut retained = 0;
-    for &v in &d.dominators.tree_order {
-        let v = v as usize;
-        if d.detached[v] {
-            let mut up = d.dominators.idom[v] as usize;
-            let mut inside = false;
+    let nodes = d.detached_count;
+    if nodes == 0 {
+        return (0, 0);
+    }
+    let tree = &d.dominators;
+    // Positions are looked at in parallel: the tree order is long, the
+    // detached nodes few.
+    let retained = (0..tree.tree_order.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .filter(|&at| {
+            let v = tree.tree_order[at] as usize;
+            if !d.detached[v] {
+                return false;
+            }
+            // Outermost: no detached dominator above.
+            let mut up = tree.idom[v] as usize;
             while up != 0 {
                 if d.detached[up] {
-                    inside = true;
-                    break;
+                    return false;
                 }
-                up = d.dominators.idom[up] as usize;
+                up = tree.idom[up] as usize;
             }
-            if !inside {
-                retained = d.retained[v].saturating_add(retained);
+            true
+        })
+        .map(|at| d.retained_at(at))
+        .reduce(|| 0, u64::saturating_add);
+    (nodes, retained)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read as _;
+
+    use super::*;
+
+    fn load(path: &str) -> HeapGraph {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+    }
+
+    /// The parallel ranges of the max-retained walk start with the blocks
+    /// their ancestors set: any cut gives the one-range answer, with and
+    /// without a node filter.
+    #[test]
+    fn max_retained_does_not_depend_on_the_cuts() {
+        for path in [
+            "../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz",
+            "../../fixtures/heapsnapshot/browser-detached/input.heapsnapshot.gz",
+        ] {
+            let g = load(path);
+            let d = super::super::analyze(&g);
+            let ids = &g.nodes.id;
+            let median = {
+                let mut sorted = ids.clone();
+                sorted.sort_unstable();
+                sorted[sorted.len() / 2]
+            };
+            let all = |_: u32| true;
+            let newer = |v: u32| ids[v as usize] > median;
+            for member in [&all as &(dyn Fn(u32) -> bool + Sync), &newer] {
+                let mut whole = vec![0; d.classes.names.len()];
+                max_retained_in(&d, member, &mut whole, 1);
+                assert!(whole.iter().any(|&r| r > 0), "{path}");
+                for pieces in [2, 3, 7, 64, 1000] {
+                    let mut cut = vec![0; d.classes.names.len()];
+                    max_retained_in(&d, member, &mut cut, pieces);
+                    assert_eq!(cut, whole, "{path}: {pieces} ranges");
+                }
             }
         }
     }
-    (nodes, retained)
 }

@@ -127,7 +127,7 @@ fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
             u64::from(g.nodes.id[v]),
             class.as_str(),
             d.self_size[v],
-            d.retained[v],
+            d.retained()[v],
             i64::from(d.distance[v]),
             dom,
         );
