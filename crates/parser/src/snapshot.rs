@@ -1,12 +1,13 @@
 //! `.heapsnapshot` / `.heaptimeline` parser (formats §5, §12).
 //!
-//! The input is the whole file in memory (memory-mapped by the CLI). A first
-//! pass finds where each top-level value starts, in any key order; then the
-//! sections are read in dependency order: the header (serde_json, it is
-//! small), the integer arrays with the dedicated digit scanner straight into
-//! columns, and the strings into one arena. Every column is looked up by
-//! name in `meta`; counts and references are checked, and the header counts
-//! lose to the arrays with a warning.
+//! The input is the whole file in memory (memory-mapped by the CLI). The
+//! top level is read key by key ([`TopLevel`]), in any key order, noting
+//! where each value is; the header (serde_json, it is small) and the
+//! integer arrays (the dedicated digit scanner, straight into columns) are
+//! read once found, the node scan beside the rest of the top level; the
+//! strings are read into one arena where they are met. Every column is
+//! looked up by name in `meta`; counts and references are checked, and the
+//! header counts lose to the arrays with a warning.
 
 use heapdiff_model::steps::time;
 use heapdiff_model::{
@@ -59,7 +60,9 @@ struct Sections<'a> {
     trace_tree: Option<usize>,
     samples: Option<usize>,
     locations: Option<ArrayText<'a>>,
-    strings: Option<usize>,
+    /// Read where they are met: the scan would otherwise have to pass
+    /// over them once only to find where they end.
+    strings: Option<SnapshotStrings>,
 }
 
 /// Parses a heap snapshot or allocation timeline held in memory.
@@ -99,8 +102,16 @@ pub fn parse_snapshot_with(
             });
         }
     }
-    let sections = time("parse.sections", || find_sections(b, start))?;
+    // The header and `nodes` come first in V8's files; the node scan
+    // starts as soon as both are found, and the rest of the top level
+    // (edges, locations, strings) is found and read beside it. Errors are
+    // still reported in file order: the node scan's before the rest's.
     let mut warnings = Vec::new();
+    let mut top = TopLevel::new(b, start);
+    let mut sections = Sections::default();
+    time("parse.sections", || {
+        top.read(&mut sections, |s| s.header.is_some() && s.nodes.is_some())
+    })?;
     let (hs, he) = sections.header.ok_or(ParseError::Missing {
         what: "snapshot",
         hint: "a heap snapshot starts with a `snapshot` header; this JSON has none",
@@ -122,50 +133,53 @@ pub fn parse_snapshot_with(
         },
         ..HeapGraph::default()
     };
-    let nodes = sections.nodes.as_ref().ok_or(ParseError::Missing {
+    let nodes = sections.nodes.take().ok_or(ParseError::Missing {
         what: "nodes",
         hint: "the snapshot has no `nodes` array",
     })?;
-    let edges = sections.edges.as_ref().ok_or(ParseError::Missing {
-        what: "edges",
-        hint: "the snapshot has no `edges` array",
-    })?;
-    let strings_at = sections.strings.ok_or(ParseError::Missing {
-        what: "strings",
-        hint: "the snapshot has no `strings` array (a truncated file?)",
-    })?;
-    // Strings and locations are read while the nodes are: both take a
-    // thread for a good part of their time, which the parallel node
-    // scan fills around. Errors are still reported in file order.
-    let (node_columns, (strings, locations)) = rayon::join(
+    let (node_columns, rest) = rayon::join(
         || {
             time("parse.nodes", || {
-                read_nodes(nodes, &layout, g.node_types.len())
+                read_nodes(&nodes, &layout, g.node_types.len())
             })
         },
         || {
-            rayon::join(
-                || time("parse.strings", || read_strings(b, strings_at)),
-                || {
-                    sections.locations.as_ref().map(|arr| {
-                        time("parse.locations", || {
-                            read_locations(arr, &header.meta, &layout)
-                        })
-                    })
-                },
-            )
+            time("parse.rest", || top.read(&mut sections, |_| false))?;
+            let locations = sections.locations.as_ref().map(|arr| {
+                time("parse.locations", || {
+                    read_locations(arr, &header.meta, &layout)
+                })
+            });
+            Ok::<_, ParseError>(locations)
         },
     );
     let (node_columns, edge_counts) = node_columns?;
     done(shift + nodes.base..shift + nodes.end);
     g.nodes = node_columns;
+    let locations = match rest {
+        Ok(locations) => locations,
+        Err(e) => {
+            // Found before the failure, the edges come first in the file.
+            if let Some(edges) = &sections.edges {
+                read_edges(edges, &layout, g.edge_types.len(), g.nodes.len())?;
+            }
+            return Err(e);
+        }
+    };
+    let edges = sections.edges.as_ref().ok_or(ParseError::Missing {
+        what: "edges",
+        hint: "the snapshot has no `edges` array",
+    })?;
+    g.strings = sections.strings.take().ok_or(ParseError::Missing {
+        what: "strings",
+        hint: "the snapshot has no `strings` array (a truncated file?)",
+    })?;
     let edge_columns = time("parse.edges", || {
         read_edges(edges, &layout, g.edge_types.len(), g.nodes.len())
     })?;
     done(shift + edges.base..shift + edges.end);
     g.first_edge = first_edges(edge_counts, edge_columns.len())?;
     g.edges = edge_columns;
-    g.strings = strings?;
     check_counts(&g, &mut warnings);
     time("parse.check", || check_strings(&g, &layout))?;
     if let Some(locations) = locations {
@@ -235,61 +249,103 @@ fn type_names(types: &[serde_json::Value]) -> Vec<String> {
     }
 }
 
-fn find_sections(b: &[u8], start: usize) -> Result<Sections<'_>, ParseError> {
-    let mut s = Sections::default();
-    let mut pos = start + 1;
-    let mut key = String::new();
-    loop {
-        pos = skip_ws(b, pos);
-        match b.get(pos) {
-            None => {
-                return Err(ParseError::Truncated {
-                    section: "top level",
-                    offset: b.len() as u64,
-                });
-            }
-            Some(b'}') => break,
-            Some(b',') => {
-                pos += 1;
-                continue;
-            }
-            Some(b'"') => {}
-            Some(&c) => {
-                return Err(ParseError::Syntax {
-                    section: "top level",
-                    offset: pos as u64,
-                    message: format!("expected a key, found {}", scan::show(c)),
-                });
-            }
+/// The top-level object, read key by key into [`Sections`].
+struct TopLevel<'a> {
+    b: &'a [u8],
+    /// Where the next key (or the closing `}`) is looked for.
+    pos: usize,
+    key: String,
+    closed: bool,
+}
+
+impl<'a> TopLevel<'a> {
+    /// `start` is the object's `{`.
+    fn new(b: &'a [u8], start: usize) -> Self {
+        Self {
+            b,
+            pos: start + 1,
+            key: String::new(),
+            closed: false,
         }
-        let (end, _) = scan::string_end(b, pos + 1, "top level")?;
-        scan::decode_string(&b[pos + 1..end - 1], &mut key, pos + 1, "top level")?;
-        pos = scan::expect(b, end, b':', "top level", "`:` after a key")?;
-        let value = skip_ws(b, pos);
-        let section = section_name(&key);
+    }
+
+    /// Reads values into `s` until `enough(s)` holds or the object ends.
+    fn read(
+        &mut self,
+        s: &mut Sections<'a>,
+        enough: impl Fn(&Sections<'a>) -> bool,
+    ) -> Result<(), ParseError> {
+        let b = self.b;
+        while !self.closed && !enough(s) {
+            let pos = skip_ws(b, self.pos);
+            match b.get(pos) {
+                None => {
+                    return Err(ParseError::Truncated {
+                        section: "top level",
+                        offset: b.len() as u64,
+                    });
+                }
+                Some(b'}') => {
+                    self.closed = true;
+                    continue;
+                }
+                Some(b',') => {
+                    self.pos = pos + 1;
+                    continue;
+                }
+                Some(b'"') => {}
+                Some(&c) => {
+                    return Err(ParseError::Syntax {
+                        section: "top level",
+                        offset: pos as u64,
+                        message: format!("expected a key, found {}", scan::show(c)),
+                    });
+                }
+            }
+            let (end, _) = scan::string_end(b, pos + 1, "top level")?;
+            scan::decode_string(&b[pos + 1..end - 1], &mut self.key, pos + 1, "top level")?;
+            let value = skip_ws(
+                b,
+                scan::expect(b, end, b':', "top level", "`:` after a key")?,
+            );
+            self.pos = self.value(s, value)?;
+        }
+        Ok(())
+    }
+
+    /// Records (or, for the strings, reads) the value of the key just
+    /// read, at `value`; returns where it ends.
+    fn value(&mut self, s: &mut Sections<'a>, value: usize) -> Result<usize, ParseError> {
+        let b = self.b;
+        let key = self.key.as_str();
+        let section = section_name(key);
         if key == "nodes" && b.get(skip_ws(b, value + 1)) == Some(&b'{') {
             return Err(ParseError::WrongKind {
                 found: InputKind::CpuProfile,
             });
         }
         // The big flat arrays are found once, here, for their parsers.
-        if matches!(key.as_str(), "nodes" | "edges" | "locations") {
+        if matches!(key, "nodes" | "edges" | "locations") {
             let arr = columns::array_text(b, value, section)?;
-            pos = arr.end;
-            match key.as_str() {
+            let end = arr.end;
+            match key {
                 "nodes" => s.nodes = Some(arr),
                 "edges" => s.edges = Some(arr),
                 _ => s.locations = Some(arr),
             }
-            continue;
+            return Ok(end);
+        }
+        if key == "strings" {
+            let (strings, end) = time("parse.strings", || read_strings(b, value))?;
+            s.strings = Some(strings);
+            return Ok(end);
         }
         let after = scan::skip_value(b, value, section)?;
-        match key.as_str() {
+        match key {
             "snapshot" => s.header = Some((value, after)),
             "trace_function_infos" => s.trace_function_infos = Some(value),
             "trace_tree" => s.trace_tree = Some(value),
             "samples" => s.samples = Some(value),
-            "strings" => s.strings = Some(value),
             "head" => {
                 return Err(ParseError::WrongKind {
                     found: InputKind::HeapProfile,
@@ -302,9 +358,8 @@ fn find_sections(b: &[u8], start: usize) -> Result<Sections<'_>, ParseError> {
             }
             _ => {}
         }
-        pos = after;
+        Ok(after)
     }
-    Ok(s)
 }
 
 fn section_name(key: &str) -> &'static str {
@@ -564,7 +619,8 @@ fn check_strings(g: &HeapGraph, l: &Layout) -> Result<(), ParseError> {
     Ok(())
 }
 
-fn read_strings(b: &[u8], at: usize) -> Result<SnapshotStrings, ParseError> {
+/// The strings array at `at`, and where it ends.
+fn read_strings(b: &[u8], at: usize) -> Result<(SnapshotStrings, usize), ParseError> {
     let mut strings = SnapshotStrings::new();
     let mut pos = scan::expect(b, at, b'[', "strings", "the `strings` array")?;
     let mut text = String::new();
@@ -577,7 +633,7 @@ fn read_strings(b: &[u8], at: usize) -> Result<SnapshotStrings, ParseError> {
                     offset: b.len() as u64,
                 });
             }
-            Some(b']') => return Ok(strings),
+            Some(b']') => return Ok((strings, pos + 1)),
             Some(b',') if !strings.is_empty() => pos += 1,
             Some(b'"') => {
                 let (end, escaped) = scan::string_end(b, pos + 1, "strings")?;
