@@ -203,7 +203,7 @@ fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph>
     } else {
         let map = heapdiff_model::steps::time("parse.map", || mmap(path))
             .with_context(|| format!("cannot read '{shown}'"))?;
-        parse_snapshot_with(&map, &mut |range| release(&map, range))
+        parse_snapshot_with(&map, &|range| release(&map, range))
     };
     let parsed = parsed
         .map_err(|e| describe(e, gz))

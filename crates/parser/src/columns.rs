@@ -159,16 +159,22 @@ fn count_field(x: u64, fields: u64, f: u64) -> usize {
 
 /// Parses an array (found by [`array_text`]) of `kinds.len()`-wide
 /// records into columns allocated here, handed out by field ([`Columns`]).
+///
+/// `done` is told each chunk's byte range (in the text `arr` was found in)
+/// once the chunk is parsed, from the thread that parsed it.
 pub(crate) fn parse_records(
     arr: &ArrayText<'_>,
     section: &'static str,
     kinds: &[ColumnKind],
-    node_fields: u64,
-    n_nodes: u64,
+    (node_fields, n_nodes): (u64, u64),
+    done: &Done<'_>,
 ) -> Result<Columns, ParseError> {
-    parse_records_in_chunks(arr, section, kinds, (node_fields, n_nodes), CHUNK)
+    parse_records_in_chunks(arr, section, kinds, (node_fields, n_nodes), CHUNK, done)
         .map(|cols| Columns(cols.into_iter().map(Some).collect()))
 }
+
+/// Told the byte ranges of the input the parser has finished with.
+pub(crate) type Done<'a> = dyn Fn(std::ops::Range<usize>) + Sync + 'a;
 
 /// Parsed columns, one per field, each taken once by its reader.
 pub(crate) struct Columns(Vec<Option<Owned>>);
@@ -191,6 +197,7 @@ fn parse_records_in_chunks(
     kinds: &[ColumnKind],
     (node_fields, n_nodes): (u64, u64),
     chunk: usize,
+    done: &Done<'_>,
 ) -> Result<Vec<Owned>, ParseError> {
     let parts = chunks(arr.text, chunk);
     let total: u64 = parts.iter().map(|p| p.2).sum();
@@ -237,6 +244,7 @@ fn parse_records_in_chunks(
                 section,
             )?;
             if got == expected {
+                done(arr.base + s..arr.base + e);
                 Ok(())
             } else {
                 Err(ParseError::Syntax {
@@ -663,7 +671,7 @@ mod tests {
     fn parse(text: &str, kinds: &[ColumnKind], chunk: usize) -> Result<Vec<Owned>, ParseError> {
         let arr = array_text(text.as_bytes(), 0, "nodes")?;
         assert_eq!(arr.end, text.len());
-        parse_records_in_chunks(&arr, "nodes", kinds, (1, u64::MAX), chunk)
+        parse_records_in_chunks(&arr, "nodes", kinds, (1, u64::MAX), chunk, &|_| {})
     }
 
     #[test]

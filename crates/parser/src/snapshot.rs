@@ -17,7 +17,7 @@ use heapdiff_model::{
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::columns::{self, ArrayText, ColumnKind, Owned};
+use crate::columns::{self, ArrayText, ColumnKind, Done, Owned};
 use crate::scan::{self, skip_ws};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
@@ -71,11 +71,12 @@ struct Sections<'a> {
 /// A [`ParseError`] naming the section and byte offset when the input is
 /// not a well-formed snapshot, or is another kind of file.
 pub fn parse_snapshot(bytes: &[u8]) -> Result<Parsed<HeapGraph>, ParseError> {
-    parse_snapshot_with(bytes, &mut |_| {})
+    parse_snapshot_with(bytes, &|_| {})
 }
 
 /// [`parse_snapshot`], telling `done` which byte ranges of `bytes` it has
-/// finished with (the big `nodes` and `edges` arrays), so that a caller
+/// finished with (parts of the big `nodes`, `edges` and `locations`
+/// arrays, as each is parsed, from the parsing threads), so that a caller
 /// holding the input in a memory map can let the kernel drop those pages
 /// while the rest is parsed: peak memory is then not the whole file plus
 /// the whole model.
@@ -84,10 +85,11 @@ pub fn parse_snapshot(bytes: &[u8]) -> Result<Parsed<HeapGraph>, ParseError> {
 /// As [`parse_snapshot`].
 pub fn parse_snapshot_with(
     bytes: &[u8],
-    done: &mut dyn FnMut(std::ops::Range<usize>),
+    done: &(dyn Fn(std::ops::Range<usize>) + Sync),
 ) -> Result<Parsed<HeapGraph>, ParseError> {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let shift = bytes.len() - b.len();
+    let done = move |r: std::ops::Range<usize>| done(shift + r.start..shift + r.end);
     let start = skip_ws(b, 0);
     match b.get(start) {
         None => {
@@ -140,28 +142,27 @@ pub fn parse_snapshot_with(
     let (node_columns, rest) = rayon::join(
         || {
             time("parse.nodes", || {
-                read_nodes(&nodes, &layout, g.node_types.len())
+                read_nodes(&nodes, &layout, g.node_types.len(), &done)
             })
         },
         || {
             time("parse.rest", || top.read(&mut sections, |_| false))?;
             let locations = sections.locations.as_ref().map(|arr| {
                 time("parse.locations", || {
-                    read_locations(arr, &header.meta, &layout)
+                    read_locations(arr, &header.meta, &layout, &done)
                 })
             });
             Ok::<_, ParseError>(locations)
         },
     );
     let (node_columns, edge_counts) = node_columns?;
-    done(shift + nodes.base..shift + nodes.end);
     g.nodes = node_columns;
     let locations = match rest {
         Ok(locations) => locations,
         Err(e) => {
             // Found before the failure, the edges come first in the file.
             if let Some(edges) = &sections.edges {
-                read_edges(edges, &layout, g.edge_types.len(), g.nodes.len())?;
+                read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)?;
             }
             return Err(e);
         }
@@ -175,9 +176,8 @@ pub fn parse_snapshot_with(
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
     let edge_columns = time("parse.edges", || {
-        read_edges(edges, &layout, g.edge_types.len(), g.nodes.len())
+        read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)
     })?;
-    done(shift + edges.base..shift + edges.end);
     g.first_edge = first_edges(edge_counts, edge_columns.len())?;
     g.edges = edge_columns;
     check_counts(&g, &mut warnings);
@@ -437,6 +437,7 @@ fn read_nodes(
     arr: &ArrayText<'_>,
     l: &Layout,
     n_types: usize,
+    done: &Done<'_>,
 ) -> Result<(NodeColumns, Vec<u32>), ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
@@ -450,7 +451,7 @@ fn read_nodes(
     if let Some(d) = l.n_detached {
         kinds[d] = ColumnKind::U8;
     }
-    let mut cols = columns::parse_records(arr, "nodes", &kinds, 0, 0)?;
+    let mut cols = columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?;
     let mut take = |i: usize| cols.take(i);
     let n = NodeColumns {
         kind: take(l.n_type).into_u8(),
@@ -496,13 +497,19 @@ fn read_edges(
     l: &Layout,
     n_types: usize,
     n_nodes: usize,
+    done: &Done<'_>,
 ) -> Result<EdgeColumns, ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.edge_fields];
     kinds[l.e_type] = ColumnKind::U8;
     kinds[l.e_name] = ColumnKind::U32;
     kinds[l.e_to] = ColumnKind::NodeIndex;
-    let mut cols =
-        columns::parse_records(arr, "edges", &kinds, l.node_fields as u64, n_nodes as u64)?;
+    let mut cols = columns::parse_records(
+        arr,
+        "edges",
+        &kinds,
+        (l.node_fields as u64, n_nodes as u64),
+        done,
+    )?;
     let mut take = |i: usize| cols.take(i);
     let e = EdgeColumns {
         kind: take(l.e_type).into_u8(),
@@ -690,6 +697,7 @@ fn read_locations(
     arr: &ArrayText<'_>,
     meta: &Meta,
     l: &Layout,
+    done: &Done<'_>,
 ) -> Result<Vec<(u32, Location)>, ParseError> {
     let f = &meta.location_fields;
     let (Some(obj), Some(script), Some(line), Some(col)) = (
@@ -707,7 +715,7 @@ fn read_locations(
     kinds[script] = ColumnKind::U32;
     kinds[line] = ColumnKind::U32;
     kinds[col] = ColumnKind::U32;
-    let mut cols = columns::parse_records(arr, "locations", &kinds, 0, 0)?;
+    let mut cols = columns::parse_records(arr, "locations", &kinds, (0, 0), done)?;
     let mut take = |i: usize| cols.take(i);
     let (objects, scripts, lines, columns) = (
         take(obj).into_u64(),
