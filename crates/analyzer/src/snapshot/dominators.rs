@@ -15,6 +15,7 @@
 
 use heapdiff_model::HeapGraph;
 
+use super::pages::{self, Handoff};
 use super::prefetch::prefetch;
 
 const NONE: u32 = u32::MAX;
@@ -79,25 +80,34 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
         .zip(essential)
         .map(|(&w, &keep)| if keep { w } else { NOT_RETAINING })
         .collect();
-    compute_with(g, slots, &Candidates)
+    compute_with(
+        g,
+        slots,
+        &Candidates,
+        SearchArrays::new(g.n_nodes()),
+        &Handoff::new(),
+    )
 }
 
 /// Computes the dominator tree over the candidate edges (`slots`, see
 /// [`NOT_RETAINING`]) that `page` lets retain. `slots` becomes the
-/// search's record of target numbers.
+/// search's record of target numbers. The search fills `search`; the
+/// predecessor lists take their array from `preds` if one was handed
+/// over (see [`super::pages`]).
 pub(crate) fn compute_with<P: PageRule + ?Sized>(
     g: &HeapGraph,
     slots: Vec<u32>,
     page: &P,
+    search: SearchArrays,
+    preds: &Handoff<u32>,
 ) -> Dominators {
     use heapdiff_model::steps::time;
-    let n = g.n_nodes();
-    let mut dfs = Dfs::new(n, slots);
+    let mut dfs = Dfs::new(search, slots);
     time("dominators.search", || dfs.run(g, page, 0, NONE));
     let reached = dfs.preorder.len();
     let from_root = time("dominators.augment", || augment(g, page, &mut dfs));
     let preds = time("dominators.predecessors", || {
-        Preds::build(g, &mut dfs, &from_root)
+        Preds::build(g, &mut dfs, &from_root, preds)
     });
     drop(from_root);
     // Each step below takes its arrays from those the steps before have
@@ -242,7 +252,7 @@ struct Preds {
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[bool]) -> Self {
+    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[bool], handoff: &Handoff<u32>) -> Self {
         let n = dfs.preorder.len();
         // The search counted the lists' sizes, one place up, as the prefix
         // sum below wants them.
@@ -258,7 +268,7 @@ impl Preds {
         }
         // `first` doubles as the fill cursor: each list's start moves to
         // its end, which is the next list's start, and is moved back after.
-        let mut source = vec![0u32; first[n] as usize];
+        let mut source = handoff.take(first[n] as usize);
         for (u, &nu) in dfs.number.iter().enumerate() {
             for e in g.edge_range(u as u32) {
                 if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
@@ -304,14 +314,45 @@ struct Dfs {
     counts: Vec<u32>,
 }
 
-impl Dfs {
-    fn new(n: usize, slots: Vec<u32>) -> Self {
+/// The arrays the search fills, made beforehand (with their pages in
+/// memory: see [`super::pages`]).
+pub(crate) struct SearchArrays {
+    number: Vec<u32>,
+    preorder: Vec<u32>,
+    parent: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl SearchArrays {
+    pub(crate) fn new(n: usize) -> Self {
+        let number = vec![NONE; n];
+        let mut preorder = pages::touched(n);
+        preorder.clear();
+        let mut parent = pages::touched(n);
+        parent.clear();
         Self {
-            counts: vec![0; n + 1],
-            number: vec![NONE; n],
-            preorder: Vec::with_capacity(n),
-            parent: Vec::with_capacity(n),
+            number,
+            preorder,
+            parent,
+            counts: pages::touched(n + 1),
+        }
+    }
+}
+
+impl Dfs {
+    fn new(arrays: SearchArrays, slots: Vec<u32>) -> Self {
+        let SearchArrays {
+            number,
+            preorder,
+            parent,
+            counts,
+        } = arrays;
+        Self {
+            number,
+            preorder,
+            parent,
             slots,
+            counts,
         }
     }
 

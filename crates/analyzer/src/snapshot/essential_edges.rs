@@ -16,10 +16,10 @@ use super::weakmap::PairNames;
 const CHUNK: usize = 1 << 16;
 
 /// Per edge, its target ordinal when the edge can retain, else
-/// [`NOT_RETAINING`]. Not retaining: weak edges, self references, a
-/// WeakMap table's own edges to its pair parts, and shortcuts except the
-/// root's.
-pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> Vec<u32> {
+/// [`NOT_RETAINING`]; and how many can. Not retaining: weak edges, self
+/// references, a WeakMap table's own edges to its pair parts, and
+/// shortcuts except the root's.
+pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) {
     let internal = g.edge_type_index("internal");
     let weak = g.edge_type_index("weak");
     let shortcut = g.edge_type_index("shortcut");
@@ -34,26 +34,32 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> Vec<u32> {
         chunks.push((first as u32..last as u32, head));
         rest = tail;
     }
-    chunks.into_par_iter().for_each(|(nodes, out)| {
-        let mut slot = out.iter_mut();
-        for u in nodes {
-            for e in g.edge_range(u) {
-                let k = Some(g.edges.kind[e]);
-                let w = g.edges.to[e];
-                let retains = k != weak
-                    && u != w
-                    && (u == 0 || k != shortcut)
-                    && (k != internal
-                        || pairs
-                            .table(g.edges.name_or_index[e])
-                            .is_none_or(|table| table != g.nodes.id[u as usize]));
-                if let Some(s) = slot.next() {
-                    *s = if retains { w } else { NOT_RETAINING };
+    let retaining = chunks
+        .into_par_iter()
+        .map(|(nodes, out)| {
+            let mut retaining = 0;
+            let mut slot = out.iter_mut();
+            for u in nodes {
+                for e in g.edge_range(u) {
+                    let k = Some(g.edges.kind[e]);
+                    let w = g.edges.to[e];
+                    let retains = k != weak
+                        && u != w
+                        && (u == 0 || k != shortcut)
+                        && (k != internal
+                            || pairs
+                                .table(g.edges.name_or_index[e])
+                                .is_none_or(|table| table != g.nodes.id[u as usize]));
+                    if let Some(s) = slot.next() {
+                        *s = if retains { w } else { NOT_RETAINING };
+                    }
+                    retaining += usize::from(retains);
                 }
             }
-        }
-    });
-    out
+            retaining
+        })
+        .sum();
+    (out, retaining)
 }
 
 /// Edges from outside the page into it do not retain (except the

@@ -11,6 +11,7 @@ mod dominators;
 mod essential_edges;
 mod flags;
 mod ownership;
+mod pages;
 mod prefetch;
 mod report;
 mod retained;
@@ -34,6 +35,7 @@ use std::sync::OnceLock;
 
 use heapdiff_model::HeapGraph;
 
+use pages::Handoff;
 use weakmap::PairNames;
 
 /// DevTools' "no distance" (unreachable) value.
@@ -101,37 +103,53 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     // does not feed it runs beside it. Each step is deterministic, so the
     // result does not depend on the thread count.
     let has_user_roots = flags::has_user_roots(g);
-    let (page_owned, (pairs, candidates)) = rayon::join(
-        || time("page_owned", || flags::page_owned(g)),
+    let n = g.n_nodes();
+    // The thread that finishes first makes the search's arrays.
+    let ((page_owned, search), (pairs, (candidates, retaining))) = rayon::join(
+        || {
+            let page_owned = time("page_owned", || flags::page_owned(g));
+            let search = time("prepare.search", || dominators::SearchArrays::new(n));
+            (page_owned, search)
+        },
         || {
             let pairs = time("weakmap_pairs", || PairNames::build(g));
             let candidates = time("essential_edges", || essential_edges::candidates(g, &pairs));
             (pairs, candidates)
         },
     );
-    let (dominators, (self_size, distance, classes, (detached, detached_count))) = rayon::join(
-        || {
-            let page = essential_edges::PageRule::new(page_owned);
-            time("dominators", || {
-                dominators::compute_with(g, candidates, &page)
-            })
-        },
-        || {
-            let self_size = if has_user_roots {
-                time("ownership", || ownership::adjusted_sizes(g))
-            } else {
-                g.nodes.self_size.clone()
-            };
-            let distance = time("distances", || {
-                distances::compute(g, &pairs, has_user_roots)
-            });
-            let detached = time("dom_state", || dom_state::compute(g));
-            let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
-            (self_size, distance, classes, detached)
-        },
-    );
+    // The thread beside the dominator chain has time to spare: it also
+    // makes the arrays the chain fills later (see `pages`). The lists of
+    // retainers hold about one entry per retaining edge that is not a
+    // tree edge.
+    let preds = Handoff::new();
+    let (dominators, (self_size, distance, classes, (detached, detached_count), sums)) =
+        rayon::join(
+            || {
+                let page = essential_edges::PageRule::new(page_owned);
+                time("dominators", || {
+                    dominators::compute_with(g, candidates, &page, search, &preds)
+                })
+            },
+            || {
+                time("prepare.predecessors", || {
+                    preds.prepare(retaining.saturating_sub(n));
+                });
+                let self_size = if has_user_roots {
+                    time("ownership", || ownership::adjusted_sizes(g))
+                } else {
+                    g.nodes.self_size.clone()
+                };
+                let distance = time("distances", || {
+                    distances::compute(g, &pairs, has_user_roots)
+                });
+                let detached = time("dom_state", || dom_state::compute(g));
+                let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
+                let sums = time("prepare.sums", || pages::touched(n + 1));
+                (self_size, distance, classes, detached, sums)
+            },
+        );
     let sums = time("retained", || {
-        retained::running_sums(&dominators, &self_size)
+        retained::running_sums(&dominators, &self_size, sums)
     });
     let (tree_sums, retained) = match sums {
         Some(sums) => (sums, OnceLock::new()),

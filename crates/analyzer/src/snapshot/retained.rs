@@ -21,9 +21,18 @@ const CHUNK: usize = 1 << 18;
 ///
 /// Two parallel passes: each chunk of positions gathers its sizes and
 /// sums them up from 0, then adds what the chunks before it hold.
-pub(crate) fn running_sums(d: &Dominators, self_size: &[u64]) -> Option<Vec<u64>> {
+///
+/// `buffer` is where the sums go (made ahead of time, see
+/// [`super::pages`]); any length does.
+pub(crate) fn running_sums(
+    d: &Dominators,
+    self_size: &[u64],
+    mut buffer: Vec<u64>,
+) -> Option<Vec<u64>> {
     let n = d.tree_order.len();
-    let mut sums: Vec<u64> = vec![0; n + 1];
+    buffer.resize(n + 1, 0);
+    let mut sums = buffer;
+    sums[0] = 0;
     let chunk_totals: Vec<Option<u64>> = sums[1..]
         .par_chunks_mut(CHUNK)
         .zip(d.tree_order.par_chunks(CHUNK))
