@@ -717,43 +717,78 @@ fn read_locations(
     kinds[col] = ColumnKind::U32;
     let mut cols = columns::parse_records(arr, "locations", &kinds, (0, 0), done)?;
     let mut take = |i: usize| cols.take(i);
-    let (objects, scripts, lines, columns) = (
+    let (mut keys, scripts, lines, columns) = (
         take(obj).into_u64(),
         take(script).into_u32(),
         take(line).into_u32(),
         take(col).into_u32(),
     );
     // V8 writes them in no particular node order; one location per node,
-    // a later record overriding an earlier one: sort the records by node
-    // and, within a node, latest first, as (node << 32 | !record) keys.
+    // a later record overriding an earlier one. The records are sorted by
+    // node, keeping their order within a node, as (node << 32 | record)
+    // keys made in place of the object indices; the last of each node wins.
     let node_fields = l.node_fields as u64;
-    let mut keys: Vec<u64> = objects
-        .iter()
-        .enumerate()
-        .map(|(i, &o)| {
-            let node = u32::try_from(o / node_fields).unwrap_or(u32::MAX);
-            #[allow(clippy::cast_possible_truncation)]
-            let newest_first = !(i as u32);
-            (u64::from(node) << 32) | u64::from(newest_first)
-        })
-        .collect();
-    keys.par_sort_unstable();
-    keys.dedup_by_key(|k| *k >> 32);
-    Ok(keys
-        .iter()
-        .map(|&k| {
-            #[allow(clippy::cast_possible_truncation)]
-            let (node, i) = ((k >> 32) as u32, !(k as u32) as usize);
-            (
-                node,
-                Location {
-                    script_id: scripts[i],
-                    line: lines[i],
-                    column: columns[i],
-                },
-            )
-        })
-        .collect())
+    keys.par_iter_mut().enumerate().for_each(|(i, key)| {
+        let node = u32::try_from(*key / node_fields).unwrap_or(u32::MAX);
+        #[allow(clippy::cast_possible_truncation)]
+        let record = i as u32;
+        *key = (u64::from(node) << 32) | u64::from(record);
+    });
+    let keys = sort_by_high_half(keys);
+    let mut out = Vec::with_capacity(keys.len());
+    for (j, &k) in keys.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        let (node, i) = ((k >> 32) as u32, k as u32 as usize);
+        if keys.get(j + 1).is_some_and(|&next| next >> 32 == k >> 32) {
+            continue;
+        }
+        out.push((
+            node,
+            Location {
+                script_id: scripts[i],
+                line: lines[i],
+                column: columns[i],
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Sorts `keys` by their high 32 bits, equal ones staying in order: a
+/// least-significant-digit radix sort over as many bits as the largest
+/// key has (node ordinals: 25 bits for 17 million nodes, two passes).
+fn sort_by_high_half(keys: Vec<u64>) -> Vec<u64> {
+    let highest = keys.iter().map(|&k| k >> 32).max().unwrap_or(0);
+    let bits = 64 - highest.leading_zeros();
+    if bits == 0 {
+        return keys;
+    }
+    let passes = bits.div_ceil(13);
+    let width = bits.div_ceil(passes);
+    let mask = (1u64 << width) - 1;
+    let mut from = keys;
+    let mut to = vec![0u64; from.len()];
+    for pass in 0..passes {
+        let shift = 32 + pass * width;
+        let digit = |k: u64| ((k >> shift) & mask) as usize;
+        let mut next = vec![0usize; 1 << width];
+        for &k in &from {
+            next[digit(k)] += 1;
+        }
+        let mut at = 0;
+        for slot in &mut next {
+            let count = *slot;
+            *slot = at;
+            at += count;
+        }
+        for &k in &from {
+            let d = digit(k);
+            to[next[d]] = k;
+            next[d] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+    from
 }
 
 fn read_samples(b: &[u8], at: usize, meta: &Meta) -> Result<Vec<(u64, u32)>, ParseError> {
@@ -801,4 +836,52 @@ fn read_trace(
     let mut trace = crate::trace_tree::read(b, tree_at, &meta.trace_node_fields)?;
     trace.functions = functions;
     Ok(trace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_radix_sort_is_a_stable_sort_by_the_high_half() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for (len, high_bits) in [(0, 0), (1, 5), (1000, 3), (5000, 25), (5000, 32), (300, 64)] {
+            let keys: Vec<u64> = (0..len)
+                .map(|i: u64| {
+                    let high = if high_bits == 64 {
+                        u64::from(u32::MAX) * (next() % 2)
+                    } else {
+                        next() % (1 << high_bits)
+                    };
+                    (high << 32) | i
+                })
+                .collect();
+            let mut expected = keys.clone();
+            expected.sort_by_key(|k| k >> 32);
+            assert_eq!(
+                sort_by_high_half(keys),
+                expected,
+                "{len} keys of {high_bits} bits"
+            );
+        }
+    }
+
+    #[test]
+    fn locations_are_sorted_by_node_and_the_last_record_of_a_node_wins() {
+        let text = br#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["object"]],"edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["property"]],"location_fields":["object_index","script_id","line","column"]},
+            "node_count":3,"edge_count":0},
+            "nodes":[0,0,1,8,0, 0,0,3,8,0, 0,0,5,8,0],"edges":[],
+            "locations":[10,7,1,1, 0,7,2,2, 10,7,3,3, 5,7,4,4],"strings":["x"]}"#;
+        let g = parse_snapshot(text).unwrap().value;
+        let got: Vec<(u32, u32)> = g.locations.iter().map(|(v, l)| (*v, l.line)).collect();
+        assert_eq!(got, vec![(0, 2), (1, 4), (2, 3)]);
+    }
 }
