@@ -175,10 +175,26 @@ pub fn parse_snapshot_with(
         what: "strings",
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
-    let edge_columns = time("parse.edges", || {
-        read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)
-    })?;
-    g.first_edge = first_edges(edge_counts, edge_columns.len())?;
+    // What needs only the nodes is done beside the edge scan.
+    let (edge_columns, (first_edge, large)) = rayon::join(
+        || {
+            time("parse.edges", || {
+                read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)
+            })
+        },
+        || {
+            let large = g
+                .nodes
+                .self_size
+                .iter()
+                .filter(|&&s| s > u64::from(u32::MAX))
+                .count() as u64;
+            (first_edges(edge_counts), large)
+        },
+    );
+    let edge_columns = edge_columns?;
+    g.first_edge = first_edge?;
+    check_edge_total(&g.first_edge, edge_columns.len())?;
     g.edges = edge_columns;
     check_counts(&g, &mut warnings);
     time("parse.check", || check_strings(&g, &layout))?;
@@ -205,12 +221,6 @@ pub fn parse_snapshot_with(
             g.trace = Some(trace);
         }
     }
-    let large = g
-        .nodes
-        .self_size
-        .iter()
-        .filter(|&&s| s > u64::from(u32::MAX))
-        .count() as u64;
     if large > 0 {
         warnings.push(Warning::LargeSelfSize { nodes: large });
     }
@@ -534,14 +544,23 @@ fn read_edges(
 
 /// The CSR offsets, made in place from the nodes' edge counts: each count
 /// becomes the sum of those before it, and the total goes at the end.
-fn first_edges(mut counts: Vec<u32>, n_edges: usize) -> Result<Vec<u32>, ParseError> {
+/// Each node's first edge from the nodes' edge counts, in place, with the
+/// total at the end.
+fn first_edges(mut counts: Vec<u32>) -> Result<Vec<u32>, ParseError> {
     let mut sum: u64 = 0;
     for c in &mut counts {
         let here = u32::try_from(sum).map_err(|_| too_many_edges())?;
         sum += u64::from(*c);
         *c = here;
     }
+    counts.reserve_exact(1);
     counts.push(u32::try_from(sum).map_err(|_| too_many_edges())?);
+    Ok(counts)
+}
+
+/// The edge counts must add up to the edges there are.
+fn check_edge_total(first_edge: &[u32], n_edges: usize) -> Result<(), ParseError> {
+    let sum = first_edge.last().map_or(0, |&s| u64::from(s));
     if sum != n_edges as u64 {
         return Err(ParseError::Inconsistent {
             section: "edges",
@@ -550,7 +569,7 @@ fn first_edges(mut counts: Vec<u32>, n_edges: usize) -> Result<Vec<u32>, ParseEr
             ),
         });
     }
-    Ok(counts)
+    Ok(())
 }
 
 fn too_many_edges() -> ParseError {
