@@ -119,7 +119,7 @@ proptest! {
         let theirs = simple_fast(&pg, ids[0]);
         for v in 1..n {
             let want = theirs.immediate_dominator(ids[v]).map(|d| d.index() as u32);
-            prop_assert_eq!(Some(ours.idom[v]), want, "node {}", v);
+            prop_assert_eq!(Some(ours.idom()[v]), want, "node {}", v);
         }
         prop_assert_eq!(ours.tree_order.len(), n);
         // Tree order: the root first, and every subtree is the contiguous
@@ -139,7 +139,7 @@ proptest! {
                 if x == 0 {
                     return false;
                 }
-                x = ours.idom[x] as usize;
+                x = ours.idom()[x] as usize;
             }
         };
         for v in 0..n {
@@ -152,7 +152,7 @@ proptest! {
         let mut retained = g.nodes.self_size.clone();
         for &v in ours.tree_order.iter().skip(1).rev() {
             let r = retained[v as usize];
-            retained[ours.idom[v as usize] as usize] += r;
+            retained[ours.idom()[v as usize] as usize] += r;
         }
         prop_assert_eq!(retained[0], g.nodes.self_size.iter().sum::<u64>());
         for v in 0..n {

@@ -13,6 +13,8 @@
 //! by the search from whichever start reaches its node. It then leaves the
 //! target's number in the slot, for the predecessor lists.
 
+use std::sync::OnceLock;
+
 use heapdiff_model::HeapGraph;
 
 use super::pages::{self, Handoff};
@@ -57,8 +59,9 @@ impl PageRule for Candidates {
 /// The dominator tree.
 #[derive(Debug, Clone)]
 pub struct Dominators {
-    /// Immediate dominator of every node, by ordinal; `idom[0] == 0`.
-    pub idom: Vec<u32>,
+    /// Immediate dominator of every node by ordinal, made from the tree
+    /// order on first use: see [`Dominators::idom`].
+    idom: OnceLock<Vec<u32>>,
     /// Nodes in a preorder of the dominator tree (the root first), where
     /// every subtree is contiguous: the node at position `i` heads the
     /// `tree_size[i]` positions from `i`.
@@ -68,6 +71,28 @@ pub struct Dominators {
     pub tree_size: Vec<u32>,
     /// Nodes reached only through the augmentation (orphans and leftovers).
     pub n_unreachable: u64,
+}
+
+impl Dominators {
+    /// Immediate dominator of every node, by ordinal; `idom()[0] == 0`.
+    /// The Summary does not need them, so they are made from the tree
+    /// order the first time they are asked for: a node's dominator is the
+    /// nearest position before it whose subtree holds it.
+    pub fn idom(&self) -> &[u32] {
+        self.idom.get_or_init(|| {
+            let mut idom = vec![0; self.tree_order.len()];
+            // (end of the subtree, node) of the open subtrees, innermost last.
+            let mut open: Vec<(usize, u32)> = Vec::new();
+            for (at, (&v, &size)) in self.tree_order.iter().zip(&self.tree_size).enumerate() {
+                while open.last().is_some_and(|&(end, _)| end <= at) {
+                    open.pop();
+                }
+                idom[v as usize] = open.last().map_or(v, |&(_, up)| up);
+                open.push((at + size as usize, v));
+            }
+            idom
+        })
+    }
 }
 
 /// Computes the dominator tree of `g` over the edges flagged `essential`.
@@ -124,12 +149,13 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
         semi_nca(&parent, &preds, Buffers([slots, number]))
     });
     let Preds { first, source } = preds;
+    drop(source);
     time("dominators.tree", || {
         tree(
             &preorder,
             &idom_pre,
             reached,
-            Buffers([first, parent, source, forest]),
+            Buffers([first, parent, forest]),
         )
     })
 }
@@ -149,9 +175,9 @@ fn recycled(mut buffer: Vec<u32>, len: usize, value: u32) -> Vec<u32> {
 /// Sizes and positions are worked out by search number, where a node's
 /// dominator is numbered below it and mostly close by, and then moved to
 /// ordinals once.
-fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<4>) -> Dominators {
+fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<3>) -> Dominators {
     let n = preorder.len();
-    let Buffers([size, tree_order, idom, tree_size]) = buffers;
+    let Buffers([size, tree_order, tree_size]) = buffers;
     // Subtree sizes, children before parents.
     let mut size = recycled(size, n, 1);
     for i in (1..n).rev() {
@@ -180,17 +206,11 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<4>)
         next[i] = at + 1;
     }
     drop(next);
-    // Scattered writes: unlike scattered reads, they do not wait.
-    let mut idom = recycled(idom, n, 0);
-    for (i, &v) in preorder.iter().enumerate() {
-        idom[v as usize] = preorder[idom_pre[i] as usize];
-    }
     // The outputs stay for the whole analysis: give back what larger
-    // arrays they were made from.
-    idom.shrink_to_fit();
+    // array it was made from.
     tree_size.shrink_to_fit();
     Dominators {
-        idom,
+        idom: OnceLock::new(),
         tree_order,
         tree_size,
         n_unreachable: (n - reached) as u64,

@@ -284,25 +284,31 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
     let mut nodes: Vec<u32> = (1..g.n_nodes() as u32)
         .filter(|&v| Some(g.nodes.kind[v as usize]) != synthetic)
         .collect();
-    nodes.sort_by(|&a, &b| {
-        d.retained()[b as usize]
-            .cmp(&d.retained()[a as usize])
-            .then(a.cmp(&b))
-    });
-    nodes.truncate(limit);
+    let retained = d.retained();
+    let larger_first = |a: &u32, b: &u32| {
+        retained[*b as usize]
+            .cmp(&retained[*a as usize])
+            .then(a.cmp(b))
+    };
+    // The first `limit` only are sorted (there are millions of nodes).
+    if limit < nodes.len() {
+        nodes.select_nth_unstable_by(limit, larger_first);
+        nodes.truncate(limit);
+    }
+    nodes.sort_by(larger_first);
     let class = |v: u32| d.classes.names[d.classes.of_node[v as usize] as usize].clone();
     let objects = nodes
         .into_iter()
         .map(|v| {
             let mut chain = Vec::new();
-            let mut up = d.dominators.idom[v as usize];
+            let mut up = d.dominators.idom()[v as usize];
             while up != 0 && chain.len() < 10_000 {
                 chain.push(PathStep {
                     edge: String::new(),
                     class: class(up),
                     id: g.nodes.id[up as usize],
                 });
-                up = d.dominators.idom[up as usize];
+                up = d.dominators.idom()[up as usize];
             }
             chain.reverse();
             DominatorRow {

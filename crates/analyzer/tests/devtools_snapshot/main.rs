@@ -122,7 +122,7 @@ fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
     }
     for (v, t) in theirs.iter().enumerate().take(g.n_nodes()) {
         let class = &d.classes.names[d.classes.of_node[v] as usize];
-        let dom = (v != 0).then(|| u64::from(g.nodes.id[d.dominators.idom[v] as usize]));
+        let dom = (v != 0).then(|| u64::from(g.nodes.id[d.dominators.idom()[v] as usize]));
         let got = (
             u64::from(g.nodes.id[v]),
             class.as_str(),
