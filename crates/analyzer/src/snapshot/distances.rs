@@ -24,7 +24,7 @@ pub(crate) fn compute(g: &HeapGraph, pairs: &PairNames, has_user_roots: bool) ->
     for e in g.edge_range(0) {
         let to = g.edges.to[e];
         if flags::is_user_root(g, to) && !levels.reached.contains(to) {
-            levels.set(to, 1);
+            levels.seed(to, 1);
         }
     }
     bfs.run(g, &mut levels);
@@ -33,19 +33,23 @@ pub(crate) fn compute(g: &HeapGraph, pairs: &PairNames, has_user_roots: bool) ->
     } else {
         0
     };
-    levels.set(0, base);
+    levels.seed(0, base);
     bfs.run(g, &mut levels);
     levels.dist
 }
 
-/// Distances with a FIFO queue of (node, distance) still to expand. Every
-/// node is reached at most once, so the queue is a vector with a read
-/// position.
+/// Distances with a FIFO queue of nodes still to expand. Every node is
+/// reached at most once, so the queue is a vector with a read position.
+/// Distances only grow along the queue, one level after the other, so it
+/// holds nodes only: `level` is the distance of the entries before
+/// `level_end`.
 struct Levels {
     dist: Vec<i32>,
     reached: BitSet,
-    queue: Vec<(u32, i32)>,
+    queue: Vec<u32>,
     head: usize,
+    level: i32,
+    level_end: usize,
 }
 
 impl Levels {
@@ -55,21 +59,35 @@ impl Levels {
             reached: BitSet::new(n),
             queue: Vec::with_capacity(n),
             head: 0,
+            level: 0,
+            level_end: 0,
         }
     }
 
-    /// Gives `v` its distance and queues it. (The root may be set twice:
-    /// phase 2 restarts from it.)
+    /// Starts a search at `v`, at distance `d`: the nodes queued and not
+    /// yet expanded are at `d` too. (The root may be seeded after being
+    /// reached: phase 2 restarts from it.)
+    fn seed(&mut self, v: u32, d: i32) {
+        self.set(v, d);
+        self.level = d;
+        self.level_end = self.queue.len();
+    }
+
+    /// Gives `v` its distance and queues it.
     fn set(&mut self, v: u32, d: i32) {
         self.reached.insert(v);
         self.dist[v as usize] = d;
-        self.queue.push((v, d));
+        self.queue.push(v);
     }
 
     fn pop(&mut self) -> Option<(u32, i32)> {
-        let item = self.queue.get(self.head).copied()?;
+        let v = *self.queue.get(self.head)?;
+        if self.head == self.level_end {
+            self.level += 1;
+            self.level_end = self.queue.len();
+        }
         self.head += 1;
-        Some(item)
+        Some((v, self.level))
     }
 }
 
@@ -146,10 +164,10 @@ impl<'a> Bfs<'a> {
         while let Some((v, d)) = levels.pop() {
             // The queue holds the nodes to expand next: fetch their edge
             // offsets, then (once those are in) their edges.
-            if let Some(&(w, _)) = levels.queue.get(levels.head + 2 * AHEAD) {
+            if let Some(&w) = levels.queue.get(levels.head + 2 * AHEAD) {
                 prefetch(&g.first_edge, w as usize);
             }
-            if let Some(&(w, _)) = levels.queue.get(levels.head + AHEAD) {
+            if let Some(&w) = levels.queue.get(levels.head + AHEAD) {
                 let first = g.first_edge[w as usize] as usize;
                 prefetch(&g.edges.to, first);
                 prefetch(&g.edges.kind, first);
