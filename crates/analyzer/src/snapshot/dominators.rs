@@ -112,20 +112,22 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
         SearchArrays::new(g.n_nodes()),
         &Handoff::new(),
     )
+    .0
 }
 
 /// Computes the dominator tree over the candidate edges (`slots`, see
 /// [`NOT_RETAINING`]) that `page` lets retain. `slots` becomes the
 /// search's record of target numbers. The search fills `search`; the
 /// predecessor lists take their array from `preds` if one was handed
-/// over (see [`super::pages`]).
+/// over (see [`super::pages`]), and give it back with the tree, for the
+/// running sums of sizes.
 pub(crate) fn compute_with<P: PageRule + ?Sized>(
     g: &HeapGraph,
     slots: Vec<u32>,
     page: &P,
     search: SearchArrays,
-    preds: &Handoff<u32>,
-) -> Dominators {
+    preds: &Handoff<u64>,
+) -> (Dominators, Vec<u64>) {
     use heapdiff_model::steps::time;
     let mut dfs = Dfs::new(search, slots);
     time("dominators.search", || dfs.run(g, page, 0, NONE));
@@ -148,16 +150,16 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
     let (idom_pre, forest) = time("dominators.semi_nca", || {
         semi_nca(&parent, &preds, Buffers([slots, number]))
     });
-    let Preds { first, source } = preds;
-    drop(source);
-    time("dominators.tree", || {
+    let Preds { first, store } = preds;
+    let tree = time("dominators.tree", || {
         tree(
             &preorder,
             &idom_pre,
             reached,
             Buffers([first, parent, forest]),
         )
-    })
+    });
+    (tree, store)
 }
 
 /// Arrays handed from one step to the next for reuse.
@@ -266,13 +268,15 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
 /// are not (the DFS parent is the loop's first candidate).
 struct Preds {
     first: Vec<u32>,
-    source: Vec<u32>,
+    /// The lists' entries, `first[n]` of them, two to a `u64`: the array
+    /// then serves the running sums of sizes after the tree is built.
+    store: Vec<u64>,
 }
 
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[bool], handoff: &Handoff<u32>) -> Self {
+    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[bool], handoff: &Handoff<u64>) -> Self {
         let n = dfs.preorder.len();
         // The search counted the lists' sizes, one place up, as the prefix
         // sum below wants them.
@@ -288,7 +292,9 @@ impl Preds {
         }
         // `first` doubles as the fill cursor: each list's start moves to
         // its end, which is the next list's start, and is moved back after.
-        let mut source = handoff.take(first[n] as usize);
+        let len = first[n] as usize;
+        let mut store = handoff.take(len.div_ceil(2));
+        let source = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut store)[..len];
         for (u, &nu) in dfs.number.iter().enumerate() {
             for e in g.edge_range(u as u32) {
                 if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
@@ -311,7 +317,13 @@ impl Preds {
         }
         first.copy_within(..n, 1);
         first[0] = 0;
-        Self { first, source }
+        Self { first, store }
+    }
+
+    /// The lists' entries.
+    fn source(&self) -> &[u32] {
+        let len = self.first.last().map_or(0, |&l| l as usize);
+        &bytemuck::cast_slice(&self.store)[..len]
     }
 }
 
@@ -443,6 +455,7 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Ve
     let (forest, semi) = work.split_at_mut(2 * n);
     let mut forest = Forest(forest);
     let mut path: Vec<u32> = Vec::new();
+    let source = preds.source();
     for i in (1..n).rev() {
         let limit = i as u32;
         // The DFS parent is a predecessor (its tree edge is left out of
@@ -453,10 +466,10 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Ve
         // the ones below are those to come: fetch the forest entries they
         // will look at.
         for j in (from..to).rev() {
-            if let Some(&ahead) = preds.source.get(j.wrapping_sub(LOOKAHEAD)) {
+            if let Some(&ahead) = source.get(j.wrapping_sub(LOOKAHEAD)) {
                 prefetch(forest.0, 2 * ahead as usize);
             }
-            let p = preds.source[j];
+            let p = source[j];
             let candidate = if p <= limit {
                 p
             } else {

@@ -118,11 +118,11 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         },
     );
     // The thread beside the dominator chain has time to spare: it also
-    // makes the arrays the chain fills later (see `pages`). The lists of
+    // makes the array the chain fills later (see `pages`). The lists of
     // retainers hold about one entry per retaining edge that is not a
-    // tree edge.
+    // tree edge, two to a `u64`; the array then holds the running sums.
     let preds = Handoff::new();
-    let (dominators, (self_size, distance, classes, (detached, detached_count), sums)) =
+    let ((dominators, sums), (self_size, distance, classes, (detached, detached_count))) =
         rayon::join(
             || {
                 let page = essential_edges::PageRule::new(page_owned);
@@ -132,7 +132,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             },
             || {
                 time("prepare.predecessors", || {
-                    preds.prepare(retaining.saturating_sub(n));
+                    preds.prepare(retaining.saturating_sub(n).div_ceil(2).max(n + 1));
                 });
                 let self_size = if has_user_roots {
                     time("ownership", || ownership::adjusted_sizes(g))
@@ -144,8 +144,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
                 });
                 let detached = time("dom_state", || dom_state::compute(g));
                 let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
-                let sums = time("prepare.sums", || pages::touched(n + 1));
-                (self_size, distance, classes, detached, sums)
+                (self_size, distance, classes, detached)
             },
         );
     let sums = time("retained", || {

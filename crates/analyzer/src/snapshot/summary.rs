@@ -256,20 +256,23 @@ fn detached_totals(d: &Derived) -> (u64, u64) {
     // long, the detached nodes few), in order; looked up in a bit set, which
     // stays in cache where the flags by node would not.
     let mut set = BitSet::new(d.detached.len());
-    let nodes_found: Vec<u32> = d
-        .detached
-        .par_iter()
-        .enumerate()
-        .filter(|&(_, &x)| x)
-        .map(|(v, _)| v as u32)
-        .collect();
-    for v in nodes_found {
-        set.insert(v);
+    for (v, &detached) in d.detached.iter().enumerate() {
+        if detached {
+            set.insert(v as u32);
+        }
     }
-    let positions: Vec<usize> = (0..tree.tree_order.len())
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .filter(|&at| set.contains(tree.tree_order[at]))
+    let positions: Vec<usize> = tree
+        .tree_order
+        .par_chunks(CHUNK)
+        .enumerate()
+        .flat_map_iter(|(k, chunk)| {
+            let set = &set;
+            chunk
+                .iter()
+                .enumerate()
+                .filter(move |&(_, &v)| set.contains(v))
+                .map(move |(i, _)| k * CHUNK + i)
+        })
         .collect();
     // The outermost count: one whose subtree holds no other detached
     // node's position before it. Detached subtrees nest or are apart, so
