@@ -19,6 +19,7 @@
 
 mod graph;
 mod ids;
+pub mod memory;
 mod profile;
 pub mod steps;
 mod string_table;

@@ -66,12 +66,17 @@ impl NodeIndices {
 }
 
 /// The type of a column, to allocate it.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ColumnKind {
     U8,
     U32,
     U64,
     NodeIndex,
+    /// A `U8` column that is often all zeros (its memory is then never
+    /// touched: see [`store`]).
+    SparseU8,
+    /// A `U32` column that is often all zeros.
+    SparseU32,
     Skip,
 }
 
@@ -236,6 +241,15 @@ fn parse_records_in_chunks(
         .into_par_iter()
         .zip(parts.par_iter().zip(starts.par_iter()))
         .try_for_each(|(mut cols, (&(s, e, expected), &first))| {
+            // Each thread brings in the pages its part of the columns
+            // will be written to, in one call per column rather than a
+            // fault per page (the columns that are often all zeros are
+            // left untouched).
+            for (col, &kind) in cols.iter().zip(kinds) {
+                if !matches!(kind, ColumnKind::SparseU8 | ColumnKind::SparseU32) {
+                    col.populate();
+                }
+            }
             let got = parse_chunk(
                 &arr.text[s..e],
                 arr.base + s,
@@ -269,8 +283,8 @@ pub(crate) enum Owned {
 impl Owned {
     fn with_len(kind: ColumnKind, n: usize) -> Self {
         match kind {
-            ColumnKind::U8 => Owned::U8(vec![0; n]),
-            ColumnKind::U32 => Owned::U32(vec![0; n]),
+            ColumnKind::U8 | ColumnKind::SparseU8 => Owned::U8(vec![0; n]),
+            ColumnKind::U32 | ColumnKind::SparseU32 => Owned::U32(vec![0; n]),
             ColumnKind::NodeIndex => Owned::NodeIndex(vec![0; n]),
             ColumnKind::U64 => Owned::U64(vec![0; n]),
             ColumnKind::Skip => Owned::Skip,
@@ -315,6 +329,18 @@ impl Owned {
 }
 
 impl<'a> Column<'a> {
+    /// Brings the column's pages into memory (see
+    /// [`heapdiff_model::memory::populate`]).
+    fn populate(&self) {
+        use heapdiff_model::memory::populate;
+        match self {
+            Column::U8(s) => populate(s),
+            Column::U32(s) | Column::NodeIndex { out: s, .. } => populate(s),
+            Column::U64(s) => populate(s),
+            Column::Skip => {}
+        }
+    }
+
     fn split_at(self, len: usize) -> (Column<'a>, Column<'a>) {
         match self {
             Column::U8(s) => {

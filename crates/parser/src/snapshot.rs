@@ -456,10 +456,10 @@ fn read_nodes(
     kinds[l.n_self] = ColumnKind::U64;
     kinds[l.n_edges] = ColumnKind::U32;
     if let Some(t) = l.n_trace {
-        kinds[t] = ColumnKind::U32;
+        kinds[t] = ColumnKind::SparseU32;
     }
     if let Some(d) = l.n_detached {
-        kinds[d] = ColumnKind::U8;
+        kinds[d] = ColumnKind::SparseU8;
     }
     let mut cols = columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?;
     let mut take = |i: usize| cols.take(i);

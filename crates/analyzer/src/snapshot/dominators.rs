@@ -15,9 +15,9 @@
 
 use std::sync::OnceLock;
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, memory};
 
-use super::pages::{self, Handoff};
+use super::pages::Handoff;
 use super::prefetch::prefetch;
 
 const NONE: u32 = u32::MAX;
@@ -357,16 +357,13 @@ pub(crate) struct SearchArrays {
 
 impl SearchArrays {
     pub(crate) fn new(n: usize) -> Self {
-        let number = vec![NONE; n];
-        let mut preorder = pages::touched(n);
-        preorder.clear();
-        let mut parent = pages::touched(n);
-        parent.clear();
+        let mut number = memory::with_capacity(n);
+        number.resize(n, NONE);
         Self {
             number,
-            preorder,
-            parent,
-            counts: pages::touched(n + 1),
+            preorder: memory::with_capacity(n),
+            parent: memory::with_capacity(n),
+            counts: memory::zeroed(n + 1),
         }
     }
 }

@@ -24,7 +24,8 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) 
     let weak = g.edge_type_index("weak");
     let shortcut = g.edge_type_index("shortcut");
     let n = g.n_nodes();
-    let mut out = vec![0u32; g.edges.len()];
+    // Its pages brought in at once: see `heapdiff_model::memory`.
+    let mut out = heapdiff_model::memory::zeroed::<u32>(g.edges.len());
     let mut chunks = Vec::new();
     let mut rest = out.as_mut_slice();
     for first in (0..n).step_by(CHUNK) {

@@ -4,20 +4,13 @@
 //! page fault per 4 KiB: on snapshots of a gigabyte that is a good part of
 //! a step's time. The dominator chain is the analysis' longest, and the
 //! thread beside it has time to spare, so the arrays the chain fills are
-//! made (and touched) there, earlier, and handed over ([`Handoff`]).
-//! A step that finds nothing handed over makes its own array, so the
-//! result never depends on the timing, only the speed does.
+//! made there (with [`heapdiff_model::memory`]), earlier, and handed over
+//! ([`Handoff`]). A step that finds nothing handed over makes its own
+//! array, so the result never depends on the timing, only the speed does.
 
 use std::sync::Mutex;
 
-/// `len` zeros, every page written once.
-pub(crate) fn touched<T: Copy + Default>(len: usize) -> Vec<T> {
-    let mut v = Vec::with_capacity(len);
-    // Filling (not `vec![0; len]`, which the allocator may hand out as
-    // untouched zero pages) is what brings the pages in.
-    v.resize(len, T::default());
-    v
-}
+use heapdiff_model::memory;
 
 /// An array made on one thread for a step on another.
 pub(crate) struct Handoff<T>(Mutex<Option<Vec<T>>>);
@@ -27,9 +20,9 @@ impl<T: Copy + Default> Handoff<T> {
         Self(Mutex::new(None))
     }
 
-    /// Makes `len` touched zeros for the taker.
+    /// Makes `len` zeros, their pages in memory, for the taker.
     pub(crate) fn prepare(&self, len: usize) {
-        let v = touched(len);
+        let v = memory::zeroed(len);
         if let Ok(mut slot) = self.0.lock() {
             *slot = Some(v);
         }
@@ -63,6 +56,5 @@ mod tests {
             // Taken once: the next taker makes its own.
             assert_eq!(h.take(1), vec![0; 1]);
         }
-        assert_eq!(touched::<u64>(7), vec![0; 7]);
     }
 }

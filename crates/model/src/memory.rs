@@ -1,0 +1,76 @@
+//! Fresh memory with its pages already in place.
+//!
+//! The kernel hands out a fresh array's pages on first touch, one page
+//! fault per 4 KiB. On gigabyte snapshots that is a good part of a step's
+//! time, and asking for a whole range at once (`MADV_POPULATE_WRITE`,
+//! Linux 5.14+) costs about a third less per page than faulting it in page
+//! by page. The parser and the analysis use these helpers for the big
+//! arrays they are about to fill; elsewhere (or when the kernel refuses)
+//! the pages simply come on first touch, as usual.
+
+/// `len` zeros, with their pages in memory.
+#[must_use]
+pub fn zeroed<T: Copy + Default>(len: usize) -> Vec<T> {
+    // Freshly allocated zeros come from the allocator as untouched pages,
+    // which the call below brings in already zeroed: nothing is written
+    // twice.
+    let v = vec![T::default(); len];
+    populate(&v);
+    v
+}
+
+/// An empty vector with room for `len`, whose pages are in memory.
+#[must_use]
+pub fn with_capacity<T>(len: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(len);
+    let spare = v.spare_capacity_mut();
+    populate(spare);
+    v
+}
+
+/// Brings the pages wholly inside `items` into memory, writable. The
+/// contents do not change: pages not yet in memory read as zeros before
+/// and after, and pages already there are left alone.
+pub fn populate<T>(items: &[T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let start = items.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(items);
+        let (first, last) = (start.div_ceil(PAGE) * PAGE, end / PAGE * PAGE);
+        if last > first {
+            // SAFETY: the range lies inside `items`, memory this process
+            // owns and that stays allocated for the call. The advice only
+            // faults pages in (as a first write would); it changes no
+            // byte of them and cannot fault. An error (an older kernel, a
+            // range the advice does not apply to) leaves the pages to be
+            // faulted in on first touch.
+            #[allow(unsafe_code)]
+            let _ = unsafe {
+                libc::madvise(
+                    first as *mut libc::c_void,
+                    last - first,
+                    libc::MADV_POPULATE_WRITE,
+                )
+            };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = items;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn populated_memory_keeps_its_contents() {
+        let v: Vec<u32> = zeroed(3 << 20);
+        assert!(v.iter().all(|&x| x == 0));
+        let mut w: Vec<u64> = with_capacity(1 << 20);
+        assert!(w.is_empty() && w.capacity() >= 1 << 20);
+        w.extend(0..1 << 20);
+        populate(&w);
+        assert!(w.iter().enumerate().all(|(i, &x)| x == i as u64));
+    }
+}
