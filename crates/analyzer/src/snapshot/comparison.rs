@@ -146,7 +146,7 @@ fn allocated_between(
         let id = g.nodes.id[v as usize];
         lo < id && id <= hi
     };
-    let sums = class_sums(g, d, &member);
+    let sums = class_sums(d, Some(&member));
     let mut classes: Vec<usize> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .collect();

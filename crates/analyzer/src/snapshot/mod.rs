@@ -29,7 +29,7 @@ pub use report::{
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
 };
-pub use summary::{SummaryOptions, summary};
+pub use summary::{ClassCounts, SummaryOptions, summary};
 
 use std::sync::OnceLock;
 
@@ -64,6 +64,9 @@ pub struct Derived {
     pub distance: Vec<i32>,
     /// Class name and key of every node (formats §7.8).
     pub classes: ClassTable,
+    /// Count, shallow size and smallest distance per class, over all
+    /// nodes (the Summary's rows but for the retained sizes).
+    pub class_counts: ClassCounts,
     /// Native nodes renamed "Detached …" (formats §7.2).
     pub detached: Vec<bool>,
     /// How many nodes `detached` marks.
@@ -122,31 +125,36 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     // retainers hold about one entry per retaining edge that is not a
     // tree edge, two to a `u64`; the array then holds the running sums.
     let preds = Handoff::new();
-    let ((dominators, sums), (self_size, distance, classes, (detached, detached_count))) =
-        rayon::join(
-            || {
-                let page = essential_edges::PageRule::new(page_owned);
-                time("dominators", || {
-                    dominators::compute_with(g, candidates, &page, search, &preds)
-                })
-            },
-            || {
-                time("prepare.predecessors", || {
-                    preds.prepare(retaining.saturating_sub(n).div_ceil(2).max(n + 1));
-                });
-                let self_size = if has_user_roots {
-                    time("ownership", || ownership::adjusted_sizes(g))
-                } else {
-                    g.nodes.self_size.clone()
-                };
-                let distance = time("distances", || {
-                    distances::compute(g, &pairs, has_user_roots)
-                });
-                let detached = time("dom_state", || dom_state::compute(g));
-                let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
-                (self_size, distance, classes, detached)
-            },
-        );
+    let (
+        (dominators, sums),
+        (self_size, distance, classes, class_counts, (detached, detached_count)),
+    ) = rayon::join(
+        || {
+            let page = essential_edges::PageRule::new(page_owned);
+            time("dominators", || {
+                dominators::compute_with(g, candidates, &page, search, &preds)
+            })
+        },
+        || {
+            time("prepare.predecessors", || {
+                preds.prepare(retaining.saturating_sub(n).div_ceil(2).max(n + 1));
+            });
+            let self_size = if has_user_roots {
+                time("ownership", || ownership::adjusted_sizes(g))
+            } else {
+                g.nodes.self_size.clone()
+            };
+            let distance = time("distances", || {
+                distances::compute(g, &pairs, has_user_roots)
+            });
+            let detached = time("dom_state", || dom_state::compute(g));
+            let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
+            let counts = time("class_counts", || {
+                ClassCounts::compute(&self_size, &classes, &distance, &|_| true)
+            });
+            (self_size, distance, classes, counts, detached)
+        },
+    );
     let sums = time("retained", || {
         retained::running_sums(&dominators, &self_size, sums)
     });
@@ -165,6 +173,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         tree_sums,
         distance,
         classes,
+        class_counts,
         detached,
         detached_count,
         has_user_roots,

@@ -9,7 +9,7 @@ use regex::Regex;
 use super::flags::BitSet;
 use super::prefetch::prefetch;
 use super::report::{ClassRow, SummaryReport, SummaryTotals};
-use super::{BASE_SYSTEM_DISTANCE, Derived};
+use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived};
 
 /// Options of [`summary`].
 #[derive(Debug, Clone, Default)]
@@ -24,7 +24,7 @@ pub struct SummaryOptions {
 }
 
 /// Per-class sums; `member` decides which nodes count (DevTools' node
-/// filter), `None` counts all.
+/// filter).
 pub(crate) struct ClassSums {
     pub(crate) count: Vec<u64>,
     pub(crate) self_size: Vec<u64>,
@@ -32,44 +32,78 @@ pub(crate) struct ClassSums {
     pub(crate) distance: Vec<i32>,
 }
 
-pub(crate) fn class_sums(
-    g: &HeapGraph,
-    d: &Derived,
-    member: &(dyn Fn(u32) -> bool + Sync),
-) -> ClassSums {
-    let n_classes = d.classes.names.len();
-    // Nodes are summed in parallel ranges, each into its own table.
-    let empty = || ClassSums {
-        count: vec![0; n_classes],
-        self_size: vec![0; n_classes],
-        retained: vec![0; n_classes],
-        distance: vec![i32::MAX; n_classes],
-    };
-    let n = g.n_nodes();
-    let mut s = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .fold(empty, |mut s, chunk| {
-            for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                if d.self_size[v] == 0 || !member(v as u32) {
-                    continue;
+/// Per-class count, shallow size and smallest distance of the nodes with
+/// a size: everything of a class row but the retained size, which needs
+/// the dominator tree. The analysis works it out for all nodes beside the
+/// dominator chain ([`Derived::class_counts`]).
+#[derive(Debug, Clone, Default)]
+pub struct ClassCounts {
+    pub(crate) count: Vec<u64>,
+    pub(crate) self_size: Vec<u64>,
+    pub(crate) distance: Vec<i32>,
+}
+
+impl ClassCounts {
+    /// Sums the nodes `member` accepts, in parallel ranges, each into its
+    /// own table.
+    pub(crate) fn compute(
+        self_size: &[u64],
+        classes: &ClassTable,
+        distance: &[i32],
+        member: &(dyn Fn(u32) -> bool + Sync),
+    ) -> Self {
+        let n_classes = classes.names.len();
+        let empty = || ClassCounts {
+            count: vec![0; n_classes],
+            self_size: vec![0; n_classes],
+            distance: vec![i32::MAX; n_classes],
+        };
+        let n = self_size.len();
+        (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .fold(empty, |mut s, chunk| {
+                for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                    if self_size[v] == 0 || !member(v as u32) {
+                        continue;
+                    }
+                    let c = classes.of_node[v] as usize;
+                    s.count[c] += 1;
+                    s.self_size[c] = s.self_size[c].saturating_add(self_size[v]);
+                    s.distance[c] = s.distance[c].min(distance[v]);
                 }
-                let c = d.classes.of_node[v] as usize;
-                s.count[c] += 1;
-                s.self_size[c] = s.self_size[c].saturating_add(d.self_size[v]);
-                s.distance[c] = s.distance[c].min(d.distance[v]);
-            }
-            s
-        })
-        .reduce(empty, |mut a, b| {
-            for c in 0..n_classes {
-                a.count[c] += b.count[c];
-                a.self_size[c] = a.self_size[c].saturating_add(b.self_size[c]);
-                a.distance[c] = a.distance[c].min(b.distance[c]);
-            }
-            a
-        });
-    heapdiff_model::steps::time("summary.max", || max_retained(d, member, &mut s.retained));
-    s
+                s
+            })
+            .reduce(empty, |mut a, b| {
+                for c in 0..n_classes {
+                    a.count[c] += b.count[c];
+                    a.self_size[c] = a.self_size[c].saturating_add(b.self_size[c]);
+                    a.distance[c] = a.distance[c].min(b.distance[c]);
+                }
+                a
+            })
+    }
+}
+
+/// The class rows' sums over the nodes `member` accepts (`None`: all).
+pub(crate) fn class_sums(d: &Derived, member: Option<&(dyn Fn(u32) -> bool + Sync)>) -> ClassSums {
+    let (counts, member) = match member {
+        Some(member) => (
+            ClassCounts::compute(&d.self_size, &d.classes, &d.distance, member),
+            member,
+        ),
+        None => (
+            d.class_counts.clone(),
+            &(|_| true) as &(dyn Fn(u32) -> bool + Sync),
+        ),
+    };
+    let mut retained = vec![0; d.classes.names.len()];
+    heapdiff_model::steps::time("summary.max", || max_retained(d, member, &mut retained));
+    ClassSums {
+        count: counts.count,
+        self_size: counts.self_size,
+        retained,
+        distance: counts.distance,
+    }
 }
 
 /// Nodes per parallel task.
@@ -194,13 +228,16 @@ pub(crate) fn shown_distance(d: i32) -> Option<i32> {
 /// The Summary of a snapshot.
 #[must_use]
 pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryReport {
-    let range = opts.id_range;
-    let member = move |v: u32| {
-        range.is_none_or(|(lo, hi)| {
-            (lo..=hi).contains(&g.nodes.id[v as usize]) && g.nodes.id[v as usize] != lo
-        })
+    let in_range = |(lo, hi): (u32, u32)| {
+        move |v: u32| (lo..=hi).contains(&g.nodes.id[v as usize]) && g.nodes.id[v as usize] != lo
     };
-    let sums = heapdiff_model::steps::time("summary.sums", || class_sums(g, d, &member));
+    let member = opts.id_range.map(in_range);
+    let sums = heapdiff_model::steps::time("summary.sums", || {
+        class_sums(
+            d,
+            member.as_ref().map(|m| m as &(dyn Fn(u32) -> bool + Sync)),
+        )
+    });
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {
