@@ -20,9 +20,9 @@ const CHUNK: usize = 1 << 16;
 /// references, a WeakMap table's own edges to its pair parts, and
 /// shortcuts except the root's.
 pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) {
-    let internal = g.edge_type_index("internal");
-    let weak = g.edge_type_index("weak");
-    let shortcut = g.edge_type_index("shortcut");
+    // Type indices as `u16`, with one no edge has for a missing type.
+    let index = |name| g.edge_type_index(name).map_or(u16::MAX, u16::from);
+    let (internal, weak, shortcut) = (index("internal"), index("weak"), index("shortcut"));
     let n = g.n_nodes();
     // Its pages brought in at once: see `heapdiff_model::memory`.
     let mut out = heapdiff_model::memory::zeroed::<u32>(g.edges.len());
@@ -39,19 +39,20 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) 
         .into_par_iter()
         .map(|(nodes, out)| {
             let mut retaining = 0;
-            let mut slot = out.iter_mut();
+            let mut slots = out.iter_mut();
             for u in nodes {
-                for e in g.edge_range(u) {
-                    let k = Some(g.edges.kind[e]);
-                    let w = g.edges.to[e];
+                let edges = g.edge_range(u);
+                let kinds = &g.edges.kind[edges.clone()];
+                let names = &g.edges.name_or_index[edges.clone()];
+                let targets = &g.edges.to[edges];
+                let id = g.nodes.id[u as usize];
+                for ((&k, &name), &w) in kinds.iter().zip(names).zip(targets) {
+                    let k = u16::from(k);
                     let retains = k != weak
                         && u != w
                         && (u == 0 || k != shortcut)
-                        && (k != internal
-                            || pairs
-                                .table(g.edges.name_or_index[e])
-                                .is_none_or(|table| table != g.nodes.id[u as usize]));
-                    if let Some(s) = slot.next() {
+                        && (k != internal || pairs.table(name).is_none_or(|table| table != id));
+                    if let Some(s) = slots.next() {
                         *s = if retains { w } else { NOT_RETAINING };
                     }
                     retaining += usize::from(retains);

@@ -16,10 +16,15 @@ pub(crate) fn page_owned(g: &HeapGraph) -> BitSet {
             sweep.reach(to);
         }
     }
+    // A type index no edge has when there is no `weak` type.
+    let weak = weak.map_or(u16::MAX, u16::from);
     sweep.run(|v, sweep| {
-        for e in g.edge_range(v) {
-            if Some(g.edges.kind[e]) != weak {
-                sweep.reach(g.edges.to[e]);
+        let edges = g.edge_range(v);
+        let kinds = &g.edges.kind[edges.clone()];
+        let targets = &g.edges.to[edges];
+        for (&k, &w) in kinds.iter().zip(targets) {
+            if u16::from(k) != weak {
+                sweep.reach(w);
             }
         }
     })
