@@ -406,18 +406,20 @@ impl Dfs {
             }
             let k = self.visit(v, parent);
             let source = page.source(v);
-            for e in g.edge_range(v).rev() {
-                let w = self.slots[e];
-                self.slots[e] = 0;
+            let edges = g.edge_range(v);
+            let first = edges.start;
+            for (i, slot) in self.slots[edges].iter_mut().enumerate().rev() {
+                let w = *slot;
+                *slot = 0;
                 if w == NOT_RETAINING || !page.retains(source, w) {
                     continue;
                 }
                 let seen = self.number[w as usize];
                 if seen == NONE {
                     #[allow(clippy::cast_possible_truncation)]
-                    stack.push((w, k, e as u32));
+                    stack.push((w, k, (first + i) as u32));
                 } else {
-                    self.slots[e] = seen + 1;
+                    *slot = seen + 1;
                     self.counts[seen as usize + 1] += 1;
                 }
             }
