@@ -176,13 +176,16 @@ impl<'a> Bfs<'a> {
                 self.expand_special(g, levels, v, d + 1);
                 continue;
             }
-            for e in g.edge_range(v) {
-                let kind = Some(g.edges.kind[e]);
-                let c = g.edges.to[e];
+            let edges = g.edge_range(v);
+            let first = edges.start;
+            let kinds = &g.edges.kind[edges.clone()];
+            let targets = &g.edges.to[edges];
+            for (i, (&kind, &c)) in kinds.iter().zip(targets).enumerate() {
+                let kind = Some(kind);
                 if kind == self.weak || levels.reached.contains(c) {
                     continue;
                 }
-                if kind == self.internal && !self.pair_allows(g.edges.name_or_index[e]) {
+                if kind == self.internal && !self.pair_allows(g.edges.name_or_index[first + i]) {
                     continue;
                 }
                 levels.set(c, d + 1);

@@ -53,9 +53,11 @@ impl Owners<'_> {
     fn expand(&mut self, v: u32) {
         let g = self.g;
         let o = self.owner[v as usize];
-        for e in g.edge_range(v) {
-            let t = g.edges.to[e];
-            if Some(g.edges.kind[e]) == self.weak || !self.ownable.contains(t) {
+        let edges = g.edge_range(v);
+        let kinds = &g.edges.kind[edges.clone()];
+        let targets = &g.edges.to[edges];
+        for (&kind, &t) in kinds.iter().zip(targets) {
+            if Some(kind) == self.weak || !self.ownable.contains(t) {
                 continue;
             }
             let ot = self.owner[t as usize];
