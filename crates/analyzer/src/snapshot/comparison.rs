@@ -17,6 +17,28 @@ pub struct CompareOptions {
     pub limit: Option<usize>,
 }
 
+/// Allocated-between groups shown without a limit.
+const ALLOCATED_ROWS: usize = 25;
+
+impl CompareReport {
+    /// The report [`compare`] gives with `limit`, cut from one made
+    /// without a limit, if it holds enough rows (any limit up to
+    /// [`ALLOCATED_ROWS`]): both lists are sorted before they are cut.
+    #[must_use]
+    pub fn limited(&self, limit: Option<usize>) -> Option<Self> {
+        let rows = limit.unwrap_or(ALLOCATED_ROWS);
+        if rows > ALLOCATED_ROWS {
+            return None;
+        }
+        let mut report = self.clone();
+        report.allocated_between.truncate(rows);
+        if let Some(limit) = limit {
+            report.classes.truncate(limit);
+        }
+        Some(report)
+    }
+}
+
 /// Members (id, self) of every class key, nodes with self > 0, by id.
 /// Per class key: the class index and its members as (id, self) by id.
 type Members<'a> = FxHashMap<&'a str, (usize, Vec<(u32, u64)>)>;
@@ -106,7 +128,7 @@ pub fn compare(
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.key.cmp(&b.key))
     });
-    let allocated_between = allocated_between(bg, cg, cd, opts.limit.unwrap_or(25));
+    let allocated_between = allocated_between(bg, cg, cd, opts.limit.unwrap_or(ALLOCATED_ROWS));
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
@@ -210,4 +232,38 @@ fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
     }
     let kept = js.iter().filter(|id| ids.binary_search(id).is_ok()).count();
     kept * 10 < js.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read as _;
+
+    use super::*;
+
+    fn load(path: &str) -> HeapGraph {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+    }
+
+    /// A report cut to a limit is the report made with that limit.
+    #[test]
+    fn a_limited_report_is_the_report_with_the_limit() {
+        let base = load("../../fixtures/snapshot-diff/node-leak/before.heapsnapshot.gz");
+        let cur = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
+        let cd = super::super::analyze(&cur);
+        let bd = super::super::analyze_with(&base, Some(&cd.classes.interfaces));
+        let report = |limit| compare((&base, &bd), (&cur, &cd), &CompareOptions { limit });
+        let full = report(None);
+        assert!(full.classes.len() > ALLOCATED_ROWS && !full.allocated_between.is_empty());
+        let json = |r: &CompareReport| serde_json::to_value(r).unwrap();
+        for limit in [None, Some(0), Some(1), Some(7), Some(ALLOCATED_ROWS)] {
+            let cut = full.limited(limit).unwrap();
+            assert_eq!(json(&cut), json(&report(limit)), "limit {limit:?}");
+        }
+        assert!(full.limited(Some(ALLOCATED_ROWS + 1)).is_none());
+    }
 }

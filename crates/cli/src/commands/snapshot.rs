@@ -121,8 +121,11 @@ pub(crate) fn diff(
 ) -> anyhow::Result<Outcome> {
     let (bg, cg) = (before.1, after.1);
     let (bd, cd) = analyze_pair(bg, cg);
+    let mut report = None;
     if let Some(path) = &a.flags.report {
         let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
+        // The rows printed are the report's first ones.
+        report = full.limited(a.rows.limit());
         let doc = heapdiff_analyzer::report_doc::ReportDocument {
             schema_version: 1,
             kind: "report",
@@ -135,13 +138,15 @@ pub(crate) fn diff(
         };
         crate::report::write(path, &[before.0, after.0], &doc)?;
     }
-    let report = snapshot::compare(
-        (bg, &bd),
-        (cg, &cd),
-        &CompareOptions {
-            limit: a.rows.limit(),
-        },
-    );
+    let report = report.unwrap_or_else(|| {
+        snapshot::compare(
+            (bg, &bd),
+            (cg, &cd),
+            &CompareOptions {
+                limit: a.rows.limit(),
+            },
+        )
+    });
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::snapshot::compare_table(out, &report),
         Format::Csv => renderer::csv::compare(out, &report),
