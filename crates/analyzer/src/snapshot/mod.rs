@@ -107,7 +107,8 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     // result does not depend on the thread count.
     let has_user_roots = flags::has_user_roots(g);
     let n = g.n_nodes();
-    // The thread that finishes first makes the search's arrays.
+    // Stage 1 feeds the search: page ownership, then the search's arrays
+    // (see `pages`), beside the pair names and the per-edge candidates.
     let ((page_owned, search), (pairs, (candidates, retaining))) = rayon::join(
         || {
             let page_owned = time("page_owned", || flags::page_owned(g));
