@@ -22,8 +22,9 @@ const ALLOCATED_ROWS: usize = 25;
 
 impl CompareReport {
     /// The report [`compare`] gives with `limit`, cut from one made
-    /// without a limit, if it holds enough rows (any limit up to
-    /// [`ALLOCATED_ROWS`]): both lists are sorted before they are cut.
+    /// without a limit, if it holds enough rows (any limit up to the 25
+    /// allocated-between groups shown without one): both lists are sorted
+    /// before they are cut.
     #[must_use]
     pub fn limited(&self, limit: Option<usize>) -> Option<Self> {
         let rows = limit.unwrap_or(ALLOCATED_ROWS);
