@@ -221,40 +221,45 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<3>)
 
 /// DevTools' augmentation after the search from the root: orphans (nodes
 /// without any essential retainer) and then leftovers (what is still
-/// unreached) hang off the root and are searched from. Returns which nodes
-/// got the imagined root edge.
-fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<bool> {
+/// unreached) hang off the root and are searched from. Returns the nodes
+/// that got the imagined root edge.
+fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<u32> {
     let n = g.n_nodes();
+    // Unreached nodes are few: one pass finds them, the rest looks at them
+    // only.
+    let unreached: Vec<u32> = (0..n as u32)
+        .filter(|&v| dfs.number[v as usize] == NONE)
+        .collect();
     // An essential edge into an unreached node comes from another
     // unreached node (the search would have followed it), so only their
     // edges are looked at; the search has not passed them, so their slots
     // still hold targets.
     let mut has_pred = vec![false; n];
-    for u in 0..n as u32 {
-        if dfs.number[u as usize] == NONE {
-            let source = page.source(u);
-            for &w in &dfs.slots[g.edge_range(u)] {
-                if w != NOT_RETAINING && page.retains(source, w) {
-                    has_pred[w as usize] = true;
-                }
+    for &u in &unreached {
+        let source = page.source(u);
+        for &w in &dfs.slots[g.edge_range(u)] {
+            if w != NOT_RETAINING && page.retains(source, w) {
+                has_pred[w as usize] = true;
             }
         }
     }
-    let mut from_root = vec![false; n];
-    for (v, root_edge) in from_root.iter_mut().enumerate() {
-        if dfs.number[v] == NONE && !has_pred[v] {
-            *root_edge = true;
-            dfs.run(g, page, v as u32, 0);
+    let mut from_root = Vec::new();
+    for &v in &unreached {
+        if dfs.number[v as usize] == NONE && !has_pred[v as usize] {
+            from_root.push(v);
+            dfs.run(g, page, v, 0);
         }
     }
     drop(has_pred);
-    let leftovers: Vec<u32> = (0..n as u32)
-        .filter(|&v| dfs.number[v as usize] == NONE)
-        .collect();
-    for &v in &leftovers {
-        from_root[v as usize] = true;
-    }
-    for &v in &leftovers {
+    let leftovers = from_root.len();
+    from_root.extend(
+        unreached
+            .iter()
+            .copied()
+            .filter(|&v| dfs.number[v as usize] == NONE),
+    );
+    for i in leftovers..from_root.len() {
+        let v = from_root[i];
         if dfs.number[v as usize] == NONE {
             dfs.run(g, page, v, 0);
         }
@@ -276,16 +281,14 @@ struct Preds {
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[bool], handoff: &Handoff<u64>) -> Self {
+    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[u32], handoff: &Handoff<u64>) -> Self {
         let n = dfs.preorder.len();
         // The search counted the lists' sizes, one place up, as the prefix
         // sum below wants them.
         let mut first = std::mem::take(&mut dfs.counts);
         first[0] = 0;
-        for (v, &r) in from_root.iter().enumerate() {
-            if r {
-                first[dfs.number[v] as usize + 1] += 1;
-            }
+        for &v in from_root {
+            first[dfs.number[v as usize] as usize + 1] += 1;
         }
         for i in 0..n {
             first[i + 1] += first[i];
@@ -308,12 +311,10 @@ impl Preds {
                 }
             }
         }
-        for (v, &r) in from_root.iter().enumerate() {
-            if r {
-                let slot = &mut first[dfs.number[v] as usize];
-                source[*slot as usize] = 0;
-                *slot += 1;
-            }
+        for &v in from_root {
+            let slot = &mut first[dfs.number[v as usize] as usize];
+            source[*slot as usize] = 0;
+            *slot += 1;
         }
         first.copy_within(..n, 1);
         first[0] = 0;
