@@ -258,8 +258,7 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
             .copied()
             .filter(|&v| dfs.number[v as usize] == NONE),
     );
-    for i in leftovers..from_root.len() {
-        let v = from_root[i];
+    for &v in &from_root[leftovers..] {
         if dfs.number[v as usize] == NONE {
             dfs.run(g, page, v, 0);
         }
