@@ -863,13 +863,8 @@ mod tests {
 
     #[test]
     fn the_radix_sort_is_a_stable_sort_by_the_high_half() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = heapdiff_testkit::SplitMix64::new(7);
+        let mut next = move || rng.next_u64();
         for (len, high_bits) in [(0, 0), (1, 5), (1000, 3), (5000, 25), (5000, 32), (300, 64)] {
             let keys: Vec<u64> = (0..len)
                 .map(|i: u64| {

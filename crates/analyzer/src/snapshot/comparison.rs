@@ -237,18 +237,8 @@ fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read as _;
-
+    use super::super::tests::load;
     use super::*;
-
-    fn load(path: &str) -> HeapGraph {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap())
-            .read_to_end(&mut bytes)
-            .unwrap();
-        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
-    }
 
     /// A report cut to a limit is the report made with that limit.
     #[test]

@@ -207,3 +207,20 @@ impl Derived {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::io::Read as _;
+
+    use heapdiff_model::HeapGraph;
+
+    /// A gzipped fixture snapshot, `path` relative to this crate.
+    pub(crate) fn load(path: &str) -> HeapGraph {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+    }
+}

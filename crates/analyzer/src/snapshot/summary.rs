@@ -327,18 +327,8 @@ fn detached_totals(d: &Derived) -> (u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read as _;
-
+    use super::super::tests::load;
     use super::*;
-
-    fn load(path: &str) -> HeapGraph {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap())
-            .read_to_end(&mut bytes)
-            .unwrap();
-        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
-    }
 
     /// Detached totals: every detached node, and what the outermost ones
     /// (no detached dominator above) retain, as a walk up the dominators
