@@ -37,8 +37,15 @@ if [ ! -d scripts/report-check/node_modules/puppeteer-core ] || [ ! -d scripts/r
   PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix scripts/report-check --no-audit --no-fund --loglevel=error
 fi
 
-cargo build -q -p heapdiff
-bin=target/debug/heapdiff
+# HEAPDIFF_BIN: an already built binary (scripts/test.sh passes the one its
+# test build made, so the dependency tree is not built again).
+if [ -n "${HEAPDIFF_BIN:-}" ]; then
+  bin=$HEAPDIFF_BIN
+else
+  cargo build -q -p heapdiff
+  bin=target/debug/heapdiff
+fi
+[ -x "$bin" ] || { echo "report-check: $bin is not an executable" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
