@@ -34,9 +34,15 @@ pub(crate) struct Cursor<R> {
 
 impl<R: Read> Cursor<R> {
     pub(crate) fn new(src: R) -> Self {
+        Self::with_buffer_len(src, BUF_LEN)
+    }
+
+    /// A cursor with a buffer of `len` bytes (at least one, at most the
+    /// usual 1 MiB): a short input needs no more than its own length.
+    pub(crate) fn with_buffer_len(src: R, len: usize) -> Self {
         Self {
             src,
-            buf: vec![0; BUF_LEN].into_boxed_slice(),
+            buf: vec![0; len.clamp(1, BUF_LEN)].into_boxed_slice(),
             pos: 0,
             end: 0,
             base: 0,

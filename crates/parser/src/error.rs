@@ -80,6 +80,16 @@ pub enum ParseError {
         /// Why it matters.
         hint: &'static str,
     },
+    /// A required key is absent from the object that ends at `offset`.
+    #[error("no `{what}` found in the object that ends at byte {offset}: {hint}")]
+    MissingKey {
+        /// The missing key.
+        what: &'static str,
+        /// Where the object that lacks it ends (its closing brace).
+        offset: u64,
+        /// Why it matters.
+        hint: &'static str,
+    },
     /// Reading the input failed.
     #[error("read error at byte {offset}: {source}")]
     Io {

@@ -12,6 +12,7 @@ use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cursor::{Cursor, Number};
+use crate::kind::TopKeys;
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -45,12 +46,14 @@ pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, Parse
         }
     }
     p.top_level(false)?;
+    // The top level's closing `}` was the last byte read.
+    let end = p.cur.offset() - 1;
     if !p.cur.at_end()? {
         return Err(p
             .cur
             .syntax("unexpected data after the end of the profile".into()));
     }
-    p.finish()
+    p.finish(end)
 }
 
 /// Fields of one tree node, gathered while its keys are read.
@@ -74,6 +77,8 @@ struct Parser<R> {
     b: ProfileBuilder,
     scratch: Vec<u8>,
     saw_head: bool,
+    /// The top-level keys that tell other kinds of file apart.
+    keys: TopKeys,
     /// V8 node id → stack, filled as nodes close.
     by_node_id: FxHashMap<u64, StackId>,
     /// `by_node_id` as a flat table when V8's ids are dense (they are
@@ -92,6 +97,7 @@ impl<R: Read> Parser<R> {
             b: ProfileBuilder::new(),
             scratch: Vec::with_capacity(256),
             saw_head: false,
+            keys: TopKeys::default(),
             by_node_id: FxHashMap::default(),
             dense: Vec::new(),
             deferred: Vec::new(),
@@ -116,36 +122,20 @@ impl<R: Read> Parser<R> {
                     self.b.meta_mut().wrapped = true;
                     self.top_level(true)?;
                 }
-                b"snapshot" => {
-                    return Err(ParseError::WrongKind {
-                        found: InputKind::HeapSnapshot,
-                    });
+                // Anything else is ignored; the keys that name another
+                // kind of file are noted for the error when `head` is absent.
+                _ => {
+                    let key = std::mem::take(&mut self.scratch);
+                    let read = self.keys.read_value(&key, &mut self.cur, &mut self.scratch);
+                    self.scratch = key;
+                    read?;
                 }
-                b"startTime" | b"endTime" | b"timeDeltas" => {
-                    return Err(ParseError::WrongKind {
-                        found: InputKind::CpuProfile,
-                    });
-                }
-                b"nodes" => return Err(self.nodes_kind()?),
-                _ => self.cur.skip_value(&mut self.scratch)?,
             }
             self.cur.section = "top level";
             if !self.cur.comma_or(b'}')? {
                 return Ok(());
             }
         }
-    }
-
-    /// A top-level `nodes` array: objects in a CPU profile, numbers in a
-    /// (re-ordered) heap snapshot.
-    fn nodes_kind(&mut self) -> Result<ParseError, ParseError> {
-        self.cur.expect(b'[', "an array")?;
-        let found = if self.cur.peek_token()? == b'{' {
-            InputKind::CpuProfile
-        } else {
-            InputKind::HeapSnapshot
-        };
-        Ok(ParseError::WrongKind { found })
     }
 
     fn head(&mut self) -> Result<(), ParseError> {
@@ -391,11 +381,17 @@ impl<R: Read> Parser<R> {
         }
     }
 
-    fn finish(mut self) -> Result<Parsed<HeapProfile>, ParseError> {
+    /// Resolves what the end of the input decides; `end` is the offset of
+    /// the top level's closing `}`.
+    fn finish(mut self, end: u64) -> Result<Parsed<HeapProfile>, ParseError> {
         if !self.saw_head {
-            return Err(ParseError::Missing {
-                what: "head",
-                hint: "a sampling heap profile has a `head` call tree; this JSON has none",
+            return Err(match self.keys.kind(true) {
+                InputKind::OtherJson | InputKind::HeapProfile => ParseError::MissingKey {
+                    what: "head",
+                    offset: end,
+                    hint: "a sampling heap profile has a `head` call tree; this JSON has none",
+                },
+                found => ParseError::WrongKind { found },
             });
         }
         for (node_id, size, ordinal) in std::mem::take(&mut self.deferred) {
