@@ -241,9 +241,12 @@ impl<R: Read> Cursor<R> {
             b'u' => return self.unicode_escape(out),
             _ => {
                 self.pos -= 1;
-                return Err(
-                    self.syntax(format!("unknown escape `\\{}` in a string", char::from(b)))
-                );
+                let escape = if b.is_ascii_graphic() {
+                    format!("`\\{}`", char::from(b))
+                } else {
+                    format!("`\\` followed by byte 0x{b:02x}")
+                };
+                return Err(self.syntax(format!("unknown escape {escape} in a string")));
             }
         };
         out.push(simple);

@@ -211,11 +211,9 @@ impl TopKeys {
                 self.nodes = Some(FirstElement::Other);
                 skip_array(cur, scratch, |first| self.nodes = Some(first))
             }
-            b"trace_function_infos" | b"trace_tree" => {
-                skip_array(cur, scratch, |first| {
-                    self.trace_data |= first != FirstElement::None;
-                })
-            }
+            b"trace_function_infos" | b"trace_tree" => skip_array(cur, scratch, |first| {
+                self.trace_data |= first != FirstElement::None;
+            }),
             b"startTime" => {
                 self.start_time = true;
                 cur.skip_value(scratch)
@@ -406,7 +404,9 @@ mod tests {
             InputKind::HeapTimeline
         );
         assert_eq!(
-            detect(br#"{"snapshot":{"meta":{},"trace_function_count":0},"nodes":[],"trace_tree":[]}"#),
+            detect(
+                br#"{"snapshot":{"meta":{},"trace_function_count":0},"nodes":[],"trace_tree":[]}"#
+            ),
             InputKind::HeapSnapshot
         );
     }
@@ -451,6 +451,9 @@ mod tests {
     #[test]
     fn invalid_json_is_judged_up_to_the_error() {
         assert_eq!(detect(br#"{"head":{"x":tru}}"#), InputKind::HeapProfile);
-        assert_eq!(detect(br#"{"samples":[1,,2],"head":{}}"#), InputKind::OtherJson);
+        assert_eq!(
+            detect(br#"{"samples":[1,,2],"head":{}}"#),
+            InputKind::OtherJson
+        );
     }
 }
