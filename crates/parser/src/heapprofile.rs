@@ -832,4 +832,42 @@ mod tests {
         assert!(msg.ends_with("followed by byte 0x9b in a string"), "{msg}");
         assert!(!msg.contains('\u{9b}'));
     }
+
+    /// Every structural error of a heap profile names a byte offset inside
+    /// the input.
+    #[test]
+    fn structural_errors_name_a_byte_offset() {
+        let good = profile("alloc", "", "", "");
+        let cases = [
+            r#"{"head": 5}"#.to_string(),
+            r#"{"head": {"selfSize": 1, "id": 1}, "head": {}}"#.to_string(),
+            r#"{"head": {"id": 1, "children": [5]}}"#.to_string(),
+            r#"{"head": {"id": 1, "children": {}}}"#.to_string(),
+            r#"{"head": {"id": 1, "callFrame": []}}"#.to_string(),
+            r#"{"head": {"id": 1, "selfSize": -3}}"#.to_string(),
+            r#"{"head": {"id": 1.5}}"#.to_string(),
+            r#"{"head": {"id": 1, "callFrame": {"lineNumber": "x"}}}"#.to_string(),
+            r#"{"head": {"id": 1, "children": [{"id": 1}]}}"#.to_string(),
+            r#"{"head": {"id": 1}, "samples": 5}"#.to_string(),
+            r#"{"head": {"id": 1}, "samples": [{"size": 1}]}"#.to_string(),
+            r#"{"head": {"id": 1}, "samples": [{"nodeId": 1, "size": 1e300}]}"#.to_string(),
+            r#"{"head": {"id": 1}} {}"#.to_string(),
+            r#"{"samples": []}"#.to_string(),
+            r#"{"head": {"id": 1}, "x": [1, 2"#.to_string(),
+            good[..good.len() / 2].to_string(),
+            good.replacen(": 2000,", ": 2000 2,", 1),
+            good.replacen("\"nodeId\"", "nodeId", 1),
+        ];
+        for text in cases {
+            let err = parse(&text).expect_err(&text);
+            let msg = err.to_string();
+            let offset: u64 = msg
+                .split("byte ")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no byte offset in `{msg}` for {text}"));
+            assert!(offset <= text.len() as u64, "{msg} for {text}");
+        }
+    }
 }
