@@ -360,55 +360,60 @@ mod tests {
         }
     }
 
+    fn assert_kinds(cases: &[(&str, InputKind)]) {
+        for &(text, kind) in cases {
+            assert_eq!(detect(text.as_bytes()), kind, "{text}");
+        }
+    }
+
     #[test]
     fn a_cpu_profile_needs_its_own_keys() {
-        // Complete objects: all of `nodes`, `startTime`, `timeDeltas`.
-        assert_eq!(
-            detect(br#"{"nodes":[{"id":1}],"startTime":1}"#),
-            InputKind::OtherJson
-        );
-        assert_eq!(
-            detect(br#"{"startTime":1,"endTime":2,"timeDeltas":[]}"#),
-            InputKind::OtherJson
-        );
-        // The CDP result of `Profiler.stop` is wrapped like a heap profile.
-        assert_eq!(
-            detect(br#"{"profile":{"nodes":[],"startTime":1,"endTime":2,"timeDeltas":[]}}"#),
-            InputKind::CpuProfile
-        );
-        // A prefix that ends inside the `nodes` of a large CPU profile.
-        assert_eq!(
-            detect(br#"{"nodes":[{"id":1,"callFrame":{"functionName":"(ro"#),
-            InputKind::CpuProfile
-        );
+        assert_kinds(&[
+            // Complete objects: all of `nodes`, `startTime`, `timeDeltas`.
+            (
+                r#"{"nodes":[{"id":1}],"startTime":1}"#,
+                InputKind::OtherJson,
+            ),
+            (
+                r#"{"startTime":1,"endTime":2,"timeDeltas":[]}"#,
+                InputKind::OtherJson,
+            ),
+            // The CDP result of `Profiler.stop` is wrapped like a heap profile.
+            (
+                r#"{"profile":{"nodes":[],"startTime":1,"endTime":2,"timeDeltas":[]}}"#,
+                InputKind::CpuProfile,
+            ),
+            // A prefix that ends inside the `nodes` of a large CPU profile.
+            (
+                r#"{"nodes":[{"id":1,"callFrame":{"functionName":"(ro"#,
+                InputKind::CpuProfile,
+            ),
+        ]);
     }
 
     #[test]
     fn snapshots_need_a_header_object_and_nodes() {
-        assert_eq!(
-            detect(br#"{"snapshot":{"meta":{}},"strings":[]}"#),
-            InputKind::OtherJson
-        );
-        assert_eq!(
-            detect(br#"{"snapshot":"yes","nodes":[1]}"#),
-            InputKind::OtherJson
-        );
-        // Key order does not matter.
-        assert_eq!(
-            detect(br#"{"nodes":[0,1],"strings":[],"snapshot":{"meta":{}}}"#),
-            InputKind::HeapSnapshot
-        );
-        // Trace data present: a timeline.
-        assert_eq!(
-            detect(br#"{"snapshot":{"meta":{}},"nodes":[],"trace_tree":[1,0,0,0,[]]}"#),
-            InputKind::HeapTimeline
-        );
-        assert_eq!(
-            detect(
-                br#"{"snapshot":{"meta":{},"trace_function_count":0},"nodes":[],"trace_tree":[]}"#
+        assert_kinds(&[
+            (
+                r#"{"snapshot":{"meta":{}},"strings":[]}"#,
+                InputKind::OtherJson,
             ),
-            InputKind::HeapSnapshot
-        );
+            (r#"{"snapshot":"yes","nodes":[1]}"#, InputKind::OtherJson),
+            // Key order does not matter.
+            (
+                r#"{"nodes":[0,1],"strings":[],"snapshot":{"meta":{}}}"#,
+                InputKind::HeapSnapshot,
+            ),
+            // Trace data present: a timeline.
+            (
+                r#"{"snapshot":{"meta":{}},"nodes":[],"trace_tree":[1,0,0,0,[]]}"#,
+                InputKind::HeapTimeline,
+            ),
+            (
+                r#"{"snapshot":{"meta":{},"trace_function_count":0},"nodes":[],"trace_tree":[]}"#,
+                InputKind::HeapSnapshot,
+            ),
+        ]);
     }
 
     #[test]
