@@ -870,4 +870,25 @@ mod tests {
             assert!(offset <= text.len() as u64, "{msg} for {text}");
         }
     }
+
+    /// A file cut anywhere is reported as truncated where it ends, and its
+    /// prefix is told a heap profile as soon as `head` has begun.
+    #[test]
+    fn every_cut_is_truncated_at_its_length() {
+        let good = profile("alloc", r#", "nodes": [], "startTime": 1"#, "", "");
+        let head_at = good.find('{').unwrap() + r#"{"head": {"#.len();
+        for len in 1..good.len() {
+            let cut = &good.as_bytes()[..len];
+            match parse_heapprofile(cut) {
+                Err(ParseError::Truncated { offset, .. }) => assert_eq!(offset, len as u64),
+                other => panic!("cut at {len}: {other:?}"),
+            }
+            let kind = crate::detect(cut);
+            if len >= head_at {
+                assert_eq!(kind, InputKind::HeapProfile, "cut at {len}");
+            } else {
+                assert_eq!(kind, InputKind::OtherJson, "cut at {len}");
+            }
+        }
+    }
 }
