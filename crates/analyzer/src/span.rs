@@ -44,9 +44,15 @@ impl OrdinalRange {
         let (lo, hi) = parse_span(text)?;
         let ordinals = p.samples.ordinal.iter().chain(&p.unattributed.ordinal);
         let (Some(&min), Some(&max)) = (ordinals.clone().min(), ordinals.max()) else {
-            return Err(SpanError(format!(
-                "cannot select `{text}`: the profile has no samples"
-            )));
+            let why = if p.meta.has_samples {
+                "the profile has no samples"
+            } else {
+                // Old profiles (Chrome 69 and earlier, node 10) had only
+                // the call tree with its sizes.
+                "the profile has no `samples` array (an old profile format), so there are no \
+                 ordinals to select"
+            };
+            return Err(SpanError(format!("cannot select `{text}`: {why}")));
         };
         let at = |b: SpanBound, lower: bool| match b {
             SpanBound::Ordinal(v) => v,
@@ -139,5 +145,31 @@ mod tests {
         assert!(parse_span("101%..102%").is_err());
         assert!(parse_span("a..b").is_err());
         assert!(parse_span("5").is_err());
+    }
+
+    #[test]
+    fn a_profile_without_samples_says_why_there_is_nothing_to_select() {
+        let profile = |has_samples: bool| {
+            let mut b = heapdiff_model::ProfileBuilder::new();
+            let root = b.open_stack(None);
+            let frame = heapdiff_model::FrameKey {
+                name: "(root)",
+                script_id: "0",
+                url: "",
+                line: -1,
+                column: -1,
+            };
+            b.close_stack(root, frame, 0, 1);
+            b.meta_mut().has_samples = has_samples;
+            b.finish()
+        };
+        let err = OrdinalRange::parse("0..10", &profile(false)).unwrap_err();
+        assert!(
+            err.0.contains("no `samples` array (an old profile format)"),
+            "{}",
+            err.0
+        );
+        let err = OrdinalRange::parse("0%..50%", &profile(true)).unwrap_err();
+        assert!(err.0.ends_with("the profile has no samples"), "{}", err.0);
     }
 }

@@ -34,9 +34,15 @@ pub(crate) struct Cursor<R> {
 
 impl<R: Read> Cursor<R> {
     pub(crate) fn new(src: R) -> Self {
+        Self::with_buffer_len(src, BUF_LEN)
+    }
+
+    /// A cursor with a buffer of `len` bytes (at least one, at most the
+    /// usual 1 MiB): a short input needs no more than its own length.
+    pub(crate) fn with_buffer_len(src: R, len: usize) -> Self {
         Self {
             src,
-            buf: vec![0; BUF_LEN].into_boxed_slice(),
+            buf: vec![0; len.clamp(1, BUF_LEN)].into_boxed_slice(),
             pos: 0,
             end: 0,
             base: 0,
@@ -235,9 +241,12 @@ impl<R: Read> Cursor<R> {
             b'u' => return self.unicode_escape(out),
             _ => {
                 self.pos -= 1;
-                return Err(
-                    self.syntax(format!("unknown escape `\\{}` in a string", char::from(b)))
-                );
+                let escape = if b.is_ascii_graphic() {
+                    format!("`\\{}`", char::from(b))
+                } else {
+                    format!("`\\` followed by byte 0x{b:02x}")
+                };
+                return Err(self.syntax(format!("unknown escape {escape} in a string")));
             }
         };
         out.push(simple);

@@ -24,7 +24,7 @@ pub enum ParseError {
         offset: u64,
     },
     /// The input is not well-formed JSON.
-    #[error("invalid JSON in `{section}` at byte {offset}: {message}")]
+    #[error("invalid JSON in `{section}` at byte {offset}: {}", Shown(message))]
     Syntax {
         /// The section being read.
         section: &'static str,
@@ -34,7 +34,10 @@ pub enum ParseError {
         message: String,
     },
     /// A value has the wrong type or an impossible value.
-    #[error("bad value for `{field}` in `{section}` at byte {offset}: {reason}")]
+    #[error(
+        "bad value for `{field}` in `{section}` at byte {offset}: {}",
+        Shown(reason)
+    )]
     BadValue {
         /// The section being read.
         section: &'static str,
@@ -46,7 +49,7 @@ pub enum ParseError {
         reason: String,
     },
     /// A number in an integer array that V8 would never write.
-    #[error("bad number in `{section}` at byte {offset}: {reason}")]
+    #[error("bad number in `{section}` at byte {offset}: {}", Shown(reason))]
     BadNumber {
         /// The section being read.
         section: &'static str,
@@ -56,7 +59,7 @@ pub enum ParseError {
         reason: String,
     },
     /// Array lengths or references that contradict each other.
-    #[error("inconsistent `{section}`: {reason}")]
+    #[error("inconsistent `{section}`: {}", Shown(reason))]
     Inconsistent {
         /// The section being read.
         section: &'static str,
@@ -77,6 +80,16 @@ pub enum ParseError {
     Missing {
         /// The missing part.
         what: &'static str,
+        /// Why it matters.
+        hint: &'static str,
+    },
+    /// A required key is absent from the object that ends at `offset`.
+    #[error("no `{what}` found in the object that ends at byte {offset}: {hint}")]
+    MissingKey {
+        /// The missing key.
+        what: &'static str,
+        /// Where the object that lacks it ends (its closing brace).
+        offset: u64,
         /// Why it matters.
         hint: &'static str,
     },
@@ -107,6 +120,45 @@ fn wrong_kind_message(found: InputKind) -> String {
     }
 }
 
+/// Text for a one-line message that may quote the input: characters that
+/// a terminal would act on or that reorder or hide text (C0 and C1 controls
+/// such as ESC, BEL and NUL, line breaks, bidirectional overrides,
+/// zero-width characters, noncharacters such as U+FFFE) are shown as
+/// `\u{1b}`-style escapes, so a file cannot write escape sequences to the
+/// user's terminal through an error or a warning.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(hidden) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// A character that must not reach a terminal as it is.
+fn hidden(c: char) -> bool {
+    let n = u32::from(c);
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{FDD0}'..='\u{FDEF}'
+        )
+        || n & 0xFFFE == 0xFFFE
+}
+
 /// A quirk of a real file that heapdiff works around. Printed once on
 /// stderr and listed in reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +184,9 @@ pub enum Warning {
     },
     /// The profile has no `samples` array: ordinal ranges are unavailable.
     NoSamples,
+    /// The call tree's nodes have no `id` (profiles of Chrome 69 and
+    /// earlier, node 10): they were numbered in tree order.
+    NodesWithoutIds,
     /// A snapshot header count disagrees with the array it describes; the
     /// array wins.
     HeaderCountMismatch {
@@ -182,9 +237,72 @@ impl std::fmt::Display for Warning {
                 f,
                 "{nodes} node(s) have a shallow size of 4 GiB or more; DevTools would truncate them"
             ),
+            Warning::NodesWithoutIds => f.write_str(
+                "the call tree's nodes have no ids (an old profile format); they were numbered \
+                 in tree order",
+            ),
             Warning::NoSamples => {
                 f.write_str("the profile has no `samples` array; ordinal ranges are unavailable")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_input_shows_control_characters_escaped() {
+        let shown = |s: &str| Shown(s).to_string();
+        assert_eq!(shown("plain `name` é 日本"), "plain `name` é 日本");
+        assert_eq!(shown("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(
+            shown("\u{7}\u{0}\n\t\u{7f}"),
+            "\\u{7}\\u{0}\\u{a}\\u{9}\\u{7f}"
+        );
+        assert_eq!(shown("c1 \u{9b}31m"), "c1 \\u{9b}31m");
+        assert_eq!(shown("bidi \u{202e}txt.exe"), "bidi \\u{202e}txt.exe");
+        assert_eq!(
+            shown("\u{2066}\u{200b}\u{feff}"),
+            "\\u{2066}\\u{200b}\\u{feff}"
+        );
+        assert_eq!(
+            shown("\u{fffe}\u{ffff}\u{1fffe}\u{fdd0}"),
+            "\\u{fffe}\\u{ffff}\\u{1fffe}\\u{fdd0}"
+        );
+        assert_eq!(shown("\u{fffd}"), "\u{fffd}");
+    }
+
+    #[test]
+    fn every_message_with_input_text_is_escaped() {
+        let text = "x\u{1b}]0;title\u{7}".to_string();
+        let errors = [
+            ParseError::Syntax {
+                section: "strings",
+                offset: 1,
+                message: text.clone(),
+            },
+            ParseError::BadValue {
+                section: "head",
+                field: "id",
+                offset: 2,
+                reason: text.clone(),
+            },
+            ParseError::BadNumber {
+                section: "nodes",
+                offset: 3,
+                reason: text.clone(),
+            },
+            ParseError::Inconsistent {
+                section: "edges",
+                reason: text,
+            },
+        ];
+        for e in errors {
+            let msg = e.to_string();
+            assert!(msg.ends_with("x\\u{1b}]0;title\\u{7}"), "{msg}");
+            assert!(!msg.chars().any(char::is_control), "{msg}");
         }
     }
 }

@@ -12,6 +12,7 @@ use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cursor::{Cursor, Number};
+use crate::kind::TopKeys;
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -45,12 +46,14 @@ pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, Parse
         }
     }
     p.top_level(false)?;
+    // The top level's closing `}` was the last byte read.
+    let end = p.cur.offset() - 1;
     if !p.cur.at_end()? {
         return Err(p
             .cur
             .syntax("unexpected data after the end of the profile".into()));
     }
-    p.finish()
+    p.finish(end)
 }
 
 /// Fields of one tree node, gathered while its keys are read.
@@ -74,6 +77,8 @@ struct Parser<R> {
     b: ProfileBuilder,
     scratch: Vec<u8>,
     saw_head: bool,
+    /// The top-level keys that tell other kinds of file apart.
+    keys: TopKeys,
     /// V8 node id → stack, filled as nodes close.
     by_node_id: FxHashMap<u64, StackId>,
     /// `by_node_id` as a flat table when V8's ids are dense (they are
@@ -83,6 +88,11 @@ struct Parser<R> {
     /// Samples read before the tree (re-ordered files): resolved at the end.
     deferred: Vec<(u64, u64, u64)>,
     legacy: bool,
+    /// Whether the nodes were numbered here for want of ids (`None` until
+    /// the first node closes).
+    numbered: Option<bool>,
+    /// Where the first sample starts, if there is one.
+    first_sample: Option<u64>,
 }
 
 impl<R: Read> Parser<R> {
@@ -92,10 +102,13 @@ impl<R: Read> Parser<R> {
             b: ProfileBuilder::new(),
             scratch: Vec::with_capacity(256),
             saw_head: false,
+            keys: TopKeys::default(),
             by_node_id: FxHashMap::default(),
             dense: Vec::new(),
             deferred: Vec::new(),
             legacy: false,
+            numbered: None,
+            first_sample: None,
         }
     }
 
@@ -116,36 +129,20 @@ impl<R: Read> Parser<R> {
                     self.b.meta_mut().wrapped = true;
                     self.top_level(true)?;
                 }
-                b"snapshot" => {
-                    return Err(ParseError::WrongKind {
-                        found: InputKind::HeapSnapshot,
-                    });
+                // Anything else is ignored; the keys that name another
+                // kind of file are noted for the error when `head` is absent.
+                _ => {
+                    let key = std::mem::take(&mut self.scratch);
+                    let read = self.keys.read_value(&key, &mut self.cur, &mut self.scratch);
+                    self.scratch = key;
+                    read?;
                 }
-                b"startTime" | b"endTime" | b"timeDeltas" => {
-                    return Err(ParseError::WrongKind {
-                        found: InputKind::CpuProfile,
-                    });
-                }
-                b"nodes" => return Err(self.nodes_kind()?),
-                _ => self.cur.skip_value(&mut self.scratch)?,
             }
             self.cur.section = "top level";
             if !self.cur.comma_or(b'}')? {
                 return Ok(());
             }
         }
-    }
-
-    /// A top-level `nodes` array: objects in a CPU profile, numbers in a
-    /// (re-ordered) heap snapshot.
-    fn nodes_kind(&mut self) -> Result<ParseError, ParseError> {
-        self.cur.expect(b'[', "an array")?;
-        let found = if self.cur.peek_token()? == b'{' {
-            InputKind::CpuProfile
-        } else {
-            InputKind::HeapSnapshot
-        };
-        Ok(ParseError::WrongKind { found })
     }
 
     fn head(&mut self) -> Result<(), ParseError> {
@@ -290,14 +287,7 @@ impl<R: Read> Parser<R> {
 
     fn close_node(&mut self, node: PendingNode) -> Result<(), ParseError> {
         let stack = node.stack.expect("invariant: every open node has a stack");
-        let Some(id) = node.id else {
-            return Err(ParseError::BadValue {
-                section: "head",
-                field: "id",
-                offset: self.cur.offset(),
-                reason: "a call tree node has no `id`".into(),
-            });
-        };
+        let id = self.node_id_of(&node, stack)?;
         // Legacy nodes (no `callFrame`) used 1-based positions (formats §3.2).
         let shift = if node.has_call_frame { 0 } else { 1 };
         if !node.has_call_frame && (node.line.is_some() || node.name.is_some()) {
@@ -322,6 +312,33 @@ impl<R: Read> Parser<R> {
         Ok(())
     }
 
+    /// The node's V8 id. Old profiles (Chrome 69 and earlier, node 10) have
+    /// no ids at all; their nodes are numbered in tree order from 1, the
+    /// root's number in V8. A tree with ids on some nodes only is an error.
+    fn node_id_of(&mut self, node: &PendingNode, stack: StackId) -> Result<u64, ParseError> {
+        let (id, numbered) = match node.id {
+            Some(id) => (id, false),
+            None => (u64::from(stack.raw()) + 1, true),
+        };
+        match self.numbered {
+            None => self.numbered = Some(numbered),
+            Some(before) if before != numbered => {
+                return Err(ParseError::BadValue {
+                    section: "head",
+                    field: "id",
+                    offset: self.cur.offset(),
+                    reason: if numbered {
+                        "this node has no `id`, but others have one".into()
+                    } else {
+                        "this node has an `id`, but others have none".into()
+                    },
+                });
+            }
+            Some(_) => {}
+        }
+        Ok(id)
+    }
+
     fn samples(&mut self) -> Result<(), ParseError> {
         self.cur.section = "samples";
         self.b.meta_mut().has_samples = true;
@@ -330,6 +347,7 @@ impl<R: Read> Parser<R> {
             self.cur.bump();
             return Ok(());
         }
+        self.first_sample.get_or_insert(self.cur.offset());
         loop {
             let (node_id, size, ordinal) = self.sample()?;
             if self.saw_head {
@@ -391,17 +409,34 @@ impl<R: Read> Parser<R> {
         }
     }
 
-    fn finish(mut self) -> Result<Parsed<HeapProfile>, ParseError> {
+    /// Resolves what the end of the input decides; `end` is the offset of
+    /// the top level's closing `}`.
+    fn finish(mut self, end: u64) -> Result<Parsed<HeapProfile>, ParseError> {
         if !self.saw_head {
-            return Err(ParseError::Missing {
-                what: "head",
-                hint: "a sampling heap profile has a `head` call tree; this JSON has none",
+            return Err(match self.keys.kind(true) {
+                InputKind::OtherJson | InputKind::HeapProfile => ParseError::MissingKey {
+                    what: "head",
+                    offset: end,
+                    hint: "a sampling heap profile has a `head` call tree; this JSON has none",
+                },
+                found => ParseError::WrongKind { found },
             });
+        }
+        let mut warnings = Vec::new();
+        if self.numbered == Some(true) {
+            if let Some(offset) = self.first_sample {
+                return Err(ParseError::BadValue {
+                    section: "samples",
+                    field: "nodeId",
+                    offset,
+                    reason: "samples name node ids, but the nodes of `head` have none".into(),
+                });
+            }
+            warnings.push(Warning::NodesWithoutIds);
         }
         for (node_id, size, ordinal) in std::mem::take(&mut self.deferred) {
             self.attribute(node_id, size, ordinal);
         }
-        let mut warnings = Vec::new();
         if self.legacy {
             self.b.meta_mut().legacy_positions = true;
             warnings.push(Warning::LegacyOneBasedPositions);
@@ -565,5 +600,295 @@ fn describe_token(b: u8) -> &'static str {
         b'n' => "null",
         b'0'..=b'9' | b'-' => "a number",
         _ => "something that is not a JSON value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One row per tree node: parent, name, url, line, column, self bytes,
+    /// node id; then the samples as (stack, bytes, ordinal).
+    type Shape = (
+        Vec<(Option<u32>, String, String, i32, i32, u64, u64)>,
+        Vec<(u32, u64, u64)>,
+    );
+
+    fn shape(p: &HeapProfile) -> Shape {
+        let nodes = p
+            .stacks
+            .ids()
+            .map(|s| {
+                let f = p.stacks.frame[s.index()].index();
+                (
+                    p.stacks.parent(s).map(StackId::raw),
+                    p.strings.get(p.frames.name[f]).to_string(),
+                    p.strings.get(p.frames.url[f]).to_string(),
+                    p.frames.line[f],
+                    p.frames.column[f],
+                    p.stacks.self_bytes[s.index()],
+                    p.stacks.node_id[s.index()],
+                )
+            })
+            .collect();
+        let samples = (0..p.samples.len())
+            .map(|i| {
+                (
+                    p.samples.stack[i].raw(),
+                    p.samples.bytes[i],
+                    p.samples.ordinal[i],
+                )
+            })
+            .collect();
+        (nodes, samples)
+    }
+
+    fn parse(text: &str) -> Result<Parsed<HeapProfile>, ParseError> {
+        parse_heapprofile(text.as_bytes())
+    }
+
+    fn frame(name: &str, line: i32) -> String {
+        format!(
+            r#""callFrame": {{"functionName": "{name}", "scriptId": "10", "url": "file:///app.js", "lineNumber": {line}, "columnNumber": 2}}"#
+        )
+    }
+
+    /// The reproducers' profile: `main` and a second function under the
+    /// root, with `extra` spliced in at `{top}`, `{node}`, `{frame}` or
+    /// `{sample}`.
+    fn profile(second: &str, top: &str, node: &str, in_frame: &str) -> String {
+        let root = r#""callFrame": {"functionName": "(root)", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1"#;
+        format!(
+            r#"{{"head": {{{root}{in_frame}}}, "selfSize": 0, "id": 1, "children": [{{{}, "selfSize": 1000, "id": 2, "children": []}}, {{{}, "selfSize": 2000, "id": 3, "children": []}}]{node}}}, "samples": [{{"size": 1000, "nodeId": 2, "ordinal": 1}}, {{"size": 2000, "nodeId": 3, "ordinal": 2}}]{top}}}"#,
+            frame("main", 0),
+            frame(second, 1)
+        )
+    }
+
+    #[test]
+    fn unknown_keys_anywhere_change_nothing() {
+        let base = parse(&profile("alloc", "", "", "")).unwrap();
+        assert!(base.warnings.is_empty());
+        let expected = shape(&base.value);
+        let top = [
+            r#", "startTime": 1"#,
+            r#", "endTime": 2"#,
+            r#", "timeDeltas": []"#,
+            r#", "nodes": []"#,
+            r#", "nodes": [{"id": 1}], "startTime": 1, "timeDeltas": [3]"#,
+            r#", "snapshot": {"meta": {}, "trace_function_count": 1}, "nodes": [1, 2]"#,
+            r#", "snapshot": {"trace_function_count": "x"}"#,
+            r#", "foo": 1"#,
+        ];
+        let node = [r#", "hitCount": 0"#, r#", "foo": [1, {"x": 2}]"#];
+        let in_frame = [r#", "codeType": "JS""#];
+        let variants = top
+            .iter()
+            .map(|t| profile("alloc", t, "", ""))
+            .chain(node.iter().map(|n| profile("alloc", "", n, "")))
+            .chain(in_frame.iter().map(|c| profile("alloc", "", "", c)));
+        for text in variants {
+            let parsed = parse(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            assert_eq!(shape(&parsed.value), expected, "{text}");
+            assert!(parsed.warnings.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn functions_named_like_keys_are_just_names() {
+        for name in ["snapshot", "head", "nodes", "startTime"] {
+            let parsed = parse(&profile(name, "", "", "")).unwrap();
+            let (nodes, _) = shape(&parsed.value);
+            assert_eq!(nodes[2].1, name);
+            assert_eq!(nodes[2].5, 2000);
+        }
+    }
+
+    #[test]
+    fn without_head_the_error_names_the_kind_the_keys_make() {
+        let kind = |text: &str| match parse(text) {
+            Err(ParseError::WrongKind { found }) => Some(found),
+            _ => None,
+        };
+        assert_eq!(
+            kind(r#"{"snapshot": {"meta": {}}, "nodes": [0], "strings": []}"#),
+            Some(InputKind::HeapSnapshot)
+        );
+        assert_eq!(
+            kind(r#"{"nodes": [{"id": 1}], "startTime": 1, "endTime": 2, "timeDeltas": []}"#),
+            Some(InputKind::CpuProfile)
+        );
+        assert_eq!(
+            kind(r#"{"profile": {"nodes": [], "startTime": 1, "timeDeltas": []}}"#),
+            Some(InputKind::CpuProfile)
+        );
+        let text = r#"{"samples": [], "startTime": 1, "nodes": []} "#;
+        let err = parse(text).unwrap_err();
+        assert!(
+            matches!(err, ParseError::MissingKey { offset: 43, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "no `head` found in the object that ends at byte 43: a sampling heap profile has a \
+             `head` call tree; this JSON has none"
+        );
+    }
+
+    /// The same tree as `profile("alloc", …)` with a child under `main`, in
+    /// the old format: no `id` on any node, no `samples`.
+    const OLD: &str = r#"{"head": {"callFrame": {"functionName": "(root)", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1}, "selfSize": 0, "children": [
+        {"callFrame": {"functionName": "main", "scriptId": "10", "url": "file:///app.js", "lineNumber": 0, "columnNumber": 2}, "selfSize": 1000, "children": [
+            {"callFrame": {"functionName": "inner", "scriptId": "10", "url": "file:///app.js", "lineNumber": 5, "columnNumber": 2}, "selfSize": 300, "children": []}]},
+        {"callFrame": {"functionName": "alloc", "scriptId": "10", "url": "file:///app.js", "lineNumber": 1, "columnNumber": 2}, "selfSize": 2000, "children": []}]}}"#;
+
+    #[test]
+    fn nodes_without_ids_are_numbered_in_tree_order() {
+        let parsed = parse(OLD).unwrap();
+        let (nodes, samples) = shape(&parsed.value);
+        let ids: Vec<(&str, u64, u64)> = nodes.iter().map(|n| (n.1.as_str(), n.5, n.6)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("(root)", 0, 1),
+                ("main", 1000, 2),
+                ("inner", 300, 3),
+                ("alloc", 2000, 4)
+            ]
+        );
+        assert!(samples.is_empty());
+        assert_eq!(
+            parsed.warnings,
+            [Warning::NodesWithoutIds, Warning::NoSamples]
+        );
+        assert_eq!(
+            parsed.warnings[0].to_string(),
+            "the call tree's nodes have no ids (an old profile format); they were numbered in \
+             tree order"
+        );
+    }
+
+    #[test]
+    fn ids_on_some_nodes_only_are_an_error() {
+        // `inner` closes first, with an id; then `main`, without one.
+        let some = OLD.replacen(r#""selfSize": 300,"#, r#""selfSize": 300, "id": 7,"#, 1);
+        let err = parse(&some).unwrap_err();
+        let main_end = some.find("}]},").unwrap() as u64 + 3;
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "bad value for `id` in `head` at byte {main_end}: this node has no `id`, but \
+                 others have one"
+            )
+        );
+        // Only the root, the last node to close, has one.
+        let root_only = OLD.replacen(r#""selfSize": 0,"#, r#""selfSize": 0, "id": 1,"#, 1);
+        let err = parse(&root_only).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "bad value for `id` in `head` at byte {}: this node has an `id`, but others \
+                 have none",
+                root_only.len() - 1
+            )
+        );
+    }
+
+    #[test]
+    fn samples_need_node_ids() {
+        let text = format!(
+            r#"{}, "samples": [{{"size": 5, "nodeId": 2, "ordinal": 1}}]}}"#,
+            &OLD[..OLD.len() - 1]
+        );
+        let err = parse(&text).unwrap_err();
+        let at = text.find(r#"{"size""#).unwrap() as u64;
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "bad value for `nodeId` in `samples` at byte {at}: samples name node ids, but \
+                 the nodes of `head` have none"
+            )
+        );
+        // An empty array is no contradiction.
+        let empty = format!(r#"{}, "samples": []}}"#, &OLD[..OLD.len() - 1]);
+        let parsed = parse(&empty).unwrap();
+        assert_eq!(parsed.warnings, [Warning::NodesWithoutIds]);
+    }
+
+    #[test]
+    fn errors_show_control_characters_escaped() {
+        // A backslash followed by a raw ESC: an unknown escape.
+        let text = profile("ma\\\u{1b}[2Jin", "", "", "");
+        let msg = parse(&text).unwrap_err().to_string();
+        assert!(
+            msg.ends_with("unknown escape `\\` followed by byte 0x1b in a string"),
+            "{msg}"
+        );
+        // A raw C1 byte after the backslash (not UTF-8).
+        let mut bytes = profile("ma__in", "", "", "").into_bytes();
+        let at = bytes.windows(2).position(|w| w == b"__").unwrap();
+        bytes[at..at + 2].copy_from_slice(b"\\\x9b");
+        let msg = parse_heapprofile(&bytes[..]).unwrap_err().to_string();
+        assert!(msg.ends_with("followed by byte 0x9b in a string"), "{msg}");
+        assert!(!msg.contains('\u{9b}'));
+    }
+
+    /// Every structural error of a heap profile names a byte offset inside
+    /// the input.
+    #[test]
+    fn structural_errors_name_a_byte_offset() {
+        let good = profile("alloc", "", "", "");
+        let cases = [
+            r#"{"head": 5}"#.to_string(),
+            r#"{"head": {"selfSize": 1, "id": 1}, "head": {}}"#.to_string(),
+            r#"{"head": {"id": 1, "children": [5]}}"#.to_string(),
+            r#"{"head": {"id": 1, "children": {}}}"#.to_string(),
+            r#"{"head": {"id": 1, "callFrame": []}}"#.to_string(),
+            r#"{"head": {"id": 1, "selfSize": -3}}"#.to_string(),
+            r#"{"head": {"id": 1.5}}"#.to_string(),
+            r#"{"head": {"id": 1, "callFrame": {"lineNumber": "x"}}}"#.to_string(),
+            r#"{"head": {"id": 1, "children": [{"id": 1}]}}"#.to_string(),
+            r#"{"head": {"id": 1}, "samples": 5}"#.to_string(),
+            r#"{"head": {"id": 1}, "samples": [{"size": 1}]}"#.to_string(),
+            r#"{"head": {"id": 1}, "samples": [{"nodeId": 1, "size": 1e300}]}"#.to_string(),
+            r#"{"head": {"id": 1}} {}"#.to_string(),
+            r#"{"samples": []}"#.to_string(),
+            r#"{"head": {"id": 1}, "x": [1, 2"#.to_string(),
+            good[..good.len() / 2].to_string(),
+            good.replacen(": 2000,", ": 2000 2,", 1),
+            good.replacen("\"nodeId\"", "nodeId", 1),
+        ];
+        for text in cases {
+            let err = parse(&text).expect_err(&text);
+            let msg = err.to_string();
+            let offset: u64 = msg
+                .split("byte ")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no byte offset in `{msg}` for {text}"));
+            assert!(offset <= text.len() as u64, "{msg} for {text}");
+        }
+    }
+
+    /// A file cut anywhere is reported as truncated where it ends, and its
+    /// prefix is told a heap profile as soon as `head` has begun.
+    #[test]
+    fn every_cut_is_truncated_at_its_length() {
+        let good = profile("alloc", r#", "nodes": [], "startTime": 1"#, "", "");
+        let head_at = good.find('{').unwrap() + r#"{"head": {"#.len();
+        for len in 1..good.len() {
+            let cut = &good.as_bytes()[..len];
+            match parse_heapprofile(cut) {
+                Err(ParseError::Truncated { offset, .. }) => assert_eq!(offset, len as u64),
+                other => panic!("cut at {len}: {other:?}"),
+            }
+            let kind = crate::detect(cut);
+            if len >= head_at {
+                assert_eq!(kind, InputKind::HeapProfile, "cut at {len}");
+            } else {
+                assert_eq!(kind, InputKind::OtherJson, "cut at {len}");
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ fn parse(data: &[u8]) -> Result<Parsed<HeapProfile>, ParseError> {
             | ParseError::Syntax { offset, .. }
             | ParseError::BadValue { offset, .. }
             | ParseError::DuplicateNodeId { offset, .. }
+            | ParseError::MissingKey { offset, .. }
             | ParseError::Io { offset, .. } => *offset,
             other => panic!("regression inputs fail at a place in the input, not with: {other}"),
         };
