@@ -22,7 +22,9 @@ pub enum GroupBy {
     Stack,
     /// One row per script URL.
     Script,
-    /// One row per npm package (`node_modules/<pkg>/…`), else per script.
+    /// One row per npm package (`node_modules/<pkg>/…`); node's own code
+    /// is `node:`, V8's builtins and pseudo frames `(v8)`, code whose
+    /// script is unknown `(unknown)`, any other script its URL.
     Package,
 }
 
@@ -111,10 +113,10 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bo
             url: url.to_string(),
             ..blank()
         },
-        GroupBy::Package => {
-            let name = npm_package(url).map_or_else(script_key, str::to_string);
-            GroupKey { name, ..blank() }
-        }
+        GroupBy::Package => GroupKey {
+            name: package_of(url, script),
+            ..blank()
+        },
         GroupBy::Stack => unreachable_stack(),
     }
 }
@@ -212,6 +214,37 @@ pub(crate) fn frame_labels(p: &HeapProfile) -> Vec<String> {
         .collect()
 }
 
+/// The row of a frame under `--by package`: its npm package, `node:` for
+/// node's own code (`node:…` URLs, and the bare `internal/…` or `fs.js`
+/// names older node versions gave their built-in scripts), `(v8)` for V8's
+/// builtins and pseudo frames (script id 0: `push`, `(V8 API)`,
+/// `(garbage collector)`), `(unknown)` for code whose script had no URL,
+/// else the script's URL.
+pub(crate) fn package_of(url: &str, script_id: &str) -> String {
+    if let Some(pkg) = npm_package(url) {
+        return pkg.to_string();
+    }
+    if url.is_empty() {
+        return if script_id == "0" || script_id.is_empty() {
+            "(v8)".to_string()
+        } else {
+            "(unknown)".to_string()
+        };
+    }
+    if url.starts_with("node:") || is_old_node_builtin(url) {
+        return "node:".to_string();
+    }
+    url.to_string()
+}
+
+/// Built-in script names of node ≤ 14, which had no `node:` scheme:
+/// relative names such as `internal/modules/cjs/loader.js` or `events.js`.
+fn is_old_node_builtin(url: &str) -> bool {
+    let relative =
+        !url.starts_with('/') && !url.contains(':') && !url.starts_with('.') && !url.contains('\\');
+    relative && url.ends_with(".js") && (url.starts_with("internal/") || !url.contains('/'))
+}
+
 /// The npm package a script belongs to: the path segment(s) after the last
 /// `node_modules/`, with the scope for `@scope/name` packages.
 pub(crate) fn npm_package(url: &str) -> Option<&str> {
@@ -229,7 +262,31 @@ pub(crate) fn npm_package(url: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::npm_package;
+    use super::{npm_package, package_of};
+
+    #[test]
+    fn packages_of_builtins_and_unknown_scripts() {
+        assert_eq!(package_of("node:internal/fs/utils", "12"), "node:");
+        assert_eq!(package_of("node:http", "7"), "node:");
+        assert_eq!(package_of("internal/modules/cjs/loader.js", "3"), "node:");
+        assert_eq!(package_of("events.js", "4"), "node:");
+        assert_eq!(package_of("", "0"), "(v8)");
+        assert_eq!(package_of("", ""), "(v8)");
+        assert_eq!(package_of("", "81"), "(unknown)");
+        assert_eq!(
+            package_of("file:///app/node_modules/express/lib/router.js", "9"),
+            "express"
+        );
+        assert_eq!(
+            package_of("file:///app/src/index.js", "9"),
+            "file:///app/src/index.js"
+        );
+        assert_eq!(package_of("/app/src/index.js", "9"), "/app/src/index.js");
+        assert_eq!(
+            package_of("https://x.test/app.js", "9"),
+            "https://x.test/app.js"
+        );
+    }
 
     #[test]
     fn package_names_come_from_the_last_node_modules() {

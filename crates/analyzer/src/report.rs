@@ -267,6 +267,9 @@ pub struct FlameNode {
     pub total_before: u64,
     /// Total bytes after.
     pub total_after: u64,
+    /// The change of the total is within its sampling error (the diff's
+    /// noise rule, on the frame's samples).
+    pub noise: bool,
     /// Width in the differential layout: `max(self_before, self_after)` plus
     /// the widths of the children, so removed code keeps its width.
     pub width: u64,

@@ -124,15 +124,19 @@ pub fn collapse(p: &HeapProfile, tree: &CallTree) -> Vec<FoldedStack> {
 /// The union of two call trees, merged by path of frame labels, with self
 /// and total bytes of both sides (a single profile: `before` all zero is
 /// not used; pass the same tree twice for a plain flame graph).
+/// `intervals` are the two sides' sampling intervals (as the diff's
+/// totals give them): a frame whose total changed by less than its sampling
+/// error is marked `noise`, by the same rule as the diff's rows.
 #[must_use]
 pub fn flame_tree(
     before: (&HeapProfile, &CallTree),
     after: (&HeapProfile, &CallTree),
+    intervals: [Option<u64>; 2],
 ) -> FlameTree {
     let mut u = Union::default();
     u.add(before.0, before.1, true);
     u.add(after.0, after.1, false);
-    u.finish()
+    u.finish(intervals)
 }
 
 #[derive(Default)]
@@ -144,6 +148,8 @@ struct Union {
     parent: Vec<u32>,
     self_before: Vec<u64>,
     self_after: Vec<u64>,
+    samples_before: Vec<u64>,
+    samples_after: Vec<u64>,
 }
 
 impl Union {
@@ -151,21 +157,24 @@ impl Union {
         let n = u32::try_from(self.label.len()).unwrap_or(u32::MAX);
         let id = *self.index.entry((parent, label)).or_insert(n);
         if id == n {
-            self.label.push(label);
-            self.parent.push(parent);
-            self.self_before.push(0);
-            self.self_after.push(0);
+            self.push_node(label, parent);
         }
         id
+    }
+
+    fn push_node(&mut self, label: u32, parent: u32) {
+        self.label.push(label);
+        self.parent.push(parent);
+        self.self_before.push(0);
+        self.self_after.push(0);
+        self.samples_before.push(0);
+        self.samples_after.push(0);
     }
 
     fn add(&mut self, p: &HeapProfile, tree: &CallTree, before: bool) {
         if self.label.is_empty() {
             self.labels.push(("(root)".into(), String::new()));
-            self.label.push(0);
-            self.parent.push(u32::MAX);
-            self.self_before.push(0);
-            self.self_after.push(0);
+            self.push_node(0, u32::MAX);
         }
         let frame_label: Vec<u32> = (0..p.frames.len())
             .map(|f| {
@@ -187,26 +196,28 @@ impl Union {
             let up = p.stacks.parent(s).map_or(0, StackId::index);
             let id = self.node(map[up], frame_label[p.stacks.frame[s.index()].index()]);
             map[s.index()] = id;
-            let col = if before {
-                &mut self.self_before
-            } else {
-                &mut self.self_after
-            };
-            col[id as usize] += tree.self_bytes[s.index()];
+            self.credit(id as usize, tree, s.index(), before);
         }
-        let root = if before {
-            &mut self.self_before
-        } else {
-            &mut self.self_after
-        };
-        root[0] += tree.self_bytes[0];
+        self.credit(0, tree, 0, before);
     }
 
-    fn finish(self) -> FlameTree {
+    fn credit(&mut self, node: usize, tree: &CallTree, stack: usize, before: bool) {
+        let (bytes, samples) = if before {
+            (&mut self.self_before, &mut self.samples_before)
+        } else {
+            (&mut self.self_after, &mut self.samples_after)
+        };
+        bytes[node] += tree.self_bytes[stack];
+        samples[node] += tree.n_samples.get(stack).copied().unwrap_or(0);
+    }
+
+    fn finish(self, [ra, rb]: [Option<u64>; 2]) -> FlameTree {
         let n = self.label.len();
         // Union ids are assigned parent-first, so totals are a reverse loop.
         let mut total_before = self.self_before.clone();
         let mut total_after = self.self_after.clone();
+        let mut n_before = self.samples_before.clone();
+        let mut n_after = self.samples_after.clone();
         let mut width: Vec<u64> = (0..n)
             .map(|i| self.self_before[i].max(self.self_after[i]))
             .collect();
@@ -214,6 +225,8 @@ impl Union {
             let up = self.parent[i] as usize;
             total_before[up] += total_before[i];
             total_after[up] += total_after[i];
+            n_before[up] += n_before[i];
+            n_after[up] += n_after[i];
             width[up] += width[i];
         }
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -237,6 +250,14 @@ impl Union {
                     self_after: self.self_after[i],
                     total_before: total_before[i],
                     total_after: total_after[i],
+                    noise: crate::noise::is_noise(
+                        total_before[i],
+                        total_after[i],
+                        n_before[i],
+                        n_after[i],
+                        ra,
+                        rb,
+                    ),
                     width: width[i],
                     children: kids,
                 }

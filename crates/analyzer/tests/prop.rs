@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use heapdiff_analyzer::{
     BottomUpOptions, CallTree, DiffOptions, DiffReport, DiffRow, FlameTree, GroupBy, OrdinalRange,
-    Status, TopOptions, Weights, bottom_up, call_tree, collapse, diff, display_name, flame_tree,
-    frame_location, top,
+    Status, TopOptions, Weights, bottom_up, call_tree, collapse, diff, display_name,
+    estimate_interval, flame_tree, frame_location, top,
 };
 use heapdiff_model::HeapProfile;
 use heapdiff_testkit::{
@@ -398,8 +398,9 @@ proptest! {
     fn flame_widths_cover_both_profiles((a, b) in arb_profile_pair()) {
         let (a, b) = (a.to_model(), b.to_model());
         let (ta, tb) = (tree_of(&a), tree_of(&b));
-        check_flame(&flame_tree((&a, &ta), (&b, &tb)), &ta, &tb)?;
-        let same = flame_tree((&a, &ta), (&a, &ta));
+        let iv = [estimate_interval(&a), estimate_interval(&b)];
+        check_flame(&flame_tree((&a, &ta), (&b, &tb), iv), &ta, &tb)?;
+        let same = flame_tree((&a, &ta), (&a, &ta), [iv[0], iv[0]]);
         check_flame(&same, &ta, &ta)?;
         for node in &same.nodes {
             prop_assert_eq!(node.width, node.total_before);

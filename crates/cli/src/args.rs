@@ -12,8 +12,10 @@ Diff semantics: rows are matched by function name, URL, line and column (by
 stack, script or package with --by). Before, after and Δ are self bytes in
 absolute numbers unless --normalize says otherwise; Δ % is relative to the
 row's own before value. A row only in the after profile is `new`, only in
-the before profile `gone` (never ±100 %). A change smaller than the
-sampling error of the row (about interval × √samples) is shown as `noise`.
+the before profile `gone` (never ±100 %). Noise: a change within two
+sampling errors of the row, |Δ| < 2·√(Rb²·nb + Ra²·na) with n the row's
+samples and R each profile's sampling interval (estimated from the samples,
+or --interval), is shown as `noise`, new and gone rows included.
 
 Exit codes: 0 success (also when the output pipe closes early), 1 a
 requested check failed (--fail-on-growth), 2 error (bad usage, unreadable or

@@ -12,8 +12,9 @@ use std::io;
 
 use heapdiff_analyzer::{FlameNode, FlameTree, Status};
 
+use crate::diff_row::change_text;
 use crate::escape::xml;
-use crate::units::{bytes, delta_percent, percent, signed_bytes};
+use crate::units::{bytes, percent, signed_bytes};
 
 /// Options of the differential flame graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,9 +50,30 @@ const NEW: &str = "#CC79A7";
 const GONE: &str = "#56B4E9";
 const SAME: &str = "#D9D9D9";
 
-/// Status of a frame, judged on its total bytes.
+/// Status of a frame, judged on its total bytes; a change within the
+/// sampling noise is drawn as unchanged.
 fn status(n: &FlameNode) -> Status {
-    Status::of(n.total_before, n.total_after)
+    if n.noise {
+        Status::Same
+    } else {
+        Status::of(n.total_before, n.total_after)
+    }
+}
+
+/// The fill colour of every frame, by node: one rule for the SVG and the
+/// HTML report's interactive graph. Strength grows with the change of the
+/// frame's total, relative to the largest change beyond the noise.
+#[must_use]
+pub fn fills(tree: &FlameTree) -> Vec<String> {
+    let max_change = tree
+        .nodes
+        .iter()
+        .skip(1)
+        .filter(|n| !n.noise)
+        .map(|n| n.total_before.abs_diff(n.total_after))
+        .max()
+        .unwrap_or(0);
+    tree.nodes.iter().map(|n| fill(n, max_change)).collect()
 }
 
 fn blend(base: (u8, u8, u8), strength: f64) -> String {
@@ -80,11 +102,14 @@ fn fill(n: &FlameNode, max_change: u64) -> String {
 fn tooltip(n: &FlameNode, root: &FlameNode) -> String {
     let delta = i128::from(n.total_after) - i128::from(n.total_before);
     let delta = i64::try_from(delta).unwrap_or(if delta > 0 { i64::MAX } else { i64::MIN });
-    let change = match status(n) {
-        Status::New => "new".to_string(),
-        Status::Gone => "gone".to_string(),
-        _ => delta_percent(delta, n.total_before).unwrap_or_default(),
-    };
+    let mut change = change_text(
+        Status::of(n.total_before, n.total_after),
+        delta,
+        n.total_before,
+    );
+    if n.noise {
+        change.push_str(", within the sampling noise");
+    }
     let mut t = n.name.clone();
     if !n.location.is_empty() {
         let _ = write!(t, " ({})", n.location);
@@ -112,21 +137,51 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
         return empty_svg(out, &opts.title);
     };
     let width = f64::from(opts.width.max(200));
-    #[allow(clippy::cast_precision_loss)]
-    let scale = (width - 2.0 * PAD) / root.width as f64;
     let depth = depths(tree);
-    let max_depth = depth.iter().copied().max().unwrap_or(0);
-    let height = HEADER + f64::from(max_depth + 1) * FRAME_H + FOOTER;
-    let max_change = tree
-        .nodes
+    let (drawn, hidden) = layout(tree, width);
+    // As tall as the deepest frame drawn, not the deepest frame: narrow
+    // towers that are not drawn must not push the root below the fold.
+    let max_depth = drawn
         .iter()
-        .skip(1)
-        .map(|n| n.total_before.abs_diff(n.total_after))
+        .map(|&(i, ..)| depth[i as usize])
         .max()
         .unwrap_or(0);
+    let height = HEADER + f64::from(max_depth + 1) * FRAME_H + FOOTER;
+    let fills = fills(tree);
 
     let mut s = String::with_capacity(64 * 1024);
     header(&mut s, opts, width, height, root);
+    for &(i, x, w) in &drawn {
+        let d = f64::from(depth[i as usize]);
+        let y = if opts.inverted {
+            HEADER + d * FRAME_H
+        } else {
+            height - FOOTER - (d + 1.0) * FRAME_H
+        };
+        frame(
+            &mut s,
+            &tree.nodes[i as usize],
+            root,
+            (x, y, w),
+            &fills[i as usize],
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{PAD}" y="{:.1}" font-size="11" fill="#555">{} frame(s) narrower than {MIN_PX} px not drawn. Width = max(before, after); colour = change of the frame's total beyond the sampling noise.</text>"##,
+        height - 8.0,
+        hidden
+    );
+    s.push_str("</svg>\n");
+    out.write_all(s.as_bytes())
+}
+
+/// The frames wide enough to draw, in drawing order, with their x and
+/// width in pixels; and how many subtrees were too narrow.
+fn layout(tree: &FlameTree, width: f64) -> (Vec<(u32, f64, f64)>, usize) {
+    #[allow(clippy::cast_precision_loss)]
+    let scale = (width - 2.0 * PAD) / tree.nodes[0].width as f64;
+    let mut drawn = Vec::new();
     let mut todo: Vec<(u32, u64)> = vec![(0, 0)];
     let mut hidden = 0usize;
     while let Some((i, x_units)) = todo.pop() {
@@ -137,13 +192,7 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
             hidden += 1;
             continue;
         }
-        let d = f64::from(depth[i as usize]);
-        let y = if opts.inverted {
-            HEADER + d * FRAME_H
-        } else {
-            height - FOOTER - (d + 1.0) * FRAME_H
-        };
-        frame(&mut s, n, root, x, y, w, max_change);
+        drawn.push((i, x, w));
         let mut cx = x_units;
         let mut children = Vec::with_capacity(n.children.len());
         for &c in &n.children {
@@ -152,14 +201,7 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
         }
         todo.extend(children.into_iter().rev());
     }
-    let _ = writeln!(
-        s,
-        r##"<text x="{PAD}" y="{:.1}" font-size="11" fill="#555">{} frame(s) narrower than {MIN_PX} px not drawn. Width = max(before, after); colour = change of the frame's total.</text>"##,
-        height - 8.0,
-        hidden
-    );
-    s.push_str("</svg>\n");
-    out.write_all(s.as_bytes())
+    (drawn, hidden)
 }
 
 fn depths(tree: &FlameTree) -> Vec<u32> {
@@ -208,7 +250,7 @@ fn header(s: &mut String, opts: &DiffFlameOptions, width: f64, height: f64, root
     }
 }
 
-fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, x: f64, y: f64, w: f64, max_change: u64) {
+fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, (x, y, w): (f64, f64, f64), fill: &str) {
     let gone = status(n) == Status::Gone;
     let stroke = if gone {
         r##" stroke="#0072B2" stroke-dasharray="3,2" stroke-width="1""##
@@ -217,10 +259,9 @@ fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, x: f64, y: f64, w: f64
     };
     let _ = write!(
         s,
-        r#"<g class="frame"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{}"{stroke} rx="2"/>"#,
+        r#"<g class="frame"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{fill}"{stroke} rx="2"/>"#,
         tooltip(n, root),
         FRAME_H - 1.0,
-        fill(n, max_change),
     );
     // About 6.5 px per character at 11 px.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

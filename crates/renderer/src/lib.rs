@@ -11,7 +11,9 @@
 
 pub mod csv;
 pub mod diff_flame;
+pub mod diff_row;
 pub mod escape;
+mod fit;
 pub mod flame;
 pub mod folded;
 pub mod json;
@@ -30,4 +32,8 @@ pub mod units;
 pub struct TextOptions {
     /// Colour the status column (only when writing to a terminal).
     pub color: bool,
+    /// The terminal's width in columns, when the output is a terminal: long
+    /// names, locations and stacks are then cut in the middle to fit, and
+    /// stacks read leaf first. `None` (files, pipes) keeps the exact text.
+    pub width: Option<usize>,
 }

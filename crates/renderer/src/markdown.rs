@@ -3,10 +3,11 @@
 
 use std::io;
 
-use heapdiff_analyzer::{DiffReport, GroupBy, Status, TopReport, TreeReport};
+use heapdiff_analyzer::{DiffReport, GroupBy, TopReport, TreeReport};
 
+use crate::diff_row::{change_text, status_text};
 use crate::escape::markdown as md;
-use crate::units::{bytes, delta_percent, percent, signed_bytes};
+use crate::units::{bytes, percent, signed_bytes};
 
 fn location(
     by: GroupBy,
@@ -86,12 +87,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
     )?;
     writeln!(out, "|---:|---:|---:|---:|---|---|---|")?;
     for row in &r.rows {
-        let pct = match row.status {
-            Status::New => "new".to_string(),
-            Status::Gone => "gone".to_string(),
-            Status::Same => "0%".to_string(),
-            _ => delta_percent(row.delta, row.before).unwrap_or_default(),
-        };
+        let pct = change_text(row.status, row.delta, row.before);
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -99,7 +95,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
             bytes(row.after),
             signed_bytes(row.delta),
             pct,
-            crate::table::status_text(row),
+            status_text(row),
             md(&row.name),
             location(r.by, &row.url, row.line, row.column, &row.stack)
         )?;

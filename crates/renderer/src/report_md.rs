@@ -6,8 +6,9 @@ use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{DiffRow, GroupBy, Status};
+use heapdiff_analyzer::{DiffRow, GroupBy};
 
+use crate::diff_row::{change_text, status_text};
 use crate::escape::markdown as md;
 use crate::units::{bytes, delta_percent, signed_bytes};
 
@@ -145,16 +146,8 @@ fn write_inputs(out: &mut dyn io::Write, inputs: &[InputInfo]) -> io::Result<()>
 }
 
 fn row_line(r: &DiffRow, by: GroupBy) -> String {
-    let pct = match r.status {
-        Status::New => "new".to_string(),
-        Status::Gone => "gone".to_string(),
-        _ => delta_percent(r.delta, r.before).unwrap_or_default(),
-    };
-    let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) {
-        "noise"
-    } else {
-        r.status.as_str()
-    };
+    let pct = change_text(r.status, r.delta, r.before);
+    let status = status_text(r);
     let place = match by {
         GroupBy::Stack => r
             .stack

@@ -1,5 +1,7 @@
-//! Terminal tables (comfy-table). Column widths never depend on the
-//! terminal, so the same report always gives the same bytes.
+//! Terminal tables (comfy-table). Written to a file or a pipe, column widths
+//! never depend on the terminal, so the same report always gives the same
+//! bytes; on a terminal of known width the long text columns are cut in the
+//! middle to fit (`fit.rs`), and stacks read leaf first.
 
 use std::io;
 
@@ -10,6 +12,7 @@ use heapdiff_analyzer::{
 };
 
 use crate::TextOptions;
+use crate::diff_row::{change_text, status_text};
 use crate::escape::terminal as term;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
 
@@ -24,6 +27,31 @@ pub(crate) fn new_table(header: &[&str], right: &[usize]) -> Table {
         if let Some(col) = t.column_mut(c) {
             col.set_cell_alignment(CellAlignment::Right);
         }
+    }
+    t
+}
+
+/// A table of `rows` under `header`, its `elastic` columns first cut to the
+/// terminal's width when there is one; `cell` makes each cell (colours).
+fn fitted_table(
+    header: &[&str],
+    right: &[usize],
+    mut rows: Vec<Vec<String>>,
+    elastic: &[usize],
+    opts: TextOptions,
+    cell: impl Fn(usize, usize, String) -> Cell,
+) -> Table {
+    if let Some(width) = opts.width {
+        crate::fit::fit_rows(&mut rows, header, width, elastic);
+    }
+    let mut t = new_table(header, right);
+    for (r, row) in rows.into_iter().enumerate() {
+        t.add_row(Row::from(
+            row.into_iter()
+                .enumerate()
+                .map(|(c, text)| cell(r, c, text))
+                .collect::<Vec<_>>(),
+        ));
     }
     t
 }
@@ -47,15 +75,22 @@ pub(crate) fn location(url: &str, line: Option<u32>, column: Option<u32>) -> Str
     }
 }
 
-/// The text of a row's location column (or its stack for `--by stack`).
+/// The text of a row's location column (or its stack for `--by stack`:
+/// root first, or leaf first on a terminal, where the middle may be cut).
 fn where_column(
     by: GroupBy,
     url: &str,
     line: Option<u32>,
     column: Option<u32>,
-    stack: &[String],
+    (stack, opts): (&[String], TextOptions),
 ) -> String {
     match by {
+        GroupBy::Stack if opts.width.is_some() => stack
+            .iter()
+            .rev()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" < "),
         GroupBy::Stack => stack.join(" > "),
         GroupBy::Function => location(url, line, column),
         GroupBy::Script | GroupBy::Package => String::new(),
@@ -93,29 +128,41 @@ fn footer(out: &mut dyn io::Write, t: &TopTotals, shown: usize) -> io::Result<()
 ///
 /// # Errors
 /// When writing fails.
-pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Result<()> {
+pub fn top(out: &mut dyn io::Write, r: &TopReport, opts: TextOptions) -> io::Result<()> {
     let place = if r.by == GroupBy::Stack {
         "Stack"
     } else {
         "Location"
     };
-    let mut t = new_table(
+    let total = r.totals.total;
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                bytes(row.self_bytes),
+                percent(row.self_bytes, total),
+                bytes(row.total),
+                percent(row.total, total),
+                term(&row.name),
+                term(&where_column(
+                    r.by,
+                    &row.url,
+                    row.line,
+                    row.column,
+                    (&row.stack, opts),
+                )),
+            ]
+        })
+        .collect();
+    let t = fitted_table(
         &["Self", "Self %", "Total", "Total %", row_label(r.by), place],
         &[0, 1, 2, 3],
+        rows,
+        &[4, 5],
+        opts,
+        |_, _, text| Cell::new(text),
     );
-    let total = r.totals.total;
-    for row in &r.rows {
-        t.add_row(vec![
-            bytes(row.self_bytes),
-            percent(row.self_bytes, total),
-            bytes(row.total),
-            percent(row.total, total),
-            term(&row.name),
-            term(&where_column(
-                r.by, &row.url, row.line, row.column, &row.stack,
-            )),
-        ]);
-    }
     write_table(out, &t)?;
     footer(out, &r.totals, r.rows.len())
 }
@@ -124,28 +171,29 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
 ///
 /// # Errors
 /// When writing fails.
-pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::Result<()> {
-    let mut t = new_table(
+pub fn tree(out: &mut dyn io::Write, r: &TreeReport, opts: TextOptions) -> io::Result<()> {
+    let total = r.totals.total;
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                bytes(row.self_bytes),
+                bytes(row.total),
+                percent(row.total, total),
+                indented(row.depth as usize, &row.name, opts),
+                term(&location(&row.url, row.line, row.column)),
+            ]
+        })
+        .collect();
+    let t = fitted_table(
         &["Self", "Total", "Total %", "Function", "Location"],
         &[0, 1, 2],
+        rows,
+        &[3, 4],
+        opts,
+        |_, _, text| Cell::new(text),
     );
-    let total = r.totals.total;
-    for row in &r.rows {
-        let indent = "  ".repeat(row.depth.min(200) as usize);
-        t.add_row(vec![
-            bytes(row.self_bytes),
-            bytes(row.total),
-            percent(row.total, total),
-            format!("{indent}{}", term(&row.name)),
-            term(&where_column(
-                GroupBy::Function,
-                &row.url,
-                row.line,
-                row.column,
-                &[],
-            )),
-        ]);
-    }
     write_table(out, &t)?;
     footer(out, &r.totals, r.rows.len())
 }
@@ -154,12 +202,21 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::
 ///
 /// # Errors
 /// When writing fails.
-pub fn bottom_up(
-    out: &mut dyn io::Write,
-    r: &BottomUpReport,
-    _opts: TextOptions,
-) -> io::Result<()> {
-    let mut t = new_table(
+pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, opts: TextOptions) -> io::Result<()> {
+    let total = r.totals.total;
+    let mut rows = Vec::new();
+    let mut todo: Vec<(&BottomUpNode, usize)> = r.rows.iter().rev().map(|n| (n, 0)).collect();
+    while let Some((n, depth)) = todo.pop() {
+        rows.push(vec![
+            bytes(n.self_bytes),
+            bytes(n.total),
+            percent(n.total, total),
+            indented(depth, &n.name, opts),
+            term(&location(&n.url, n.line, n.column)),
+        ]);
+        todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
+    }
+    let t = fitted_table(
         &[
             "Self",
             "Total",
@@ -168,39 +225,27 @@ pub fn bottom_up(
             "Location",
         ],
         &[0, 1, 2],
+        rows,
+        &[3, 4],
+        opts,
+        |_, _, text| Cell::new(text),
     );
-    let total = r.totals.total;
-    let mut todo: Vec<(&BottomUpNode, usize)> = r.rows.iter().rev().map(|n| (n, 0)).collect();
-    while let Some((n, depth)) = todo.pop() {
-        t.add_row(vec![
-            bytes(n.self_bytes),
-            bytes(n.total),
-            percent(n.total, total),
-            format!("{}{}", "  ".repeat(depth.min(200)), term(&n.name)),
-            term(&where_column(
-                GroupBy::Function,
-                &n.url,
-                n.line,
-                n.column,
-                &[],
-            )),
-        ]);
-        todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
-    }
     write_table(out, &t)?;
     footer(out, &r.totals, r.rows.len())
 }
 
-/// The status word of a row: `noise` for growth or shrinkage within the
-/// sampling error; `new` and `gone` always say so.
-#[must_use]
-pub fn status_text(row: &DiffRow) -> &'static str {
-    if row.noise && matches!(row.status, Status::Grew | Status::Shrank) {
-        "noise"
-    } else {
-        row.status.as_str()
+/// A tree row's name, indented two spaces per level. On a terminal, levels
+/// beyond [`MAX_INDENT`] are written as a number so that the name stays in
+/// view.
+fn indented(depth: usize, name: &str, opts: TextOptions) -> String {
+    if opts.width.is_some() && depth > MAX_INDENT {
+        return format!("{}[{depth}] {}", "  ".repeat(MAX_INDENT - 3), term(name));
     }
+    format!("{}{}", "  ".repeat(depth.min(200)), term(name))
 }
+
+/// The deepest level drawn as indentation on a terminal.
+const MAX_INDENT: usize = 12;
 
 fn status_cell(row: &DiffRow, color: bool) -> Cell {
     let cell = Cell::new(status_text(row));
@@ -224,7 +269,28 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
     } else {
         "Location"
     };
-    let mut t = new_table(
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                bytes(row.before),
+                bytes(row.after),
+                signed_bytes(row.delta),
+                change_text(row.status, row.delta, row.before),
+                status_text(row).to_string(),
+                term(&row.name),
+                term(&where_column(
+                    r.by,
+                    &row.url,
+                    row.line,
+                    row.column,
+                    (&row.stack, opts),
+                )),
+            ]
+        })
+        .collect();
+    let t = fitted_table(
         &[
             "Before",
             "After",
@@ -235,26 +301,17 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
             place,
         ],
         &[0, 1, 2, 3],
+        rows,
+        &[5, 6],
+        opts,
+        |i, c, text| {
+            if c == 4 {
+                status_cell(&r.rows[i], opts.color)
+            } else {
+                Cell::new(text)
+            }
+        },
     );
-    for row in &r.rows {
-        let pct = match row.status {
-            Status::New => "new".to_string(),
-            Status::Gone => "gone".to_string(),
-            Status::Same => "0%".to_string(),
-            _ => delta_percent(row.delta, row.before).unwrap_or_default(),
-        };
-        t.add_row(Row::from(vec![
-            Cell::new(bytes(row.before)),
-            Cell::new(bytes(row.after)),
-            Cell::new(signed_bytes(row.delta)),
-            Cell::new(pct),
-            status_cell(row, opts.color),
-            Cell::new(term(&row.name)),
-            Cell::new(term(&where_column(
-                r.by, &row.url, row.line, row.column, &row.stack,
-            ))),
-        ]));
-    }
     write_table(out, &t)?;
     let tot = &r.totals;
     writeln!(out)?;

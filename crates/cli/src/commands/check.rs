@@ -288,7 +288,11 @@ fn check_profiles(
         Some(d) => d,
         None => diff_by("function")?,
     };
-    let flame = analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb));
+    let flame = analyzer::flame_tree(
+        (&pa.profile, &ta),
+        (&pb.profile, &tb),
+        super::intervals(&by_function),
+    );
     let body = heapdiff_analyzer::report_doc::profile_body(&by_function, 25, Some(flame));
     let inputs = vec![
         super::profile_input(before, &pa)?,

@@ -91,7 +91,13 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         &diff_options(&a.rows, &a.flags, "diff"),
     );
     let wants_flame = a.flags.flamegraph.is_some() || a.flags.report.is_some();
-    let flame = wants_flame.then(|| analyzer::flame_tree((&pa.profile, &ta), (&pb.profile, &tb)));
+    let flame = wants_flame.then(|| {
+        analyzer::flame_tree(
+            (&pa.profile, &ta),
+            (&pb.profile, &tb),
+            super::intervals(&report),
+        )
+    });
     t.phase("diff");
     let title = format!("{} → {}", before.display(), after.display());
     if let Some(path) = &a.flags.report {

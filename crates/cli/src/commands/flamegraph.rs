@@ -24,7 +24,15 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     };
     let (after, tree_b) = super::load_selected(after_path, &a.common, &a.timeline, &a.select)?;
-    let flame = analyzer::flame_tree((&before.profile, &tree_a), (&after.profile, &tree_b));
+    let intervals = [
+        analyzer::estimate_interval(&before.profile),
+        analyzer::estimate_interval(&after.profile),
+    ];
+    let flame = analyzer::flame_tree(
+        (&before.profile, &tree_a),
+        (&after.profile, &tree_b),
+        intervals,
+    );
     let opts = renderer::diff_flame::DiffFlameOptions {
         title: a
             .title

@@ -105,6 +105,25 @@ pub(crate) fn request<'a>(
 }
 
 /// Whether to colour terminal output.
+/// How text tables are written: colours and the terminal's width, both
+/// only when standard output is a terminal. `COLUMNS` overrides the width.
+pub(crate) fn text_options(common: &Common) -> heapdiff_renderer::TextOptions {
+    use std::io::IsTerminal as _;
+    let width = std::io::stdout().is_terminal().then(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .or_else(|| {
+                terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+            })
+    });
+    heapdiff_renderer::TextOptions {
+        color: color(common),
+        width: width.flatten(),
+    }
+}
+
 pub(crate) fn color(common: &Common) -> bool {
     use std::io::IsTerminal as _;
     !common.no_color
@@ -149,9 +168,7 @@ pub(crate) fn finish_diff(
             renderer::diff_flame::write(out, &tree, &opts)
         })?;
     }
-    let text = renderer::TextOptions {
-        color: color(common),
-    };
+    let text = text_options(common);
     crate::output::to_stdout(|out| match rows.format {
         crate::args::Format::Table => renderer::table::diff(out, report, text),
         crate::args::Format::Csv => renderer::csv::diff(out, report),
@@ -254,4 +271,9 @@ pub(crate) fn load_selected(
         select.ignore.as_deref(),
     )?;
     Ok((loaded, tree))
+}
+
+/// The sampling intervals a diff judged noise with, for its flame graph.
+pub(crate) fn intervals(report: &analyzer::DiffReport) -> [Option<u64>; 2] {
+    [report.totals.interval_before, report.totals.interval_after]
 }

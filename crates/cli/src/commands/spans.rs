@@ -24,7 +24,7 @@ pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
         .flags
         .flamegraph
         .as_ref()
-        .map(|_| analyzer::flame_tree((p, &before), (p, &after)));
+        .map(|_| analyzer::flame_tree((p, &before), (p, &after), super::intervals(&report)));
     let title = format!("{}: {} → {}", a.file.display(), a.before, a.after);
     span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
     super::finish_diff(
@@ -85,7 +85,7 @@ fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
         .flags
         .flamegraph
         .as_ref()
-        .map(|_| analyzer::flame_tree((p, &before), (p, &after)));
+        .map(|_| analyzer::flame_tree((p, &before), (p, &after), super::intervals(&report)));
     let title = format!("{shown}: {} → {}", a.before, a.after);
     span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
     super::finish_diff(
@@ -113,7 +113,7 @@ fn span_report(
     };
     opts.limit = None;
     let full = analyzer::diff(before, after, &opts);
-    let flame = analyzer::flame_tree(before, after);
+    let flame = analyzer::flame_tree(before, after, super::intervals(&full));
     let inputs = vec![super::profile_input(&a.file, loaded)?];
     super::write_profile_report(path, &full, Some(flame), inputs, &[&a.file], title, None)
 }

@@ -44,9 +44,7 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     };
     let report = analyzer::top(p, &tree, &opts);
     t.phase("aggregate");
-    let text = renderer::TextOptions {
-        color: super::color(&a.common),
-    };
+    let text = super::text_options(&a.common);
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::table::top(out, &report, text),
         Format::Csv => renderer::csv::top(out, &report),

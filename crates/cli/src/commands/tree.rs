@@ -10,9 +10,7 @@ use crate::args::{Format, TreeArgs};
 pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
     let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let p = &loaded.profile;
-    let text = renderer::TextOptions {
-        color: super::color(&a.common),
-    };
+    let text = super::text_options(&a.common);
     if a.bottom_up {
         let opts = analyzer::BottomUpOptions {
             limit: (a.top > 0).then_some(a.top),

@@ -14,6 +14,7 @@ use heapdiff_analyzer::report_doc::{InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
 use heapdiff_analyzer::{DiffRow, Status};
 
+use crate::diff_row::{change_text, change_value, status_text};
 use crate::escape::xml;
 use crate::units::{bytes, delta_percent, signed_bytes};
 
@@ -89,7 +90,11 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
                     "<span class=\"k gone\"></span>gone <span class=\"k same\"></span>unchanged — width = max(before, after); click a frame to zoom</div>\n",
                     "<div id=\"flame\" class=\"flame\"></div>\n<div id=\"tip\" class=\"tip\" hidden></div>\n"
                 ));
-                let json = serde_json::to_string(tree).map_err(io::Error::other)?;
+                let data = FlameData {
+                    nodes: &tree.nodes,
+                    fill: crate::diff_flame::fills(tree),
+                };
+                let json = serde_json::to_string(&data).map_err(io::Error::other)?;
                 h.push_str("<script id=\"flame-data\" type=\"application/json\">");
                 h.push_str(&script_safe(&json));
                 h.push_str("</script>\n");
@@ -142,6 +147,25 @@ fn inputs(h: &mut String, list: &[InputInfo]) {
     h.push_str("</tbody></table>\n");
 }
 
+/// The interactive flame graph's data: the union tree and each frame's
+/// fill colour, made by the same rule as the SVG's.
+#[derive(serde::Serialize)]
+struct FlameData<'a> {
+    nodes: &'a [heapdiff_analyzer::FlameNode],
+    fill: Vec<String>,
+}
+
+/// The Δ % column's sort key: new rows above every growth, gone rows at
+/// −100 %, as the cells read.
+fn percent_sort_key(r: &DiffRow) -> String {
+    match (r.status, change_value(r.status, r.delta, r.before)) {
+        (Status::New, _) => "1e300".to_string(),
+        (Status::Gone, _) => "-100".to_string(),
+        (_, Some(v)) => format!("{v:.3}"),
+        (_, None) => "0".to_string(),
+    }
+}
+
 fn rows(h: &mut String, title: &str, list: &[DiffRow]) {
     if list.is_empty() {
         return;
@@ -151,24 +175,17 @@ fn rows(h: &mut String, title: &str, list: &[DiffRow]) {
         xml(title)
     ));
     for r in list {
-        let pct = match r.status {
-            Status::New => "new".to_string(),
-            Status::Gone => "gone".to_string(),
-            _ => delta_percent(r.delta, r.before).unwrap_or_default(),
-        };
-        let status = if r.noise && matches!(r.status, Status::Grew | Status::Shrank) {
-            "noise"
-        } else {
-            r.status.as_str()
-        };
+        let pct = change_text(r.status, r.delta, r.before);
+        let status = status_text(r);
         h.push_str(&format!(
-            "<tr><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td class=\"{status}\">{status}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td class=\"{status}\">{status}</td><td>{}</td><td>{}</td></tr>\n",
             r.before,
             bytes(r.before),
             r.after,
             bytes(r.after),
             r.delta,
             signed_bytes(r.delta),
+            percent_sort_key(r),
             xml(&pct),
             xml(&r.name),
             xml(&crate::table::location(&r.url, r.line, r.column))

@@ -22,7 +22,9 @@
 
   var dataEl = document.getElementById("flame-data");
   if (!dataEl) { return; }
-  var nodes = JSON.parse(dataEl.textContent).nodes;
+  var data = JSON.parse(dataEl.textContent);
+  var nodes = data.nodes;
+  var fills = data.fill;
   var box = document.getElementById("flame");
   var tip = document.getElementById("tip");
   var search = document.getElementById("search");
@@ -30,8 +32,9 @@
   var ROW = 18;
   var zoom = 0;
 
+  // Frames whose change is within the sampling noise read as unchanged.
   function status(n) {
-    if (n.total_before === 0 && n.total_after === 0) { return "same"; }
+    if (n.noise || (n.total_before === 0 && n.total_after === 0)) { return "same"; }
     if (n.total_before === 0) { return "new"; }
     if (n.total_after === 0) { return "gone"; }
     if (n.total_after > n.total_before) { return "grew"; }
@@ -45,10 +48,17 @@
     if (b < 1e8) { return (b / 1e6).toFixed(1) + " MB"; }
     return (b / 1e6).toFixed(0) + " MB";
   }
+  // True for a fill colour ("#RRGGBB") that needs light text.
+  function dark(hex) {
+    var v = parseInt(hex.slice(1), 16);
+    var r = (v >> 16) & 255, g = (v >> 8) & 255, b = v & 255;
+    return 0.299 * r + 0.587 * g + 0.114 * b < 128;
+  }
   function label(n) { return n.location ? n.name + " (" + n.location + ")" : n.name; }
   function tipText(n) {
     var d = n.total_after - n.total_before;
     var pct = n.total_before === 0 ? "new" : n.total_after === 0 ? "gone" : (d >= 0 ? "+" : "") + (100 * d / n.total_before).toFixed(1) + "%";
+    if (n.noise) { pct += ", within the sampling noise"; }
     return label(n) + "\nbefore: " + fmt(n.total_before) + "\nafter:  " + fmt(n.total_after) +
       "\nΔ: " + (d >= 0 ? "+" : "-") + fmt(Math.abs(d)) + " (" + pct + ")\nself: " + fmt(n.self_before) + " → " + fmt(n.self_after);
   }
@@ -61,6 +71,8 @@
     var n = nodes[i];
     var el = document.createElement("div");
     el.className = "frame " + status(n);
+    el.style.backgroundColor = fills[i];
+    el.style.color = dark(fills[i]) ? "#fff" : "#000";
     if (re && re.test(label(n))) { el.classList.add("match"); }
     el.style.left = x + "px";
     el.style.width = Math.max(w, 1) + "px";
