@@ -109,8 +109,8 @@ fn a_symlink_to_a_fifo_is_written_through() {
     let reader = fifo_reader(&fifo);
     let o = heapdiff(&["collapse", "in.heapprofile", "-o", "link"], tmp.path());
     let link = fs::symlink_metadata(tmp.path().join("link")).unwrap();
-    let kept = link.file_type().is_symlink()
-        && fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo();
+    let kept =
+        link.file_type().is_symlink() && fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo();
     let got = reader_output(reader, kept);
     assert!(kept, "the symlink or the FIFO was replaced");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -131,6 +131,20 @@ fn a_symlink_to_a_regular_file_stays_a_symlink() {
     let link = fs::symlink_metadata(tmp.path().join("link.svg")).unwrap();
     assert!(link.file_type().is_symlink(), "the symlink was replaced");
     assert!(is_svg(&fs::read(tmp.path().join("real.svg")).unwrap()));
+}
+
+#[test]
+fn a_symlink_to_a_file_not_yet_there_creates_it() {
+    let tmp = workdir();
+    std::os::unix::fs::symlink("new.svg", tmp.path().join("link.svg")).unwrap();
+    let o = heapdiff(
+        &["flamegraph", "in.heapprofile", "-o", "link.svg"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let link = fs::symlink_metadata(tmp.path().join("link.svg")).unwrap();
+    assert!(link.file_type().is_symlink(), "the symlink was replaced");
+    assert!(is_svg(&fs::read(tmp.path().join("new.svg")).unwrap()));
 }
 
 #[test]
@@ -159,10 +173,7 @@ fn dash_is_standard_output_for_every_output_flag() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("profiles").is_some());
 
-    let o = heapdiff(
-        &["export", "in.heapprofile", "--pprof", "-"],
-        tmp.path(),
-    );
+    let o = heapdiff(&["export", "in.heapprofile", "--pprof", "-"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(o.stdout.get(..2), Some(&[0x1f, 0x8b][..]), "gzip magic");
 
@@ -178,7 +189,14 @@ fn dash_is_refused_where_standard_output_already_carries_a_table() {
     for args in [
         &["in.heapprofile", "in.heapprofile", "--report", "-"][..],
         &["in.heapprofile", "in.heapprofile", "--flamegraph", "-"][..],
-        &["export", "in.heapprofile", "--folded", "-", "--speedscope", "-"][..],
+        &[
+            "export",
+            "in.heapprofile",
+            "--folded",
+            "-",
+            "--speedscope",
+            "-",
+        ][..],
     ] {
         let o = heapdiff(args, tmp.path());
         assert_refused(&o, &format!("{args:?}"));
@@ -217,7 +235,14 @@ fn two_outputs_on_one_file_are_refused() {
             "--flamegraph",
             "alias.svg",
         ][..],
-        &["export", "in.heapprofile", "--pprof", "a", "--folded", "./a"][..],
+        &[
+            "export",
+            "in.heapprofile",
+            "--pprof",
+            "a",
+            "--folded",
+            "./a",
+        ][..],
     ] {
         let o = heapdiff(args, tmp.path());
         assert_refused(&o, &format!("{args:?}"));
@@ -236,10 +261,7 @@ fn an_input_under_another_name_is_not_an_output() {
     fs::hard_link(&input, tmp.path().join("hard.heapprofile")).unwrap();
     std::os::unix::fs::symlink("in.heapprofile", tmp.path().join("soft.heapprofile")).unwrap();
     for target in ["hard.heapprofile", "soft.heapprofile", "./in.heapprofile"] {
-        let o = heapdiff(
-            &["flamegraph", "in.heapprofile", "-o", target],
-            tmp.path(),
-        );
+        let o = heapdiff(&["flamegraph", "in.heapprofile", "-o", target], tmp.path());
         assert_refused(&o, target);
         let o = heapdiff(
             &["collapse", "hard.heapprofile", "-o", "in.heapprofile"],
@@ -275,7 +297,11 @@ fn new_files_follow_the_umask_and_existing_ones_keep_their_mode() {
     let tmp = workdir();
     for (mask, expected) in [("077", 0o600), ("027", 0o640), ("022", 0o644)] {
         let name = format!("new-{mask}.svg");
-        let o = with_umask(mask, &["flamegraph", "in.heapprofile", "-o", &name], tmp.path());
+        let o = with_umask(
+            mask,
+            &["flamegraph", "in.heapprofile", "-o", &name],
+            tmp.path(),
+        );
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
         assert_eq!(mode(&tmp.path().join(&name)), expected, "umask {mask}");
     }
@@ -284,7 +310,11 @@ fn new_files_follow_the_umask_and_existing_ones_keep_their_mode() {
         fs::write(&path, "old").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(kept)).unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
-        let o = with_umask("022", &["flamegraph", "in.heapprofile", "-o", name], tmp.path());
+        let o = with_umask(
+            "022",
+            &["flamegraph", "in.heapprofile", "-o", name],
+            tmp.path(),
+        );
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
         assert_eq!(mode(&path), kept);
         assert!(is_svg(&fs::read(&path).unwrap()));
@@ -312,7 +342,10 @@ fn wide_profile(width: usize, depth: usize) -> String {
                 size = 100 + d,
             )
             .unwrap();
-            samples.push(format!(r#"{{"size":{},"nodeId":{id},"ordinal":{id}}}"#, 100 + d));
+            samples.push(format!(
+                r#"{{"size":{},"nodeId":{id},"ordinal":{id}}}"#,
+                100 + d
+            ));
             id += 1;
         }
         s.push_str(&"]}".repeat(depth));
@@ -350,7 +383,14 @@ fn a_closed_pipe_is_a_success_in_every_format() {
         .flat_map(|f| {
             [
                 vec!["top", "wide.heapprofile", "-n", "0", "--format", f],
-                vec!["wide.heapprofile", "wide.heapprofile", "-n", "0", "--format", f],
+                vec![
+                    "wide.heapprofile",
+                    "wide.heapprofile",
+                    "-n",
+                    "0",
+                    "--format",
+                    f,
+                ],
             ]
         })
         .collect();
@@ -415,11 +455,18 @@ fn a_signal_removes_the_temporary_file() {
             if let Some(status) = interrupt_while_writing(signal, tmp.path()) {
                 break status;
             }
-            assert!(width < 64_000, "the flame graph is always written too fast to interrupt");
+            assert!(
+                width < 64_000,
+                "the flame graph is always written too fast to interrupt"
+            );
             width *= 2;
         };
         assert_eq!(status.signal(), Some(number), "SIG{signal}: {status:?}");
-        assert_eq!(leftover_temporaries(tmp.path()), Vec::<String>::new(), "SIG{signal}");
+        assert_eq!(
+            leftover_temporaries(tmp.path()),
+            Vec::<String>::new(),
+            "SIG{signal}"
+        );
         assert!(!tmp.path().join("out.svg").exists(), "SIG{signal}");
     }
 }
@@ -466,7 +513,10 @@ fn flame_graphs_of_names_with_control_characters_are_well_formed_xml() {
             if let Err(e) = roxmltree::Document::parse_with_options(&body, opts) {
                 panic!("{input}: {svg} is not well-formed XML: {e}");
             }
-            assert!(!body.chars().any(|c| raw_hazard(c) && c != '\t'), "{input}: {svg}");
+            assert!(
+                !body.chars().any(|c| raw_hazard(c) && c != '\t'),
+                "{input}: {svg}"
+            );
         }
     }
 }

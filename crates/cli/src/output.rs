@@ -94,12 +94,16 @@ pub(crate) fn to_file(
         Ok(m) if m.is_dir() => bail!("cannot write '{shown}': it is a directory"),
         Ok(m) if !m.is_file() => in_place(path, write),
         Ok(m) => atomically(&resolved(path), path, Some(m.permissions()), write),
+        // A symbolic link to nothing (yet): followed, never replaced.
+        Err(_) if is_symlink(path) => in_place(path, write),
         Err(_) => atomically(path, path, None, write),
     }
 }
 
 /// Writes a file that is not a regular file (`/dev/null`, a FIFO, a
-/// terminal) where it is: renaming over it would replace the device.
+/// terminal) where it is: renaming over it would replace the device. Also
+/// the way through a symbolic link whose file does not exist yet, which
+/// this creates.
 fn in_place(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
@@ -107,6 +111,7 @@ fn in_place(
     let shown = path.display();
     let file = OpenOptions::new()
         .write(true)
+        .create(is_symlink(path))
         .open(path)
         .with_context(|| format!("cannot open '{shown}' for writing"))?;
     let mut out = BufWriter::with_capacity(64 * 1024, file);
@@ -118,11 +123,14 @@ fn in_place(
 /// The file a symbolic link leads to, so that the link stays a link and
 /// the file it names gets the new contents.
 fn resolved(path: &Path) -> PathBuf {
-    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    match is_link {
+    match is_symlink(path) {
         true => fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
         false => path.to_path_buf(),
     }
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// Writes `target` through a temporary file next to it, renamed over it at

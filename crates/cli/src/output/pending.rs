@@ -6,11 +6,8 @@
 //! the way the signal would have, so the exit status still says which
 //! signal it was. The thread starts with the first temporary file.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, Once};
-
-use signal_hook::consts::{SIGINT, SIGTERM};
 
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static LISTENER: Once = Once::new();
@@ -31,7 +28,12 @@ pub(super) fn forget(list: &mut Vec<PathBuf>, path: &Path) {
     list.retain(|p| p != path);
 }
 
+#[cfg(not(unix))]
+fn listen() {}
+
+#[cfg(unix)]
 fn listen() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
     // The thread sets up the signal handlers itself and says when they are
     // in place, so that a thread that cannot start leaves the signals with
     // their default action (the output is still never half-written; only a
@@ -51,12 +53,13 @@ fn listen() {
     }
 }
 
+#[cfg(unix)]
 fn remove_all_and_die(signal: i32) {
     let list = PENDING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     for path in list.iter() {
-        let _ = fs::remove_file(path);
+        let _ = std::fs::remove_file(path);
     }
     // Ends the process while the list is still locked, so that no new
     // temporary file appears.
