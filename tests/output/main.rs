@@ -118,11 +118,15 @@ fn a_symlink_to_a_fifo_is_written_through() {
     assert_eq!(got, expected);
 }
 
-#[test]
-fn a_symlink_to_a_regular_file_stays_a_symlink() {
+/// Writes a flame graph through the symbolic link `link.svg` to `file`
+/// (holding `old`, or not there yet) and checks that the link stays a link
+/// and the file it names gets the graph.
+fn write_through_link(file: &str, old: Option<&str>) {
     let tmp = workdir();
-    fs::write(tmp.path().join("real.svg"), "old").unwrap();
-    std::os::unix::fs::symlink("real.svg", tmp.path().join("link.svg")).unwrap();
+    if let Some(old) = old {
+        fs::write(tmp.path().join(file), old).unwrap();
+    }
+    std::os::unix::fs::symlink(file, tmp.path().join("link.svg")).unwrap();
     let o = heapdiff(
         &["flamegraph", "in.heapprofile", "-o", "link.svg"],
         tmp.path(),
@@ -130,21 +134,17 @@ fn a_symlink_to_a_regular_file_stays_a_symlink() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let link = fs::symlink_metadata(tmp.path().join("link.svg")).unwrap();
     assert!(link.file_type().is_symlink(), "the symlink was replaced");
-    assert!(is_svg(&fs::read(tmp.path().join("real.svg")).unwrap()));
+    assert!(is_svg(&fs::read(tmp.path().join(file)).unwrap()));
+}
+
+#[test]
+fn a_symlink_to_a_regular_file_stays_a_symlink() {
+    write_through_link("real.svg", Some("old"));
 }
 
 #[test]
 fn a_symlink_to_a_file_not_yet_there_creates_it() {
-    let tmp = workdir();
-    std::os::unix::fs::symlink("new.svg", tmp.path().join("link.svg")).unwrap();
-    let o = heapdiff(
-        &["flamegraph", "in.heapprofile", "-o", "link.svg"],
-        tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let link = fs::symlink_metadata(tmp.path().join("link.svg")).unwrap();
-    assert!(link.file_type().is_symlink(), "the symlink was replaced");
-    assert!(is_svg(&fs::read(tmp.path().join("new.svg")).unwrap()));
+    write_through_link("new.svg", None);
 }
 
 #[test]
