@@ -500,9 +500,24 @@ fn flame_graphs_of_names_with_control_characters_are_well_formed_xml() {
     inputs.push(fixture("diff/malicious-names/after.heapprofile"));
     for input in inputs {
         let input = input.to_str().unwrap();
-        let one = heapdiff(&["flamegraph", input, "-o", "one.svg"], tmp.path());
+        let title = format!("{input} \u{1b}[2J\u{7} <&> \u{FFFE}");
+        let one = heapdiff(
+            &["flamegraph", input, "-o", "one.svg", "--title", &title],
+            tmp.path(),
+        );
         assert_eq!(one.status.code(), Some(0), "{input}: {}", text(&one.stderr));
-        let two = heapdiff(&["flamegraph", input, input, "-o", "two.svg"], tmp.path());
+        let two = heapdiff(
+            &[
+                "flamegraph",
+                input,
+                input,
+                "-o",
+                "two.svg",
+                "--title",
+                &title,
+            ],
+            tmp.path(),
+        );
         assert_eq!(two.status.code(), Some(0), "{input}: {}", text(&two.stderr));
         for svg in ["one.svg", "two.svg"] {
             let body = fs::read_to_string(tmp.path().join(svg)).unwrap();
