@@ -33,7 +33,8 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = io::stderr().lock();
-            let _ = writeln!(stderr, "heapdiff: error: {}", one_line(&format!("{err:#}")));
+            let message = heapdiff_renderer::escape::terminal(&format!("{err:#}"));
+            let _ = writeln!(stderr, "heapdiff: error: {message}");
             ExitCode::from(2)
         }
     }
@@ -43,9 +44,4 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
         .filter_map(|e| e.downcast_ref::<io::Error>())
         .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
-}
-
-/// Errors are printed on one line, whatever an underlying message holds.
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
 }

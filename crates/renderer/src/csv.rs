@@ -11,19 +11,18 @@ use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
 
 /// A text field from a profile: quoted if needed, formula triggers defused.
 fn text(s: &str) -> String {
-    // Control characters other than line breaks and tabs (which quoting
+    // Invisible characters other than line breaks and tabs (which quoting
     // handles) are made visible, so that printing the file cannot drive a
-    // terminal.
-    let s: String = s
-        .chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                format!("\\u{{{:x}}}", u32::from(c))
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    // terminal or reorder its text.
+    let mut visible = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => visible.push(c),
+            c if crate::escape::invisible(c) => crate::escape::push_visible(&mut visible, c),
+            c => visible.push(c),
+        }
+    }
+    let s = visible;
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
@@ -214,5 +213,6 @@ mod tests {
         assert_eq!(text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(text("-2+3"), "'-2+3");
         assert_eq!(text("a\u{1b}[31m"), "a\\u{1b}[31m");
+        assert_eq!(text("x\u{202e}y\u{85}"), "x\\u{202e}y\\u{85}");
     }
 }

@@ -1,8 +1,10 @@
 //! Escaping of untrusted text (function names, URLs) for the formats that
 //! interpret markup. Every string from a profile goes through here.
 
-/// Escapes text for XML/SVG/HTML element content and attribute values, and
-/// drops characters XML 1.0 forbids.
+/// Escapes text for XML/SVG/HTML element content and attribute values.
+/// Characters XML 1.0 forbids even as references (most C0 controls,
+/// U+FFFE, U+FFFF) and the other invisible ones (C1 controls, bidirectional
+/// overrides) are written as visible escapes such as `\u{1b}`.
 #[must_use]
 pub fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -14,7 +16,7 @@ pub fn xml(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if invisible(c) => push_visible(&mut out, c),
             c => out.push(c),
         }
     }
@@ -23,13 +25,20 @@ pub fn xml(s: &str) -> String {
 
 /// Escapes text for a Markdown table cell (GitHub and GitLab flavours): the
 /// punctuation that inline Markdown interprets is backslash-escaped, `<`, `>` and
-/// `&` become entities (so no HTML is ever interpreted), and line breaks
-/// become spaces.
+/// `&` become entities (so no HTML is ever interpreted), line breaks
+/// become spaces, invisible characters visible escapes, and nothing is left
+/// that GitHub or GitLab would make a link, a mention or a reference
+/// (`@team`, `#1`, `http://…` through the escaped `@`, `#` and `:`; `www.…`
+/// by escaping its dot).
 #[must_use]
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    let mut last3 = [' '; 3];
     for c in s.chars() {
+        let www = last3.iter().all(|p| p.eq_ignore_ascii_case(&'w'));
+        last3 = [last3[1], last3[2], c];
         match c {
+            '.' if www => out.push_str("\\."),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
@@ -40,7 +49,7 @@ pub fn markdown(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push('\u{FFFD}'),
+            c if invisible(c) => push_visible(&mut out, c),
             c => out.push(c),
         }
     }
@@ -61,19 +70,27 @@ pub fn terminal(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if invisible(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c if invisible(c) => push_visible(&mut out, c),
             c => out.push(c),
         }
     }
     out
 }
 
-/// Control characters, and the format characters that reorder or hide
-/// text (bidirectional overrides, zero-width characters, line and paragraph
-/// separators).
-fn invisible(c: char) -> bool {
+/// Control characters, the format characters that reorder or hide text
+/// (bidirectional embeddings, overrides and isolates, zero-width
+/// characters, line and paragraph separators), and the non-characters
+/// U+FFFE and U+FFFF.
+#[must_use]
+pub(crate) fn invisible(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Writes `c` as a visible escape: `\u{1b}`.
+pub(crate) fn push_visible(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
 }
 
 #[cfg(test)]
@@ -86,7 +103,8 @@ mod tests {
             xml("<script>\"x\"&'y'</script>"),
             "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;"
         );
-        assert_eq!(xml("a\u{0007}b"), "a\u{FFFD}b");
+        assert_eq!(xml("a\u{0007}b\u{0}c\u{FFFE}"), "a\\u{7}b\\u{0}c\\u{fffe}");
+        assert_eq!(xml("\u{202E}x\u{85}"), "\\u{202e}x\\u{85}");
         assert_eq!(
             terminal("tab\there\n\u{1b}[31m"),
             "tab\\there\\n\\u{1b}[31m"
@@ -97,5 +115,10 @@ mod tests {
         );
         assert_eq!(markdown("[x](javascript:y)"), "\\[x\\](javascript\\:y)");
         assert_eq!(markdown("@team #1 :x:"), "\\@team \\#1 \\:x\\:");
+        assert_eq!(
+            markdown("www.a.b WWW.c wwww.d ww.e"),
+            "www\\.a.b WWW\\.c wwww\\.d ww.e"
+        );
+        assert_eq!(markdown("a\u{1b}b\u{2066}"), "a\\u{1b}b\\u{2066}");
     }
 }

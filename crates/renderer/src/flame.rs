@@ -20,7 +20,9 @@ pub struct FlameOptions {
 
 fn inferno_options(opts: &FlameOptions) -> Options<'static> {
     let mut o = Options::default();
-    o.title.clone_from(&opts.title);
+    // inferno escapes markup in the title but not control characters, which
+    // XML forbids: they are made visible first.
+    o.title = crate::escape::terminal(&opts.title);
     o.count_name = "bytes".to_string();
     o.name_type = "Function:".to_string();
     o.direction = if opts.inverted {

@@ -1,7 +1,10 @@
 //! Folded stacks (`a;b;c 123`), the input of inferno, speedscope and
 //! FlameGraph. Frame labels are made safe in one place: `;` separates
 //! frames and the count is the last whitespace-separated field, so a `;` in
-//! a V8 name becomes `；` (U+FF1B) and line breaks become spaces.
+//! a V8 name becomes `；` (U+FF1B), line breaks and tabs become spaces,
+//! and other invisible characters (controls, bidirectional overrides) are
+//! written as visible escapes such as `\u{1b}`, so that no folded file, no
+//! terminal showing one and no SVG made from one gets them raw.
 
 use std::io;
 
@@ -10,14 +13,16 @@ use heapdiff_analyzer::FoldedStack;
 /// A frame label that survives the folded format.
 #[must_use]
 pub fn frame_label(label: &str) -> String {
-    label
-        .chars()
-        .map(|c| match c {
-            ';' => '\u{FF1B}',
-            '\n' | '\r' | '\t' => ' ',
-            c => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        match c {
+            ';' => out.push('\u{FF1B}'),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if crate::escape::invisible(c) => crate::escape::push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// One folded line without the newline.
@@ -62,6 +67,7 @@ mod tests {
             prop_assert_eq!(count.parse::<u64>().unwrap(), bytes);
             prop_assert_eq!(stack.trim_end_matches(char::is_whitespace).split(';').count(), labels.len());
             prop_assert!(!l.contains('\n'));
+            prop_assert!(!l.chars().any(crate::escape::invisible));
         }
     }
 }

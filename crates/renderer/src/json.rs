@@ -10,6 +10,8 @@ use serde::Serialize;
 /// # Errors
 /// When writing fails.
 pub fn write<T: Serialize>(out: &mut dyn io::Write, report: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::other)?;
+    // `io::Error::from` gives back the writer's own error (a closed pipe
+    // stays a closed pipe); serialization errors become `InvalidData`.
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }

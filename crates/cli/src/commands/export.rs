@@ -1,7 +1,6 @@
 //! `heapdiff export FILE --pprof OUT.pb.gz --speedscope OUT.json --folded OUT`:
 //! one profile in other tools' formats.
 
-use anyhow::bail;
 use heapdiff_analyzer as analyzer;
 use heapdiff_renderer as renderer;
 
@@ -11,16 +10,6 @@ use crate::args::ExportArgs;
 const EXPORTER: &str = concat!("heapdiff ", env!("CARGO_PKG_VERSION"));
 
 pub(crate) fn run(a: &ExportArgs) -> anyhow::Result<Outcome> {
-    let outputs: Vec<&std::path::Path> = [&a.pprof, &a.speedscope, &a.folded]
-        .into_iter()
-        .flatten()
-        .map(|p| p.as_path())
-        .collect();
-    for (i, p) in outputs.iter().enumerate() {
-        if outputs[..i].contains(p) {
-            bail!("'{}' is given for two outputs", p.display());
-        }
-    }
     let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let inputs = [a.file.as_path()];
     if a.pprof.is_some() || a.speedscope.is_some() {

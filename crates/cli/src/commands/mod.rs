@@ -7,6 +7,7 @@ mod export;
 mod flamegraph;
 mod snapshot;
 mod spans;
+mod targets;
 mod timeline;
 mod top;
 mod tree;
@@ -39,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Timeline(a)) => &a.common,
         Some(Command::Check(a)) => &a.common,
     };
+    crate::output::check_distinct(&targets::of(&cli))?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = common.threads {
         if n == 0 {
