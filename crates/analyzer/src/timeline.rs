@@ -475,3 +475,71 @@ pub fn kept_by_function(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use heapdiff_model::HeapGraph;
+
+    use super::{Measure, TimelineError, as_profile, live_intervals, span_profile};
+
+    fn load(path: &str) -> HeapGraph {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let bytes = std::fs::read(file).unwrap();
+        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+    }
+
+    fn timeline_t() -> HeapGraph {
+        load("../../fixtures/heaptimeline/worked-example-t/input.heaptimeline")
+    }
+
+    #[test]
+    fn a_timeline_becomes_its_trace_weighed_by_live_or_allocated_bytes() {
+        let g = timeline_t();
+        let t = g.trace.as_ref().unwrap();
+        let live = as_profile(&g, Measure::Live, None).unwrap();
+        assert_eq!(live.profile.stacks.len(), t.id.len());
+        assert_eq!(live.profile.stacks.self_bytes, live.live.size);
+        let allocated = as_profile(&g, Measure::Allocated, None).unwrap();
+        assert_eq!(allocated.profile.stacks.self_bytes, t.size);
+    }
+
+    #[test]
+    fn a_span_over_the_whole_recording_keeps_every_live_object() {
+        let g = timeline_t();
+        let all = as_profile(&g, Measure::Live, None).unwrap();
+        let spanned = as_profile(&g, Measure::Live, Some("0%..100%")).unwrap();
+        assert_eq!(spanned.live.size, all.live.size);
+        let early = as_profile(&g, Measure::Live, Some("0ms..0ms")).unwrap();
+        let total = |p: &super::TimelineProfile| p.live.size.iter().sum::<u64>();
+        assert!(total(&early) < total(&all));
+        assert!(matches!(
+            as_profile(&g, Measure::Live, Some("soon")),
+            Err(TimelineError::Span(_))
+        ));
+    }
+
+    #[test]
+    fn adjacent_spans_do_not_overlap() {
+        let g = timeline_t();
+        let all = as_profile(&g, Measure::Live, None).unwrap();
+        let iv = live_intervals(&g);
+        let half = |text| {
+            span_profile(&g, &all.self_size, &iv, text)
+                .unwrap()
+                .stacks
+                .self_bytes
+        };
+        let (a, b, whole) = (half("0%..50%"), half("50%..100%"), half("0%..100%"));
+        let summed: Vec<u64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        assert_eq!(summed, whole);
+    }
+
+    #[test]
+    fn a_snapshot_without_a_trace_is_not_a_profile() {
+        let g = load("../../fixtures/heapsnapshot/worked-example-a/input.heapsnapshot");
+        assert!(matches!(
+            as_profile(&g, Measure::Live, None),
+            Err(TimelineError::NoAllocationStacks)
+        ));
+    }
+}

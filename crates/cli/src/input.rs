@@ -69,13 +69,16 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Opened> {
     };
     let (gzip, head, rest) = read_head(raw).map_err(|e| read_error(path, &e))?;
     let kind = detect(&head);
-    let source = match map_from {
+    // A file that cannot be mapped is read into memory like a stream.
+    let map = match map_from {
         Some(file) if !gzip && is_snapshot(kind) => {
-            let map = heapdiff_model::steps::time("parse.map", || mmap(&file))
-                .with_context(|| format!("cannot read '{shown}'"))?;
-            Source::Mapped(map)
+            heapdiff_model::steps::time("parse.map", || mmap(&file)).ok()
         }
-        _ => Source::Stream { head, rest },
+        _ => None,
+    };
+    let source = match map {
+        Some(map) => Source::Mapped(map),
+        None => Source::Stream { head, rest },
     };
     Ok(Opened {
         path: path.to_path_buf(),
@@ -99,7 +102,13 @@ impl Opened {
 
 /// `-` is standard input (a duplicate of it, so that it closes on its own).
 fn open_file(path: &Path) -> io::Result<File> {
+    static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if path.as_os_str() == "-" {
+        if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return Err(io::Error::other(
+                "standard input is given twice; it can be read only once",
+            ));
+        }
         return stdin_file();
     }
     File::open(path)
@@ -276,30 +285,30 @@ fn timeline_profile(
 
 /// Parses a heap snapshot or timeline; other kinds are an error saying so.
 pub(crate) fn load_snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
-    let shown = input.path.display();
-    match input.kind {
-        InputKind::HeapProfile => bail!(
-            "'{shown}': this is a sampling heap profile; this command needs a heap snapshot (`.heapsnapshot`)"
-        ),
-        // Rejected before anything more is read (or decompressed).
-        InputKind::NotJson => {
-            let e = ParseError::WrongKind { found: input.kind };
-            bail!("'{shown}': {e}")
-        }
-        _ => snapshot(input, common),
+    if input.kind == InputKind::HeapProfile {
+        bail!(
+            "'{}': this is a sampling heap profile; this command needs a heap snapshot (`.heapsnapshot`)",
+            input.path.display()
+        );
     }
+    snapshot(input, common)
+}
+
+/// Input that is not JSON is rejected on its first bytes, before anything
+/// more is read: a compressed run of zeros is not decompressed further.
+fn refuse_not_json(input: &Opened) -> anyhow::Result<()> {
+    if input.kind == InputKind::NotJson {
+        let e = ParseError::WrongKind { found: input.kind };
+        bail!("'{}': {e}", input.path.display());
+    }
+    Ok(())
 }
 
 fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
+    refuse_not_json(&input)?;
     let path = input.path;
     let shown = path.display();
     crate::progress::stage(&format!("reading {shown}"), input.size);
-    if input.kind == InputKind::NotJson {
-        // Rejected on the first bytes: a compressed run of zeros is not
-        // decompressed any further.
-        let e = ParseError::WrongKind { found: input.kind };
-        bail!("'{shown}': {e}");
-    }
     let mut reader: Box<dyn Read + Send> = match input.source {
         Source::Mapped(map) => Box::new(io::Cursor::new(map)),
         Source::Stream { head, rest } => Box::new(io::Cursor::new(head).chain(rest)),
@@ -320,6 +329,7 @@ fn snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
 /// Parses a snapshot: the outer error is a failure to read it, the inner
 /// one a parse error.
 fn parse_graph(input: Opened) -> anyhow::Result<Result<Parsed<HeapGraph>, ParseError>> {
+    refuse_not_json(&input)?;
     let path = input.path;
     let shown = path.display();
     crate::progress::stage(&format!("reading {shown}"), input.size);

@@ -249,3 +249,14 @@ fn warnings_show_control_characters_of_the_input_name_escaped() {
          array; ordinal ranges are unavailable\n"
     );
 }
+
+#[test]
+fn standard_input_given_twice_is_an_error() {
+    let bytes = std::fs::read(fixture(PROFILE)).unwrap();
+    let out = with_stdin(&["diff", "-", "-"], &bytes);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "heapdiff: error: cannot open '-': standard input is given twice; it can be read only once\n"
+    );
+}
