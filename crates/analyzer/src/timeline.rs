@@ -217,6 +217,97 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
     b.finish()
 }
 
+/// An allocation timeline seen as a sampling profile (formats §10.3): the
+/// trace as a call tree, with the adjusted sizes and live bytes per trace
+/// node that the timeline views (Allocation view, spans) need next to it.
+#[derive(Debug, Clone)]
+pub struct TimelineProfile {
+    /// The trace as a call tree, its self bytes as the `Measure` asked.
+    pub profile: HeapProfile,
+    /// Shallow sizes after owned-storage reassignment, by node.
+    pub self_size: Vec<u64>,
+    /// Live objects per trace node (within the time span, if one was given).
+    pub live: LiveByTrace,
+}
+
+/// Why a timeline cannot become a profile.
+#[derive(Debug)]
+pub enum TimelineError {
+    /// Recorded without allocation stacks: there is no trace to show.
+    NoAllocationStacks,
+    /// The time span is not one.
+    Span(crate::SpanError),
+}
+
+impl std::fmt::Display for TimelineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimelineError::NoAllocationStacks => f.write_str(
+                "this timeline has no allocation stacks (recorded without \"Allocation stack traces\")",
+            ),
+            TimelineError::Span(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TimelineError {}
+
+/// Turns a timeline into a profile: adjusted sizes, live bytes per trace
+/// node (only objects allocated in the time `span`, by DevTools' rule,
+/// when given), and the trace as a call tree weighed by `measure`.
+///
+/// # Errors
+/// When the timeline has no allocation trace, or `span` is not a time span.
+pub fn as_profile(
+    g: &HeapGraph,
+    measure: Measure,
+    span: Option<&str>,
+) -> Result<TimelineProfile, TimelineError> {
+    if g.trace.is_none() {
+        return Err(TimelineError::NoAllocationStacks);
+    }
+    let self_size = crate::snapshot::adjusted_sizes(g);
+    let range = match span {
+        Some(text) => {
+            let iv = intervals(g, &self_size);
+            let (lo, hi) = parse_time_span(text, &iv).map_err(TimelineError::Span)?;
+            Some(id_range(&iv, lo, hi, false))
+        }
+        None => None,
+    };
+    let live = live_by_trace(g, &self_size, range);
+    let profile = trace_profile(g, &live, measure);
+    Ok(TimelineProfile {
+        profile,
+        self_size,
+        live,
+    })
+}
+
+/// The objects allocated in the time span `text` and still alive, as the
+/// trace's call tree. The span ends at its last sample (`id_range`'s
+/// strict rule), so adjacent spans do not overlap; the stacks are those of
+/// [`as_profile`], so two spans can be compared row by row.
+///
+/// # Errors
+/// When `text` is not a time span.
+pub fn span_profile(
+    g: &HeapGraph,
+    self_size: &[u64],
+    iv: &Intervals,
+    text: &str,
+) -> Result<HeapProfile, crate::SpanError> {
+    let (lo, hi) = parse_time_span(text, iv)?;
+    let live = live_by_trace(g, self_size, Some(id_range(iv, lo, hi, true)));
+    Ok(trace_profile(g, &live, Measure::Live))
+}
+
+/// Live bytes per interval of a timeline, from its own adjusted sizes.
+#[must_use]
+pub fn live_intervals(g: &HeapGraph) -> Intervals {
+    intervals(g, &crate::snapshot::adjusted_sizes(g))
+}
+
 /// Per-interval live sizes (formats §10.1).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Intervals {
@@ -383,4 +474,72 @@ pub fn kept_by_function(
             retainer_path: crate::snapshot::shortest_path(g, d, index, v),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use heapdiff_model::HeapGraph;
+
+    use super::{Measure, TimelineError, as_profile, live_intervals, span_profile};
+
+    fn load(path: &str) -> HeapGraph {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let bytes = std::fs::read(file).unwrap();
+        heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+    }
+
+    fn timeline_t() -> HeapGraph {
+        load("../../fixtures/heaptimeline/worked-example-t/input.heaptimeline")
+    }
+
+    #[test]
+    fn a_timeline_becomes_its_trace_weighed_by_live_or_allocated_bytes() {
+        let g = timeline_t();
+        let t = g.trace.as_ref().unwrap();
+        let live = as_profile(&g, Measure::Live, None).unwrap();
+        assert_eq!(live.profile.stacks.len(), t.id.len());
+        assert_eq!(live.profile.stacks.self_bytes, live.live.size);
+        let allocated = as_profile(&g, Measure::Allocated, None).unwrap();
+        assert_eq!(allocated.profile.stacks.self_bytes, t.size);
+    }
+
+    #[test]
+    fn a_span_over_the_whole_recording_keeps_every_live_object() {
+        let g = timeline_t();
+        let all = as_profile(&g, Measure::Live, None).unwrap();
+        let spanned = as_profile(&g, Measure::Live, Some("0%..100%")).unwrap();
+        assert_eq!(spanned.live.size, all.live.size);
+        let early = as_profile(&g, Measure::Live, Some("0ms..0ms")).unwrap();
+        let total = |p: &super::TimelineProfile| p.live.size.iter().sum::<u64>();
+        assert!(total(&early) < total(&all));
+        assert!(matches!(
+            as_profile(&g, Measure::Live, Some("soon")),
+            Err(TimelineError::Span(_))
+        ));
+    }
+
+    #[test]
+    fn adjacent_spans_do_not_overlap() {
+        let g = timeline_t();
+        let all = as_profile(&g, Measure::Live, None).unwrap();
+        let iv = live_intervals(&g);
+        let half = |text| {
+            span_profile(&g, &all.self_size, &iv, text)
+                .unwrap()
+                .stacks
+                .self_bytes
+        };
+        let (a, b, whole) = (half("0%..50%"), half("50%..100%"), half("0%..100%"));
+        let summed: Vec<u64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        assert_eq!(summed, whole);
+    }
+
+    #[test]
+    fn a_snapshot_without_a_trace_is_not_a_profile() {
+        let g = load("../../fixtures/heapsnapshot/worked-example-a/input.heapsnapshot");
+        assert!(matches!(
+            as_profile(&g, Measure::Live, None),
+            Err(TimelineError::NoAllocationStacks)
+        ));
+    }
 }

@@ -1,20 +1,169 @@
-//! Opening inputs: the kind is detected from the content (plain or gzip,
-//! told apart by the magic bytes, not the name), each file is parsed once,
-//! and its warnings are printed once.
+//! Opening inputs. [`open`] is the one place that opens a file, tells gzip
+//! from plain by the magic bytes, decompresses, and detects the kind from
+//! the first (decompressed) bytes; the loaders then parse what it opened.
+//! Every input is opened and read once, so standard input (`-`), pipes,
+//! `/dev/stdin`, process substitution and named FIFOs work like files.
+//! Warnings are collected and printed once.
+
+mod gzip;
+mod stream;
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Write as _};
-use std::path::Path;
+use std::io::{self, Read, Write as _};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use flate2::read::MultiGzDecoder;
-use heapdiff_analyzer::{snapshot, timeline};
+use heapdiff_analyzer::timeline;
 use heapdiff_model::{HeapGraph, HeapProfile};
 use heapdiff_parser::{
     InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_snapshot, parse_snapshot_with,
 };
 
 use crate::args::{Common, MeasureArg};
+
+pub(crate) use stream::streamed_digest;
+
+/// How many decompressed bytes decide the kind.
+const PREFIX: usize = 64 * 1024;
+
+/// An opened input: its kind, and the bytes to parse.
+pub(crate) struct Opened {
+    /// The path as given (`-` for standard input).
+    pub(crate) path: PathBuf,
+    /// The kind, detected from the first bytes.
+    pub(crate) kind: InputKind,
+    /// Whether the input is gzip-compressed.
+    gzip: bool,
+    /// The size of a regular file (0 for pipes): for the progress line.
+    size: u64,
+    source: Source,
+}
+
+/// The bytes of an opened input.
+enum Source {
+    /// A plain heap snapshot in a regular file, mapped into memory.
+    Mapped(memmap2::Mmap),
+    /// The first bytes, decompressed, then the rest of the stream. A head
+    /// shorter than [`PREFIX`] is the whole input.
+    Stream {
+        head: Vec<u8>,
+        rest: Box<dyn Read + Send>,
+    },
+}
+
+/// Opens an input (`-` is standard input), reads its first bytes to tell
+/// the kind, and keeps the rest for the loader.
+pub(crate) fn open(path: &Path) -> anyhow::Result<Opened> {
+    let shown = path.display();
+    let file = open_file(path).with_context(|| format!("cannot open '{shown}'"))?;
+    let size = regular_size(path, &file);
+    let (map_from, raw): (Option<File>, Box<dyn Read + Send>) = match size {
+        Some(_) => {
+            let map_from = file
+                .try_clone()
+                .with_context(|| format!("cannot open '{shown}'"))?;
+            (Some(map_from), Box::new(file))
+        }
+        // A stream cannot be read again for a report's hash: hash it now.
+        None => (None, Box::new(stream::Hashing::new(file, path))),
+    };
+    let (gzip, head, rest) = read_head(raw).map_err(|e| read_error(path, &e))?;
+    let kind = detect(&head);
+    // A file that cannot be mapped is read into memory like a stream.
+    let map = match map_from {
+        Some(file) if !gzip && is_snapshot(kind) => {
+            heapdiff_model::steps::time("parse.map", || mmap(&file)).ok()
+        }
+        _ => None,
+    };
+    let source = match map {
+        Some(map) => Source::Mapped(map),
+        None => Source::Stream { head, rest },
+    };
+    Ok(Opened {
+        path: path.to_path_buf(),
+        kind,
+        gzip,
+        size: size.unwrap_or(0),
+        source,
+    })
+}
+
+impl Opened {
+    /// Whether the whole input is in the bytes the kind was detected from
+    /// (so the kind may rest on a cut file).
+    fn is_small(&self) -> bool {
+        match &self.source {
+            Source::Mapped(map) => map.len() < PREFIX,
+            Source::Stream { head, .. } => head.len() < PREFIX,
+        }
+    }
+}
+
+/// `-` is standard input (a duplicate of it, so that it closes on its own).
+fn open_file(path: &Path) -> io::Result<File> {
+    static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if path.as_os_str() == "-" {
+        if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return Err(io::Error::other(
+                "standard input is given twice; it can be read only once",
+            ));
+        }
+        return stdin_file();
+    }
+    File::open(path)
+}
+
+#[cfg(unix)]
+fn stdin_file() -> io::Result<File> {
+    use std::os::fd::AsFd as _;
+    Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> io::Result<File> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "reading standard input is supported on Unix only",
+    ))
+}
+
+/// The size of a regular file, `None` for anything that can only be read
+/// once (pipes, FIFOs, terminals, standard input).
+fn regular_size(path: &Path, file: &File) -> Option<u64> {
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    file.metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+}
+
+/// Reads the first [`PREFIX`] bytes, decompressed if the input starts with
+/// gzip's magic bytes; returns whether it is gzip, those bytes and the rest.
+fn read_head(mut raw: Box<dyn Read + Send>) -> io::Result<(bool, Vec<u8>, Box<dyn Read + Send>)> {
+    let mut magic = [0u8; 2];
+    let n = read_up_to(&mut raw, &mut magic)?;
+    let gzip = magic[..n] == gzip::MAGIC;
+    let raw = io::Cursor::new(magic[..n].to_vec()).chain(raw);
+    let mut rest: Box<dyn Read + Send> = if gzip {
+        Box::new(gzip::Gunzip::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    let mut head = vec![0u8; PREFIX];
+    let got = read_up_to(&mut rest, &mut head)?;
+    head.truncate(got);
+    Ok((gzip, head, rest))
+}
+
+fn is_snapshot(kind: InputKind) -> bool {
+    matches!(
+        kind,
+        InputKind::HeapSnapshot | InputKind::HeapTimeline | InputKind::LegacySnapshot
+    )
+}
 
 /// A parsed sampling profile, or an allocation timeline's trace as one.
 pub(crate) struct Loaded {
@@ -55,161 +204,178 @@ pub(crate) enum Input {
     Snapshot(HeapGraph),
 }
 
-const PREFIX: usize = 64 * 1024;
-
-/// Reads the first bytes (decompressed) to tell the kind.
-fn sniff(path: &Path) -> anyhow::Result<(InputKind, bool)> {
-    let shown = path.display();
-    let mut file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
-    let mut magic = [0u8; 2];
-    let n = read_up_to(&mut file, &mut magic).with_context(|| format!("cannot read '{shown}'"))?;
-    let gz = n == 2 && magic == [0x1f, 0x8b];
-    let mut prefix = vec![0u8; PREFIX];
-    let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
-    let got = if gz {
-        read_up_to(&mut MultiGzDecoder::new(BufReader::new(file)), &mut prefix)
+/// Parses any supported input.
+pub(crate) fn load_any(input: Opened, common: &Common) -> anyhow::Result<Input> {
+    if is_snapshot(input.kind) {
+        Ok(Input::Snapshot(snapshot(input, common)?))
     } else {
-        read_up_to(&mut BufReader::new(file), &mut prefix)
-    };
-    let got = got.unwrap_or(0);
-    prefix.truncate(got);
-    Ok((detect(&prefix), gz))
-}
-
-fn is_snapshot(kind: InputKind) -> bool {
-    matches!(
-        kind,
-        InputKind::HeapSnapshot | InputKind::HeapTimeline | InputKind::LegacySnapshot
-    )
-}
-
-/// The kind of an input, from its content.
-pub(crate) fn kind_of(path: &Path) -> anyhow::Result<InputKind> {
-    Ok(sniff(path)?.0)
-}
-
-/// Reads any supported input.
-pub(crate) fn load_any(path: &Path, common: &Common) -> anyhow::Result<Input> {
-    let (kind, gz) = sniff(path)?;
-    if is_snapshot(kind) {
-        Ok(Input::Snapshot(snapshot(path, gz, common)?))
-    } else {
-        Ok(Input::Profile(profile(path, gz, common)?))
+        Ok(Input::Profile(profile(input, common)?))
     }
 }
 
-/// Reads a sampling heap profile, or an allocation timeline as the call
+/// Parses a sampling heap profile, or an allocation timeline as the call
 /// tree of its allocation trace; other kinds are an error saying so.
 pub(crate) fn load_profile(
-    path: &Path,
+    input: Opened,
     common: &Common,
     req: ProfileRequest<'_>,
 ) -> anyhow::Result<Loaded> {
-    let (kind, gz) = sniff(path)?;
+    let (kind, path, gzip) = (input.kind, input.path.clone(), input.gzip);
+    let wrong_kind = || {
+        let e = ParseError::WrongKind { found: kind };
+        anyhow::anyhow!("'{}': {e}", path.display())
+    };
     if kind == InputKind::HeapTimeline {
-        return load_timeline(path, gz, common, req);
+        let graph = snapshot(input, common)?;
+        return timeline_profile(&path, graph, req);
+    }
+    if kind == InputKind::HeapSnapshot && input.is_small() {
+        // A timeline cut inside its first bytes may not show yet that it
+        // is one: parse it, so that a cut says where it was cut.
+        return match parse_graph(input)? {
+            Ok(parsed) if parsed.value.trace.is_some() => {
+                let graph = report_warnings(&path, parsed, common)?;
+                timeline_profile(&path, graph, req)
+            }
+            Err(e @ ParseError::Truncated { .. }) => Err(describe(&path, e, gzip)),
+            _ => Err(wrong_kind()),
+        };
     }
     if is_snapshot(kind) {
-        let e = ParseError::WrongKind { found: kind };
-        bail!("'{}': {e}", path.display());
+        return Err(wrong_kind());
     }
     Ok(Loaded {
-        profile: profile(path, gz, common)?,
+        profile: profile(input, common)?,
         timeline: None,
     })
 }
 
-fn load_timeline(
+/// Hands a parsed timeline to the analyzer to become a profile.
+fn timeline_profile(
     path: &Path,
-    gz: bool,
-    common: &Common,
+    graph: HeapGraph,
     req: ProfileRequest<'_>,
 ) -> anyhow::Result<Loaded> {
     let shown = path.display();
-    let graph = snapshot(path, gz, common)?;
-    if graph.trace.is_none() {
+    if req.span.is_some() && req.measure == MeasureArg::Allocated && graph.trace.is_some() {
         bail!(
-            "'{shown}': this timeline has no allocation stacks (recorded without \"Allocation stack traces\"); use `heapdiff summary` or `heapdiff timeline` on it"
+            "'{shown}': --span needs --measure live: the trace records allocation totals, not times"
         );
     }
-    let self_size = snapshot::adjusted_sizes(&graph);
-    let range = match req.span {
-        Some(text) => {
-            if req.measure == MeasureArg::Allocated {
-                bail!(
-                    "'{shown}': --span needs --measure live: the trace records allocation totals, not times"
-                );
-            }
-            let iv = timeline::intervals(&graph, &self_size);
-            let (lo, hi) =
-                timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
-            Some(timeline::id_range(&iv, lo, hi, false))
-        }
-        None => None,
-    };
-    let live = timeline::live_by_trace(&graph, &self_size, range);
     let measure = match req.measure {
         MeasureArg::Live => timeline::Measure::Live,
         MeasureArg::Allocated => timeline::Measure::Allocated,
     };
-    let profile = timeline::trace_profile(&graph, &live, measure);
+    let t = match timeline::as_profile(&graph, measure, req.span) {
+        Ok(t) => t,
+        Err(e @ timeline::TimelineError::NoAllocationStacks) => {
+            bail!("'{shown}': {e}; use `heapdiff summary` or `heapdiff timeline` on it")
+        }
+        Err(e) => bail!("'{shown}': {e}"),
+    };
     Ok(Loaded {
-        profile,
+        profile: t.profile,
         timeline: Some(Timeline {
             graph,
-            self_size,
-            live,
+            self_size: t.self_size,
+            live: t.live,
         }),
     })
 }
 
-/// Reads a heap snapshot or timeline; other kinds are an error saying so.
-pub(crate) fn load_snapshot(path: &Path, common: &Common) -> anyhow::Result<HeapGraph> {
-    let (kind, gz) = sniff(path)?;
-    if kind == InputKind::HeapProfile {
+/// Parses a heap snapshot or timeline; other kinds are an error saying so.
+pub(crate) fn load_snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
+    if input.kind == InputKind::HeapProfile {
         bail!(
             "'{}': this is a sampling heap profile; this command needs a heap snapshot (`.heapsnapshot`)",
-            path.display()
+            input.path.display()
         );
     }
-    snapshot(path, gz, common)
+    snapshot(input, common)
 }
 
-fn profile(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapProfile> {
-    let shown = path.display();
-    crate::progress::stage(&format!("reading {shown}"), file_size(path));
-    let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
-    let parsed = if gz {
-        parse_heapprofile(MultiGzDecoder::new(BufReader::new(file)))
-    } else {
-        parse_heapprofile(file)
-    };
-    let parsed = parsed
-        .map_err(|e| describe(e, gz))
-        .with_context(|| format!("'{shown}'"))?;
-    report_warnings(path, parsed, common)
+/// Input that is not JSON is rejected on its first bytes, before anything
+/// more is read: a compressed run of zeros is not decompressed further.
+fn refuse_not_json(input: &Opened) -> anyhow::Result<()> {
+    if input.kind == InputKind::NotJson {
+        let e = ParseError::WrongKind { found: input.kind };
+        bail!("'{}': {e}", input.path.display());
+    }
+    Ok(())
 }
 
-fn snapshot(path: &Path, gz: bool, common: &Common) -> anyhow::Result<HeapGraph> {
+fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
+    refuse_not_json(&input)?;
+    let path = input.path;
     let shown = path.display();
-    crate::progress::stage(&format!("reading {shown}"), file_size(path));
-    let parsed = if gz {
-        let mut bytes = Vec::new();
-        let file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
-        // A truncated gzip stream still yields what it holds; the parser
-        // then reports which section is incomplete.
-        let _ = MultiGzDecoder::new(BufReader::new(file)).read_to_end(&mut bytes);
-        parse_snapshot(&bytes)
-    } else {
-        let map = heapdiff_model::steps::time("parse.map", || mmap(path))
-            .with_context(|| format!("cannot read '{shown}'"))?;
-        parse_snapshot_with(&map, &|range| release(&map, range))
+    crate::progress::stage(&format!("reading {shown}"), input.size);
+    let mut reader: Box<dyn Read + Send> = match input.source {
+        Source::Mapped(map) => Box::new(io::Cursor::new(map)),
+        Source::Stream { head, rest } => Box::new(io::Cursor::new(head).chain(rest)),
     };
-    let parsed = parsed
-        .map_err(|e| describe(e, gz))
-        .with_context(|| format!("'{shown}'"))?;
-    crate::progress::stage(&format!("analysing {shown}"), file_size(path));
-    report_warnings(path, parsed, common)
+    match parse_heapprofile(&mut reader) {
+        Ok(parsed) => report_warnings(&path, parsed, common),
+        Err(e) => Err(parse_failure(&path, input.gzip, e, &mut reader)),
+    }
+}
+
+fn snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
+    let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
+    let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
+    crate::progress::stage(&format!("analysing {}", path.display()), size);
+    report_warnings(&path, parsed, common)
+}
+
+/// Parses a snapshot: the outer error is a failure to read it, the inner
+/// one a parse error.
+fn parse_graph(input: Opened) -> anyhow::Result<Result<Parsed<HeapGraph>, ParseError>> {
+    refuse_not_json(&input)?;
+    let path = input.path;
+    let shown = path.display();
+    crate::progress::stage(&format!("reading {shown}"), input.size);
+    Ok(match input.source {
+        Source::Mapped(map) => parse_snapshot_with(&map, &|range| release(&map, range)),
+        Source::Stream { head, rest } => {
+            let bytes = stream::read_all(head, rest).map_err(|e| match e {
+                stream::ReadAllError::OutOfMemory { so_far } => {
+                    anyhow::anyhow!("out of memory reading '{shown}' ({so_far} bytes so far)")
+                }
+                stream::ReadAllError::Io(e) => read_error(&path, &e),
+            })?;
+            parse_snapshot(&bytes)
+        }
+    })
+}
+
+/// The error of a failed profile parse. In gzip input, a corrupt block
+/// often shows first as broken JSON; the rest of the stream is checked
+/// (up to a bound) so that the gzip error is the one reported.
+fn parse_failure(path: &Path, gzip: bool, e: ParseError, rest: &mut dyn Read) -> anyhow::Error {
+    const CHECK_AT_MOST: u64 = 256 << 20;
+    if let ParseError::Io { source, .. } = &e {
+        if gzip::is_gzip_error(source) {
+            return read_error(path, source);
+        }
+    }
+    if gzip {
+        if let Err(source) = io::copy(&mut rest.take(CHECK_AT_MOST), &mut io::sink()) {
+            if gzip::is_gzip_error(&source) {
+                return read_error(path, &source);
+            }
+        }
+    }
+    describe(path, e, gzip)
+}
+
+/// A read error, naming the file: gzip problems as they are, others as a
+/// failure to read.
+fn read_error(path: &Path, e: &io::Error) -> anyhow::Error {
+    let shown = path.display();
+    if gzip::is_gzip_error(e) {
+        anyhow::anyhow!("'{shown}': {e}")
+    } else {
+        anyhow::anyhow!("cannot read '{shown}': {e}")
+    }
 }
 
 /// Lets the kernel drop the pages of a part of the mapping the parser has
@@ -238,13 +404,12 @@ fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
 /// Maps the file into memory: the parser reads it in place, and the kernel
 /// pages it in once, with no copy.
 #[allow(unsafe_code)]
-fn mmap(path: &Path) -> io::Result<memmap2::Mmap> {
-    let file = File::open(path)?;
+fn mmap(file: &File) -> io::Result<memmap2::Mmap> {
     // SAFETY: the map is read-only and lives only while this process parses
     // it. If another process truncates the file meanwhile, reads of the lost
     // pages fault (SIGBUS); that is the documented limit of mapping files,
     // accepted here for inputs the user hands us and does not rewrite.
-    unsafe { memmap2::MmapOptions::new().map(&file) }
+    unsafe { memmap2::MmapOptions::new().map(file) }
 }
 
 fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow::Result<T> {
@@ -288,23 +453,20 @@ pub(crate) fn warnings() -> Vec<String> {
         .collect()
 }
 
-/// Prints the collected warnings on stderr (unless `--quiet`).
+/// Prints the collected warnings on stderr (unless `--quiet`), with the
+/// input's control characters shown escaped.
 pub(crate) fn print_warnings(quiet: bool) {
     if quiet {
         return;
     }
     let mut err = io::stderr().lock();
-    for (input, w) in sorted_warnings() {
-        let _ = writeln!(err, "heapdiff: warning: '{input}': {w}");
+    for line in warnings() {
+        let line = heapdiff_renderer::escape::terminal(&line);
+        let _ = writeln!(err, "heapdiff: warning: {line}");
     }
 }
 
-fn file_size(path: &Path) -> u64 {
-    std::fs::metadata(path).map_or(0, |m| m.len())
-}
-
-/// Reads until `buf` is full or the input ends; a read error after some
-/// bytes (a truncated gzip stream) returns what was read.
+/// Reads until `buf` is full or the input ends.
 fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -312,18 +474,19 @@ fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) if n > 0 => break,
             Err(e) => return Err(e),
         }
     }
     Ok(n)
 }
 
-/// Gzip offsets count decompressed bytes; say so.
-fn describe(e: ParseError, gz: bool) -> anyhow::Error {
+/// A parse error naming the file; gzip offsets count decompressed bytes,
+/// so say so.
+fn describe(path: &Path, e: ParseError, gz: bool) -> anyhow::Error {
+    let shown = path.display();
     if gz {
-        anyhow::anyhow!("{e} (offsets count decompressed bytes)")
+        anyhow::anyhow!("'{shown}': {e} (offsets count decompressed bytes)")
     } else {
-        anyhow::Error::new(e)
+        anyhow::anyhow!("'{shown}': {e}")
     }
 }

@@ -14,6 +14,17 @@ use sha2::{Digest as _, Sha256};
 /// Size and SHA-256 of a file, with what kind of input it is.
 pub(crate) fn input_info(path: &Path, kind: &str, detail: String) -> anyhow::Result<InputInfo> {
     let shown = path.display();
+    // A pipe or standard input cannot be read again: it was hashed as it
+    // was read.
+    if let Some((bytes, sha256)) = crate::input::streamed_digest(path) {
+        return Ok(InputInfo {
+            name: shown.to_string(),
+            kind: kind.to_string(),
+            bytes,
+            sha256,
+            detail,
+        });
+    }
     let mut file = File::open(path).with_context(|| format!("cannot open '{shown}'"))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::Outcome;
 use crate::args::CheckArgs;
+use crate::input::Opened;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,15 +139,12 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
         _ => bail!("give BEFORE AFTER, or the current file with --baseline FILE"),
     };
     let budgets = budgets(a)?;
-    let (ka, kb) = (
-        crate::input::kind_of(before)?,
-        crate::input::kind_of(after)?,
-    );
-    let snapshots = matches!(ka, InputKind::HeapSnapshot) || matches!(kb, InputKind::HeapSnapshot);
+    let inputs = (crate::input::open(before)?, crate::input::open(after)?);
+    let snapshots = [inputs.0.kind, inputs.1.kind].contains(&InputKind::HeapSnapshot);
     let (violations, body, inputs) = if snapshots {
-        check_snapshots(a, before, after, &budgets)?
+        check_snapshots(a, inputs, &budgets)?
     } else {
-        check_profiles(a, before, after, &budgets)?
+        check_profiles(a, inputs, &budgets)?
     };
     let passed = violations.is_empty();
     let section = CheckSection {
@@ -229,14 +227,15 @@ type Checked = (
 
 fn check_profiles(
     a: &CheckArgs,
-    before: &Path,
-    after: &Path,
+    inputs: (Opened, Opened),
     budgets: &[Budget],
 ) -> anyhow::Result<Checked> {
+    let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
+    let (before, after) = (before.as_path(), after.as_path());
     let req = super::request(&a.timeline, None);
     let (pa, pb) = rayon::join(
-        || crate::input::load_profile(before, &a.common, req),
-        || crate::input::load_profile(after, &a.common, req),
+        || crate::input::load_profile(inputs.0, &a.common, req),
+        || crate::input::load_profile(inputs.1, &a.common, req),
     );
     let (pa, pb) = (pa?, pb?);
     let (ta, tb) = (
@@ -303,10 +302,11 @@ fn check_profiles(
 
 fn check_snapshots(
     a: &CheckArgs,
-    before: &Path,
-    after: &Path,
+    inputs: (Opened, Opened),
     budgets: &[Budget],
 ) -> anyhow::Result<Checked> {
+    let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
+    let (before, after) = (before.as_path(), after.as_path());
     if let Some(b) = budgets
         .iter()
         .find(|b| b.scope != "total" && b.scope != "class")
@@ -317,8 +317,8 @@ fn check_snapshots(
         );
     }
     let (ga, gb) = rayon::join(
-        || crate::input::load_snapshot(before, &a.common),
-        || crate::input::load_snapshot(after, &a.common),
+        || crate::input::load_snapshot(inputs.0, &a.common),
+        || crate::input::load_snapshot(inputs.1, &a.common),
     );
     let (ga, gb) = (ga?, gb?);
     let (bd, cd) = super::snapshot::analyze_pair(&ga, &gb);

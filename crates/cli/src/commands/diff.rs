@@ -33,22 +33,19 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         );
     };
     let mut t = Timings::new(a.common.timings);
-    let (ka, kb) = (
-        crate::input::kind_of(before)?,
-        crate::input::kind_of(after)?,
-    );
-    let (pa, pb) = if ka == InputKind::HeapTimeline && kb == InputKind::HeapTimeline {
+    let (ia, ib) = (crate::input::open(before)?, crate::input::open(after)?);
+    let (pa, pb) = if ia.kind == InputKind::HeapTimeline && ib.kind == InputKind::HeapTimeline {
         // Two timelines diff like two profiles, on their allocation stacks.
         let req = super::request(&a.timeline, None);
         let (pa, pb) = rayon::join(
-            || crate::input::load_profile(before, &a.common, req),
-            || crate::input::load_profile(after, &a.common, req),
+            || crate::input::load_profile(ia, &a.common, req),
+            || crate::input::load_profile(ib, &a.common, req),
         );
         (pa?, pb?)
     } else {
         let (pa, pb) = rayon::join(
-            || crate::input::load_any(before, &a.common),
-            || crate::input::load_any(after, &a.common),
+            || crate::input::load_any(ia, &a.common),
+            || crate::input::load_any(ib, &a.common),
         );
         match (pa?, pb?) {
             (Input::Profile(pa), Input::Profile(pb)) => (

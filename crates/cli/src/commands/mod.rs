@@ -262,8 +262,11 @@ pub(crate) fn load_selected(
     timeline: &crate::args::TimelineFlags,
     select: &crate::args::Selection,
 ) -> anyhow::Result<(crate::input::Loaded, CallTree)> {
-    let loaded =
-        crate::input::load_profile(file, common, request(timeline, select.span.as_deref()))?;
+    let loaded = crate::input::load_profile(
+        crate::input::open(file)?,
+        common,
+        request(timeline, select.span.as_deref()),
+    )?;
     let span = loaded.ordinal_span(select.span.as_deref());
     let tree = weigh(
         file,

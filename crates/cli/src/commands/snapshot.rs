@@ -20,7 +20,7 @@ fn limit(n: usize) -> Option<usize> {
 
 pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
     let mut t = Timings::new(a.common.timings);
-    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
     t.phase("parse");
     let d = snapshot::analyze(&g);
     t.phase("analyze");
@@ -67,7 +67,7 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
 }
 
 pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
-    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::dominators_report(&g, &d, a.top);
     crate::output::to_stdout(|out| match a.format {
@@ -93,7 +93,7 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
         }
         (None, None) => anyhow::bail!("give --class NAME or --id @ID"),
     };
-    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::retainers(
         &g,

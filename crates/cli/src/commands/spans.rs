@@ -10,10 +10,11 @@ use crate::Outcome;
 use crate::args::{MeasureArg, SpansArgs};
 
 pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
-    if crate::input::kind_of(&a.file)? == InputKind::HeapTimeline {
-        return timeline_spans(a);
+    let input = crate::input::open(&a.file)?;
+    if input.kind == InputKind::HeapTimeline {
+        return timeline_spans(a, input);
     }
-    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, None))?;
+    let loaded = crate::input::load_profile(input, &a.common, super::request(&a.timeline, None))?;
     let p = &loaded.profile;
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let before = super::weigh(&a.file, p, Some(&a.before), focus, ignore).context("--before")?;
@@ -40,34 +41,29 @@ pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
 
 /// Spans of a timeline: objects allocated in each time span and still
 /// alive, by allocation stack. Adjacent spans do not overlap.
-fn timeline_spans(a: &SpansArgs) -> anyhow::Result<Outcome> {
+fn timeline_spans(a: &SpansArgs, input: crate::input::Opened) -> anyhow::Result<Outcome> {
     let shown = a.file.display();
     if a.timeline.measure == MeasureArg::Allocated {
         anyhow::bail!(
             "'{shown}': spans of a timeline compare live objects; --measure allocated has no times"
         );
     }
-    let loaded = crate::input::load_profile(&a.file, &a.common, super::request(&a.timeline, None))?;
+    let loaded = crate::input::load_profile(input, &a.common, super::request(&a.timeline, None))?;
     let tl = loaded
         .timeline
         .as_ref()
         .context("a timeline without allocation stacks")?;
     let iv = timeline::intervals(&tl.graph, &tl.self_size);
     let side = |text: &str| -> anyhow::Result<analyzer::CallTree> {
-        let (lo, hi) =
-            timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
-        let live = timeline::live_by_trace(
-            &tl.graph,
-            &tl.self_size,
-            Some(timeline::id_range(&iv, lo, hi, true)),
-        );
-        let p = timeline::trace_profile(&tl.graph, &live, timeline::Measure::Live);
-        let mut w = analyzer::Weights::self_size(&p);
-        let filter = analyzer::FrameFilter::new(a.rows.focus.as_deref(), a.rows.ignore.as_deref())?;
-        if !filter.is_empty() {
-            w.retain(&filter.keep_mask(&p));
-        }
-        Ok(analyzer::call_tree(&p, &w))
+        let p = timeline::span_profile(&tl.graph, &tl.self_size, &iv, text)
+            .with_context(|| format!("'{shown}'"))?;
+        super::weigh(
+            &a.file,
+            &p,
+            None,
+            a.rows.focus.as_deref(),
+            a.rows.ignore.as_deref(),
+        )
     };
     // One call tree shape, two weightings: the trace profile's stacks are
     // the same for both spans.

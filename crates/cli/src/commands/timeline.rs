@@ -1,21 +1,21 @@
 //! `heapdiff timeline FILE`: live bytes allocated per interval, as a table
 //! and an SVG chart.
 
-use heapdiff_analyzer::{snapshot, timeline};
+use heapdiff_analyzer::timeline;
 use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::{Format, TimelineArgs};
 
 pub(crate) fn run(a: &TimelineArgs) -> anyhow::Result<Outcome> {
-    let g = crate::input::load_snapshot(&a.file, &a.common)?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
     if g.samples.is_empty() {
         anyhow::bail!(
             "'{}': this file has no timeline samples (it is a plain heap snapshot)",
             a.file.display()
         );
     }
-    let iv = timeline::intervals(&g, &snapshot::adjusted_sizes(&g));
+    let iv = timeline::live_intervals(&g);
     if let Some(path) = &a.output {
         let title = format!("Live bytes by allocation time: {}", a.file.display());
         crate::output::to_file(path, &[&a.file], |out| {

@@ -12,7 +12,7 @@ use crate::timings::Timings;
 pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     let mut t = Timings::new(a.common.timings);
     let loaded = crate::input::load_profile(
-        &a.file,
+        crate::input::open(&a.file)?,
         &a.common,
         super::request(&a.timeline, a.span.as_deref()),
     )?;
