@@ -106,6 +106,21 @@ pub(crate) fn array_text<'a>(
     })
 }
 
+/// Where the `k`-th number (0-based) of an array starts, by a rescan of
+/// its text: for error messages found after parsing, never on the hot path.
+/// Past the last number, the array's `]`.
+pub(crate) fn number_offset(arr: &ArrayText<'_>, k: u64) -> u64 {
+    let start = match k.checked_sub(1) {
+        None => 0,
+        Some(commas) => usize::try_from(commas)
+            .ok()
+            .and_then(|n| memchr::memchr_iter(b',', arr.text).nth(n))
+            .map_or(arr.text.len(), |c| c + 1),
+    };
+    let digits = start + arr.text[start..].iter().take_while(|&&c| is_ws(c)).count();
+    (arr.base + digits) as u64
+}
+
 /// The first `]` at or after `from`. The arrays are a gigabyte and more,
 /// so windows are searched side by side, a few at a time, the first hit
 /// in file order winning.
@@ -208,8 +223,9 @@ fn parse_records_in_chunks(
     let total: u64 = parts.iter().map(|p| p.2).sum();
     let fields = kinds.len() as u64;
     if total % fields != 0 {
-        return Err(ParseError::Inconsistent {
+        return Err(ParseError::InconsistentAt {
             section,
+            offset: (arr.base + arr.text.len()) as u64,
             reason: format!(
                 "{total} numbers do not make whole records of {fields} fields (a truncated file?)"
             ),

@@ -63,6 +63,17 @@ pub enum ParseError {
         /// What does not add up.
         reason: String,
     },
+    /// Counts or references that contradict each other, found at a place
+    /// in the input.
+    #[error("inconsistent `{section}` at byte {offset}: {reason}")]
+    InconsistentAt {
+        /// The section being read.
+        section: &'static str,
+        /// Where the contradicting value (or the array's end) is.
+        offset: u64,
+        /// What does not add up.
+        reason: String,
+    },
     /// Two nodes of the call tree have the same `id`, so samples cannot be
     /// attributed.
     #[error("node id {id} appears twice in `head` (second time at byte {offset})")]
@@ -148,6 +159,23 @@ pub enum Warning {
         /// Number of such nodes.
         nodes: u64,
     },
+    /// Nodes whose type index is one past the types `meta` lists (old V8
+    /// wrote its symbols so); DevTools names their type `undefined`.
+    UnlistedNodeType {
+        /// The type index.
+        index: u64,
+        /// Number of such nodes.
+        nodes: u64,
+    },
+    /// Nodes of an allocation timeline whose `trace_node_id` is no node of
+    /// the `trace_tree`: they count as live at no stack (DevTools skips
+    /// them the same way).
+    TraceNodeNotInTree {
+        /// Number of such nodes.
+        nodes: u64,
+        /// One of the missing trace node ids.
+        example: u64,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -181,6 +209,16 @@ impl std::fmt::Display for Warning {
             Warning::LargeSelfSize { nodes } => write!(
                 f,
                 "{nodes} node(s) have a shallow size of 4 GiB or more; DevTools would truncate them"
+            ),
+            Warning::UnlistedNodeType { index, nodes } => write!(
+                f,
+                "{nodes} node(s) have type index {index}, one past the types `meta` lists \
+                 (old V8 wrote its symbols so); their type is shown as `undefined`, as DevTools does"
+            ),
+            Warning::TraceNodeNotInTree { nodes, example } => write!(
+                f,
+                "{nodes} node(s) name a `trace_node_id` missing from `trace_tree` (e.g. \
+                 {example}); they count as live allocations of no function, as in DevTools"
             ),
             Warning::NoSamples => {
                 f.write_str("the profile has no `samples` array; ordinal ranges are unavailable")
