@@ -1068,6 +1068,123 @@ mod tests {
         }
     }
 
+    const WORKED_EXAMPLE: &str =
+        include_str!("../../../fixtures/heapsnapshot/worked-example-a/input.heapsnapshot");
+
+    /// Structural errors found after the arrays are parsed name the byte
+    /// of the value at fault (or of the array's end).
+    #[test]
+    fn structural_errors_name_the_byte_offset() {
+        let big = 1u64 << 52;
+        let cases: Vec<(&str, String, &str, &str)> = vec![
+            // A node type far past the list.
+            (
+                ",3,4,7,40,5,0,0\n",
+                ",3,4,7,40,5,0,0\n".replacen('3', "20", 1),
+                "20,4,7",
+                "has type 20",
+            ),
+            (
+                ",3,4,7,40,5,0,0\n",
+                ",3,99,7,40,5,0,0\n".into(),
+                "99,7,40",
+                "names string 99",
+            ),
+            (
+                ",2,12,28\n",
+                ",2,99,28\n".into(),
+                "99,28",
+                "names string 99",
+            ),
+            (",2,12,28\n", ",9,12,28\n".into(), "9,12,28", "type 9"),
+            // Edge counts adding up to more edges than there are: the
+            // count of the node that goes past the end.
+            (
+                ",3,10,25,8,0,0,0]",
+                ",3,10,25,8,1,0,0]".into(),
+                "1,0,0]",
+                "add up to 20",
+            ),
+            // Fewer: the first edge no node owns.
+            (
+                ",3,4,7,40,5,0,0\n",
+                ",3,4,7,40,4,0,0\n".into(),
+                "2,21,42]",
+                "add up to 18",
+            ),
+            (
+                ",3,10,25,8,0,0,0]",
+                ",3,10,25,8,0,0,0,1]".into(),
+                "]",
+                "whole records",
+            ),
+            // Two sizes of 2^52: the second takes the total beyond 2^53.
+            (
+                ",3,4,7,40,5,0,0\n",
+                format!(",3,4,7,{big},5,0,0\n"),
+                "4503599627370496,5",
+                "node 3",
+            ),
+            (
+                ",3,5,9,32,2,0,0\n",
+                format!(",3,5,9,{big},2,0,0\n"),
+                "4503599627370496,2",
+                "node 4",
+            ),
+        ];
+        let mut text = WORKED_EXAMPLE.to_string();
+        for (from, to, at, says) in cases {
+            // The two size cases build on each other; the rest start afresh.
+            if says != "node 4" {
+                text = WORKED_EXAMPLE.to_string();
+            }
+            assert!(text.contains(from), "{from:?}");
+            text = text.replacen(from, &to, 1);
+            let e = match parse_snapshot(text.as_bytes()) {
+                Err(e) => e,
+                Ok(_) if says == "node 3" => continue,
+                Ok(_) => panic!("{to:?} parses"),
+            };
+            let offset = match &e {
+                ParseError::BadValue { offset, .. } | ParseError::InconsistentAt { offset, .. } => {
+                    usize::try_from(*offset).unwrap()
+                }
+                other => panic!("{to:?}: {other}"),
+            };
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("at byte {offset}")), "{msg}");
+            assert!(msg.contains(says), "{msg}");
+            assert!(
+                text[offset..].starts_with(at),
+                "{msg}: {:?}",
+                &text[offset..]
+            );
+        }
+    }
+
+    /// Trailing bytes, a second object and a repeated key are errors at
+    /// their first byte.
+    #[test]
+    fn the_top_level_is_one_object_with_distinct_keys() {
+        let cases = [
+            (format!("{WORKED_EXAMPLE}\n xyz"), "xyz"),
+            (format!("{WORKED_EXAMPLE}{WORKED_EXAMPLE}"), "{\"snapshot\""),
+            (
+                WORKED_EXAMPLE.replacen("\"samples\":[],", "\"samples\":[],\"samples\":[],", 1),
+                "\"samples\":[],\n\"locations\"",
+            ),
+        ];
+        for (text, at) in cases {
+            let Err(ParseError::Syntax { offset, .. }) = parse_snapshot(text.as_bytes()) else {
+                panic!("accepted: {at}");
+            };
+            let offset = usize::try_from(offset).unwrap();
+            assert!(text[offset..].starts_with(at), "{:?}", &text[offset..]);
+        }
+        let padded = format!("{WORKED_EXAMPLE}\n\r\n \t");
+        assert!(parse_snapshot(padded.as_bytes()).is_ok());
+    }
+
     #[test]
     fn locations_are_sorted_by_node_and_the_last_record_of_a_node_wins() {
         let text = br#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],
