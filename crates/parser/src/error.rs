@@ -159,6 +159,12 @@ pub enum Warning {
         /// Number of such nodes.
         nodes: u64,
     },
+    /// Object ids beyond 32 bits (other runtimes writing V8's format);
+    /// DevTools keeps their low 32 bits, heapdiff the whole id.
+    WideIds {
+        /// Number of such nodes.
+        nodes: u64,
+    },
     /// Nodes whose type index is one past the types `meta` lists (old V8
     /// wrote its symbols so); DevTools names their type `undefined`.
     UnlistedNodeType {
@@ -209,6 +215,11 @@ impl std::fmt::Display for Warning {
             Warning::LargeSelfSize { nodes } => write!(
                 f,
                 "{nodes} node(s) have a shallow size of 4 GiB or more; DevTools would truncate them"
+            ),
+            Warning::WideIds { nodes } => write!(
+                f,
+                "{nodes} node id(s) do not fit 32 bits; DevTools would keep only their low 32 \
+                 bits (and could match different objects), heapdiff keeps the whole ids"
             ),
             Warning::UnlistedNodeType { index, nodes } => write!(
                 f,

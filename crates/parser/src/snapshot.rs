@@ -157,6 +157,10 @@ pub fn parse_snapshot_with(
     );
     let (node_columns, edge_counts, unlisted) = node_columns?;
     g.nodes = node_columns;
+    let wide = g.nodes.id_high.iter().filter(|&&h| h != 0).count() as u64;
+    if wide > 0 {
+        warnings.push(Warning::WideIds { nodes: wide });
+    }
     if unlisted > 0 {
         // Old V8 (2017) wrote symbols with the index after its last type;
         // DevTools looks the name up past the list and gets `undefined`.
@@ -496,7 +500,7 @@ fn read_nodes(
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
-    kinds[l.n_id] = ColumnKind::U32;
+    kinds[l.n_id] = ColumnKind::Id;
     kinds[l.n_self] = ColumnKind::U64;
     kinds[l.n_edges] = ColumnKind::U32;
     if let Some(t) = l.n_trace {
@@ -505,12 +509,23 @@ fn read_nodes(
     if let Some(d) = l.n_detached {
         kinds[d] = ColumnKind::SparseU8;
     }
-    let mut cols = columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?;
+    let mut cols = match columns::parse_records(arr, "nodes", &kinds, (0, 0), done) {
+        Err(e) if columns::is_wide_id(&e) => {
+            kinds[l.n_id] = ColumnKind::U64;
+            columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?
+        }
+        parsed => parsed?,
+    };
+    let (id, id_high) = match cols.take(l.n_id) {
+        Owned::U64(wide) => split_ids(&wide, arr, l)?,
+        narrow => (narrow.into_u32(), Vec::new()),
+    };
     let mut take = |i: usize| cols.take(i);
     let n = NodeColumns {
         kind: take(l.n_type).into_u8(),
         name: take(l.n_name).into_u32(),
-        id: take(l.n_id).into_u32(),
+        id,
+        id_high,
         self_size: take(l.n_self).into_u64(),
         trace_node: l
             .n_trace
@@ -534,6 +549,29 @@ fn read_nodes(
         columns::number_offset(arr, i * l.node_fields as u64 + l.n_type as u64)
     })?;
     Ok((n, edge_counts, unlisted))
+}
+
+/// 64-bit object ids as low and high halves; DevTools holds ids as
+/// JavaScript numbers, so they must stay below 2^53.
+fn split_ids(
+    wide: &[u64],
+    arr: &ArrayText<'_>,
+    l: &Layout,
+) -> Result<(Vec<u32>, Vec<u32>), ParseError> {
+    if let Some(i) = wide.iter().position(|&id| id > MAX_SAFE_INTEGER) {
+        return Err(ParseError::BadValue {
+            section: "nodes",
+            field: "id",
+            offset: columns::number_offset(arr, (i * l.node_fields + l.n_id) as u64),
+            reason: format!("node {i} has id {}, beyond 2^53", wide[i]),
+        });
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let halves = wide
+        .iter()
+        .map(|&id| (id as u32, (id >> 32) as u32))
+        .unzip();
+    Ok(halves)
 }
 
 /// The number of nodes whose type is the index right after the `n_types`
@@ -564,7 +602,11 @@ fn unlisted_types(
 
 /// The largest shallow size accepted: JavaScript's `Number.MAX_SAFE_INTEGER`,
 /// the bound of every size in every format.
-pub(crate) const MAX_BYTES: u64 = (1 << 53) - 1;
+pub(crate) const MAX_BYTES: u64 = MAX_SAFE_INTEGER;
+
+/// JavaScript's `Number.MAX_SAFE_INTEGER`: DevTools holds sizes and ids
+/// as JavaScript numbers.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Shallow sizes are at most 2^53 − 1 bytes each and in total (so that no
 /// sum of them saturates); returns the number of sizes beyond 32 bits
@@ -1160,6 +1202,32 @@ mod tests {
                 &text[offset..]
             );
         }
+    }
+
+    /// Ids beyond 32 bits are kept whole (the array is read again with
+    /// 64-bit ids), with one warning; beyond 2^53 they are an error.
+    #[test]
+    fn ids_beyond_32_bits_are_kept_whole_up_to_2_pow_53() {
+        let text = include_str!("../../../fixtures/heapsnapshot/julia-wide-ids/input.heapsnapshot");
+        let parsed = parse_snapshot(text.as_bytes()).unwrap();
+        let g = &parsed.value;
+        assert_eq!(g.nodes.id(0), 0);
+        assert_eq!(g.nodes.id(6), 0x7F00_0000_7000);
+        assert_eq!(g.nodes.with_id(0x7F00_0000_7000), Some(6));
+        assert_eq!(g.nodes.with_id(0x7000), None);
+        assert_eq!(parsed.warnings, vec![Warning::WideIds { nodes: 8 }]);
+        let narrow = parse_snapshot(WORKED_EXAMPLE.as_bytes()).unwrap().value;
+        assert!(narrow.nodes.id_high.is_empty());
+        assert_eq!(narrow.nodes.with_id(13), Some(6));
+        let too_wide = text.replace("139637976756224", "9007199254740992");
+        let Err(e @ ParseError::BadValue { offset, .. }) = parse_snapshot(too_wide.as_bytes())
+        else {
+            panic!("an id of 2^53 is accepted");
+        };
+        assert!(
+            too_wide[usize::try_from(offset).unwrap()..].starts_with("9007199254740992,22"),
+            "{e}"
+        );
     }
 
     /// Trailing bytes, a second object and a repeated key are errors at
