@@ -123,7 +123,7 @@ pub fn parse_snapshot_with(
         offset: hs as u64 + offset_in(&b[hs..he], e.line(), e.column()),
         message: format!("unreadable header: {e}"),
     })?;
-    let layout = Layout::new(&header.meta)?;
+    let layout = Layout::new(&header.meta).map_err(|e| in_header(e, hs))?;
     let mut g = HeapGraph {
         node_types: type_names(&header.meta.node_types),
         edge_types: type_names(&header.meta.edge_types),
@@ -223,7 +223,8 @@ pub fn parse_snapshot_with(
     // formats §5.8 / issue 4): heapdiff reads the whole array and warns.
     if g.meta.trace_function_count > 0 {
         if let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) {
-            let trace = read_trace(b, (fi, tt), &header.meta, g.strings.len())?;
+            let trace = read_trace(b, (fi, tt), &header.meta, g.strings.len())
+                .map_err(|e| in_header(e, hs))?;
             let actual = trace.functions.len() as u64;
             if actual != g.meta.trace_function_count {
                 warnings.push(Warning::HeaderCountMismatch {
@@ -240,6 +241,18 @@ pub fn parse_snapshot_with(
         warnings.push(Warning::LargeSelfSize { nodes: large });
     }
     Ok(Parsed { value: g, warnings })
+}
+
+/// A contradiction in `meta` (found without a place) placed at the header.
+fn in_header(e: ParseError, header: usize) -> ParseError {
+    match e {
+        ParseError::Inconsistent { section, reason } => ParseError::InconsistentAt {
+            section,
+            offset: header as u64,
+            reason,
+        },
+        other => other,
+    }
 }
 
 /// serde_json reports line and column; turn them into a byte offset.
