@@ -650,7 +650,7 @@ fn check_sizes(n: &NodeColumns, arr: &ArrayText<'_>, l: &Layout) -> Result<u64, 
                     arr,
                     i as u64 * l.node_fields as u64 + l.n_self as u64,
                 ),
-                reason: format!("node {i} (id {}): {what}", n.id[i]),
+                reason: format!("node {i} (id {}): {what}", n.id(i)),
             });
         }
     }
