@@ -53,8 +53,8 @@ pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>
     }
     let pos = trace_positions(g);
     for (v, &size) in self_size.iter().enumerate().take(g.n_nodes()) {
-        let id = g.nodes.id[v];
-        if range.is_some_and(|(lo, hi)| id <= lo || id > hi) {
+        let id = g.nodes.id(v);
+        if range.is_some_and(|(lo, hi)| id <= u64::from(lo) || id > u64::from(hi)) {
             continue;
         }
         if let Some(&p) = pos.get(&g.nodes.trace_node[v]) {
@@ -332,11 +332,11 @@ pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
     let last_ids: Vec<u32> = g.samples.iter().map(|&(_, id)| id).collect();
     let mut sizes = vec![0u64; last_ids.len()];
     for (v, &size) in self_size.iter().enumerate().take(g.n_nodes()) {
-        let id = g.nodes.id[v];
+        let id = g.nodes.id(v);
         if id % 2 == 0 {
             continue;
         }
-        let i = last_ids.partition_point(|&x| x < id);
+        let i = last_ids.partition_point(|&x| u64::from(x) < id);
         if i < sizes.len() {
             sizes[i] = sizes[i].saturating_add(size);
         }

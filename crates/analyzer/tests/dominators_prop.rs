@@ -37,6 +37,7 @@ fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
             self_size: (0..n as u64).map(|i| i % 7 + 1).collect(),
             trace_node: Vec::new(),
             detachedness: Vec::new(),
+            id_high: Vec::new(),
         },
         first_edge: first,
         edges: EdgeColumns {

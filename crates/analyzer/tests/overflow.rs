@@ -1,5 +1,6 @@
-//! Regressions found by fuzzing the snapshot parser: sizes near `u64::MAX`
-//! (accepted with a warning) must saturate, never overflow.
+//! Regressions found by fuzzing the snapshot parser: the largest sizes and
+//! counts accepted (sizes up to 2^53 − 1 bytes, each and in total; counts
+//! up to `u64::MAX`) never overflow; larger sizes are rejected.
 
 use heapdiff_analyzer::{snapshot, timeline};
 
@@ -19,9 +20,24 @@ fn analyze_all(rest: &str) {
 }
 
 #[test]
-fn huge_retained_sizes_saturate() {
+fn sizes_at_the_bound_do_not_overflow() {
     analyze_all(
-        r#","node_count":2,"edge_count":1,"trace_function_count":0},"nodes":[2,0,1,9223372036854775808,1,0,1,0,3,9223372036854775808,0,0],"edges":[0,0,6],"strings":[""]}"#,
+        r#","node_count":2,"edge_count":1,"trace_function_count":0},"nodes":[2,0,1,4503599627370496,1,0,1,0,3,4503599627370495,0,0],"edges":[0,0,6],"strings":[""]}"#,
+    );
+}
+
+#[test]
+fn sizes_beyond_the_bound_are_rejected() {
+    let text = format!(
+        "{HEADER}{}",
+        r#","node_count":2,"edge_count":1,"trace_function_count":0},"nodes":[2,0,1,9223372036854775808,1,0,1,0,3,9223372036854775808,0,0],"edges":[0,0,6],"strings":[""]}"#
+    );
+    let e = heapdiff_parser::parse_snapshot(text.as_bytes()).err();
+    let offset = text.find("9223372036854775808").unwrap();
+    assert!(
+        e.as_ref()
+            .is_some_and(|e| e.to_string().contains(&format!("at byte {offset}"))),
+        "{e:?}"
     );
 }
 
@@ -35,6 +51,6 @@ fn huge_extra_native_bytes_saturate() {
 #[test]
 fn huge_trace_counts_saturate() {
     analyze_all(
-        r#","node_count":1,"edge_count":0,"trace_function_count":1},"nodes":[2,0,1,1,0,0],"edges":[],"trace_function_infos":[0,0,0,0,0,0],"trace_tree":[1,0,18446744073709551615,18446744073709551615,[2,0,1,1,[]]],"strings":[""]}"#,
+        r#","node_count":1,"edge_count":0,"trace_function_count":1},"nodes":[2,0,1,1,0,0],"edges":[],"trace_function_infos":[0,0,0,0,0,0],"trace_tree":[1,0,18446744073709551615,9007199254740990,[2,0,18446744073709551615,1,[]]],"strings":[""]}"#,
     );
 }

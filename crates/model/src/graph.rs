@@ -65,8 +65,13 @@ pub struct NodeColumns {
     pub kind: Vec<u8>,
     /// String index of the name.
     pub name: Vec<u32>,
-    /// V8's heap object id.
+    /// V8's heap object id; its low 32 bits when [`Self::id_high`] is not
+    /// empty. Read ids through [`Self::id`].
     pub id: Vec<u32>,
+    /// The high 32 bits of every id, when some id does not fit 32 bits
+    /// (snapshots in V8's format written by other runtimes, up to 2^53);
+    /// empty otherwise, so V8's own snapshots keep 4 bytes per id.
+    pub id_high: Vec<u32>,
     /// Shallow size in bytes, as V8 wrote it.
     pub self_size: Vec<u64>,
     /// Allocation trace node id (empty when the column is absent).
@@ -86,6 +91,27 @@ impl NodeColumns {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.kind.is_empty()
+    }
+
+    /// The object id of node `v`.
+    #[inline]
+    #[must_use]
+    pub fn id(&self, v: usize) -> u64 {
+        let low = u64::from(self.id[v]);
+        match self.id_high.get(v) {
+            Some(&high) => (u64::from(high) << 32) | low,
+            None => low,
+        }
+    }
+
+    /// The node whose object id is `id`, if any (a linear search).
+    #[must_use]
+    pub fn with_id(&self, id: u64) -> Option<usize> {
+        if self.id_high.is_empty() {
+            let id = u32::try_from(id).ok()?;
+            return self.id.iter().position(|&x| x == id);
+        }
+        (0..self.len()).find(|&v| self.id(v) == id)
     }
 }
 

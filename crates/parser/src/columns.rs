@@ -18,6 +18,10 @@ pub(crate) enum Column<'a> {
     U8(&'a mut [u8]),
     /// Values that must fit 32 bits.
     U32(&'a mut [u32]),
+    /// Object ids: a `U32` column whose overflow is not an error but
+    /// [`WIDE_ID`], so that the caller parses the array again with 64-bit
+    /// ids (see [`is_wide_id`]).
+    Id(&'a mut [u32]),
     /// Sizes.
     U64(&'a mut [u64]),
     /// Node indices (`to_node`): stored as ordinals after checking they are
@@ -72,6 +76,8 @@ pub(crate) enum ColumnKind {
     U32,
     U64,
     NodeIndex,
+    /// See [`Column::Id`].
+    Id,
     /// A `U8` column that is often all zeros (its memory is then never
     /// touched: see [`store`]).
     SparseU8,
@@ -104,6 +110,21 @@ pub(crate) fn array_text<'a>(
         base: open,
         end: close + 1,
     })
+}
+
+/// Where the `k`-th number (0-based) of an array starts, by a rescan of
+/// its text: for error messages found after parsing, never on the hot path.
+/// Past the last number, the array's `]`.
+pub(crate) fn number_offset(arr: &ArrayText<'_>, k: u64) -> u64 {
+    let start = match k.checked_sub(1) {
+        None => 0,
+        Some(commas) => usize::try_from(commas)
+            .ok()
+            .and_then(|n| memchr::memchr_iter(b',', arr.text).nth(n))
+            .map_or(arr.text.len(), |c| c + 1),
+    };
+    let digits = start + arr.text[start..].iter().take_while(|&&c| is_ws(c)).count();
+    (arr.base + digits) as u64
 }
 
 /// The first `]` at or after `from`. The arrays are a gigabyte and more,
@@ -208,8 +229,9 @@ fn parse_records_in_chunks(
     let total: u64 = parts.iter().map(|p| p.2).sum();
     let fields = kinds.len() as u64;
     if total % fields != 0 {
-        return Err(ParseError::Inconsistent {
+        return Err(ParseError::InconsistentAt {
             section,
+            offset: (arr.base + arr.text.len()) as u64,
             reason: format!(
                 "{total} numbers do not make whole records of {fields} fields (a truncated file?)"
             ),
@@ -277,6 +299,7 @@ pub(crate) enum Owned {
     U32(Vec<u32>),
     U64(Vec<u64>),
     NodeIndex(Vec<u32>),
+    Id(Vec<u32>),
     Skip,
 }
 
@@ -286,6 +309,7 @@ impl Owned {
             ColumnKind::U8 | ColumnKind::SparseU8 => Owned::U8(vec![0; n]),
             ColumnKind::U32 | ColumnKind::SparseU32 => Owned::U32(vec![0; n]),
             ColumnKind::NodeIndex => Owned::NodeIndex(vec![0; n]),
+            ColumnKind::Id => Owned::Id(vec![0; n]),
             ColumnKind::U64 => Owned::U64(vec![0; n]),
             ColumnKind::Skip => Owned::Skip,
         }
@@ -295,6 +319,7 @@ impl Owned {
         match self {
             Owned::U8(v) => Column::U8(v),
             Owned::U32(v) => Column::U32(v),
+            Owned::Id(v) => Column::Id(v),
             Owned::NodeIndex(v) => Column::NodeIndex {
                 out: v,
                 nodes: NodeIndices::new(node_fields, n_nodes),
@@ -314,7 +339,7 @@ impl Owned {
 
     pub(crate) fn into_u32(self) -> Vec<u32> {
         match self {
-            Owned::U32(v) | Owned::NodeIndex(v) => v,
+            Owned::U32(v) | Owned::NodeIndex(v) | Owned::Id(v) => v,
             _ => Vec::new(),
         }
     }
@@ -335,7 +360,7 @@ impl<'a> Column<'a> {
         use heapdiff_model::memory::populate;
         match self {
             Column::U8(s) => populate(s),
-            Column::U32(s) | Column::NodeIndex { out: s, .. } => populate(s),
+            Column::U32(s) | Column::Id(s) | Column::NodeIndex { out: s, .. } => populate(s),
             Column::U64(s) => populate(s),
             Column::Skip => {}
         }
@@ -350,6 +375,10 @@ impl<'a> Column<'a> {
             Column::U32(s) => {
                 let (a, b) = s.split_at_mut(len);
                 (Column::U32(a), Column::U32(b))
+            }
+            Column::Id(s) => {
+                let (a, b) = s.split_at_mut(len);
+                (Column::Id(a), Column::Id(b))
             }
             Column::U64(s) => {
                 let (a, b) = s.split_at_mut(len);
@@ -636,6 +665,16 @@ fn syntax(section: &'static str, offset: usize, c: u8) -> ParseError {
     }
 }
 
+/// What an id beyond 32 bits in a [`Column::Id`] stops the scan with.
+const WIDE_ID: &str = "an object id beyond 32 bits";
+
+/// True when a scan stopped at an id beyond 32 bits: V8 never writes
+/// one, other runtimes writing its format may (up to 2^53), and the array
+/// is then parsed again with 64-bit ids. Only the rare file pays for that.
+pub(crate) fn is_wide_id(e: &ParseError) -> bool {
+    matches!(e, ParseError::BadNumber { reason, .. } if reason == WIDE_ID)
+}
+
 /// Stores `v` at row `at` of a column. The columns start zeroed and a zero
 /// is not written: a column that is all zeros (trace node ids outside
 /// allocation timelines, detachedness outside browsers) is then never
@@ -651,6 +690,12 @@ fn store(col: &mut Column<'_>, at: usize, v: u64) -> Result<(), String> {
         }
         Column::U32(s) => {
             let v = u32::try_from(v).map_err(|_| format!("{v} does not fit 32 bits"))?;
+            if v != 0 {
+                s[at] = v;
+            }
+        }
+        Column::Id(s) => {
+            let v = u32::try_from(v).map_err(|_| WIDE_ID.to_string())?;
             if v != 0 {
                 s[at] = v;
             }

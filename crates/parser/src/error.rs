@@ -66,6 +66,17 @@ pub enum ParseError {
         /// What does not add up.
         reason: String,
     },
+    /// Counts or references that contradict each other, found at a place
+    /// in the input.
+    #[error("inconsistent `{section}` at byte {offset}: {reason}")]
+    InconsistentAt {
+        /// The section being read.
+        section: &'static str,
+        /// Where the contradicting value (or the array's end) is.
+        offset: u64,
+        /// What does not add up.
+        reason: String,
+    },
     /// Two nodes of the call tree have the same `id`, so samples cannot be
     /// attributed.
     #[error("node id {id} appears twice in `head` (second time at byte {offset})")]
@@ -203,6 +214,29 @@ pub enum Warning {
         /// Number of such nodes.
         nodes: u64,
     },
+    /// Object ids beyond 32 bits (other runtimes writing V8's format);
+    /// DevTools keeps their low 32 bits, heapdiff the whole id.
+    WideIds {
+        /// Number of such nodes.
+        nodes: u64,
+    },
+    /// Nodes whose type index is one past the types `meta` lists (old V8
+    /// wrote its symbols so); DevTools names their type `undefined`.
+    UnlistedNodeType {
+        /// The type index.
+        index: u64,
+        /// Number of such nodes.
+        nodes: u64,
+    },
+    /// Nodes of an allocation timeline whose `trace_node_id` is no node of
+    /// the `trace_tree`: they count as live at no stack (DevTools skips
+    /// them the same way).
+    TraceNodeNotInTree {
+        /// Number of such nodes.
+        nodes: u64,
+        /// One of the missing trace node ids.
+        example: u64,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -240,6 +274,21 @@ impl std::fmt::Display for Warning {
             Warning::NodesWithoutIds => f.write_str(
                 "the call tree's nodes have no ids (an old profile format); they were numbered \
                  in tree order",
+            ),
+            Warning::WideIds { nodes } => write!(
+                f,
+                "{nodes} node id(s) do not fit 32 bits; DevTools would keep only their low 32 \
+                 bits (and could match different objects), heapdiff keeps the whole ids"
+            ),
+            Warning::UnlistedNodeType { index, nodes } => write!(
+                f,
+                "{nodes} node(s) have type index {index}, one past the types `meta` lists \
+                 (old V8 wrote its symbols so); their type is shown as `undefined`, as DevTools does"
+            ),
+            Warning::TraceNodeNotInTree { nodes, example } => write!(
+                f,
+                "{nodes} node(s) name a `trace_node_id` missing from `trace_tree` (e.g. \
+                 {example}); they count as live allocations of no function, as in DevTools"
             ),
             Warning::NoSamples => {
                 f.write_str("the profile has no `samples` array; ordinal ranges are unavailable")

@@ -123,7 +123,7 @@ pub fn parse_snapshot_with(
         offset: hs as u64 + offset_in(&b[hs..he], e.line(), e.column()),
         message: format!("unreadable header: {e}"),
     })?;
-    let layout = Layout::new(&header.meta)?;
+    let layout = Layout::new(&header.meta).map_err(|e| in_header(e, hs))?;
     let mut g = HeapGraph {
         node_types: type_names(&header.meta.node_types),
         edge_types: type_names(&header.meta.edge_types),
@@ -155,8 +155,21 @@ pub fn parse_snapshot_with(
             Ok::<_, ParseError>(locations)
         },
     );
-    let (node_columns, edge_counts) = node_columns?;
+    let (node_columns, edge_counts, unlisted) = node_columns?;
     g.nodes = node_columns;
+    let wide = g.nodes.id_high.iter().filter(|&&h| h != 0).count() as u64;
+    if wide > 0 {
+        warnings.push(Warning::WideIds { nodes: wide });
+    }
+    if unlisted > 0 {
+        // Old V8 (2017) wrote symbols with the index after its last type;
+        // DevTools looks the name up past the list and gets `undefined`.
+        warnings.push(Warning::UnlistedNodeType {
+            index: g.node_types.len() as u64,
+            nodes: unlisted,
+        });
+        g.node_types.push("undefined".into());
+    }
     let locations = match rest {
         Ok(locations) => locations,
         Err(e) => {
@@ -176,28 +189,29 @@ pub fn parse_snapshot_with(
         hint: "the snapshot has no `strings` array (a truncated file?)",
     })?;
     // What needs only the nodes is done beside the edge scan.
-    let (edge_columns, (first_edge, large)) = rayon::join(
+    let (edge_columns, (first_edge, sizes)) = rayon::join(
         || {
             time("parse.edges", || {
                 read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)
             })
         },
         || {
-            let large = g
-                .nodes
-                .self_size
-                .iter()
-                .filter(|&&s| s > u64::from(u32::MAX))
-                .count() as u64;
-            (first_edges(edge_counts), large)
+            (
+                first_edges(edge_counts),
+                check_sizes(&g.nodes, &nodes, &layout),
+            )
         },
     );
+    // Errors in file order: the nodes' before the edges'.
+    let large = sizes?;
     let edge_columns = edge_columns?;
     g.first_edge = first_edge?;
-    check_edge_total(&g.first_edge, edge_columns.len())?;
+    check_edge_total(&g.first_edge, edge_columns.len(), (&nodes, edges), &layout)?;
     g.edges = edge_columns;
     check_counts(&g, &mut warnings);
-    time("parse.check", || check_strings(&g, &layout))?;
+    time("parse.check", || {
+        check_strings(&g, &layout, (&nodes, edges))
+    })?;
     if let Some(locations) = locations {
         g.locations = locations?;
     }
@@ -209,7 +223,8 @@ pub fn parse_snapshot_with(
     // formats §5.8 / issue 4): heapdiff reads the whole array and warns.
     if g.meta.trace_function_count > 0 {
         if let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) {
-            let trace = read_trace(b, fi, tt, &header.meta)?;
+            let trace = read_trace(b, (fi, tt), &header.meta, g.strings.len())
+                .map_err(|e| in_header(e, hs))?;
             let actual = trace.functions.len() as u64;
             if actual != g.meta.trace_function_count {
                 warnings.push(Warning::HeaderCountMismatch {
@@ -218,6 +233,7 @@ pub fn parse_snapshot_with(
                     actual,
                 });
             }
+            warnings.extend(trace_nodes_not_in_tree(&g.nodes.trace_node, &trace));
             g.trace = Some(trace);
         }
     }
@@ -225,6 +241,18 @@ pub fn parse_snapshot_with(
         warnings.push(Warning::LargeSelfSize { nodes: large });
     }
     Ok(Parsed { value: g, warnings })
+}
+
+/// A contradiction in `meta` (found without a place) placed at the header.
+fn in_header(e: ParseError, header: usize) -> ParseError {
+    match e {
+        ParseError::Inconsistent { section, reason } => ParseError::InconsistentAt {
+            section,
+            offset: header as u64,
+            reason,
+        },
+        other => other,
+    }
 }
 
 /// serde_json reports line and column; turn them into a byte offset.
@@ -265,6 +293,9 @@ struct TopLevel<'a> {
     /// Where the next key (or the closing `}`) is looked for.
     pos: usize,
     key: String,
+    /// The keys read so far: a key given twice is an error (which of the
+    /// two values would count is not defined).
+    seen: Vec<String>,
     closed: bool,
 }
 
@@ -275,6 +306,7 @@ impl<'a> TopLevel<'a> {
             b,
             pos: start + 1,
             key: String::new(),
+            seen: Vec::new(),
             closed: false,
         }
     }
@@ -297,7 +329,8 @@ impl<'a> TopLevel<'a> {
                 }
                 Some(b'}') => {
                     self.closed = true;
-                    continue;
+                    self.pos = pos + 1;
+                    return self.check_end();
                 }
                 Some(b',') => {
                     self.pos = pos + 1;
@@ -314,12 +347,40 @@ impl<'a> TopLevel<'a> {
             }
             let (end, _) = scan::string_end(b, pos + 1, "top level")?;
             scan::decode_string(&b[pos + 1..end - 1], &mut self.key, pos + 1, "top level")?;
+            self.check_new_key(pos)?;
             let value = skip_ws(
                 b,
                 scan::expect(b, end, b':', "top level", "`:` after a key")?,
             );
             self.pos = self.value(s, value)?;
         }
+        Ok(())
+    }
+
+    /// Nothing but whitespace may follow the object (a second object or
+    /// stray bytes mean the file is not what its writer meant).
+    fn check_end(&self) -> Result<(), ParseError> {
+        let rest = skip_ws(self.b, self.pos);
+        if rest < self.b.len() {
+            return Err(ParseError::Syntax {
+                section: "top level",
+                offset: rest as u64,
+                message: "unexpected data after the end of the snapshot".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The key just read, at `at`, must not have been read before.
+    fn check_new_key(&mut self, at: usize) -> Result<(), ParseError> {
+        if self.seen.contains(&self.key) {
+            return Err(ParseError::Syntax {
+                section: "top level",
+                offset: at as u64,
+                message: format!("the key {:?} appears twice", self.key),
+            });
+        }
+        self.seen.push(self.key.clone());
         Ok(())
     }
 
@@ -448,11 +509,11 @@ fn read_nodes(
     l: &Layout,
     n_types: usize,
     done: &Done<'_>,
-) -> Result<(NodeColumns, Vec<u32>), ParseError> {
+) -> Result<(NodeColumns, Vec<u32>, u64), ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
-    kinds[l.n_id] = ColumnKind::U32;
+    kinds[l.n_id] = ColumnKind::Id;
     kinds[l.n_self] = ColumnKind::U64;
     kinds[l.n_edges] = ColumnKind::U32;
     if let Some(t) = l.n_trace {
@@ -461,12 +522,23 @@ fn read_nodes(
     if let Some(d) = l.n_detached {
         kinds[d] = ColumnKind::SparseU8;
     }
-    let mut cols = columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?;
+    let mut cols = match columns::parse_records(arr, "nodes", &kinds, (0, 0), done) {
+        Err(e) if columns::is_wide_id(&e) => {
+            kinds[l.n_id] = ColumnKind::U64;
+            columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?
+        }
+        parsed => parsed?,
+    };
+    let (id, id_high) = match cols.take(l.n_id) {
+        Owned::U64(wide) => split_ids(&wide, arr, l)?,
+        narrow => (narrow.into_u32(), Vec::new()),
+    };
     let mut take = |i: usize| cols.take(i);
     let n = NodeColumns {
         kind: take(l.n_type).into_u8(),
         name: take(l.n_name).into_u32(),
-        id: take(l.n_id).into_u32(),
+        id,
+        id_high,
         self_size: take(l.n_self).into_u64(),
         trace_node: l
             .n_trace
@@ -480,26 +552,109 @@ fn read_nodes(
             .unwrap_or_default(),
     };
     let edge_counts = take(l.n_edges).into_u32();
-    if let Some(i) = n
-        .kind
-        .iter()
-        .position(|&k| k as usize >= n_types && n_types > 0)
-    {
-        return Err(ParseError::Inconsistent {
-            section: "nodes",
-            reason: format!(
-                "node {i} has type {}, but `meta` lists {n_types} types",
-                n.kind[i]
-            ),
-        });
-    }
     if n.kind.len() >= u32::MAX as usize {
         return Err(ParseError::Inconsistent {
             section: "nodes",
             reason: "more than 4 billion nodes".into(),
         });
     }
-    Ok((n, edge_counts))
+    let unlisted = unlisted_types(&n.kind, n_types, |i| {
+        columns::number_offset(arr, i * l.node_fields as u64 + l.n_type as u64)
+    })?;
+    Ok((n, edge_counts, unlisted))
+}
+
+/// 64-bit object ids as low and high halves; DevTools holds ids as
+/// JavaScript numbers, so they must stay below 2^53.
+fn split_ids(
+    wide: &[u64],
+    arr: &ArrayText<'_>,
+    l: &Layout,
+) -> Result<(Vec<u32>, Vec<u32>), ParseError> {
+    if let Some(i) = wide.iter().position(|&id| id > MAX_SAFE_INTEGER) {
+        return Err(ParseError::BadValue {
+            section: "nodes",
+            field: "id",
+            offset: columns::number_offset(arr, (i * l.node_fields + l.n_id) as u64),
+            reason: format!("node {i} has id {}, beyond 2^53", wide[i]),
+        });
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let halves = wide
+        .iter()
+        .map(|&id| (id as u32, (id >> 32) as u32))
+        .unzip();
+    Ok(halves)
+}
+
+/// The number of nodes whose type is the index right after the `n_types`
+/// types `meta` lists (old V8's symbols, read by DevTools as type
+/// `undefined`). A type further out is an error at `offset(node)`.
+fn unlisted_types(
+    kind: &[u8],
+    n_types: usize,
+    offset: impl Fn(u64) -> u64,
+) -> Result<u64, ParseError> {
+    let highest = kind.iter().copied().max().map_or(0, usize::from);
+    if n_types == 0 || highest < n_types {
+        return Ok(0);
+    }
+    if let Some(i) = kind.iter().position(|&k| usize::from(k) > n_types) {
+        return Err(ParseError::BadValue {
+            section: "nodes",
+            field: "type",
+            offset: offset(i as u64),
+            reason: format!(
+                "node {i} has type {}, but `meta` lists {n_types} types",
+                kind[i]
+            ),
+        });
+    }
+    Ok(kind.iter().filter(|&&k| usize::from(k) == n_types).count() as u64)
+}
+
+/// The largest shallow size accepted: JavaScript's `Number.MAX_SAFE_INTEGER`,
+/// the bound of every size in every format.
+pub(crate) const MAX_BYTES: u64 = MAX_SAFE_INTEGER;
+
+/// JavaScript's `Number.MAX_SAFE_INTEGER`: DevTools holds sizes and ids
+/// as JavaScript numbers.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Shallow sizes are at most 2^53 − 1 bytes each and in total (so that no
+/// sum of them saturates); returns the number of sizes beyond 32 bits
+/// (DevTools truncates those). Only when there are such sizes is more than
+/// one pass made.
+fn check_sizes(n: &NodeColumns, arr: &ArrayText<'_>, l: &Layout) -> Result<u64, ParseError> {
+    let large = n
+        .self_size
+        .iter()
+        .filter(|&&s| s > u64::from(u32::MAX))
+        .count() as u64;
+    if large == 0 {
+        return Ok(0);
+    }
+    let mut total: u64 = 0;
+    for (i, &s) in n.self_size.iter().enumerate() {
+        total = total.saturating_add(s);
+        if s > MAX_BYTES || total > MAX_BYTES {
+            let what = if s > MAX_BYTES {
+                format!("{s} is beyond 2^53 bytes")
+            } else {
+                format!("{s} takes the nodes' total beyond 2^53 bytes")
+            };
+            return Err(ParseError::BadValue {
+                section: "nodes",
+                field: "self_size",
+                offset: columns::number_offset(
+                    arr,
+                    i as u64 * l.node_fields as u64 + l.n_self as u64,
+                ),
+                reason: format!("node {i} (id {}): {what}", n.id(i)),
+            });
+        }
+    }
+    Ok(large)
 }
 
 fn read_edges(
@@ -531,8 +686,10 @@ fn read_edges(
         .iter()
         .position(|&k| k as usize >= n_types && n_types > 0)
     {
-        return Err(ParseError::Inconsistent {
+        return Err(ParseError::BadValue {
             section: "edges",
+            field: "type",
+            offset: columns::number_offset(arr, (i * l.edge_fields + l.e_type) as u64),
             reason: format!(
                 "edge {i} has type {}, but `meta` lists {n_types} types",
                 e.kind[i]
@@ -558,18 +715,36 @@ fn first_edges(mut counts: Vec<u32>) -> Result<Vec<u32>, ParseError> {
     Ok(counts)
 }
 
-/// The edge counts must add up to the edges there are.
-fn check_edge_total(first_edge: &[u32], n_edges: usize) -> Result<(), ParseError> {
+/// The edge counts must add up to the edges there are. Too many: the
+/// error is at the count of the node that goes past the end; too few, at
+/// the first edge no node owns.
+fn check_edge_total(
+    first_edge: &[u32],
+    n_edges: usize,
+    (nodes, edges): (&ArrayText<'_>, &ArrayText<'_>),
+    l: &Layout,
+) -> Result<(), ParseError> {
     let sum = first_edge.last().map_or(0, |&s| u64::from(s));
-    if sum != n_edges as u64 {
-        return Err(ParseError::Inconsistent {
-            section: "edges",
-            reason: format!(
-                "the nodes' edge counts add up to {sum}, but the `edges` array holds {n_edges} edges"
-            ),
-        });
-    }
-    Ok(())
+    let n = n_edges as u64;
+    let (section, offset) = match sum.cmp(&n) {
+        std::cmp::Ordering::Equal => return Ok(()),
+        std::cmp::Ordering::Greater => {
+            let v = first_edge[1..].partition_point(|&e| u64::from(e) <= n) as u64;
+            let at = v * l.node_fields as u64 + l.n_edges as u64;
+            ("nodes", columns::number_offset(nodes, at))
+        }
+        std::cmp::Ordering::Less => (
+            "edges",
+            columns::number_offset(edges, sum * l.edge_fields as u64),
+        ),
+    };
+    Err(ParseError::InconsistentAt {
+        section,
+        offset,
+        reason: format!(
+            "the nodes' edge counts add up to {sum}, but the `edges` array holds {n_edges} edges"
+        ),
+    })
 }
 
 fn too_many_edges() -> ParseError {
@@ -596,7 +771,11 @@ fn check_counts(g: &HeapGraph, warnings: &mut Vec<Warning>) {
     }
 }
 
-fn check_strings(g: &HeapGraph, l: &Layout) -> Result<(), ParseError> {
+fn check_strings(
+    g: &HeapGraph,
+    l: &Layout,
+    (nodes, edges): (&ArrayText<'_>, &ArrayText<'_>),
+) -> Result<(), ParseError> {
     let n = g.strings.len();
     if g.nodes.is_empty() {
         return Err(ParseError::Inconsistent {
@@ -605,8 +784,10 @@ fn check_strings(g: &HeapGraph, l: &Layout) -> Result<(), ParseError> {
         });
     }
     if let Some(i) = g.nodes.name.iter().position(|&s| s as usize >= n) {
-        return Err(ParseError::Inconsistent {
+        return Err(ParseError::BadValue {
             section: "nodes",
+            field: "name",
+            offset: columns::number_offset(nodes, (i * l.node_fields + l.n_name) as u64),
             reason: format!(
                 "node {i} names string {}, but there are {n} strings",
                 g.nodes.name[i]
@@ -634,8 +815,10 @@ fn check_strings(g: &HeapGraph, l: &Layout) -> Result<(), ParseError> {
             })
         });
     if let Some(i) = bad {
-        return Err(ParseError::Inconsistent {
+        return Err(ParseError::BadValue {
             section: "edges",
+            field: "name_or_index",
+            offset: columns::number_offset(edges, (i * l.edge_fields + l.e_name) as u64),
             reason: format!(
                 "edge {i} names string {}, but there are {n} strings",
                 g.edges.name_or_index[i]
@@ -695,13 +878,14 @@ fn records(
     fields: usize,
 ) -> Result<Vec<u64>, ParseError> {
     let mut values = Vec::new();
-    scan::uint_array(b, at, section, |v| {
+    let end = scan::uint_array(b, at, section, |v| {
         values.push(v);
         Ok(())
     })?;
     if fields == 0 || values.len() % fields != 0 {
-        return Err(ParseError::Inconsistent {
+        return Err(ParseError::InconsistentAt {
             section,
+            offset: end as u64 - 1,
             reason: format!("the array does not hold whole records of {fields} fields"),
         });
     }
@@ -821,11 +1005,14 @@ fn read_samples(b: &[u8], at: usize, meta: &Meta) -> Result<Vec<(u64, u32)>, Par
         .collect())
 }
 
+/// The allocation trace: the functions (whose name and script name must
+/// be among the `n_strings` strings) and the tree (whose function indices
+/// must be among the functions).
 fn read_trace(
     b: &[u8],
-    infos_at: usize,
-    tree_at: usize,
+    (infos_at, tree_at): (usize, usize),
     meta: &Meta,
+    n_strings: usize,
 ) -> Result<AllocationTrace, ParseError> {
     let f = &meta.trace_function_info_fields;
     let need = |fields: &[String], name: &'static str, section: &'static str| {
@@ -842,7 +1029,25 @@ fn read_trace(
         need(f, "column", "trace_function_infos")?,
     );
     let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-    let functions = records(b, infos_at, "trace_function_infos", f.len())?
+    let values = records(b, infos_at, "trace_function_infos", f.len())?;
+    for (field_name, k) in [("name", name), ("script_name", script_name)] {
+        let bad = values
+            .chunks_exact(f.len())
+            .position(|r| r[k] >= n_strings as u64);
+        if let Some(i) = bad {
+            let at = columns::array_text(b, infos_at, "trace_function_infos")?;
+            return Err(ParseError::BadValue {
+                section: "trace_function_infos",
+                field: field_name,
+                offset: columns::number_offset(&at, (i * f.len() + k) as u64),
+                reason: format!(
+                    "function {i} names string {}, but there are {n_strings} strings",
+                    values[i * f.len() + k]
+                ),
+            });
+        }
+    }
+    let functions: Vec<TraceFunction> = values
         .chunks_exact(f.len())
         .map(|r| TraceFunction {
             name: to32(r[name]),
@@ -852,9 +1057,41 @@ fn read_trace(
             column: to32(r[column]),
         })
         .collect();
-    let mut trace = crate::trace_tree::read(b, tree_at, &meta.trace_node_fields)?;
+    let mut trace = crate::trace_tree::read(b, tree_at, &meta.trace_node_fields, functions.len())?;
     trace.functions = functions;
     Ok(trace)
+}
+
+/// Nodes whose `trace_node_id` (0: none) is no node of the trace tree,
+/// counted in one parallel pass over the nodes with a bit per trace id
+/// (ids are V8's small sequential numbers; a hash set when they are not).
+fn trace_nodes_not_in_tree(trace_node: &[u32], trace: &AllocationTrace) -> Option<Warning> {
+    let highest = trace.id.iter().copied().max().unwrap_or(0) as usize;
+    let dense = highest <= 64 * trace.id.len() + 4096;
+    let mut bits = vec![false; if dense { highest + 1 } else { 0 }];
+    let mut set = rustc_hash::FxHashSet::default();
+    for &id in &trace.id {
+        if dense {
+            bits[id as usize] = true;
+        } else {
+            set.insert(id);
+        }
+    }
+    let known = |id: u32| {
+        id == 0 || bits.get(id as usize).copied().unwrap_or(false) || (!dense && set.contains(&id))
+    };
+    let (nodes, example) = trace_node
+        .par_chunks(1 << 20)
+        .map(|c| {
+            c.iter()
+                .filter(|&&id| !known(id))
+                .fold((0u64, None), |(n, e), &id| (n + 1, e.or(Some(id))))
+        })
+        .reduce(|| (0, None), |a, b| (a.0 + b.0, a.1.or(b.1)));
+    example.map(|id| Warning::TraceNodeNotInTree {
+        nodes,
+        example: u64::from(id),
+    })
 }
 
 #[cfg(test)]
@@ -884,6 +1121,149 @@ mod tests {
                 "{len} keys of {high_bits} bits"
             );
         }
+    }
+
+    const WORKED_EXAMPLE: &str =
+        include_str!("../../../fixtures/heapsnapshot/worked-example-a/input.heapsnapshot");
+
+    /// Structural errors found after the arrays are parsed name the byte
+    /// of the value at fault (or of the array's end).
+    #[test]
+    fn structural_errors_name_the_byte_offset() {
+        let big = 1u64 << 52;
+        let cases: Vec<(&str, String, &str, &str)> = vec![
+            // A node type far past the list.
+            (
+                ",3,4,7,40,5,0,0\n",
+                ",3,4,7,40,5,0,0\n".replacen('3', "20", 1),
+                "20,4,7",
+                "has type 20",
+            ),
+            (
+                ",3,4,7,40,5,0,0\n",
+                ",3,99,7,40,5,0,0\n".into(),
+                "99,7,40",
+                "names string 99",
+            ),
+            (
+                ",2,12,28\n",
+                ",2,99,28\n".into(),
+                "99,28",
+                "names string 99",
+            ),
+            (",2,12,28\n", ",9,12,28\n".into(), "9,12,28", "type 9"),
+            // Edge counts adding up to more edges than there are: the
+            // count of the node that goes past the end.
+            (
+                ",3,10,25,8,0,0,0]",
+                ",3,10,25,8,1,0,0]".into(),
+                "1,0,0]",
+                "add up to 20",
+            ),
+            // Fewer: the first edge no node owns.
+            (
+                ",3,4,7,40,5,0,0\n",
+                ",3,4,7,40,4,0,0\n".into(),
+                "2,21,42]",
+                "add up to 18",
+            ),
+            (
+                ",3,10,25,8,0,0,0]",
+                ",3,10,25,8,0,0,0,1]".into(),
+                "]",
+                "whole records",
+            ),
+            // Two sizes of 2^52: the second takes the total beyond 2^53.
+            (
+                ",3,4,7,40,5,0,0\n",
+                format!(",3,4,7,{big},5,0,0\n"),
+                "4503599627370496,5",
+                "node 3",
+            ),
+            (
+                ",3,5,9,32,2,0,0\n",
+                format!(",3,5,9,{big},2,0,0\n"),
+                "4503599627370496,2",
+                "node 4",
+            ),
+        ];
+        let mut text = WORKED_EXAMPLE.to_string();
+        for (from, to, at, says) in cases {
+            // The two size cases build on each other; the rest start afresh.
+            if says != "node 4" {
+                text = WORKED_EXAMPLE.to_string();
+            }
+            assert!(text.contains(from), "{from:?}");
+            text = text.replacen(from, &to, 1);
+            let e = match parse_snapshot(text.as_bytes()) {
+                Err(e) => e,
+                Ok(_) if says == "node 3" => continue,
+                Ok(_) => panic!("{to:?} parses"),
+            };
+            let offset = match &e {
+                ParseError::BadValue { offset, .. } | ParseError::InconsistentAt { offset, .. } => {
+                    usize::try_from(*offset).unwrap()
+                }
+                other => panic!("{to:?}: {other}"),
+            };
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("at byte {offset}")), "{msg}");
+            assert!(msg.contains(says), "{msg}");
+            assert!(
+                text[offset..].starts_with(at),
+                "{msg}: {:?}",
+                &text[offset..]
+            );
+        }
+    }
+
+    /// Ids beyond 32 bits are kept whole (the array is read again with
+    /// 64-bit ids), with one warning; beyond 2^53 they are an error.
+    #[test]
+    fn ids_beyond_32_bits_are_kept_whole_up_to_2_pow_53() {
+        let text = include_str!("../../../fixtures/heapsnapshot/julia-wide-ids/input.heapsnapshot");
+        let parsed = parse_snapshot(text.as_bytes()).unwrap();
+        let g = &parsed.value;
+        assert_eq!(g.nodes.id(0), 0);
+        assert_eq!(g.nodes.id(6), 0x7F00_0000_7000);
+        assert_eq!(g.nodes.with_id(0x7F00_0000_7000), Some(6));
+        assert_eq!(g.nodes.with_id(0x7000), None);
+        assert_eq!(parsed.warnings, vec![Warning::WideIds { nodes: 8 }]);
+        let narrow = parse_snapshot(WORKED_EXAMPLE.as_bytes()).unwrap().value;
+        assert!(narrow.nodes.id_high.is_empty());
+        assert_eq!(narrow.nodes.with_id(13), Some(6));
+        let too_wide = text.replace("139637976756224", "9007199254740992");
+        let Err(e @ ParseError::BadValue { offset, .. }) = parse_snapshot(too_wide.as_bytes())
+        else {
+            panic!("an id of 2^53 is accepted");
+        };
+        assert!(
+            too_wide[usize::try_from(offset).unwrap()..].starts_with("9007199254740992,22"),
+            "{e}"
+        );
+    }
+
+    /// Trailing bytes, a second object and a repeated key are errors at
+    /// their first byte.
+    #[test]
+    fn the_top_level_is_one_object_with_distinct_keys() {
+        let cases = [
+            (format!("{WORKED_EXAMPLE}\n xyz"), "xyz"),
+            (format!("{WORKED_EXAMPLE}{WORKED_EXAMPLE}"), "{\"snapshot\""),
+            (
+                WORKED_EXAMPLE.replacen("\"samples\":[],", "\"samples\":[],\"samples\":[],", 1),
+                "\"samples\":[],\n\"locations\"",
+            ),
+        ];
+        for (text, at) in cases {
+            let Err(ParseError::Syntax { offset, .. }) = parse_snapshot(text.as_bytes()) else {
+                panic!("accepted: {at}");
+            };
+            let offset = usize::try_from(offset).unwrap();
+            assert!(text[offset..].starts_with(at), "{:?}", &text[offset..]);
+        }
+        let padded = format!("{WORKED_EXAMPLE}\n\r\n \t");
+        assert!(parse_snapshot(padded.as_bytes()).is_ok());
     }
 
     #[test]

@@ -7,12 +7,23 @@ use heapdiff_model::AllocationTrace;
 
 use crate::ParseError;
 use crate::scan::{self, skip_ws};
+use crate::snapshot::MAX_BYTES;
 
 const SECTION: &str = "trace_tree";
 
-fn inconsistent(reason: String) -> ParseError {
-    ParseError::Inconsistent {
+fn inconsistent(offset: usize, reason: String) -> ParseError {
+    ParseError::InconsistentAt {
         section: SECTION,
+        offset: offset as u64,
+        reason,
+    }
+}
+
+fn bad(field: &'static str, offset: usize, reason: String) -> ParseError {
+    ParseError::BadValue {
+        section: SECTION,
+        field,
+        offset: offset as u64,
         reason,
     }
 }
@@ -25,7 +36,14 @@ struct List {
     field: usize,
 }
 
-pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationTrace, ParseError> {
+/// Reads the tree at `at`; its function indices must be below
+/// `n_functions` and its sizes at most 2^53 − 1 bytes, each and in total.
+pub(crate) fn read(
+    b: &[u8],
+    at: usize,
+    fields: &[String],
+    n_functions: usize,
+) -> Result<AllocationTrace, ParseError> {
     let pos_of = |name: &str| fields.iter().position(|f| f == name);
     let (Some(f_id), Some(f_fn), Some(f_count), Some(f_size), Some(f_children)) = (
         pos_of("id"),
@@ -35,12 +53,14 @@ pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationT
         pos_of("children"),
     ) else {
         return Err(inconsistent(
+            at,
             "`meta.trace_node_fields` lacks id, function_info_index, count, size or children"
                 .into(),
         ));
     };
     let n_fields = fields.len();
     let mut t = AllocationTrace::default();
+    let mut total: u64 = 0;
     let mut pos = scan::expect(b, at, b'[', SECTION, "the trace tree array")?;
     let mut stack = vec![List {
         owner: u32::MAX,
@@ -59,9 +79,7 @@ pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationT
             b',' => pos += 1,
             b']' => {
                 if top.field != 0 {
-                    return Err(inconsistent(format!(
-                        "a trace node tuple ends early at byte {pos}"
-                    )));
+                    return Err(inconsistent(pos, "a trace node tuple ends early".into()));
                 }
                 pos += 1;
                 stack.pop();
@@ -72,7 +90,7 @@ pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationT
             }
             b'[' => {
                 if top.field != f_children {
-                    return Err(inconsistent(format!("unexpected `[` at byte {pos}")));
+                    return Err(inconsistent(pos, "unexpected `[`".into()));
                 }
                 let owner = top.current;
                 pos += 1;
@@ -95,7 +113,7 @@ pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationT
                 })?;
                 if top.field == 0 {
                     top.current = u32::try_from(t.id.len())
-                        .map_err(|_| inconsistent("too many trace nodes".into()))?;
+                        .map_err(|_| inconsistent(start, "too many trace nodes".into()))?;
                     t.id.push(0);
                     t.function.push(0);
                     t.count.push(0);
@@ -106,13 +124,38 @@ pub(crate) fn read(b: &[u8], at: usize, fields: &[String]) -> Result<AllocationT
                 let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
                 match top.field {
                     f if f == f_id => t.id[i] = to32(v),
-                    f if f == f_fn => t.function[i] = to32(v),
+                    f if f == f_fn => {
+                        if v >= n_functions as u64 {
+                            return Err(bad(
+                                "function_info_index",
+                                start,
+                                format!(
+                                    "trace node {} names function {v}, but there are \
+                                     {n_functions} functions",
+                                    t.id[i]
+                                ),
+                            ));
+                        }
+                        t.function[i] = to32(v);
+                    }
                     f if f == f_count => t.count[i] = v,
-                    f if f == f_size => t.size[i] = v,
+                    f if f == f_size => {
+                        total = total.saturating_add(v);
+                        if v > MAX_BYTES || total > MAX_BYTES {
+                            return Err(bad(
+                                "size",
+                                start,
+                                format!(
+                                    "{v} takes the sizes of the trace beyond 2^53 bytes (trace \
+                                     node {})",
+                                    t.id[i]
+                                ),
+                            ));
+                        }
+                        t.size[i] = v;
+                    }
                     f if f == f_children => {
-                        return Err(inconsistent(format!(
-                            "expected a children array at byte {start}"
-                        )));
+                        return Err(inconsistent(start, "expected a children array".into()));
                     }
                     _ => {}
                 }

@@ -42,7 +42,7 @@ impl CompareReport {
 
 /// Members (id, self) of every class key, nodes with self > 0, by id.
 /// Per class key: the class index and its members as (id, self) by id.
-type Members<'a> = FxHashMap<&'a str, (usize, Vec<(u32, u64)>)>;
+type Members<'a> = FxHashMap<&'a str, (usize, Vec<(u64, u64)>)>;
 
 fn members<'a>(g: &HeapGraph, d: &'a Derived) -> Members<'a> {
     let mut m: Members<'a> = FxHashMap::default();
@@ -54,7 +54,7 @@ fn members<'a>(g: &HeapGraph, d: &'a Derived) -> Members<'a> {
         m.entry(d.classes.keys[c].as_str())
             .or_insert_with(|| (c, Vec::new()))
             .1
-            .push((g.nodes.id[v], d.self_size[v]));
+            .push((g.nodes.id(v), d.self_size[v]));
     }
     // Sorting each list in place; the map's order does not reach output.
     #[allow(clippy::iter_over_hash_type)]
@@ -83,7 +83,7 @@ pub fn compare(
     let mut keys: Vec<&str> = mb.keys().chain(mc.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
-    let empty: Vec<(u32, u64)> = Vec::new();
+    let empty: Vec<(u64, u64)> = Vec::new();
     let mut rows = Vec::new();
     for key in keys {
         let (b, c) = (mb.get(key), mc.get(key));
@@ -145,11 +145,9 @@ pub fn compare(
 }
 
 /// The largest odd (JS heap) object id.
-fn max_js_id(g: &HeapGraph) -> u32 {
-    g.nodes
-        .id
-        .iter()
-        .copied()
+fn max_js_id(g: &HeapGraph) -> u64 {
+    (0..g.n_nodes())
+        .map(|v| g.nodes.id(v))
         .filter(|id| id % 2 == 1)
         .max()
         .unwrap_or(0)
@@ -166,7 +164,7 @@ fn allocated_between(
 ) -> Vec<NewObjectsRow> {
     let (lo, hi) = (max_js_id(base), max_js_id(g));
     let member = |v: u32| {
-        let id = g.nodes.id[v as usize];
+        let id = g.nodes.id(v as usize);
         lo < id && id <= hi
     };
     let sums = class_sums(d, Some(&member));
@@ -213,21 +211,15 @@ fn allocated_between(
 /// 10 % of the base's JS object ids survive, the snapshots most likely come
 /// from different processes.
 fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
-    let mut ids: Vec<u32> = current
-        .nodes
-        .id
-        .iter()
-        .copied()
-        .filter(|id| id % 2 == 1)
-        .collect();
+    let odd_ids = |g: &HeapGraph, above: u64| -> Vec<u64> {
+        (0..g.n_nodes())
+            .map(|v| g.nodes.id(v))
+            .filter(|&id| id % 2 == 1 && id > above)
+            .collect()
+    };
+    let mut ids = odd_ids(current, 0);
     ids.sort_unstable();
-    let js: Vec<u32> = base
-        .nodes
-        .id
-        .iter()
-        .copied()
-        .filter(|id| id % 2 == 1 && *id > 200)
-        .collect();
+    let js = odd_ids(base, 200);
     if js.is_empty() {
         return false;
     }
@@ -239,6 +231,30 @@ fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
 mod tests {
     use super::super::tests::load;
     use super::*;
+
+    /// Ids beyond 32 bits are matched whole: a new object whose id has the
+    /// low 32 bits of a deleted one is still new (DevTools, which keeps the
+    /// low halves, would match the two).
+    #[test]
+    fn wide_ids_are_matched_whole() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/snapshot-diff/julia-wide-ids");
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        let parse = |text: &str| {
+            heapdiff_parser::parse_snapshot(text.as_bytes())
+                .unwrap()
+                .value
+        };
+        // The new string moves to 0x7F01_0000_4000; the deleted one was at
+        // 0x7F00_0000_4000.
+        let after = read("after.heapsnapshot").replace("139637976756224", "139642271711232");
+        let (base, cur) = (parse(&read("before.heapsnapshot")), parse(&after));
+        let (bd, cd) = (super::super::analyze(&base), super::super::analyze(&cur));
+        let report = compare((&base, &bd), (&cur, &cd), &CompareOptions::default());
+        let strings = report.classes.iter().find(|r| r.name == "(string)");
+        let counts = strings.map(|r| (r.new, r.deleted, r.alloc_size, r.freed_size));
+        assert_eq!(counts, Some((1, 1, 22, 21)));
+    }
 
     /// A report cut to a limit is the report made with that limit.
     #[test]

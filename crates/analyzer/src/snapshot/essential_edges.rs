@@ -45,13 +45,14 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) 
                 let kinds = &g.edges.kind[edges.clone()];
                 let names = &g.edges.name_or_index[edges.clone()];
                 let targets = &g.edges.to[edges];
-                let id = g.nodes.id[u as usize];
+                let id = g.nodes.id(u as usize);
                 for ((&k, &name), &w) in kinds.iter().zip(names).zip(targets) {
                     let k = u16::from(k);
                     let retains = k != weak
                         && u != w
                         && (u == 0 || k != shortcut)
-                        && (k != internal || pairs.table(name).is_none_or(|table| table != id));
+                        && (k != internal
+                            || pairs.table(name).is_none_or(|table| u64::from(table) != id));
                     if let Some(s) = slots.next() {
                         *s = if retains { w } else { NOT_RETAINING };
                     }

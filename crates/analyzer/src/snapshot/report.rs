@@ -118,7 +118,7 @@ pub struct PathStep {
     /// Class name of the node.
     pub class: String,
     /// The node's object id.
-    pub id: u32,
+    pub id: u64,
 }
 
 /// A group of objects kept alive through the same path.
@@ -155,7 +155,7 @@ pub struct DominatorRow {
     /// Class name.
     pub class: String,
     /// Object id.
-    pub id: u32,
+    pub id: u64,
     /// Adjusted self size.
     pub self_size: u64,
     /// Retained size.

@@ -120,7 +120,7 @@ pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) 
                 steps.push(PathStep {
                     edge: edge_label(g, e),
                     class: step_class,
-                    id: g.nodes.id[cur as usize],
+                    id: g.nodes.id(cur as usize),
                 });
                 cur = u;
             }
@@ -137,7 +137,7 @@ pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) 
                 steps.push(PathStep {
                     edge,
                     class: step_class,
-                    id: g.nodes.id[cur as usize],
+                    id: g.nodes.id(cur as usize),
                 });
                 break;
             }
@@ -177,7 +177,7 @@ pub enum RetainerTarget {
     /// Every object of a class (by class name or class key).
     Class(String),
     /// One object by V8 id.
-    Id(u32),
+    Id(u64),
 }
 
 /// Options of [`retainers`].
@@ -199,9 +199,7 @@ pub fn retainers(
     let objects: Vec<u32> = match target {
         RetainerTarget::Id(id) => g
             .nodes
-            .id
-            .iter()
-            .position(|x| x == id)
+            .with_id(*id)
             .map(|v| vec![v as u32])
             .unwrap_or_default(),
         RetainerTarget::Class(name) => (0..g.n_nodes() as u32)
@@ -306,14 +304,14 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
                 chain.push(PathStep {
                     edge: String::new(),
                     class: class(up),
-                    id: g.nodes.id[up as usize],
+                    id: g.nodes.id(up as usize),
                 });
                 up = d.dominators.idom()[up as usize];
             }
             chain.reverse();
             DominatorRow {
                 class: class(v),
-                id: g.nodes.id[v as usize],
+                id: g.nodes.id(v as usize),
                 self_size: d.self_size[v as usize],
                 retained_size: d.retained()[v as usize],
                 dominated_by: chain,

@@ -229,7 +229,10 @@ pub(crate) fn shown_distance(d: i32) -> Option<i32> {
 #[must_use]
 pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryReport {
     let in_range = |(lo, hi): (u32, u32)| {
-        move |v: u32| (lo..=hi).contains(&g.nodes.id[v as usize]) && g.nodes.id[v as usize] != lo
+        move |v: u32| {
+            let id = g.nodes.id(v as usize);
+            u64::from(lo) < id && id <= u64::from(hi)
+        }
     };
     let member = opts.id_range.map(in_range);
     let sums = heapdiff_model::steps::time("summary.sums", || {

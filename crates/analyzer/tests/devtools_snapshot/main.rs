@@ -122,9 +122,13 @@ fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
     }
     for (v, t) in theirs.iter().enumerate().take(g.n_nodes()) {
         let class = &d.classes.names[d.classes.of_node[v] as usize];
-        let dom = (v != 0).then(|| u64::from(g.nodes.id[d.dominators.idom()[v] as usize]));
+        // DevTools holds the node fields in a Uint32Array: of an id beyond
+        // 32 bits (snapshots written by other runtimes) it sees the low half.
+        #[allow(clippy::cast_possible_truncation)]
+        let seen = |v: usize| u64::from(g.nodes.id(v) as u32);
+        let dom = (v != 0).then(|| seen(d.dominators.idom()[v] as usize));
         let got = (
-            u64::from(g.nodes.id[v]),
+            seen(v),
             class.as_str(),
             d.self_size[v],
             d.retained()[v],
