@@ -440,6 +440,10 @@ fn utf16_cmp(a: &str, b: &str) -> Ordering {
 /// Step 3: the definition each plain object matches (`NONE` for none; most
 /// properties, then earliest), found with a trie over the definitions'
 /// sorted property names. Names are compared as ranks in UTF-16 order.
+/// Repeated names (two symbol keys with the same description are both
+/// `<symbol desc>`) are kept on both sides, as DevTools keeps them: a
+/// definition matches when its names, repeats counted, are among the
+/// object's.
 fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Vec<u32> {
     if defs.defs.is_empty() {
         return vec![NONE; plain.nodes.len()];
@@ -458,7 +462,6 @@ fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Ve
                     props.clear();
                     props.extend(plain.props(i).iter().map(|&p| rank[p as usize]));
                     props.sort_unstable();
-                    props.dedup();
                     trie.best_subset(&props).unwrap_or(NONE)
                 })
                 .collect()
@@ -506,7 +509,6 @@ impl Trie {
                 continue;
             };
             sorted.sort_unstable();
-            sorted.dedup();
             let mut at = 0usize;
             for p in sorted {
                 at = match t.nodes[at].children.iter().find(|&&(name, _)| name == p) {
@@ -530,7 +532,8 @@ impl Trie {
     }
 
     /// The definition with the most properties, all among `props` (sorted
-    /// ranks), earliest on ties.
+    /// ranks), earliest on ties. Both are multisets: a name a definition
+    /// lists twice must appear twice in `props`, and counts twice.
     fn best_subset(&self, props: &[u32]) -> Option<u32> {
         let mut best: Option<(usize, u32)> = None;
         let mut stack: Vec<(usize, usize, usize)> = vec![(0, 0, 0)];
@@ -545,8 +548,11 @@ impl Trie {
                 }
             }
             for &(name, child) in &self.nodes[node].children {
-                if let Ok(k) = props[from..].binary_search(&name) {
-                    stack.push((child as usize, from + k + 1, depth + 1));
+                // The first copy of `name`, so that its repeats stay
+                // available deeper down.
+                let k = from + props[from..].partition_point(|&p| p < name);
+                if props.get(k) == Some(&name) {
+                    stack.push((child as usize, k + 1, depth + 1));
                 }
             }
         }
@@ -556,7 +562,92 @@ impl Trie {
 
 #[cfg(test)]
 mod tests {
-    use super::{format_name, shorten};
+    use heapdiff_model::HeapGraph;
+
+    use super::{InterfaceDefinitions, compute, format_name, shorten};
+
+    /// A snapshot whose root holds one plain object per entry of `objects`,
+    /// each with property edges of those names (in that order) to one
+    /// string.
+    fn plain_objects(objects: &[&[&str]]) -> HeapGraph {
+        let mut strings = vec!["".to_string(), "Object".into(), "v".into()];
+        let mut string_index = |name: &str| match strings.iter().position(|s| s == name) {
+            Some(i) => i,
+            None => {
+                strings.push(name.to_string());
+                strings.len() - 1
+            }
+        };
+        let n = objects.len();
+        let value = (n + 1) * 5;
+        let mut nodes = vec![format!("9,0,1,0,{n}")];
+        let mut edges: Vec<String> = (0..n).map(|i| format!("1,{i},{}", (i + 1) * 5)).collect();
+        for (i, props) in objects.iter().enumerate() {
+            nodes.push(format!("3,1,{},16,{}", 3 + 2 * i, props.len()));
+            for p in *props {
+                edges.push(format!("2,{},{value}", string_index(p)));
+            }
+        }
+        nodes.push(format!("2,2,{},8,0", 3 + 2 * n));
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"],"string","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]}},"node_count":{},"edge_count":{}}},"nodes":[{}],"edges":[{}],"strings":{}}}"#,
+            nodes.len(),
+            edges.len(),
+            nodes.join(","),
+            edges.join(","),
+            serde_json::to_string(&strings).unwrap(),
+        );
+        heapdiff_parser::parse_snapshot(json.as_bytes())
+            .unwrap()
+            .value
+    }
+
+    /// The class names of the plain objects (nodes 1..=n).
+    fn plain_classes(g: &HeapGraph, defs: Option<&InterfaceDefinitions>) -> Vec<String> {
+        let t = compute(g, &vec![false; g.n_nodes()], defs);
+        (1..g.n_nodes() - 1)
+            .map(|v| t.names[t.of_node[v] as usize].clone())
+            .collect()
+    }
+
+    #[test]
+    fn repeated_property_names_are_matched_with_their_repeats() {
+        const ONE: &[&str] = &["<symbol>"];
+        const TWO: &[&str] = &["<symbol>", "<symbol>"];
+        const THREE: &[&str] = &["<symbol>", "<symbol>", "<symbol>", "u"];
+        const X_ID: &[&str] = &["x", "<symbol id>"];
+        const X_ID_ID: &[&str] = &["x", "<symbol id>", "<symbol id>"];
+        let g = plain_objects(&[
+            ONE, ONE, ONE, TWO, TWO, X_ID_ID, X_ID_ID, X_ID_ID, X_ID, X_ID, THREE,
+        ]);
+        let classes = plain_classes(&g, None);
+        let want = [
+            "{<symbol>}",
+            "{<symbol>}",
+            "{<symbol>}",
+            "{<symbol>, <symbol>}",
+            "{<symbol>, <symbol>}",
+            "{x, <symbol id>, <symbol id>}",
+            "{x, <symbol id>, <symbol id>}",
+            "{x, <symbol id>, <symbol id>}",
+            "{x, <symbol id>}",
+            "{x, <symbol id>}",
+            "{<symbol>, <symbol>}",
+        ];
+        assert_eq!(classes, want);
+
+        // Definitions from another snapshot, the longer ones first: an
+        // object with one `<symbol id>` does not match `{x, <symbol id>,
+        // <symbol id>}`.
+        let def = |props: &[&str]| {
+            let label = format!("{{{}}}", props.join(", "));
+            (label, props.iter().map(|p| p.to_string()).collect())
+        };
+        let defs = InterfaceDefinitions {
+            defs: vec![def(X_ID_ID), def(TWO), def(X_ID), def(ONE)],
+        };
+        assert_eq!(plain_classes(&g, Some(&defs)), want);
+    }
 
     #[test]
     fn html_names_are_shortened() {
