@@ -457,12 +457,13 @@ fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Ve
         .into_par_iter()
         .map(|c| {
             let mut props: Vec<u32> = Vec::new();
+            let mut stack = Vec::new();
             (c * CHUNK..((c + 1) * CHUNK).min(n))
                 .map(|i| {
                     props.clear();
                     props.extend(plain.props(i).iter().map(|&p| rank[p as usize]));
                     props.sort_unstable();
-                    trie.best_subset(&props).unwrap_or(NONE)
+                    trie.best_subset(&props, &mut stack).unwrap_or(NONE)
                 })
                 .collect()
         })
@@ -483,7 +484,7 @@ fn utf16_ranks(texts: &[&str]) -> Vec<u32> {
 }
 
 struct TrieNode {
-    /// (property rank, child node).
+    /// (property rank, child node), sorted by rank.
     children: Vec<(u32, u32)>,
     /// The earliest definition ending here.
     def: Option<u32>,
@@ -511,15 +512,16 @@ impl Trie {
             sorted.sort_unstable();
             let mut at = 0usize;
             for p in sorted {
-                at = match t.nodes[at].children.iter().find(|&&(name, _)| name == p) {
-                    Some(&(_, child)) => child as usize,
-                    None => {
+                let children = &t.nodes[at].children;
+                at = match children.binary_search_by_key(&p, |&(name, _)| name) {
+                    Ok(k) => children[k].1 as usize,
+                    Err(k) => {
+                        let child = t.nodes.len();
                         t.nodes.push(TrieNode {
                             children: Vec::new(),
                             def: None,
                         });
-                        let child = t.nodes.len() - 1;
-                        t.nodes[at].children.push((p, child as u32));
+                        t.nodes[at].children.insert(k, (p, child as u32));
                         child
                     }
                 };
@@ -533,10 +535,12 @@ impl Trie {
 
     /// The definition with the most properties, all among `props` (sorted
     /// ranks), earliest on ties. Both are multisets: a name a definition
-    /// lists twice must appear twice in `props`, and counts twice.
-    fn best_subset(&self, props: &[u32]) -> Option<u32> {
+    /// lists twice must appear twice in `props`, and counts twice. `stack`
+    /// is scratch space, reused across calls.
+    fn best_subset(&self, props: &[u32], stack: &mut Vec<(usize, usize, usize)>) -> Option<u32> {
         let mut best: Option<(usize, u32)> = None;
-        let mut stack: Vec<(usize, usize, usize)> = vec![(0, 0, 0)];
+        stack.clear();
+        stack.push((0, 0, 0));
         while let Some((node, from, depth)) = stack.pop() {
             if let Some(d) = self.nodes[node].def {
                 let better = match best {
@@ -547,16 +551,36 @@ impl Trie {
                     best = Some((depth, d));
                 }
             }
-            for &(name, child) in &self.nodes[node].children {
-                // The first copy of `name`, so that its repeats stay
-                // available deeper down.
-                let k = from + props[from..].partition_point(|&p| p < name);
-                if props.get(k) == Some(&name) {
-                    stack.push((child as usize, k + 1, depth + 1));
+            self.step(node, &props[from..], |child, k| {
+                stack.push((child as usize, from + k + 1, depth + 1));
+            });
+        }
+        best.map(|(_, d)| d)
+    }
+
+    /// Calls `visit` for each child of `node` whose name is in `rest`
+    /// (sorted ranks), with the position of the first copy of that name
+    /// there, so that its repeats stay available deeper in the trie. The
+    /// shorter of the two lists is searched in the longer one.
+    fn step(&self, node: usize, rest: &[u32], mut visit: impl FnMut(u32, usize)) {
+        let children = &self.nodes[node].children;
+        if children.len() <= rest.len() {
+            for &(name, child) in children {
+                let k = rest.partition_point(|&p| p < name);
+                if rest.get(k) == Some(&name) {
+                    visit(child, k);
+                }
+            }
+        } else {
+            for (k, &p) in rest.iter().enumerate() {
+                if k > 0 && rest[k - 1] == p {
+                    continue;
+                }
+                if let Ok(c) = children.binary_search_by_key(&p, |&(name, _)| name) {
+                    visit(children[c].1, k);
                 }
             }
         }
-        best.map(|(_, d)| d)
     }
 }
 
@@ -564,7 +588,7 @@ impl Trie {
 mod tests {
     use heapdiff_model::HeapGraph;
 
-    use super::{InterfaceDefinitions, compute, format_name, shorten};
+    use super::{InterfaceDefinitions, Trie, compute, format_name, shorten};
 
     /// A snapshot whose root holds one plain object per entry of `objects`,
     /// each with property edges of those names (in that order) to one
@@ -647,6 +671,57 @@ mod tests {
             defs: vec![def(X_ID_ID), def(TWO), def(X_ID), def(ONE)],
         };
         assert_eq!(plain_classes(&g, Some(&defs)), want);
+    }
+
+    /// The largest sub-multiset of `props` among `defs` (earliest on
+    /// ties), by counting.
+    fn brute_force_best(defs: &[Vec<u32>], props: &[u32]) -> Option<u32> {
+        let count = |list: &[u32], p: u32| list.iter().filter(|&&q| q == p).count();
+        let mut best: Option<(usize, u32)> = None;
+        for (d, def) in defs.iter().enumerate() {
+            let fits = def.iter().all(|&p| count(def, p) <= count(props, p));
+            if fits && best.is_none_or(|(len, _)| def.len() > len) {
+                best = Some((def.len(), d as u32));
+            }
+        }
+        best.map(|(_, d)| d)
+    }
+
+    #[test]
+    fn trie_finds_the_largest_earliest_sub_multiset() {
+        let mut rng = heapdiff_testkit::SplitMix64::new(7);
+        let mut list = |max_len: u64| -> Vec<u32> {
+            let n = 1 + rng.below(max_len) as usize;
+            (0..n).map(|_| rng.below(4) as u32).collect()
+        };
+        let names = ["a", "b", "c", "d"];
+        for _ in 0..200 {
+            let defs: Vec<Vec<u32>> = (0..6).map(|_| list(4)).collect();
+            let interfaces = InterfaceDefinitions {
+                defs: defs
+                    .iter()
+                    .map(|d| {
+                        (
+                            String::new(),
+                            d.iter().map(|&p| names[p as usize].into()).collect(),
+                        )
+                    })
+                    .collect(),
+            };
+            let trie = Trie::build(&interfaces, |name| {
+                names.iter().position(|&n| n == name).map(|p| p as u32)
+            });
+            let mut stack = Vec::new();
+            for _ in 0..50 {
+                let mut props = list(8);
+                props.sort_unstable();
+                assert_eq!(
+                    trie.best_subset(&props, &mut stack),
+                    brute_force_best(&defs, &props),
+                    "{defs:?} {props:?}"
+                );
+            }
+        }
     }
 
     #[test]
