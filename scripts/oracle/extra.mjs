@@ -6,8 +6,9 @@
 //                         it (HeapSnapshotDataGrids.ts, HeapSnapshotDiffDataGrid):
 //                         the base's plain objects are classed with the CURRENT
 //                         snapshot's interface definitions (formats §9 step 1).
-//                         dump.mjs compare passes '[]' instead, so there every
-//                         base plain object stays `Object`.
+//                         The shared dump.mjs compare passes the same
+//                         definitions (older copies passed '[]', which left
+//                         every base plain object `Object`).
 //   samples FILE          timeline interval sizes (formats §10.1): getSamples()
 //   statistics FILE       the Statistics pie (formats §7.10): getStatistics()
 //

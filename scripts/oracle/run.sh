@@ -10,7 +10,7 @@
 # and, from scripts/oracle/extra.mjs on the same DevTools bundle:
 #   bash scripts/oracle/run.sh compare-ui BASE FILE   Comparison as the Memory
 #        panel computes it (base classed with the current snapshot's interface
-#        definitions; dump.mjs compare passes none)
+#        definitions; the shared dump.mjs compare passes the same ones)
 #   bash scripts/oracle/run.sh samples FILE           timeline interval sizes
 #   bash scripts/oracle/run.sh statistics FILE        Statistics (pie chart)
 #

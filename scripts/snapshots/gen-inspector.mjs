@@ -8,26 +8,11 @@
 // shortcut edge: a user root), then one with exposeInternals: true (no user
 // roots). Same process, so their ids are comparable.
 // Usage: node scripts/snapshots/gen-inspector.mjs
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { caseDir, NODE_VERSION, SNAPSHOTS_DIR, writeCaseToml, writeInput } from './lib.mjs';
+import { caseDir, NODE_VERSION, runSnapshotProgram, SNAPSHOTS_DIR, writeCaseToml, writeInput } from './lib.mjs';
 
 const PROGRAM = path.join(SNAPSHOTS_DIR, 'workloads', 'small-program.cjs');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-insp-'));
-let regular;
-let internals;
-try {
-  execFileSync(process.execPath, [PROGRAM, 'regular.heapsnapshot', 'internals.heapsnapshot'], {
-    cwd: tmp,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  regular = fs.readFileSync(path.join(tmp, 'regular.heapsnapshot'), 'utf8');
-  internals = fs.readFileSync(path.join(tmp, 'internals.heapsnapshot'), 'utf8');
-} finally {
-  fs.rmSync(tmp, { recursive: true, force: true });
-}
+const [regular, internals] = runSnapshotProgram(PROGRAM, ['regular.heapsnapshot', 'internals.heapsnapshot']);
 
 const source = (opts) => `node scripts/snapshots/gen-inspector.mjs (scripts/snapshots/workloads/small-program.cjs; ` +
   `node:inspector HeapProfiler.takeHeapSnapshot ${opts}, addHeapSnapshotChunk chunks written in order; ` +

@@ -10,6 +10,9 @@
 #   fixtures/heapsnapshot/inspector             gen-inspector.mjs
 #   fixtures/heapsnapshot/expose-internals      gen-inspector.mjs
 #   fixtures/heapsnapshot/browser-detached      gen-browser-detached.mjs
+#   fixtures/snapshot-diff/symbol-keys          gen-symbol-keys.mjs
+#   fixtures/heapsnapshot/symbol-keys           gen-symbol-keys.mjs (copy of the after snapshot)
+#   fixtures/heapsnapshot/browser-symbol-keys   gen-browser-symbol-keys.mjs
 #
 # Safe to rerun: each generator overwrites its case's input file(s) and the
 # description/source lines of case.toml (other case.toml content is kept);
@@ -25,7 +28,7 @@
 # Network: the load generator and the page server use 127.0.0.1 only.
 #
 # Usage: bash scripts/snapshots/generate.sh      (from anywhere)
-#        SKIP_BROWSER=1  keep fixtures/heapsnapshot/browser-detached as it is
+#        SKIP_BROWSER=1  keep the browser-* fixtures as they are
 #        SKIP_ORACLE=1   do not regenerate the *.devtools.* files
 set -euo pipefail
 
@@ -47,9 +50,10 @@ run() {
 run node scripts/snapshots/gen-worked-examples.mjs
 run node scripts/snapshots/gen-node-leak.mjs
 run node scripts/snapshots/gen-inspector.mjs
+run node scripts/snapshots/gen-symbol-keys.mjs
 
 if [[ "${SKIP_BROWSER:-}" == 1 ]]; then
-  echo "SKIP_BROWSER=1: fixtures/heapsnapshot/browser-detached left as it is"
+  echo "SKIP_BROWSER=1: the browser-* fixtures left as they are"
 else
   if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
     echo "error: ${CHROMIUM:-/usr/bin/chromium} not found; apt-get install -y chromium (or SKIP_BROWSER=1)" >&2
@@ -59,6 +63,7 @@ else
     run npm ci --prefix scripts/fixtures --no-audit --no-fund
   fi
   run node scripts/snapshots/gen-browser-detached.mjs
+  run node scripts/snapshots/gen-browser-symbol-keys.mjs
 fi
 
 if [[ "${SKIP_ORACLE:-}" == 1 ]]; then

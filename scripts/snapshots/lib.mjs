@@ -4,6 +4,7 @@
 // and .heaptimeline files.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,6 +99,18 @@ export function rel(p) {
 
 export function log(msg) {
   process.stderr.write(`[snapshots] ${msg}\n`);
+}
+
+// Runs the node program `program` in a temp dir with `names` as its arguments
+// (the snapshot files it writes there) and returns the texts of those files.
+export function runSnapshotProgram(program, names) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-snap-'));
+  try {
+    execFileSync(process.execPath, [program, ...names], { cwd: tmp, stdio: ['ignore', 'inherit', 'inherit'] });
+    return names.map((name) => fs.readFileSync(path.join(tmp, name), 'utf8'));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 // Promise wrapper for an inspector Session's post().

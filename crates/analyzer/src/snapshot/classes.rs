@@ -440,6 +440,10 @@ fn utf16_cmp(a: &str, b: &str) -> Ordering {
 /// Step 3: the definition each plain object matches (`NONE` for none; most
 /// properties, then earliest), found with a trie over the definitions'
 /// sorted property names. Names are compared as ranks in UTF-16 order.
+/// Repeated names (two symbol keys with the same description are both
+/// `<symbol desc>`) are kept on both sides, as DevTools keeps them: a
+/// definition matches when its names, repeats counted, are among the
+/// object's.
 fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Vec<u32> {
     if defs.defs.is_empty() {
         return vec![NONE; plain.nodes.len()];
@@ -453,13 +457,13 @@ fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Ve
         .into_par_iter()
         .map(|c| {
             let mut props: Vec<u32> = Vec::new();
+            let mut stack = Vec::new();
             (c * CHUNK..((c + 1) * CHUNK).min(n))
                 .map(|i| {
                     props.clear();
                     props.extend(plain.props(i).iter().map(|&p| rank[p as usize]));
                     props.sort_unstable();
-                    props.dedup();
-                    trie.best_subset(&props).unwrap_or(NONE)
+                    trie.best_subset(&props, &mut stack).unwrap_or(NONE)
                 })
                 .collect()
         })
@@ -480,7 +484,7 @@ fn utf16_ranks(texts: &[&str]) -> Vec<u32> {
 }
 
 struct TrieNode {
-    /// (property rank, child node).
+    /// (property rank, child node), sorted by rank.
     children: Vec<(u32, u32)>,
     /// The earliest definition ending here.
     def: Option<u32>,
@@ -506,18 +510,18 @@ impl Trie {
                 continue;
             };
             sorted.sort_unstable();
-            sorted.dedup();
             let mut at = 0usize;
             for p in sorted {
-                at = match t.nodes[at].children.iter().find(|&&(name, _)| name == p) {
-                    Some(&(_, child)) => child as usize,
-                    None => {
+                let children = &t.nodes[at].children;
+                at = match children.binary_search_by_key(&p, |&(name, _)| name) {
+                    Ok(k) => children[k].1 as usize,
+                    Err(k) => {
+                        let child = t.nodes.len();
                         t.nodes.push(TrieNode {
                             children: Vec::new(),
                             def: None,
                         });
-                        let child = t.nodes.len() - 1;
-                        t.nodes[at].children.push((p, child as u32));
+                        t.nodes[at].children.insert(k, (p, child as u32));
                         child
                     }
                 };
@@ -530,10 +534,13 @@ impl Trie {
     }
 
     /// The definition with the most properties, all among `props` (sorted
-    /// ranks), earliest on ties.
-    fn best_subset(&self, props: &[u32]) -> Option<u32> {
+    /// ranks), earliest on ties. Both are multisets: a name a definition
+    /// lists twice must appear twice in `props`, and counts twice. `stack`
+    /// is scratch space, reused across calls.
+    fn best_subset(&self, props: &[u32], stack: &mut Vec<(usize, usize, usize)>) -> Option<u32> {
         let mut best: Option<(usize, u32)> = None;
-        let mut stack: Vec<(usize, usize, usize)> = vec![(0, 0, 0)];
+        stack.clear();
+        stack.push((0, 0, 0));
         while let Some((node, from, depth)) = stack.pop() {
             if let Some(d) = self.nodes[node].def {
                 let better = match best {
@@ -544,19 +551,178 @@ impl Trie {
                     best = Some((depth, d));
                 }
             }
-            for &(name, child) in &self.nodes[node].children {
-                if let Ok(k) = props[from..].binary_search(&name) {
-                    stack.push((child as usize, from + k + 1, depth + 1));
+            self.step(node, &props[from..], |child, k| {
+                stack.push((child as usize, from + k + 1, depth + 1));
+            });
+        }
+        best.map(|(_, d)| d)
+    }
+
+    /// Calls `visit` for each child of `node` whose name is in `rest`
+    /// (sorted ranks), with the position of the first copy of that name
+    /// there, so that its repeats stay available deeper in the trie. The
+    /// shorter of the two lists is searched in the longer one.
+    fn step(&self, node: usize, rest: &[u32], mut visit: impl FnMut(u32, usize)) {
+        let children = &self.nodes[node].children;
+        if children.len() <= rest.len() {
+            for &(name, child) in children {
+                let k = rest.partition_point(|&p| p < name);
+                if rest.get(k) == Some(&name) {
+                    visit(child, k);
+                }
+            }
+        } else {
+            for (k, &p) in rest.iter().enumerate() {
+                if k > 0 && rest[k - 1] == p {
+                    continue;
+                }
+                if let Ok(c) = children.binary_search_by_key(&p, |&(name, _)| name) {
+                    visit(children[c].1, k);
                 }
             }
         }
-        best.map(|(_, d)| d)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{format_name, shorten};
+    use heapdiff_model::HeapGraph;
+
+    use super::{InterfaceDefinitions, Trie, compute, format_name, shorten};
+
+    /// A snapshot whose root holds one plain object per entry of `objects`,
+    /// each with property edges of those names (in that order) to one
+    /// string.
+    fn plain_objects(objects: &[&[&str]]) -> HeapGraph {
+        let mut strings = vec!["".to_string(), "Object".into(), "v".into()];
+        let mut string_index = |name: &str| match strings.iter().position(|s| s == name) {
+            Some(i) => i,
+            None => {
+                strings.push(name.to_string());
+                strings.len() - 1
+            }
+        };
+        let n = objects.len();
+        let value = (n + 1) * 5;
+        let mut nodes = vec![format!("9,0,1,0,{n}")];
+        let mut edges: Vec<String> = (0..n).map(|i| format!("1,{i},{}", (i + 1) * 5)).collect();
+        for (i, props) in objects.iter().enumerate() {
+            nodes.push(format!("3,1,{},16,{}", 3 + 2 * i, props.len()));
+            for p in *props {
+                edges.push(format!("2,{},{value}", string_index(p)));
+            }
+        }
+        nodes.push(format!("2,2,{},8,0", 3 + 2 * n));
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"],"string","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]}},"node_count":{},"edge_count":{}}},"nodes":[{}],"edges":[{}],"strings":{}}}"#,
+            nodes.len(),
+            edges.len(),
+            nodes.join(","),
+            edges.join(","),
+            serde_json::to_string(&strings).unwrap(),
+        );
+        heapdiff_parser::parse_snapshot(json.as_bytes())
+            .unwrap()
+            .value
+    }
+
+    /// The class names of the plain objects (nodes 1..=n).
+    fn plain_classes(g: &HeapGraph, defs: Option<&InterfaceDefinitions>) -> Vec<String> {
+        let t = compute(g, &vec![false; g.n_nodes()], defs);
+        (1..g.n_nodes() - 1)
+            .map(|v| t.names[t.of_node[v] as usize].clone())
+            .collect()
+    }
+
+    #[test]
+    fn repeated_property_names_are_matched_with_their_repeats() {
+        const ONE: &[&str] = &["<symbol>"];
+        const TWO: &[&str] = &["<symbol>", "<symbol>"];
+        const THREE: &[&str] = &["<symbol>", "<symbol>", "<symbol>", "u"];
+        const X_ID: &[&str] = &["x", "<symbol id>"];
+        const X_ID_ID: &[&str] = &["x", "<symbol id>", "<symbol id>"];
+        let g = plain_objects(&[
+            ONE, ONE, ONE, TWO, TWO, X_ID_ID, X_ID_ID, X_ID_ID, X_ID, X_ID, THREE,
+        ]);
+        let classes = plain_classes(&g, None);
+        let want = [
+            "{<symbol>}",
+            "{<symbol>}",
+            "{<symbol>}",
+            "{<symbol>, <symbol>}",
+            "{<symbol>, <symbol>}",
+            "{x, <symbol id>, <symbol id>}",
+            "{x, <symbol id>, <symbol id>}",
+            "{x, <symbol id>, <symbol id>}",
+            "{x, <symbol id>}",
+            "{x, <symbol id>}",
+            "{<symbol>, <symbol>}",
+        ];
+        assert_eq!(classes, want);
+
+        // Definitions from another snapshot, the longer ones first: an
+        // object with one `<symbol id>` does not match `{x, <symbol id>,
+        // <symbol id>}`.
+        let def = |props: &[&str]| {
+            let label = format!("{{{}}}", props.join(", "));
+            (label, props.iter().map(|p| p.to_string()).collect())
+        };
+        let defs = InterfaceDefinitions {
+            defs: vec![def(X_ID_ID), def(TWO), def(X_ID), def(ONE)],
+        };
+        assert_eq!(plain_classes(&g, Some(&defs)), want);
+    }
+
+    /// The largest sub-multiset of `props` among `defs` (earliest on
+    /// ties), by counting.
+    fn brute_force_best(defs: &[Vec<u32>], props: &[u32]) -> Option<u32> {
+        let count = |list: &[u32], p: u32| list.iter().filter(|&&q| q == p).count();
+        let mut best: Option<(usize, u32)> = None;
+        for (d, def) in defs.iter().enumerate() {
+            let fits = def.iter().all(|&p| count(def, p) <= count(props, p));
+            if fits && best.is_none_or(|(len, _)| def.len() > len) {
+                best = Some((def.len(), d as u32));
+            }
+        }
+        best.map(|(_, d)| d)
+    }
+
+    #[test]
+    fn trie_finds_the_largest_earliest_sub_multiset() {
+        let mut rng = heapdiff_testkit::SplitMix64::new(7);
+        let mut list = |max_len: u64| -> Vec<u32> {
+            let n = 1 + rng.below(max_len) as usize;
+            (0..n).map(|_| rng.below(4) as u32).collect()
+        };
+        let names = ["a", "b", "c", "d"];
+        for _ in 0..200 {
+            let defs: Vec<Vec<u32>> = (0..6).map(|_| list(4)).collect();
+            let interfaces = InterfaceDefinitions {
+                defs: defs
+                    .iter()
+                    .map(|d| {
+                        (
+                            String::new(),
+                            d.iter().map(|&p| names[p as usize].into()).collect(),
+                        )
+                    })
+                    .collect(),
+            };
+            let trie = Trie::build(&interfaces, |name| {
+                names.iter().position(|&n| n == name).map(|p| p as u32)
+            });
+            let mut stack = Vec::new();
+            for _ in 0..50 {
+                let mut props = list(8);
+                props.sort_unstable();
+                assert_eq!(
+                    trie.best_subset(&props, &mut stack),
+                    brute_force_best(&defs, &props),
+                    "{defs:?} {props:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn html_names_are_shortened() {
