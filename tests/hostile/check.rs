@@ -5,10 +5,10 @@
 //! characters.
 
 use crate::corpus::{Case, Offset};
-use crate::run::{Outcome, TIMEOUT};
+use crate::run::{CPU_LIMIT, Outcome};
 
 /// Peak resident memory allowed to the child.
-const MAX_RSS_KIB: u64 = 1024 * 1024;
+const MAX_RSS_KIB: u64 = 512 * 1024;
 /// An error line longer than this is not a readable message (it quotes
 /// the input at length).
 const MAX_LINE: usize = 1000;
@@ -18,7 +18,10 @@ pub(crate) fn problems(case: &Case, out: &Outcome) -> Vec<String> {
     let mut found = Vec::new();
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.timed_out {
-        found.push(format!("hang: killed after {} s", TIMEOUT.as_secs()));
+        found.push(format!(
+            "hang: killed after {} s of CPU time",
+            CPU_LIMIT.as_secs()
+        ));
     } else if let Some(signal) = out.signal {
         found.push(format!("killed by signal {signal}"));
     }

@@ -9,11 +9,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A run longer than this is a hang: the child is killed.
-pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
+/// A run that has used this much processor time is a hang: the child is
+/// killed. Processor time, not wall time, so that a loaded machine does not
+/// turn a slow run into a hang (the largest input takes about 1 s).
+pub(crate) const CPU_LIMIT: Duration = Duration::from_secs(10);
+/// A child that has not finished after this long is killed all the same.
+const WALL_LIMIT: Duration = Duration::from_secs(120);
 /// The child cannot map more than this (an allocation beyond it aborts the
 /// child instead of exhausting the machine).
-const ADDRESS_SPACE: u64 = 3 << 30;
+const ADDRESS_SPACE: u64 = 2 << 30;
 
 pub(crate) struct Outcome {
     /// The exit code, or `None` when killed by a signal.
@@ -42,6 +46,8 @@ pub(crate) fn run(dir: &Path, args: &[OsString], out_dir: &Path, tag: &str) -> O
     unsafe {
         cmd.pre_exec(limit_child);
     }
+    // Reaped by `wait4` below (std's `wait` gives no resource usage).
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("spawn heapdiff");
     let (status, usage, timed_out) = wait_with_timeout(child.id() as libc::pid_t);
     let outcome = Outcome {
@@ -76,8 +82,8 @@ fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> std::io::Result
 }
 
 /// Reaps the child with `wait4` (for its resource usage), killing it once
-/// it has run for `TIMEOUT`. Returns the wait status, the usage and
-/// whether it was killed.
+/// it has used `CPU_LIMIT` of processor time or run for `WALL_LIMIT`.
+/// Returns the wait status, the usage and whether it was killed.
 fn wait_with_timeout(pid: libc::pid_t) -> (i32, libc::rusage, bool) {
     let start = Instant::now();
     let mut pause = Duration::from_micros(500);
@@ -91,7 +97,7 @@ fn wait_with_timeout(pid: libc::pid_t) -> (i32, libc::rusage, bool) {
             return (status, usage, false);
         }
         assert!(r == 0, "wait4: {}", std::io::Error::last_os_error());
-        if start.elapsed() > TIMEOUT {
+        if cpu_time(pid) > CPU_LIMIT || start.elapsed() > WALL_LIMIT {
             // SAFETY: signalling and reaping our own, still unreaped, child.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
@@ -102,4 +108,25 @@ fn wait_with_timeout(pid: libc::pid_t) -> (i32, libc::rusage, bool) {
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(20));
     }
+}
+
+/// User plus system time of a running process, from `/proc/PID/stat`
+/// (fields 14 and 15, in clock ticks); zero if it cannot be read.
+fn cpu_time(pid: libc::pid_t) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return Duration::ZERO;
+    };
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return Duration::ZERO;
+    };
+    let ticks: u64 = rest
+        .split_ascii_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_millis(ticks * 1000 / per_second)
 }
