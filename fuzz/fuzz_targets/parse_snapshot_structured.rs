@@ -442,19 +442,19 @@ fuzz_target!(|s: Snapshot| {
     }
     let d = heapdiff_analyzer::snapshot::analyze(g);
     let sum: u128 = d.self_size.iter().map(|&x| u128::from(x)).sum();
-    assert_eq!(u128::from(d.retained[0]), sum, "retained[0] != sum of adjusted self sizes\n{text}");
+    assert_eq!(u128::from(d.retained()[0]), sum, "retained[0] != sum of adjusted self sizes\n{text}");
     let n = g.n_nodes();
     for v in 0..n {
-        assert!(d.retained[v] >= d.self_size[v], "retained < self at {v}\n{text}");
+        assert!(d.retained()[v] >= d.self_size[v], "retained < self at {v}\n{text}");
         let mut x = v;
         let mut steps = 0;
         while x != 0 {
-            x = d.dominators.idom[x] as usize;
+            x = d.dominators.idom()[x] as usize;
             steps += 1;
             assert!(steps <= n, "idom chain of {v} does not reach the root\n{text}");
         }
     }
-    assert_eq!(d.dominators.idom[0], 0);
+    assert_eq!(d.dominators.idom()[0], 0);
     let _ = heapdiff_analyzer::snapshot::summary(g, &d, &Default::default());
     let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, 5);
     if g.trace.is_some() {

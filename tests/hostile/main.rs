@@ -1,0 +1,291 @@
+//! Hostile inputs: a corpus of truncated, lying, oversized and mislabelled
+//! files, built at test time from the repository's own fixtures, run
+//! through the real binary with the natural command for each kind. Every
+//! one must be rejected cleanly: exit 2 with one error line that names the
+//! file (and the byte offset where the failure has one), no panic, no
+//! hang, bounded memory, no raw control characters.
+//!
+//! All inputs run; the failures are reported together at the end, by
+//! category. `KNOWN_FAILING` lists the categories that still fail, each
+//! with the defect behind it; a failure in any other category fails the
+//! test.
+
+mod check;
+mod corpus;
+mod gz;
+mod lies;
+mod run;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use corpus::Case;
+
+// The defects behind the failures of today.
+const COUNTS: &str = "a header node_count/edge_count that disagrees with the arrays is a warning (\"using N\"), not an error";
+const OFFSETS: &str = "snapshot structural errors (field lists, array lengths, indices out of range, edge counts, missing sections) name no byte offset";
+const DUPLICATE_KEYS: &str = "duplicate keys are accepted silently";
+const TRAILING: &str = "data after the end of a snapshot or timeline is ignored";
+const GZIP: &str = "snapshot/timeline gzip: the CRC, the length, a cut trailer and data after the member are not checked";
+const TRACE: &str = "timeline trace indices (trace node ids, function indices, string indices of function infos, duplicate trace node ids) are not checked";
+const LOCATIONS: &str = "`locations` object indices are not checked";
+const GRAMMAR: &str =
+    "snapshot arrays are not read with a JSON grammar (`9,,1`, `9 1`, `[1]` pass as separators)";
+const META: &str = "`meta` lists of the wrong type (node_types/edge_types entries) and negative or fractional header counts are accepted";
+const SIZE: &str = "no bound on decompressed size or string length: reading goes on for gigabytes";
+const SIZE_KIND: &str = "no bound on decompressed size: the snapshot path reads the whole stream before telling the kind";
+const FILE_NAME: &str = "raw control characters of the file name are printed in the error; a non-UTF-8 argument panics (std::env::args in input.rs)";
+const EMPTY_GZIP: &str = "a gzip stream cut before its first decompressed byte is called an empty file, with no offset (snapshot path)";
+const NUMBERS: &str = "a number with a leading zero, a line number beyond i32 are accepted";
+const RAW_CONTROL: &str = "raw control characters inside JSON strings are accepted";
+
+/// Categories that fail today, with the defect behind each (a category
+/// can hold several: all its failing inputs are listed in the report).
+/// Empty it as the defects are fixed: a listed category that passes is
+/// reported.
+const KNOWN_FAILING: &[(&str, &str)] = &[
+    ("bomb/profile/gzip-long-string", SIZE),
+    ("bomb/profile/long-key-then-duplicate", DUPLICATE_KEYS),
+    ("bomb/snapshot/gzip-whitespace", SIZE),
+    ("bomb/snapshot/gzip-zeros", SIZE_KIND),
+    ("bomb/snapshot/long-string-then-count", COUNTS),
+    ("bomb/timeline/gzip-zeros", SIZE_KIND),
+    ("ctl/file-name", FILE_NAME),
+    ("ctl/profile/key-escaped", DUPLICATE_KEYS),
+    ("ctl/profile/name-raw", RAW_CONTROL),
+    ("ctl/snapshot/edge-field-name", OFFSETS),
+    ("ctl/snapshot/field-name", OFFSETS),
+    ("ctl/snapshot/section-name", OFFSETS),
+    ("ctl/timeline/trace-field-name", OFFSETS),
+    ("diff/profile/duplicate-key", DUPLICATE_KEYS),
+    ("diff/snapshot/array-length", OFFSETS),
+    ("diff/snapshot/concatenated", TRAILING),
+    ("diff/snapshot/count", COUNTS),
+    ("diff/snapshot/duplicate-key", DUPLICATE_KEYS),
+    ("diff/snapshot/edge-count", OFFSETS),
+    ("diff/snapshot/edge-fields", OFFSETS),
+    ("diff/snapshot/huge", COUNTS),
+    ("diff/snapshot/location-index", LOCATIONS),
+    ("diff/snapshot/negative", COUNTS),
+    ("diff/snapshot/node-fields", OFFSETS),
+    ("diff/snapshot/string-index", OFFSETS),
+    ("diff/timeline/concatenated", TRAILING),
+    ("diff/timeline/duplicate-key", DUPLICATE_KEYS),
+    ("diff/timeline/locations", LOCATIONS),
+    ("diff/timeline/trace-fields", OFFSETS),
+    ("diff/timeline/trace-tree", TRACE),
+    ("gzip/snapshot/crc", GZIP),
+    ("gzip/snapshot/isize", GZIP),
+    ("gzip/snapshot/second-member", GZIP),
+    ("gzip/snapshot/trailing-garbage", GZIP),
+    ("gzip/snapshot/trailing-zeros", GZIP),
+    ("gzip/timeline/crc", GZIP),
+    ("gzip/timeline/isize", GZIP),
+    ("gzip/timeline/second-member", GZIP),
+    ("gzip/timeline/trailing-garbage", GZIP),
+    ("gzip/timeline/trailing-zeros", GZIP),
+    ("lie/profile/bad-number", NUMBERS),
+    ("lie/profile/duplicate-key", DUPLICATE_KEYS),
+    ("lie/profile/huge", NUMBERS),
+    ("lie/profile/syntax", RAW_CONTROL),
+    ("lie/snapshot/array-length", OFFSETS),
+    ("lie/snapshot/concatenated", TRAILING),
+    ("lie/snapshot/count", COUNTS),
+    ("lie/snapshot/duplicate-key", DUPLICATE_KEYS),
+    ("lie/snapshot/edge-count", OFFSETS),
+    ("lie/snapshot/edge-fields", OFFSETS),
+    ("lie/snapshot/huge", COUNTS),
+    ("lie/snapshot/location-index", LOCATIONS),
+    ("lie/snapshot/negative", COUNTS),
+    ("lie/snapshot/node-fields", OFFSETS),
+    ("lie/snapshot/string-index", OFFSETS),
+    ("lie/snapshot/syntax", GRAMMAR),
+    ("lie/snapshot/trailing-garbage", TRAILING),
+    ("lie/snapshot/type-index", OFFSETS),
+    ("lie/snapshot/wrong-type", META),
+    ("lie/timeline/concatenated", TRAILING),
+    ("lie/timeline/duplicate-key", DUPLICATE_KEYS),
+    ("lie/timeline/locations", LOCATIONS),
+    ("lie/timeline/negative", META),
+    ("lie/timeline/samples", OFFSETS),
+    ("lie/timeline/trace-fields", OFFSETS),
+    ("lie/timeline/trace-infos", TRACE),
+    ("lie/timeline/trace-node-index", TRACE),
+    ("lie/timeline/trace-tree", TRACE),
+    ("lie/timeline/trailing-garbage", TRAILING),
+    ("truncate/snapshot/gz-stream/tiny", EMPTY_GZIP),
+    ("truncate/snapshot/gz-stream/trailer", GZIP),
+    ("truncate/timeline/gz-stream/tiny", EMPTY_GZIP),
+    ("truncate/timeline/gz-stream/trailer", GZIP),
+];
+
+/// Set to a directory to keep every input there (to reproduce a failure
+/// by hand: `heapdiff top DIR/FILE`).
+const KEEP: &str = "HEAPDIFF_HOSTILE_DIR";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Failure {
+    category: String,
+    file: String,
+    note: String,
+    problems: Vec<String>,
+    stderr: String,
+}
+
+#[test]
+fn hostile_inputs_are_rejected_cleanly() {
+    let cases = corpus::build(&repo_root());
+    assert!(cases.len() >= 500, "only {} hostile inputs", cases.len());
+    let failures = run_all(&cases);
+
+    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in &cases {
+        *totals.entry(&case.category).or_default() += 1;
+    }
+    let summary = summarize(&failures, &totals);
+    // The report of every failure, known or not (shown with --nocapture).
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{summary}");
+    }
+    let unknown: Vec<&str> = KNOWN_FAILING
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| !totals.contains_key(c))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "KNOWN_FAILING names categories that are not in the corpus: {unknown:?}"
+    );
+    let unexpected: Vec<&Failure> = failures
+        .iter()
+        .filter(|f| known_defect(&f.category).is_none())
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{} of {} hostile inputs failed in categories not in KNOWN_FAILING:\n{}",
+        unexpected.len(),
+        cases.len(),
+        unexpected
+            .iter()
+            .map(|f| describe(f))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn known_defect(category: &str) -> Option<&'static str> {
+    KNOWN_FAILING
+        .iter()
+        .find(|(c, _)| *c == category)
+        .map(|(_, defect)| *defect)
+}
+
+/// Runs every case on a few threads (the slow ones first); returns the
+/// failures in corpus order.
+fn run_all(cases: &[Case]) -> Vec<Failure> {
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = std::env::var_os(KEEP).map(PathBuf::from);
+    let dir = keep.as_deref().unwrap_or(tmp.path());
+    std::fs::create_dir_all(dir).unwrap();
+    let out_dir = tmp.path().join(".out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by_key(|&i| !cases[i].slow);
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get() + 1);
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(8) {
+            s.spawn(|| {
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if let Some(f) = run_case(&cases[i], dir, &out_dir, i, keep.is_none()) {
+                        failures.lock().unwrap().push((i, f));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort_by_key(|(i, _)| *i);
+    failures.into_iter().map(|(_, f)| f).collect()
+}
+
+fn run_case(
+    case: &Case,
+    dir: &Path,
+    out_dir: &Path,
+    index: usize,
+    remove: bool,
+) -> Option<Failure> {
+    let path = dir.join(&case.file);
+    std::fs::write(&path, case.data.bytes()).unwrap();
+    let outcome = run::run(dir, &case.args(), out_dir, &index.to_string());
+    if remove {
+        std::fs::remove_file(&path).unwrap();
+    }
+    let problems = check::problems(case, &outcome);
+    if problems.is_empty() {
+        return None;
+    }
+    let stderr = String::from_utf8_lossy(&outcome.stderr);
+    let first: String = stderr
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(240)
+        .collect();
+    Some(Failure {
+        category: case.category.clone(),
+        file: case.file.to_string_lossy().into_owned(),
+        note: case.note.chars().take(80).collect(),
+        problems,
+        stderr: first,
+    })
+}
+
+fn describe(f: &Failure) -> String {
+    format!(
+        "  {} | {:?} | {:?} | {} | stderr: {:?}",
+        f.category,
+        f.file,
+        f.note,
+        f.problems.join("; "),
+        f.stderr
+    )
+}
+
+/// Per category: inputs, failures and the known defect; then every
+/// failing input with what went wrong and the start of its stderr.
+fn summarize(failures: &[Failure], totals: &BTreeMap<&str, usize>) -> String {
+    let mut failing: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in failures {
+        *failing.entry(&f.category).or_default() += 1;
+    }
+    let mut out = format!(
+        "hostile corpus: {} inputs in {} categories, {} failing\n",
+        totals.values().sum::<usize>(),
+        totals.len(),
+        failures.len()
+    );
+    for (category, n) in &failing {
+        let known = known_defect(category).unwrap_or("NOT IN KNOWN_FAILING");
+        out += &format!("  {category}: {n} of {} fail ({known})\n", totals[category]);
+    }
+    for (category, defect) in KNOWN_FAILING {
+        if !failing.contains_key(category) && totals.contains_key(category) {
+            out += &format!("  {category}: passes now; remove it from KNOWN_FAILING ({defect})\n");
+        }
+    }
+    for f in failures {
+        out += &describe(f);
+        out.push('\n');
+    }
+    out
+}
