@@ -211,7 +211,8 @@ impl<'a> PathForest<'a> {
                 }
                 None => {
                     if cur != 0 {
-                        self.edge[cur as usize] = self.root_edges.get(&cur).copied().unwrap_or(NONE);
+                        self.edge[cur as usize] =
+                            self.root_edges.get(&cur).copied().unwrap_or(NONE);
                     }
                     break;
                 }
@@ -220,7 +221,11 @@ impl<'a> PathForest<'a> {
         // Root-most first: each shape extends its parent's.
         for &x in fresh.iter().rev() {
             let up = self.parent[x as usize];
-            let up_shape = if up == NONE { NONE } else { self.shape[up as usize] };
+            let up_shape = if up == NONE {
+                NONE
+            } else {
+                self.shape[up as usize]
+            };
             let key = (up_shape, shape_of(&self.label(x)), class_name(self.d, x));
             let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
             self.shape[x as usize] = *self.shapes.entry(key).or_insert(next);
@@ -277,9 +282,9 @@ impl<'a> PathForest<'a> {
             list.sort_by(by_step);
         }
         let mut rank = FxHashMap::default();
-        let mut stack: Vec<u32> = children.get(&NONE).map_or_else(Vec::new, |r| {
-            r.iter().rev().copied().collect()
-        });
+        let mut stack: Vec<u32> = children
+            .get(&NONE)
+            .map_or_else(Vec::new, |r| r.iter().rev().copied().collect());
         while let Some(v) = stack.pop() {
             let next = u32::try_from(rank.len()).unwrap_or(NONE);
             rank.insert(v, next);
@@ -420,9 +425,10 @@ fn shape_of(edge: &str) -> String {
     }
 }
 
-/// The objects with the largest retained sizes and their dominator chains.
+/// The objects with the largest retained sizes and their dominator chains:
+/// the first `limit`, or all of them.
 #[must_use]
-pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> DominatorsReport {
+pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> DominatorsReport {
     let synthetic = g.node_type_index("synthetic");
     let mut nodes: Vec<u32> = (1..g.n_nodes() as u32)
         .filter(|&v| Some(g.nodes.kind[v as usize]) != synthetic)
@@ -434,7 +440,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
             .then(a.cmp(b))
     };
     // The first `limit` only are sorted (there are millions of nodes).
-    if limit < nodes.len() {
+    if let Some(limit) = limit.filter(|&l| l < nodes.len()) {
         nodes.select_nth_unstable_by(limit, larger_first);
         nodes.truncate(limit);
     }
@@ -568,7 +574,11 @@ mod tests {
                 e.1 += d.retained()[v as usize];
             }
             let mut naive: Vec<(u64, u64, Vec<PathStep>)> = naive.into_values().collect();
-            naive.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(&b.2)));
+            naive.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.cmp(&a.1))
+                    .then_with(|| a.2.cmp(&b.2))
+            });
             let got: Vec<(u64, u64, Vec<PathStep>)> = report
                 .groups
                 .into_iter()

@@ -44,7 +44,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         if n == 0 {
             bail!("--threads must be at least 1");
         }
-        pool = pool.num_threads(n);
+        pool = pool.num_threads(capped_threads(n, common.quiet));
     }
     let pool = pool.build().context("cannot start worker threads")?;
     let quiet = common.quiet;
@@ -68,6 +68,25 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // Warnings go out once, in a fixed order, whatever the outcome.
     crate::input::print_warnings(quiet);
     result
+}
+
+/// Most worker threads worth starting: 4 per available core, at most 256.
+const THREADS_PER_CORE: usize = 4;
+const MAX_THREADS: usize = 256;
+
+/// `--threads N`, capped at what the machine can use, with a one-line
+/// warning when it had to be.
+fn capped_threads(n: usize, quiet: bool) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let most = cores.saturating_mul(THREADS_PER_CORE).min(MAX_THREADS);
+    if n > most && !quiet {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "heapdiff: warning: --threads {n} is more than this machine can use; using {most} ({THREADS_PER_CORE} per core, {cores} cores, at most {MAX_THREADS})"
+        );
+    }
+    n.min(most)
 }
 
 /// Self weights of a profile: `selfSize`, or sample sizes within `span`,
@@ -99,9 +118,39 @@ pub(crate) fn request<'a>(
     span: Option<&'a str>,
 ) -> crate::input::ProfileRequest<'a> {
     crate::input::ProfileRequest {
-        measure: t.measure,
+        measure: t.measure(),
         span,
     }
+}
+
+/// Refuses a flag that means nothing for these inputs, saying why (exit
+/// 2): a flag is never silently ignored.
+pub(crate) fn refuse(given: bool, flag: &str, why: &str) -> anyhow::Result<()> {
+    if given {
+        bail!("{flag} {why}");
+    }
+    Ok(())
+}
+
+/// `--measure` is for allocation timelines only.
+pub(crate) fn refuse_measure(t: &crate::args::TimelineFlags, file: &Path) -> anyhow::Result<()> {
+    refuse(
+        t.measure.is_some(),
+        "--measure",
+        &format!(
+            "applies to allocation timelines; '{}' is not one",
+            file.display()
+        ),
+    )
+}
+
+/// `--inverted` shapes the flame graph of `--flamegraph`.
+pub(crate) fn refuse_inverted_alone(flags: &DiffFlags) -> anyhow::Result<()> {
+    refuse(
+        flags.inverted && flags.flamegraph.is_none(),
+        "--inverted",
+        "draws the flame graph upside down; give --flamegraph OUT.svg too",
+    )
 }
 
 /// Whether to colour terminal output.
@@ -158,12 +207,23 @@ pub(crate) fn finish_diff(
         crate::args::Format::Json => renderer::json::write(out, report),
         crate::args::Format::Markdown => renderer::markdown::diff(out, report),
     })?;
-    match flags.fail_on_growth {
-        Some(limit) if report.totals.delta > i64::try_from(limit).unwrap_or(i64::MAX) => {
-            eprint_check_failure(report.totals.delta, limit);
-            Ok(Outcome::CheckFailed)
+    Ok(fail_on_growth(
+        flags.fail_on_growth,
+        report.totals.before,
+        report.totals.after,
+    ))
+}
+
+/// `--fail-on-growth`: a failed check when the total grew by more than the
+/// limit, with the evidence on stderr.
+pub(crate) fn fail_on_growth(limit: Option<u64>, before: u64, after: u64) -> Outcome {
+    let delta = i128::from(after) - i128::from(before);
+    match limit {
+        Some(limit) if delta > i128::from(limit) => {
+            eprint_check_failure(i64::try_from(delta).unwrap_or(i64::MAX), limit);
+            Outcome::CheckFailed
         }
-        _ => Ok(Outcome::Success),
+        _ => Outcome::Success,
     }
 }
 
@@ -245,6 +305,9 @@ pub(crate) fn load_selected(
 ) -> anyhow::Result<(crate::input::Loaded, CallTree)> {
     let loaded =
         crate::input::load_profile(file, common, request(timeline, select.span.as_deref()))?;
+    if loaded.timeline.is_none() {
+        refuse_measure(timeline, file)?;
+    }
     let span = loaded.ordinal_span(select.span.as_deref());
     let tree = weigh(
         file,
@@ -254,4 +317,21 @@ pub(crate) fn load_selected(
         select.ignore.as_deref(),
     )?;
     Ok((loaded, tree))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_thread_counts_are_capped() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(capped_threads(1, true), 1);
+        assert_eq!(
+            capped_threads(cores * THREADS_PER_CORE, true),
+            (cores * THREADS_PER_CORE).min(MAX_THREADS)
+        );
+        assert!(capped_threads(usize::MAX, true) <= MAX_THREADS);
+        assert!(capped_threads(100_000, true) <= cores * THREADS_PER_CORE);
+    }
 }

@@ -69,7 +69,7 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
 pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
     let g = crate::input::load_snapshot(&a.file, &a.common)?;
     let d = snapshot::analyze(&g);
-    let report = snapshot::dominators_report(&g, &d, a.top);
+    let report = snapshot::dominators_report(&g, &d, limit(a.top));
     crate::output::to_stdout(|out| match a.format {
         Format::Table | Format::Markdown | Format::Csv => {
             renderer::snapshot::dominators_table(out, &report)
@@ -119,6 +119,7 @@ pub(crate) fn diff(
     before: (&Path, &HeapGraph),
     after: (&Path, &HeapGraph),
 ) -> anyhow::Result<Outcome> {
+    refuse_profile_flags(a)?;
     let (bg, cg) = (before.1, after.1);
     let (bd, cd) = analyze_pair(bg, cg);
     let mut report = None;
@@ -153,7 +154,32 @@ pub(crate) fn diff(
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::snapshot::compare_markdown(out, &report),
     })?;
-    Ok(Outcome::Success)
+    Ok(super::fail_on_growth(
+        a.flags.fail_on_growth,
+        report.total_before,
+        report.total_after,
+    ))
+}
+
+/// The diff flags that shape rows of call stacks or a flame graph mean
+/// nothing for two heap snapshots, whose comparison is per class.
+fn refuse_profile_flags(a: &DiffArgs) -> anyhow::Result<()> {
+    let why = "has no meaning for heap snapshots (their comparison is per class, by object id)";
+    let given = [
+        (a.rows.by.is_some(), "--by"),
+        (a.rows.focus.is_some(), "--focus"),
+        (a.rows.ignore.is_some(), "--ignore"),
+        (a.flags.normalize.is_some(), "--normalize"),
+        (a.flags.sort.is_some(), "--sort"),
+        (a.flags.interval.is_some(), "--interval"),
+        (a.flags.flamegraph.is_some(), "--flamegraph"),
+        (a.flags.inverted, "--inverted"),
+        (a.timeline.measure.is_some(), "--measure"),
+    ];
+    for (given, flag) in given {
+        super::refuse(given, flag, why)?;
+    }
+    Ok(())
 }
 
 /// Both snapshots analysed for DevTools' Comparison view: the base's plain

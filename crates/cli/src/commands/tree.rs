@@ -8,6 +8,16 @@ use crate::Outcome;
 use crate::args::{Format, TreeArgs};
 
 pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
+    super::refuse(
+        a.top.is_some() && !a.bottom_up,
+        "--top",
+        "limits the functions of --bottom-up; the top-down tree is cut by --threshold and --depth",
+    )?;
+    super::refuse(
+        a.threshold.is_some() && a.bottom_up,
+        "--threshold",
+        "cuts the top-down tree; --bottom-up shows its --top functions",
+    )?;
     let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let p = &loaded.profile;
     let text = renderer::TextOptions {
@@ -15,7 +25,7 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
     };
     if a.bottom_up {
         let opts = analyzer::BottomUpOptions {
-            limit: (a.top > 0).then_some(a.top),
+            limit: Some(a.top.unwrap_or(25)).filter(|&n| n > 0),
             max_depth: a.depth.map(|d| d as usize),
         };
         let report = analyzer::bottom_up(p, &tree, &opts);
@@ -29,7 +39,7 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
     }
     let opts = analyzer::TreeOptions {
         max_depth: a.depth,
-        min_total_permille: permille(&a.threshold)?,
+        min_total_permille: permille(a.threshold.as_deref().unwrap_or("0.5"))?,
     };
     let report = analyzer::top_down(p, &tree, &opts);
     crate::output::to_stdout(|out| match a.format {
