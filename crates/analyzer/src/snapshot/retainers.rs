@@ -536,6 +536,9 @@ mod tests {
         assert_eq!(deepest.last().map(|s| s.id), Some(7 + 2 * (n as u32 - 1)));
     }
 
+    /// Count, retained size and path of a group.
+    type Group = (u64, u64, Vec<PathStep>);
+
     /// The groups are those of one shortest path per object, grouped by
     /// shape and ordered by count, retained size and path.
     #[test]
@@ -554,8 +557,7 @@ mod tests {
         for (_, class) in classes {
             let target = RetainerTarget::Class(class.into());
             let report = retainers(&g, &d, &target, &RetainersOptions { limit: None });
-            let mut naive: BTreeMap<Vec<(String, String)>, (u64, u64, Vec<PathStep>)> =
-                BTreeMap::new();
+            let mut naive: BTreeMap<Vec<(String, String)>, Group> = BTreeMap::new();
             for v in 0..g.n_nodes() as u32 {
                 let c = d.classes.of_node[v as usize] as usize;
                 if d.classes.names[c] != class || d.self_size[v as usize] == 0 {
@@ -573,13 +575,13 @@ mod tests {
                 e.0 += 1;
                 e.1 += d.retained()[v as usize];
             }
-            let mut naive: Vec<(u64, u64, Vec<PathStep>)> = naive.into_values().collect();
+            let mut naive: Vec<Group> = naive.into_values().collect();
             naive.sort_by(|a, b| {
                 b.0.cmp(&a.0)
                     .then(b.1.cmp(&a.1))
                     .then_with(|| a.2.cmp(&b.2))
             });
-            let got: Vec<(u64, u64, Vec<PathStep>)> = report
+            let got: Vec<Group> = report
                 .groups
                 .into_iter()
                 .map(|gr| (gr.count, gr.retained_size, gr.path))
