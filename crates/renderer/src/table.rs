@@ -3,7 +3,9 @@
 
 use std::io;
 
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Row, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Row, Table, Width, presets,
+};
 use heapdiff_analyzer::{
     BottomUpNode, BottomUpReport, DiffReport, DiffRow, GroupBy, Status, TopReport, TopTotals,
     TreeReport,
@@ -32,6 +34,50 @@ pub(crate) fn new_table(header: &[&str], right: &[usize]) -> Table {
 pub(crate) fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
     for line in t.lines() {
         writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Rows laid out in one table without holding them all: a table of rows
+/// can take kilobytes per row, and a tree can have millions. A first pass
+/// finds every column's width chunk by chunk, a second writes the chunks
+/// with those widths fixed, so the bytes are those of one table.
+fn write_long_table(
+    out: &mut dyn io::Write,
+    header: &[&str],
+    right: &[usize],
+    n_rows: usize,
+    row: &dyn Fn(usize) -> Vec<String>,
+) -> io::Result<()> {
+    const CHUNK: usize = 4096;
+    let chunk = |start: usize| {
+        let mut t = new_table(header, right);
+        for i in start..(start + CHUNK).min(n_rows) {
+            t.add_row(row(i));
+        }
+        t
+    };
+    let mut widths = vec![0u16; header.len()];
+    for start in (0..n_rows.max(1)).step_by(CHUNK) {
+        for (w, c) in widths
+            .iter_mut()
+            .zip(chunk(start).column_max_content_widths())
+        {
+            *w = (*w).max(c);
+        }
+    }
+    for start in (0..n_rows.max(1)).step_by(CHUNK) {
+        let mut t = chunk(start);
+        // Content width plus the padding of one space on each side.
+        t.set_constraints(
+            widths
+                .iter()
+                .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w.saturating_add(2)))),
+        );
+        // Every chunk has the header; it is written once.
+        for line in t.lines().skip(usize::from(start > 0)) {
+            writeln!(out, "{}", line.trim_end())?;
+        }
     }
     Ok(())
 }
@@ -125,14 +171,11 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, _opts: TextOptions) -> io::Re
 /// # Errors
 /// When writing fails.
 pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::Result<()> {
-    let mut t = new_table(
-        &["Self", "Total", "Total %", "Function", "Location"],
-        &[0, 1, 2],
-    );
     let total = r.totals.total;
-    for row in &r.rows {
+    let row = |i: usize| {
+        let row = &r.rows[i];
         let indent = "  ".repeat(row.depth.min(200) as usize);
-        t.add_row(vec![
+        vec![
             bytes(row.self_bytes),
             bytes(row.total),
             percent(row.total, total),
@@ -144,9 +187,15 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, _opts: TextOptions) -> io::
                 row.column,
                 &[],
             )),
-        ]);
-    }
-    write_table(out, &t)?;
+        ]
+    };
+    write_long_table(
+        out,
+        &["Self", "Total", "Total %", "Function", "Location"],
+        &[0, 1, 2],
+        r.rows.len(),
+        &row,
+    )?;
     footer(out, &r.totals, r.rows.len())
 }
 
