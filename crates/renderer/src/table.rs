@@ -350,3 +350,66 @@ pub fn semantics_line(r: &DiffReport) -> String {
     };
     format!("self bytes, {scale}; Δ % is of the row's own before; {noise}")
 }
+
+#[cfg(test)]
+mod tests {
+    use heapdiff_analyzer::{TopTotals, TreeReport, TreeRow};
+
+    use super::*;
+
+    /// A tree of several chunks, its widest names (wide characters too)
+    /// in a later chunk, gives the bytes of one table of all its rows.
+    #[test]
+    fn a_long_tree_is_one_table() {
+        let rows: Vec<TreeRow> = (0..10_000u32)
+            .map(|i| TreeRow {
+                depth: i % 300,
+                name: if i == 9_000 {
+                    "名前".repeat(40)
+                } else {
+                    format!("f{i}")
+                },
+                url: if i % 7 == 0 {
+                    String::new()
+                } else {
+                    format!("file:///m{}.js", i % 13)
+                },
+                line: Some(i % 50 + 1),
+                column: (i % 3 != 0).then_some(i % 9 + 1),
+                self_bytes: u64::from(i) * 3,
+                total: u64::from(i) * 1_000,
+            })
+            .collect();
+        let report = TreeReport {
+            schema_version: 1,
+            kind: "tree",
+            rows,
+            totals: TopTotals {
+                total: 50_000_000,
+                samples: 10_000,
+                unattributed: 0,
+                rows: 10_000,
+            },
+        };
+        let mut chunked = Vec::new();
+        tree(&mut chunked, &report, TextOptions { color: false }).unwrap();
+        let mut t = new_table(
+            &["Self", "Total", "Total %", "Function", "Location"],
+            &[0, 1, 2],
+        );
+        for row in &report.rows {
+            let indent = "  ".repeat(row.depth.min(200) as usize);
+            t.add_row(vec![
+                bytes(row.self_bytes),
+                bytes(row.total),
+                percent(row.total, report.totals.total),
+                format!("{indent}{}", term(&row.name)),
+                term(&location(&row.url, row.line, row.column)),
+            ]);
+        }
+        let mut whole = Vec::new();
+        write_table(&mut whole, &t).unwrap();
+        footer(&mut whole, &report.totals, report.rows.len()).unwrap();
+        assert_eq!(String::from_utf8(chunked), String::from_utf8(whole));
+    }
+}
