@@ -67,6 +67,7 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
 }
 
 pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
+    refuse_csv(a.format, "dominators")?;
     let g = crate::input::load_snapshot(&a.file, &a.common)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::dominators_report(&g, &d, limit(a.top));
@@ -93,6 +94,7 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
         }
         (None, None) => anyhow::bail!("give --class NAME or --id @ID"),
     };
+    refuse_csv(a.format, "retainers")?;
     let g = crate::input::load_snapshot(&a.file, &a.common)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::retainers(
@@ -111,6 +113,15 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
     })?;
     crate::output::release_at_exit((g, d));
     Ok(Outcome::Success)
+}
+
+/// The views with dominator chains and retainer paths have no CSV form.
+fn refuse_csv(format: Format, command: &str) -> anyhow::Result<()> {
+    super::refuse(
+        format == Format::Csv,
+        "--format csv",
+        &format!("is not available for `{command}`; use table, markdown or json"),
+    )
 }
 
 /// `heapdiff A.heapsnapshot B.heapsnapshot`: DevTools' Comparison view.

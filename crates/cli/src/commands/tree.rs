@@ -18,6 +18,18 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
         "--threshold",
         "cuts the top-down tree; --bottom-up shows its --top functions",
     )?;
+    super::refuse(
+        a.bottom_up && matches!(a.format, Format::Csv | Format::Markdown),
+        &format!(
+            "--format {}",
+            if a.format == Format::Csv {
+                "csv"
+            } else {
+                "markdown"
+            }
+        ),
+        "is not made for --bottom-up (a tree of callers); use table or json",
+    )?;
     let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let p = &loaded.profile;
     let text = renderer::TextOptions {
@@ -31,6 +43,7 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
         let report = analyzer::bottom_up(p, &tree, &opts);
         return crate::output::to_stdout(|out| match a.format {
             Format::Table | Format::Markdown | Format::Csv => {
+                // Markdown and CSV were refused above.
                 renderer::table::bottom_up(out, &report, text)
             }
             Format::Json => renderer::json::write(out, &report),
