@@ -124,40 +124,47 @@ pub(crate) fn first_in_group_on_path(p: &HeapProfile, groups: &Groups) -> Vec<bo
 pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
     let groups = grouping::groups(p, tree, opts.by, false);
     let sums = group_sums(p, tree, &groups);
-    let mut rows: Vec<TopRow> = groups
-        .keys
-        .iter()
-        .enumerate()
-        .filter(|&(g, _)| sums.total[g] > 0 || sums.self_bytes[g] > 0)
-        .map(|(g, key)| TopRow {
-            name: display_row_name(opts.by, &key.name),
-            url: key.url.clone(),
-            line: one_based(key.line),
-            column: one_based(key.column),
-            self_bytes: sums.self_bytes[g],
-            total: sums.total[g],
-            samples: sums.samples[g],
-            stack: key.stack.clone(),
+    // Rows are ordered by their keys and sums, and only the ones shown are
+    // made: a profile can have a million distinct functions.
+    let row_name = |g: usize| display_row_name(opts.by, &groups.keys[g].name);
+    let mut order: Vec<usize> = (0..groups.keys.len())
+        .filter(|&g| sums.total[g] > 0 || sums.self_bytes[g] > 0)
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = if opts.sort_by_total {
+            (sums.total[a], sums.total[b])
+        } else {
+            (sums.self_bytes[a], sums.self_bytes[b])
+        };
+        let (x, y) = (&groups.keys[a], &groups.keys[b]);
+        kb.cmp(&ka)
+            .then(sums.total[b].cmp(&sums.total[a]))
+            .then_with(|| row_name(a).cmp(row_name(b)))
+            .then_with(|| x.url.cmp(&y.url))
+            .then(one_based(x.line).cmp(&one_based(y.line)))
+            .then(one_based(x.column).cmp(&one_based(y.column)))
+            .then_with(|| x.stack.cmp(&y.stack))
+    });
+    let n_rows = order.len();
+    if let Some(limit) = opts.limit {
+        order.truncate(limit);
+    }
+    let rows = order
+        .into_iter()
+        .map(|g| {
+            let key = &groups.keys[g];
+            TopRow {
+                name: row_name(g).to_string(),
+                url: key.url.clone(),
+                line: one_based(key.line),
+                column: one_based(key.column),
+                self_bytes: sums.self_bytes[g],
+                total: sums.total[g],
+                samples: sums.samples[g],
+                stack: key.stack.clone(),
+            }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        let (ka, kb) = if opts.sort_by_total {
-            (a.total, b.total)
-        } else {
-            (a.self_bytes, b.self_bytes)
-        };
-        kb.cmp(&ka)
-            .then(b.total.cmp(&a.total))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.url.cmp(&b.url))
-            .then(a.line.cmp(&b.line))
-            .then(a.column.cmp(&b.column))
-            .then_with(|| a.stack.cmp(&b.stack))
-    });
-    let n_rows = rows.len();
-    if let Some(limit) = opts.limit {
-        rows.truncate(limit);
-    }
     TopReport {
         schema_version: SCHEMA_VERSION,
         kind: "top",
@@ -177,9 +184,9 @@ pub(crate) fn totals(p: &HeapProfile, tree: &CallTree, rows: usize) -> TopTotals
     }
 }
 
-pub(crate) fn display_row_name(by: GroupBy, name: &str) -> String {
+pub(crate) fn display_row_name(by: GroupBy, name: &str) -> &str {
     match by {
-        GroupBy::Function | GroupBy::Stack => crate::display_name(name).to_string(),
-        GroupBy::Script | GroupBy::Package => name.to_string(),
+        GroupBy::Function | GroupBy::Stack => crate::display_name(name),
+        GroupBy::Script | GroupBy::Package => name,
     }
 }

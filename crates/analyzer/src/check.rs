@@ -3,13 +3,14 @@
 //! relative (`10%`). A change within the sampling error never fails a
 //! budget (design §2).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::noise::is_noise;
 use crate::report::{DiffReport, Status};
-use crate::snapshot::CompareReport;
+use crate::snapshot::{CompareReport, Derived};
 
 /// A growth limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -198,10 +199,37 @@ pub fn check_total(diff: &DiffReport, budget: &Budget) -> Option<Violation> {
     })
 }
 
+/// Per class key of one snapshot: the class name and the shallow size of
+/// all its objects, as the Summary counts them.
+#[derive(Debug, Clone, Default)]
+pub struct ClassSizes(BTreeMap<String, (String, u64)>);
+
+impl ClassSizes {
+    /// The class sizes of an analysed snapshot. Two snapshots' keys match
+    /// when the base was classed with the current one's interfaces.
+    #[must_use]
+    pub fn of(d: &Derived) -> Self {
+        let mut sizes: BTreeMap<String, (String, u64)> = BTreeMap::new();
+        for (c, key) in d.classes.keys.iter().enumerate() {
+            let size = d.class_counts.self_size[c];
+            let entry = sizes
+                .entry(key.clone())
+                .or_insert_with(|| (d.classes.names[c].clone(), 0));
+            entry.1 = entry.1.saturating_add(size);
+        }
+        Self(sizes)
+    }
+}
+
 /// Checks a snapshot comparison: `total` against the total sizes, `class`
-/// budgets against each class's net size change (exact, no noise).
+/// budgets against each class's size in the base and in the current
+/// snapshot (exact, no noise); the largest growth first.
 #[must_use]
-pub fn check_snapshot(cmp: &CompareReport, budget: &Budget) -> Vec<Violation> {
+pub fn check_snapshot(
+    cmp: &CompareReport,
+    classes: (&ClassSizes, &ClassSizes),
+    budget: &Budget,
+) -> Vec<Violation> {
     if budget.scope == "total" {
         return budget
             .limit
@@ -216,23 +244,28 @@ pub fn check_snapshot(cmp: &CompareReport, budget: &Budget) -> Vec<Violation> {
             .into_iter()
             .collect();
     }
-    cmp.classes
+    let (base, current) = classes;
+    let mut out: Vec<Violation> = current
+        .0
         .iter()
-        .filter(|c| budget.name.as_ref().is_none_or(|n| *n == c.name))
-        .filter(|c| c.size_delta > 0)
-        .filter(|c| {
-            // Growth of the class relative to what it freed.
-            let after = c.freed_size + c.size_delta.unsigned_abs();
-            budget.limit.exceeded(c.freed_size, after)
+        .filter(|(_, (name, _))| budget.name.as_ref().is_none_or(|n| n == name))
+        .filter_map(|(key, (name, after))| {
+            let before = base.0.get(key).map_or(0, |b| b.1);
+            budget.limit.exceeded(before, *after).then(|| Violation {
+                scope: "class".into(),
+                name: name.clone(),
+                before,
+                after: *after,
+                limit: budget.text.clone(),
+            })
         })
-        .map(|c| Violation {
-            scope: "class".into(),
-            name: c.name.clone(),
-            before: c.freed_size,
-            after: c.alloc_size,
-            limit: budget.text.clone(),
-        })
-        .collect()
+        .collect();
+    out.sort_by(|a, b| {
+        (b.after - b.before)
+            .cmp(&(a.after - a.before))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    out
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ pub fn diff(
         .map(|(key, (a, b))| {
             let (bef, aft) = (scale(a.self_bytes), b.self_bytes);
             DiffRow {
-                name: display_row_name(opts.by, &key.name),
+                name: display_row_name(opts.by, &key.name).to_string(),
                 url: key.url,
                 line: one_based(key.line),
                 column: one_based(key.column),

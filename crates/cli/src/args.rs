@@ -87,15 +87,24 @@ A budget file (TOML) holds the same limits:
     name = \"express\"
     max_growth = \"200kB\"
 
+With --baseline B and several current files (`check --baseline B prof/*`),
+each file is compared with B on its own: one verdict per file, exit 1 when
+any fails. Each file's report is named after it: `--report out/check.md`
+gives `out/check-<file name>.md`; on failure without --report,
+`heapdiff-check-<file name>.md`.
+
 Exit codes: 0 within budget, 1 a budget was exceeded (the report is written),
 2 error.";
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct CheckArgs {
-    /// BEFORE AFTER, or only the current file with --baseline.
-    #[arg(value_name = "FILES", num_args = 1..=2)]
+    /// BEFORE AFTER, or with --baseline the current file(s), each checked
+    /// against the baseline.
+    #[arg(value_name = "FILES", num_args = 1..)]
     pub(crate) files: Vec<PathBuf>,
-    /// The committed baseline to compare against (the before file).
+    /// The committed baseline to compare against (the before file). With
+    /// several current files, each is compared with it on its own: one
+    /// verdict per file, exit 1 when any fails.
     #[arg(long, value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,
     /// Limit on the growth of the total.
@@ -165,7 +174,7 @@ pub(crate) struct SummaryArgs {
 pub(crate) struct DominatorsArgs {
     /// The heap snapshot.
     pub(crate) file: PathBuf,
-    /// Show the N objects with the largest retained sizes.
+    /// Show the N objects with the largest retained sizes (0: all).
     #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 20)]
     pub(crate) top: usize,
     /// Output format (`markdown` prints the table).
@@ -237,9 +246,15 @@ pub(crate) enum MeasureArg {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TimelineFlags {
     /// For `.heaptimeline` inputs: weigh allocation stacks by live bytes or
-    /// by all bytes allocated while recording.
-    #[arg(long, value_enum, default_value_t = MeasureArg::Live)]
-    pub(crate) measure: MeasureArg,
+    /// by all bytes allocated while recording [default: live].
+    #[arg(long, value_enum)]
+    pub(crate) measure: Option<MeasureArg>,
+}
+
+impl TimelineFlags {
+    pub(crate) fn measure(&self) -> MeasureArg {
+        self.measure.unwrap_or(MeasureArg::Live)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -303,9 +318,9 @@ pub(crate) struct Common {
 /// Flags that select and shape rows.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct RowArgs {
-    /// What a row stands for.
-    #[arg(long, value_enum, default_value_t = By::Function)]
-    pub(crate) by: By,
+    /// What a row stands for [default: function].
+    #[arg(long, value_enum)]
+    pub(crate) by: Option<By>,
     /// Show at most N rows (0: all).
     #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 25)]
     pub(crate) top: usize,
@@ -322,6 +337,10 @@ pub(crate) struct RowArgs {
 }
 
 impl RowArgs {
+    pub(crate) fn by(&self) -> By {
+        self.by.unwrap_or(By::Function)
+    }
+
     pub(crate) fn limit(&self) -> Option<usize> {
         (self.top > 0).then_some(self.top)
     }
@@ -332,12 +351,12 @@ impl RowArgs {
 pub(crate) struct DiffFlags {
     /// How the before profile is scaled: `none` (absolute bytes), `total`
     /// (scaled to the after total), `interval` (profiles taken with
-    /// different sampling intervals).
-    #[arg(long, value_enum, default_value_t = NormalizeArg::None)]
-    pub(crate) normalize: NormalizeArg,
-    /// Row order.
-    #[arg(long, value_enum, default_value_t = DiffSort::Delta)]
-    pub(crate) sort: DiffSort,
+    /// different sampling intervals) [default: none].
+    #[arg(long, value_enum)]
+    pub(crate) normalize: Option<NormalizeArg>,
+    /// Row order [default: delta].
+    #[arg(long, value_enum)]
+    pub(crate) sort: Option<DiffSort>,
     /// Sampling interval in bytes of both profiles, for the noise floor
     /// (default: estimated from the samples).
     #[arg(long, value_name = "BYTES")]
@@ -348,13 +367,24 @@ pub(crate) struct DiffFlags {
     /// Draw the flame graph as an icicle (root at the top).
     #[arg(long)]
     pub(crate) inverted: bool,
-    /// Exit with 1 when the total grew by more than this many bytes.
+    /// Exit with 1 when the total grew by more than this many bytes
+    /// (heap snapshots: the total self size).
     #[arg(long, value_name = "BYTES")]
     pub(crate) fail_on_growth: Option<u64>,
     /// Also write a report for a bug ticket: `.md`, `.html` (interactive,
     /// self-contained) or `.json`, by the file name.
     #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
     pub(crate) report: Option<PathBuf>,
+}
+
+impl DiffFlags {
+    pub(crate) fn normalize(&self) -> NormalizeArg {
+        self.normalize.unwrap_or(NormalizeArg::None)
+    }
+
+    pub(crate) fn sort(&self) -> DiffSort {
+        self.sort.unwrap_or(DiffSort::Delta)
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -381,9 +411,9 @@ pub(crate) struct TopArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) rows: RowArgs,
-    /// Sort by self or total bytes.
-    #[arg(long, value_enum, default_value_t = TopSort::SelfBytes)]
-    pub(crate) sort: TopSort,
+    /// Sort by self or total bytes [default: self].
+    #[arg(long, value_enum)]
+    pub(crate) sort: Option<TopSort>,
     /// Only samples in this ordinal span (`1000..5000`, `50%..100%`); for
     /// timelines, objects allocated in this time span (`0s..2s`).
     #[arg(long, value_name = "SPAN")]
@@ -408,12 +438,13 @@ pub(crate) struct TreeArgs {
     /// Show at most this many levels.
     #[arg(long, value_name = "N")]
     pub(crate) depth: Option<u32>,
-    /// Hide nodes below this share of the total, in percent.
-    #[arg(long, value_name = "PCT", default_value = "0.5")]
-    pub(crate) threshold: String,
-    /// Show at most N functions (bottom-up only; 0: all).
-    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 25)]
-    pub(crate) top: usize,
+    /// Hide nodes below this share of the total, in percent (top-down
+    /// only) [default: 0.5].
+    #[arg(long, value_name = "PCT")]
+    pub(crate) threshold: Option<String>,
+    /// Show at most N functions (bottom-up only; 0: all) [default: 25].
+    #[arg(long = "top", short = 'n', value_name = "N")]
+    pub(crate) top: Option<usize>,
     #[command(flatten)]
     pub(crate) select: Selection,
     /// Output format.

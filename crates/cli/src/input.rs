@@ -421,7 +421,14 @@ fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow
         }
     }
     if let Ok(mut seen) = SEEN_WARNINGS.lock() {
-        seen.extend(warnings.iter().map(|w| (shown.to_string(), w.to_string())));
+        // An input read twice (a baseline checked against several files)
+        // warns once.
+        for w in warnings {
+            let entry = (shown.to_string(), w.to_string());
+            if !seen.contains(&entry) {
+                seen.push(entry);
+            }
+        }
     }
     Ok(value)
 }

@@ -5,7 +5,9 @@
 
 use std::io;
 
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Row, Table, presets};
+use comfy_table::{
+    Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Row, Table, Width, presets,
+};
 use heapdiff_analyzer::{
     BottomUpNode, BottomUpReport, DiffReport, DiffRow, GroupBy, Status, TopReport, TopTotals,
     TreeReport,
@@ -60,6 +62,50 @@ fn fitted_table(
 pub(crate) fn write_table(out: &mut dyn io::Write, t: &Table) -> io::Result<()> {
     for line in t.lines() {
         writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Rows laid out in one table without holding them all: a table of rows
+/// can take kilobytes per row, and a tree can have millions. A first pass
+/// finds every column's width chunk by chunk, a second writes the chunks
+/// with those widths fixed, so the bytes are those of one table.
+fn write_long_table(
+    out: &mut dyn io::Write,
+    header: &[&str],
+    right: &[usize],
+    n_rows: usize,
+    row: &dyn Fn(usize) -> Vec<String>,
+) -> io::Result<()> {
+    const CHUNK: usize = 4096;
+    let chunk = |start: usize| {
+        let mut t = new_table(header, right);
+        for i in start..(start + CHUNK).min(n_rows) {
+            t.add_row(row(i));
+        }
+        t
+    };
+    let mut widths = vec![0u16; header.len()];
+    for start in (0..n_rows.max(1)).step_by(CHUNK) {
+        for (w, c) in widths
+            .iter_mut()
+            .zip(chunk(start).column_max_content_widths())
+        {
+            *w = (*w).max(c);
+        }
+    }
+    for start in (0..n_rows.max(1)).step_by(CHUNK) {
+        let mut t = chunk(start);
+        // Content width plus the padding of one space on each side.
+        t.set_constraints(
+            widths
+                .iter()
+                .map(|&w| ColumnConstraint::Absolute(Width::Fixed(w.saturating_add(2)))),
+        );
+        // Every chunk has the header; it is written once.
+        for line in t.lines().skip(usize::from(start > 0)) {
+            writeln!(out, "{}", line.trim_end())?;
+        }
     }
     Ok(())
 }
@@ -173,28 +219,27 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, opts: TextOptions) -> io::Res
 /// When writing fails.
 pub fn tree(out: &mut dyn io::Write, r: &TreeReport, opts: TextOptions) -> io::Result<()> {
     let total = r.totals.total;
-    let rows = r
-        .rows
-        .iter()
-        .map(|row| {
-            vec![
-                bytes(row.self_bytes),
-                bytes(row.total),
-                percent(row.total, total),
-                indented(row.depth as usize, &row.name, opts),
-                term(&location(&row.url, row.line, row.column)),
-            ]
-        })
-        .collect();
-    let t = fitted_table(
-        &["Self", "Total", "Total %", "Function", "Location"],
-        &[0, 1, 2],
-        rows,
-        &[3, 4],
-        opts,
-        |_, _, text| Cell::new(text),
-    );
-    write_table(out, &t)?;
+    let row = |i: usize| {
+        let row = &r.rows[i];
+        vec![
+            bytes(row.self_bytes),
+            bytes(row.total),
+            percent(row.total, total),
+            indented(row.depth as usize, &row.name, opts),
+            term(&location(&row.url, row.line, row.column)),
+        ]
+    };
+    let header = ["Self", "Total", "Total %", "Function", "Location"];
+    if opts.width.is_some() {
+        // A terminal: fitted to its width (a person reads these rows).
+        let rows = (0..r.rows.len()).map(row).collect();
+        let t = fitted_table(&header, &[0, 1, 2], rows, &[3, 4], opts, |_, _, text| {
+            Cell::new(text)
+        });
+        write_table(out, &t)?;
+    } else {
+        write_long_table(out, &header, &[0, 1, 2], r.rows.len(), &row)?;
+    }
     footer(out, &r.totals, r.rows.len())
 }
 
@@ -357,4 +402,67 @@ pub fn semantics_line(r: &DiffReport) -> String {
         _ => "no samples, so no noise estimate".to_string(),
     };
     format!("self bytes, {scale}; Δ % is of the row's own before; {noise}")
+}
+
+#[cfg(test)]
+mod tests {
+    use heapdiff_analyzer::{TopTotals, TreeReport, TreeRow};
+
+    use super::*;
+
+    /// A tree of several chunks, its widest names (wide characters too)
+    /// in a later chunk, gives the bytes of one table of all its rows.
+    #[test]
+    fn a_long_tree_is_one_table() {
+        let rows: Vec<TreeRow> = (0..10_000u32)
+            .map(|i| TreeRow {
+                depth: i % 300,
+                name: if i == 9_000 {
+                    "名前".repeat(40)
+                } else {
+                    format!("f{i}")
+                },
+                url: if i % 7 == 0 {
+                    String::new()
+                } else {
+                    format!("file:///m{}.js", i % 13)
+                },
+                line: Some(i % 50 + 1),
+                column: (i % 3 != 0).then_some(i % 9 + 1),
+                self_bytes: u64::from(i) * 3,
+                total: u64::from(i) * 1_000,
+            })
+            .collect();
+        let report = TreeReport {
+            schema_version: 1,
+            kind: "tree",
+            rows,
+            totals: TopTotals {
+                total: 50_000_000,
+                samples: 10_000,
+                unattributed: 0,
+                rows: 10_000,
+            },
+        };
+        let mut chunked = Vec::new();
+        tree(&mut chunked, &report, TextOptions { color: false }).unwrap();
+        let mut t = new_table(
+            &["Self", "Total", "Total %", "Function", "Location"],
+            &[0, 1, 2],
+        );
+        for row in &report.rows {
+            let indent = "  ".repeat(row.depth.min(200) as usize);
+            t.add_row(vec![
+                bytes(row.self_bytes),
+                bytes(row.total),
+                percent(row.total, report.totals.total),
+                format!("{indent}{}", term(&row.name)),
+                term(&location(&row.url, row.line, row.column)),
+            ]);
+        }
+        let mut whole = Vec::new();
+        write_table(&mut whole, &t).unwrap();
+        footer(&mut whole, &report.totals, report.rows.len()).unwrap();
+        assert_eq!(String::from_utf8(chunked), String::from_utf8(whole));
+    }
 }

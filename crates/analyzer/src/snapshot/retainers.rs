@@ -2,9 +2,8 @@
 //! (following DevTools' distances, formats §7.7), grouped by shape; and the
 //! biggest objects of the dominator tree with their dominator chains.
 
-use std::collections::BTreeMap;
-
 use heapdiff_model::HeapGraph;
+use rustc_hash::FxHashMap;
 
 use super::report::{DominatorRow, DominatorsReport, PathStep, RetainerGroup, RetainersReport};
 use super::{BASE_SYSTEM_DISTANCE, Derived, NO_DISTANCE, weakmap};
@@ -79,75 +78,222 @@ pub(crate) fn edge_label(g: &HeapGraph, e: usize) -> String {
     }
 }
 
+/// The next hop of a shortest strong path from `cur` towards a root: among
+/// the retainers one distance level closer, prefer what a person wrote
+/// (properties, variables, elements) over VM-internal links; ties go to the
+/// first in retainer order. `None` for a root's child (and the root).
+fn next_hop(g: &HeapGraph, d: &Derived, index: &RetainerIndex, cur: u32) -> Option<(u32, usize)> {
+    let weak = g.edge_type_index("weak");
+    let internal = g.edge_type_index("internal");
+    let dist = &d.distance;
+    let dc = dist[cur as usize];
+    if cur == 0 || dc == 1 || dc == BASE_SYSTEM_DISTANCE + 1 {
+        return None;
+    }
+    let mut chosen = None;
+    let mut best_rank = u8::MAX;
+    for (u, e) in index.of(cur) {
+        let k = Some(g.edges.kind[e]);
+        if k == weak || dist[u as usize] != dc - 1 {
+            continue;
+        }
+        let rank = edge_rank(g, e, k == internal);
+        if rank < best_rank {
+            best_rank = rank;
+            chosen = Some((u, e));
+            if rank == 0 {
+                break;
+            }
+        }
+    }
+    chosen
+}
+
+/// The root's first edge to `v`, which labels the first step of a path.
+fn root_edge_to(g: &HeapGraph, v: u32) -> Option<usize> {
+    if v == 0 {
+        return None;
+    }
+    g.edge_range(0).find(|&e| g.edges.to[e] == v)
+}
+
+/// A path shows at most this many steps, the ones nearest the object.
+const MAX_PATH_STEPS: usize = 10_001;
+
+fn class_name(d: &Derived, v: u32) -> &str {
+    &d.classes.names[d.classes.of_node[v as usize] as usize]
+}
+
 /// The shortest strong path from a root to `v`, root-most step first:
 /// at every hop, the first retainer one distance level closer.
 #[must_use]
 pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) -> Vec<PathStep> {
-    let weak = g.edge_type_index("weak");
-    let internal = g.edge_type_index("internal");
     let mut steps = Vec::new();
-    let mut cur = v;
-    let dist = &d.distance;
-    if dist[v as usize] == NO_DISTANCE {
+    if d.distance[v as usize] == NO_DISTANCE {
         return steps;
     }
+    let mut cur = v;
     loop {
-        let dc = dist[cur as usize];
-        let step_class = d.classes.names[d.classes.of_node[cur as usize] as usize].clone();
-        // Among the retainers one level closer to a root, prefer what a
-        // person wrote (properties, variables, elements) over VM-internal
-        // links; ties go to the first in retainer order.
-        let mut chosen: Option<(u32, usize)> = None;
-        let mut best_rank = u8::MAX;
-        if cur != 0 && dc != 1 && dc != BASE_SYSTEM_DISTANCE + 1 {
-            for (u, e) in index.of(cur) {
-                let k = Some(g.edges.kind[e]);
-                if k == weak || dist[u as usize] != dc - 1 {
-                    continue;
-                }
-                let rank = edge_rank(g, e, k == internal);
-                if rank < best_rank {
-                    best_rank = rank;
-                    chosen = Some((u, e));
-                    if rank == 0 {
-                        break;
-                    }
-                }
-            }
-        }
-        match chosen {
-            Some((u, e)) => {
-                steps.push(PathStep {
-                    edge: edge_label(g, e),
-                    class: step_class,
-                    id: g.nodes.id(cur as usize),
-                });
-                cur = u;
-            }
-            None => {
-                // A root's child: label it with the root's edge to it.
-                let edge = if cur == 0 {
-                    String::new()
-                } else {
-                    g.edge_range(0)
-                        .find(|&e| g.edges.to[e] == cur)
-                        .map(|e| edge_label(g, e))
-                        .unwrap_or_default()
-                };
-                steps.push(PathStep {
-                    edge,
-                    class: step_class,
-                    id: g.nodes.id(cur as usize),
-                });
-                break;
-            }
-        }
-        if steps.len() > 10_000 {
-            break;
+        let hop = next_hop(g, d, index, cur);
+        let edge = match hop {
+            Some((_, e)) => Some(e),
+            None => root_edge_to(g, cur),
+        };
+        steps.push(PathStep {
+            edge: edge.map(|e| edge_label(g, e)).unwrap_or_default(),
+            class: class_name(d, cur).to_string(),
+            id: g.nodes.id(cur as usize),
+        });
+        match hop {
+            Some((u, _)) if steps.len() < MAX_PATH_STEPS => cur = u,
+            _ => break,
         }
     }
     steps.reverse();
     steps
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The shortest paths of many objects at once, as a forest: every node on
+/// a path is visited once, its next hop and the shape of its path (edge
+/// shapes and class names from the root) kept, so the paths of a whole
+/// class cost time and memory linear in the nodes they cross, however long
+/// and overlapping they are.
+struct PathForest<'a> {
+    g: &'a HeapGraph,
+    d: &'a Derived,
+    /// Next hop towards a root, `NONE` for a root's child.
+    parent: Vec<u32>,
+    /// The edge into the node on its path (`NONE`: none).
+    edge: Vec<u32>,
+    /// The interned shape of the node's path, `NONE` while unvisited.
+    shape: Vec<u32>,
+    shapes: FxHashMap<(u32, String, &'a str), u32>,
+    /// Visited nodes, in visiting order.
+    visited: Vec<u32>,
+    /// The root's first edge to each of its children.
+    root_edges: FxHashMap<u32, u32>,
+}
+
+impl<'a> PathForest<'a> {
+    fn new(g: &'a HeapGraph, d: &'a Derived) -> Self {
+        let n = g.n_nodes();
+        let mut root_edges = FxHashMap::default();
+        if n > 0 {
+            for e in g.edge_range(0) {
+                root_edges.entry(g.edges.to[e]).or_insert(e as u32);
+            }
+        }
+        Self {
+            g,
+            d,
+            parent: vec![NONE; n],
+            edge: vec![NONE; n],
+            shape: vec![NONE; n],
+            shapes: FxHashMap::default(),
+            visited: Vec::new(),
+            root_edges,
+        }
+    }
+
+    /// Visits the path of `v` (reachable) and returns its shape.
+    fn visit(&mut self, index: &RetainerIndex, v: u32) -> u32 {
+        let mut fresh = Vec::new();
+        let mut cur = v;
+        while self.shape[cur as usize] == NONE {
+            fresh.push(cur);
+            match next_hop(self.g, self.d, index, cur) {
+                Some((u, e)) => {
+                    self.parent[cur as usize] = u;
+                    self.edge[cur as usize] = e as u32;
+                    cur = u;
+                }
+                None => {
+                    if cur != 0 {
+                        self.edge[cur as usize] =
+                            self.root_edges.get(&cur).copied().unwrap_or(NONE);
+                    }
+                    break;
+                }
+            }
+        }
+        // Root-most first: each shape extends its parent's.
+        for &x in fresh.iter().rev() {
+            let up = self.parent[x as usize];
+            let up_shape = if up == NONE {
+                NONE
+            } else {
+                self.shape[up as usize]
+            };
+            let key = (up_shape, shape_of(&self.label(x)), class_name(self.d, x));
+            let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
+            self.shape[x as usize] = *self.shapes.entry(key).or_insert(next);
+            self.visited.push(x);
+        }
+        self.shape[v as usize]
+    }
+
+    fn label(&self, v: u32) -> String {
+        match self.edge[v as usize] {
+            NONE => String::new(),
+            e => edge_label(self.g, e as usize),
+        }
+    }
+
+    fn step(&self, v: u32) -> PathStep {
+        PathStep {
+            edge: self.label(v),
+            class: class_name(self.d, v).to_string(),
+            id: self.g.nodes.id(v as usize),
+        }
+    }
+
+    /// The path of a visited node, root-most step first (at most
+    /// `MAX_PATH_STEPS`, the ones nearest the node).
+    fn path(&self, v: u32) -> Vec<PathStep> {
+        let mut steps = Vec::new();
+        let mut cur = v;
+        loop {
+            steps.push(self.step(cur));
+            match self.parent[cur as usize] {
+                up if up != NONE && steps.len() < MAX_PATH_STEPS => cur = up,
+                _ => break,
+            }
+        }
+        steps.reverse();
+        steps
+    }
+
+    /// Every visited node's rank in the order of full paths compared step
+    /// by step from the root (a path before its extensions): a pre-order
+    /// walk of the forest with siblings sorted by their step.
+    fn path_ranks(&self) -> FxHashMap<u32, u32> {
+        let steps: FxHashMap<u32, PathStep> =
+            self.visited.iter().map(|&v| (v, self.step(v))).collect();
+        let mut children: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for &v in &self.visited {
+            children.entry(self.parent[v as usize]).or_default().push(v);
+        }
+        let by_step = |a: &u32, b: &u32| steps[a].cmp(&steps[b]).then(a.cmp(b));
+        // Sorting each list in place; the map's order does not reach output.
+        #[allow(clippy::iter_over_hash_type)]
+        for list in children.values_mut() {
+            list.sort_by(by_step);
+        }
+        let mut rank = FxHashMap::default();
+        let mut stack: Vec<u32> = children
+            .get(&NONE)
+            .map_or_else(Vec::new, |r| r.iter().rev().copied().collect());
+        while let Some(v) = stack.pop() {
+            let next = u32::try_from(rank.len()).unwrap_or(NONE);
+            rank.insert(v, next);
+            if let Some(kids) = children.get(&v) {
+                stack.extend(kids.iter().rev().copied());
+            }
+        }
+        rank
+    }
 }
 
 /// How readable an edge is in a retainer path: 0 for properties,
@@ -211,36 +357,38 @@ pub fn retainers(
             .collect(),
     };
     let index = RetainerIndex::build(g);
-    let mut groups: BTreeMap<Vec<(String, String)>, RetainerGroup> = BTreeMap::new();
+    let mut forest = PathForest::new(g, d);
+    // Per path shape: (count, retained size, the first object).
+    let mut by_shape: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
     let mut unreachable = 0;
     for &v in &objects {
-        let path = shortest_path(g, d, &index, v);
-        if path.is_empty() {
+        if d.distance[v as usize] == NO_DISTANCE {
             unreachable += 1;
             continue;
         }
-        let shape: Vec<(String, String)> = path
-            .iter()
-            .map(|s| (shape_of(&s.edge), s.class.clone()))
-            .collect();
-        let group = groups.entry(shape).or_insert_with(|| RetainerGroup {
-            count: 0,
-            retained_size: 0,
-            path,
-        });
-        group.count += 1;
-        group.retained_size += d.retained()[v as usize];
+        let shape = forest.visit(&index, v);
+        let group = by_shape.entry(shape).or_insert((0, 0, v));
+        group.0 += 1;
+        group.1 += d.retained()[v as usize];
     }
-    let mut groups: Vec<RetainerGroup> = groups.into_values().collect();
-    groups.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then(b.retained_size.cmp(&a.retained_size))
-            .then_with(|| a.path.cmp(&b.path))
+    let rank = forest.path_ranks();
+    let mut order: Vec<(u64, u64, u32)> = by_shape.into_values().collect();
+    order.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| rank[&a.2].cmp(&rank[&b.2]))
     });
     if let Some(limit) = opts.limit {
-        groups.truncate(limit);
+        order.truncate(limit);
     }
+    let groups: Vec<RetainerGroup> = order
+        .into_iter()
+        .map(|(count, retained_size, v)| RetainerGroup {
+            count,
+            retained_size,
+            path: forest.path(v),
+        })
+        .collect();
     RetainersReport {
         schema_version: 1,
         kind: "retainers",
@@ -275,9 +423,10 @@ fn shape_of(edge: &str) -> String {
     }
 }
 
-/// The objects with the largest retained sizes and their dominator chains.
+/// The objects with the largest retained sizes and their dominator chains:
+/// the first `limit`, or all of them.
 #[must_use]
-pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> DominatorsReport {
+pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> DominatorsReport {
     let synthetic = g.node_type_index("synthetic");
     let mut nodes: Vec<u32> = (1..g.n_nodes() as u32)
         .filter(|&v| Some(g.nodes.kind[v as usize]) != synthetic)
@@ -289,7 +438,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
             .then(a.cmp(b))
     };
     // The first `limit` only are sorted (there are millions of nodes).
-    if limit < nodes.len() {
+    if let Some(limit) = limit.filter(|&l| l < nodes.len()) {
         nodes.select_nth_unstable_by(limit, larger_first);
         nodes.truncate(limit);
     }
@@ -323,5 +472,120 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: usize) -> Dominators
         kind: "dominators",
         total_size: d.total_size,
         objects,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+
+    use super::super::tests::load;
+    use super::*;
+
+    /// `(root)` → `global` → `Link` → `Link` → … (`n` links, 32 bytes each),
+    /// in V8's JSON layout.
+    fn chain(n: usize) -> HeapGraph {
+        let mut nodes = String::from("9,0,1,0,2,0,0,9,1,3,0,1,0,0,3,2,5,40,1,0,0");
+        for i in 0..n {
+            let edges = usize::from(i + 1 < n);
+            write!(nodes, ",3,3,{},32,{edges},0,0", 7 + 2 * i).unwrap();
+        }
+        let mut edges = String::from("1,1,7,5,4,14,1,1,14,2,4,21");
+        for i in 0..n.saturating_sub(1) {
+            write!(edges, ",2,4,{}", (4 + i) * 7).unwrap();
+        }
+        let json = format!(
+            r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}},"node_count":{},"edge_count":{}}},"nodes":[{nodes}],"edges":[{edges}],"locations":[],"strings":["","(GC roots)","global / ","Link","next"]}}"#,
+            n + 3,
+            n + 3
+        );
+        heapdiff_parser::parse_snapshot(json.as_bytes())
+            .unwrap()
+            .value
+    }
+
+    /// A 10,000-link list: every link has its own path (one step longer
+    /// than the last); the work is linear, so this finishes at once where
+    /// a path per object made 10^8 steps.
+    #[test]
+    fn retainers_of_a_long_list_are_linear() {
+        let n = 10_000;
+        let g = chain(n);
+        let d = super::super::analyze(&g);
+        let target = RetainerTarget::Class("Link".into());
+        let report = retainers(&g, &d, &target, &RetainersOptions { limit: Some(2) });
+        assert_eq!((report.objects, report.unreachable), (n as u64, 0));
+        let first = &report.groups[0];
+        assert_eq!((first.count, first.retained_size), (1, 32 * n as u64));
+        let steps: Vec<(&str, &str)> = first
+            .path
+            .iter()
+            .map(|s| (s.edge.as_str(), s.class.as_str()))
+            .collect();
+        assert_eq!(steps, [(".next", "global / "), (".next", "Link")]);
+        let second = &report.groups[1];
+        assert_eq!(second.retained_size, 32 * (n as u64 - 1));
+        assert_eq!(second.path.len(), 3);
+        // The deepest link's path stops at the step cap, nearest the object.
+        let index = RetainerIndex::build(&g);
+        let deepest = shortest_path(&g, &d, &index, g.n_nodes() as u32 - 1);
+        assert_eq!(deepest.len(), MAX_PATH_STEPS);
+        assert_eq!(deepest.last().map(|s| s.id), Some(7 + 2 * (n as u32 - 1)));
+    }
+
+    /// Count, retained size and path of a group.
+    type Group = (u64, u64, Vec<PathStep>);
+
+    /// The groups are those of one shortest path per object, grouped by
+    /// shape and ordered by count, retained size and path.
+    #[test]
+    fn groups_equal_those_of_one_path_per_object() {
+        let g = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
+        let d = super::super::analyze(&g);
+        let index = RetainerIndex::build(&g);
+        // The leak's class and the largest ones of at most 300 objects.
+        let mut classes: Vec<(u64, &str)> = (0..d.classes.names.len())
+            .map(|c| (d.class_counts.count[c], d.classes.names[c].as_str()))
+            .filter(|&(count, _)| count <= 300)
+            .collect();
+        classes.sort_unstable_by(|a, b| b.cmp(a));
+        classes.truncate(5);
+        classes.push((0, "RequestRecord"));
+        for (_, class) in classes {
+            let target = RetainerTarget::Class(class.into());
+            let report = retainers(&g, &d, &target, &RetainersOptions { limit: None });
+            let mut naive: BTreeMap<Vec<(String, String)>, Group> = BTreeMap::new();
+            for v in 0..g.n_nodes() as u32 {
+                let c = d.classes.of_node[v as usize] as usize;
+                if d.classes.names[c] != class || d.self_size[v as usize] == 0 {
+                    continue;
+                }
+                let path = shortest_path(&g, &d, &index, v);
+                if path.is_empty() {
+                    continue;
+                }
+                let shape = path
+                    .iter()
+                    .map(|s| (shape_of(&s.edge), s.class.clone()))
+                    .collect();
+                let e = naive.entry(shape).or_insert((0, 0, path));
+                e.0 += 1;
+                e.1 += d.retained()[v as usize];
+            }
+            let mut naive: Vec<Group> = naive.into_values().collect();
+            naive.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.cmp(&a.1))
+                    .then_with(|| a.2.cmp(&b.2))
+            });
+            let got: Vec<Group> = report
+                .groups
+                .into_iter()
+                .map(|gr| (gr.count, gr.retained_size, gr.path))
+                .collect();
+            assert!(!got.is_empty(), "{class}");
+            assert_eq!(got, naive, "{class}");
+        }
     }
 }

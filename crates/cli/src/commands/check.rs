@@ -133,18 +133,74 @@ fn describe(b: &Budget) -> String {
 }
 
 pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
-    let (before, after): (&PathBuf, &PathBuf) = match (&a.baseline, a.files.as_slice()) {
-        (Some(b), [current]) => (b, current),
-        (None, [b, c]) => (b, c),
-        _ => bail!("give BEFORE AFTER, or the current file with --baseline FILE"),
+    let pairs: Vec<(&Path, &Path)> = match (&a.baseline, a.files.as_slice()) {
+        (Some(b), files) if !files.is_empty() => {
+            files.iter().map(|c| (b.as_path(), c.as_path())).collect()
+        }
+        (None, [b, c]) => vec![(b.as_path(), c.as_path())],
+        _ => bail!(
+            "give BEFORE AFTER, or the current file(s) with --baseline FILE (several are each checked against it)"
+        ),
     };
+    let several = pairs.len() > 1;
     let budgets = budgets(a)?;
+    let mut names = std::collections::BTreeSet::new();
+    let mut passed = true;
+    for (before, after) in pairs {
+        let (report, default_report) = if several {
+            let name = after.file_name().unwrap_or(after.as_os_str());
+            if !names.insert(name) {
+                bail!(
+                    "two current files are named '{}'; their reports would overwrite each other",
+                    name.to_string_lossy()
+                );
+            }
+            (
+                a.report.as_deref().map(|p| report_for(p, after)),
+                report_for(Path::new("heapdiff-check.md"), after),
+            )
+        } else {
+            (a.report.clone(), PathBuf::from("heapdiff-check.md"))
+        };
+        let label = several.then_some(after);
+        let reports = (report.as_deref(), default_report.as_path());
+        passed &= check_pair(a, &budgets, (before, after), reports, label)?;
+    }
+    Ok(if passed {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
+}
+
+/// `dir/heapdiff-check.md` for the current file `prof/run1.heapprofile`:
+/// `dir/heapdiff-check-run1.heapprofile.md`.
+fn report_for(report: &Path, current: &Path) -> PathBuf {
+    let stem = report.file_stem().unwrap_or_default().to_string_lossy();
+    let name = current.file_name().unwrap_or_default().to_string_lossy();
+    let file = match report.extension() {
+        Some(ext) => format!("{stem}-{name}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{name}"),
+    };
+    report.with_file_name(file)
+}
+
+/// Checks one pair, writes its report (`reports`: the one asked for, else
+/// the one written on failure) and prints its verdict (headed by the
+/// file's name when `label` is given); true when it passed.
+fn check_pair(
+    a: &CheckArgs,
+    budgets: &[Budget],
+    (before, after): (&Path, &Path),
+    (report, default_report): (Option<&Path>, &Path),
+    label: Option<&Path>,
+) -> anyhow::Result<bool> {
     let inputs = (crate::input::open(before)?, crate::input::open(after)?);
     let snapshots = [inputs.0.kind, inputs.1.kind].contains(&InputKind::HeapSnapshot);
     let (violations, body, inputs) = if snapshots {
-        check_snapshots(a, inputs, &budgets)?
+        check_snapshots(a, inputs, budgets)?
     } else {
-        check_profiles(a, inputs, &budgets)?
+        check_profiles(a, inputs, budgets)?
     };
     let passed = violations.is_empty();
     let section = CheckSection {
@@ -152,10 +208,9 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
         budgets: budgets.iter().map(describe).collect(),
         violations,
     };
-    let report_path = a
-        .report
-        .clone()
-        .or_else(|| (!passed).then(|| PathBuf::from("heapdiff-check.md")));
+    let report_path = report
+        .map(Path::to_path_buf)
+        .or_else(|| (!passed).then(|| default_report.to_path_buf()));
     if let Some(path) = &report_path {
         let doc = ReportDocument {
             schema_version: 1,
@@ -169,22 +224,28 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
         };
         crate::report::write(path, &[before, after], &doc)?;
     }
-    explain(&section, report_path.as_deref())?;
-    Ok(if passed {
-        Outcome::Success
-    } else {
-        Outcome::CheckFailed
-    })
+    explain(&section, label, report_path.as_deref())?;
+    Ok(passed)
 }
 
-fn explain(c: &CheckSection, report: Option<&Path>) -> anyhow::Result<()> {
+fn explain(c: &CheckSection, label: Option<&Path>, report: Option<&Path>) -> anyhow::Result<()> {
+    let head = label.map_or_else(String::new, |p| {
+        format!(
+            "{}: ",
+            heapdiff_renderer::escape::terminal(&p.display().to_string())
+        )
+    });
     crate::output::to_stdout(|out| {
         if c.passed {
-            writeln!(out, "heapdiff check: passed ({})", c.budgets.join("; "))?;
+            writeln!(
+                out,
+                "heapdiff check: {head}passed ({})",
+                c.budgets.join("; ")
+            )?;
         } else {
             writeln!(
                 out,
-                "heapdiff check: FAILED, {} budget(s) exceeded:",
+                "heapdiff check: {head}FAILED, {} budget(s) exceeded:",
                 c.violations.len()
             )?;
             for v in &c.violations {
@@ -232,6 +293,15 @@ fn check_profiles(
 ) -> anyhow::Result<Checked> {
     let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
     let (before, after) = (before.as_path(), after.as_path());
+    if inputs.0.kind == InputKind::HeapTimeline {
+        super::refuse(
+            a.interval.is_some(),
+            "--interval",
+            "has no meaning for allocation timelines: their bytes are exact, not sampled",
+        )?;
+    } else {
+        super::refuse_measure(&a.timeline, before)?;
+    }
     let req = super::request(&a.timeline, None);
     let (pa, pb) = rayon::join(
         || crate::input::load_profile(inputs.0, &a.common, req),
@@ -316,6 +386,9 @@ fn check_snapshots(
             b.scope
         );
     }
+    let why = "has no meaning for heap snapshots (their sizes are exact, not sampled stacks)";
+    super::refuse(a.interval.is_some(), "--interval", why)?;
+    super::refuse(a.timeline.measure.is_some(), "--measure", why)?;
     let (ga, gb) = rayon::join(
         || crate::input::load_snapshot(inputs.0, &a.common),
         || crate::input::load_snapshot(inputs.1, &a.common),
@@ -327,9 +400,10 @@ fn check_snapshots(
         (&gb, &cd),
         &snapshot::CompareOptions { limit: None },
     );
+    let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
     let violations = budgets
         .iter()
-        .flat_map(|b| check::check_snapshot(&cmp, b))
+        .flat_map(|b| check::check_snapshot(&cmp, (&sizes.0, &sizes.1), b))
         .collect();
     let inputs = vec![
         super::snapshot::snapshot_input(before, &ga)?,

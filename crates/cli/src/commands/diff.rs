@@ -16,10 +16,10 @@ pub(crate) fn diff_options(
     kind: &'static str,
 ) -> analyzer::DiffOptions {
     analyzer::DiffOptions {
-        by: rows.by.into(),
+        by: rows.by().into(),
         limit: rows.limit(),
-        normalize: super::normalize(flags.normalize),
-        sort: super::sort(flags.sort),
+        normalize: super::normalize(flags.normalize()),
+        sort: super::sort(flags.sort()),
         interval_before: flags.interval,
         interval_after: flags.interval,
         kind,
@@ -33,6 +33,7 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
         );
     };
     let mut t = Timings::new(a.common.timings);
+    super::refuse_inverted_alone(&a.flags)?;
     let (ia, ib) = (crate::input::open(before)?, crate::input::open(after)?);
     let (pa, pb) = if ia.kind == InputKind::HeapTimeline && ib.kind == InputKind::HeapTimeline {
         // Two timelines diff like two profiles, on their allocation stacks.
@@ -48,16 +49,19 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
             || crate::input::load_any(ib, &a.common),
         );
         match (pa?, pb?) {
-            (Input::Profile(pa), Input::Profile(pb)) => (
-                Loaded {
-                    profile: pa,
-                    timeline: None,
-                },
-                Loaded {
-                    profile: pb,
-                    timeline: None,
-                },
-            ),
+            (Input::Profile(pa), Input::Profile(pb)) => {
+                super::refuse_measure(&a.timeline, before)?;
+                (
+                    Loaded {
+                        profile: pa,
+                        timeline: None,
+                    },
+                    Loaded {
+                        profile: pb,
+                        timeline: None,
+                    },
+                )
+            }
             (Input::Snapshot(ga), Input::Snapshot(gb)) => {
                 return super::snapshot::diff(a, (before, &ga), (after, &gb));
             }

@@ -46,7 +46,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         if n == 0 {
             bail!("--threads must be at least 1");
         }
-        pool = pool.num_threads(n);
+        pool = pool.num_threads(capped_threads(n, common.quiet));
     }
     let pool = pool.build().context("cannot start worker threads")?;
     let quiet = common.quiet;
@@ -70,6 +70,25 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // Warnings go out once, in a fixed order, whatever the outcome.
     crate::input::print_warnings(quiet);
     result
+}
+
+/// Most worker threads worth starting: 4 per available core, at most 256.
+const THREADS_PER_CORE: usize = 4;
+const MAX_THREADS: usize = 256;
+
+/// `--threads N`, capped at what the machine can use, with a one-line
+/// warning when it had to be.
+fn capped_threads(n: usize, quiet: bool) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let most = cores.saturating_mul(THREADS_PER_CORE).min(MAX_THREADS);
+    if n > most && !quiet {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "heapdiff: warning: --threads {n} is more than this machine can use; using {most} ({THREADS_PER_CORE} per core, {cores} cores, at most {MAX_THREADS})"
+        );
+    }
+    n.min(most)
 }
 
 /// Self weights of a profile: `selfSize`, or sample sizes within `span`,
@@ -101,12 +120,41 @@ pub(crate) fn request<'a>(
     span: Option<&'a str>,
 ) -> crate::input::ProfileRequest<'a> {
     crate::input::ProfileRequest {
-        measure: t.measure,
+        measure: t.measure(),
         span,
     }
 }
 
-/// Whether to colour terminal output.
+/// Refuses a flag that means nothing for these inputs, saying why (exit
+/// 2): a flag is never silently ignored.
+pub(crate) fn refuse(given: bool, flag: &str, why: &str) -> anyhow::Result<()> {
+    if given {
+        bail!("{flag} {why}");
+    }
+    Ok(())
+}
+
+/// `--measure` is for allocation timelines only.
+pub(crate) fn refuse_measure(t: &crate::args::TimelineFlags, file: &Path) -> anyhow::Result<()> {
+    refuse(
+        t.measure.is_some(),
+        "--measure",
+        &format!(
+            "applies to allocation timelines; '{}' is not one",
+            file.display()
+        ),
+    )
+}
+
+/// `--inverted` shapes the flame graph of `--flamegraph`.
+pub(crate) fn refuse_inverted_alone(flags: &DiffFlags) -> anyhow::Result<()> {
+    refuse(
+        flags.inverted && flags.flamegraph.is_none(),
+        "--inverted",
+        "draws the flame graph upside down; give --flamegraph OUT.svg too",
+    )
+}
+
 /// How text tables are written: colours and the terminal's width, both
 /// only when standard output is a terminal. `COLUMNS` overrides the width.
 pub(crate) fn text_options(common: &Common) -> heapdiff_renderer::TextOptions {
@@ -126,6 +174,7 @@ pub(crate) fn text_options(common: &Common) -> heapdiff_renderer::TextOptions {
     }
 }
 
+/// Whether to colour terminal output.
 pub(crate) fn color(common: &Common) -> bool {
     use std::io::IsTerminal as _;
     !common.no_color
@@ -177,12 +226,23 @@ pub(crate) fn finish_diff(
         crate::args::Format::Json => renderer::json::write(out, report),
         crate::args::Format::Markdown => renderer::markdown::diff(out, report),
     })?;
-    match flags.fail_on_growth {
-        Some(limit) if report.totals.delta > i64::try_from(limit).unwrap_or(i64::MAX) => {
-            eprint_check_failure(report.totals.delta, limit);
-            Ok(Outcome::CheckFailed)
+    Ok(fail_on_growth(
+        flags.fail_on_growth,
+        report.totals.before,
+        report.totals.after,
+    ))
+}
+
+/// `--fail-on-growth`: a failed check when the total grew by more than the
+/// limit, with the evidence on stderr.
+pub(crate) fn fail_on_growth(limit: Option<u64>, before: u64, after: u64) -> Outcome {
+    let delta = i128::from(after) - i128::from(before);
+    match limit {
+        Some(limit) if delta > i128::from(limit) => {
+            eprint_check_failure(i64::try_from(delta).unwrap_or(i64::MAX), limit);
+            Outcome::CheckFailed
         }
-        _ => Ok(Outcome::Success),
+        _ => Outcome::Success,
     }
 }
 
@@ -267,6 +327,9 @@ pub(crate) fn load_selected(
         common,
         request(timeline, select.span.as_deref()),
     )?;
+    if loaded.timeline.is_none() {
+        refuse_measure(timeline, file)?;
+    }
     let span = loaded.ordinal_span(select.span.as_deref());
     let tree = weigh(
         file,
@@ -281,4 +344,21 @@ pub(crate) fn load_selected(
 /// The sampling intervals a diff judged noise with, for its flame graph.
 pub(crate) fn intervals(report: &analyzer::DiffReport) -> [Option<u64>; 2] {
     [report.totals.interval_before, report.totals.interval_after]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_thread_counts_are_capped() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(capped_threads(1, true), 1);
+        assert_eq!(
+            capped_threads(cores * THREADS_PER_CORE, true),
+            (cores * THREADS_PER_CORE).min(MAX_THREADS)
+        );
+        assert!(capped_threads(usize::MAX, true) <= MAX_THREADS);
+        assert!(capped_threads(100_000, true) <= cores * THREADS_PER_CORE);
+    }
 }

@@ -67,9 +67,10 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
 }
 
 pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
+    refuse_csv(a.format, "dominators")?;
     let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
     let d = snapshot::analyze(&g);
-    let report = snapshot::dominators_report(&g, &d, a.top);
+    let report = snapshot::dominators_report(&g, &d, limit(a.top));
     crate::output::to_stdout(|out| match a.format {
         Format::Table | Format::Markdown | Format::Csv => {
             renderer::snapshot::dominators_table(out, &report)
@@ -93,6 +94,7 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
         }
         (None, None) => anyhow::bail!("give --class NAME or --id @ID"),
     };
+    refuse_csv(a.format, "retainers")?;
     let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::retainers(
@@ -113,12 +115,22 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The views with dominator chains and retainer paths have no CSV form.
+fn refuse_csv(format: Format, command: &str) -> anyhow::Result<()> {
+    super::refuse(
+        format == Format::Csv,
+        "--format csv",
+        &format!("is not available for `{command}`; use table, markdown or json"),
+    )
+}
+
 /// `heapdiff A.heapsnapshot B.heapsnapshot`: DevTools' Comparison view.
 pub(crate) fn diff(
     a: &DiffArgs,
     before: (&Path, &HeapGraph),
     after: (&Path, &HeapGraph),
 ) -> anyhow::Result<Outcome> {
+    refuse_profile_flags(a)?;
     let (bg, cg) = (before.1, after.1);
     let (bd, cd) = analyze_pair(bg, cg);
     let mut report = None;
@@ -153,7 +165,32 @@ pub(crate) fn diff(
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::snapshot::compare_markdown(out, &report),
     })?;
-    Ok(Outcome::Success)
+    Ok(super::fail_on_growth(
+        a.flags.fail_on_growth,
+        report.total_before,
+        report.total_after,
+    ))
+}
+
+/// The diff flags that shape rows of call stacks or a flame graph mean
+/// nothing for two heap snapshots, whose comparison is per class.
+fn refuse_profile_flags(a: &DiffArgs) -> anyhow::Result<()> {
+    let why = "has no meaning for heap snapshots (their comparison is per class, by object id)";
+    let given = [
+        (a.rows.by.is_some(), "--by"),
+        (a.rows.focus.is_some(), "--focus"),
+        (a.rows.ignore.is_some(), "--ignore"),
+        (a.flags.normalize.is_some(), "--normalize"),
+        (a.flags.sort.is_some(), "--sort"),
+        (a.flags.interval.is_some(), "--interval"),
+        (a.flags.flamegraph.is_some(), "--flamegraph"),
+        (a.flags.inverted, "--inverted"),
+        (a.timeline.measure.is_some(), "--measure"),
+    ];
+    for (given, flag) in given {
+        super::refuse(given, flag, why)?;
+    }
+    Ok(())
 }
 
 /// Both snapshots analysed for DevTools' Comparison view: the base's plain

@@ -10,10 +10,12 @@ use crate::Outcome;
 use crate::args::{MeasureArg, SpansArgs};
 
 pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
+    super::refuse_inverted_alone(&a.flags)?;
     let input = crate::input::open(&a.file)?;
     if input.kind == InputKind::HeapTimeline {
         return timeline_spans(a, input);
     }
+    super::refuse_measure(&a.timeline, &a.file)?;
     let loaded = crate::input::load_profile(input, &a.common, super::request(&a.timeline, None))?;
     let p = &loaded.profile;
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
@@ -43,7 +45,14 @@ pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
 /// alive, by allocation stack. Adjacent spans do not overlap.
 fn timeline_spans(a: &SpansArgs, input: crate::input::Opened) -> anyhow::Result<Outcome> {
     let shown = a.file.display();
-    if a.timeline.measure == MeasureArg::Allocated {
+    let exact = "has no meaning for allocation timelines: their live bytes are exact, not sampled";
+    super::refuse(a.flags.interval.is_some(), "--interval", exact)?;
+    super::refuse(
+        a.flags.normalize == Some(crate::args::NormalizeArg::Interval),
+        "--normalize interval",
+        exact,
+    )?;
+    if a.timeline.measure() == MeasureArg::Allocated {
         anyhow::bail!(
             "'{shown}': spans of a timeline compare live objects; --measure allocated has no times"
         );

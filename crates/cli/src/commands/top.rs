@@ -17,11 +17,12 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
         super::request(&a.timeline, a.span.as_deref()),
     )?;
     t.phase("parse");
+    let allocation = a.rows.by() == crate::args::By::Function
+        && a.rows.focus.is_none()
+        && a.rows.ignore.is_none();
+    refuse_inapplicable(a, loaded.timeline.is_some(), allocation)?;
     if let Some(tl) = &loaded.timeline {
-        if a.rows.by == crate::args::By::Function
-            && a.rows.focus.is_none()
-            && a.rows.ignore.is_none()
-        {
+        if allocation {
             allocation_view(a, tl)?;
             t.phase("render");
             t.report();
@@ -38,9 +39,9 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
         a.rows.ignore.as_deref(),
     )?;
     let opts = analyzer::TopOptions {
-        by: GroupBy::from(a.rows.by),
+        by: GroupBy::from(a.rows.by()),
         limit: a.rows.limit(),
-        sort_by_total: a.sort == TopSort::Total,
+        sort_by_total: a.sort == Some(TopSort::Total),
     };
     let report = analyzer::top(p, &tree, &opts);
     t.phase("aggregate");
@@ -54,6 +55,39 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     t.phase("render");
     t.report();
     Ok(Outcome::Success)
+}
+
+/// Flags that mean nothing for this input or view.
+fn refuse_inapplicable(a: &TopArgs, timeline: bool, allocation: bool) -> anyhow::Result<()> {
+    use super::refuse;
+    if !timeline {
+        super::refuse_measure(&a.timeline, &a.file)?;
+        return refuse(
+            a.retainers,
+            "--retainers",
+            &format!(
+                "needs an allocation timeline (who keeps its objects); '{}' is a sampling heap profile",
+                a.file.display()
+            ),
+        );
+    }
+    if allocation {
+        refuse(
+            a.timeline.measure.is_some(),
+            "--measure",
+            "has no meaning in a timeline's Allocation view, which shows live and allocated bytes side by side (use it with --by, --focus or --ignore)",
+        )?;
+        return refuse(
+            a.sort.is_some(),
+            "--sort",
+            "has no meaning in a timeline's Allocation view, which keeps DevTools' order (use it with --by, --focus or --ignore)",
+        );
+    }
+    refuse(
+        a.retainers,
+        "--retainers",
+        "works in a timeline's Allocation view only (without --by, --focus and --ignore)",
+    )
 }
 
 /// DevTools' Allocation view, and with `--retainers` the classes the top

@@ -8,17 +8,40 @@ use crate::Outcome;
 use crate::args::{Format, TreeArgs};
 
 pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
+    super::refuse(
+        a.top.is_some() && !a.bottom_up,
+        "--top",
+        "limits the functions of --bottom-up; the top-down tree is cut by --threshold and --depth",
+    )?;
+    super::refuse(
+        a.threshold.is_some() && a.bottom_up,
+        "--threshold",
+        "cuts the top-down tree; --bottom-up shows its --top functions",
+    )?;
+    super::refuse(
+        a.bottom_up && matches!(a.format, Format::Csv | Format::Markdown),
+        &format!(
+            "--format {}",
+            if a.format == Format::Csv {
+                "csv"
+            } else {
+                "markdown"
+            }
+        ),
+        "is not made for --bottom-up (a tree of callers); use table or json",
+    )?;
     let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
     let p = &loaded.profile;
     let text = super::text_options(&a.common);
     if a.bottom_up {
         let opts = analyzer::BottomUpOptions {
-            limit: (a.top > 0).then_some(a.top),
+            limit: Some(a.top.unwrap_or(25)).filter(|&n| n > 0),
             max_depth: a.depth.map(|d| d as usize),
         };
         let report = analyzer::bottom_up(p, &tree, &opts);
         return crate::output::to_stdout(|out| match a.format {
             Format::Table | Format::Markdown | Format::Csv => {
+                // Markdown and CSV were refused above.
                 renderer::table::bottom_up(out, &report, text)
             }
             Format::Json => renderer::json::write(out, &report),
@@ -27,7 +50,7 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
     }
     let opts = analyzer::TreeOptions {
         max_depth: a.depth,
-        min_total_permille: permille(&a.threshold)?,
+        min_total_permille: permille(a.threshold.as_deref().unwrap_or("0.5"))?,
     };
     let report = analyzer::top_down(p, &tree, &opts);
     crate::output::to_stdout(|out| match a.format {
