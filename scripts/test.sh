@@ -21,6 +21,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "cargo bench --no-run"
 cargo bench --workspace --no-run --locked --quiet
 
+step "formats citations and the CI example"; bash scripts/check-citations.sh; bash scripts/ci-example/run.sh
+
 step "reports in headless Chromium"
 bash scripts/report-check/run.sh
 

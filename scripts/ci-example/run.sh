@@ -7,6 +7,7 @@
 #   2. the head lets the cache grow without bound: `heapdiff check` fails the
 #      job and the upload step finds the report.
 # The "Install heapdiff" step is replaced by the binary of `cargo build`.
+# First, the steps README.md quotes must be those of the workflow.
 #
 #   bash scripts/ci-example/run.sh
 #   HEAPDIFF_TEST_INSTALL=1 bash scripts/ci-example/run.sh
@@ -27,6 +28,8 @@ if [ ! -d scripts/ci-example/node_modules/yaml ]; then
   npm ci --prefix scripts/ci-example --no-audit --no-fund --loglevel=error
 fi
 
+node scripts/ci-example/readme-matches.mjs README.md "$workflow"
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin"
@@ -40,7 +43,8 @@ if [ "${HEAPDIFF_TEST_INSTALL:-}" = 1 ]; then
     export CARGO_HOME="$tmp/cargo-home" CARGO_TARGET_DIR="$tmp/cargo-target"
     # cargo and rustc come from the toolchain, not from CARGO_HOME.
     export PATH="$CARGO_HOME/bin:$(dirname "$(rustup which cargo 2>/dev/null || command -v cargo)"):$PATH"
-    node scripts/ci-example/runner.mjs "$workflow" "$tmp/install" --only "$install_step"
+    # The install step reads no job variable; BASE_SHA only has to exist.
+    BASE_SHA="" node scripts/ci-example/runner.mjs "$workflow" "$tmp/install" --only "$install_step"
   )
   ln -s "$tmp/cargo-home/bin/heapdiff" "$tmp/bin/heapdiff"
 else
