@@ -26,6 +26,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "cargo test --no-run (the test build, and the binary the browser check uses)"
 cargo test --workspace --locked --no-run
 
+step "formats citations and the CI example"; bash scripts/check-citations.sh; bash scripts/ci-example/run.sh
+
 step "reports in headless Chromium"
 HEAPDIFF_BIN=target/debug/heapdiff bash scripts/report-check/run.sh
 

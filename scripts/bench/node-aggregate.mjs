@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The node baseline heapdiff is measured against: the script a developer would write.
 // JSON.parse the whole `.heapprofile`, then aggregate self and total bytes by function with
-// Chrome DevTools' Heavy (bottom-up) rules (formats.md §4.1, §4.3), and print the top rows by self.
+// Chrome DevTools' Heavy (bottom-up) rules (docs/formats.md §4.1, §4.3), and print the top rows by self.
 //
 //   node scripts/bench/node-aggregate.mjs FILE [--top N]
 //

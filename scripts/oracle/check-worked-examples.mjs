@@ -1,6 +1,6 @@
 // Checks that DevTools' numbers for the worked-example fixtures (the
 // *.devtools.* files written by scripts/oracle/expected.sh) are exactly those
-// of shared/docs/formats.md §11. Exits non-zero on any difference.
+// of docs/formats.md §11. Exits non-zero on any difference.
 // Usage: node scripts/oracle/check-worked-examples.mjs
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -74,4 +74,4 @@ assert.deepEqual(read('heaptimeline/worked-example-t/expected/allocation.devtool
   { name: 'main', scriptName: 'app.js', line: 1, column: 1, count: 1, size: 24, liveCount: 2, liveSize: 48 },
 ], 'allocation tops');
 
-console.log('worked examples: DevTools reproduces formats.md §11.1-§11.3 exactly');
+console.log('worked examples: DevTools reproduces docs/formats.md §11.1-§11.3 exactly');

@@ -19,7 +19,7 @@
 #       expected/samples.devtools.json       run.sh samples
 #       expected/statistics.devtools.json    run.sh statistics
 #
-# Then checks the worked examples against formats.md §11
+# Then checks the worked examples against docs/formats.md §11
 # (scripts/oracle/check-worked-examples.mjs).
 #
 # Usage: bash scripts/oracle/expected.sh [CASE_DIR ...]   (default: all)

@@ -1,4 +1,4 @@
-// Writes the worked examples of shared/docs/formats.md §11 as real V8 JSON
+// Writes the worked examples of docs/formats.md §11 as real V8 JSON
 // (same keys, key order, meta and line layout as V8's serializer):
 //
 //   fixtures/heapsnapshot/worked-example-a/input.heapsnapshot    Snapshot A (§11.1)
@@ -151,7 +151,7 @@ function timelineT() {
   };
 }
 
-const SOURCE = 'hand-written: the graph of shared/docs/formats.md §11, laid out in V8\'s JSON layout (node_fields with trace_node_id and detachedness) by node scripts/snapshots/gen-worked-examples.mjs';
+const SOURCE = 'hand-written: the graph of docs/formats.md §11, laid out in V8\'s JSON layout (node_fields with trace_node_id and detachedness) by node scripts/snapshots/gen-worked-examples.mjs';
 
 {
   const dir = caseDir('heapsnapshot/worked-example-a');

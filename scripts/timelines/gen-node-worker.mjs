@@ -10,7 +10,7 @@
 // the module-level array leakStore.
 //
 // In-process sessions can write a header trace_function_count smaller than
-// the number of trace_function_infos records (formats.md), which DevTools'
+// the number of trace_function_infos records (docs/formats.md §5.8), which DevTools'
 // loader does not survive. If this run's file has that mismatch, it is kept
 // as it is in node-worker and a copy with the header count set to the real
 // number is written to fixtures/heaptimeline/node-worker-fixed-header, so the

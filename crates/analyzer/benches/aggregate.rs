@@ -1,4 +1,4 @@
-//! Aggregation micro-benchmarks (style §2.10) on seeded testkit profiles:
+//! Aggregation micro-benchmarks (CONTRIBUTING, benchmarks) on seeded testkit profiles:
 //! `top` by function, `bottom_up` and `diff` on two `medium` profiles that
 //! share their functions, and `Weights::in_range` over the samples of
 //! `large`. rayon's global pool is used, as the CLI does by default.

@@ -1,7 +1,7 @@
 //! Budgets for `heapdiff check`: limits on total growth and on the growth
 //! of any function, package, script, stack or class, absolute (`5MiB`) or
 //! relative (`10%`). A change within the sampling error never fails a
-//! budget (design §2).
+//! budget (README, "Diff semantics").
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The diff of two profiles (design §2, "Diff semantics"): rows matched
+//! The diff of two profiles (README, "Diff semantics"): rows matched
 //! across profiles by their cross-profile key, absolute bytes by default,
 //! `new`/`gone` instead of ±100 %, and a noise flag from the sampling error.
 

@@ -1,4 +1,4 @@
-//! The sampling error of a row (design §2): V8 samples with a Poisson
+//! The sampling error of a row (formats §3.3): V8 samples with a Poisson
 //! process of mean gap R bytes, so a row made of n samples of objects
 //! smaller than R carries an error of about R·√n bytes. A change within two
 //! standard errors of its two sides combined (about 95 % of what chance

@@ -1,4 +1,4 @@
-//! Property tests of the analyses (style §2.9, properties 2–4) on random
+//! Property tests of the analyses (CONTRIBUTING, properties 2–4) on random
 //! call trees from `heapdiff-testkit`: arbitrary shapes, deep chains,
 //! recursion, zero self sizes, samples outside the tree.
 

@@ -1,4 +1,4 @@
-//! Parse throughput (style §2.10) on seeded testkit profiles in V8's own
+//! Parse throughput (CONTRIBUTING, benchmarks) on seeded testkit profiles in V8's own
 //! layout, next to the measured comparison the design asks for: simd-json
 //! building a borrowed DOM of the same bytes, and serde_json building a
 //! `Value` (medium only: on `large` it is slow, and its 128-level nesting

@@ -1,5 +1,5 @@
 //! The dedicated scanner for V8's big integer arrays (`nodes`, `edges`),
-//! parallel across cores (formats §12.1, design §3).
+//! parallel across cores (formats §12.1).
 //!
 //! The array text is cut into chunks just after a comma. Counting commas per
 //! chunk (a `memchr` pass) tells where every chunk's numbers fall in the

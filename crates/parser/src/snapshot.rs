@@ -220,7 +220,7 @@ pub fn parse_snapshot_with(
     }
     // DevTools reads the trace only when the header counts functions. The
     // header can be smaller than the array (in-process inspector sessions,
-    // formats §5.8 / issue 4): heapdiff reads the whole array and warns.
+    // formats §5.8): heapdiff reads the whole array and warns.
     if g.meta.trace_function_count > 0 {
         if let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) {
             let trace = read_trace(b, (fi, tt), &header.meta, g.strings.len())

@@ -1,4 +1,4 @@
-//! Property tests of the `.heapprofile` parser (style §2.9, property 5).
+//! Property tests of the `.heapprofile` parser (CONTRIBUTING, property 5).
 //! Inputs come from `heapdiff-testkit`: a random profile is written as JSON
 //! in V8's layout or a variation the formats spec allows, then parsed.
 

@@ -381,7 +381,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
     writeln!(out, "{}", semantics_line(r))
 }
 
-/// One line that says how to read the numbers (design §2: shown in every
+/// One line that says how to read the numbers (README, "Diff semantics": shown in every
 /// output).
 #[must_use]
 pub fn semantics_line(r: &DiffReport) -> String {

@@ -1,4 +1,4 @@
-//! Test and benchmark inputs for heapdiff (style §2.9, §2.10).
+//! Test and benchmark inputs for heapdiff (CONTRIBUTING: property tests, benchmarks).
 //!
 //! * [`SyntheticProfile`]: a sampling heap profile as plain vectors, the one
 //!   source of both a [`heapdiff_model::HeapProfile`]
