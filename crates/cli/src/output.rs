@@ -97,7 +97,9 @@ pub(crate) fn to_file(
         // A symbolic link to nothing (yet): followed, never replaced.
         Err(_) if is_symlink(path) => in_place(path, write),
         Err(_) => atomically(path, path, None, write),
-    }
+    }?;
+    crate::progress::wrote(path);
+    Ok(())
 }
 
 /// Writes a file that is not a regular file (`/dev/null`, a FIFO, a

@@ -48,3 +48,14 @@ pub(crate) fn clear() {
     let _ = write!(err, "\r\x1b[2K");
     let _ = err.flush();
 }
+
+/// Says that an output file was written (`--flamegraph`, `--report`, `-o`,
+/// exports), so a person at a terminal sees where the results went.
+pub(crate) fn wrote(path: &std::path::Path) {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return;
+    }
+    clear();
+    let shown = heapdiff_renderer::escape::terminal(&path.display().to_string());
+    let _ = writeln!(std::io::stderr().lock(), "heapdiff: wrote {shown}");
+}

@@ -531,7 +531,7 @@ mod tests {
         let index = RetainerIndex::build(&g);
         let deepest = shortest_path(&g, &d, &index, g.n_nodes() as u32 - 1);
         assert_eq!(deepest.len(), MAX_PATH_STEPS);
-        assert_eq!(deepest.last().map(|s| s.id), Some(7 + 2 * (n as u32 - 1)));
+        assert_eq!(deepest.last().map(|s| s.id), Some(7 + 2 * (n as u64 - 1)));
     }
 
     /// Count, retained size and path of a group.
