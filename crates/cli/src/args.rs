@@ -364,7 +364,9 @@ pub(crate) struct DiffFlags {
     /// Also write a differential flame graph SVG here.
     #[arg(long, value_name = "OUT.svg")]
     pub(crate) flamegraph: Option<PathBuf>,
-    /// Draw the flame graph as an icicle (root at the top).
+    /// Turn the flame graph the other way up: root at the bottom. (A
+    /// differential flame graph is an icicle by default, root at the top,
+    /// so its widest changes are in view where the image starts.)
     #[arg(long)]
     pub(crate) inverted: bool,
     /// Exit with 1 when the total grew by more than this many bytes
@@ -465,7 +467,9 @@ pub(crate) struct FlameArgs {
     /// The SVG file to write.
     #[arg(short, long, value_name = "OUT.svg")]
     pub(crate) output: PathBuf,
-    /// Icicle graph: root at the top.
+    /// Turn the graph the other way up: one profile's flame graph becomes
+    /// an icicle (root at the top); two profiles' differential graph, an
+    /// icicle by default, gets its root at the bottom.
     #[arg(long)]
     pub(crate) inverted: bool,
     /// Title of the image.

@@ -21,7 +21,8 @@ use crate::units::{bytes, percent, signed_bytes};
 pub struct DiffFlameOptions {
     /// Title at the top.
     pub title: String,
-    /// Icicle graph (root at the top).
+    /// Icicle graph (root at the top): the default, so that the widest
+    /// changes, which start at the root, are in view where the image starts.
     pub inverted: bool,
     /// Image width in pixels.
     pub width: u32,
@@ -31,7 +32,7 @@ impl Default for DiffFlameOptions {
     fn default() -> Self {
         Self {
             title: "Differential flame graph".into(),
-            inverted: false,
+            inverted: true,
             width: 1200,
         }
     }

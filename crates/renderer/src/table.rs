@@ -445,7 +445,7 @@ mod tests {
             },
         };
         let mut chunked = Vec::new();
-        tree(&mut chunked, &report, TextOptions { color: false }).unwrap();
+        tree(&mut chunked, &report, TextOptions::default()).unwrap();
         let mut t = new_table(
             &["Self", "Total", "Total %", "Function", "Location"],
             &[0, 1, 2],

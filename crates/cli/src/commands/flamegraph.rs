@@ -38,7 +38,7 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
             .title
             .clone()
             .unwrap_or_else(|| format!("{} → {}", a.file.display(), after_path.display())),
-        inverted: a.inverted,
+        inverted: !a.inverted,
         ..renderer::diff_flame::DiffFlameOptions::default()
     };
     crate::output::to_file(&a.output, &[&a.file, after_path], |out| {

@@ -151,7 +151,7 @@ pub(crate) fn refuse_inverted_alone(flags: &DiffFlags) -> anyhow::Result<()> {
     refuse(
         flags.inverted && flags.flamegraph.is_none(),
         "--inverted",
-        "draws the flame graph upside down; give --flamegraph OUT.svg too",
+        "turns the flame graph the other way up; give --flamegraph OUT.svg too",
     )
 }
 
@@ -212,7 +212,7 @@ pub(crate) fn finish_diff(
     if let (Some(path), Some(tree)) = (&flags.flamegraph, flame) {
         let opts = renderer::diff_flame::DiffFlameOptions {
             title: title.to_string(),
-            inverted: flags.inverted,
+            inverted: !flags.inverted,
             ..renderer::diff_flame::DiffFlameOptions::default()
         };
         crate::output::to_file(path, inputs, |out| {
