@@ -615,3 +615,50 @@ fn the_error_line_shows_control_characters_escaped() {
     assert!(err.contains("no\\u{1b}[2Jsuch\\u{7}file"), "{err:?}");
     assert_eq!(err.lines().count(), 1, "{err:?}");
 }
+
+/// A file name that is not UTF-8 and holds an escape sequence: every run,
+/// failing or not, shows it lossily with its control characters escaped,
+/// and a report still records the command line.
+#[test]
+fn file_names_not_utf8_or_with_controls_are_shown_inert() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let tmp = workdir();
+    let good = std::ffi::OsStr::from_bytes(b"in-\xff\x1b[31m.heapprofile");
+    fs::copy(tmp.path().join("in.heapprofile"), tmp.path().join(good)).unwrap();
+    let cut = std::ffi::OsStr::from_bytes(b"cut-\xff\x1b[31m.heapprofile");
+    let whole = fs::read(tmp.path().join("in.heapprofile")).unwrap();
+    fs::write(tmp.path().join(cut), &whole[..whole.len() / 2]).unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_heapdiff"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["top".as_ref(), cut]);
+    assert_refused(&o, "a cut file");
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("heapdiff: error: 'cut-\u{FFFD}\\u{1b}[31m.heapprofile': "),
+        "{err}"
+    );
+    assert!(err.contains(" at byte "), "{err}");
+    let o = run(&[
+        "diff".as_ref(),
+        "in.heapprofile".as_ref(),
+        good,
+        "--report".as_ref(),
+        "r.md".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains('\u{1b}'));
+    let report = fs::read_to_string(tmp.path().join("r.md")).unwrap();
+    assert!(report.contains("in-\u{FFFD}"), "{report}");
+    assert!(
+        report
+            .contains(r"heapdiff diff in.heapprofile $'in-\xff\x1b[31m.heapprofile' --report r.md"),
+        "{report}"
+    );
+    assert!(!report.contains('\u{1b}'));
+}

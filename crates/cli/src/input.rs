@@ -340,6 +340,14 @@ fn parse_graph(input: Opened) -> anyhow::Result<Result<Parsed<HeapGraph>, ParseE
                 stream::ReadAllError::OutOfMemory { so_far } => {
                     anyhow::anyhow!("out of memory reading '{shown}' ({so_far} bytes so far)")
                 }
+                stream::ReadAllError::Whitespace { run, at } => anyhow::anyhow!(
+                    "'{shown}': {run} bytes of whitespace at byte {at}: not a V8 file{}",
+                    if input.gzip {
+                        " (offsets count decompressed bytes)"
+                    } else {
+                        ""
+                    }
+                ),
                 stream::ReadAllError::Io(e) => read_error(&path, &e),
             })?;
             parse_snapshot(&bytes)
@@ -442,7 +450,10 @@ static SEEN_WARNINGS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex
 /// command line (stable within one input).
 fn sorted_warnings() -> Vec<(String, String)> {
     let mut w = SEEN_WARNINGS.lock().map(|w| w.clone()).unwrap_or_default();
-    let args: Vec<String> = std::env::args().collect();
+    // As the inputs are shown: an argument need not be UTF-8.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| Path::new(&a).display().to_string())
+        .collect();
     let position = |input: &str| args.iter().position(|a| a == input).unwrap_or(usize::MAX);
     w.sort_by(|a, b| {
         position(&a.0)

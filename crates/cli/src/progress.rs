@@ -28,6 +28,8 @@ pub(crate) fn stage(stage: &str, bytes: u64) {
         return;
     }
     let elapsed = START.get().map_or(0.0, |s| s.elapsed().as_secs_f64());
+    // The stage names an input, whose name may hold control characters.
+    let stage = heapdiff_renderer::escape::terminal(stage);
     let _guard = LINE.lock();
     let mut err = std::io::stderr().lock();
     let _ = write!(

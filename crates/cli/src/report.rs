@@ -55,7 +55,7 @@ pub(crate) fn input_info(path: &Path, kind: &str, detail: String) -> anyhow::Res
 
 /// The command line that reproduces this run, shell-quoted.
 pub(crate) fn command_line() -> String {
-    let mut args = std::env::args().skip(1).peekable();
+    let mut args = std::env::args_os().skip(1).peekable();
     let mut out = String::from("heapdiff");
     while let Some(a) = args.next() {
         // The thread count never changes the output; leaving it out keeps
@@ -64,22 +64,46 @@ pub(crate) fn command_line() -> String {
             args.next();
             continue;
         }
-        if a.starts_with("--threads=") {
+        if a.to_str().is_some_and(|a| a.starts_with("--threads=")) {
             continue;
         }
         out.push(' ');
-        if !a.is_empty()
-            && a.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_./=:%@,+".contains(&b))
-        {
-            out.push_str(&a);
-        } else {
-            out.push('\'');
-            out.push_str(&a.replace('\'', "'\\''"));
-            out.push('\'');
-        }
+        out.push_str(&shell_quoted(&a));
     }
     out
+}
+
+/// One argument as a POSIX shell reads it back. An argument that is not
+/// UTF-8 or holds control or bidirectional characters is written in the
+/// `$'…'` form with `\xHH` escapes, so that no such byte reaches the report.
+fn shell_quoted(arg: &std::ffi::OsStr) -> String {
+    let hazard =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    match arg.to_str() {
+        Some(a)
+            if !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=:%@,+".contains(&b)) =>
+        {
+            a.to_string()
+        }
+        Some(a) if !a.chars().any(hazard) => format!("'{}'", a.replace('\'', "'\\''")),
+        _ => {
+            let mut out = String::from("$'");
+            for &b in arg.as_encoded_bytes() {
+                match b {
+                    b'\'' | b'\\' => {
+                        out.push('\\');
+                        out.push(char::from(b));
+                    }
+                    b' '..=b'~' => out.push(char::from(b)),
+                    _ => out.push_str(&format!("\\x{b:02x}")),
+                }
+            }
+            out.push('\'');
+            out
+        }
+    }
 }
 
 /// Writes the report as Markdown, HTML or JSON, by the file's extension.

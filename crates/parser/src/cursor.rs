@@ -11,6 +11,10 @@ use crate::scan::is_ws;
 
 const BUF_LEN: usize = 1 << 20;
 
+/// The longest string accepted, decoded: no function name, URL or key
+/// comes near it, and a longer one is a corrupt or hostile file.
+pub(crate) const MAX_STRING: usize = 64 << 20;
+
 /// A JSON number as written, classified without losing integer precision.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Number {
@@ -177,12 +181,15 @@ impl<R: Read> Cursor<R> {
         }
     }
 
-    /// Reads an object key and its `:` into `out`.
+    /// Reads an object key and its `:` into `out`; returns the offset of
+    /// the key's opening quote.
     #[inline]
-    pub(crate) fn key(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+    pub(crate) fn key(&mut self, out: &mut Vec<u8>) -> Result<u64, ParseError> {
         self.expect(b'"', "a quoted object key")?;
+        let at = self.offset() - 1;
         self.string_body(out)?;
-        self.expect(b':', "`:` after an object key")
+        self.expect(b':', "`:` after an object key")?;
+        Ok(at)
     }
 
     /// Reads a string value (opening quote not yet consumed) into `out`.
@@ -192,30 +199,66 @@ impl<R: Read> Cursor<R> {
     }
 
     /// Reads the rest of a string after its opening quote, decoding escapes.
-    /// Unpaired surrogate escapes become U+FFFD (formats §12.2).
+    /// Unpaired surrogate escapes become U+FFFD (formats §12.2). Raw control
+    /// characters, which JSON forbids in strings, and strings longer than
+    /// [`MAX_STRING`] are errors.
     fn string_body(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
         out.clear();
+        let start = self.offset() - 1;
         loop {
             if !self.fill()? {
                 return Err(self.truncated());
             }
             let chunk = &self.buf[self.pos..self.end];
-            match memchr::memchr2(b'"', b'\\', chunk) {
-                None => {
-                    out.extend_from_slice(chunk);
-                    self.pos = self.end;
-                }
-                Some(i) => {
-                    out.extend_from_slice(&chunk[..i]);
-                    let quote = chunk[i] == b'"';
-                    self.pos += i + 1;
-                    if quote {
-                        return Ok(());
-                    }
-                    self.escape(out)?;
-                }
+            let stop = memchr::memchr2(b'"', b'\\', chunk);
+            let body = stop.unwrap_or(chunk.len());
+            if let Some(at) = chunk[..body].iter().position(|&b| b < 0x20) {
+                let b = chunk[at];
+                self.pos += at;
+                return Err(self.syntax(format!(
+                    "raw control character 0x{b:02x} in a string (JSON allows it only escaped)"
+                )));
             }
+            self.append(out, body, start)?;
+            let Some(i) = stop else { continue };
+            let quote = self.buf[self.pos] == b'"';
+            debug_assert_eq!(i, body);
+            self.pos += 1;
+            if quote {
+                return Ok(());
+            }
+            self.escape(out)?;
         }
+    }
+
+    /// Moves the next `len` buffered bytes to `out`, the string that began
+    /// at `start`: an error if it grows beyond [`MAX_STRING`] or memory for
+    /// it cannot be had.
+    fn append(&mut self, out: &mut Vec<u8>, len: usize, start: u64) -> Result<(), ParseError> {
+        let too_long = || ParseError::Syntax {
+            section: self.section,
+            offset: start,
+            message: format!(
+                "the string that begins here is longer than {} MiB",
+                MAX_STRING >> 20
+            ),
+        };
+        if out.len() + len > MAX_STRING {
+            return Err(too_long());
+        }
+        if out.try_reserve(len).is_err() {
+            return Err(ParseError::Syntax {
+                section: self.section,
+                offset: start,
+                message: format!(
+                    "out of memory for the string that begins here ({} bytes)",
+                    out.len() + len
+                ),
+            });
+        }
+        out.extend_from_slice(&self.buf[self.pos..self.pos + len]);
+        self.pos += len;
+        Ok(())
     }
 
     fn next_byte(&mut self) -> Result<u8, ParseError> {
@@ -327,7 +370,8 @@ impl<R: Read> Cursor<R> {
                 .take(MAX_DIGITS + 1)
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-            if digits == 0 || digits > MAX_DIGITS {
+            // A leading zero is left to the general path, which rejects it.
+            if digits == 0 || digits > MAX_DIGITS || (digits > 1 && window[at] == b'0') {
                 return None;
             }
             values[k] = window[at..at + digits]
@@ -372,6 +416,9 @@ impl<R: Read> Cursor<R> {
             n_digits += 1;
             self.pos += 1;
         }
+        if b == b'0' && n_digits > 1 {
+            return Err(leading_zero(self.section, start));
+        }
         let next = self.peek()?;
         if n_digits > 0 && !overflow && !matches!(next, Some(b'.' | b'e' | b'E')) {
             return Ok(Number::Unsigned(value));
@@ -411,6 +458,10 @@ impl<R: Read> Cursor<R> {
         if self.eof && self.pos >= self.end && !text.is_empty() {
             // A number running into end of input means the file was cut.
             return Err(self.truncated());
+        }
+        let unsigned = text.strip_prefix('-').unwrap_or(&text).as_bytes();
+        if unsigned.len() > 1 && unsigned[0] == b'0' && unsigned[1].is_ascii_digit() {
+            return Err(leading_zero(self.section, start));
         }
         text.parse::<f64>()
             .map(Number::Float)
@@ -478,7 +529,14 @@ impl<R: Read> Cursor<R> {
         if b == b'-' {
             self.pos += 1;
         }
-        self.skip_digits(start)?;
+        if self.peek()? == Some(b'0') {
+            self.pos += 1;
+            if matches!(self.peek()?, Some(b'0'..=b'9')) {
+                return Err(leading_zero(self.section, start));
+            }
+        } else {
+            self.skip_digits(start)?;
+        }
         if self.peek()? == Some(b'.') {
             self.pos += 1;
             self.skip_digits(start)?;
@@ -550,6 +608,15 @@ impl<R: Read> Cursor<R> {
             format!("byte 0x{found:02x}")
         };
         self.syntax(format!("expected {expected}, found {shown}"))
+    }
+}
+
+/// JSON writes no leading zeros (`01`, `-007`).
+fn leading_zero(section: &'static str, offset: u64) -> ParseError {
+    ParseError::Syntax {
+        section,
+        offset,
+        message: "malformed number: a leading zero".into(),
     }
 }
 

@@ -56,9 +56,77 @@ pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, Parse
     p.finish(end)
 }
 
+/// The keys the parser reads, in any of its objects; each has its bit in
+/// [`SeenKeys`].
+const KNOWN_KEYS: [&str; 15] = [
+    "head",
+    "samples",
+    "profile",
+    "callFrame",
+    "selfSize",
+    "id",
+    "children",
+    "functionName",
+    "scriptId",
+    "url",
+    "lineNumber",
+    "columnNumber",
+    "size",
+    "nodeId",
+    "ordinal",
+];
+/// The keys read in the top-level object: `head`, `samples`, `profile`.
+const TOP_KEYS: u16 = 0b111;
+/// Inside the `profile` wrapper: `head`, `samples`.
+const WRAPPED_KEYS: u16 = 0b11;
+/// A node: `callFrame` to `children`, and the legacy frame fields.
+const NODE_KEYS: u16 = 0b1111_1111_1000;
+/// A `callFrame`: `functionName` to `columnNumber`.
+const FRAME_KEYS: u16 = 0b1111_1000_0000;
+/// A sample: `size`, `nodeId`, `ordinal`.
+const SAMPLE_KEYS_READ: u16 = 0b111 << 12;
+
+/// The known keys met so far in one object, so that a repeated one (whose
+/// two values would contradict each other) is an error. Unknown keys are
+/// skipped and not tracked.
+#[derive(Clone, Copy, Default)]
+struct SeenKeys {
+    /// The keys this object's reader uses.
+    read: u16,
+    seen: u16,
+}
+
+impl SeenKeys {
+    fn new(read: u16) -> Self {
+        Self { read, seen: 0 }
+    }
+
+    /// Notes `key`, which began at byte `at`; a key read twice is an error.
+    fn note(&mut self, key: &[u8], at: u64, section: &'static str) -> Result<(), ParseError> {
+        let Some(i) = KNOWN_KEYS.iter().position(|k| k.as_bytes() == key) else {
+            return Ok(());
+        };
+        let bit = 1 << i;
+        if self.read & bit == 0 {
+            return Ok(());
+        }
+        if self.seen & bit != 0 {
+            return Err(ParseError::Syntax {
+                section,
+                offset: at,
+                message: format!("duplicate key `{}` in one object", KNOWN_KEYS[i]),
+            });
+        }
+        self.seen |= bit;
+        Ok(())
+    }
+}
+
 /// Fields of one tree node, gathered while its keys are read.
 #[derive(Default)]
 struct PendingNode {
+    /// The keys read so far.
+    keys: SeenKeys,
     stack: Option<StackId>,
     name: Option<String>,
     script_id: Option<String>,
@@ -120,12 +188,18 @@ impl<R: Read> Parser<R> {
             self.cur.bump();
             return Ok(());
         }
+        let mut seen = SeenKeys::new(if wrapped { WRAPPED_KEYS } else { TOP_KEYS });
         loop {
-            self.cur.key(&mut self.scratch)?;
+            let at = self.cur.key(&mut self.scratch)?;
+            let is_wrapper =
+                self.scratch == b"profile" && !wrapped && self.cur.peek_token()? == b'{';
+            if is_wrapper || self.scratch != b"profile" {
+                seen.note(&self.scratch, at, self.cur.section)?;
+            }
             match self.scratch.as_slice() {
                 b"head" => self.head()?,
                 b"samples" => self.samples()?,
-                b"profile" if !wrapped && self.cur.peek_token()? == b'{' => {
+                b"profile" if is_wrapper => {
                     self.b.meta_mut().wrapped = true;
                     self.top_level(true)?;
                 }
@@ -187,8 +261,9 @@ impl<R: Read> Parser<R> {
                 self.cur.expect(b',', "`,` or `}` in a node")?;
             }
             first_key = false;
-            self.cur.key(&mut self.scratch)?;
+            let at = self.cur.key(&mut self.scratch)?;
             let top = open.last_mut().expect("invariant: checked above");
+            top.keys.note(&self.scratch, at, self.cur.section)?;
             if self.scratch == b"children" {
                 self.cur.expect(b'[', "the `children` array")?;
                 top.in_children = true;
@@ -227,6 +302,7 @@ impl<R: Read> Parser<R> {
         }
         let stack = self.b.open_stack(parent);
         Ok(PendingNode {
+            keys: SeenKeys::new(NODE_KEYS),
             stack: Some(stack),
             ..PendingNode::default()
         })
@@ -264,8 +340,10 @@ impl<R: Read> Parser<R> {
             return Ok(());
         }
         let mut key = Vec::with_capacity(16);
+        let mut seen = SeenKeys::new(FRAME_KEYS);
         loop {
-            self.cur.key(&mut key)?;
+            let at = self.cur.key(&mut key)?;
+            seen.note(&key, at, self.cur.section)?;
             self.frame_field(&key, node)?;
             if !self.cur.comma_or(b'}')? {
                 return Ok(());
@@ -369,8 +447,10 @@ impl<R: Read> Parser<R> {
         self.cur.expect(b'{', "a sample object")?;
         let (mut node_id, mut size, mut ordinal) = (None, 0, 0);
         if self.cur.peek_token()? != b'}' {
+            let mut seen = SeenKeys::new(SAMPLE_KEYS_READ);
             loop {
-                self.cur.key(&mut self.scratch)?;
+                let at = self.cur.key(&mut self.scratch)?;
+                seen.note(&self.scratch, at, self.cur.section)?;
                 match self.scratch.as_slice() {
                     b"nodeId" => node_id = Some(self.node_id("nodeId")?),
                     b"size" => size = self.byte_count("size")?,
@@ -521,12 +601,19 @@ impl<R: Read> Parser<R> {
     fn position(&mut self, field: &'static str) -> Result<i64, ParseError> {
         let at = self.cur.offset();
         self.expect_number(field)?;
+        let too_large =
+            |shown: &str| format!("{shown} is beyond the largest line number, {}", i32::MAX);
         match self.cur.number()? {
-            Number::Unsigned(v) => {
-                i64::try_from(v).map_err(|_| self.bad(field, at, "too large".into()))
-            }
+            Number::Unsigned(v) => i32::try_from(v)
+                .map(i64::from)
+                .map_err(|_| self.bad(field, at, too_large(&v.to_string()))),
             #[allow(clippy::cast_possible_truncation)]
-            Number::Float(f) if f.fract() == 0.0 && (-1.0..1e15).contains(&f) => Ok(f as i64),
+            Number::Float(f) if f.fract() == 0.0 && (-1.0..=f64::from(i32::MAX)).contains(&f) => {
+                Ok(f as i64)
+            }
+            Number::Float(f) if f.fract() == 0.0 && f > f64::from(i32::MAX) => {
+                Err(self.bad(field, at, too_large(&short_float(f))))
+            }
             Number::Float(f) => {
                 Err(self.bad(field, at, format!("{f} is not a line or column number")))
             }
@@ -890,5 +977,221 @@ mod tests {
                 assert_eq!(kind, InputKind::OtherJson, "cut at {len}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod strict_json_tests {
+    use std::io::Read as _;
+
+    use super::*;
+
+    fn error(text: &str) -> String {
+        match parse_heapprofile(text.as_bytes()) {
+            Ok(_) => panic!("accepted: {text}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// A valid profile with compact samples, long enough for the fast path
+    /// of sample records.
+    fn compact(head_extra: &str, sample: &str) -> String {
+        format!(
+            r#"{{"head":{{"callFrame":{{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1}},"selfSize":0,"id":1{head_extra},"children":[]}},"samples":[{sample},{{"size":8,"nodeId":1,"ordinal":2}}],"padding":"{}"}}"#,
+            "x".repeat(200)
+        )
+    }
+
+    #[test]
+    fn the_compact_profile_is_valid() {
+        let text = compact("", r#"{"size":16,"nodeId":1,"ordinal":1}"#);
+        let parsed = parse_heapprofile(text.as_bytes()).unwrap();
+        assert_eq!(parsed.value.samples.bytes, [16, 8]);
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_in_every_object() {
+        let cases = [
+            (
+                compact("", r#"{"size":16,"nodeId":1,"ordinal":1}"#).replacen(
+                    r#""samples":["#,
+                    r#""samples":[],"samples":["#,
+                    1,
+                ),
+                "samples",
+                r#""samples":[{"#,
+            ),
+            (
+                compact(r#","selfSize":5"#, r#"{"size":1,"nodeId":1,"ordinal":1}"#),
+                "selfSize",
+                r#""selfSize":5"#,
+            ),
+            (
+                compact(r#","id":9"#, r#"{"size":1,"nodeId":1,"ordinal":1}"#),
+                "id",
+                r#""id":9"#,
+            ),
+            (
+                compact(r#","children":[]"#, r#"{"size":1,"nodeId":1,"ordinal":1}"#),
+                "children",
+                r#""children":[]}"#,
+            ),
+            (
+                compact(
+                    r#","url":"a","url":"b""#,
+                    r#"{"size":1,"nodeId":1,"ordinal":1}"#,
+                ),
+                "url",
+                r#""url":"b""#,
+            ),
+            (
+                compact("", r#"{"size":1,"nodeId":1,"ordinal":1}"#).replacen(
+                    r#""url":"""#,
+                    r#""url":"","u\u0072l":"x""#,
+                    1,
+                ),
+                "url",
+                r#""u\u0072l""#,
+            ),
+            (
+                compact("", r#"{"size":1, "nodeId":1,"size":2}"#),
+                "size",
+                r#""size":2"#,
+            ),
+        ];
+        for (text, key, at) in cases {
+            let offset = text.find(at).unwrap();
+            assert_eq!(
+                error(&text),
+                format!(
+                    "invalid JSON in `{}` at byte {offset}: duplicate key `{key}` in one object",
+                    match key {
+                        "samples" => "top level",
+                        "size" => "samples",
+                        _ => "head",
+                    }
+                ),
+                "{text}"
+            );
+        }
+        // Unknown keys may repeat; the same key in two objects is no repeat.
+        let text = compact(
+            r#","x":1,"x":2"#,
+            r#"{"size":1,"nodeId":1,"ordinal":1,"y":1,"y":1}"#,
+        );
+        let text = text.replacen(r#""selfSize":0"#, r#""selfSize":0,"url":"n""#, 1);
+        parse_heapprofile(text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn raw_control_characters_in_strings_are_errors() {
+        for (raw, shown) in [
+            ("\u{0}", "0x00"),
+            ("\u{1b}", "0x1b"),
+            ("\n", "0x0a"),
+            ("\u{1f}", "0x1f"),
+        ] {
+            let text = compact("", r#"{"size":1,"nodeId":1,"ordinal":1}"#).replacen(
+                "(root)",
+                &format!("(ro{raw}ot)"),
+                1,
+            );
+            let offset = text.find(raw).unwrap();
+            assert_eq!(
+                error(&text),
+                format!(
+                    "invalid JSON in `head` at byte {offset}: raw control character {shown} in a \
+                     string (JSON allows it only escaped)"
+                )
+            );
+        }
+        // In a key, and in the value of an unknown key.
+        let text = compact("", r#"{"size":1,"nodeId":1,"ordinal":1}"#);
+        for (from, to) in [
+            (r#""id""#, "\"i\u{7}d\""),
+            (r#""padding":"x"#, "\"padding\":\"\u{7}"),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            let msg = error(&bad);
+            assert!(msg.contains("raw control character 0x07"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_string_beyond_the_bound_is_an_error_where_it_begins() {
+        let head = br#"{"head":{"callFrame":{"functionName":""#;
+        let long = std::io::repeat(b'a').take(crate::cursor::MAX_STRING as u64 + 1);
+        let err = parse_heapprofile((&head[..]).chain(long)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid JSON in `head` at byte {}: the string that begins here is longer than \
+                 64 MiB",
+                head.len() - 1
+            )
+        );
+        // Exactly at the bound is accepted.
+        let mut text = head.to_vec();
+        text.resize(text.len() + crate::cursor::MAX_STRING, b'a');
+        text.extend_from_slice(br#""},"id":1}}"#);
+        parse_heapprofile(&text[..]).unwrap();
+    }
+
+    #[test]
+    fn leading_zeros_are_errors() {
+        let sample = r#"{"size":16,"nodeId":1,"ordinal":1}"#;
+        let cases = [
+            compact("", r#"{"size":01,"nodeId":1,"ordinal":1}"#),
+            compact("", r#"{"size":1, "nodeId":007,"ordinal":1}"#),
+            compact(r#","x":-01"#, sample),
+            compact(r#","x":00.5"#, sample),
+            compact("", sample).replacen(r#""lineNumber":-1"#, r#""lineNumber":-01"#, 1),
+            compact("", sample).replacen(r#""selfSize":0"#, r#""selfSize":00"#, 1),
+        ];
+        for text in cases {
+            let at = text
+                .as_bytes()
+                .windows(2)
+                .position(|w| w[0] == b'0' && w[1].is_ascii_digit())
+                .unwrap();
+            let at = if text.as_bytes()[at - 1] == b'-' {
+                at - 1
+            } else {
+                at
+            };
+            let msg = error(&text);
+            assert!(
+                msg.ends_with(&format!("at byte {at}: malformed number: a leading zero")),
+                "{msg} for {text}"
+            );
+        }
+        // A plain zero, and zero before a fraction, are fine.
+        let text = compact(
+            r#","x":0,"y":-0.5,"z":0e3"#,
+            r#"{"size":0,"nodeId":1,"ordinal":0}"#,
+        );
+        parse_heapprofile(text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn positions_beyond_i32_are_errors() {
+        let sample = r#"{"size":16,"nodeId":1,"ordinal":1}"#;
+        for (from, to) in [
+            (r#""lineNumber":-1"#, r#""lineNumber":2147483648"#),
+            (r#""columnNumber":-1"#, r#""columnNumber":99999999999"#),
+            (r#""columnNumber":-1"#, r#""columnNumber":3e9"#),
+        ] {
+            let text = compact("", sample).replacen(from, to, 1);
+            let at = text.find(to).unwrap() + to.find(':').unwrap() + 1;
+            let msg = error(&text);
+            assert!(
+                msg.contains(&format!("at byte {at}: "))
+                    && msg.ends_with("is beyond the largest line number, 2147483647"),
+                "{msg}"
+            );
+        }
+        let text =
+            compact("", sample).replacen(r#""lineNumber":-1"#, r#""lineNumber":2147483647"#, 1);
+        parse_heapprofile(text.as_bytes()).unwrap();
     }
 }
