@@ -6,8 +6,9 @@
 //! integer arrays (the dedicated digit scanner, straight into columns) are
 //! read once found, the node scan beside the rest of the top level; the
 //! strings are read into one arena where they are met. Every column is
-//! looked up by name in `meta`; counts and references are checked, and the
-//! header counts lose to the arrays with a warning.
+//! looked up by name in `meta`; counts and references are checked: a header
+//! node or edge count that disagrees with its array is an error, a stale
+//! `trace_function_count` a warning (formats §5.8).
 
 use heapdiff_model::steps::time;
 use heapdiff_model::{
