@@ -1,5 +1,6 @@
 //! The hostile corpus, built from the repository's own fixtures: every case
-//! is an input the binary must reject with one clean error line.
+//! is an input the binary must reject with one clean error line, but for a
+//! few quirks of real files that it must accept with one warning.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -59,6 +60,16 @@ pub(crate) enum Offset {
     Optional,
 }
 
+/// What the binary must do with a case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// Exit 2 with one error line.
+    Rejected,
+    /// A quirk of real files that DevTools opens: exit 0 with one warning
+    /// line naming the file.
+    Warned,
+}
+
 pub(crate) struct Case {
     pub(crate) category: String,
     /// The file name in the corpus directory (may hold any byte).
@@ -68,6 +79,7 @@ pub(crate) struct Case {
     pub(crate) data: Data,
     pub(crate) cmd: Cmd,
     pub(crate) offset: Offset,
+    pub(crate) expect: Expect,
     /// Expected to take seconds (bombs): started first.
     pub(crate) slow: bool,
     /// What was done to the input, for the report.
@@ -126,6 +138,7 @@ impl Corpus {
             data,
             cmd,
             offset,
+            expect: Expect::Rejected,
             slow: false,
             note: String::new(),
         });
@@ -193,6 +206,16 @@ pub(crate) fn build(root: &Path) -> Vec<Case> {
 pub(crate) struct LieSink<'a>(&'a mut Corpus);
 
 impl LieSink<'_> {
+    /// An edit that real files hold and DevTools opens: accepted with one
+    /// warning.
+    pub(crate) fn quirk(&mut self, kind: Kind, what: &str, note: &str, text: Vec<u8>) {
+        let first = self.0.cases.len();
+        self.lie(kind, what, note, text, false);
+        for case in &mut self.0.cases[first..] {
+            case.expect = Expect::Warned;
+        }
+    }
+
     /// A structurally wrong input; `offset` says whether the error must
     /// name a byte offset (it must whenever the lie sits at one place).
     pub(crate) fn lie(&mut self, kind: Kind, what: &str, note: &str, text: Vec<u8>, offset: bool) {
@@ -718,6 +741,7 @@ fn control_characters(c: &mut Corpus, fx: &Fixtures) {
             data: cut.clone(),
             cmd: Cmd::Top,
             offset: Offset::Required { max },
+            expect: Expect::Rejected,
             slow: false,
             note: "a truncated profile".into(),
         });

@@ -198,8 +198,9 @@ pub enum Warning {
     /// The call tree's nodes have no `id` (profiles of Chrome 69 and
     /// earlier, node 10): they were numbered in tree order.
     NodesWithoutIds,
-    /// A snapshot header count disagrees with the array it describes; the
-    /// array wins.
+    /// A timeline's `trace_function_count` disagrees with the functions
+    /// listed (in-process inspector sessions write a stale one); the array
+    /// wins.
     HeaderCountMismatch {
         /// The header field.
         field: &'static str,

@@ -6,8 +6,9 @@
 //! integer arrays (the dedicated digit scanner, straight into columns) are
 //! read once found, the node scan beside the rest of the top level; the
 //! strings are read into one arena where they are met. Every column is
-//! looked up by name in `meta`; counts and references are checked, and the
-//! header counts lose to the arrays with a warning.
+//! looked up by name in `meta`; counts and references are checked: a header
+//! node or edge count that disagrees with its array is an error, a stale
+//! `trace_function_count` a warning (formats §5.8).
 
 use heapdiff_model::steps::time;
 use heapdiff_model::{
@@ -24,14 +25,19 @@ use crate::{InputKind, ParseError, Parsed, Warning};
 #[derive(Deserialize)]
 struct Header {
     meta: Meta,
-    #[serde(default)]
+    /// NaN when absent (a `null` is an error, as for any non-number).
+    #[serde(default = "absent")]
     node_count: f64,
-    #[serde(default)]
+    #[serde(default = "absent")]
     edge_count: f64,
     #[serde(default)]
     trace_function_count: f64,
     #[serde(default)]
     extra_native_bytes: f64,
+}
+
+fn absent() -> f64 {
+    f64::NAN
 }
 
 #[derive(Deserialize)]
@@ -124,21 +130,27 @@ pub fn parse_snapshot_with(
         message: format!("unreadable header: {e}"),
     })?;
     let layout = Layout::new(&header.meta).map_err(|e| in_header(e, hs))?;
+    let counts = HeaderCounts::read(b, hs, &header)?;
     let mut g = HeapGraph {
         node_types: type_names(&header.meta.node_types),
         edge_types: type_names(&header.meta.edge_types),
         meta: SnapshotMeta {
-            node_count: whole(header.node_count),
-            edge_count: whole(header.edge_count),
-            trace_function_count: whole(header.trace_function_count),
+            node_count: 0,
+            edge_count: 0,
+            trace_function_count: header_count(
+                b,
+                hs,
+                "trace_function_count",
+                header.trace_function_count,
+            )?,
             extra_native_bytes: whole(header.extra_native_bytes),
         },
         ..HeapGraph::default()
     };
-    let nodes = sections.nodes.take().ok_or(ParseError::Missing {
-        what: "nodes",
-        hint: "the snapshot has no `nodes` array",
-    })?;
+    let nodes = sections
+        .nodes
+        .take()
+        .ok_or(top.missing("nodes", "the snapshot has no `nodes` array"))?;
     let (node_columns, rest) = rayon::join(
         || {
             time("parse.nodes", || {
@@ -180,14 +192,14 @@ pub fn parse_snapshot_with(
             return Err(e);
         }
     };
-    let edges = sections.edges.as_ref().ok_or(ParseError::Missing {
-        what: "edges",
-        hint: "the snapshot has no `edges` array",
-    })?;
-    g.strings = sections.strings.take().ok_or(ParseError::Missing {
-        what: "strings",
-        hint: "the snapshot has no `strings` array (a truncated file?)",
-    })?;
+    let edges = sections
+        .edges
+        .as_ref()
+        .ok_or(top.missing("edges", "the snapshot has no `edges` array"))?;
+    g.strings = sections
+        .strings
+        .take()
+        .ok_or(top.missing("strings", "the snapshot has no `strings` array"))?;
     // What needs only the nodes is done beside the edge scan.
     let (edge_columns, (first_edge, sizes)) = rayon::join(
         || {
@@ -197,7 +209,12 @@ pub fn parse_snapshot_with(
         },
         || {
             (
-                first_edges(edge_counts),
+                first_edges(edge_counts, |v| {
+                    columns::number_offset(
+                        &nodes,
+                        v * layout.node_fields as u64 + layout.n_edges as u64,
+                    )
+                }),
                 check_sizes(&g.nodes, &nodes, &layout),
             )
         },
@@ -208,12 +225,14 @@ pub fn parse_snapshot_with(
     g.first_edge = first_edge?;
     check_edge_total(&g.first_edge, edge_columns.len(), (&nodes, edges), &layout)?;
     g.edges = edge_columns;
-    check_counts(&g, &mut warnings);
+    g.meta.node_count = counts.check("node_count", g.nodes.len())?;
+    g.meta.edge_count = counts.check("edge_count", g.edges.len())?;
     time("parse.check", || {
         check_strings(&g, &layout, (&nodes, edges))
     })?;
-    if let Some(locations) = locations {
+    if let (Some(locations), Some(arr)) = (locations, &sections.locations) {
         g.locations = locations?;
+        check_location_nodes(&g.locations, g.nodes.len(), arr, &header.meta, &layout)?;
     }
     if let Some(at) = sections.samples {
         g.samples = read_samples(b, at, &header.meta)?;
@@ -267,6 +286,91 @@ fn offset_in(text: &[u8], line: usize, column: usize) -> u64 {
     (at + column.saturating_sub(1)) as u64
 }
 
+/// The header's `node_count` and `edge_count`, checked against the arrays
+/// once they are read: a file whose header disagrees with its arrays is
+/// broken (formats §12.1). An absent count is not checked.
+struct HeaderCounts {
+    /// Where the header starts.
+    at: usize,
+    node_count: Option<u64>,
+    edge_count: Option<u64>,
+}
+
+impl HeaderCounts {
+    fn read(b: &[u8], hs: usize, header: &Header) -> Result<Self, ParseError> {
+        let count = |key, v: f64| {
+            (!v.is_nan())
+                .then(|| header_count(b, hs, key, v))
+                .transpose()
+        };
+        Ok(Self {
+            at: hs,
+            node_count: count("node_count", header.node_count)?,
+            edge_count: count("edge_count", header.edge_count)?,
+        })
+    }
+
+    /// `actual`, when the header's `field` (a node or an edge count) agrees.
+    fn check(&self, field: &'static str, actual: usize) -> Result<u64, ParseError> {
+        let (header, array) = match field {
+            "node_count" => (self.node_count, "nodes"),
+            _ => (self.edge_count, "edges"),
+        };
+        let actual = actual as u64;
+        match header {
+            Some(h) if h != actual => Err(ParseError::InconsistentAt {
+                section: "snapshot",
+                offset: self.at as u64,
+                reason: format!(
+                    "the header says {field} = {h}, but the `{array}` array holds {actual}"
+                ),
+            }),
+            _ => Ok(actual),
+        }
+    }
+}
+
+/// A count of the header: a whole number from 0 to 2^53 − 1 (V8 writes
+/// some through a floating point path, so `19.0` passes); anything else
+/// is an error at the value.
+fn header_count(b: &[u8], hs: usize, key: &'static str, v: f64) -> Result<u64, ParseError> {
+    #[allow(clippy::cast_precision_loss)]
+    let max = MAX_SAFE_INTEGER as f64;
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        return Ok(v as u64);
+    }
+    Err(ParseError::BadValue {
+        section: "snapshot",
+        field: key,
+        offset: header_value_at(b, hs, key).unwrap_or(hs) as u64,
+        reason: "a count must be a whole number from 0 to 2^53 - 1".into(),
+    })
+}
+
+/// Where the value of `key` starts in the header object at `hs` (which
+/// serde_json has read, so it is well-formed), walking its keys.
+fn header_value_at(b: &[u8], hs: usize, key: &str) -> Option<usize> {
+    let mut pos = scan::expect(b, hs, b'{', "snapshot", "the header").ok()?;
+    let mut name = String::new();
+    loop {
+        pos = skip_ws(b, pos);
+        match b.get(pos)? {
+            b',' => pos += 1,
+            b'"' => {
+                let (end, _) = scan::string_end(b, pos + 1, "snapshot").ok()?;
+                scan::decode_string(&b[pos + 1..end - 1], &mut name, pos + 1, "snapshot").ok()?;
+                let value = skip_ws(b, scan::expect(b, end, b':', "snapshot", "`:`").ok()?);
+                if name == key {
+                    return Some(value);
+                }
+                pos = scan::skip_value(b, value, "snapshot").ok()?;
+            }
+            _ => return None,
+        }
+    }
+}
+
 fn whole(v: f64) -> u64 {
     if v.is_finite() && v >= 0.0 {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -285,6 +389,17 @@ fn type_names(types: &[serde_json::Value]) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// A `node_types` or `edge_types` list as V8 writes it: the type names
+/// (strings), then a string per other column.
+fn types_as_v8_writes(types: &[serde_json::Value]) -> bool {
+    types.split_first().is_none_or(|(names, rest)| {
+        names
+            .as_array()
+            .is_some_and(|n| n.iter().all(serde_json::Value::is_string))
+            && rest.iter().all(serde_json::Value::is_string)
+    })
 }
 
 /// The top-level object, read key by key into [`Sections`].
@@ -355,6 +470,15 @@ impl<'a> TopLevel<'a> {
             self.pos = self.value(s, value)?;
         }
         Ok(())
+    }
+
+    /// The error for a `what` the object lacks, at its closing brace.
+    fn missing(&self, what: &'static str, hint: &'static str) -> ParseError {
+        ParseError::MissingKey {
+            what,
+            offset: self.pos.saturating_sub(1) as u64,
+            hint,
+        }
     }
 
     /// Nothing but whitespace may follow the object (a second object or
@@ -472,6 +596,20 @@ impl Layout {
                 section: "snapshot",
                 reason: "implausible field counts in `meta`".into(),
             });
+        }
+        for (name, types) in [
+            ("node_types", &meta.node_types),
+            ("edge_types", &meta.edge_types),
+        ] {
+            if !types_as_v8_writes(types) {
+                return Err(ParseError::Inconsistent {
+                    section: "snapshot",
+                    reason: format!(
+                        "`meta.{name}` must be a list of type names (an array of strings) \
+                         followed by strings"
+                    ),
+                });
+            }
         }
         let find = |fields: &[String], name: &str| fields.iter().position(|f| f == name);
         let need = |fields: &[String], name: &'static str| {
@@ -699,19 +837,22 @@ fn read_edges(
     Ok(e)
 }
 
-/// The CSR offsets, made in place from the nodes' edge counts: each count
-/// becomes the sum of those before it, and the total goes at the end.
 /// Each node's first edge from the nodes' edge counts, in place, with the
-/// total at the end.
-fn first_edges(mut counts: Vec<u32>) -> Result<Vec<u32>, ParseError> {
+/// total at the end. Counts adding up to 2^32 edges or more are an error
+/// at `offset(node)` of the node whose count goes past.
+fn first_edges(mut counts: Vec<u32>, offset: impl Fn(u64) -> u64) -> Result<Vec<u32>, ParseError> {
     let mut sum: u64 = 0;
     for c in &mut counts {
-        let here = u32::try_from(sum).map_err(|_| too_many_edges())?;
+        let here = u32::try_from(sum);
         sum += u64::from(*c);
-        *c = here;
+        *c = here.unwrap_or(u32::MAX);
+    }
+    if u32::try_from(sum).is_err() {
+        return Err(too_many_edges(&counts, offset));
     }
     counts.reserve_exact(1);
-    counts.push(u32::try_from(sum).map_err(|_| too_many_edges())?);
+    #[allow(clippy::cast_possible_truncation)]
+    counts.push(sum as u32);
     Ok(counts)
 }
 
@@ -747,27 +888,19 @@ fn check_edge_total(
     })
 }
 
-fn too_many_edges() -> ParseError {
-    ParseError::Inconsistent {
+/// The error for edge counts adding up to 2^32 or more, at the count of
+/// the first node whose edges go past (`first` holds the first edges made
+/// so far, `u32::MAX` where they no longer fit).
+fn too_many_edges(first: &[u32], offset: impl Fn(u64) -> u64) -> ParseError {
+    let past = first
+        .iter()
+        .position(|&e| e == u32::MAX)
+        .unwrap_or(first.len());
+    let node = past.saturating_sub(1) as u64;
+    ParseError::InconsistentAt {
         section: "nodes",
-        reason: "more than 4 billion edges".into(),
-    }
-}
-
-fn check_counts(g: &HeapGraph, warnings: &mut Vec<Warning>) {
-    if g.meta.node_count != g.nodes.len() as u64 {
-        warnings.push(Warning::HeaderCountMismatch {
-            field: "node_count",
-            header: g.meta.node_count,
-            actual: g.nodes.len() as u64,
-        });
-    }
-    if g.meta.edge_count != g.edges.len() as u64 {
-        warnings.push(Warning::HeaderCountMismatch {
-            field: "edge_count",
-            header: g.meta.edge_count,
-            actual: g.edges.len() as u64,
-        });
+        offset: offset(node),
+        reason: format!("the edge count of node {node} takes the edges past 4 billion"),
     }
 }
 
@@ -930,13 +1063,31 @@ fn read_locations(
     // a later record overriding an earlier one. The records are sorted by
     // node, keeping their order within a node, as (node << 32 | record)
     // keys made in place of the object indices; the last of each node wins.
+    // An index that is no node's start is an error (its node is checked
+    // once the nodes are counted, by `check_location_nodes`).
     let node_fields = l.node_fields as u64;
-    keys.par_iter_mut().enumerate().for_each(|(i, key)| {
-        let node = u32::try_from(*key / node_fields).unwrap_or(u32::MAX);
-        #[allow(clippy::cast_possible_truncation)]
-        let record = i as u32;
-        *key = (u64::from(node) << 32) | u64::from(record);
-    });
+    let misaligned = keys
+        .par_iter_mut()
+        .enumerate()
+        .filter_map(|(i, key)| {
+            let index = *key;
+            let node = index / node_fields;
+            #[allow(clippy::cast_possible_truncation)]
+            let record = i as u32;
+            *key = (u64::from(u32::try_from(node).unwrap_or(u32::MAX)) << 32) | u64::from(record);
+            (node * node_fields != index).then_some((i, index))
+        })
+        .min_by_key(|&(i, _)| i);
+    if let Some((i, index)) = misaligned {
+        return Err(bad_location(
+            arr,
+            (i * f.len() + obj) as u64,
+            format!(
+                "location {i} names object index {index}, which is not a multiple of the \
+                 {node_fields} node fields"
+            ),
+        ));
+    }
     let keys = sort_by_high_half(keys);
     let mut out = Vec::with_capacity(keys.len());
     for (j, &k) in keys.iter().enumerate() {
@@ -955,6 +1106,50 @@ fn read_locations(
         ));
     }
     Ok(out)
+}
+
+fn bad_location(arr: &ArrayText<'_>, k: u64, reason: String) -> ParseError {
+    ParseError::BadValue {
+        section: "locations",
+        field: "object_index",
+        offset: columns::number_offset(arr, k),
+        reason,
+    }
+}
+
+/// Every location must be of one of the `n_nodes` nodes. `locations` is
+/// sorted by node, so only its last one is looked at; when that is past
+/// the nodes, the array is read again for the first such record.
+fn check_location_nodes(
+    locations: &[(u32, Location)],
+    n_nodes: usize,
+    arr: &ArrayText<'_>,
+    meta: &Meta,
+    l: &Layout,
+) -> Result<(), ParseError> {
+    if locations
+        .last()
+        .is_none_or(|&(node, _)| (node as usize) < n_nodes)
+    {
+        return Ok(());
+    }
+    let f = &meta.location_fields;
+    let obj = field(f, "object_index").unwrap_or(0);
+    let mut kinds = vec![ColumnKind::Skip; f.len()];
+    kinds[obj] = ColumnKind::U64;
+    let indexes = columns::parse_records(arr, "locations", &kinds, (0, 0), &|_| {})?
+        .take(obj)
+        .into_u64();
+    let end = (n_nodes * l.node_fields) as u64;
+    let i = indexes.iter().position(|&v| v >= end).unwrap_or(0);
+    Err(bad_location(
+        arr,
+        (i * f.len() + obj) as u64,
+        format!(
+            "location {i} names object index {}, past the {n_nodes} nodes",
+            indexes.get(i).copied().unwrap_or(0)
+        ),
+    ))
 }
 
 /// Sorts `keys` by their high 32 bits, equal ones staying in order: a
@@ -1217,6 +1412,110 @@ mod tests {
         }
     }
 
+    /// The parse error for `text` and the text at its offset.
+    fn error_at(text: &str) -> (String, &str) {
+        let e = match parse_snapshot(text.as_bytes()) {
+            Err(e) => e,
+            Ok(_) => panic!("accepted"),
+        };
+        let msg = e.to_string();
+        let at = msg
+            .split("at byte ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{msg}"));
+        let digits: String = at.chars().take_while(char::is_ascii_digit).collect();
+        (msg, &text[digits.parse::<usize>().unwrap()..])
+    }
+
+    /// A header count that disagrees with its array is an error at the
+    /// header naming both numbers; a count that is no count (negative,
+    /// fractional, beyond 2^53) is an error at the value.
+    #[test]
+    fn header_counts_must_agree_with_the_arrays() {
+        let header = "{\"meta\"";
+        let cases = [
+            (
+                "\"node_count\":13",
+                "\"node_count\":14",
+                header,
+                "node_count = 14, but the `nodes` array holds 13",
+            ),
+            (
+                "\"edge_count\":19",
+                "\"edge_count\":4294967296",
+                header,
+                "edge_count = 4294967296, but the `edges` array holds 19",
+            ),
+            (
+                "\"node_count\":13",
+                "\"node_count\":-13",
+                "-13",
+                "whole number",
+            ),
+            (
+                "\"edge_count\":19",
+                "\"edge_count\":19.5",
+                "19.5",
+                "whole number",
+            ),
+            (
+                "\"edge_count\":19",
+                "\"edge_count\":1e20",
+                "1e20",
+                "whole number",
+            ),
+            (
+                "\"trace_function_count\":0",
+                "\"trace_function_count\":-4",
+                "-4",
+                "whole number",
+            ),
+            (
+                "\"node_types\":[[",
+                "\"node_types\":[5,[",
+                header,
+                "`meta.node_types`",
+            ),
+            (
+                "\"edge_types\":[[",
+                "\"edge_types\":[{},[",
+                header,
+                "`meta.edge_types`",
+            ),
+            (
+                ",3,4,7,40,5,0,0",
+                ",3,4,7,40,4294967295,0,0",
+                "4294967295,0,0",
+                "past 4 billion",
+            ),
+        ];
+        for (from, to, at, says) in cases {
+            assert!(WORKED_EXAMPLE.contains(from), "{from}");
+            let text = WORKED_EXAMPLE.replacen(from, to, 1);
+            let (msg, there) = error_at(&text);
+            assert!(msg.contains(says), "{msg}");
+            assert!(there.starts_with(at), "{msg}: {there:.20}");
+        }
+        let whole = WORKED_EXAMPLE.replacen("\"edge_count\":19", "\"edge_count\":19.0", 1);
+        assert!(parse_snapshot(whole.as_bytes()).is_ok());
+        let null = WORKED_EXAMPLE.replacen("\"edge_count\":19", "\"edge_count\":null", 1);
+        assert!(parse_snapshot(null.as_bytes()).is_err());
+    }
+
+    /// A missing section is an error at the end of the top-level object.
+    #[test]
+    fn a_missing_section_is_named_at_the_end_of_the_object() {
+        for key in ["\"nodes\"", "\"edges\"", "\"strings\""] {
+            let text = WORKED_EXAMPLE.replacen(key, "\"other\"", 1);
+            let (msg, there) = error_at(&text);
+            assert!(
+                msg.contains(&format!("no `{}` found", &key[1..key.len() - 1])),
+                "{msg}"
+            );
+            assert_eq!(there.trim_end(), "}", "{msg}");
+        }
+    }
+
     /// Ids beyond 32 bits are kept whole (the array is read again with
     /// 64-bit ids), with one warning; beyond 2^53 they are an error.
     #[test]
@@ -1264,6 +1563,22 @@ mod tests {
         }
         let padded = format!("{WORKED_EXAMPLE}\n\r\n \t");
         assert!(parse_snapshot(padded.as_bytes()).is_ok());
+    }
+
+    /// An object index that is no node's start, or past the nodes, is an
+    /// error at that number.
+    #[test]
+    fn location_object_indexes_must_be_nodes() {
+        for (to, says) in [
+            ("\"locations\":[29,", "not a multiple of the 7 node fields"),
+            ("\"locations\":[9996,", "past the 13 nodes"),
+            ("\"locations\":[91,", "past the 13 nodes"),
+        ] {
+            let text = WORKED_EXAMPLE.replacen("\"locations\":[28,", to, 1);
+            let (msg, there) = error_at(&text);
+            assert!(msg.contains(says), "{msg}");
+            assert!(there.starts_with(&to[13..]), "{msg}: {there:.20}");
+        }
     }
 
     #[test]

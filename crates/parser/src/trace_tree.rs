@@ -36,8 +36,9 @@ struct List {
     field: usize,
 }
 
-/// Reads the tree at `at`; its function indices must be below
-/// `n_functions` and its sizes at most 2^53 − 1 bytes, each and in total.
+/// Reads the tree at `at`; its ids must be distinct, its function indices
+/// below `n_functions` and its sizes at most 2^53 − 1 bytes, each and in
+/// total.
 pub(crate) fn read(
     b: &[u8],
     at: usize,
@@ -61,6 +62,7 @@ pub(crate) fn read(
     let n_fields = fields.len();
     let mut t = AllocationTrace::default();
     let mut total: u64 = 0;
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut pos = scan::expect(b, at, b'[', SECTION, "the trace tree array")?;
     let mut stack = vec![List {
         owner: u32::MAX,
@@ -123,7 +125,19 @@ pub(crate) fn read(
                 let i = top.current as usize;
                 let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
                 match top.field {
-                    f if f == f_id => t.id[i] = to32(v),
+                    f if f == f_id => {
+                        // Two trace nodes with one id: the objects that
+                        // name it cannot be attributed (DevTools counts
+                        // them twice).
+                        if !seen.insert(v) {
+                            return Err(bad(
+                                "id",
+                                start,
+                                format!("trace node id {v} appears twice"),
+                            ));
+                        }
+                        t.id[i] = to32(v);
+                    }
                     f if f == f_fn => {
                         if v >= n_functions as u64 {
                             return Err(bad(
