@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(g.edges.to.iter().all(|&t| (t as usize) < g.n_nodes()));
             let d = heapdiff_analyzer::snapshot::analyze(g);
             let _ = heapdiff_analyzer::snapshot::summary(g, &d, &Default::default());
-            let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, 5);
+            let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, Some(5));
             if g.trace.is_some() {
                 use heapdiff_analyzer::timeline;
                 let live = timeline::live_by_trace(g, &d.self_size, None);

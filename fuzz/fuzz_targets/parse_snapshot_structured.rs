@@ -456,7 +456,7 @@ fuzz_target!(|s: Snapshot| {
     }
     assert_eq!(d.dominators.idom()[0], 0);
     let _ = heapdiff_analyzer::snapshot::summary(g, &d, &Default::default());
-    let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, 5);
+    let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, Some(5));
     if g.trace.is_some() {
         use heapdiff_analyzer::timeline;
         let live = timeline::live_by_trace(g, &d.self_size, None);

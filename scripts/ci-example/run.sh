@@ -47,6 +47,9 @@ if [ "${HEAPDIFF_TEST_INSTALL:-}" = 1 ]; then
     BASE_SHA="" node scripts/ci-example/runner.mjs "$workflow" "$tmp/install" --only "$install_step"
   )
   ln -s "$tmp/cargo-home/bin/heapdiff" "$tmp/bin/heapdiff"
+elif [ -n "${HEAPDIFF_BIN:-}" ]; then
+  # An already built binary (scripts/test.sh passes its test build's).
+  ln -s "$(realpath "$HEAPDIFF_BIN")" "$tmp/bin/heapdiff"
 else
   cargo build -q -p heapdiff --locked
   target_dir="$(cargo metadata --format-version 1 --no-deps | node -e \
