@@ -23,6 +23,7 @@ pub mod memory;
 mod profile;
 pub mod steps;
 mod string_table;
+pub mod text;
 mod validate;
 
 pub use graph::{

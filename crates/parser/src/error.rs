@@ -3,6 +3,8 @@
 
 use std::io;
 
+use heapdiff_model::text::{is_invisible, write_visible};
+
 use crate::InputKind;
 
 /// A fatal problem with the input.
@@ -142,32 +144,14 @@ pub(crate) struct Shown<'a>(pub(crate) &'a str);
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut rest = self.0;
-        while let Some(at) = rest.find(hidden) {
+        while let Some(at) = rest.find(is_invisible) {
             f.write_str(&rest[..at])?;
             let c = rest[at..].chars().next().unwrap_or_default();
-            write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            write_visible(f, c)?;
             rest = &rest[at + c.len_utf8()..];
         }
         f.write_str(rest)
     }
-}
-
-/// A character that must not reach a terminal as it is.
-fn hidden(c: char) -> bool {
-    let n = u32::from(c);
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{180E}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{FDD0}'..='\u{FDEF}'
-        )
-        || n & 0xFFFE == 0xFFFE
 }
 
 /// A quirk of a real file that heapdiff works around. Printed once on

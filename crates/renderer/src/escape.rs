@@ -77,20 +77,14 @@ pub fn terminal(s: &str) -> String {
     out
 }
 
-/// Control characters, the format characters that reorder or hide text
-/// (bidirectional embeddings, overrides and isolates, zero-width
-/// characters, line and paragraph separators), and the non-characters
-/// U+FFFE and U+FFFF.
-#[must_use]
-pub(crate) fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{FFFE}' | '\u{FFFF}')
-}
+/// The model's one rule of what is invisible (`heapdiff_model::text`):
+/// controls, the format characters that reorder or hide text, and the
+/// noncharacters.
+pub(crate) use heapdiff_model::text::is_invisible as invisible;
 
 /// Writes `c` as a visible escape: `\u{1b}`.
 pub(crate) fn push_visible(out: &mut String, c: char) {
-    use std::fmt::Write as _;
-    let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+    let _ = heapdiff_model::text::write_visible(out, c);
 }
 
 #[cfg(test)]
