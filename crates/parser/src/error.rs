@@ -241,8 +241,9 @@ impl std::fmt::Display for Warning {
             ),
             Warning::LostScriptInfo { frames } => write!(
                 f,
-                "{frames} frame(s) have a script id but no URL (the script was collected before \
-                 the profile was written)"
+                "{frames} frame(s) have a script id but no URL, so they are told apart by \
+                 position only (code without a script name, such as `eval` or code a test \
+                 driver injected, or a script collected before the profile was written)"
             ),
             Warning::HeaderCountMismatch {
                 field,
