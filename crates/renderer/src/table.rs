@@ -121,16 +121,17 @@ pub(crate) fn location(url: &str, line: Option<u32>, column: Option<u32>) -> Str
     }
 }
 
-/// The text of a row's location column (or its stack for `--by stack`:
-/// root first, or leaf first on a terminal, where the middle may be cut).
-fn where_column(
+/// A row's location cell, escaped for the terminal (its stack for
+/// `--by stack`: root first, or leaf first on a terminal, where the middle
+/// may be cut).
+fn place_cell(
     by: GroupBy,
     url: &str,
-    line: Option<u32>,
-    column: Option<u32>,
-    (stack, opts): (&[String], TextOptions),
+    (line, column): (Option<u32>, Option<u32>),
+    stack: &[String],
+    opts: TextOptions,
 ) -> String {
-    match by {
+    let text = match by {
         GroupBy::Stack if opts.width.is_some() => stack
             .iter()
             .rev()
@@ -140,6 +141,16 @@ fn where_column(
         GroupBy::Stack => stack.join(" > "),
         GroupBy::Function => location(url, line, column),
         GroupBy::Script | GroupBy::Package => String::new(),
+    };
+    term(&text)
+}
+
+/// The header of the location column (the stack's, for `--by stack`).
+fn place_header(by: GroupBy) -> &'static str {
+    if by == GroupBy::Stack {
+        "Stack"
+    } else {
+        "Location"
     }
 }
 
@@ -175,11 +186,6 @@ fn footer(out: &mut dyn io::Write, t: &TopTotals, shown: usize) -> io::Result<()
 /// # Errors
 /// When writing fails.
 pub fn top(out: &mut dyn io::Write, r: &TopReport, opts: TextOptions) -> io::Result<()> {
-    let place = if r.by == GroupBy::Stack {
-        "Stack"
-    } else {
-        "Location"
-    };
     let total = r.totals.total;
     let rows = r
         .rows
@@ -191,18 +197,19 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, opts: TextOptions) -> io::Res
                 bytes(row.total),
                 percent(row.total, total),
                 term(&row.name),
-                term(&where_column(
-                    r.by,
-                    &row.url,
-                    row.line,
-                    row.column,
-                    (&row.stack, opts),
-                )),
+                place_cell(r.by, &row.url, (row.line, row.column), &row.stack, opts),
             ]
         })
         .collect();
     let t = fitted_table(
-        &["Self", "Self %", "Total", "Total %", row_label(r.by), place],
+        &[
+            "Self",
+            "Self %",
+            "Total",
+            "Total %",
+            row_label(r.by),
+            place_header(r.by),
+        ],
         &[0, 1, 2, 3],
         rows,
         &[4, 5],
@@ -309,11 +316,6 @@ fn status_cell(row: &DiffRow, color: bool) -> Cell {
 /// # Errors
 /// When writing fails.
 pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::Result<()> {
-    let place = if r.by == GroupBy::Stack {
-        "Stack"
-    } else {
-        "Location"
-    };
     let rows = r
         .rows
         .iter()
@@ -325,13 +327,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
                 change_text(row.status, row.delta, row.before),
                 status_text(row).to_string(),
                 term(&row.name),
-                term(&where_column(
-                    r.by,
-                    &row.url,
-                    row.line,
-                    row.column,
-                    (&row.stack, opts),
-                )),
+                place_cell(r.by, &row.url, (row.line, row.column), &row.stack, opts),
             ]
         })
         .collect();
@@ -343,7 +339,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
             "Δ %",
             "Status",
             row_label(r.by),
-            place,
+            place_header(r.by),
         ],
         &[0, 1, 2, 3],
         rows,
