@@ -132,8 +132,8 @@ pub fn parse_snapshot_with(
     let layout = Layout::new(&header.meta).map_err(|e| in_header(e, hs))?;
     let counts = HeaderCounts::read(b, hs, &header)?;
     let mut g = HeapGraph {
-        node_types: type_names(&header.meta.node_types),
-        edge_types: type_names(&header.meta.edge_types),
+        node_types: type_names(&header.meta.node_types, layout.n_type),
+        edge_types: type_names(&header.meta.edge_types, layout.e_type),
         meta: SnapshotMeta {
             node_count: 0,
             edge_count: 0,
@@ -381,8 +381,11 @@ fn whole(v: f64) -> u64 {
     }
 }
 
-fn type_names(types: &[serde_json::Value]) -> Vec<String> {
-    match types.first() {
+/// The type names of a `node_types`/`edge_types` list: the array at the
+/// `type` column's index (DevTools looks them up there too; V8 writes that
+/// column first, other producers may not).
+fn type_names(types: &[serde_json::Value], type_column: usize) -> Vec<String> {
+    match types.get(type_column) {
         Some(serde_json::Value::Array(names)) => names
             .iter()
             .map(|n| n.as_str().unwrap_or_default().to_string())
@@ -391,14 +394,17 @@ fn type_names(types: &[serde_json::Value]) -> Vec<String> {
     }
 }
 
-/// A `node_types` or `edge_types` list as V8 writes it: the type names
-/// (strings), then a string per other column.
-fn types_as_v8_writes(types: &[serde_json::Value]) -> bool {
-    types.split_first().is_none_or(|(names, rest)| {
-        names
-            .as_array()
-            .is_some_and(|n| n.iter().all(serde_json::Value::is_string))
-            && rest.iter().all(serde_json::Value::is_string)
+/// A `node_types` or `edge_types` list as V8 writes it: a string per
+/// column, except the list of type names (an array of strings) at the
+/// `type` column's index.
+fn types_as_v8_writes(types: &[serde_json::Value], type_column: usize) -> bool {
+    types.iter().enumerate().all(|(i, t)| {
+        if i == type_column {
+            t.as_array()
+                .is_some_and(|n| n.iter().all(serde_json::Value::is_string))
+        } else {
+            t.is_string()
+        }
     })
 }
 
@@ -597,20 +603,6 @@ impl Layout {
                 reason: "implausible field counts in `meta`".into(),
             });
         }
-        for (name, types) in [
-            ("node_types", &meta.node_types),
-            ("edge_types", &meta.edge_types),
-        ] {
-            if !types_as_v8_writes(types) {
-                return Err(ParseError::Inconsistent {
-                    section: "snapshot",
-                    reason: format!(
-                        "`meta.{name}` must be a list of type names (an array of strings) \
-                         followed by strings"
-                    ),
-                });
-            }
-        }
         let find = |fields: &[String], name: &str| fields.iter().position(|f| f == name);
         let need = |fields: &[String], name: &'static str| {
             find(fields, name).ok_or(ParseError::Inconsistent {
@@ -620,10 +612,27 @@ impl Layout {
         };
         let nf = &meta.node_fields;
         let ef = &meta.edge_fields;
-        let edge_types = type_names(&meta.edge_types);
+        let n_type = need(nf, "type")?;
+        let e_type = need(ef, "type")?;
+        for (name, types, type_column) in [
+            ("node_types", &meta.node_types, n_type),
+            ("edge_types", &meta.edge_types, e_type),
+        ] {
+            if !types_as_v8_writes(types, type_column) {
+                return Err(ParseError::Inconsistent {
+                    section: "snapshot",
+                    reason: format!(
+                        "`meta.{name}` must hold a string per column and, for the `type` \
+                         column (number {}), a list of type names (an array of strings)",
+                        type_column + 1
+                    ),
+                });
+            }
+        }
+        let edge_types = type_names(&meta.edge_types, e_type);
         Ok(Self {
             node_fields: nf.len(),
-            n_type: need(nf, "type")?,
+            n_type,
             n_name: need(nf, "name")?,
             n_id: need(nf, "id")?,
             n_self: need(nf, "self_size")?,
@@ -631,7 +640,7 @@ impl Layout {
             n_trace: find(nf, "trace_node_id"),
             n_detached: find(nf, "detachedness"),
             edge_fields: ef.len(),
-            e_type: need(ef, "type")?,
+            e_type,
             e_name: need(ef, "name_or_index")?,
             e_to: need(ef, "to_node")?,
             numeric_edge_types: edge_types
