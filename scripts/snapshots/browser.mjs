@@ -1,8 +1,10 @@
-// Headless Chromium heap snapshots for the browser fixture generators: serves
-// a few files from 127.0.0.1, loads the page, runs a function in it, and takes
-// a heap snapshot over CDP like DevTools' Memory panel does
-// (HeapProfiler.collectGarbage, then HeapProfiler.takeHeapSnapshot with the
-// chunks from HeapProfiler.addHeapSnapshotChunk joined).
+// Headless Chromium for every browser fixture generator (snapshots, the
+// sampling profile in scripts/fixtures, the timeline in scripts/timelines):
+// `withPage` serves a few files from 127.0.0.1 and opens the page;
+// `snapshotPage` runs a function in it and takes a heap snapshot over CDP like
+// DevTools' Memory panel does (HeapProfiler.collectGarbage, then
+// HeapProfiler.takeHeapSnapshot with the chunks from
+// HeapProfiler.addHeapSnapshotChunk joined).
 //
 // The browser resolves no host but 127.0.0.1. Requires /usr/bin/chromium
 // (apt-get install chromium; CHROMIUM overrides the path) and puppeteer-core,
@@ -59,10 +61,11 @@ async function takeSnapshot(cdp, params) {
   return chunks.join('');
 }
 
-// Loads the page of `files` in headless Chromium, runs `prepare` in it (its
-// result is logged) and returns `{ text, version }`: the snapshot's text and
-// the browser version.
-export async function snapshotPage({ files, port, prepare }) {
+// Serves `files` on 127.0.0.1 (`port` if free), opens the page in headless
+// Chromium and calls `work(page)`; returns `{ result, version }`: what `work`
+// returned and the browser version. The browser, server and profile directory
+// are gone when it returns.
+export async function withPage({ files, port }, work) {
   const server = await serve(files, port);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-chromium-'));
@@ -89,17 +92,27 @@ export async function snapshotPage({ files, port, prepare }) {
     const version = await browser.version();
     const page = await browser.newPage();
     await page.goto(`${origin}/`, { waitUntil: 'load' });
-    const result = await page.evaluate(prepare);
-    log(`page: ${JSON.stringify(result)}`);
-    const cdp = await page.createCDPSession();
-    await cdp.send('HeapProfiler.enable');
-    await cdp.send('HeapProfiler.collectGarbage');
-    const text = await takeSnapshot(cdp, { reportProgress: false });
-    await cdp.send('HeapProfiler.disable');
-    return { text, version };
+    return { result: await work(page), version };
   } finally {
     await browser.close();
     server.close();
     fs.rmSync(userDataDir, { recursive: true, force: true });
   }
+}
+
+// Loads the page of `files` in headless Chromium, runs `prepare` in it (its
+// result is logged) and returns `{ text, version }`: the snapshot's text and
+// the browser version.
+export async function snapshotPage({ files, port, prepare }) {
+  const { result: text, version } = await withPage({ files, port }, async (page) => {
+    const result = await page.evaluate(prepare);
+    log(`page: ${JSON.stringify(result)}`);
+    const cdp = await page.createCDPSession();
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const snapshot = await takeSnapshot(cdp, { reportProgress: false });
+    await cdp.send('HeapProfiler.disable');
+    return snapshot;
+  });
+  return { text, version };
 }
