@@ -32,20 +32,8 @@
 #        SKIP_ORACLE=1   do not regenerate the *.devtools.* files
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-
-echo "node $(node --version)"
-case "$(node --version)" in
-  v20.*) ;;
-  *) echo "warning: snapshot fixtures were made with node 20; other versions give different snapshots" >&2 ;;
-esac
-
-run() {
-  echo "+ $*"
-  "$@"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../generator-lib.sh"
+generator_start
 
 run node scripts/snapshots/gen-worked-examples.mjs
 run node scripts/snapshots/gen-node-leak.mjs
@@ -55,13 +43,7 @@ run node scripts/snapshots/gen-symbol-keys.mjs
 if [[ "${SKIP_BROWSER:-}" == 1 ]]; then
   echo "SKIP_BROWSER=1: the browser-* fixtures left as they are"
 else
-  if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
-    echo "error: ${CHROMIUM:-/usr/bin/chromium} not found; apt-get install -y chromium (or SKIP_BROWSER=1)" >&2
-    exit 1
-  fi
-  if [[ ! -d scripts/fixtures/node_modules/puppeteer-core ]]; then
-    run npm ci --prefix scripts/fixtures --no-audit --no-fund
-  fi
+  need_browser
   run node scripts/snapshots/gen-browser-detached.mjs
   run node scripts/snapshots/gen-browser-symbol-keys.mjs
 fi

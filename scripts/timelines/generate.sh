@@ -34,33 +34,15 @@
 #        SKIP_ORACLE=1   do not regenerate the *.devtools.* files
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-
-echo "node $(node --version)"
-case "$(node --version)" in
-  v20.*) ;;
-  *) echo "warning: timeline fixtures were made with node 20; other versions give different files" >&2 ;;
-esac
-
-run() {
-  echo "+ $*"
-  "$@"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../generator-lib.sh"
+generator_start
 
 run node scripts/timelines/gen-node-worker.mjs
 
 if [[ "${SKIP_BROWSER:-}" == 1 ]]; then
   echo "SKIP_BROWSER=1: fixtures/heaptimeline/browser-page left as it is"
 else
-  if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
-    echo "error: ${CHROMIUM:-/usr/bin/chromium} not found; apt-get install -y chromium (or SKIP_BROWSER=1)" >&2
-    exit 1
-  fi
-  if [[ ! -d scripts/fixtures/node_modules/puppeteer-core ]]; then
-    run npm ci --prefix scripts/fixtures --no-audit --no-fund
-  fi
+  need_browser
   run node scripts/timelines/gen-browser.mjs
 fi
 
