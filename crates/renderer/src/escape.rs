@@ -1,13 +1,13 @@
 //! Escaping of untrusted text (function names, URLs) for the formats that
-//! interpret markup. Every string from a profile goes through here.
+//! interpret markup. Every string from a profile goes through here (for
+//! HTML and SVG, by way of `markup::Markup`).
 
-/// Escapes text for XML/SVG/HTML element content and attribute values.
+/// Appends text escaped for XML/SVG/HTML element content and attribute
+/// values; the renderers reach it through `markup::Markup`, never directly.
 /// Characters XML 1.0 forbids even as references (most C0 controls,
 /// U+FFFE, U+FFFF) and the other invisible ones (C1 controls, bidirectional
 /// overrides) are written as visible escapes such as `\u{1b}`.
-#[must_use]
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+pub(crate) fn push_xml(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -16,11 +16,10 @@ pub fn xml(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\t' | '\n' | '\r' => out.push(c),
-            c if invisible(c) => push_visible(&mut out, c),
+            c if invisible(c) => push_visible(out, c),
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Escapes text for a Markdown table cell (GitHub and GitLab flavours): the
@@ -90,6 +89,12 @@ pub(crate) fn push_visible(out: &mut String, c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn xml(s: &str) -> String {
+        let mut out = String::new();
+        push_xml(&mut out, s);
+        out
+    }
 
     #[test]
     fn markup_is_inert() {
