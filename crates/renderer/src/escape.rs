@@ -22,6 +22,22 @@ pub(crate) fn push_xml(out: &mut String, s: &str) {
     }
 }
 
+/// Makes the invisible characters of `s` visible (`\u{1b}`), as
+/// `push_xml` does, and keeps the rest, line breaks and tabs included: the
+/// text of names that reach a page as data, such as the HTML report's
+/// flame graph, which its script shows as text.
+pub(crate) fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if invisible(c) => push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escapes text for a Markdown table cell (GitHub and GitLab flavours): the
 /// punctuation that inline Markdown interprets is backslash-escaped, `<`, `>` and
 /// `&` become entities (so no HTML is ever interpreted), line breaks
@@ -104,6 +120,10 @@ mod tests {
         );
         assert_eq!(xml("a\u{0007}b\u{0}c\u{FFFE}"), "a\\u{7}b\\u{0}c\\u{fffe}");
         assert_eq!(xml("\u{202E}x\u{85}"), "\\u{202e}x\\u{85}");
+        assert_eq!(
+            visible("<b>\u{202E}x\u{85}\n\u{FFFE}"),
+            "<b>\\u{202e}x\\u{85}\n\\u{fffe}"
+        );
         assert_eq!(
             terminal("tab\there\n\u{1b}[31m"),
             "tab\\there\\n\\u{1b}[31m"

@@ -4,17 +4,20 @@
 //! tables and the summary.
 //!
 //! Untrusted strings never become markup: the page is written through
-//! `markup::Markup`, which escapes every text and attribute value, and the flame graph's data is embedded as JSON inside a
+//! `markup::Markup`, which escapes every text and attribute value, and the
+//! flame graph's data is embedded as JSON inside a
 //! `<script type="application/json">` block with `<`, `>` and `&` escaped,
-//! then drawn by the page's script with `textContent` only.
+//! then drawn by the page's script with `textContent` only. Its names show
+//! invisible characters as visible escapes, as the tables do.
 
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{DiffRow, DiffTotals, FlameTree, Status};
+use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
+use crate::escape::visible;
 use crate::markup::{Markup, Value};
 use crate::units::{bytes, delta_percent, signed_bytes};
 
@@ -151,7 +154,7 @@ fn flame_graph(h: &mut Markup, tree: &FlameTree) -> io::Result<()> {
         "<div id=\"flame\" class=\"flame\"></div>\n<div id=\"tip\" class=\"tip\" hidden></div>\n"
     ));
     let data = FlameData {
-        nodes: &tree.nodes,
+        nodes: tree.nodes.iter().map(shown).collect(),
         fill: crate::diff_flame::fills(tree),
     };
     let json = serde_json::to_string(&data).map_err(io::Error::other)?;
@@ -194,9 +197,20 @@ fn inputs(h: &mut Markup, list: &[InputInfo]) {
 /// The interactive flame graph's data: the union tree and each frame's
 /// fill colour, made by the same rule as the SVG's.
 #[derive(serde::Serialize)]
-struct FlameData<'a> {
-    nodes: &'a [heapdiff_analyzer::FlameNode],
+struct FlameData {
+    nodes: Vec<FlameNode>,
     fill: Vec<String>,
+}
+
+/// A frame as the page shows it: its name and location with invisible
+/// characters (controls, bidirectional overrides) made visible, as in the
+/// tables and the SVG.
+fn shown(n: &FlameNode) -> FlameNode {
+    FlameNode {
+        name: visible(&n.name),
+        location: visible(&n.location),
+        ..n.clone()
+    }
 }
 
 /// The Δ % column's sort key: new rows above every growth, gone rows at
