@@ -6,6 +6,9 @@
 //! control characters, no Markdown links, no terminal escapes).
 #![cfg(unix)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Read as _;
@@ -15,26 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    root().join("fixtures").join(rel)
-}
-
-fn heapdiff(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapdiff"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{fixture, heapdiff, text};
 
 /// A directory holding a copy of the worked example as `in.heapprofile`.
 fn workdir() -> tempfile::TempDir {
