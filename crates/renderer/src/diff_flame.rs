@@ -168,10 +168,18 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
             &fills[i as usize],
         );
     }
+    footer(&mut s, height, hidden);
+    s.raw("</svg>\n");
+    s.write_to(out)
+}
+
+/// The note under the frames: how many were too narrow, what width and
+/// colour mean.
+fn footer(s: &mut Markup, height: f64, hidden: usize) {
     s.tag("text")
         .attr("x", PAD)
         .attr("y", fixed(height - 8.0, 1))
-        .attr("font-size", "11")
+        .attr("font-size", 11)
         .attr("fill", "#555")
         .open()
         .text(hidden)
@@ -180,8 +188,6 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
         .raw(" px not drawn. Width = max(before, after); colour = change of the frame's total beyond the sampling noise.")
         .end("text")
         .newline();
-    s.raw("</svg>\n");
-    s.write_to(out)
 }
 
 /// The frames wide enough to draw, in drawing order, with their x and
