@@ -63,7 +63,20 @@ impl Markup {
 
     /// Writes literal markup of the program: tags, a style sheet or a
     /// script included at build time. Takes `&'static str` only, so that no
-    /// string made at run time can be written unescaped.
+    /// string made at run time can be written unescaped:
+    ///
+    /// ```compile_fail
+    /// let name = String::from("<script>");
+    /// heapdiff_renderer::markup::Markup::new().raw(&name);
+    /// ```
+    ///
+    /// Nor can one be formatted in (`Markup` is no `fmt::Write`):
+    ///
+    /// ```compile_fail
+    /// use std::fmt::Write as _;
+    /// let mut m = heapdiff_renderer::markup::Markup::new();
+    /// write!(m, "{}", String::from("<script>"));
+    /// ```
     pub fn raw(&mut self, markup: &'static str) -> &mut Self {
         self.buf.push_str(markup);
         self
