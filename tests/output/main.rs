@@ -6,6 +6,9 @@
 //! control characters, no Markdown links, no terminal escapes).
 #![cfg(unix)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Read as _;
@@ -15,26 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    root().join("fixtures").join(rel)
-}
-
-fn heapdiff(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapdiff"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{fixture, heapdiff, text};
 
 /// A directory holding a copy of the worked example as `in.heapprofile`.
 fn workdir() -> tempfile::TempDir {
@@ -521,19 +505,216 @@ fn flame_graphs_of_names_with_control_characters_are_well_formed_xml() {
         assert_eq!(two.status.code(), Some(0), "{input}: {}", text(&two.stderr));
         for svg in ["one.svg", "two.svg"] {
             let body = fs::read_to_string(tmp.path().join(svg)).unwrap();
-            let opts = roxmltree::ParsingOptions {
-                allow_dtd: true,
-                ..roxmltree::ParsingOptions::default()
-            };
-            if let Err(e) = roxmltree::Document::parse_with_options(&body, opts) {
-                panic!("{input}: {svg} is not well-formed XML: {e}");
-            }
-            assert!(
-                !body.chars().any(|c| raw_hazard(c) && c != '\t'),
-                "{input}: {svg}"
-            );
+            assert_well_formed_xml(&body, &format!("{input}: {svg}"));
         }
     }
+}
+
+/// A name that is markup, an attribute break, an entity, a terminal
+/// escape, a noncharacter and a bidirectional override at once; it is
+/// also a valid file name.
+const HOSTILE: &str = "<script>\"x'&amp;\u{1b}[2J\u{FFFE}\u{202E}";
+
+/// `HOSTILE` as the HTML and SVG outputs must show it.
+const HOSTILE_ESCAPED: &str = "&lt;script&gt;&quot;x&#39;&amp;amp;\\u{1b}[2J\\u{fffe}\\u{202e}";
+
+fn assert_well_formed_xml(body: &str, what: &str) {
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    if let Err(e) = roxmltree::Document::parse_with_options(body, opts) {
+        panic!("{what} is not well-formed XML: {e}");
+    }
+    assert!(
+        !body.chars().any(|c| raw_hazard(c) && c != '\t'),
+        "{what}: raw control character"
+    );
+}
+
+/// The timeline chart (titled by the file name) and the image of an empty
+/// profile (titled by `--title`) show a hostile name as text.
+#[test]
+fn the_timeline_chart_and_the_empty_image_show_hostile_names_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let timeline = format!("{HOSTILE}.heaptimeline");
+    fs::copy(
+        fixture("heaptimeline/worked-example-t/input.heaptimeline"),
+        tmp.path().join(&timeline),
+    )
+    .unwrap();
+    let o = heapdiff(&["timeline", &timeline, "-o", "chart.svg"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let empty = r#"{"head":{"callFrame":{"functionName":"(root)","scriptId":"0","url":"","lineNumber":-1,"columnNumber":-1},"selfSize":0,"id":1,"children":[]},"samples":[]}"#;
+    fs::write(tmp.path().join("empty.heapprofile"), empty).unwrap();
+    let o = heapdiff(
+        &[
+            "flamegraph",
+            "empty.heapprofile",
+            "-o",
+            "empty.svg",
+            "--title",
+            HOSTILE,
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    for svg in ["chart.svg", "empty.svg"] {
+        let body = fs::read_to_string(tmp.path().join(svg)).unwrap();
+        assert_well_formed_xml(&body, svg);
+        assert!(body.contains(HOSTILE_ESCAPED), "{svg}: {body}");
+    }
+}
+
+/// The elements the HTML report is made of; a name that became markup
+/// would add another (or an attribute).
+const REPORT_TAGS: [&str; 25] = [
+    "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "table",
+    "thead", "tbody", "tr", "th", "td", "code", "pre", "ul", "li", "div", "input", "button",
+    "span",
+];
+
+/// The report's own script, the only `<script>` but the flame graph's data.
+const REPORT_SCRIPT: &str = include_str!("../../crates/renderer/src/report_html/report.js");
+
+/// The report's markup with the style sheet and the scripts left out,
+/// after checking that the scripts are the report's own one and, at most,
+/// one block of flame graph data.
+fn report_markup(html: &str, what: &str) -> String {
+    let page_script = format!("<script>{REPORT_SCRIPT}</script>");
+    assert_eq!(html.matches(&page_script).count(), 1, "{what}: page script");
+    let data = html
+        .matches("<script id=\"flame-data\" type=\"application/json\">")
+        .count();
+    assert!(data <= 1, "{what}: flame data");
+    assert_eq!(html.matches("<script").count(), 1 + data, "{what}: scripts");
+    let mut markup = String::new();
+    let mut rest = html.replacen(&page_script, "", 1);
+    while let Some(start) = ["<style>", "<script"]
+        .iter()
+        .filter_map(|open| rest.find(open))
+        .min()
+    {
+        let close = if rest[start..].starts_with("<style>") {
+            "</style>"
+        } else {
+            "</script>"
+        };
+        let end = rest[start..].find(close).unwrap() + start + close.len();
+        markup.push_str(&rest[..start]);
+        rest = rest[end..].to_string();
+    }
+    markup.push_str(&rest);
+    markup
+}
+
+/// Every `<…>` of the report's markup (scripts and style left out) is one
+/// of the report's own elements, with no event handler attribute.
+fn assert_only_report_tags(html: &str, what: &str) {
+    let markup = report_markup(html, what);
+    for tag in markup.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let name = tag.trim_start_matches('/').split(' ').next().unwrap();
+        assert!(
+            REPORT_TAGS.contains(&name),
+            "{what}: unexpected tag <{tag}>"
+        );
+        assert!(!tag.contains(" on"), "{what}: event handler in <{tag}>");
+    }
+}
+
+/// The HTML reports of profile diffs, checks and snapshot diffs show
+/// hostile function names, class names and file names as text: no element
+/// or attribute but the report's own, the flame graph's data inside its
+/// script element, no raw control character.
+#[test]
+fn html_reports_show_hostile_names_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let copy = |from: PathBuf, to: &str| fs::copy(from, dir.join(to)).unwrap();
+    copy(
+        fixture("diff/malicious-names/before.heapprofile"),
+        &format!("{HOSTILE}.b"),
+    );
+    copy(
+        fixture("diff/malicious-names/after.heapprofile"),
+        &format!("{HOSTILE}.a"),
+    );
+    copy(
+        fixture("heapprofile/worked-example/input.heapprofile"),
+        "worked.heapprofile",
+    );
+    for (i, input) in control_char_profiles().into_iter().enumerate() {
+        copy(input, &format!("cc{i}.heapprofile"));
+    }
+    for side in ["before", "after"] {
+        let snapshot = fs::read_to_string(fixture(&format!(
+            "snapshot-diff/worked-example/{side}.heapsnapshot"
+        )))
+        .unwrap();
+        let hostile_json = serde_json::to_string(HOSTILE).unwrap();
+        let snapshot = snapshot.replace("\"Foo\"", &hostile_json);
+        fs::write(dir.join(format!("{HOSTILE}.{side}.heapsnapshot")), snapshot).unwrap();
+    }
+    let (b, a) = (format!("{HOSTILE}.b"), format!("{HOSTILE}.a"));
+    let (sb, sa) = (
+        format!("{HOSTILE}.before.heapsnapshot"),
+        format!("{HOSTILE}.after.heapsnapshot"),
+    );
+    let mut runs: Vec<(Vec<String>, &str)> = vec![
+        (vec![b.clone(), a.clone()], "diff.html"),
+        (
+            ["check", &b, &a, "--max-function-growth", "1B"]
+                .map(String::from)
+                .to_vec(),
+            "check.html",
+        ),
+        (vec![sb, sa], "snapshot.html"),
+    ];
+    for i in 0..control_char_profiles().len() {
+        runs.push((
+            vec!["worked.heapprofile".into(), format!("cc{i}.heapprofile")],
+            "cc.html",
+        ));
+    }
+    for (args, report) in runs {
+        let mut args = args;
+        args.extend(["-q", "--report", report].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = heapdiff(&args, dir);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+        let html = fs::read_to_string(dir.join(report)).unwrap();
+        let what = format!("{args:?}");
+        assert_only_report_tags(&html, &what);
+        assert!(
+            !html.chars().any(|c| raw_hazard(c) && c != '\t'),
+            "{what}: raw control character"
+        );
+        assert!(html.contains("\\u{"), "{what}: no visible escape");
+        let data = html.split("type=\"application/json\">").nth(1);
+        if let Some(data) = data {
+            let data = &data[..data.find("</script>").unwrap()];
+            assert!(!data.contains(['<', '>', '&']), "{what}: {data}");
+        }
+    }
+    let diff = fs::read_to_string(dir.join("diff.html")).unwrap();
+    assert!(
+        diff.contains(HOSTILE_ESCAPED),
+        "the title and the inputs: {diff}"
+    );
+    assert!(
+        diff.contains("<td>&lt;img src=x onerror=alert(1)&gt;</td>"),
+        "a function name"
+    );
+    let snapshot = fs::read_to_string(dir.join("snapshot.html")).unwrap();
+    assert!(
+        snapshot.contains(&format!("<td>{HOSTILE_ESCAPED}</td>")),
+        "a class name: {snapshot}"
+    );
 }
 
 #[test]

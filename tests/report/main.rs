@@ -2,21 +2,12 @@
 //! validate against `docs/report.schema.json`, Markdown and JSON reports
 //! are the same bytes for the same inputs, and the CI gate's exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[path = "../common/mod.rs"]
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::Path;
 
-fn heapdiff(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapdiff"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::{fixture, heapdiff, root, text};
 
 fn schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
@@ -43,7 +34,7 @@ fn validate(report: &Path) -> serde_json::Value {
 fn json_reports_match_the_schema() {
     let tmp = tempfile::tempdir().unwrap();
     let out = |name: &str| tmp.path().join(name);
-    let leak = root().join("fixtures/diff/service-leak");
+    let leak = fixture("diff/service-leak");
     let r = heapdiff(
         &[
             "before.heapprofile",
@@ -54,15 +45,10 @@ fn json_reports_match_the_schema() {
         ],
         &leak,
     );
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let p = validate(&out("p.json"));
     assert_eq!(p["body"]["growers"][0]["name"], "rememberRequest");
-    let snaps = root().join("fixtures/snapshot-diff/node-leak");
+    let snaps = fixture("snapshot-diff/node-leak");
     let r = heapdiff(
         &[
             "before.heapsnapshot.gz",
@@ -73,15 +59,10 @@ fn json_reports_match_the_schema() {
         ],
         &snaps,
     );
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let s = validate(&out("s.json"));
     assert_eq!(s["body"]["diff_kind"], "snapshot");
-    let tl = root().join("fixtures/heaptimeline/node-worker");
+    let tl = fixture("heaptimeline/node-worker");
     let r = heapdiff(
         &[
             "spans",
@@ -96,19 +77,14 @@ fn json_reports_match_the_schema() {
         ],
         &tl,
     );
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let t = validate(&out("t.json"));
     assert_eq!(t["body"]["growers"][0]["name"], "leakyCollect");
 }
 
 #[test]
 fn reports_are_deterministic() {
-    let dir = root().join("fixtures/diff/service-leak");
+    let dir = fixture("diff/service-leak");
     let tmp = tempfile::tempdir().unwrap();
     for ext in ["md", "json", "html"] {
         let a = tmp.path().join(format!("a.{ext}"));
@@ -143,7 +119,7 @@ fn reports_are_deterministic() {
 fn check_fails_on_the_leak_and_passes_on_two_fixed_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let report = tmp.path().join("check.json");
-    let leak = root().join("fixtures/diff/service-leak");
+    let leak = fixture("diff/service-leak");
     let r = heapdiff(
         &[
             "check",
@@ -159,13 +135,8 @@ fn check_fails_on_the_leak_and_passes_on_two_fixed_runs() {
         ],
         &leak,
     );
-    assert_eq!(
-        r.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&r.stdout)
-    );
-    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert_eq!(r.status.code(), Some(1), "{}", text(&r.stdout));
+    let stdout = text(&r.stdout);
     assert!(
         stdout.contains("FAILED") && stdout.contains("rememberRequest"),
         "{stdout}"
@@ -173,7 +144,7 @@ fn check_fails_on_the_leak_and_passes_on_two_fixed_runs() {
     let v = validate(&report);
     assert_eq!(v["check"]["passed"], false);
 
-    let same = root().join("fixtures/diff/service-same");
+    let same = fixture("diff/service-same");
     let r = heapdiff(
         &[
             "check",
@@ -187,12 +158,7 @@ fn check_fails_on_the_leak_and_passes_on_two_fixed_runs() {
         ],
         &same,
     );
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stdout)
-    );
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stdout));
     assert!(
         !same.join("heapdiff-check.md").exists(),
         "no report is written when the check passes"
@@ -230,7 +196,7 @@ fn check_fails_on_the_leak_and_passes_on_two_fixed_runs() {
 
 #[test]
 fn check_on_snapshots_uses_class_budgets() {
-    let dir = root().join("fixtures/snapshot-diff/node-leak");
+    let dir = fixture("snapshot-diff/node-leak");
     let tmp = tempfile::tempdir().unwrap();
     let report = tmp.path().join("c.md");
     let r = heapdiff(
@@ -247,7 +213,7 @@ fn check_on_snapshots_uses_class_budgets() {
         &dir,
     );
     assert_eq!(r.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&r.stdout).contains("OrderLine"));
+    assert!(text(&r.stdout).contains("OrderLine"));
     let r = heapdiff(
         &[
             "check",

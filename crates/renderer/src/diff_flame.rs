@@ -13,7 +13,7 @@ use std::io;
 use heapdiff_analyzer::{FlameNode, FlameTree, Status};
 
 use crate::diff_row::change_text;
-use crate::escape::xml;
+use crate::markup::{Markup, Tag, Value, fixed};
 use crate::units::{bytes, percent, signed_bytes};
 
 /// Options of the differential flame graph.
@@ -100,6 +100,7 @@ fn fill(n: &FlameNode, max_change: u64) -> String {
     }
 }
 
+/// A frame's tooltip: its name and location, before, after, Δ and self.
 fn tooltip(n: &FlameNode, root: &FlameNode) -> String {
     let delta = i128::from(n.total_after) - i128::from(n.total_before);
     let delta = i64::try_from(delta).unwrap_or(if delta > 0 { i64::MAX } else { i64::MIN });
@@ -126,7 +127,7 @@ fn tooltip(n: &FlameNode, root: &FlameNode) -> String {
         bytes(n.self_before),
         bytes(n.self_after),
     );
-    xml(&t)
+    t
 }
 
 /// Writes the differential flame graph of a union tree.
@@ -150,7 +151,7 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
     let height = HEADER + f64::from(max_depth + 1) * FRAME_H + FOOTER;
     let fills = fills(tree);
 
-    let mut s = String::with_capacity(64 * 1024);
+    let mut s = Markup::with_capacity(64 * 1024);
     header(&mut s, opts, width, height, root);
     for &(i, x, w) in &drawn {
         let d = f64::from(depth[i as usize]);
@@ -167,14 +168,26 @@ pub fn write(out: &mut dyn io::Write, tree: &FlameTree, opts: &DiffFlameOptions)
             &fills[i as usize],
         );
     }
-    let _ = writeln!(
-        s,
-        r##"<text x="{PAD}" y="{:.1}" font-size="11" fill="#555">{} frame(s) narrower than {MIN_PX} px not drawn. Width = max(before, after); colour = change of the frame's total beyond the sampling noise.</text>"##,
-        height - 8.0,
-        hidden
-    );
-    s.push_str("</svg>\n");
-    out.write_all(s.as_bytes())
+    footer(&mut s, height, hidden);
+    s.raw("</svg>\n");
+    s.write_to(out)
+}
+
+/// The note under the frames: how many were too narrow, what width and
+/// colour mean.
+fn footer(s: &mut Markup, height: f64, hidden: usize) {
+    s.tag("text")
+        .attr("x", PAD)
+        .attr("y", fixed(height - 8.0, 1))
+        .attr("font-size", 11)
+        .attr("fill", "#555")
+        .open()
+        .text(hidden)
+        .raw(" frame(s) narrower than ")
+        .text(MIN_PX)
+        .raw(" px not drawn. Width = max(before, after); colour = change of the frame's total beyond the sampling noise.")
+        .end("text")
+        .newline();
 }
 
 /// The frames wide enough to draw, in drawing order, with their x and
@@ -215,24 +228,43 @@ fn depths(tree: &FlameTree) -> Vec<u32> {
     depth
 }
 
-fn header(s: &mut String, opts: &DiffFlameOptions, width: f64, height: f64, root: &FlameNode) {
-    let _ = writeln!(
-        s,
-        r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="Verdana, sans-serif">
-<rect x="0" y="0" width="100%" height="100%" fill="#FFFFFF"/>
-<text x="{:.1}" y="22" font-size="16" text-anchor="middle">{}</text>
-<text x="{:.1}" y="40" font-size="12" text-anchor="middle" fill="#333">before {} → after {} (Δ {})</text>"##,
-        width / 2.0,
-        xml(&opts.title),
-        width / 2.0,
+fn header(s: &mut Markup, opts: &DiffFlameOptions, width: f64, height: f64, root: &FlameNode) {
+    s.svg_document(width, height).open().newline();
+    s.raw(r##"<rect x="0" y="0" width="100%" height="100%" fill="#FFFFFF"/>"##)
+        .newline();
+    centred_text(s, fixed(width / 2.0, 1), 22, 16)
+        .open()
+        .text(&opts.title)
+        .end("text")
+        .newline();
+    let delta =
+        i64::try_from(i128::from(root.total_after) - i128::from(root.total_before)).unwrap_or(0);
+    let totals = format!(
+        "before {} → after {} (Δ {})",
         bytes(root.total_before),
         bytes(root.total_after),
-        signed_bytes(
-            i64::try_from(i128::from(root.total_after) - i128::from(root.total_before))
-                .unwrap_or(0)
-        ),
+        signed_bytes(delta)
     );
+    centred_text(s, fixed(width / 2.0, 1), 40, 12)
+        .attr("fill", "#333")
+        .open()
+        .text(&totals)
+        .end("text")
+        .newline();
+    legend(s);
+}
+
+/// `<text x y font-size text-anchor="middle"`, to be ended by the caller.
+fn centred_text(s: &mut Markup, x: impl Value, y: u32, font_size: u32) -> Tag<'_> {
+    s.tag("text")
+        .attr("x", x)
+        .attr("y", y)
+        .attr("font-size", font_size)
+        .attr("text-anchor", "middle")
+}
+
+/// One swatch and word per status, in a row under the title.
+fn legend(s: &mut Markup) {
     let legend = [
         (blend(GREW, 1.0), "grew"),
         (NEW.to_string(), "new"),
@@ -242,42 +274,58 @@ fn header(s: &mut String, opts: &DiffFlameOptions, width: f64, height: f64, root
     ];
     let mut x = PAD;
     for (color, label) in legend {
-        let _ = writeln!(
-            s,
-            r##"<rect x="{x:.1}" y="50" width="12" height="12" fill="{color}" stroke="#333" stroke-width="0.5"/><text x="{:.1}" y="60" font-size="11">{label}</text>"##,
-            x + 16.0
-        );
+        s.tag("rect")
+            .attr("x", fixed(x, 1))
+            .attr("y", 50)
+            .attr("width", 12)
+            .attr("height", 12)
+            .attr("fill", &color)
+            .attr("stroke", "#333")
+            .attr("stroke-width", "0.5")
+            .close();
+        s.tag("text")
+            .attr("x", fixed(x + 16.0, 1))
+            .attr("y", 60)
+            .attr("font-size", 11)
+            .open()
+            .text(label)
+            .end("text")
+            .newline();
         x += 90.0;
     }
 }
 
-fn frame(s: &mut String, n: &FlameNode, root: &FlameNode, (x, y, w): (f64, f64, f64), fill: &str) {
-    let gone = status(n) == Status::Gone;
-    let stroke = if gone {
-        r##" stroke="#0072B2" stroke-dasharray="3,2" stroke-width="1""##
+fn frame(s: &mut Markup, n: &FlameNode, root: &FlameNode, (x, y, w): (f64, f64, f64), fill: &str) {
+    s.tag("g").attr("class", "frame").open();
+    s.element("title", tooltip(n, root));
+    let rect = s
+        .tag("rect")
+        .attr("x", fixed(x, 1))
+        .attr("y", fixed(y, 1))
+        .attr("width", fixed(w, 1))
+        .attr("height", fixed(FRAME_H - 1.0, 1))
+        .attr("fill", fill);
+    let rect = if status(n) == Status::Gone {
+        rect.attr("stroke", "#0072B2")
+            .attr("stroke-dasharray", "3,2")
+            .attr("stroke-width", "1")
     } else {
-        r##" stroke="#FFFFFF" stroke-width="0.5""##
+        rect.attr("stroke", "#FFFFFF").attr("stroke-width", "0.5")
     };
-    let _ = write!(
-        s,
-        r#"<g class="frame"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="{fill}"{stroke} rx="2"/>"#,
-        tooltip(n, root),
-        FRAME_H - 1.0,
-    );
+    rect.attr("rx", "2").close();
     // About 6.5 px per character at 11 px.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let fits = ((w - 6.0) / 6.5).max(0.0) as usize;
     if fits >= 3 {
-        let label = truncate(&n.name, fits);
-        let _ = write!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
-            x + 3.0,
-            y + 11.5,
-            xml(&label)
-        );
+        s.tag("text")
+            .attr("x", fixed(x + 3.0, 1))
+            .attr("y", fixed(y + 11.5, 1))
+            .attr("font-size", 11)
+            .open()
+            .text(truncate(&n.name, fits))
+            .end("text");
     }
-    s.push_str("</g>\n");
+    s.end("g").newline();
 }
 
 fn truncate(name: &str, chars: usize) -> String {
@@ -294,14 +342,18 @@ fn truncate(name: &str, chars: usize) -> String {
 /// # Errors
 /// When writing fails.
 pub fn empty_svg(out: &mut dyn io::Write, title: &str) -> io::Result<()> {
-    write!(
-        out,
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="1200" height="60" viewBox="0 0 1200 60" font-family="Verdana, sans-serif">
-<text x="600" y="22" font-size="16" text-anchor="middle">{}</text>
-<text x="600" y="44" font-size="12" text-anchor="middle">no allocations to draw (the profile total is 0)</text>
-</svg>
-"#,
-        xml(title)
-    )
+    let mut s = Markup::new();
+    s.svg_document(1200.0, 60.0).open().newline();
+    centred_text(&mut s, 600, 22, 16)
+        .open()
+        .text(title)
+        .end("text")
+        .newline();
+    centred_text(&mut s, 600, 44, 12)
+        .open()
+        .raw("no allocations to draw (the profile total is 0)")
+        .end("text")
+        .newline();
+    s.raw("</svg>\n");
+    s.write_to(out)
 }

@@ -1,13 +1,13 @@
 //! Escaping of untrusted text (function names, URLs) for the formats that
-//! interpret markup. Every string from a profile goes through here.
+//! interpret markup. Every string from a profile goes through here (for
+//! HTML and SVG, by way of `markup::Markup`).
 
-/// Escapes text for XML/SVG/HTML element content and attribute values.
+/// Appends text escaped for XML/SVG/HTML element content and attribute
+/// values; the renderers reach it through `markup::Markup`, never directly.
 /// Characters XML 1.0 forbids even as references (most C0 controls,
 /// U+FFFE, U+FFFF) and the other invisible ones (C1 controls, bidirectional
 /// overrides) are written as visible escapes such as `\u{1b}`.
-#[must_use]
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+pub(crate) fn push_xml(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -15,6 +15,21 @@ pub fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if invisible(c) => push_visible(out, c),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Makes the invisible characters of `s` visible (`\u{1b}`), as
+/// `push_xml` does, and keeps the rest, line breaks and tabs included: the
+/// text of names that reach a page as data, such as the HTML report's
+/// flame graph, which its script shows as text.
+pub(crate) fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
             '\t' | '\n' | '\r' => out.push(c),
             c if invisible(c) => push_visible(&mut out, c),
             c => out.push(c),
@@ -91,6 +106,12 @@ pub(crate) fn push_visible(out: &mut String, c: char) {
 mod tests {
     use super::*;
 
+    fn xml(s: &str) -> String {
+        let mut out = String::new();
+        push_xml(&mut out, s);
+        out
+    }
+
     #[test]
     fn markup_is_inert() {
         assert_eq!(
@@ -99,6 +120,10 @@ mod tests {
         );
         assert_eq!(xml("a\u{0007}b\u{0}c\u{FFFE}"), "a\\u{7}b\\u{0}c\\u{fffe}");
         assert_eq!(xml("\u{202E}x\u{85}"), "\\u{202e}x\\u{85}");
+        assert_eq!(
+            visible("<b>\u{202E}x\u{85}\n\u{FFFE}"),
+            "<b>\\u{202e}x\\u{85}\n\\u{fffe}"
+        );
         assert_eq!(
             terminal("tab\there\n\u{1b}[31m"),
             "tab\\there\\n\\u{1b}[31m"

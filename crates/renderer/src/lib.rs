@@ -18,6 +18,7 @@ pub mod flame;
 pub mod folded;
 pub mod json;
 pub mod markdown;
+pub mod markup;
 pub mod pprof;
 pub mod report_html;
 pub mod report_md;

@@ -223,7 +223,19 @@ pub fn write_uncompressed(
     put_uint(&mut value_type, VALUE_TYPE_UNIT, bytes);
     put_bytes(&mut msg, PROFILE_SAMPLE_TYPE, &value_type);
     out.write_all(&msg)?;
+    write_samples(out, stacks)?;
+    write_frames(out, stacks, &frame_strings)?;
+    write_string_table(out, &strings.list)?;
+    msg.clear();
+    put_bytes(&mut msg, PROFILE_PERIOD_TYPE, &value_type);
+    put_uint(&mut msg, PROFILE_PERIOD, opts.period);
+    put_uint(&mut msg, PROFILE_DEFAULT_SAMPLE_TYPE, space);
+    out.write_all(&msg)
+}
 
+/// One `Sample` per stack: its location ids, leaf first, and its bytes.
+fn write_samples(out: &mut dyn Write, stacks: &Stacks) -> io::Result<()> {
+    let mut msg = Vec::new();
     let mut path = Vec::new();
     let mut packed = Vec::new();
     let mut sample = Vec::new();
@@ -242,11 +254,22 @@ pub fn write_uncompressed(
         put_bytes(&mut msg, PROFILE_SAMPLE, &sample);
         out.write_all(&msg)?;
     }
+    Ok(())
+}
 
+/// One `Location` (with its one `Line`) and one `Function` per frame,
+/// both with id frame index + 1; `frame_strings` holds each frame's name
+/// and file in the string table.
+fn write_frames(
+    out: &mut dyn Write,
+    stacks: &Stacks,
+    frame_strings: &[(u64, u64)],
+) -> io::Result<()> {
+    let mut msg = Vec::new();
     let mut line = Vec::new();
     let mut location = Vec::new();
     let mut function = Vec::new();
-    for (i, (f, &(name, file))) in stacks.frames.iter().zip(&frame_strings).enumerate() {
+    for (i, (f, &(name, file))) in stacks.frames.iter().zip(frame_strings).enumerate() {
         let id = i as u64 + 1;
         line.clear();
         put_uint(&mut line, LINE_FUNCTION_ID, id);
@@ -270,8 +293,13 @@ pub fn write_uncompressed(
         put_bytes(&mut msg, PROFILE_FUNCTION, &function);
         out.write_all(&msg)?;
     }
+    Ok(())
+}
 
-    for s in &strings.list {
+/// The string table, in index order.
+fn write_string_table(out: &mut dyn Write, list: &[String]) -> io::Result<()> {
+    let mut msg = Vec::new();
+    for s in list {
         msg.clear();
         // string_table[0] is "": a present, empty entry.
         put_key(&mut msg, PROFILE_STRING_TABLE, LEN);
@@ -279,12 +307,7 @@ pub fn write_uncompressed(
         msg.extend_from_slice(s.as_bytes());
         out.write_all(&msg)?;
     }
-
-    msg.clear();
-    put_bytes(&mut msg, PROFILE_PERIOD_TYPE, &value_type);
-    put_uint(&mut msg, PROFILE_PERIOD, opts.period);
-    put_uint(&mut msg, PROFILE_DEFAULT_SAMPLE_TYPE, space);
-    out.write_all(&msg)
+    Ok(())
 }
 
 /// The string table: `""` first, then strings in order of first use.

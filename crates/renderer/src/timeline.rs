@@ -2,13 +2,13 @@
 //! who keeps the allocations alive), per-interval live bytes as a table,
 //! and the interval chart as SVG.
 
-use std::fmt::Write as _;
 use std::io;
 
 use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, Intervals, KeptClass};
 use serde::Serialize;
 
-use crate::escape::{terminal as term, xml};
+use crate::escape::terminal as term;
+use crate::markup::{Markup, Value, fixed};
 use crate::table::{location, new_table, write_table};
 use crate::units::bytes;
 
@@ -176,85 +176,150 @@ pub fn intervals_table(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()
 /// # Errors
 /// When writing fails.
 pub fn chart_svg(out: &mut dyn io::Write, iv: &Intervals, title: &str) -> io::Result<()> {
-    let (w, h, left, right, top, bottom) = (960.0_f64, 360.0_f64, 80.0, 20.0, 40.0, 50.0);
-    let total_ms = iv.timestamps_ms.last().copied().unwrap_or(0.0).max(1.0);
-    let max = iv.sizes.iter().skip(1).copied().max().unwrap_or(0).max(1);
+    let chart = Chart::of(iv);
+    let mut s = Markup::new();
+    s.svg_document(chart.w, chart.h)
+        .attr("font-size", 11)
+        .open()
+        .newline();
+    s.raw(r##"<rect width="100%" height="100%" fill="#FFFFFF"/>"##)
+        .newline();
+    s.tag("text")
+        .attr("x", chart.w / 2.0)
+        .attr("y", 22)
+        .attr("font-size", 14)
+        .attr("text-anchor", "middle")
+        .open()
+        .text(title)
+        .end("text")
+        .newline();
+    chart.axes(&mut s);
+    chart.bars(&mut s, iv);
+    s.raw("</svg>\n");
+    s.write_to(out)
+}
+
+/// The interval chart's frame: its size, margins and scales.
+struct Chart {
+    w: f64,
+    h: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    total_ms: f64,
+    max: u64,
+}
+
+impl Chart {
+    fn of(iv: &Intervals) -> Self {
+        Chart {
+            w: 960.0,
+            h: 360.0,
+            left: 80.0,
+            right: 20.0,
+            top: 40.0,
+            bottom: 50.0,
+            total_ms: iv.timestamps_ms.last().copied().unwrap_or(0.0).max(1.0),
+            max: iv.sizes.iter().skip(1).copied().max().unwrap_or(0).max(1),
+        }
+    }
+
     #[allow(clippy::cast_precision_loss)]
-    let y_of = |b: u64| top + (h - top - bottom) * (1.0 - b as f64 / max as f64);
-    let x_of = |ms: f64| left + (w - left - right) * (ms / total_ms);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Verdana, sans-serif" font-size="11">
-<rect width="100%" height="100%" fill="#FFFFFF"/>
-<text x="{}" y="22" font-size="14" text-anchor="middle">{}</text>"##,
-        w / 2.0,
-        xml(title)
-    );
-    // Axes and ticks.
-    let _ = writeln!(
-        s,
-        r##"<line x1="{left}" y1="{}" x2="{}" y2="{}" stroke="#333"/>"##,
-        h - bottom,
-        w - right,
-        h - bottom
-    );
-    let _ = writeln!(
-        s,
-        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="#333"/>"##,
-        h - bottom
-    );
-    for k in 0..=4 {
-        let ms = total_ms * f64::from(k) / 4.0;
-        let x = x_of(ms);
-        let _ = writeln!(
-            s,
-            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{:.2} s</text>"#,
-            h - bottom + 16.0,
-            ms / 1000.0
-        );
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let b = (max as f64 * f64::from(k) / 4.0) as u64;
-        let y = y_of(b);
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            left - 6.0,
-            y + 4.0,
-            bytes(b)
-        );
-        let _ = writeln!(
-            s,
-            r##"<line x1="{left}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#EEE"/>"##,
-            w - right
-        );
+    fn y_of(&self, b: u64) -> f64 {
+        self.top + (self.h - self.top - self.bottom) * (1.0 - b as f64 / self.max as f64)
     }
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="{}" text-anchor="middle">time since recording started</text>"#,
-        (left + w - right) / 2.0,
-        h - 10.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">live bytes allocated in the interval</text>"#,
-        (top + h - bottom) / 2.0,
-        (top + h - bottom) / 2.0
-    );
-    let bar = ((w - left - right) / (iv.sizes.len().max(2) as f64)).clamp(1.0, 12.0);
-    for i in 1..iv.sizes.len() {
-        let x = x_of(iv.timestamps_ms[i]) - bar / 2.0;
-        let y = y_of(iv.sizes[i]);
-        let _ = writeln!(
-            s,
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{:.1}" fill="#0072B2"><title>{:.3} s: {} (ids up to {})</title></rect>"##,
-            (h - bottom - y).max(0.0),
-            iv.timestamps_ms[i] / 1000.0,
-            bytes(iv.sizes[i]),
-            iv.last_ids[i]
-        );
+
+    fn x_of(&self, ms: f64) -> f64 {
+        self.left + (self.w - self.left - self.right) * (ms / self.total_ms)
     }
-    s.push_str("</svg>\n");
-    out.write_all(s.as_bytes())
+
+    /// The two axes, four ticks on each with their grid lines, and the
+    /// axis titles.
+    fn axes(&self, s: &mut Markup) {
+        let (w, h, left, right, top, bottom) =
+            (self.w, self.h, self.left, self.right, self.top, self.bottom);
+        line(s, (left, h - bottom), (w - right, h - bottom), "#333");
+        line(s, (left, top), (left, h - bottom), "#333");
+        for k in 0..=4 {
+            let ms = self.total_ms * f64::from(k) / 4.0;
+            s.tag("text")
+                .attr("x", fixed(self.x_of(ms), 1))
+                .attr("y", fixed(h - bottom + 16.0, 1))
+                .attr("text-anchor", "middle")
+                .open()
+                .text(fixed(ms / 1000.0, 2))
+                .raw(" s")
+                .end("text")
+                .newline();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let b = (self.max as f64 * f64::from(k) / 4.0) as u64;
+            let y = self.y_of(b);
+            s.tag("text")
+                .attr("x", fixed(left - 6.0, 1))
+                .attr("y", fixed(y + 4.0, 1))
+                .attr("text-anchor", "end")
+                .open()
+                .text(bytes(b))
+                .end("text")
+                .newline();
+            line(s, (left, fixed(y, 1)), (w - right, fixed(y, 1)), "#EEE");
+        }
+        s.tag("text")
+            .attr("x", (left + w - right) / 2.0)
+            .attr("y", h - 10.0)
+            .attr("text-anchor", "middle")
+            .open()
+            .raw("time since recording started")
+            .end("text")
+            .newline();
+        let middle = (top + h - bottom) / 2.0;
+        s.tag("text")
+            .attr("x", 16)
+            .attr("y", middle)
+            .attr("transform", format!("rotate(-90 16 {middle})"))
+            .attr("text-anchor", "middle")
+            .open()
+            .raw("live bytes allocated in the interval")
+            .end("text")
+            .newline();
+    }
+
+    /// One bar per interval but the first, with a tooltip.
+    fn bars(&self, s: &mut Markup, iv: &Intervals) {
+        let bar =
+            ((self.w - self.left - self.right) / (iv.sizes.len().max(2) as f64)).clamp(1.0, 12.0);
+        for i in 1..iv.sizes.len() {
+            let x = self.x_of(iv.timestamps_ms[i]) - bar / 2.0;
+            let y = self.y_of(iv.sizes[i]);
+            let tip = format!(
+                "{:.3} s: {} (ids up to {})",
+                iv.timestamps_ms[i] / 1000.0,
+                bytes(iv.sizes[i]),
+                iv.last_ids[i]
+            );
+            s.tag("rect")
+                .attr("x", fixed(x, 1))
+                .attr("y", fixed(y, 1))
+                .attr("width", fixed(bar, 1))
+                .attr("height", fixed((self.h - self.bottom - y).max(0.0), 1))
+                .attr("fill", "#0072B2")
+                .open()
+                .element("title", tip)
+                .end("rect")
+                .newline();
+        }
+    }
+}
+
+/// A line from `a` to `b`.
+fn line(s: &mut Markup, a: (f64, impl Value), b: (f64, impl Value), stroke: &str) {
+    s.tag("line")
+        .attr("x1", a.0)
+        .attr("y1", a.1)
+        .attr("x2", b.0)
+        .attr("y2", b.1)
+        .attr("stroke", stroke)
+        .close()
+        .newline();
 }
