@@ -46,7 +46,7 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             for v in &c.violations {
                 h.push_str(&format!(
                     "<tr><td>{}</td><td>{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td></tr>\n",
-                    xml(&v.scope),
+                    xml(v.scope.name()),
                     xml(&v.name),
                     v.before,
                     bytes(v.before),
