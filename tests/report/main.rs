@@ -231,3 +231,95 @@ fn check_on_snapshots_uses_class_budgets() {
         "function budgets do not apply to snapshots"
     );
 }
+
+/// Runs `check` on the leaking pair with this budget file; the exit code
+/// and standard error.
+fn check_with_budget_file(budget: &str) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("budget.toml");
+    std::fs::write(&file, budget).unwrap();
+    let r = heapdiff(
+        &[
+            "check",
+            "before.heapprofile",
+            "after.heapprofile",
+            "-q",
+            "--budget",
+            file.to_str().unwrap(),
+            "--report",
+            tmp.path().join("check.md").to_str().unwrap(),
+        ],
+        &root().join("fixtures/diff/service-leak"),
+    );
+    let stderr = String::from_utf8_lossy(&r.stderr).into_owned();
+    (
+        r.status.code(),
+        stderr.replace(file.to_str().unwrap(), "FILE"),
+    )
+}
+
+#[test]
+fn budget_file_errors_name_the_file_and_the_bad_value() {
+    let (code, stderr) =
+        check_with_budget_file("[[rule]]\nby = \"stack\"\nname = \"x\"\nmax_growth = \"1kB\"\n");
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "heapdiff: error: 'FILE': rule `by = \"stack\"`: expected function, package, script or class\n"
+    );
+    // `total` is what `max_growth` limits, not a kind of row.
+    let (code, stderr) =
+        check_with_budget_file("[[rule]]\nby = \"total\"\nname = \"x\"\nmax_growth = \"1kB\"\n");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("rule `by = \"total\"`"), "{stderr}");
+    let (code, stderr) = check_with_budget_file("[per]\npackage = \"5 parsecs\"\n");
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "heapdiff: error: 'FILE': budget per.package: `5 parsecs` is not a size (`5MiB`, `500kB`, `1200`) or a percentage (`10%`)\n"
+    );
+    // Every scope a budget file names is checked by its kind of rows.
+    let (code, stderr) = check_with_budget_file(
+        "[[rule]]\nby = \"function\"\nname = \"rememberRequest\"\nmax_growth = \"10kB\"\n",
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let (code, stderr) = check_with_budget_file("[per]\nclass = \"1kB\"\n");
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "heapdiff: error: class budgets apply to heap snapshots; these are profiles\n"
+    );
+}
+
+#[test]
+fn current_files_with_one_name_are_refused_before_any_is_checked() {
+    let leak = root().join("fixtures/diff/service-leak");
+    let tmp = tempfile::tempdir().unwrap();
+    let same_name = tmp.path().join("after.heapprofile");
+    std::fs::copy(leak.join("after.heapprofile"), &same_name).unwrap();
+    let r = heapdiff(
+        &[
+            "check",
+            "-q",
+            "--baseline",
+            "before.heapprofile",
+            "after.heapprofile",
+            same_name.to_str().unwrap(),
+            "--max-growth",
+            "100kB",
+            "--report",
+            tmp.path().join("check.md").to_str().unwrap(),
+        ],
+        &leak,
+    );
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "heapdiff: error: two current files are named 'after.heapprofile'; their reports would overwrite each other\n"
+    );
+    assert!(r.stdout.is_empty(), "no verdict before the refusal");
+    assert!(
+        !tmp.path().join("check-after.heapprofile.md").exists(),
+        "no report before the refusal"
+    );
+}

@@ -1,5 +1,5 @@
 //! Budgets for `heapdiff check`: limits on total growth and on the growth
-//! of any function, package, script, stack or class, absolute (`5MiB`) or
+//! of any function, package, script or class, absolute (`5MiB`) or
 //! relative (`10%`). A change within the sampling error never fails a
 //! budget (README, "Diff semantics").
 
@@ -116,12 +116,57 @@ impl fmt::Display for LimitError {
 
 impl std::error::Error for LimitError {}
 
+/// What a budget limits: the total, or every row of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The total of all rows.
+    Total,
+    /// Each function (profiles and timelines).
+    Function,
+    /// Each npm package, or script outside a package.
+    Package,
+    /// Each script.
+    Script,
+    /// Each class (heap snapshots: the change of its shallow size).
+    Class,
+}
+
+impl Scope {
+    /// The scopes that limit rows of one kind, as written in a budget.
+    pub const ROWS: [Scope; 4] = [Scope::Function, Scope::Package, Scope::Script, Scope::Class];
+
+    /// The scope's name, as written in a budget and in a report.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Total => "total",
+            Scope::Function => "function",
+            Scope::Package => "package",
+            Scope::Script => "script",
+            Scope::Class => "class",
+        }
+    }
+
+    /// The row scope named `text` (`function`, `package`, `script`,
+    /// `class`); `None` for anything else, `total` included.
+    #[must_use]
+    pub fn of_rows(text: &str) -> Option<Scope> {
+        Scope::ROWS.into_iter().find(|s| s.name() == text)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Budget {
-    /// `total`, or the row kind (`function`, `package`, `script`, `stack`,
-    /// `class`) the limit applies to.
-    pub scope: String,
+    /// The total, or the kind of row the limit applies to.
+    pub scope: Scope,
     /// Only the row with this name (all rows when `None`).
     pub name: Option<String>,
     /// The limit.
@@ -134,7 +179,7 @@ pub struct Budget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
     /// The budget's scope.
-    pub scope: String,
+    pub scope: Scope,
     /// The row (or `total`).
     pub name: String,
     /// Bytes before.
@@ -161,8 +206,8 @@ pub fn check_rows(diff: &DiffReport, budget: &Budget) -> Vec<Violation> {
         .filter(|r| !r.noise && matches!(r.status, Status::Grew | Status::New))
         .filter(|r| budget.limit.exceeded(r.before, r.after))
         .map(|r| Violation {
-            scope: budget.scope.clone(),
-            name: if r.url.is_empty() || budget.scope != "function" {
+            scope: budget.scope,
+            name: if r.url.is_empty() || budget.scope != Scope::Function {
                 r.name.clone()
             } else {
                 format!("{} ({})", r.name, r.url)
@@ -191,7 +236,7 @@ pub fn check_total(diff: &DiffReport, budget: &Budget) -> Option<Violation> {
         t.interval_after,
     );
     (!noise && budget.limit.exceeded(t.before, t.after)).then(|| Violation {
-        scope: "total".into(),
+        scope: Scope::Total,
         name: "total".into(),
         before: t.before,
         after: t.after,
@@ -230,12 +275,12 @@ pub fn check_snapshot(
     classes: (&ClassSizes, &ClassSizes),
     budget: &Budget,
 ) -> Vec<Violation> {
-    if budget.scope == "total" {
+    if budget.scope == Scope::Total {
         return budget
             .limit
             .exceeded(cmp.total_before, cmp.total_after)
             .then(|| Violation {
-                scope: "total".into(),
+                scope: Scope::Total,
                 name: "total".into(),
                 before: cmp.total_before,
                 after: cmp.total_after,
@@ -252,7 +297,7 @@ pub fn check_snapshot(
         .filter_map(|(key, (name, after))| {
             let before = base.0.get(key).map_or(0, |b| b.1);
             budget.limit.exceeded(before, *after).then(|| Violation {
-                scope: "class".into(),
+                scope: Scope::Class,
                 name: name.clone(),
                 before,
                 after: *after,
@@ -270,7 +315,19 @@ pub fn check_snapshot(
 
 #[cfg(test)]
 mod tests {
-    use super::Limit;
+    use super::{Limit, Scope};
+
+    #[test]
+    fn row_scopes_parse_by_name_and_serialise_as_written() {
+        for s in Scope::ROWS {
+            assert_eq!(Scope::of_rows(s.name()), Some(s));
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
+        }
+        assert_eq!(Scope::of_rows("total"), None);
+        assert_eq!(Scope::of_rows("stack"), None);
+        assert_eq!(Scope::of_rows("Function"), None);
+        assert_eq!(serde_json::to_string(&Scope::Total).unwrap(), "\"total\"");
+    }
 
     #[test]
     fn limits_parse_and_compare() {

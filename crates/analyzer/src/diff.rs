@@ -39,6 +39,17 @@ pub enum SortOrder {
     AbsDelta,
 }
 
+/// What a diff compares, written as the report's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffKind {
+    /// Two profiles (`"diff"`).
+    #[default]
+    Diff,
+    /// Two spans of one recording (`"spans"`).
+    Spans,
+}
+
 /// Options of [`diff`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffOptions {
@@ -54,8 +65,8 @@ pub struct DiffOptions {
     pub interval_before: Option<u64>,
     /// Sampling interval of the after profile, if known (else estimated).
     pub interval_after: Option<u64>,
-    /// Report kind: `"diff"` or `"spans"`.
-    pub kind: &'static str,
+    /// What is compared: two profiles or two spans of one.
+    pub kind: DiffKind,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -127,11 +138,7 @@ pub fn diff(
     let (total_a, total_b) = (scale(ta), tb);
     DiffReport {
         schema_version: SCHEMA_VERSION,
-        kind: if opts.kind.is_empty() {
-            "diff"
-        } else {
-            opts.kind
-        },
+        kind: opts.kind,
         by: opts.by,
         normalize: opts.normalize,
         rows,

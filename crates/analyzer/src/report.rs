@@ -238,7 +238,7 @@ pub struct DiffReport {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `"diff"` or `"spans"`.
-    pub kind: &'static str,
+    pub kind: crate::DiffKind,
     /// What a row stands for.
     pub by: GroupBy,
     /// `none`, `total` or `interval`.

@@ -2,9 +2,10 @@
 //! converts into library options in one function next to it, so defaults
 //! live in one place.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory as _, Parser, Subcommand, ValueEnum};
 use heapdiff_analyzer as analyzer;
 
 const AFTER_HELP: &str = "\
@@ -31,8 +32,78 @@ pub(crate) struct Cli {
     pub(crate) command: Option<Command>,
     #[command(flatten)]
     pub(crate) diff: DiffArgs,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
+impl Cli {
+    /// Parses the command line (clap's message and exit 2 on bad usage).
+    pub(crate) fn from_env() -> Self {
+        Self::parse_from(command_name_first(std::env::args_os().collect()))
+    }
+
+    /// The command to run (`heapdiff A B` is `diff`) and the shared flags,
+    /// wherever they were given.
+    pub(crate) fn into_parts(self) -> (Command, Common) {
+        (
+            self.command.unwrap_or(Command::Diff(self.diff)),
+            self.common,
+        )
+    }
+}
+
+/// `heapdiff --quiet top F` read as `heapdiff top --quiet F`. The shared
+/// flags are global, so they may follow the command's name; before it,
+/// clap would take the name for a file to diff, since the arguments of
+/// `heapdiff A B` exclude a command (`args_conflicts_with_subcommands`).
+/// So a command's name that only shared flags precede is moved in front of
+/// them; any other command line is left as it is.
+fn command_name_first(mut args: Vec<OsString>) -> Vec<OsString> {
+    let cli = Cli::command();
+    let mut i = 1;
+    while let Some(takes_value) = args
+        .get(i)
+        .and_then(|a| a.to_str())
+        .and_then(|a| shared_flag(&cli, a))
+    {
+        i += if takes_value { 2 } else { 1 };
+    }
+    let names_command = args
+        .get(i)
+        .and_then(|a| a.to_str())
+        .is_some_and(|name| cli.find_subcommand(name).is_some());
+    if i > 1 && names_command {
+        let name = args.remove(i);
+        args.insert(1, name);
+    }
+    args
+}
+
+/// Whether `arg` is a shared (global) flag, and if so whether its value is
+/// the next argument (`--threads 4`, not `--threads=4`).
+fn shared_flag(cli: &clap::Command, arg: &str) -> Option<bool> {
+    let (name, inline_value) = match arg.split_once('=') {
+        Some((name, _)) => (name, true),
+        None => (arg, false),
+    };
+    cli.get_arguments()
+        .filter(|a| a.is_global_set())
+        .find(|a| {
+            let long = a
+                .get_long()
+                .is_some_and(|l| name.strip_prefix("--") == Some(l));
+            let short = a
+                .get_short()
+                .is_some_and(|s| !inline_value && arg == format!("-{s}"));
+            long || short
+        })
+        .map(|a| a.get_action().takes_values() && !inline_value)
+}
+
+/// The commands. A new one is a variant here with its own flags (the
+/// shared ones come with [`Common`]), a `commands/<name>.rs` whose `run`
+/// takes those flags and the [`crate::context::Context`], an arm in
+/// `commands::dispatch` and one in `commands/targets.rs` naming its outputs.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Diff two profiles of the same kind (also: `heapdiff A B`).
@@ -131,8 +202,6 @@ pub(crate) struct CheckArgs {
     pub(crate) interval: Option<u64>,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -145,8 +214,6 @@ pub(crate) struct TimelineArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -166,8 +233,6 @@ pub(crate) struct SummaryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -180,8 +245,6 @@ pub(crate) struct DominatorsArgs {
     /// Output format (`markdown` prints the table).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -202,8 +265,6 @@ pub(crate) struct RetainersArgs {
     /// Output format (`markdown` prints the text).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -295,23 +356,24 @@ pub(crate) struct Selection {
     pub(crate) ignore: Option<String>,
 }
 
-/// Flags shared by every command.
+/// Flags shared by every command, accepted before or after its name;
+/// resolved once into [`crate::context::Context`].
 #[derive(Debug, Clone, Args)]
 pub(crate) struct Common {
     /// Number of worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", global = true)]
     pub(crate) threads: Option<usize>,
     /// Never colour the output (also: the NO_COLOR environment variable).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub(crate) no_color: bool,
     /// Do not print warnings about the inputs.
-    #[arg(short, long)]
+    #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
     /// Treat warnings about the inputs as errors.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub(crate) strict: bool,
     /// Print phase timings and peak memory as one JSON line on stderr.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, global = true)]
     pub(crate) timings: bool,
 }
 
@@ -403,8 +465,6 @@ pub(crate) struct DiffArgs {
     pub(crate) flags: DiffFlags,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -426,8 +486,6 @@ pub(crate) struct TopArgs {
     pub(crate) retainers: bool,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -454,8 +512,6 @@ pub(crate) struct TreeArgs {
     pub(crate) format: Format,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -479,8 +535,6 @@ pub(crate) struct FlameArgs {
     pub(crate) select: Selection,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -494,8 +548,6 @@ pub(crate) struct CollapseArgs {
     pub(crate) select: Selection,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -521,8 +573,6 @@ pub(crate) struct ExportArgs {
     pub(crate) select: Selection,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -541,8 +591,6 @@ pub(crate) struct SpansArgs {
     pub(crate) flags: DiffFlags,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
 #[cfg(test)]
@@ -571,12 +619,151 @@ mod tests {
     #[test]
     fn default_flags_give_default_library_options() {
         let cli = Cli::try_parse_from(["heapdiff", "a", "b"]).unwrap();
-        let opts = crate::commands::diff_options(&cli.diff.rows, &cli.diff.flags, "diff");
+        let opts = crate::commands::diff_options(
+            &cli.diff.rows,
+            &cli.diff.flags,
+            analyzer::DiffKind::Diff,
+        );
         let expected = analyzer::DiffOptions {
             limit: Some(25),
-            kind: "diff",
             ..analyzer::DiffOptions::default()
         };
         assert_eq!(opts, expected);
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(command_name_first(
+            args.iter().map(OsString::from).collect(),
+        ))
+    }
+
+    /// The shared flags as the command sees them.
+    fn shared(args: &[&str]) -> (bool, bool, bool, Option<usize>) {
+        let (_, c) = parse(args).unwrap().into_parts();
+        (c.quiet, c.strict, c.no_color, c.threads)
+    }
+
+    #[test]
+    fn shared_flags_are_read_before_and_after_the_command() {
+        let all = (true, true, true, Some(3));
+        for args in [
+            [
+                "heapdiff",
+                "-q",
+                "--strict",
+                "--no-color",
+                "--threads",
+                "3",
+                "top",
+                "f",
+            ]
+            .as_slice(),
+            &[
+                "heapdiff",
+                "--threads=3",
+                "--quiet",
+                "--strict",
+                "--no-color",
+                "top",
+                "f",
+            ],
+            &[
+                "heapdiff",
+                "top",
+                "f",
+                "-q",
+                "--strict",
+                "--no-color",
+                "--threads",
+                "3",
+            ],
+            &[
+                "heapdiff",
+                "top",
+                "--quiet",
+                "--threads",
+                "3",
+                "f",
+                "--strict",
+                "--no-color",
+            ],
+            &[
+                "heapdiff",
+                "--quiet",
+                "--strict",
+                "top",
+                "f",
+                "--no-color",
+                "--threads=3",
+            ],
+        ] {
+            let cli = parse(args).unwrap();
+            assert!(matches!(cli.command, Some(Command::Top(_))), "{args:?}");
+            assert_eq!(shared(args), all, "{args:?}");
+        }
+        assert_eq!(
+            shared(&["heapdiff", "--threads", "3", "summary", "s", "-q"]),
+            (true, false, false, Some(3))
+        );
+    }
+
+    #[test]
+    fn shared_flags_go_with_an_implicit_diff_too() {
+        for args in [
+            ["heapdiff", "-q", "a", "b"].as_slice(),
+            &["heapdiff", "a", "b", "-q"],
+            &["heapdiff", "diff", "-q", "a", "b"],
+            &["heapdiff", "-q", "diff", "a", "b"],
+        ] {
+            let (command, common) = parse(args).unwrap().into_parts();
+            let Command::Diff(d) = command else {
+                panic!("{args:?} is a diff")
+            };
+            assert_eq!(d.after.as_deref(), Some(std::path::Path::new("b")));
+            assert!(common.quiet, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn only_shared_flags_may_come_before_the_command() {
+        // A diff flag, or a file, before a command's name keeps meaning
+        // what it meant: the name is the file to diff.
+        for args in [
+            ["heapdiff", "--by", "stack", "top", "f"].as_slice(),
+            &["heapdiff", "-q", "--by", "stack", "top", "f"],
+            &["heapdiff", "a", "top"],
+            &["heapdiff", "--", "top", "f"],
+        ] {
+            let cli = parse(args).unwrap();
+            assert!(cli.command.is_none(), "{args:?}");
+            assert_eq!(
+                cli.diff.before.as_deref(),
+                Some(std::path::Path::new(if args.contains(&"a") {
+                    "a"
+                } else {
+                    "top"
+                })),
+                "{args:?}"
+            );
+        }
+        // The value of --threads is not a command's name.
+        assert!(parse(&["heapdiff", "--threads", "top", "f"]).is_err());
+    }
+
+    #[test]
+    fn flags_a_command_does_not_have_are_refused_in_either_place() {
+        for args in [
+            ["heapdiff", "-q", "summary", "s", "--by", "stack"].as_slice(),
+            &["heapdiff", "summary", "s", "-q", "--by", "stack"],
+            &["heapdiff", "--quiet", "timeline", "t", "--measure", "live"],
+        ] {
+            let e = parse(args).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::UnknownArgument,
+                "{args:?}"
+            );
+            assert_eq!(e.exit_code(), 2);
+        }
     }
 }

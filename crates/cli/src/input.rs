@@ -19,7 +19,8 @@ use heapdiff_parser::{
     InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_snapshot, parse_snapshot_with,
 };
 
-use crate::args::{Common, MeasureArg};
+use crate::args::MeasureArg;
+use crate::context::Context;
 
 pub(crate) use stream::streamed_digest;
 
@@ -205,11 +206,11 @@ pub(crate) enum Input {
 }
 
 /// Parses any supported input.
-pub(crate) fn load_any(input: Opened, common: &Common) -> anyhow::Result<Input> {
+pub(crate) fn load_any(input: Opened, ctx: &Context) -> anyhow::Result<Input> {
     if is_snapshot(input.kind) {
-        Ok(Input::Snapshot(snapshot(input, common)?))
+        Ok(Input::Snapshot(snapshot(input, ctx)?))
     } else {
-        Ok(Input::Profile(profile(input, common)?))
+        Ok(Input::Profile(profile(input, ctx)?))
     }
 }
 
@@ -217,7 +218,7 @@ pub(crate) fn load_any(input: Opened, common: &Common) -> anyhow::Result<Input> 
 /// tree of its allocation trace; other kinds are an error saying so.
 pub(crate) fn load_profile(
     input: Opened,
-    common: &Common,
+    ctx: &Context,
     req: ProfileRequest<'_>,
 ) -> anyhow::Result<Loaded> {
     let (kind, path, gzip) = (input.kind, input.path.clone(), input.gzip);
@@ -226,7 +227,7 @@ pub(crate) fn load_profile(
         anyhow::anyhow!("'{}': {e}", path.display())
     };
     if kind == InputKind::HeapTimeline {
-        let graph = snapshot(input, common)?;
+        let graph = snapshot(input, ctx)?;
         return timeline_profile(&path, graph, req);
     }
     if kind == InputKind::HeapSnapshot && input.is_small() {
@@ -234,7 +235,7 @@ pub(crate) fn load_profile(
         // is one: parse it, so that a cut says where it was cut.
         return match parse_graph(input)? {
             Ok(parsed) if parsed.value.trace.is_some() => {
-                let graph = report_warnings(&path, parsed, common)?;
+                let graph = report_warnings(&path, parsed, ctx)?;
                 timeline_profile(&path, graph, req)
             }
             Err(e @ ParseError::Truncated { .. }) => Err(describe(&path, e, gzip)),
@@ -245,7 +246,7 @@ pub(crate) fn load_profile(
         return Err(wrong_kind());
     }
     Ok(Loaded {
-        profile: profile(input, common)?,
+        profile: profile(input, ctx)?,
         timeline: None,
     })
 }
@@ -284,14 +285,14 @@ fn timeline_profile(
 }
 
 /// Parses a heap snapshot or timeline; other kinds are an error saying so.
-pub(crate) fn load_snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
+pub(crate) fn load_snapshot(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
     if input.kind == InputKind::HeapProfile {
         bail!(
             "'{}': this is a sampling heap profile; this command needs a heap snapshot (`.heapsnapshot`)",
             input.path.display()
         );
     }
-    snapshot(input, common)
+    snapshot(input, ctx)
 }
 
 /// Input that is not JSON is rejected on its first bytes, before anything
@@ -304,7 +305,7 @@ fn refuse_not_json(input: &Opened) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
+fn profile(input: Opened, ctx: &Context) -> anyhow::Result<HeapProfile> {
     refuse_not_json(&input)?;
     let path = input.path;
     let shown = path.display();
@@ -314,16 +315,16 @@ fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
         Source::Stream { head, rest } => Box::new(io::Cursor::new(head).chain(rest)),
     };
     match parse_heapprofile(&mut reader) {
-        Ok(parsed) => report_warnings(&path, parsed, common),
+        Ok(parsed) => report_warnings(&path, parsed, ctx),
         Err(e) => Err(parse_failure(&path, input.gzip, e, &mut reader)),
     }
 }
 
-fn snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
+fn snapshot(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
     let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
     let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
     crate::progress::stage(&format!("analysing {}", path.display()), size);
-    report_warnings(&path, parsed, common)
+    report_warnings(&path, parsed, ctx)
 }
 
 /// Parses a snapshot: the outer error is a failure to read it, the inner
@@ -420,10 +421,10 @@ fn mmap(file: &File) -> io::Result<memmap2::Mmap> {
     unsafe { memmap2::MmapOptions::new().map(file) }
 }
 
-fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow::Result<T> {
+fn report_warnings<T>(path: &Path, parsed: Parsed<T>, ctx: &Context) -> anyhow::Result<T> {
     let shown = path.display();
     let Parsed { value, warnings } = parsed;
-    if common.strict {
+    if ctx.strict {
         if let Some(w) = warnings.first() {
             bail!("'{shown}': {w} (--strict)");
         }

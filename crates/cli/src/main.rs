@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod context;
 mod input;
 mod output;
 mod progress;
@@ -11,8 +12,6 @@ mod timings;
 
 use std::io::{self, Write as _};
 use std::process::ExitCode;
-
-use clap::Parser as _;
 
 /// What a command reports back to `main`.
 pub(crate) enum Outcome {
@@ -23,7 +22,7 @@ pub(crate) enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = args::Cli::from_env();
     match commands::run(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::CheckFailed) => ExitCode::from(1),

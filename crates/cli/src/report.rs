@@ -7,7 +7,7 @@ use std::io::{self, Read as _};
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use heapdiff_analyzer::report_doc::{InputInfo, ReportDocument};
+use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
 use heapdiff_renderer as renderer;
 use sha2::{Digest as _, Sha256};
 
@@ -103,6 +103,26 @@ fn shell_quoted(arg: &std::ffi::OsStr) -> String {
             out.push('\'');
             out
         }
+    }
+}
+
+/// A report on this run: `body` with the command line that reproduces it
+/// and the warnings about the inputs.
+pub(crate) fn document(
+    title: String,
+    inputs: Vec<InputInfo>,
+    body: ReportBody,
+    check: Option<CheckSection>,
+) -> ReportDocument {
+    ReportDocument {
+        schema_version: 1,
+        kind: "report",
+        title,
+        command: command_line(),
+        inputs,
+        warnings: crate::input::warnings(),
+        body,
+        check,
     }
 }
 

@@ -115,7 +115,7 @@ fn write_check(out: &mut dyn io::Write, c: &CheckSection) -> io::Result<()> {
         writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
-            md(&v.scope),
+            md(v.scope.name()),
             md(&v.name),
             bytes(v.before),
             bytes(v.after),

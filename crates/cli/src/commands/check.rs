@@ -3,18 +3,20 @@
 //! exceeded.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use heapdiff_analyzer::check::{self, Budget, Limit, Violation};
-use heapdiff_analyzer::report_doc::{CheckSection, ReportBody, ReportDocument};
+use heapdiff_analyzer::check::{self, Budget, Limit, Scope, Violation};
+use heapdiff_analyzer::report_doc::{CheckSection, ReportBody};
 use heapdiff_analyzer::{self as analyzer, GroupBy, snapshot};
 use heapdiff_parser::InputKind;
 use serde::Deserialize;
 
 use crate::Outcome;
 use crate::args::CheckArgs;
-use crate::input::Opened;
+use crate::context::Context;
+use crate::input::{Loaded, Opened};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,78 +44,38 @@ struct Rule {
     max_growth: String,
 }
 
-fn limit(text: &str, what: &str) -> anyhow::Result<Limit> {
-    Limit::parse(text).with_context(|| format!("budget {what}"))
+/// One budget; `what` says where its limit was written, for the error.
+fn budget(scope: Scope, name: Option<String>, text: &str, what: &str) -> anyhow::Result<Budget> {
+    Ok(Budget {
+        scope,
+        name,
+        limit: Limit::parse(text).with_context(|| format!("budget {what}"))?,
+        text: text.trim().to_string(),
+    })
 }
 
+/// Every budget given: those of `--budget FILE` first, then the flags'.
 fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
-    let mut out = Vec::new();
-    let mut push =
-        |scope: &str, name: Option<String>, text: &str, what: &str| -> anyhow::Result<()> {
-            out.push(Budget {
-                scope: scope.to_string(),
-                name,
-                limit: limit(text, what)?,
-                text: text.trim().to_string(),
-            });
-            Ok(())
-        };
-    if let Some(path) = &a.budget {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read budget file '{}'", path.display()))?;
-        let file: BudgetFile = toml::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("'{}': {}", path.display(), e.message()))?;
-        if let Some(t) = &file.max_growth {
-            push("total", None, t, "max_growth")?;
-        }
-        if let Some(per) = &file.per {
-            for (scope, v) in [
-                ("function", &per.function),
-                ("package", &per.package),
-                ("script", &per.script),
-                ("class", &per.class),
-            ] {
-                if let Some(t) = v {
-                    push(scope, None, t, &format!("per.{scope}"))?;
-                }
-            }
-        }
-        for r in &file.rule {
-            if !matches!(r.by.as_str(), "function" | "package" | "script" | "class") {
-                bail!(
-                    "'{}': rule `by = \"{}\"`: expected function, package, script or class",
-                    path.display(),
-                    r.by
-                );
-            }
-            push(
-                &r.by,
-                Some(r.name.clone()),
-                &r.max_growth,
-                &format!("rule for {}", r.name),
-            )?;
-        }
-    }
-    for (scope, v) in [
-        ("total", &a.max_growth),
-        ("function", &a.max_function_growth),
-        ("package", &a.max_package_growth),
-        ("class", &a.max_class_growth),
+    let mut out = match &a.budget {
+        Some(path) => file_budgets(path)?,
+        None => Vec::new(),
+    };
+    for (scope, text, flag) in [
+        (Scope::Total, &a.max_growth, "--max-growth"),
+        (
+            Scope::Function,
+            &a.max_function_growth,
+            "--max-function-growth",
+        ),
+        (
+            Scope::Package,
+            &a.max_package_growth,
+            "--max-package-growth",
+        ),
+        (Scope::Class, &a.max_class_growth, "--max-class-growth"),
     ] {
-        if let Some(t) = v {
-            push(
-                scope,
-                None,
-                t,
-                &format!(
-                    "--max-{}growth",
-                    if scope == "total" {
-                        String::new()
-                    } else {
-                        format!("{scope}-")
-                    }
-                ),
-            )?;
+        if let Some(t) = text {
+            out.push(budget(scope, None, t, flag)?);
         }
     }
     if out.is_empty() {
@@ -124,15 +86,56 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
     Ok(out)
 }
 
+/// The budgets of a budget file; an error names the file.
+fn file_budgets(path: &Path) -> anyhow::Result<Vec<Budget>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read budget file '{shown}'"))?;
+    let file: BudgetFile =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("'{shown}': {}", e.message()))?;
+    budgets_in(&file).with_context(|| format!("'{shown}'"))
+}
+
+/// The budgets a parsed budget file holds, in the file's order of sections.
+fn budgets_in(file: &BudgetFile) -> anyhow::Result<Vec<Budget>> {
+    let mut out = Vec::new();
+    if let Some(t) = &file.max_growth {
+        out.push(budget(Scope::Total, None, t, "max_growth")?);
+    }
+    if let Some(per) = &file.per {
+        for (scope, text) in [
+            (Scope::Function, &per.function),
+            (Scope::Package, &per.package),
+            (Scope::Script, &per.script),
+            (Scope::Class, &per.class),
+        ] {
+            if let Some(t) = text {
+                out.push(budget(scope, None, t, &format!("per.{scope}"))?);
+            }
+        }
+    }
+    for r in &file.rule {
+        let Some(scope) = Scope::of_rows(&r.by) else {
+            bail!(
+                "rule `by = \"{}\"`: expected function, package, script or class",
+                r.by
+            );
+        };
+        let what = format!("rule for {}", r.name);
+        out.push(budget(scope, Some(r.name.clone()), &r.max_growth, &what)?);
+    }
+    Ok(out)
+}
+
 fn describe(b: &Budget) -> String {
-    match &b.name {
-        Some(n) => format!("{} {n}: {}", b.scope, b.text),
-        None if b.scope == "total" => format!("total: {}", b.text),
-        None => format!("any {}: {}", b.scope, b.text),
+    match (&b.name, b.scope) {
+        (Some(n), scope) => format!("{scope} {n}: {}", b.text),
+        (None, Scope::Total) => format!("total: {}", b.text),
+        (None, scope) => format!("any {scope}: {}", b.text),
     }
 }
 
-pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(a: &CheckArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let pairs: Vec<(&Path, &Path)> = match (&a.baseline, a.files.as_slice()) {
         (Some(b), files) if !files.is_empty() => {
             files.iter().map(|c| (b.as_path(), c.as_path())).collect()
@@ -142,35 +145,51 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
             "give BEFORE AFTER, or the current file(s) with --baseline FILE (several are each checked against it)"
         ),
     };
-    let several = pairs.len() > 1;
-    let budgets = budgets(a)?;
-    let mut names = std::collections::BTreeSet::new();
+    let gate = Gate {
+        args: a,
+        ctx,
+        budgets: budgets(a)?,
+        several: pairs.len() > 1,
+    };
+    if gate.several {
+        refuse_same_names(&pairs)?;
+    }
     let mut passed = true;
     for (before, after) in pairs {
-        let (report, default_report) = if several {
-            let name = after.file_name().unwrap_or(after.as_os_str());
-            if !names.insert(name) {
-                bail!(
-                    "two current files are named '{}'; their reports would overwrite each other",
-                    name.to_string_lossy()
-                );
-            }
-            (
-                a.report.as_deref().map(|p| report_for(p, after)),
-                report_for(Path::new("heapdiff-check.md"), after),
-            )
-        } else {
-            (a.report.clone(), PathBuf::from("heapdiff-check.md"))
-        };
-        let label = several.then_some(after);
-        let reports = (report.as_deref(), default_report.as_path());
-        passed &= check_pair(a, &budgets, (before, after), reports, label)?;
+        passed &= gate.check_pair(before, after)?;
     }
     Ok(if passed {
         Outcome::Success
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// Several current files are reported on in files named after them, so
+/// two with one name are refused before any is checked.
+fn refuse_same_names(pairs: &[(&Path, &Path)]) -> anyhow::Result<()> {
+    let mut names = std::collections::BTreeSet::new();
+    for (_, after) in pairs {
+        let name = after.file_name().unwrap_or(after.as_os_str());
+        if !names.insert(name) {
+            bail!(
+                "two current files are named '{}'; their reports would overwrite each other",
+                name.to_string_lossy()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// One run of the gate: the flags, the context and the budgets, applied to
+/// each pair of files in turn.
+struct Gate<'a> {
+    args: &'a CheckArgs,
+    ctx: &'a Context,
+    budgets: Vec<Budget>,
+    /// Several current files against one baseline: one verdict and one
+    /// report per file, each headed or named by it.
+    several: bool,
 }
 
 /// `dir/heapdiff-check.md` for the current file `prof/run1.heapprofile`:
@@ -185,47 +204,187 @@ fn report_for(report: &Path, current: &Path) -> PathBuf {
     report.with_file_name(file)
 }
 
-/// Checks one pair, writes its report (`reports`: the one asked for, else
-/// the one written on failure) and prints its verdict (headed by the
-/// file's name when `label` is given); true when it passed.
-fn check_pair(
-    a: &CheckArgs,
-    budgets: &[Budget],
-    (before, after): (&Path, &Path),
-    (report, default_report): (Option<&Path>, &Path),
-    label: Option<&Path>,
-) -> anyhow::Result<bool> {
-    let inputs = (crate::input::open(before)?, crate::input::open(after)?);
-    let snapshots = [inputs.0.kind, inputs.1.kind].contains(&InputKind::HeapSnapshot);
-    let (violations, body, inputs) = if snapshots {
-        check_snapshots(a, inputs, budgets)?
-    } else {
-        check_profiles(a, inputs, budgets)?
-    };
-    let passed = violations.is_empty();
-    let section = CheckSection {
-        passed,
-        budgets: budgets.iter().map(describe).collect(),
-        violations,
-    };
-    let report_path = report
-        .map(Path::to_path_buf)
-        .or_else(|| (!passed).then(|| default_report.to_path_buf()));
-    if let Some(path) = &report_path {
-        let doc = ReportDocument {
-            schema_version: 1,
-            kind: "report",
-            title: format!("heapdiff check: {} → {}", before.display(), after.display()),
-            command: crate::report::command_line(),
-            inputs,
-            warnings: crate::input::warnings(),
-            body,
-            check: Some(section.clone()),
+impl Gate<'_> {
+    /// Checks one pair, writes its report (the one asked for, else one on
+    /// failure) and prints its verdict; true when it passed.
+    fn check_pair(&self, before: &Path, after: &Path) -> anyhow::Result<bool> {
+        let inputs = (crate::input::open(before)?, crate::input::open(after)?);
+        let snapshots = [inputs.0.kind, inputs.1.kind].contains(&InputKind::HeapSnapshot);
+        let (violations, body, inputs) = if snapshots {
+            self.check_snapshots(inputs)?
+        } else {
+            self.check_profiles(inputs)?
         };
-        crate::report::write(path, &[before, after], &doc)?;
+        let passed = violations.is_empty();
+        let section = CheckSection {
+            passed,
+            budgets: self.budgets.iter().map(describe).collect(),
+            violations,
+        };
+        let report_path = self.report_path(after, passed);
+        if let Some(path) = &report_path {
+            let title = format!("heapdiff check: {} → {}", before.display(), after.display());
+            let doc = crate::report::document(title, inputs, body, Some(section.clone()));
+            crate::report::write(path, &[before, after], &doc)?;
+        }
+        let label = self.several.then_some(after);
+        explain(&section, label, report_path.as_deref())?;
+        Ok(passed)
     }
-    explain(&section, label, report_path.as_deref())?;
-    Ok(passed)
+
+    /// Where the report on `current` goes: `--report` (named after the
+    /// file when there are several), else `heapdiff-check.md` on failure.
+    fn report_path(&self, current: &Path, passed: bool) -> Option<PathBuf> {
+        let default = Path::new("heapdiff-check.md");
+        match (&self.args.report, self.several) {
+            (Some(report), true) => Some(report_for(report, current)),
+            (Some(report), false) => Some(report.clone()),
+            (None, _) if passed => None,
+            (None, true) => Some(report_for(default, current)),
+            (None, false) => Some(default.to_path_buf()),
+        }
+    }
+
+    /// Budgets against two profiles or two timelines.
+    fn check_profiles(&self, inputs: (Opened, Opened)) -> anyhow::Result<Checked> {
+        let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
+        let (before, after) = (before.as_path(), after.as_path());
+        let (pa, pb) = self.load_profiles(inputs)?;
+        let (ta, tb) = (
+            super::weigh(before, &pa.profile, None, None, None)?,
+            super::weigh(after, &pb.profile, None, None, None)?,
+        );
+        let (pair_a, pair_b) = ((&pa.profile, &ta), (&pb.profile, &tb));
+        // Timelines' bytes are exact: no noise floor.
+        let interval = if pa.timeline.is_some() {
+            Some(0)
+        } else {
+            self.args.interval
+        };
+        let diff = |by: GroupBy| {
+            let opts = analyzer::DiffOptions {
+                by,
+                interval_before: interval,
+                interval_after: interval,
+                ..Default::default()
+            };
+            analyzer::diff(pair_a, pair_b, &opts)
+        };
+        let (violations, by_function) = profile_violations(&self.budgets, diff)?;
+        let flame = analyzer::flame_tree(pair_a, pair_b, super::intervals(&by_function));
+        let body = heapdiff_analyzer::report_doc::profile_body(&by_function, 25, Some(flame));
+        let inputs = vec![
+            super::profile_input(before, &pa)?,
+            super::profile_input(after, &pb)?,
+        ];
+        Ok((violations, body, inputs))
+    }
+
+    /// Refuses the flags that mean nothing for these inputs, then reads
+    /// both profiles (timelines as their allocation stacks).
+    fn load_profiles(&self, inputs: (Opened, Opened)) -> anyhow::Result<(Loaded, Loaded)> {
+        let a = self.args;
+        if inputs.0.kind == InputKind::HeapTimeline {
+            super::refuse(
+                a.interval.is_some(),
+                "--interval",
+                "has no meaning for allocation timelines: their bytes are exact, not sampled",
+            )?;
+        } else {
+            super::refuse_measure(&a.timeline, &inputs.0.path)?;
+        }
+        let req = super::request(&a.timeline, None);
+        let (pa, pb) = rayon::join(
+            || crate::input::load_profile(inputs.0, self.ctx, req),
+            || crate::input::load_profile(inputs.1, self.ctx, req),
+        );
+        Ok((pa?, pb?))
+    }
+
+    /// Budgets against two heap snapshots: the total and classes.
+    fn check_snapshots(&self, inputs: (Opened, Opened)) -> anyhow::Result<Checked> {
+        let a = self.args;
+        let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
+        let (before, after) = (before.as_path(), after.as_path());
+        if let Some(b) = self
+            .budgets
+            .iter()
+            .find(|b| !matches!(b.scope, Scope::Total | Scope::Class))
+        {
+            bail!(
+                "{} budgets apply to profiles and timelines; for heap snapshots use total and class budgets",
+                b.scope
+            );
+        }
+        let why = "has no meaning for heap snapshots (their sizes are exact, not sampled stacks)";
+        super::refuse(a.interval.is_some(), "--interval", why)?;
+        super::refuse(a.timeline.measure.is_some(), "--measure", why)?;
+        let (ga, gb) = rayon::join(
+            || crate::input::load_snapshot(inputs.0, self.ctx),
+            || crate::input::load_snapshot(inputs.1, self.ctx),
+        );
+        let (ga, gb) = (ga?, gb?);
+        let (bd, cd) = super::snapshot::analyze_pair(&ga, &gb);
+        let cmp = snapshot::compare(
+            (&ga, &bd),
+            (&gb, &cd),
+            &snapshot::CompareOptions { limit: None },
+        );
+        let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
+        let violations = self
+            .budgets
+            .iter()
+            .flat_map(|b| check::check_snapshot(&cmp, (&sizes.0, &sizes.1), b))
+            .collect();
+        let inputs = vec![
+            super::snapshot::snapshot_input(before, &ga)?,
+            super::snapshot::snapshot_input(after, &gb)?,
+        ];
+        Ok((violations, ReportBody::Snapshot { comparison: cmp }, inputs))
+    }
+}
+
+/// Profile budgets in their order, each against the diff grouped as its
+/// scope asks (made once per grouping by `diff`); also the diff by
+/// function, which the report shows.
+fn profile_violations(
+    budgets: &[Budget],
+    diff: impl Fn(GroupBy) -> analyzer::DiffReport,
+) -> anyhow::Result<(Vec<Violation>, analyzer::DiffReport)> {
+    let mut diffs: BTreeMap<Scope, analyzer::DiffReport> = BTreeMap::new();
+    let mut violations = Vec::new();
+    for b in budgets {
+        // The total is checked against the rows by function.
+        let rows = if b.scope == Scope::Total {
+            Scope::Function
+        } else {
+            b.scope
+        };
+        let d = match diffs.entry(rows) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(diff(grouping(rows)?)),
+        };
+        if b.scope == Scope::Total {
+            violations.extend(check::check_total(d, b));
+        } else {
+            violations.extend(check::check_rows(d, b));
+        }
+    }
+    let by_function = match diffs.remove(&Scope::Function) {
+        Some(d) => d,
+        None => diff(GroupBy::Function),
+    };
+    Ok((violations, by_function))
+}
+
+/// The rows a profile budget of this scope is checked against.
+fn grouping(scope: Scope) -> anyhow::Result<GroupBy> {
+    Ok(match scope {
+        Scope::Total | Scope::Function => GroupBy::Function,
+        Scope::Package => GroupBy::Package,
+        Scope::Script => GroupBy::Script,
+        Scope::Class => bail!("class budgets apply to heap snapshots; these are profiles"),
+    })
 }
 
 fn explain(c: &CheckSection, label: Option<&Path>, report: Option<&Path>) -> anyhow::Result<()> {
@@ -262,7 +421,7 @@ fn explain(c: &CheckSection, label: Option<&Path>, report: Option<&Path>) -> any
 fn violation_line(v: &Violation) -> String {
     use heapdiff_renderer::units::{bytes, signed_bytes};
     let d = i64::try_from(i128::from(v.after) - i128::from(v.before)).unwrap_or(i64::MAX);
-    let what = if v.scope == "total" {
+    let what = if v.scope == Scope::Total {
         "total".to_string()
     } else {
         format!(
@@ -285,129 +444,3 @@ type Checked = (
     ReportBody,
     Vec<heapdiff_analyzer::report_doc::InputInfo>,
 );
-
-fn check_profiles(
-    a: &CheckArgs,
-    inputs: (Opened, Opened),
-    budgets: &[Budget],
-) -> anyhow::Result<Checked> {
-    let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
-    let (before, after) = (before.as_path(), after.as_path());
-    if inputs.0.kind == InputKind::HeapTimeline {
-        super::refuse(
-            a.interval.is_some(),
-            "--interval",
-            "has no meaning for allocation timelines: their bytes are exact, not sampled",
-        )?;
-    } else {
-        super::refuse_measure(&a.timeline, before)?;
-    }
-    let req = super::request(&a.timeline, None);
-    let (pa, pb) = rayon::join(
-        || crate::input::load_profile(inputs.0, &a.common, req),
-        || crate::input::load_profile(inputs.1, &a.common, req),
-    );
-    let (pa, pb) = (pa?, pb?);
-    let (ta, tb) = (
-        super::weigh(before, &pa.profile, None, None, None)?,
-        super::weigh(after, &pb.profile, None, None, None)?,
-    );
-    let exact = pa.timeline.is_some();
-    let interval = if exact { Some(0) } else { a.interval };
-    let mut diffs: BTreeMap<&str, analyzer::DiffReport> = BTreeMap::new();
-    let diff_by = |scope: &str| -> anyhow::Result<analyzer::DiffReport> {
-        let by = match scope {
-            "total" | "function" => GroupBy::Function,
-            "package" => GroupBy::Package,
-            "script" => GroupBy::Script,
-            _ => bail!("class budgets apply to heap snapshots; these are profiles"),
-        };
-        let opts = analyzer::DiffOptions {
-            by,
-            interval_before: interval,
-            interval_after: interval,
-            kind: "diff",
-            ..Default::default()
-        };
-        Ok(analyzer::diff(
-            (&pa.profile, &ta),
-            (&pb.profile, &tb),
-            &opts,
-        ))
-    };
-    let mut violations = Vec::new();
-    for b in budgets {
-        let key: &'static str = match b.scope.as_str() {
-            "total" | "function" => "function",
-            "package" => "package",
-            "script" => "script",
-            _ => bail!("class budgets apply to heap snapshots; these are profiles"),
-        };
-        if !diffs.contains_key(key) {
-            diffs.insert(key, diff_by(key)?);
-        }
-        let d = &diffs[key];
-        if b.scope == "total" {
-            violations.extend(check::check_total(d, b));
-        } else {
-            violations.extend(check::check_rows(d, b));
-        }
-    }
-    let by_function = match diffs.remove("function") {
-        Some(d) => d,
-        None => diff_by("function")?,
-    };
-    let flame = analyzer::flame_tree(
-        (&pa.profile, &ta),
-        (&pb.profile, &tb),
-        super::intervals(&by_function),
-    );
-    let body = heapdiff_analyzer::report_doc::profile_body(&by_function, 25, Some(flame));
-    let inputs = vec![
-        super::profile_input(before, &pa)?,
-        super::profile_input(after, &pb)?,
-    ];
-    Ok((violations, body, inputs))
-}
-
-fn check_snapshots(
-    a: &CheckArgs,
-    inputs: (Opened, Opened),
-    budgets: &[Budget],
-) -> anyhow::Result<Checked> {
-    let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
-    let (before, after) = (before.as_path(), after.as_path());
-    if let Some(b) = budgets
-        .iter()
-        .find(|b| b.scope != "total" && b.scope != "class")
-    {
-        bail!(
-            "{} budgets apply to profiles and timelines; for heap snapshots use total and class budgets",
-            b.scope
-        );
-    }
-    let why = "has no meaning for heap snapshots (their sizes are exact, not sampled stacks)";
-    super::refuse(a.interval.is_some(), "--interval", why)?;
-    super::refuse(a.timeline.measure.is_some(), "--measure", why)?;
-    let (ga, gb) = rayon::join(
-        || crate::input::load_snapshot(inputs.0, &a.common),
-        || crate::input::load_snapshot(inputs.1, &a.common),
-    );
-    let (ga, gb) = (ga?, gb?);
-    let (bd, cd) = super::snapshot::analyze_pair(&ga, &gb);
-    let cmp = snapshot::compare(
-        (&ga, &bd),
-        (&gb, &cd),
-        &snapshot::CompareOptions { limit: None },
-    );
-    let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
-    let violations = budgets
-        .iter()
-        .flat_map(|b| check::check_snapshot(&cmp, (&sizes.0, &sizes.1), b))
-        .collect();
-    let inputs = vec![
-        super::snapshot::snapshot_input(before, &ga)?,
-        super::snapshot::snapshot_input(after, &gb)?,
-    ];
-    Ok((violations, ReportBody::Snapshot { comparison: cmp }, inputs))
-}

@@ -5,9 +5,10 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::CollapseArgs;
+use crate::context::Context;
 
-pub(crate) fn run(a: &CollapseArgs) -> anyhow::Result<Outcome> {
-    let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
+pub(crate) fn run(a: &CollapseArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let (loaded, tree) = super::load_selected(&a.file, ctx, &a.timeline, &a.select)?;
     let stacks = analyzer::collapse(&loaded.profile, &tree);
     match &a.output {
         Some(path) => crate::output::to_file(path, &[&a.file], |out| {

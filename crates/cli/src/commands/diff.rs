@@ -1,19 +1,23 @@
 //! `heapdiff diff A B` (and `heapdiff A B`).
 
+use std::path::Path;
+
 use anyhow::bail;
-use heapdiff_analyzer as analyzer;
+use heapdiff_analyzer::{self as analyzer, DiffKind};
+use heapdiff_model::HeapGraph;
+use heapdiff_parser::InputKind;
 
 use crate::Outcome;
 use crate::args::{DiffArgs, DiffFlags, RowArgs};
+use crate::context::Context;
 use crate::input::{Input, Loaded};
 use crate::timings::Timings;
-use heapdiff_parser::InputKind;
 
 /// Library options from the diff flags.
 pub(crate) fn diff_options(
     rows: &RowArgs,
     flags: &DiffFlags,
-    kind: &'static str,
+    kind: DiffKind,
 ) -> analyzer::DiffOptions {
     analyzer::DiffOptions {
         by: rows.by().into(),
@@ -26,108 +30,114 @@ pub(crate) fn diff_options(
     }
 }
 
-pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let (Some(before), Some(after)) = (&a.before, &a.after) else {
         bail!(
             "give two profiles to diff (`heapdiff BEFORE AFTER`), or a command; see `heapdiff --help`"
         );
     };
-    let mut t = Timings::new(a.common.timings);
+    let mut t = ctx.stopwatch();
     super::refuse_inverted_alone(&a.flags)?;
+    match load_pair(a, ctx, before, after)? {
+        Pair::Profiles(pa, pb) => {
+            t.phase("parse");
+            diff_profiles(a, ctx, (before, &pa), (after, &pb), t)
+        }
+        Pair::Snapshots(ga, gb) => super::snapshot::diff(a, (before, &ga), (after, &gb)),
+    }
+}
+
+/// Two inputs of one kind. Made once and unpacked at once: boxing the
+/// larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Pair {
+    /// Sampling profiles, or timelines as their allocation stacks.
+    Profiles(Loaded, Loaded),
+    Snapshots(HeapGraph, HeapGraph),
+}
+
+/// Reads both inputs in parallel; two of different kinds are an error.
+fn load_pair(a: &DiffArgs, ctx: &Context, before: &Path, after: &Path) -> anyhow::Result<Pair> {
     let (ia, ib) = (crate::input::open(before)?, crate::input::open(after)?);
-    let (pa, pb) = if ia.kind == InputKind::HeapTimeline && ib.kind == InputKind::HeapTimeline {
+    if ia.kind == InputKind::HeapTimeline && ib.kind == InputKind::HeapTimeline {
         // Two timelines diff like two profiles, on their allocation stacks.
         let req = super::request(&a.timeline, None);
         let (pa, pb) = rayon::join(
-            || crate::input::load_profile(ia, &a.common, req),
-            || crate::input::load_profile(ib, &a.common, req),
+            || crate::input::load_profile(ia, ctx, req),
+            || crate::input::load_profile(ib, ctx, req),
         );
-        (pa?, pb?)
-    } else {
-        let (pa, pb) = rayon::join(
-            || crate::input::load_any(ia, &a.common),
-            || crate::input::load_any(ib, &a.common),
-        );
-        match (pa?, pb?) {
-            (Input::Profile(pa), Input::Profile(pb)) => {
-                super::refuse_measure(&a.timeline, before)?;
-                (
-                    Loaded {
-                        profile: pa,
-                        timeline: None,
-                    },
-                    Loaded {
-                        profile: pb,
-                        timeline: None,
-                    },
-                )
-            }
-            (Input::Snapshot(ga), Input::Snapshot(gb)) => {
-                return super::snapshot::diff(a, (before, &ga), (after, &gb));
-            }
-            (x, _) => {
-                let (this, other) = if matches!(x, Input::Profile(_)) {
-                    ("sampling heap profile", "heap snapshot")
-                } else {
-                    ("heap snapshot", "sampling heap profile")
-                };
-                bail!(
-                    "cannot diff a {this} ('{}') against a {other} ('{}'); give two files of the same kind",
-                    before.display(),
-                    after.display()
-                );
-            }
+        return Ok(Pair::Profiles(pa?, pb?));
+    }
+    let (pa, pb) = rayon::join(
+        || crate::input::load_any(ia, ctx),
+        || crate::input::load_any(ib, ctx),
+    );
+    match (pa?, pb?) {
+        (Input::Profile(pa), Input::Profile(pb)) => {
+            super::refuse_measure(&a.timeline, before)?;
+            let loaded = |profile| Loaded {
+                profile,
+                timeline: None,
+            };
+            Ok(Pair::Profiles(loaded(pa), loaded(pb)))
         }
-    };
-    t.phase("parse");
+        (Input::Snapshot(ga), Input::Snapshot(gb)) => Ok(Pair::Snapshots(ga, gb)),
+        (x, _) => {
+            let (this, other) = if matches!(x, Input::Profile(_)) {
+                ("sampling heap profile", "heap snapshot")
+            } else {
+                ("heap snapshot", "sampling heap profile")
+            };
+            bail!(
+                "cannot diff a {this} ('{}') against a {other} ('{}'); give two files of the same kind",
+                before.display(),
+                after.display()
+            );
+        }
+    }
+}
+
+/// The diff of two profiles: rows, and the flame graph and report when
+/// asked for.
+fn diff_profiles(
+    a: &DiffArgs,
+    ctx: &Context,
+    (before, pa): (&Path, &Loaded),
+    (after, pb): (&Path, &Loaded),
+    mut t: Timings,
+) -> anyhow::Result<Outcome> {
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let (ta, tb) = rayon::join(
         || super::weigh(before, &pa.profile, None, focus, ignore),
         || super::weigh(after, &pb.profile, None, focus, ignore),
     );
     let (ta, tb) = (ta?, tb?);
-    let report = analyzer::diff(
-        (&pa.profile, &ta),
-        (&pb.profile, &tb),
-        &diff_options(&a.rows, &a.flags, "diff"),
-    );
+    let (side_a, side_b) = ((&pa.profile, &ta), (&pb.profile, &tb));
+    let opts = diff_options(&a.rows, &a.flags, DiffKind::Diff);
+    let report = analyzer::diff(side_a, side_b, &opts);
     let wants_flame = a.flags.flamegraph.is_some() || a.flags.report.is_some();
-    let flame = wants_flame.then(|| {
-        analyzer::flame_tree(
-            (&pa.profile, &ta),
-            (&pb.profile, &tb),
-            super::intervals(&report),
-        )
-    });
+    let flame =
+        wants_flame.then(|| analyzer::flame_tree(side_a, side_b, super::intervals(&report)));
     t.phase("diff");
-    let title = format!("{} → {}", before.display(), after.display());
+    let out = super::DiffOutputs {
+        rows: &a.rows,
+        flags: &a.flags,
+        inputs: vec![before, after],
+        title: format!("{} → {}", before.display(), after.display()),
+    };
     if let Some(path) = &a.flags.report {
-        let mut opts = diff_options(&a.rows, &a.flags, "diff");
-        opts.limit = None;
-        let full = analyzer::diff((&pa.profile, &ta), (&pb.profile, &tb), &opts);
+        let all = analyzer::DiffOptions {
+            limit: None,
+            ..opts
+        };
+        let full = analyzer::diff(side_a, side_b, &all);
         let inputs = vec![
-            super::profile_input(before, &pa)?,
-            super::profile_input(after, &pb)?,
+            super::profile_input(before, pa)?,
+            super::profile_input(after, pb)?,
         ];
-        super::write_profile_report(
-            path,
-            &full,
-            flame.clone(),
-            inputs,
-            &[before, after],
-            &title,
-            None,
-        )?;
+        out.write_report(path, &full, flame.clone(), inputs)?;
     }
-    let outcome = super::finish_diff(
-        &report,
-        flame,
-        &a.rows,
-        &a.flags,
-        &a.common,
-        &[before, after],
-        &title,
-    )?;
+    let outcome = out.finish(ctx, &report, flame)?;
     t.phase("render");
     t.report();
     Ok(outcome)

@@ -6,11 +6,12 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::ExportArgs;
+use crate::context::Context;
 
 const EXPORTER: &str = concat!("heapdiff ", env!("CARGO_PKG_VERSION"));
 
-pub(crate) fn run(a: &ExportArgs) -> anyhow::Result<Outcome> {
-    let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
+pub(crate) fn run(a: &ExportArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let (loaded, tree) = super::load_selected(&a.file, ctx, &a.timeline, &a.select)?;
     let inputs = [a.file.as_path()];
     if a.pprof.is_some() || a.speedscope.is_some() {
         let stacks = renderer::pprof::Stacks::from_profile(&loaded.profile, &tree);

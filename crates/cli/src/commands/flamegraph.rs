@@ -5,9 +5,10 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::FlameArgs;
+use crate::context::Context;
 
-pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
-    let (before, tree_a) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
+pub(crate) fn run(a: &FlameArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let (before, tree_a) = super::load_selected(&a.file, ctx, &a.timeline, &a.select)?;
     let Some(after_path) = &a.after else {
         let stacks = analyzer::collapse(&before.profile, &tree_a);
         let opts = renderer::flame::FlameOptions {
@@ -23,7 +24,7 @@ pub(crate) fn run(a: &FlameArgs) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Success);
     };
-    let (after, tree_b) = super::load_selected(after_path, &a.common, &a.timeline, &a.select)?;
+    let (after, tree_b) = super::load_selected(after_path, ctx, &a.timeline, &a.select)?;
     let intervals = [
         analyzer::estimate_interval(&before.profile),
         analyzer::estimate_interval(&after.profile),

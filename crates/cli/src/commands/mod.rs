@@ -19,76 +19,46 @@ use heapdiff_analyzer::{self as analyzer, CallTree, FrameFilter, OrdinalRange, W
 use heapdiff_model::HeapProfile;
 
 use crate::Outcome;
-use crate::args::{Cli, Command, Common, DiffFlags, DiffSort, NormalizeArg, RowArgs};
+use crate::args::{Cli, Command, DiffFlags, DiffSort, NormalizeArg, RowArgs};
+use crate::context::Context;
 
 pub(crate) use diff::diff_options;
 
-/// Runs the command on a thread pool of the requested size.
+/// Resolves the shared flags into the [`Context`], then runs the command on
+/// a thread pool of the requested size.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let common = match &cli.command {
-        None => &cli.diff.common,
-        Some(Command::Diff(a)) => &a.common,
-        Some(Command::Top(a)) => &a.common,
-        Some(Command::Tree(a)) => &a.common,
-        Some(Command::Flamegraph(a)) => &a.common,
-        Some(Command::Collapse(a)) => &a.common,
-        Some(Command::Export(a)) => &a.common,
-        Some(Command::Spans(a)) => &a.common,
-        Some(Command::Summary(a)) => &a.common,
-        Some(Command::Dominators(a)) => &a.common,
-        Some(Command::Retainers(a)) => &a.common,
-        Some(Command::Timeline(a)) => &a.common,
-        Some(Command::Check(a)) => &a.common,
-    };
-    crate::output::check_distinct(&targets::of(&cli))?;
+    let (command, common) = cli.into_parts();
+    crate::output::check_distinct(&targets::of(&command))?;
+    let ctx = Context::resolve(&common)?;
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = common.threads {
-        if n == 0 {
-            bail!("--threads must be at least 1");
-        }
-        pool = pool.num_threads(capped_threads(n, common.quiet));
+    if let Some(n) = ctx.threads {
+        pool = pool.num_threads(n);
     }
     let pool = pool.build().context("cannot start worker threads")?;
-    let quiet = common.quiet;
-    crate::progress::init(quiet);
-    let result = pool.install(|| match cli.command {
-        None => diff::run(&cli.diff),
-        Some(Command::Diff(a)) => diff::run(&a),
-        Some(Command::Top(a)) => top::run(&a),
-        Some(Command::Tree(a)) => tree::run(&a),
-        Some(Command::Flamegraph(a)) => flamegraph::run(&a),
-        Some(Command::Collapse(a)) => collapse::run(&a),
-        Some(Command::Export(a)) => export::run(&a),
-        Some(Command::Spans(a)) => spans::run(&a),
-        Some(Command::Summary(a)) => snapshot::summary(&a),
-        Some(Command::Dominators(a)) => snapshot::dominators(&a),
-        Some(Command::Retainers(a)) => snapshot::retainers(&a),
-        Some(Command::Timeline(a)) => timeline::run(&a),
-        Some(Command::Check(a)) => check::run(&a),
-    });
+    crate::progress::init(ctx.quiet);
+    let result = pool.install(|| dispatch(&command, &ctx));
     crate::progress::clear();
     // Warnings go out once, in a fixed order, whatever the outcome.
-    crate::input::print_warnings(quiet);
+    crate::input::print_warnings(ctx.quiet);
     result
 }
 
-/// Most worker threads worth starting: 4 per available core, at most 256.
-const THREADS_PER_CORE: usize = 4;
-const MAX_THREADS: usize = 256;
-
-/// `--threads N`, capped at what the machine can use, with a one-line
-/// warning when it had to be.
-fn capped_threads(n: usize, quiet: bool) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let most = cores.saturating_mul(THREADS_PER_CORE).min(MAX_THREADS);
-    if n > most && !quiet {
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "heapdiff: warning: --threads {n} is more than this machine can use; using {most} ({THREADS_PER_CORE} per core, {cores} cores, at most {MAX_THREADS})"
-        );
+/// Hands the command its own flags and the context.
+fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<Outcome> {
+    match command {
+        Command::Diff(a) => diff::run(a, ctx),
+        Command::Top(a) => top::run(a, ctx),
+        Command::Tree(a) => tree::run(a, ctx),
+        Command::Flamegraph(a) => flamegraph::run(a, ctx),
+        Command::Collapse(a) => collapse::run(a, ctx),
+        Command::Export(a) => export::run(a, ctx),
+        Command::Spans(a) => spans::run(a, ctx),
+        Command::Summary(a) => snapshot::summary(a, ctx),
+        Command::Dominators(a) => snapshot::dominators(a, ctx),
+        Command::Retainers(a) => snapshot::retainers(a, ctx),
+        Command::Timeline(a) => timeline::run(a, ctx),
+        Command::Check(a) => check::run(a, ctx),
     }
-    n.min(most)
 }
 
 /// Self weights of a profile: `selfSize`, or sample sizes within `span`,
@@ -155,33 +125,6 @@ pub(crate) fn refuse_inverted_alone(flags: &DiffFlags) -> anyhow::Result<()> {
     )
 }
 
-/// How text tables are written: colours and the terminal's width, both
-/// only when standard output is a terminal. `COLUMNS` overrides the width.
-pub(crate) fn text_options(common: &Common) -> heapdiff_renderer::TextOptions {
-    use std::io::IsTerminal as _;
-    let width = std::io::stdout().is_terminal().then(|| {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
-            .filter(|&c| c > 0)
-            .or_else(|| {
-                terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
-            })
-    });
-    heapdiff_renderer::TextOptions {
-        color: color(common),
-        width: width.flatten(),
-    }
-}
-
-/// Whether to colour terminal output.
-pub(crate) fn color(common: &Common) -> bool {
-    use std::io::IsTerminal as _;
-    !common.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
-}
-
 pub(crate) fn normalize(n: NormalizeArg) -> analyzer::Normalize {
     match n {
         NormalizeArg::None => analyzer::Normalize::None,
@@ -197,40 +140,64 @@ pub(crate) fn sort(s: DiffSort) -> analyzer::SortOrder {
     }
 }
 
-/// Renders a diff report to stdout, writes the flame graph if asked, and
-/// applies `--fail-on-growth`.
-pub(crate) fn finish_diff(
-    report: &analyzer::DiffReport,
-    flame: Option<analyzer::FlameTree>,
-    rows: &RowArgs,
-    flags: &DiffFlags,
-    common: &Common,
-    inputs: &[&Path],
-    title: &str,
-) -> anyhow::Result<Outcome> {
-    use heapdiff_renderer as renderer;
-    if let (Some(path), Some(tree)) = (&flags.flamegraph, flame) {
-        let opts = renderer::diff_flame::DiffFlameOptions {
-            title: title.to_string(),
-            inverted: !flags.inverted,
-            ..renderer::diff_flame::DiffFlameOptions::default()
-        };
-        crate::output::to_file(path, inputs, |out| {
-            renderer::diff_flame::write(out, &tree, &opts)
-        })?;
+/// The outputs of a profile diff (of two files or of two spans of one):
+/// the rows on standard output, `--flamegraph`, `--report` and
+/// `--fail-on-growth`.
+pub(crate) struct DiffOutputs<'a> {
+    pub(crate) rows: &'a RowArgs,
+    pub(crate) flags: &'a DiffFlags,
+    /// The input files (no output may replace one).
+    pub(crate) inputs: Vec<&'a Path>,
+    /// The title of the flame graph and of the report.
+    pub(crate) title: String,
+}
+
+impl DiffOutputs<'_> {
+    /// Writes the `--report` file at `path`: `full` is the diff without a
+    /// row limit, `inputs` what the report says about each input.
+    pub(crate) fn write_report(
+        &self,
+        path: &Path,
+        full: &analyzer::DiffReport,
+        flame: Option<analyzer::FlameTree>,
+        inputs: Vec<heapdiff_analyzer::report_doc::InputInfo>,
+    ) -> anyhow::Result<()> {
+        let body = heapdiff_analyzer::report_doc::profile_body(full, 25, flame);
+        let doc = crate::report::document(self.title.clone(), inputs, body, None);
+        crate::report::write(path, &self.inputs, &doc)
     }
-    let text = text_options(common);
-    crate::output::to_stdout(|out| match rows.format {
-        crate::args::Format::Table => renderer::table::diff(out, report, text),
-        crate::args::Format::Csv => renderer::csv::diff(out, report),
-        crate::args::Format::Json => renderer::json::write(out, report),
-        crate::args::Format::Markdown => renderer::markdown::diff(out, report),
-    })?;
-    Ok(fail_on_growth(
-        flags.fail_on_growth,
-        report.totals.before,
-        report.totals.after,
-    ))
+
+    /// Writes the flame graph if asked, renders the rows to standard output
+    /// and applies `--fail-on-growth`.
+    pub(crate) fn finish(
+        &self,
+        ctx: &Context,
+        report: &analyzer::DiffReport,
+        flame: Option<analyzer::FlameTree>,
+    ) -> anyhow::Result<Outcome> {
+        use heapdiff_renderer as renderer;
+        if let (Some(path), Some(tree)) = (&self.flags.flamegraph, flame) {
+            let opts = renderer::diff_flame::DiffFlameOptions {
+                title: self.title.clone(),
+                inverted: !self.flags.inverted,
+                ..renderer::diff_flame::DiffFlameOptions::default()
+            };
+            crate::output::to_file(path, &self.inputs, |out| {
+                renderer::diff_flame::write(out, &tree, &opts)
+            })?;
+        }
+        crate::output::to_stdout(|out| match self.rows.format {
+            crate::args::Format::Table => renderer::table::diff(out, report, ctx.text),
+            crate::args::Format::Csv => renderer::csv::diff(out, report),
+            crate::args::Format::Json => renderer::json::write(out, report),
+            crate::args::Format::Markdown => renderer::markdown::diff(out, report),
+        })?;
+        Ok(fail_on_growth(
+            self.flags.fail_on_growth,
+            report.totals.before,
+            report.totals.after,
+        ))
+    }
 }
 
 /// `--fail-on-growth`: a failed check when the total grew by more than the
@@ -289,42 +256,17 @@ pub(crate) fn profile_input(
     crate::report::input_info(path, kind, detail)
 }
 
-/// Writes `--report` for a profile diff: `full` is the diff without a row
-/// limit.
-pub(crate) fn write_profile_report(
-    path: &Path,
-    full: &analyzer::DiffReport,
-    flame: Option<analyzer::FlameTree>,
-    inputs: Vec<heapdiff_analyzer::report_doc::InputInfo>,
-    input_paths: &[&Path],
-    title: &str,
-    check: Option<heapdiff_analyzer::report_doc::CheckSection>,
-) -> anyhow::Result<()> {
-    use heapdiff_analyzer::report_doc::{ReportDocument, profile_body};
-    let doc = ReportDocument {
-        schema_version: 1,
-        kind: "report",
-        title: title.to_string(),
-        command: crate::report::command_line(),
-        inputs,
-        warnings: crate::input::warnings(),
-        body: profile_body(full, 25, flame),
-        check,
-    };
-    crate::report::write(path, input_paths, &doc)
-}
-
 /// Loads a profile (or a timeline's allocation trace) and weighs it as
 /// `select` asks: the span, then `--focus`/`--ignore`.
 pub(crate) fn load_selected(
     file: &Path,
-    common: &Common,
+    ctx: &Context,
     timeline: &crate::args::TimelineFlags,
     select: &crate::args::Selection,
 ) -> anyhow::Result<(crate::input::Loaded, CallTree)> {
     let loaded = crate::input::load_profile(
         crate::input::open(file)?,
-        common,
+        ctx,
         request(timeline, select.span.as_deref()),
     )?;
     if loaded.timeline.is_none() {
@@ -344,21 +286,4 @@ pub(crate) fn load_selected(
 /// The sampling intervals a diff judged noise with, for its flame graph.
 pub(crate) fn intervals(report: &analyzer::DiffReport) -> [Option<u64>; 2] {
     [report.totals.interval_before, report.totals.interval_after]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn absurd_thread_counts_are_capped() {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        assert_eq!(capped_threads(1, true), 1);
-        assert_eq!(
-            capped_threads(cores * THREADS_PER_CORE, true),
-            (cores * THREADS_PER_CORE).min(MAX_THREADS)
-        );
-        assert!(capped_threads(usize::MAX, true) <= MAX_THREADS);
-        assert!(capped_threads(100_000, true) <= cores * THREADS_PER_CORE);
-    }
 }

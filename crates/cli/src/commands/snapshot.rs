@@ -12,15 +12,15 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs};
-use crate::timings::Timings;
+use crate::context::Context;
 
 fn limit(n: usize) -> Option<usize> {
     (n > 0).then_some(n)
 }
 
-pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
-    let mut t = Timings::new(a.common.timings);
-    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
+pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let mut t = ctx.stopwatch();
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
     t.phase("parse");
     let d = snapshot::analyze(&g);
     t.phase("analyze");
@@ -66,9 +66,9 @@ pub(crate) fn summary(a: &SummaryArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn dominators(a: &DominatorsArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     refuse_csv(a.format, "dominators")?;
-    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::dominators_report(&g, &d, limit(a.top));
     crate::output::to_stdout(|out| match a.format {
@@ -81,7 +81,7 @@ pub(crate) fn dominators(a: &DominatorsArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn retainers(a: &RetainersArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let target = match (&a.class, &a.id) {
         (Some(class), _) => RetainerTarget::Class(class.clone()),
         (None, Some(id)) => {
@@ -95,7 +95,7 @@ pub(crate) fn retainers(a: &RetainersArgs) -> anyhow::Result<Outcome> {
         (None, None) => anyhow::bail!("give --class NAME or --id @ID"),
     };
     refuse_csv(a.format, "retainers")?;
-    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
     let d = snapshot::analyze(&g);
     let report = snapshot::retainers(
         &g,
@@ -138,16 +138,10 @@ pub(crate) fn diff(
         let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
         // The rows printed are the report's first ones.
         report = full.limited(a.rows.limit());
-        let doc = heapdiff_analyzer::report_doc::ReportDocument {
-            schema_version: 1,
-            kind: "report",
-            title: format!("{} → {}", before.0.display(), after.0.display()),
-            command: crate::report::command_line(),
-            inputs: vec![snapshot_input(before.0, bg)?, snapshot_input(after.0, cg)?],
-            warnings: crate::input::warnings(),
-            body: heapdiff_analyzer::report_doc::ReportBody::Snapshot { comparison: full },
-            check: None,
-        };
+        let title = format!("{} → {}", before.0.display(), after.0.display());
+        let inputs = vec![snapshot_input(before.0, bg)?, snapshot_input(after.0, cg)?];
+        let body = heapdiff_analyzer::report_doc::ReportBody::Snapshot { comparison: full };
+        let doc = crate::report::document(title, inputs, body, None);
         crate::report::write(path, &[before.0, after.0], &doc)?;
     }
     let report = report.unwrap_or_else(|| {

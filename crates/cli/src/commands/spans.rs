@@ -3,47 +3,37 @@
 //! timeline (what was allocated in each span and is still alive).
 
 use anyhow::Context as _;
-use heapdiff_analyzer::{self as analyzer, timeline};
+use heapdiff_analyzer::{self as analyzer, CallTree, DiffKind, timeline};
 use heapdiff_parser::InputKind;
 
 use crate::Outcome;
 use crate::args::{MeasureArg, SpansArgs};
+use crate::context::Context;
+use crate::input::Loaded;
 
-pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(a: &SpansArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     super::refuse_inverted_alone(&a.flags)?;
     let input = crate::input::open(&a.file)?;
     if input.kind == InputKind::HeapTimeline {
-        return timeline_spans(a, input);
+        return timeline_spans(a, ctx, input);
     }
     super::refuse_measure(&a.timeline, &a.file)?;
-    let loaded = crate::input::load_profile(input, &a.common, super::request(&a.timeline, None))?;
+    let loaded = crate::input::load_profile(input, ctx, super::request(&a.timeline, None))?;
     let p = &loaded.profile;
     let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let before = super::weigh(&a.file, p, Some(&a.before), focus, ignore).context("--before")?;
     let after = super::weigh(&a.file, p, Some(&a.after), focus, ignore).context("--after")?;
-    let opts = super::diff_options(&a.rows, &a.flags, "spans");
-    let report = analyzer::diff((p, &before), (p, &after), &opts);
-    let flame = a
-        .flags
-        .flamegraph
-        .as_ref()
-        .map(|_| analyzer::flame_tree((p, &before), (p, &after), super::intervals(&report)));
-    let title = format!("{}: {} → {}", a.file.display(), a.before, a.after);
-    span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
-    super::finish_diff(
-        &report,
-        flame,
-        &a.rows,
-        &a.flags,
-        &a.common,
-        &[&a.file],
-        &title,
-    )
+    let opts = super::diff_options(&a.rows, &a.flags, DiffKind::Spans);
+    compare(a, ctx, &loaded, (&before, &after), &opts)
 }
 
 /// Spans of a timeline: objects allocated in each time span and still
 /// alive, by allocation stack. Adjacent spans do not overlap.
-fn timeline_spans(a: &SpansArgs, input: crate::input::Opened) -> anyhow::Result<Outcome> {
+fn timeline_spans(
+    a: &SpansArgs,
+    ctx: &Context,
+    input: crate::input::Opened,
+) -> anyhow::Result<Outcome> {
     let shown = a.file.display();
     let exact = "has no meaning for allocation timelines: their live bytes are exact, not sampled";
     super::refuse(a.flags.interval.is_some(), "--interval", exact)?;
@@ -57,13 +47,13 @@ fn timeline_spans(a: &SpansArgs, input: crate::input::Opened) -> anyhow::Result<
             "'{shown}': spans of a timeline compare live objects; --measure allocated has no times"
         );
     }
-    let loaded = crate::input::load_profile(input, &a.common, super::request(&a.timeline, None))?;
+    let loaded = crate::input::load_profile(input, ctx, super::request(&a.timeline, None))?;
     let tl = loaded
         .timeline
         .as_ref()
         .context("a timeline without allocation stacks")?;
     let iv = timeline::intervals(&tl.graph, &tl.self_size);
-    let side = |text: &str| -> anyhow::Result<analyzer::CallTree> {
+    let side = |text: &str| -> anyhow::Result<CallTree> {
         let p = timeline::span_profile(&tl.graph, &tl.self_size, &iv, text)
             .with_context(|| format!("'{shown}'"))?;
         super::weigh(
@@ -76,49 +66,51 @@ fn timeline_spans(a: &SpansArgs, input: crate::input::Opened) -> anyhow::Result<
     };
     // One call tree shape, two weightings: the trace profile's stacks are
     // the same for both spans.
-    let p = &loaded.profile;
     let (before, after) = (
         side(&a.before).context("--before")?,
         side(&a.after).context("--after")?,
     );
-    let mut opts = super::diff_options(&a.rows, &a.flags, "spans");
-    // Live bytes of a timeline are exact, not sampled: no noise floor.
-    opts.interval_before = Some(0);
-    opts.interval_after = Some(0);
-    let report = analyzer::diff((p, &before), (p, &after), &opts);
+    let opts = analyzer::DiffOptions {
+        // Live bytes of a timeline are exact, not sampled: no noise floor.
+        interval_before: Some(0),
+        interval_after: Some(0),
+        ..super::diff_options(&a.rows, &a.flags, DiffKind::Spans)
+    };
+    compare(a, ctx, &loaded, (&before, &after), &opts)
+}
+
+/// The diff of the two weightings of the loaded profile, with its outputs:
+/// the rows, `--flamegraph`, `--report` (without a row limit, one input).
+fn compare(
+    a: &SpansArgs,
+    ctx: &Context,
+    loaded: &Loaded,
+    (before, after): (&CallTree, &CallTree),
+    opts: &analyzer::DiffOptions,
+) -> anyhow::Result<Outcome> {
+    let p = &loaded.profile;
+    let (before, after) = ((p, before), (p, after));
+    let report = analyzer::diff(before, after, opts);
     let flame = a
         .flags
         .flamegraph
         .as_ref()
-        .map(|_| analyzer::flame_tree((p, &before), (p, &after), super::intervals(&report)));
-    let title = format!("{shown}: {} → {}", a.before, a.after);
-    span_report(a, &loaded, (p, &before), (p, &after), opts, &title)?;
-    super::finish_diff(
-        &report,
-        flame,
-        &a.rows,
-        &a.flags,
-        &a.common,
-        &[&a.file],
-        &title,
-    )
-}
-
-/// `--report` for spans: the diff without a row limit, one input.
-fn span_report(
-    a: &SpansArgs,
-    loaded: &crate::input::Loaded,
-    before: (&heapdiff_model::HeapProfile, &analyzer::CallTree),
-    after: (&heapdiff_model::HeapProfile, &analyzer::CallTree),
-    mut opts: analyzer::DiffOptions,
-    title: &str,
-) -> anyhow::Result<()> {
-    let Some(path) = &a.flags.report else {
-        return Ok(());
+        .map(|_| analyzer::flame_tree(before, after, super::intervals(&report)));
+    let out = super::DiffOutputs {
+        rows: &a.rows,
+        flags: &a.flags,
+        inputs: vec![&a.file],
+        title: format!("{}: {} → {}", a.file.display(), a.before, a.after),
     };
-    opts.limit = None;
-    let full = analyzer::diff(before, after, &opts);
-    let flame = analyzer::flame_tree(before, after, super::intervals(&full));
-    let inputs = vec![super::profile_input(&a.file, loaded)?];
-    super::write_profile_report(path, &full, Some(flame), inputs, &[&a.file], title, None)
+    if let Some(path) = &a.flags.report {
+        let all = analyzer::DiffOptions {
+            limit: None,
+            ..opts.clone()
+        };
+        let full = analyzer::diff(before, after, &all);
+        let flame = analyzer::flame_tree(before, after, super::intervals(&full));
+        let inputs = vec![super::profile_input(&a.file, loaded)?];
+        out.write_report(path, &full, Some(flame), inputs)?;
+    }
+    out.finish(ctx, &report, flame)
 }

@@ -3,36 +3,35 @@
 
 use std::path::PathBuf;
 
-use crate::args::{Cli, Command, DiffFlags};
+use crate::args::{Command, DiffFlags};
 use crate::output::Target;
 
 /// Every output of the command line, standard output included when the
 /// command prints its result there.
-pub(super) fn of(cli: &Cli) -> Vec<Target<'_>> {
+pub(super) fn of(command: &Command) -> Vec<Target<'_>> {
     let mut t = Vec::new();
-    match &cli.command {
-        None => diff_flags(&mut t, &cli.diff.flags),
-        Some(Command::Diff(a)) => diff_flags(&mut t, &a.flags),
-        Some(Command::Spans(a)) => diff_flags(&mut t, &a.flags),
-        Some(Command::Check(a)) => t.extend(file("--report", &a.report)),
-        Some(Command::Timeline(a)) => t.extend(file("-o", &a.output)),
-        Some(Command::Top(_) | Command::Tree(_)) => {}
-        Some(Command::Summary(_) | Command::Dominators(_) | Command::Retainers(_)) => {}
-        Some(Command::Flamegraph(a)) => {
+    match command {
+        Command::Diff(a) => diff_flags(&mut t, &a.flags),
+        Command::Spans(a) => diff_flags(&mut t, &a.flags),
+        Command::Check(a) => t.extend(file("--report", &a.report)),
+        Command::Timeline(a) => t.extend(file("-o", &a.output)),
+        Command::Top(_) | Command::Tree(_) => {}
+        Command::Summary(_) | Command::Dominators(_) | Command::Retainers(_) => {}
+        Command::Flamegraph(a) => {
             t.push(Target {
                 flag: "-o",
                 path: &a.output,
             });
             return t;
         }
-        Some(Command::Collapse(a)) => {
+        Command::Collapse(a) => {
             t.extend(file("-o", &a.output));
             if t.is_empty() {
                 t.push(Target::printed());
             }
             return t;
         }
-        Some(Command::Export(a)) => {
+        Command::Export(a) => {
             t.extend(file("--pprof", &a.pprof));
             t.extend(file("--speedscope", &a.speedscope));
             t.extend(file("--folded", &a.folded));

@@ -6,9 +6,10 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::{Format, TimelineArgs};
+use crate::context::Context;
 
-pub(crate) fn run(a: &TimelineArgs) -> anyhow::Result<Outcome> {
-    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, &a.common)?;
+pub(crate) fn run(a: &TimelineArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
     if g.samples.is_empty() {
         anyhow::bail!(
             "'{}': this file has no timeline samples (it is a plain heap snapshot)",

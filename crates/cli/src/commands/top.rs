@@ -6,14 +6,14 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::{Format, TopArgs, TopSort};
+use crate::context::Context;
 use crate::input::Timeline;
-use crate::timings::Timings;
 
-pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
-    let mut t = Timings::new(a.common.timings);
+pub(crate) fn run(a: &TopArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let mut t = ctx.stopwatch();
     let loaded = crate::input::load_profile(
         crate::input::open(&a.file)?,
-        &a.common,
+        ctx,
         super::request(&a.timeline, a.span.as_deref()),
     )?;
     t.phase("parse");
@@ -45,9 +45,8 @@ pub(crate) fn run(a: &TopArgs) -> anyhow::Result<Outcome> {
     };
     let report = analyzer::top(p, &tree, &opts);
     t.phase("aggregate");
-    let text = super::text_options(&a.common);
     crate::output::to_stdout(|out| match a.rows.format {
-        Format::Table => renderer::table::top(out, &report, text),
+        Format::Table => renderer::table::top(out, &report, ctx.text),
         Format::Csv => renderer::csv::top(out, &report),
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::markdown::top(out, &report),

@@ -6,8 +6,9 @@ use heapdiff_renderer as renderer;
 
 use crate::Outcome;
 use crate::args::{Format, TreeArgs};
+use crate::context::Context;
 
-pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(a: &TreeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     super::refuse(
         a.top.is_some() && !a.bottom_up,
         "--top",
@@ -30,9 +31,9 @@ pub(crate) fn run(a: &TreeArgs) -> anyhow::Result<Outcome> {
         ),
         "is not made for --bottom-up (a tree of callers); use table or json",
     )?;
-    let (loaded, tree) = super::load_selected(&a.file, &a.common, &a.timeline, &a.select)?;
+    let (loaded, tree) = super::load_selected(&a.file, ctx, &a.timeline, &a.select)?;
     let p = &loaded.profile;
-    let text = super::text_options(&a.common);
+    let text = ctx.text;
     if a.bottom_up {
         let opts = analyzer::BottomUpOptions {
             limit: Some(a.top.unwrap_or(25)).filter(|&n| n > 0),

@@ -100,7 +100,7 @@ fn check(h: &mut Markup, c: &CheckSection) {
     h.raw("<table class=\"sortable\"><thead><tr><th>Scope</th><th>Name</th><th>Before</th><th>After</th><th>Budget</th></tr></thead><tbody>\n");
     for v in &c.violations {
         h.raw("<tr>");
-        cell(h, &v.scope);
+        cell(h, v.scope.name());
         cell(h, &v.name);
         sorted_cell(h, v.before, bytes(v.before));
         sorted_cell(h, v.after, bytes(v.after));
