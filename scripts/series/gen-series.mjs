@@ -162,20 +162,20 @@ async function withServer({ build, bundle }, script) {
       await Promise.race([new Promise((r) => { wake = r; }), exited.then(() => { throw new Error('server exited early'); })]);
     }
   };
-  const { port } = await next('listening');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  let seq = 0;
-  const ctl = {
-    command: async (msg) => {
-      child.send(msg);
-      await next('done');
-      return msg.file ? fs.readFileSync(path.join(tmp, msg.file), 'utf8') : undefined;
-    },
-    batch: async (k) => {
-      for (const r of batchRequests(k)) await send(agent, port, r, ++seq);
-    },
-  };
   try {
+    const { port } = await next('listening');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let seq = 0;
+    const ctl = {
+      command: async (msg) => {
+        child.send(msg);
+        await next('done');
+        return msg.file ? fs.readFileSync(path.join(tmp, msg.file), 'utf8') : undefined;
+      },
+      batch: async (k) => {
+        for (const r of batchRequests(k)) await send(agent, port, r, ++seq);
+      },
+    };
     const result = await script(ctl);
     agent.destroy();
     child.send({ type: 'stop' });
