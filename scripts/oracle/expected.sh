@@ -18,6 +18,11 @@
 #       expected/nodes.devtools.json.gz      run.sh nodes, gzip -9 -n
 #       expected/samples.devtools.json       run.sh samples
 #       expected/statistics.devtools.json    run.sh statistics
+#   fixtures/series/<case>/snapshot-<k>.heapsnapshot.gz, timeline.heaptimeline.gz
+#       expected/snapshot-<k>.summary.devtools.json          run.sh summary
+#       expected/snapshot-<j>-<k>.compare.devtools.json      run.sh compare, each
+#                                                            snapshot against the next
+#       expected/timeline.{allocation,summary,samples}.devtools.json
 #
 # Then checks the worked examples against docs/formats.md §11
 # (scripts/oracle/check-worked-examples.mjs).
@@ -67,6 +72,23 @@ input() {
   fi
 }
 
+# A series: every snapshot's Summary, each snapshot compared with the next,
+# and the timeline if there is one.
+series_case() {
+  local dir="$1" exp="$2" prev="" f k
+  while read -r k; do
+    f="$dir/snapshot-$k.heapsnapshot.gz"
+    emit "$exp/snapshot-$k.summary.devtools.json" summary "$f"
+    [[ -z "$prev" ]] || emit "$exp/snapshot-$prev-$k.compare.devtools.json" compare "$dir/snapshot-$prev.heapsnapshot.gz" "$f"
+    prev="$k"
+  done < <(find "$dir" -maxdepth 1 -name 'snapshot-*.heapsnapshot.gz' -printf '%f\n' | sed 's/^snapshot-\([0-9]*\)\..*/\1/' | sort -n)
+  if [[ -f "$dir/timeline.heaptimeline.gz" ]]; then
+    for what in allocation summary samples; do
+      emit "$exp/timeline.$what.devtools.json" "$what" "$dir/timeline.heaptimeline.gz"
+    done
+  fi
+}
+
 do_case() {
   local dir="${1%/}"
   dir="$(cd "$dir" && pwd)"
@@ -95,8 +117,11 @@ do_case() {
       emit "$exp/samples.devtools.json" samples "$in"
       emit "$exp/statistics.devtools.json" statistics "$in"
       ;;
+    */fixtures/series/*)
+      series_case "$dir" "$exp"
+      ;;
     *)
-      echo "error: $dir is not under fixtures/heapsnapshot, snapshot-diff or heaptimeline" >&2
+      echo "error: $dir is not under fixtures/heapsnapshot, snapshot-diff, heaptimeline or series" >&2
       exit 1
       ;;
   esac
@@ -105,7 +130,7 @@ do_case() {
 if [[ $# -gt 0 ]]; then
   for d in "$@"; do do_case "$d"; done
 else
-  for kind in heapsnapshot snapshot-diff heaptimeline; do
+  for kind in heapsnapshot snapshot-diff heaptimeline series; do
     [[ -d "fixtures/$kind" ]] || continue
     for d in fixtures/"$kind"/*/; do
       [[ -f "$d/case.toml" ]] || continue

@@ -1,0 +1,264 @@
+// fixtures/series/<case>/: series of heap recordings of ONE node HTTP service
+// process under a fixed load, in three builds of the service in app/:
+//
+//   leak          cache.js keeps every POST /orders as a RequestRecord
+//                 (holding its Order and OrderLines) in the module-level
+//                 array requestLog, never trimmed
+//   fixed         the same code with the log bounded to the last 50 records
+//   fixed-rerun   a second, identical run of the fixed build: the noise floor
+//   control       the log keeps nothing (every record is garbage at once)
+//   leak-min      the leak build bundled and minified by esbuild
+//   fixed-min     the fixed build, bundled and minified the same way
+//
+// The app is copied to SRC_DIR first, so that script URLs in the files are
+// the same path on every machine. For the -min cases esbuild (ESBUILD, npm,
+// installed into a temp dir) bundles SRC_DIR/server.js with --bundle
+// --minify --platform=node --sourcemap into DIST_DIR/server.min.js; the
+// bundle and its map are stored in the case dir.
+//
+// Each run forks the server with app/recorder.js preloaded (--require; the
+// recorder's inspector session lives in a worker thread), starts sampling
+// (HeapProfiler.startSampling, samplingInterval INTERVAL) once the server
+// listens, and sends BATCHES batches of REQUESTS_PER_BATCH requests (one
+// keep-alive connection, one request at a time; the requests of batch k are
+// the same in every build and every run: seeded PRNG). After each batch:
+//   peek-<k>.heapprofile      HeapProfiler.collectGarbage, getSamplingProfile
+//                             (sampling continues; peek k covers batches 1..k)
+//   snapshot-<k>.heapsnapshot v8.writeHeapSnapshot, after the batches in the
+//                             case's `snapshots` only (baseline, target, final
+//                             in memlab's terms; object ids comparable)
+// For the cases with `timeline`, a second process records an allocation
+// timeline (HeapProfiler.startTrackingHeapObjects {trackAllocations: true}
+// before TIMELINE_BATCHES batches, stopTrackingHeapObjects after):
+//   timeline.heaptimeline
+// Each case gets series.json (the steps: files, requests and orders so far)
+// and the description/source lines of case.toml (other lines are kept).
+// Every input is stored gzipped (gzip -9 -n): peek-<k>.heapprofile.gz, ….
+//
+// Recordings are sampled and timed: the numbers differ on every run, the
+// request sequence does not.
+// Usage: node scripts/series/gen-series.mjs [CASE ...]   (no argument: all)
+// Needs node 20, gzip, and for the -min cases the npm registry (esbuild);
+// traffic stays on 127.0.0.1.
+import { execFileSync, fork } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { caseDir, log, NODE_VERSION, prng, SERIES_DIR, writeCaseToml, writeInput } from './lib.mjs';
+
+const WORK_DIR = path.join(os.tmpdir(), 'heapdiff-series');
+const SRC_DIR = path.join(WORK_DIR, 'src');
+const DIST_DIR = path.join(WORK_DIR, 'dist');
+const ESBUILD = 'esbuild@0.28.2';
+const INTERVAL = 256;
+const BATCHES = 5;
+const REQUESTS_PER_BATCH = 300;
+const TIMELINE_BATCHES = 3;
+const SELF = 'node scripts/series/gen-series.mjs';
+
+const CASES = {
+  leak: { build: 'leak', snapshots: [1, 3, 5], timeline: true },
+  fixed: { build: 'fixed', snapshots: [1, 3, 5], timeline: true },
+  'fixed-rerun': { build: 'fixed', snapshots: [1, 3, 5], timeline: false },
+  control: { build: 'control', snapshots: [1, 3, 5], timeline: false },
+  'leak-min': { build: 'leak', bundle: true, snapshots: [5], timeline: true },
+  'fixed-min': { build: 'fixed', bundle: true, snapshots: [5], timeline: false },
+};
+
+// The requests of batch k (1-based): about 60 % POST /orders, 30 % GET
+// /items/:id over 100 ids, 10 % GET /stats. Every order has three lines and
+// every number in it is written with a fixed width, so every filed record
+// has the same size: a bounded log then holds the same bytes at every step,
+// and only the leak grows.
+const pad = (n, width) => String(n).padStart(width, '0');
+function batchRequests(k) {
+  const rnd = prng(20261203 + k);
+  const reqs = [];
+  for (let i = 0; i < REQUESTS_PER_BATCH; i++) {
+    const r = rnd();
+    if (r < 0.6) {
+      const items = [];
+      for (let j = 0; j < 3; j++) {
+        items.push({
+          sku: `sku-${pad(Math.floor(rnd() * 5000), 4)}`,
+          qty: 1 + Math.floor(rnd() * 9),
+          price: 10 + Math.floor(rnd() * 90),
+          note: `  gift wrap ${j}, deliver before ${pad(1 + Math.floor(rnd() * 28), 2)} March  `,
+        });
+      }
+      const body = JSON.stringify({ customer: `  customer-${pad(Math.floor(rnd() * 900), 3)}  `, currency: 'EUR', items });
+      reqs.push({ method: 'POST', path: '/orders', body });
+    } else if (r < 0.9) {
+      reqs.push({ method: 'GET', path: `/items/${pad(Math.floor(rnd() * 100), 3)}` });
+    } else {
+      reqs.push({ method: 'GET', path: '/stats' });
+    }
+  }
+  return reqs;
+}
+
+function send(agent, port, r, seq) {
+  return new Promise((resolve, reject) => {
+    const headers = { 'x-request-id': `req-${pad(seq, 6)}`, accept: 'application/json' };
+    if (r.body) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(r.body);
+    }
+    const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.path, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`${r.method} ${r.path}: ${res.statusCode}`))));
+    });
+    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+function copyApp() {
+  fs.rmSync(WORK_DIR, { recursive: true, force: true });
+  fs.mkdirSync(SRC_DIR, { recursive: true });
+  for (const f of fs.readdirSync(path.join(SERIES_DIR, 'app'))) {
+    fs.copyFileSync(path.join(SERIES_DIR, 'app', f), path.join(SRC_DIR, f));
+  }
+}
+
+// Installs esbuild into a temp dir and bundles the service; returns the
+// bundle's text and its map's text.
+function bundleApp() {
+  const tools = path.join(WORK_DIR, 'tools');
+  fs.mkdirSync(tools, { recursive: true });
+  fs.writeFileSync(path.join(tools, 'package.json'), '{"private": true}\n');
+  execFileSync('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', '--save-exact', ESBUILD], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const out = path.join(DIST_DIR, 'server.min.js');
+  execFileSync(path.join(tools, 'node_modules', '.bin', 'esbuild'), [
+    path.join(SRC_DIR, 'server.js'), '--bundle', '--minify', '--platform=node', '--target=node20', '--sourcemap', `--outfile=${out}`,
+  ], { cwd: WORK_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  return { js: fs.readFileSync(out, 'utf8'), map: fs.readFileSync(`${out}.map`, 'utf8') };
+}
+
+// One server process; `script(ctl)` drives it. Returns what script returns.
+async function withServer({ build, bundle }, script) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-series-run-'));
+  const main = bundle ? path.join(DIST_DIR, 'server.min.js') : path.join(SRC_DIR, 'server.js');
+  const child = fork(main, [`--build=${build}`], {
+    cwd: tmp,
+    execArgv: ['--require', path.join(SRC_DIR, 'recorder.js')],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise((resolve, reject) => {
+    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`server exited ${code ?? sig}`))));
+  });
+  const inbox = [];
+  let wake = null;
+  child.on('message', (m) => {
+    inbox.push(m);
+    if (wake) wake();
+  });
+  const next = async (type) => {
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return inbox.splice(i, 1)[0];
+      await Promise.race([new Promise((r) => { wake = r; }), exited.then(() => { throw new Error('server exited early'); })]);
+    }
+  };
+  try {
+    const { port } = await next('listening');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let seq = 0;
+    const ctl = {
+      command: async (msg) => {
+        child.send(msg);
+        await next('done');
+        return msg.file ? fs.readFileSync(path.join(tmp, msg.file), 'utf8') : undefined;
+      },
+      batch: async (k) => {
+        for (const r of batchRequests(k)) await send(agent, port, r, ++seq);
+      },
+    };
+    const result = await script(ctl);
+    agent.destroy();
+    child.send({ type: 'stop' });
+    await exited;
+    return result;
+  } finally {
+    child.kill();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function ordersIn(k) {
+  return batchRequests(k).filter((r) => r.method === 'POST').length;
+}
+
+async function recordSeries(name, c) {
+  const dir = caseDir(`series/${name}`);
+  const steps = [];
+  await withServer(c, async (ctl) => {
+    await ctl.command({ type: 'start-sampling', interval: INTERVAL });
+    let requests = 0;
+    let orders = 0;
+    for (let k = 1; k <= BATCHES; k++) {
+      await ctl.batch(k);
+      requests += REQUESTS_PER_BATCH;
+      orders += ordersIn(k);
+      const step = { batch: k, requests, orders, peek: writeInput(dir, `peek-${k}.heapprofile`, await ctl.command({ type: 'peek', file: 'peek.heapprofile' })) };
+      if (c.snapshots.includes(k)) {
+        step.snapshot = writeInput(dir, `snapshot-${k}.heapsnapshot`, await ctl.command({ type: 'snapshot', file: 'snap.heapsnapshot' }));
+      }
+      steps.push(step);
+    }
+  });
+  return steps;
+}
+
+async function recordTimeline(name, c) {
+  const dir = caseDir(`series/${name}`);
+  return withServer(c, async (ctl) => {
+    await ctl.command({ type: 'start-tracking' });
+    for (let k = 1; k <= TIMELINE_BATCHES; k++) await ctl.batch(k);
+    return writeInput(dir, 'timeline.heaptimeline', await ctl.command({ type: 'stop-tracking', file: 'timeline.heaptimeline' }));
+  });
+}
+
+const DESCRIPTIONS = {
+  leak: 'Leaking build: cache.js files every POST /orders as a RequestRecord (holding its Order and OrderLines) in the module-level array requestLog and never removes one, so RequestRecord, Order and OrderLine grow with every batch, retained through requestLog.',
+  fixed: 'Fixed build: the same service with requestLog bounded to its last 50 records; the item LRU (64 entries) fills during the first two batches and then stays flat; every record has the same size, so the log holds the same bytes at every step. No application class or function should grow every step.',
+  'fixed-rerun': 'A second run of the fixed build with the same requests, for the noise between two identical runs (compare with series/fixed step by step).',
+  control: 'Control build: requestLog keeps nothing, every RequestRecord is garbage as soon as it is filed; only the bounded item LRU holds application data.',
+  'leak-min': 'The leaking build bundled and minified by esbuild (server.min.js with server.min.js.map beside it, sources ../src/*.js): the same leak under minified function and class names.',
+  'fixed-min': 'The fixed build bundled and minified by esbuild, like leak-min: nothing should grow every step.',
+};
+
+copyApp();
+const wanted = process.argv.slice(2);
+const names = wanted.length ? wanted : Object.keys(CASES);
+for (const name of names) if (!CASES[name]) throw new Error(`unknown case ${name}; one of ${Object.keys(CASES).join(', ')}`);
+const bundled = names.some((n) => CASES[n].bundle) ? bundleApp() : null;
+for (const name of names) {
+  const c = CASES[name];
+  log(`${name}: ${c.build} build${c.bundle ? ', bundled' : ''}`);
+  const dir = caseDir(`series/${name}`);
+  if (c.bundle) {
+    fs.writeFileSync(path.join(dir, 'server.min.js'), bundled.js);
+    fs.writeFileSync(path.join(dir, 'server.min.js.map'), bundled.map);
+  }
+  const steps = await recordSeries(name, c);
+  const timeline = c.timeline ? await recordTimeline(name, c) : null;
+  const manifest = {
+    build: c.build,
+    script: c.bundle ? path.join(DIST_DIR, 'server.min.js') : path.join(SRC_DIR, 'server.js'),
+    sampling_interval: INTERVAL,
+    requests_per_batch: REQUESTS_PER_BATCH,
+    steps,
+    timeline,
+    timeline_batches: c.timeline ? TIMELINE_BATCHES : 0,
+  };
+  fs.writeFileSync(path.join(dir, 'series.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const bundleNote = c.bundle ? `, bundled by ${ESBUILD} --bundle --minify --platform=node --target=node20 --sourcemap into ${DIST_DIR}/server.min.js` : '';
+  writeCaseToml(dir, {
+    description: DESCRIPTIONS[name],
+    source: `${SELF} ${name} (scripts/series/app --build=${c.build}, copied to ${SRC_DIR}${bundleNote}; recorder.js preloaded; ${BATCHES} batches of ${REQUESTS_PER_BATCH} requests, one keep-alive connection on 127.0.0.1; HeapProfiler.startSampling samplingInterval ${INTERVAL}, collectGarbage + getSamplingProfile after each batch; v8.writeHeapSnapshot after batch${c.snapshots.length > 1 ? 'es' : ''} ${c.snapshots.join(', ')}${c.timeline ? `; timeline: separate process, startTrackingHeapObjects {trackAllocations: true} over ${TIMELINE_BATCHES} batches` : ''}; ${NODE_VERSION})`,
+  });
+}
+fs.rmSync(WORK_DIR, { recursive: true, force: true });
