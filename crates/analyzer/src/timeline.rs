@@ -93,20 +93,49 @@ pub struct AllocationReport {
     pub schema_version: u32,
     /// `"allocation"`.
     pub kind: &'static str,
-    /// Functions by allocated size descending (DevTools' order), then
-    /// live size, name, URL, position.
+    /// Functions by the chosen measure ([`AllocationSort`]) descending, then
+    /// the other measures (live size, size, live count, count), name, URL,
+    /// position.
     pub rows: Vec<AllocationRow>,
     /// Rows before `--top`.
     pub total_rows: usize,
 }
 
+/// The measure the Allocation view's rows are ordered by, largest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllocationSort {
+    /// Bytes still alive: where a leak shows (heapdiff's default).
+    Live,
+    /// Bytes allocated while recording, dead included (DevTools' order).
+    Size,
+    /// Objects allocated while recording.
+    Count,
+    /// Objects still alive.
+    LiveCount,
+}
+
+impl AllocationSort {
+    /// The row's measures, the chosen one first, then the others in a fixed
+    /// order (live size, size, live count, count) to break ties.
+    fn key(self, r: &AllocationRow) -> [u64; 5] {
+        let first = match self {
+            Self::Live => r.live_size,
+            Self::Size => r.size,
+            Self::Count => r.count,
+            Self::LiveCount => r.live_count,
+        };
+        [first, r.live_size, r.size, r.live_count, r.count]
+    }
+}
+
 /// DevTools' Allocation view (formats §10.3 steps 3–4): per function, the
-/// sums over its trace nodes with `count > 0`.
+/// sums over its trace nodes with `count > 0`, ordered by `sort`.
 #[must_use]
 pub fn allocation_view(
     g: &HeapGraph,
     live: &LiveByTrace,
     limit: Option<usize>,
+    sort: AllocationSort,
 ) -> AllocationReport {
     let mut per_fn: Vec<[u64; 4]> = Vec::new();
     if let Some(t) = &g.trace {
@@ -146,9 +175,8 @@ pub fn allocation_view(
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.size
-            .cmp(&a.size)
-            .then(b.live_size.cmp(&a.live_size))
+        sort.key(b)
+            .cmp(&sort.key(a))
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.url.cmp(&b.url))
             .then(a.line.cmp(&b.line))

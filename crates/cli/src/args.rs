@@ -335,9 +335,29 @@ pub(crate) enum DiffSort {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TopSort {
+    /// Self bytes (sampling profiles, and `--by` views of timelines).
     #[value(name = "self")]
     SelfBytes,
+    /// Total bytes, callees included (as `self`).
     Total,
+    /// Bytes still alive (a timeline's Allocation view).
+    Live,
+    /// Bytes allocated while recording, dead included (DevTools' order).
+    Size,
+    /// Objects allocated while recording.
+    Count,
+    /// Objects still alive.
+    LiveCount,
+}
+
+impl TopSort {
+    /// True for the orders of a timeline's Allocation view.
+    pub(crate) fn is_allocation(self) -> bool {
+        matches!(
+            self,
+            Self::Live | Self::Size | Self::Count | Self::LiveCount
+        )
+    }
 }
 
 /// Which samples and stacks a view of one profile or timeline takes.
@@ -473,7 +493,9 @@ pub(crate) struct TopArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) rows: RowArgs,
-    /// Sort by self or total bytes [default: self].
+    /// Order of the rows: `self` or `total` bytes for sampling profiles
+    /// [default: self]; `live`, `size`, `count` or `live-count` for a
+    /// timeline's Allocation view [default: live, what stays alive].
     #[arg(long, value_enum)]
     pub(crate) sort: Option<TopSort>,
     /// Only samples in this ordinal span (`1000..5000`, `50%..100%`); for

@@ -78,10 +78,10 @@ pub fn allocation_table(
 ) -> io::Result<()> {
     let mut t = new_table(
         &[
-            "Live Count",
-            "Count",
             "Live Size",
+            "Live Count",
             "Size",
+            "Count",
             "Function",
             "Location",
         ],
@@ -89,10 +89,10 @@ pub fn allocation_table(
     );
     for row in &r.rows {
         t.add_row(vec![
-            row.live_count.to_string(),
-            row.count.to_string(),
             bytes(row.live_size),
+            row.live_count.to_string(),
             bytes(row.size),
+            row.count.to_string(),
             term(&row.name),
             term(&location(&row.url, row.line, row.column)),
         ]);

@@ -180,7 +180,7 @@ fn allocation_view_equals_devtools() {
         let g = load(&find_input(&case, "input"));
         let d = snapshot::analyze(&g);
         let live = timeline::live_by_trace(&g, &d.self_size, None);
-        let report = timeline::allocation_view(&g, &live, None);
+        let report = timeline::allocation_view(&g, &live, None, timeline::AllocationSort::Size);
         let mut ours: Vec<AllocationTop> = report
             .rows
             .iter()

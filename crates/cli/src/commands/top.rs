@@ -1,6 +1,7 @@
 //! `heapdiff top FILE`: DevTools' Heavy view for sampling profiles, the
 //! Allocation view for timelines.
 
+use heapdiff_analyzer::timeline::AllocationSort;
 use heapdiff_analyzer::{self as analyzer, GroupBy, snapshot, timeline};
 use heapdiff_renderer as renderer;
 
@@ -59,8 +60,17 @@ pub(crate) fn run(a: &TopArgs, ctx: &Context) -> anyhow::Result<Outcome> {
 /// Flags that mean nothing for this input or view.
 fn refuse_inapplicable(a: &TopArgs, timeline: bool, allocation: bool) -> anyhow::Result<()> {
     use super::refuse;
+    let allocation_sort = a.sort.is_some_and(TopSort::is_allocation);
     if !timeline {
         super::refuse_measure(&a.timeline, &a.file)?;
+        refuse(
+            allocation_sort,
+            "--sort",
+            &format!(
+                "live, size, count and live-count order a timeline's Allocation view; '{}' is a sampling heap profile (use self or total)",
+                a.file.display()
+            ),
+        )?;
         return refuse(
             a.retainers,
             "--retainers",
@@ -77,11 +87,16 @@ fn refuse_inapplicable(a: &TopArgs, timeline: bool, allocation: bool) -> anyhow:
             "has no meaning in a timeline's Allocation view, which shows live and allocated bytes side by side (use it with --by, --focus or --ignore)",
         )?;
         return refuse(
-            a.sort.is_some(),
+            a.sort.is_some() && !allocation_sort,
             "--sort",
-            "has no meaning in a timeline's Allocation view, which keeps DevTools' order (use it with --by, --focus or --ignore)",
+            "self and total order sampled stacks; a timeline's Allocation view sorts by live, size, count or live-count (self and total work with --by, --focus or --ignore)",
         );
     }
+    refuse(
+        allocation_sort,
+        "--sort",
+        "live, size, count and live-count order a timeline's Allocation view (without --by, --focus and --ignore); use self or total here",
+    )?;
     refuse(
         a.retainers,
         "--retainers",
@@ -92,22 +107,22 @@ fn refuse_inapplicable(a: &TopArgs, timeline: bool, allocation: bool) -> anyhow:
 /// DevTools' Allocation view, and with `--retainers` the classes the top
 /// functions allocated and what keeps them alive.
 fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
-    let report = timeline::allocation_view(&tl.graph, &tl.live, a.rows.limit());
+    let sort = match a.sort {
+        Some(TopSort::Size) => AllocationSort::Size,
+        Some(TopSort::Count) => AllocationSort::Count,
+        Some(TopSort::LiveCount) => AllocationSort::LiveCount,
+        _ => AllocationSort::Live,
+    };
+    let report = timeline::allocation_view(&tl.graph, &tl.live, a.rows.limit(), sort);
     // Who allocated it × who keeps it, for the functions with the most
     // live bytes.
     let kept: Vec<(timeline::AllocationRow, Vec<timeline::KeptClass>)> = if a.retainers {
         let index = snapshot::RetainerIndex::build(&tl.graph);
         let derived = snapshot::analyze(&tl.graph);
-        let all = timeline::allocation_view(&tl.graph, &tl.live, None);
-        let mut by_live: Vec<&timeline::AllocationRow> =
-            all.rows.iter().filter(|r| r.live_size > 0).collect();
-        by_live.sort_by(|a, b| {
-            b.live_size
-                .cmp(&a.live_size)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        by_live
-            .into_iter()
+        let all = timeline::allocation_view(&tl.graph, &tl.live, None, AllocationSort::Live);
+        all.rows
+            .iter()
+            .filter(|r| r.live_size > 0)
             .take(5)
             .map(|row| {
                 (
