@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target in fuzz/ for SECONDS each (default 60), one
-# after another at the lowest priority, then minimises that target's local
-# corpus (`cargo fuzz cmin`). The committed seeds (fuzz/seeds/<target>/) are
-# read, never rewritten; what fuzzing finds goes to fuzz/corpus/<target>/
-# (local, not committed) and crashes to fuzz/artifacts/<target>/.
+# after another at the lowest priority, then minimises that target's corpus
+# (`cargo fuzz cmin`) and stores it again as fuzz/corpora/<target>.tar.gz
+# (committed; made the same way each time, so an unchanged corpus gives the
+# same bytes). A target's working corpus, fuzz/corpus/<target>/ (ignored by
+# git), starts from that archive when it is not there yet. The committed
+# seeds (fuzz/seeds/<target>/) are read, never rewritten; crashes go to
+# fuzz/artifacts/<target>/.
 #
 #   scripts/fuzz.sh [SECONDS]
 #
@@ -17,6 +20,10 @@ cd "$(dirname "$0")/../fuzz"
 
 crashed=()
 for target in $(cargo "$toolchain" fuzz list); do
+    if [[ ! -d "corpus/$target" && -f "corpora/$target.tar.gz" ]]; then
+        mkdir -p "corpus/$target"
+        tar -xzf "corpora/$target.tar.gz" -C "corpus/$target"
+    fi
     mkdir -p "corpus/$target" "seeds/$target"
     flags=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10)
     case "$target" in
@@ -30,6 +37,9 @@ for target in $(cargo "$toolchain" fuzz list); do
     fi
     echo "== $target: minimising corpus/$target"
     nice -n 19 cargo "$toolchain" fuzz cmin "$target" "corpus/$target" -- -rss_limit_mb=2048 -timeout=10
+    mkdir -p corpora
+    tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - -C "corpus/$target" . |
+        gzip -9 -n > "corpora/$target.tar.gz"
 done
 
 if ((${#crashed[@]})); then
