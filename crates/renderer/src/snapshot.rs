@@ -4,7 +4,7 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    CompareReport, DominatorsReport, PathStep, RetainersReport, SummaryReport,
+    CompareReport, DominatorsReport, PathStep, RetainersReport, SpanTotals, SummaryReport,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -30,7 +30,7 @@ fn distance(d: Option<i32>) -> String {
 /// # Errors
 /// When writing fails.
 pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
-    let total = r.totals.total_size;
+    let total = percent_base(r);
     let mut t = new_table(
         &[
             "Retained", "%", "Shallow", "%", "Count", "Distance", "Class",
@@ -50,10 +50,14 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
     }
     write_table(out, &t)?;
     let tot = &r.totals;
+    writeln!(out)?;
+    if let Some(span) = &tot.span {
+        writeln!(out, "span: {}", span_text(r, span))?;
+    }
     write!(
         out,
-        "\ntotal {} in {} objects, {} edges",
-        bytes(total),
+        "total {} in {} objects, {} edges",
+        bytes(tot.total_size),
         tot.nodes,
         tot.edges
     )?;
@@ -89,7 +93,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
-    let total = r.totals.total_size;
+    let total = percent_base(r);
     writeln!(
         out,
         "| Retained | % | Shallow | % | Count | Distance | Class |"
@@ -108,11 +112,34 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
             md(&c.name)
         )?;
     }
+    writeln!(out)?;
+    if let Some(span) = &r.totals.span {
+        writeln!(out, "Span: {}.", span_text(r, span))?;
+    }
     writeln!(
         out,
-        "\nTotal: {} in {} objects.",
-        bytes(total),
+        "Total: {} in {} objects.",
+        bytes(r.totals.total_size),
         r.totals.nodes
+    )
+}
+
+/// What the class rows' percentages are of: the span's objects with
+/// `--span`, the whole heap without.
+fn percent_base(r: &SummaryReport) -> u64 {
+    r.totals
+        .span
+        .map_or(r.totals.total_size, |span| span.self_size)
+}
+
+/// `823 kB in 9000 objects (22% of the heap)`: the objects of a span, which
+/// the rows and their percentages are about.
+fn span_text(r: &SummaryReport, span: &SpanTotals) -> String {
+    format!(
+        "{} in {} objects allocated in it and alive ({} of the heap); percentages are of the span",
+        bytes(span.self_size),
+        span.objects,
+        pct(span.self_size, r.totals.total_size)
     )
 }
 

@@ -24,7 +24,7 @@ pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
-    RetainerGroup, RetainersReport, SummaryReport, SummaryTotals,
+    RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

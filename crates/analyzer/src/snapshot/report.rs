@@ -37,6 +37,19 @@ pub struct SummaryTotals {
     pub detached_nodes: u64,
     /// Bytes retained by detached DOM nodes (each counted once).
     pub detached_retained: u64,
+    /// With a span (`summary --span`): the objects allocated in it, which
+    /// the class rows and their percentages are about. Absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<SpanTotals>,
+}
+
+/// The objects of a `summary --span` selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SpanTotals {
+    /// Objects allocated in the span and still alive.
+    pub objects: u64,
+    /// Their shallow size.
+    pub self_size: u64,
 }
 
 /// `heapdiff summary`.

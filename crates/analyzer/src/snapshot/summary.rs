@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::flags::BitSet;
 use super::prefetch::prefetch;
-use super::report::{ClassRow, SummaryReport, SummaryTotals};
+use super::report::{ClassRow, SpanTotals, SummaryReport, SummaryTotals};
 use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived};
 
 /// Options of [`summary`].
@@ -241,6 +241,10 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
             member.as_ref().map(|m| m as &(dyn Fn(u32) -> bool + Sync)),
         )
     });
+    let span = member.is_some().then(|| SpanTotals {
+        objects: sums.count.iter().sum(),
+        self_size: sums.self_size.iter().fold(0, |a, &b| a.saturating_add(b)),
+    });
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {
@@ -281,6 +285,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
             unreachable_nodes: d.unreachable,
             detached_nodes,
             detached_retained,
+            span,
         },
     }
 }
