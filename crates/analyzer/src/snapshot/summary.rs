@@ -272,7 +272,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
         classes.truncate(limit);
     }
     let (detached_nodes, detached_retained) =
-        heapdiff_model::steps::time("summary.detached", || detached_totals(d));
+        heapdiff_model::steps::time("summary.detached", || detached_totals(g, d));
     SummaryReport {
         schema_version: 1,
         kind: "summary",
@@ -290,10 +290,12 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
     }
 }
 
-/// Detached DOM nodes, and what the outermost of them retain.
-fn detached_totals(d: &Derived) -> (u64, u64) {
-    let nodes = d.detached_count;
-    if nodes == 0 {
+/// Detached DOM nodes, and what the outermost of them retain. node's own
+/// native objects (named `Node / …`) carry the detached flag too when
+/// nothing attaches them, but a node process has no DOM: they stay in their
+/// `Detached Node / …` classes, as in DevTools, and are not counted here.
+fn detached_totals(g: &HeapGraph, d: &Derived) -> (u64, u64) {
+    if d.detached_count == 0 {
         return (0, 0);
     }
     let tree = &d.dominators;
@@ -301,10 +303,15 @@ fn detached_totals(d: &Derived) -> (u64, u64) {
     // long, the detached nodes few), in order; looked up in a bit set, which
     // stays in cache where the flags by node would not.
     let mut set = BitSet::new(d.detached.len());
+    let mut nodes = 0;
     for (v, &detached) in d.detached.iter().enumerate() {
-        if detached {
+        if detached && is_dom(g, v) {
             set.insert(v as u32);
+            nodes += 1;
         }
+    }
+    if nodes == 0 {
+        return (0, 0);
     }
     let positions: Vec<usize> = tree
         .tree_order
@@ -333,10 +340,25 @@ fn detached_totals(d: &Derived) -> (u64, u64) {
     (nodes, retained)
 }
 
+/// A detached node that is DOM: anything but node's native objects.
+fn is_dom(g: &HeapGraph, v: usize) -> bool {
+    !g.node_name(v as u32).starts_with("Node / ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::load;
     use super::*;
+
+    /// node's native objects flagged detached are not DOM: a node
+    /// snapshot reports no detached DOM.
+    #[test]
+    fn node_snapshots_have_no_detached_dom() {
+        let g = load("../../fixtures/heaptimeline/node-worker/input.heaptimeline.gz");
+        let d = super::super::analyze(&g);
+        assert!(d.detached_count > 0, "node flags some of its objects detached");
+        assert_eq!(detached_totals(&g, &d), (0, 0));
+    }
 
     /// Detached totals: every detached node, and what the outermost ones
     /// (no detached dominator above) retain, as a walk up the dominators
@@ -349,7 +371,7 @@ mod tests {
         let mut nodes = 0;
         let mut retained = 0;
         for v in 0..g.n_nodes() {
-            if d.detached[v] {
+            if d.detached[v] && is_dom(&g, v) {
                 nodes += 1;
                 let mut up = idom[v] as usize;
                 while up != 0 && !d.detached[up] {
@@ -361,7 +383,7 @@ mod tests {
             }
         }
         assert!(nodes > 0 && retained > 0);
-        assert_eq!(detached_totals(&d), (nodes, retained));
+        assert_eq!(detached_totals(&g, &d), (nodes, retained));
     }
 
     /// The parallel ranges of the max-retained walk start with the blocks
