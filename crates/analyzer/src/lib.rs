@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod align;
 mod call_tree;
 pub mod check;
 mod diff;
