@@ -36,6 +36,7 @@ pub mod snapshot;
 mod span;
 pub mod timeline;
 mod top_down;
+pub mod trend;
 mod weights;
 
 pub use aggregate::{TopOptions, top};
