@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use crate::aggregate::group_sums;
 use crate::call_tree::CallTree;
-use crate::grouping::{self, GroupBy, GroupKey};
+use crate::grouping::{self, GroupBy, GroupKey, NO_GROUP};
 
 /// One input's values, indexed by aligned row (zero where the input has no
 /// such row).
@@ -32,11 +32,18 @@ pub(crate) struct Column {
 pub(crate) struct AlignedRows {
     pub(crate) keys: Vec<GroupKey>,
     pub(crate) columns: Vec<Column>,
+    /// The aligned row of every stack of every input ([`NO_ROW`] for
+    /// stacks that belong to none).
+    pub(crate) row_of_stack: Vec<Vec<u32>>,
 }
+
+/// A stack that belongs to no row (the root; under `--by stack`, stacks
+/// without self bytes).
+pub(crate) const NO_ROW: u32 = u32::MAX;
 
 /// Aligns the rows of `inputs` by their cross-profile key.
 pub(crate) fn align_rows(inputs: &[(&HeapProfile, &CallTree)], by: GroupBy) -> AlignedRows {
-    let per_input: Vec<(Vec<GroupKey>, Column)> = inputs
+    let per_input: Vec<(Vec<GroupKey>, Column, Vec<u32>)> = inputs
         .par_iter()
         .map(|&(p, tree)| input_rows(p, tree, by))
         .collect();
@@ -44,7 +51,7 @@ pub(crate) fn align_rows(inputs: &[(&HeapProfile, &CallTree)], by: GroupBy) -> A
     let mut keys: Vec<GroupKey> = Vec::new();
     let row_of: Vec<Vec<u32>> = per_input
         .iter()
-        .map(|(input_keys, _)| {
+        .map(|(input_keys, _, _)| {
             input_keys
                 .iter()
                 .map(|k| {
@@ -66,14 +73,34 @@ pub(crate) fn align_rows(inputs: &[(&HeapProfile, &CallTree)], by: GroupBy) -> A
     let columns = per_input
         .iter()
         .zip(&row_of)
-        .map(|((_, col), rows)| scatter(col, rows, &rank, keys.len()))
+        .map(|((_, col, _), rows)| scatter(col, rows, &rank, keys.len()))
+        .collect();
+    let row_of_stack = per_input
+        .iter()
+        .zip(&row_of)
+        .map(|((_, _, of_stack), rows)| {
+            of_stack
+                .iter()
+                .map(|&g| {
+                    if g == NO_GROUP {
+                        NO_ROW
+                    } else {
+                        rank[rows[g as usize] as usize]
+                    }
+                })
+                .collect()
+        })
         .collect();
     let mut slots: Vec<Option<GroupKey>> = keys.into_iter().map(Some).collect();
     let keys = order
         .iter()
         .map(|&k| slots[k as usize].take().unwrap_or_else(blank_key))
         .collect();
-    AlignedRows { keys, columns }
+    AlignedRows {
+        keys,
+        columns,
+        row_of_stack,
+    }
 }
 
 fn blank_key() -> GroupKey {
@@ -103,8 +130,9 @@ fn scatter(col: &Column, rows: &[u32], rank: &[u32], n: usize) -> Column {
     out
 }
 
-/// One input's rows with cross-profile keys and their sums.
-fn input_rows(p: &HeapProfile, tree: &CallTree, by: GroupBy) -> (Vec<GroupKey>, Column) {
+/// One input's rows with cross-profile keys, their sums, and the row of
+/// each stack.
+fn input_rows(p: &HeapProfile, tree: &CallTree, by: GroupBy) -> (Vec<GroupKey>, Column, Vec<u32>) {
     let groups = grouping::groups(p, tree, by, true);
     let sums = group_sums(p, tree, &groups);
     (
@@ -114,6 +142,7 @@ fn input_rows(p: &HeapProfile, tree: &CallTree, by: GroupBy) -> (Vec<GroupKey>, 
             total: sums.total,
             samples: sums.samples,
         },
+        groups.of_stack,
     )
 }
 
@@ -239,7 +268,7 @@ mod tests {
     ) -> BTreeMap<GroupKey, (Values, Values)> {
         let mut map: BTreeMap<GroupKey, (Values, Values)> = BTreeMap::new();
         for (side, (p, t)) in [a, b].into_iter().enumerate() {
-            let (keys, col) = input_rows(p, t, by);
+            let (keys, col, _) = input_rows(p, t, by);
             for (i, k) in keys.into_iter().enumerate() {
                 let v = (col.self_bytes[i], col.total[i], col.samples[i]);
                 let slot = map.entry(k).or_default();

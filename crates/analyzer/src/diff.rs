@@ -64,7 +64,7 @@ pub fn diff(
     after: (&HeapProfile, &CallTree),
     opts: &DiffOptions,
 ) -> DiffReport {
-    let AlignedRows { keys, columns } = align_rows(&[before, after], opts.by);
+    let AlignedRows { keys, columns, .. } = align_rows(&[before, after], opts.by);
     let [a, b] = [&columns[0], &columns[1]];
     let (ta, tb) = (before.1.root_total(), after.1.root_total());
     let scale = |v: u64| match opts.normalize {

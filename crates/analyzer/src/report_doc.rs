@@ -52,6 +52,11 @@ pub enum ReportBody {
         /// DevTools' Comparison view and the objects allocated in between.
         comparison: CompareReport,
     },
+    /// A trend over n profiles, all rows.
+    Trend {
+        /// The trend (`heapdiff trend`), without a row limit.
+        trend: crate::trend::TrendReport,
+    },
 }
 
 /// The outcome of `heapdiff check`.

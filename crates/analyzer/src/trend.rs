@@ -24,7 +24,7 @@ use serde::Serialize;
 use heapdiff_model::HeapProfile;
 
 use crate::aggregate::display_row_name;
-use crate::align::{AlignedRows, Column, align_rows};
+use crate::align::{AlignedRows, Column, NO_ROW, align_rows};
 use crate::call_tree::CallTree;
 use crate::diff::signed_delta;
 use crate::frame_label::one_based;
@@ -218,13 +218,25 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
         .map(|(p, _)| opts.interval.or_else(|| crate::estimate_interval(p)))
         .collect();
     let ops = opts.ops.as_deref().filter(|o| o.len() == inputs.len());
-    let AlignedRows { keys, columns } = align_rows(inputs, opts.by);
+    let series = series_kind(inputs.iter().map(|(p, _)| *p));
+    let aligned = align_rows(inputs, opts.by);
+    let shared = match series {
+        Series::Peeks => shared_samples(inputs, &aligned),
+        Series::Runs | Series::Unknown => Vec::new(),
+    };
+    let AlignedRows { keys, columns, .. } = aligned;
     let mut rows: Vec<TrendRow> = keys
         .into_iter()
         .enumerate()
         .filter(|&(i, _)| columns.iter().any(|c| c.self_bytes[i] > 0))
         .map(|(i, key)| {
-            let series = row_series(&columns, i, &intervals, ops);
+            let point = Points {
+                columns: &columns,
+                shared: &shared,
+                intervals: &intervals,
+                ops,
+            };
+            let series = row_series(&point, i);
             TrendRow {
                 name: display_row_name(opts.by, &key.name).to_string(),
                 url: key.url,
@@ -249,7 +261,7 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
         schema_version: SCHEMA_VERSION,
         kind: "trend",
         by: opts.by,
-        series: series_kind(inputs.iter().map(|(p, _)| *p)),
+        series,
         steps: steps(inputs, &intervals, opts),
         rows,
         totals,
@@ -274,13 +286,20 @@ fn steps(
         .collect()
 }
 
+/// What the series of every row is made from.
+struct Points<'a> {
+    /// One column per input.
+    columns: &'a [Column],
+    /// For peeks: by step s ≥ 1 (index s − 1) and row, the samples that
+    /// peeks s − 1 and s both hold. Empty for independent runs.
+    shared: &'a [Vec<u64>],
+    intervals: &'a [Option<u64>],
+    ops: Option<&'a [u64]>,
+}
+
 /// The numbers of row `i` (its key fields left blank).
-fn row_series(
-    columns: &[Column],
-    i: usize,
-    intervals: &[Option<u64>],
-    ops: Option<&[u64]>,
-) -> TrendRow {
+fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
+    let (columns, intervals, ops) = (pts.columns, pts.intervals, pts.ops);
     let values: Vec<u64> = columns.iter().map(|c| c.self_bytes[i]).collect();
     let samples: Vec<u64> = columns.iter().map(|c| c.samples[i]).collect();
     let errors: Vec<u64> = samples
@@ -296,7 +315,14 @@ fn row_series(
             .collect()
     });
     let changes: Vec<Change> = (1..values.len())
-        .map(|s| step_change(&values, &samples, intervals, ops, s))
+        .map(|s| {
+            let both = pts.shared.get(s - 1).map_or(0, |row| row[i]);
+            let differing = [
+                samples[s - 1].saturating_sub(both),
+                samples[s].saturating_sub(both),
+            ];
+            step_change(&values, differing, intervals, ops, s)
+        })
         .collect();
     let fit_of: Vec<f64> = per_op
         .clone()
@@ -347,27 +373,25 @@ fn round_to(x: f64, scale: f64) -> f64 {
 }
 
 /// How step `s − 1 → s` moved: the diff's noise rule on the two points, on
-/// bytes per unit of work when `ops` is given.
+/// bytes per unit of work when `ops` is given. `samples` are the two
+/// points' samples that the other point does not hold (all of them for
+/// independent runs): samples two peeks share are the same objects and
+/// add no error to the difference.
 fn step_change(
     values: &[u64],
-    samples: &[u64],
+    samples: [u64; 2],
     intervals: &[Option<u64>],
     ops: Option<&[u64]>,
     s: usize,
 ) -> Change {
     let (a, b) = (values[s - 1], values[s]);
     let within = match ops {
-        None => crate::noise::is_noise(
-            a,
-            b,
-            samples[s - 1],
-            samples[s],
-            intervals[s - 1],
-            intervals[s],
-        ),
+        None => {
+            crate::noise::is_noise(a, b, samples[0], samples[1], intervals[s - 1], intervals[s])
+        }
         Some(o) => is_noise_per_op(
             [a, b],
-            [samples[s - 1], samples[s]],
+            samples,
             [intervals[s - 1], intervals[s]],
             [o[s - 1], o[s]],
         ),
@@ -456,6 +480,32 @@ fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
         shrinks: n(Verdict::Shrinks),
         flat: n(Verdict::Flat),
     }
+}
+
+/// For each step s ≥ 1 of a series of peeks and each aligned row, how many
+/// samples of the row peek s holds that peek s − 1 held too (same ordinal;
+/// [`continues`] has checked that they are the same samples).
+fn shared_samples(inputs: &[(&HeapProfile, &CallTree)], aligned: &AlignedRows) -> Vec<Vec<u64>> {
+    let n_rows = aligned.keys.len();
+    inputs
+        .windows(2)
+        .enumerate()
+        .map(|(s, pair)| {
+            let ((earlier, _), (later, tree)) = (pair[0], pair[1]);
+            let held: rustc_hash::FxHashSet<u64> =
+                earlier.samples.ordinal.iter().copied().collect();
+            let rows = &aligned.row_of_stack[s + 1];
+            let mut shared = vec![0u64; n_rows];
+            for (k, &ordinal) in later.samples.ordinal.iter().enumerate() {
+                let stack = later.samples.stack[k].index();
+                let counted = tree.n_samples.get(stack).is_some_and(|&n| n > 0);
+                if counted && rows[stack] != NO_ROW && held.contains(&ordinal) {
+                    shared[rows[stack] as usize] += 1;
+                }
+            }
+            shared
+        })
+        .collect()
 }
 
 /// Peeks of one recording or independent runs ([`Series`]), from the

@@ -70,6 +70,63 @@ pub(crate) enum Command {
     /// exceeds a budget, and write the evidence as a report.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// Trends over three or more profiles in order: what grew at every
+    /// step, beyond the sampling noise.
+    #[command(after_help = TREND_HELP)]
+    Trend(TrendArgs),
+}
+
+const TREND_HELP: &str = "\
+Rows are matched across the inputs as in a diff (function name, URL, line
+and column; or stack, script, package with --by). For each row: its self
+bytes at every step with the sampling error R·√n of each point, first, last,
+net growth, the least-squares slope per step and R² of that line, and how
+many of the n−1 steps grew beyond the noise. A step grew (shrank) when the
+row's self bytes rose (fell) by more than two sampling errors of the two
+points combined, |Δ| ≥ 2·√(Ri²·ni + Rj²·nj), the rule of a diff. With
+--ops, each step's values and errors are divided by its work first.
+
+Verdicts, the first rule that applies (g steps grew, s shrank, of n−1):
+  grows every step   g = n−1
+  noisy              g ≥ 1 and s ≥ 1
+  one-off            g = 1, s = 0, and not at the last step (grew once, then flat)
+  grows              g ≥ 1, s = 0
+  shrinks            s ≥ 1, g = 0
+  flat               every step within the noise
+
+Rows are ranked by steps grown, then slope. The last lines say whether the
+inputs look like peeks of one recording (each profile keeps the previous
+one's samples and adds later ones) or independent runs.
+
+Exit codes: 0 success, 2 error (bad usage, unreadable or invalid input).";
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TrendArgs {
+    /// Three or more profiles, in order (`.heapprofile`, or
+    /// `.heaptimeline` recordings as their allocation trees).
+    #[arg(value_name = "FILES", num_args = 1..)]
+    pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) rows: RowArgs,
+    /// Work done in each step (requests, iterations), one count per input
+    /// in order: values become bytes per unit of work.
+    #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
+    pub(crate) ops: Option<Vec<u64>>,
+    /// Sampling interval in bytes of every profile, for the noise floor
+    /// (default: estimated from each profile's samples).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) interval: Option<u64>,
+    /// Also write the small-multiples chart of the top rows as SVG here.
+    #[arg(long, value_name = "OUT.svg")]
+    pub(crate) chart: Option<PathBuf>,
+    /// Also write a report: `.md`, `.html` (with the chart) or `.json`, by
+    /// the file name.
+    #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
+    pub(crate) report: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
+    #[command(flatten)]
+    pub(crate) common: Common,
 }
 
 const CHECK_HELP: &str = "\

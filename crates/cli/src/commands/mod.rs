@@ -11,6 +11,7 @@ mod targets;
 mod timeline;
 mod top;
 mod tree;
+mod trend;
 
 use std::path::Path;
 
@@ -39,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Retainers(a)) => &a.common,
         Some(Command::Timeline(a)) => &a.common,
         Some(Command::Check(a)) => &a.common,
+        Some(Command::Trend(a)) => &a.common,
     };
     crate::output::check_distinct(&targets::of(&cli))?;
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -65,6 +67,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Retainers(a)) => snapshot::retainers(&a),
         Some(Command::Timeline(a)) => timeline::run(&a),
         Some(Command::Check(a)) => check::run(&a),
+        Some(Command::Trend(a)) => trend::run(&a),
     });
     crate::progress::clear();
     // Warnings go out once, in a fixed order, whatever the outcome.

@@ -16,6 +16,10 @@ pub(super) fn of(cli: &Cli) -> Vec<Target<'_>> {
         Some(Command::Spans(a)) => diff_flags(&mut t, &a.flags),
         Some(Command::Check(a)) => t.extend(file("--report", &a.report)),
         Some(Command::Timeline(a)) => t.extend(file("-o", &a.output)),
+        Some(Command::Trend(a)) => {
+            t.extend(file("--chart", &a.chart));
+            t.extend(file("--report", &a.report));
+        }
         Some(Command::Top(_) | Command::Tree(_)) => {}
         Some(Command::Summary(_) | Command::Dominators(_) | Command::Retainers(_)) => {}
         Some(Command::Flamegraph(a)) => {

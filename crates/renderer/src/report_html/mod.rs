@@ -105,6 +105,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows(&mut h, "Top shrinkers", shrinkers);
         }
         ReportBody::Snapshot { comparison } => snapshot(&mut h, comparison, &doc.inputs),
+        ReportBody::Trend { trend } => {
+            inputs(&mut h, &doc.inputs);
+            crate::trend::report_html(&mut h, trend);
+        }
     }
     if !doc.warnings.is_empty() {
         h.push_str("<h2>Warnings</h2>\n<ul>\n");
