@@ -149,7 +149,7 @@ pub struct TrendRow {
     pub totals: Vec<u64>,
     /// Samples at each step.
     pub samples: Vec<u64>,
-    /// Self bytes per unit of work at each step (`--ops`).
+    /// Self bytes per unit of work at each step (`--ops`), rounded to 0.01.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_op: Option<Vec<f64>>,
     /// Self bytes at the first step.
@@ -314,6 +314,9 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
             .map(|(&v, &w)| per_unit(v, w))
             .collect()
     });
+    let fit_of: Vec<f64> = per_op
+        .clone()
+        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
     let changes: Vec<Change> = (1..values.len())
         .map(|s| {
             let both = pts.shared.get(s - 1).map_or(0, |row| row[i]);
@@ -324,9 +327,6 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
             step_change(&values, differing, intervals, ops, s)
         })
         .collect();
-    let fit_of: Vec<f64> = per_op
-        .clone()
-        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
     let (slope, r2) = linear_fit(&fit_of);
     let (first, last) = (values[0], values[values.len() - 1]);
     TrendRow {
@@ -347,7 +347,7 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
         values,
         errors,
         samples,
-        per_op,
+        per_op: per_op.map(|rates| rates.into_iter().map(|r| round_to(r, 100.0)).collect()),
     }
 }
 

@@ -190,6 +190,10 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     .collect::<Vec<_>>();
     header.extend(numbered("value"));
     header.extend(numbered("error"));
+    let per_op = r.steps.iter().any(|s| s.ops.is_some());
+    if per_op {
+        header.extend(numbered("per_op"));
+    }
     header.push("stack".to_string());
     writeln!(out, "{}", header.join(","))?;
     for row in &r.rows {
@@ -209,6 +213,10 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
         ];
         fields.extend(row.values.iter().map(u64::to_string));
         fields.extend(row.errors.iter().map(u64::to_string));
+        if per_op {
+            let rates = row.per_op.as_deref().unwrap_or_default();
+            fields.extend(rates.iter().map(f64::to_string));
+        }
         fields.push(text(&row.stack.join(";")));
         writeln!(out, "{}", fields.join(","))?;
     }
