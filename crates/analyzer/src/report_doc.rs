@@ -56,6 +56,11 @@ pub enum ReportBody {
     Trend {
         /// The trend (`heapdiff trend`), without a row limit.
         trend: crate::trend::TrendReport,
+        /// Where `--chart` wrote the small-multiples SVG, relative to the
+        /// report when it is beside or below it: the Markdown report shows
+        /// it as an image.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        chart: Option<String>,
     },
 }
 

@@ -42,6 +42,9 @@ fn trend_of(profiles: &[HeapProfile], by: GroupBy, interval: Option<u64>) -> Tre
 
 type Key = (String, String, Option<u32>, Option<u32>, Vec<String>);
 
+/// What a row's own samples decide: values, errors, steps and verdict.
+type OwnPart = (Key, Vec<u64>, Vec<u64>, u32, u32, Verdict);
+
 fn key(r: &TrendRow) -> Key {
     (
         r.name.clone(),
@@ -109,7 +112,7 @@ proptest! {
         let touched = |r: &TrendRow| {
             (r.name == name || (name.is_empty() && r.name == "(anonymous)")) && r.url == url
         };
-        let untouched = |rep: &TrendReport| -> Vec<(Key, Vec<u64>, Vec<u64>, u32, u32, Verdict)> {
+        let untouched = |rep: &TrendReport| -> Vec<OwnPart> {
             let mut v: Vec<_> = rep
                 .rows
                 .iter()

@@ -83,8 +83,10 @@ bytes at every step with the sampling error R·√n of each point, first, last,
 net growth, the least-squares slope per step and R² of that line, and how
 many of the n−1 steps grew beyond the noise. A step grew (shrank) when the
 row's self bytes rose (fell) by more than two sampling errors of the two
-points combined, |Δ| ≥ 2·√(Ri²·ni + Rj²·nj), the rule of a diff. With
---ops, each step's values and errors are divided by its work first.
+points combined, |Δ| ≥ 2·√(Ri²·ni + Rj²·nj), the rule of a diff; for
+peeks of one recording, n counts only the row's samples that one of the two
+peeks holds and the other does not (shared samples are the same objects).
+With --ops, each step's values and errors are divided by its work first.
 
 Verdicts, the first rule that applies (g steps grew, s shrank, of n−1):
   grows every step   g = n−1

@@ -70,7 +70,9 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         ReportBody::Snapshot { comparison } => {
             write_snapshot(out, comparison, &doc.inputs)?;
         }
-        ReportBody::Trend { trend } => crate::trend::report_markdown(out, trend, &doc.inputs)?,
+        ReportBody::Trend { trend, chart } => {
+            crate::trend::report_markdown(out, trend, &doc.inputs, chart.as_deref())?;
+        }
     }
     if !doc.warnings.is_empty() {
         writeln!(out, "## Warnings\n")?;

@@ -281,8 +281,9 @@ fn markdown_steps(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     Ok(())
 }
 
-/// The trend part of the Markdown report: counts, steps, the rows that
-/// grow (all of them) and the rest folded.
+/// The trend part of the Markdown report: counts, the chart when `--chart`
+/// wrote one (`chart`: its path relative to the report), steps, the first
+/// rows and the rest folded.
 ///
 /// # Errors
 /// When writing fails.
@@ -290,10 +291,18 @@ pub fn report_markdown(
     out: &mut dyn io::Write,
     r: &TrendReport,
     inputs: &[InputInfo],
+    chart: Option<&str>,
 ) -> io::Result<()> {
     let lines = summary_lines(r);
     writeln!(out, "**{}**\n", md(&lines[0]))?;
     writeln!(out, "{}\n", md(&lines[1]))?;
+    if let Some(link) = chart {
+        writeln!(
+            out,
+            "![Top rows, self bytes per step]({})\n",
+            link_target(link)
+        )?;
+    }
     markdown_steps(out, r)?;
     writeln!(out)?;
     crate::report_md::write_inputs(out, inputs)?;
@@ -310,6 +319,23 @@ pub fn report_markdown(
         writeln!(out, "\n</details>")?;
     }
     writeln!(out, "\n_{}_\n", md(&lines[2]))
+}
+
+/// A relative link made safe as a Markdown link target: `<…>` around it,
+/// with the characters that would end it percent-encoded.
+fn link_target(link: &str) -> String {
+    let mut t = String::from("<");
+    for c in link.chars() {
+        match c {
+            '<' | '>' | '\\' | '\n' | '\r' | ' ' | '(' | ')' => {
+                t.push_str(&format!("%{:02X}", u32::from(c)))
+            }
+            c if c.is_control() => t.push_str(&format!("%{:02X}", u32::from(c))),
+            c => t.push(c),
+        }
+    }
+    t.push('>');
+    t
 }
 
 /// The trend part of the HTML report: counts, steps, the small-multiples

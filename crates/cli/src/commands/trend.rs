@@ -52,7 +52,8 @@ pub(crate) fn run(a: &TrendArgs) -> anyhow::Result<Outcome> {
         crate::output::to_file(path, &paths, |out| out.write_all(svg.as_bytes()))?;
     }
     if let Some(path) = &a.report {
-        write_report(path, full, &loaded, &paths)?;
+        let chart = a.chart.as_deref().map(|c| chart_link(path, c));
+        write_report(path, full, chart, &loaded, &paths)?;
     }
     let text = super::text_options(&a.common);
     crate::output::to_stdout(|out| match a.rows.format {
@@ -125,9 +126,21 @@ fn load_all(a: &TrendArgs) -> anyhow::Result<Vec<Loaded>> {
         .collect()
 }
 
+/// The chart's path as the report links it: relative to the report's
+/// directory when the chart is in it or below it, else as given.
+fn chart_link(report: &Path, chart: &Path) -> String {
+    let dir = report.parent().unwrap_or(Path::new(""));
+    chart
+        .strip_prefix(dir)
+        .unwrap_or(chart)
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn write_report(
     path: &Path,
     full: TrendReport,
+    chart: Option<String>,
     loaded: &[Loaded],
     paths: &[&Path],
 ) -> anyhow::Result<()> {
@@ -149,7 +162,7 @@ fn write_report(
         command: crate::report::command_line(),
         inputs,
         warnings: crate::input::warnings(),
-        body: ReportBody::Trend { trend: full },
+        body: ReportBody::Trend { trend: full, chart },
         check: None,
     };
     crate::report::write(path, paths, &doc)
