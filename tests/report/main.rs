@@ -297,6 +297,27 @@ fn trend_reports_match_the_schema() {
         "grows every step"
     );
 
+    // `check --trend` writes the same body with its check section.
+    let check = tmp.path().join("check.json");
+    let mut args = vec!["check", "--trend"];
+    args.extend(peeks);
+    args.extend([
+        "-q",
+        "--max-step-growth",
+        "20kB",
+        "--report",
+        check.to_str().unwrap(),
+    ]);
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let doc = validate(&check);
+    assert_eq!(doc["check"]["passed"], false);
+
     let mut args = vec!["trend"];
     args.extend(peeks);
     args.extend(["--format", "json", "--ops", "1,2,3,4,5", "--by", "stack"]);

@@ -146,6 +146,11 @@ A budget file (TOML) holds the same limits:
     name = \"express\"
     max_growth = \"200kB\"
 
+With --trend, FILES are a series in order (three or more): the check fails
+when a function grows every step beyond the noise (`heapdiff trend`'s
+`grows every step`) by more than --max-step-growth per step (budget file:
+max_step_growth = \"50kB\"). Repeated runs of unchanged code pass.
+
 With --baseline B and several current files (`check --baseline B prof/*`),
 each file is compared with B on its own: one verdict per file, exit 1 when
 any fails. Each file's report is named after it: `--report out/check.md`
@@ -188,6 +193,16 @@ pub(crate) struct CheckArgs {
     /// Sampling interval in bytes for the noise floor (default: estimated).
     #[arg(long, value_name = "BYTES")]
     pub(crate) interval: Option<u64>,
+    /// FILES are a series in order (three or more profiles or timelines):
+    /// fail when a function grows every step beyond the noise by more than
+    /// --max-step-growth (see `heapdiff trend`).
+    #[arg(long)]
+    pub(crate) trend: bool,
+    /// With --trend: limit on the growth per step (least-squares slope) of
+    /// a function that grows every step; a size, or a percentage of its
+    /// first value.
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_step_growth: Option<String>,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
     #[command(flatten)]

@@ -20,6 +20,7 @@ use crate::input::Opened;
 #[serde(deny_unknown_fields)]
 struct BudgetFile {
     max_growth: Option<String>,
+    max_step_growth: Option<String>,
     per: Option<Per>,
     #[serde(default)]
     rule: Vec<Rule>,
@@ -65,6 +66,9 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
             .map_err(|e| anyhow::anyhow!("'{}': {}", path.display(), e.message()))?;
         if let Some(t) = &file.max_growth {
             push("total", None, t, "max_growth")?;
+        }
+        if let Some(t) = &file.max_step_growth {
+            push("step", None, t, "max_step_growth")?;
         }
         if let Some(per) = &file.per {
             for (scope, v) in [
@@ -116,9 +120,12 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
             )?;
         }
     }
+    if let Some(t) = &a.max_step_growth {
+        push("step", None, t, "--max-step-growth")?;
+    }
     if out.is_empty() {
         bail!(
-            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth or --budget FILE"
+            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth, --max-step-growth (with --trend) or --budget FILE"
         );
     }
     Ok(out)
@@ -128,11 +135,21 @@ fn describe(b: &Budget) -> String {
     match &b.name {
         Some(n) => format!("{} {n}: {}", b.scope, b.text),
         None if b.scope == "total" => format!("total: {}", b.text),
+        None if b.scope == "step" => format!("any function per step: {}", b.text),
         None => format!("any {}: {}", b.scope, b.text),
     }
 }
 
 pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
+    let budgets = budgets(a)?;
+    if a.trend {
+        return check_series(a, &budgets);
+    }
+    if budgets.iter().any(|b| b.scope == "step") {
+        bail!(
+            "--max-step-growth (max_step_growth) applies to a series: give --trend FILE1 FILE2 FILE3 …"
+        );
+    }
     let pairs: Vec<(&Path, &Path)> = match (&a.baseline, a.files.as_slice()) {
         (Some(b), files) if !files.is_empty() => {
             files.iter().map(|c| (b.as_path(), c.as_path())).collect()
@@ -143,7 +160,6 @@ pub(crate) fn run(a: &CheckArgs) -> anyhow::Result<Outcome> {
         ),
     };
     let several = pairs.len() > 1;
-    let budgets = budgets(a)?;
     let mut names = std::collections::BTreeSet::new();
     let mut passed = true;
     for (before, after) in pairs {
@@ -410,4 +426,64 @@ fn check_snapshots(
         super::snapshot::snapshot_input(after, &gb)?,
     ];
     Ok((violations, ReportBody::Snapshot { comparison: cmp }, inputs))
+}
+
+/// `check --trend FILE1 FILE2 FILE3 …`: the per-step budgets against the
+/// trend of the series, the report on failure or when asked.
+fn check_series(a: &CheckArgs, budgets: &[Budget]) -> anyhow::Result<Outcome> {
+    super::refuse(
+        a.baseline.is_some(),
+        "--baseline",
+        "compares files with one baseline; --trend reads FILES as one series in order",
+    )?;
+    if let Some(b) = budgets.iter().find(|b| b.scope != "step") {
+        bail!(
+            "with --trend, budgets are per step (--max-step-growth, max_step_growth); the {} budget compares two profiles",
+            b.scope
+        );
+    }
+    let paths: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+    let series = super::trend::Series {
+        files: &a.files,
+        interval: a.interval,
+        timeline: &a.timeline,
+        common: &a.common,
+    };
+    let (full, loaded) = series.trend(GroupBy::Function, None, None)?;
+    let violations: Vec<Violation> = budgets
+        .iter()
+        .flat_map(|b| check::check_trend(&full, b))
+        .collect();
+    let passed = violations.is_empty();
+    let section = CheckSection {
+        passed,
+        budgets: budgets.iter().map(describe).collect(),
+        violations,
+    };
+    let report_path = a
+        .report
+        .clone()
+        .or_else(|| (!passed).then(|| PathBuf::from("heapdiff-check.md")));
+    if let Some(path) = &report_path {
+        let title = format!(
+            "heapdiff check --trend: {} … {}",
+            paths[0].display(),
+            paths[paths.len() - 1].display()
+        );
+        super::trend::write_report(
+            path,
+            title,
+            full,
+            None,
+            &loaded,
+            &paths,
+            Some(section.clone()),
+        )?;
+    }
+    explain(&section, None, report_path.as_deref())?;
+    Ok(if passed {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
 }

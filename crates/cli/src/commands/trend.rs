@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use heapdiff_analyzer::report_doc::{ReportBody, ReportDocument};
+use heapdiff_analyzer::report_doc::{CheckSection, ReportBody, ReportDocument};
 use heapdiff_analyzer::trend::{TrendOptions, TrendReport, trend};
 use heapdiff_analyzer::{CallTree, GroupBy};
 use heapdiff_parser::InputKind;
@@ -12,7 +12,7 @@ use heapdiff_renderer as renderer;
 use rayon::prelude::*;
 
 use crate::Outcome;
-use crate::args::{Format, TrendArgs};
+use crate::args::{Common, Format, TimelineFlags, TrendArgs};
 use crate::input::Loaded;
 use crate::timings::Timings;
 
@@ -22,27 +22,17 @@ const MIN_STEPS: usize = 3;
 pub(crate) fn run(a: &TrendArgs) -> anyhow::Result<Outcome> {
     let mut t = Timings::new(a.common.timings);
     refuse_inapplicable(a)?;
-    let loaded = load_all(a)?;
-    t.phase("parse");
-    let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
-    let trees: Vec<CallTree> = a
-        .files
-        .par_iter()
-        .zip(&loaded)
-        .map(|(f, l)| super::weigh(f, &l.profile, None, focus, ignore))
-        .collect::<anyhow::Result<_>>()?;
-    let inputs: Vec<_> = loaded.iter().map(|l| &l.profile).zip(&trees).collect();
-    let mut opts = TrendOptions {
-        by: GroupBy::from(a.rows.by()),
-        limit: None,
-        ops: a.ops.clone(),
+    let series = Series {
+        files: &a.files,
         interval: a.interval,
-        labels: a.files.iter().map(|f| f.display().to_string()).collect(),
+        timeline: &a.timeline,
+        common: &a.common,
     };
-    let full = trend(&inputs, &opts);
-    opts.limit = a.rows.limit();
+    let selection = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
+    let (full, loaded) =
+        series.trend(GroupBy::from(a.rows.by()), a.ops.clone(), Some(selection))?;
     let mut report = full.clone();
-    if let Some(limit) = opts.limit {
+    if let Some(limit) = a.rows.limit() {
         report.rows.truncate(limit);
     }
     t.phase("trend");
@@ -53,7 +43,13 @@ pub(crate) fn run(a: &TrendArgs) -> anyhow::Result<Outcome> {
     }
     if let Some(path) = &a.report {
         let chart = a.chart.as_deref().map(|c| chart_link(path, c));
-        write_report(path, full, chart, &loaded, &paths)?;
+        let title = format!(
+            "Trend over {} profiles: {} … {}",
+            paths.len(),
+            paths[0].display(),
+            paths[paths.len() - 1].display()
+        );
+        write_report(path, title, full, chart, &loaded, &paths, None)?;
     }
     let text = super::text_options(&a.common);
     crate::output::to_stdout(|out| match a.rows.format {
@@ -67,14 +63,8 @@ pub(crate) fn run(a: &TrendArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Too few inputs, and `--ops` that does not fit them.
+/// `--ops` that does not fit the inputs.
 fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
-    if a.files.len() < MIN_STEPS {
-        bail!(
-            "trend needs at least {MIN_STEPS} profiles in order (got {}); for two, use `heapdiff diff BEFORE AFTER`",
-            a.files.len()
-        );
-    }
     if let Some(ops) = &a.ops {
         if ops.len() != a.files.len() {
             bail!(
@@ -90,40 +80,93 @@ fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens every input and parses them in parallel: all sampling profiles,
-/// or all allocation timelines (as their allocation trees).
-fn load_all(a: &TrendArgs) -> anyhow::Result<Vec<Loaded>> {
-    let opened = a
-        .files
-        .iter()
-        .map(|f| crate::input::open(f))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    for (f, o) in a.files.iter().zip(&opened) {
-        if o.kind == InputKind::HeapSnapshot {
+/// A series of inputs in order, as `trend` and `check --trend` read it.
+pub(crate) struct Series<'a> {
+    pub(crate) files: &'a [PathBuf],
+    /// `--interval`: the sampling interval of every profile.
+    pub(crate) interval: Option<u64>,
+    pub(crate) timeline: &'a TimelineFlags,
+    pub(crate) common: &'a Common,
+}
+
+impl Series<'_> {
+    /// Loads the inputs and makes their trend without a row limit;
+    /// `selection` is `--focus` and `--ignore`.
+    pub(crate) fn trend(
+        &self,
+        by: GroupBy,
+        ops: Option<Vec<u64>>,
+        selection: Option<(Option<&str>, Option<&str>)>,
+    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+        if self.files.len() < MIN_STEPS {
             bail!(
-                "'{}' is a heap snapshot; trend reads sampling heap profiles (.heapprofile) or allocation timelines (.heaptimeline)",
-                f.display()
+                "a trend needs at least {MIN_STEPS} profiles in order (got {}); for two, use `heapdiff diff BEFORE AFTER`",
+                self.files.len()
             );
         }
+        let loaded = self.load_all()?;
+        let exact = loaded[0].timeline.is_some();
+        if exact {
+            super::refuse(
+                self.interval.is_some(),
+                "--interval",
+                "has no meaning for allocation timelines: their bytes are exact, not sampled",
+            )?;
+        }
+        let (focus, ignore) = selection.unwrap_or_default();
+        let trees: Vec<CallTree> = self
+            .files
+            .par_iter()
+            .zip(&loaded)
+            .map(|(f, l)| super::weigh(f, &l.profile, None, focus, ignore))
+            .collect::<anyhow::Result<_>>()?;
+        let inputs: Vec<_> = loaded.iter().map(|l| &l.profile).zip(&trees).collect();
+        let opts = TrendOptions {
+            by,
+            limit: None,
+            ops,
+            interval: if exact { Some(0) } else { self.interval },
+            labels: self.files.iter().map(|f| f.display().to_string()).collect(),
+        };
+        let report = trend(&inputs, &opts);
+        Ok((report, loaded))
     }
-    let timelines = opened
-        .iter()
-        .filter(|o| o.kind == InputKind::HeapTimeline)
-        .count();
-    if timelines != 0 && timelines != opened.len() {
-        bail!(
-            "trend inputs must be of one kind: {timelines} of the {} are allocation timelines, the rest sampling profiles",
-            opened.len()
-        );
+
+    /// Opens every input and parses them in parallel: all sampling
+    /// profiles, or all allocation timelines (as their allocation trees).
+    fn load_all(&self) -> anyhow::Result<Vec<Loaded>> {
+        let opened = self
+            .files
+            .iter()
+            .map(|f| crate::input::open(f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for (f, o) in self.files.iter().zip(&opened) {
+            if o.kind == InputKind::HeapSnapshot {
+                bail!(
+                    "'{}' is a heap snapshot; a trend reads sampling heap profiles (.heapprofile) or allocation timelines (.heaptimeline)",
+                    f.display()
+                );
+            }
+        }
+        let timelines = opened
+            .iter()
+            .filter(|o| o.kind == InputKind::HeapTimeline)
+            .count();
+        if timelines != 0 && timelines != opened.len() {
+            bail!(
+                "a trend's inputs must be of one kind: {timelines} of the {} are allocation timelines, the rest sampling profiles",
+                opened.len()
+            );
+        }
+        if timelines == 0 {
+            super::refuse_measure(self.timeline, &self.files[0])?;
+        }
+        let req = super::request(self.timeline, None);
+        opened
+            .into_par_iter()
+            .map(|o| crate::input::load_profile(o, self.common, req))
+            .collect()
     }
-    if timelines == 0 {
-        super::refuse_measure(&a.timeline, &a.files[0])?;
-    }
-    let req = super::request(&a.timeline, None);
-    opened
-        .into_par_iter()
-        .map(|o| crate::input::load_profile(o, &a.common, req))
-        .collect()
 }
 
 /// The chart's path as the report links it: relative to the report's
@@ -137,24 +180,22 @@ fn chart_link(report: &Path, chart: &Path) -> String {
         .into_owned()
 }
 
-fn write_report(
+/// Writes a trend report (of `trend`, or of `check --trend` with its
+/// `check` section).
+pub(crate) fn write_report(
     path: &Path,
+    title: String,
     full: TrendReport,
     chart: Option<String>,
     loaded: &[Loaded],
     paths: &[&Path],
+    check: Option<CheckSection>,
 ) -> anyhow::Result<()> {
     let inputs = paths
         .iter()
         .zip(loaded)
         .map(|(p, l)| super::profile_input(p, l))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let title = format!(
-        "Trend over {} profiles: {} … {}",
-        paths.len(),
-        paths[0].display(),
-        paths[paths.len() - 1].display()
-    );
     let doc = ReportDocument {
         schema_version: 1,
         kind: "report",
@@ -163,7 +204,7 @@ fn write_report(
         inputs,
         warnings: crate::input::warnings(),
         body: ReportBody::Trend { trend: full, chart },
-        check: None,
+        check,
     };
     crate::report::write(path, paths, &doc)
 }
