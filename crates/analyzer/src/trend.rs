@@ -45,6 +45,8 @@ pub struct TrendOptions {
     pub interval: Option<u64>,
     /// A name for each input (its file name), in order.
     pub labels: Vec<String>,
+    /// The inputs are time windows of one timeline ([`Series::Windows`]).
+    pub windows: bool,
 }
 
 /// The judgement on a row's series.
@@ -107,6 +109,9 @@ pub enum Series {
     /// Independent runs: some profile holds samples whose ordinals the
     /// previous one already used for other objects.
     Runs,
+    /// Time windows of one allocation timeline (`--windows`): each step
+    /// holds the previous one's objects; exact bytes.
+    Windows,
     /// Too few samples to tell.
     Unknown,
 }
@@ -218,11 +223,15 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
         .map(|(p, _)| opts.interval.or_else(|| crate::estimate_interval(p)))
         .collect();
     let ops = opts.ops.as_deref().filter(|o| o.len() == inputs.len());
-    let series = series_kind(inputs.iter().map(|(p, _)| *p));
+    let series = if opts.windows {
+        Series::Windows
+    } else {
+        series_kind(inputs.iter().map(|(p, _)| *p))
+    };
     let aligned = align_rows(inputs, opts.by);
     let shared = match series {
         Series::Peeks => shared_samples(inputs, &aligned),
-        Series::Runs | Series::Unknown => Vec::new(),
+        Series::Runs | Series::Windows | Series::Unknown => Vec::new(),
     };
     let AlignedRows { keys, columns, .. } = aligned;
     let mut rows: Vec<TrendRow> = keys

@@ -100,12 +100,17 @@ Rows are ranked by steps grown, then slope. The last lines say whether the
 inputs look like peeks of one recording (each profile keeps the previous
 one's samples and adds later ones) or independent runs.
 
+--windows K cuts one allocation timeline into K equal time windows: step i
+is the live bytes allocated up to the end of window i (exact bytes, so any
+change counts).
+
 Exit codes: 0 success, 2 error (bad usage, unreadable or invalid input).";
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TrendArgs {
     /// Three or more profiles, in order (`.heapprofile`, or
-    /// `.heaptimeline` recordings as their allocation trees).
+    /// `.heaptimeline` recordings as their allocation trees); with
+    /// --windows, one allocation timeline.
     #[arg(value_name = "FILES", num_args = 1..)]
     pub(crate) files: Vec<PathBuf>,
     #[command(flatten)]
@@ -118,6 +123,11 @@ pub(crate) struct TrendArgs {
     /// (default: estimated from each profile's samples).
     #[arg(long, value_name = "BYTES")]
     pub(crate) interval: Option<u64>,
+    /// Cut one allocation timeline into K equal time windows and take
+    /// them as the steps: step i is the live bytes allocated up to the end
+    /// of window i (K ≥ 3).
+    #[arg(long, value_name = "K")]
+    pub(crate) windows: Option<usize>,
     /// Also write the small-multiples chart of the top rows as SVG here.
     #[arg(long, value_name = "OUT.svg")]
     pub(crate) chart: Option<PathBuf>,

@@ -83,6 +83,9 @@ pub fn summary_lines(r: &TrendReport) -> Vec<String> {
             "the inputs look like peeks of one recording (each keeps the previous one's samples)"
         }
         Series::Runs => "the inputs look like independent runs (sample numbers start over)",
+        Series::Windows => {
+            "the steps are time windows of one allocation timeline: live bytes allocated up to the end of each window (exact, no sampling noise)"
+        }
         Series::Unknown => "too few samples to tell peeks of one recording from independent runs",
     };
     let per_op = if r.steps.iter().any(|s| s.ops.is_some()) {

@@ -3,16 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use heapdiff_analyzer::report_doc::{CheckSection, ReportBody, ReportDocument};
 use heapdiff_analyzer::trend::{TrendOptions, TrendReport, trend};
-use heapdiff_analyzer::{CallTree, GroupBy};
+use heapdiff_analyzer::{CallTree, GroupBy, timeline};
 use heapdiff_parser::InputKind;
 use heapdiff_renderer as renderer;
 use rayon::prelude::*;
 
 use crate::Outcome;
-use crate::args::{Common, Format, TimelineFlags, TrendArgs};
+use crate::args::{Common, Format, MeasureArg, TimelineFlags, TrendArgs};
 use crate::input::Loaded;
 use crate::timings::Timings;
 
@@ -29,8 +29,11 @@ pub(crate) fn run(a: &TrendArgs) -> anyhow::Result<Outcome> {
         common: &a.common,
     };
     let selection = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
-    let (full, loaded) =
-        series.trend(GroupBy::from(a.rows.by()), a.ops.clone(), Some(selection))?;
+    let by = GroupBy::from(a.rows.by());
+    let (full, loaded) = match a.windows {
+        Some(k) => series.windows(k, by, a.ops.clone(), selection)?,
+        None => series.trend(by, a.ops.clone(), Some(selection))?,
+    };
     let mut report = full.clone();
     if let Some(limit) = a.rows.limit() {
         report.rows.truncate(limit);
@@ -63,14 +66,14 @@ pub(crate) fn run(a: &TrendArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// `--ops` that does not fit the inputs.
+/// `--ops` that does not fit the steps.
 fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
     if let Some(ops) = &a.ops {
-        if ops.len() != a.files.len() {
+        let steps = a.windows.unwrap_or(a.files.len());
+        if ops.len() != steps {
             bail!(
-                "--ops gives {} counts for {} inputs; give one count of work done per input, in order",
-                ops.len(),
-                a.files.len()
+                "--ops gives {} counts for {steps} steps; give one count of work done per step, in order",
+                ops.len()
             );
         }
         if ops.contains(&0) {
@@ -127,9 +130,69 @@ impl Series<'_> {
             ops,
             interval: if exact { Some(0) } else { self.interval },
             labels: self.files.iter().map(|f| f.display().to_string()).collect(),
+            windows: false,
         };
         let report = trend(&inputs, &opts);
         Ok((report, loaded))
+    }
+
+    /// One allocation timeline cut into `k` time windows, its trend.
+    fn windows(
+        &self,
+        k: usize,
+        by: GroupBy,
+        ops: Option<Vec<u64>>,
+        (focus, ignore): (Option<&str>, Option<&str>),
+    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+        let [file] = self.files else {
+            bail!(
+                "--windows cuts one allocation timeline into time windows; give one file (got {})",
+                self.files.len()
+            );
+        };
+        if k < MIN_STEPS {
+            bail!("--windows {k}: give at least {MIN_STEPS} windows");
+        }
+        let opened = crate::input::open(file)?;
+        if opened.kind != InputKind::HeapTimeline {
+            bail!(
+                "--windows cuts an allocation timeline (.heaptimeline) into time windows; '{}' is not one",
+                file.display()
+            );
+        }
+        super::refuse(
+            self.interval.is_some(),
+            "--interval",
+            "has no meaning for allocation timelines: their bytes are exact, not sampled",
+        )?;
+        super::refuse(
+            self.timeline.measure == Some(MeasureArg::Allocated),
+            "--measure allocated",
+            "does not apply to --windows: a window holds the live objects allocated in it",
+        )?;
+        let loaded =
+            crate::input::load_profile(opened, self.common, super::request(self.timeline, None))?;
+        let tl = loaded
+            .timeline
+            .as_ref()
+            .context("a timeline without allocation stacks")?;
+        let profiles = timeline::window_profiles(&tl.graph, &tl.self_size, k);
+        let trees: Vec<CallTree> = profiles
+            .par_iter()
+            .map(|p| super::weigh(file, p, None, focus, ignore))
+            .collect::<anyhow::Result<_>>()?;
+        let inputs: Vec<_> = profiles.iter().zip(&trees).collect();
+        let opts = TrendOptions {
+            by,
+            limit: None,
+            ops,
+            interval: Some(0),
+            labels: (1..=k)
+                .map(|i| format!("{} 0%..{}", file.display(), percent_of(i, k)))
+                .collect(),
+            windows: true,
+        };
+        Ok((trend(&inputs, &opts), vec![loaded]))
     }
 
     /// Opens every input and parses them in parallel: all sampling
@@ -207,4 +270,14 @@ pub(crate) fn write_report(
         check,
     };
     crate::report::write(path, paths, &doc)
+}
+
+/// `i / k` as a percentage with at most one decimal: `33.3%`, `50%`.
+fn percent_of(i: usize, k: usize) -> String {
+    let tenths = i * 1000 / k.max(1);
+    if tenths % 10 == 0 {
+        format!("{}%", tenths / 10)
+    } else {
+        format!("{}.{}%", tenths / 10, tenths % 10)
+    }
 }
