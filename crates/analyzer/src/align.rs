@@ -94,23 +94,12 @@ pub(crate) fn align_rows(inputs: &[(&HeapProfile, &CallTree)], by: GroupBy) -> A
     let mut slots: Vec<Option<GroupKey>> = keys.into_iter().map(Some).collect();
     let keys = order
         .iter()
-        .map(|&k| slots[k as usize].take().unwrap_or_else(blank_key))
+        .map(|&k| slots[k as usize].take().unwrap_or_else(grouping::blank))
         .collect();
     AlignedRows {
         keys,
         columns,
         row_of_stack,
-    }
-}
-
-fn blank_key() -> GroupKey {
-    GroupKey {
-        name: String::new(),
-        url: String::new(),
-        line: -1,
-        column: -1,
-        script_id: String::new(),
-        stack: Vec::new(),
     }
 }
 

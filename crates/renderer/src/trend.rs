@@ -58,6 +58,21 @@ fn r2_text(row: &TrendRow) -> String {
         .map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
 }
 
+/// The cells every text table shows before the name: verdict, steps grown,
+/// first, last, net, slope, R² and the sparkline (no profile text).
+fn judgement_cells(r: &TrendReport, row: &TrendRow) -> [String; 8] {
+    [
+        row.verdict.as_str().to_string(),
+        grown_text(r, row),
+        bytes(row.first),
+        bytes(row.last),
+        signed_bytes(row.net),
+        slope_text(r, row),
+        r2_text(row),
+        sparkline(&row.values),
+    ]
+}
+
 fn verdict_color(v: Verdict) -> Option<Color> {
     match v {
         Verdict::GrowsEveryStep => Some(Color::Red),
@@ -121,18 +136,16 @@ pub fn table(out: &mut dyn io::Write, r: &TrendReport, opts: TextOptions) -> io:
         .rows
         .iter()
         .map(|row| {
-            vec![
-                row.verdict.as_str().to_string(),
-                grown_text(r, row),
-                bytes(row.first),
-                bytes(row.last),
-                signed_bytes(row.net),
-                slope_text(r, row),
-                r2_text(row),
-                sparkline(&row.values),
-                term(&row.name),
-                crate::table::place_cell(r.by, &row.url, (row.line, row.column), &row.stack, opts),
-            ]
+            let mut cells = judgement_cells(r, row).to_vec();
+            cells.push(term(&row.name));
+            cells.push(crate::table::place_cell(
+                r.by,
+                &row.url,
+                (row.line, row.column),
+                &row.stack,
+                opts,
+            ));
+            cells
         })
         .collect();
     let header = [
@@ -236,15 +249,8 @@ fn markdown_rows(out: &mut dyn io::Write, r: &TrendReport, rows: &[TrendRow]) ->
     for row in rows {
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            row.verdict.as_str(),
-            grown_text(r, row),
-            bytes(row.first),
-            bytes(row.last),
-            signed_bytes(row.net),
-            slope_text(r, row),
-            r2_text(row),
-            sparkline(&row.values),
+            "| {} | {} | {} |",
+            judgement_cells(r, row).join(" | "),
             md(&row.name),
             crate::markdown::location(r.by, &row.url, row.line, row.column, &row.stack)
         )?;
