@@ -7,7 +7,7 @@ use std::io;
 
 use comfy_table::{Cell, Color};
 use heapdiff_analyzer::report_doc::InputInfo;
-use heapdiff_analyzer::trend::{Series, TrendReport, TrendRow, Verdict};
+use heapdiff_analyzer::trend::{Series, TrendReport, TrendRow, TrendStep, Verdict};
 
 use crate::TextOptions;
 use crate::escape::{markdown as md, terminal as term, xml};
@@ -271,21 +271,25 @@ pub fn markdown(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     Ok(())
 }
 
+/// The cells of step `i`: number, input (its label through `escape`),
+/// total, samples, interval, ops.
+fn step_cells(i: usize, s: &TrendStep, escape: fn(&str) -> String) -> [String; 6] {
+    [
+        (i + 1).to_string(),
+        escape(&s.label),
+        bytes(s.total),
+        s.samples.to_string(),
+        s.interval.map_or_else(|| "–".to_string(), bytes),
+        s.ops.map_or_else(|| "–".to_string(), |o| o.to_string()),
+    ]
+}
+
 /// The steps (inputs in order) as a Markdown table.
 fn markdown_steps(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     writeln!(out, "| Step | Input | Total | Samples | Interval | Ops |")?;
     writeln!(out, "|---:|---|---:|---:|---:|---:|")?;
     for (i, s) in r.steps.iter().enumerate() {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            i + 1,
-            md(&s.label),
-            bytes(s.total),
-            s.samples,
-            s.interval.map_or_else(|| "–".to_string(), bytes),
-            s.ops.map_or_else(|| "–".to_string(), |o| o.to_string())
-        )?;
+        writeln!(out, "| {} |", step_cells(i, s, md).join(" | "))?;
     }
     Ok(())
 }
@@ -359,13 +363,8 @@ pub fn report_html(h: &mut String, r: &TrendReport) {
     h.push_str("<h2>Steps</h2>\n<table><thead><tr><th>Step</th><th>Input</th><th>Total</th><th>Samples</th><th>Interval</th><th>Ops</th></tr></thead><tbody>\n");
     for (i, s) in r.steps.iter().enumerate() {
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            i + 1,
-            xml(&s.label),
-            bytes(s.total),
-            s.samples,
-            s.interval.map_or_else(|| "–".to_string(), bytes),
-            s.ops.map_or_else(|| "–".to_string(), |o| o.to_string())
+            "<tr><td>{}</td></tr>\n",
+            step_cells(i, s, xml).join("</td><td>")
         ));
     }
     h.push_str("</tbody></table>\n<h2>Top rows</h2>\n");
