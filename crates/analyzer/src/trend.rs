@@ -1,5 +1,5 @@
 //! Trends over n ≥ 2 profiles in order (README, "Trends over many
-//! profiles"): the rows of [`align_rows`], the series of each row's self
+//! profiles"): the rows of `align_rows`, the series of each row's self
 //! and total bytes with each point's sampling error, and a verdict from how
 //! many steps grew beyond the noise.
 //!
