@@ -150,3 +150,67 @@ proptest! {
         prop_assert_eq!(from_trend, from_diff);
     }
 }
+
+/// Peeks of one recording where one function keeps 100 samples and adds
+/// 10 per peek. As peeks (the same sample numbers, sizes and node ids) the
+/// 100 shared samples add no error, so each step of +10 samples is beyond
+/// the noise; as independent runs (`runs`: each process numbers its nodes
+/// anew, so the same sample numbers point at other nodes) the same values
+/// are within it.
+fn growing_series(runs: bool) -> Vec<HeapProfile> {
+    let frames = vec![
+        heapdiff_testkit::SynthFrame::pseudo("(root)"),
+        heapdiff_testkit::SynthFrame {
+            name: "keep".into(),
+            script_id: "7".into(),
+            url: "file:///app.js".into(),
+            line: 3,
+            column: 9,
+        },
+    ];
+    (0..3u64)
+        .map(|step| {
+            let n = 100 + 10 * step;
+            let node_id = if runs { 2 + 10 * step } else { 2 };
+            let samples = (1..=n)
+                .map(|k| heapdiff_testkit::SynthSample {
+                    node_id,
+                    size: 4096,
+                    ordinal: k,
+                })
+                .collect();
+            SyntheticProfile {
+                frames: frames.clone(),
+                nodes: vec![
+                    heapdiff_testkit::SynthNode {
+                        parent: None,
+                        frame: 0,
+                        self_size: 0,
+                        id: 1,
+                    },
+                    heapdiff_testkit::SynthNode {
+                        parent: Some(0),
+                        frame: 1,
+                        self_size: 4096 * n,
+                        id: node_id,
+                    },
+                ],
+                samples,
+            }
+            .to_model()
+        })
+        .collect()
+}
+
+#[test]
+fn samples_two_peeks_share_add_no_noise() {
+    let peeks = trend_of(&growing_series(false), GroupBy::Function, None);
+    assert_eq!(peeks.series, heapdiff_analyzer::trend::Series::Peeks);
+    assert_eq!(peeks.rows[0].verdict, Verdict::GrowsEveryStep);
+    // The same values as independent runs: 2·R·√(100 + 110) ≈ 119 kB per
+    // step of noise against 41 kB of growth.
+    let runs = trend_of(&growing_series(true), GroupBy::Function, None);
+    assert_eq!(runs.series, heapdiff_analyzer::trend::Series::Runs);
+    assert_eq!(runs.rows[0].verdict, Verdict::Flat);
+    assert_eq!(runs.rows[0].values, peeks.rows[0].values);
+}
