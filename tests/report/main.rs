@@ -323,3 +323,82 @@ fn current_files_with_one_name_are_refused_before_any_is_checked() {
         "no report before the refusal"
     );
 }
+
+/// A trend report and `trend --format json` follow the schema (the latter
+/// its `trendReport` part), and the leaking series' top rows grow every step.
+#[test]
+fn trend_reports_match_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("trend.json");
+    let dir = root().join("fixtures/trend/leak");
+    let peeks = [
+        "peek-1.heapprofile",
+        "peek-2.heapprofile",
+        "peek-3.heapprofile",
+        "peek-4.heapprofile",
+        "peek-5.heapprofile",
+    ];
+    let mut args = vec!["trend"];
+    args.extend(peeks);
+    args.extend(["-q", "--report", report.to_str().unwrap()]);
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let doc = validate(&report);
+    assert_eq!(doc["body"]["diff_kind"], "trend");
+    assert_eq!(
+        doc["body"]["trend"]["rows"][0]["verdict"],
+        "grows every step"
+    );
+
+    // `check --trend` writes the same body with its check section.
+    let check = tmp.path().join("check.json");
+    let mut args = vec!["check", "--trend"];
+    args.extend(peeks);
+    args.extend([
+        "-q",
+        "--max-step-growth",
+        "20kB",
+        "--report",
+        check.to_str().unwrap(),
+    ]);
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let doc = validate(&check);
+    assert_eq!(doc["check"]["passed"], false);
+
+    let mut args = vec!["trend"];
+    args.extend(peeks);
+    args.extend(["--format", "json", "--ops", "1,2,3,4,5", "--by", "stack"]);
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let text = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
+    let mut schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // The trend part of the schema on its own, its references kept.
+    schema["$ref"] = "#/$defs/trendReport".into();
+    for key in ["required", "properties", "additionalProperties", "type"] {
+        schema.as_object_mut().unwrap().remove(key);
+    }
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(value["rows"][0]["per_op"].is_array());
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::noise::is_noise;
 use crate::report::{DiffReport, Status};
 use crate::snapshot::{CompareReport, Derived};
+use crate::trend::{TrendReport, Verdict};
 
 /// A growth limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -130,6 +131,9 @@ pub enum Scope {
     Script,
     /// Each class (heap snapshots: the change of its shallow size).
     Class,
+    /// Each function's growth per step of a series (`check --trend`: the
+    /// slope of a row that grows every step).
+    Step,
 }
 
 impl Scope {
@@ -145,6 +149,7 @@ impl Scope {
             Scope::Package => "package",
             Scope::Script => "script",
             Scope::Class => "class",
+            Scope::Step => "step",
         }
     }
 
@@ -215,6 +220,41 @@ pub fn check_rows(diff: &DiffReport, budget: &Budget) -> Vec<Violation> {
             before: r.before,
             after: r.after,
             limit: budget.text.clone(),
+        })
+        .collect()
+}
+
+/// Checks a per-step budget against a trend made with `limit: None` (all
+/// rows): a row fails when it grows every step (each step beyond the
+/// noise) and its least-squares slope per step exceeds the limit, in bytes
+/// or as a percentage of the row's first value. Repeated runs of unchanged
+/// code do not grow every step, so they pass.
+#[must_use]
+pub fn check_trend(trend: &TrendReport, budget: &Budget) -> Vec<Violation> {
+    trend
+        .rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::GrowsEveryStep)
+        .filter(|r| {
+            budget
+                .name
+                .as_ref()
+                .is_none_or(|n| *n == r.name || *n == r.url)
+        })
+        .filter(|r| match budget.limit {
+            Limit::Bytes(b) => r.slope > b as f64,
+            Limit::Basis(p) => r.slope * 10_000.0 > r.first as f64 * p as f64,
+        })
+        .map(|r| Violation {
+            scope: Scope::Function,
+            name: if r.url.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{} ({})", r.name, r.url)
+            },
+            before: r.first,
+            after: r.last,
+            limit: format!("{} per step", budget.text),
         })
         .collect()
 }

@@ -2,15 +2,14 @@
 //! across profiles by their cross-profile key, absolute bytes by default,
 //! `new`/`gone` instead of ±100 %, and a noise flag from the sampling error.
 
-use std::collections::BTreeMap;
-
 use heapdiff_model::HeapProfile;
 use serde::Serialize;
 
-use crate::aggregate::{display_row_name, group_sums};
+use crate::aggregate::display_row_name;
+use crate::align::{AlignedRows, align_rows};
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
-use crate::grouping::{self, GroupBy, GroupKey};
+use crate::grouping::GroupBy;
 use crate::noise::is_noise;
 use crate::report::{DiffReport, DiffRow, DiffTotals, SCHEMA_VERSION, Status};
 
@@ -69,13 +68,6 @@ pub struct DiffOptions {
     pub kind: DiffKind,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Side {
-    self_bytes: u64,
-    total: u64,
-    samples: u64,
-}
-
 /// Diffs `before` against `after`.
 #[must_use]
 pub fn diff(
@@ -83,14 +75,8 @@ pub fn diff(
     after: (&HeapProfile, &CallTree),
     opts: &DiffOptions,
 ) -> DiffReport {
-    let (rows_a, rows_b) = rayon::join(|| side_rows(before, opts.by), || side_rows(after, opts.by));
-    let mut joined: BTreeMap<GroupKey, (Side, Side)> = BTreeMap::new();
-    for (k, s) in rows_a {
-        joined.entry(k).or_default().0 = s;
-    }
-    for (k, s) in rows_b {
-        joined.entry(k).or_default().1 = s;
-    }
+    let AlignedRows { keys, columns, .. } = align_rows(&[before, after], opts.by);
+    let [a, b] = [&columns[0], &columns[1]];
     let (ta, tb) = (before.1.root_total(), after.1.root_total());
     let scale = |v: u64| match opts.normalize {
         Normalize::Total if ta > 0 => {
@@ -105,10 +91,11 @@ pub fn diff(
         opts.interval_after
             .or_else(|| crate::estimate_interval(after.0)),
     );
-    let mut rows: Vec<DiffRow> = joined
+    let mut rows: Vec<DiffRow> = keys
         .into_iter()
-        .map(|(key, (a, b))| {
-            let (bef, aft) = (scale(a.self_bytes), b.self_bytes);
+        .enumerate()
+        .map(|(i, key)| {
+            let (bef, aft) = (scale(a.self_bytes[i]), b.self_bytes[i]);
             DiffRow {
                 name: display_row_name(opts.by, &key.name).to_string(),
                 url: key.url,
@@ -118,11 +105,11 @@ pub fn diff(
                 after: aft,
                 delta: signed_delta(bef, aft),
                 status: Status::of(bef, aft),
-                noise: is_noise(bef, aft, a.samples, b.samples, ra, rb),
-                total_before: scale(a.total),
-                total_after: b.total,
-                samples_before: a.samples,
-                samples_after: b.samples,
+                noise: is_noise(bef, aft, a.samples[i], b.samples[i], ra, rb),
+                total_before: scale(a.total[i]),
+                total_after: b.total[i],
+                samples_before: a.samples[i],
+                samples_after: b.samples[i],
                 stack: key.stack,
             }
         })
@@ -157,27 +144,7 @@ pub fn diff(
     }
 }
 
-fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey, Side)> {
-    let groups = grouping::groups(p, tree, by, true);
-    let sums = group_sums(p, tree, &groups);
-    groups
-        .keys
-        .into_iter()
-        .enumerate()
-        .map(|(g, k)| {
-            (
-                k,
-                Side {
-                    self_bytes: sums.self_bytes[g],
-                    total: sums.total[g],
-                    samples: sums.samples[g],
-                },
-            )
-        })
-        .collect()
-}
-
-fn signed_delta(before: u64, after: u64) -> i64 {
+pub(crate) fn signed_delta(before: u64, after: u64) -> i64 {
     if after >= before {
         i64::try_from(after - before).unwrap_or(i64::MAX)
     } else {

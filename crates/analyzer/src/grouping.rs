@@ -121,7 +121,8 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bo
     }
 }
 
-fn blank() -> GroupKey {
+/// A key with nothing set (no position: line and column -1).
+pub(crate) fn blank() -> GroupKey {
     GroupKey {
         name: String::new(),
         url: String::new(),

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 mod aggregate;
+mod align;
 mod call_tree;
 pub mod check;
 mod diff;
@@ -35,6 +36,7 @@ pub mod snapshot;
 mod span;
 pub mod timeline;
 mod top_down;
+pub mod trend;
 mod weights;
 
 pub use aggregate::{TopOptions, top};

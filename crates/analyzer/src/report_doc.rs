@@ -52,6 +52,16 @@ pub enum ReportBody {
         /// DevTools' Comparison view and the objects allocated in between.
         comparison: CompareReport,
     },
+    /// A trend over n profiles, all rows.
+    Trend {
+        /// The trend (`heapdiff trend`), without a row limit.
+        trend: crate::trend::TrendReport,
+        /// Where `--chart` wrote the small-multiples SVG, relative to the
+        /// report when it is beside or below it: the Markdown report shows
+        /// it as an image.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        chart: Option<String>,
+    },
 }
 
 /// The outcome of `heapdiff check`.

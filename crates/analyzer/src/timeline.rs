@@ -330,6 +330,28 @@ pub fn span_profile(
     Ok(trace_profile(g, &live, Measure::Live))
 }
 
+/// One recording cut into `k` equal time windows, as `k` profiles of the
+/// trace's call tree: profile i holds the live objects allocated up to the
+/// end of window i (cumulative, each window ending at its last sample by
+/// `id_range`'s strict rule), the last one every live object. A steady leak
+/// then grows at every step and a cache filled once grows once.
+#[must_use]
+pub fn window_profiles(g: &HeapGraph, self_size: &[u64], k: usize) -> Vec<HeapProfile> {
+    let iv = intervals(g, self_size);
+    let end = iv.timestamps_ms.last().copied().unwrap_or(0.0);
+    (1..=k)
+        .map(|i| {
+            let range = (i < k).then(|| {
+                #[allow(clippy::cast_precision_loss)]
+                let hi = end * i as f64 / k as f64;
+                id_range(&iv, 0.0, hi, true)
+            });
+            let live = live_by_trace(g, self_size, range);
+            trace_profile(g, &live, Measure::Live)
+        })
+        .collect()
+}
+
 /// Live bytes per interval of a timeline, from its own adjusted sizes.
 #[must_use]
 pub fn live_intervals(g: &HeapGraph) -> Intervals {

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use heapdiff_model::{FrameId, HeapProfile, StackId};
-use rustc_hash::FxHashMap;
+use heapdiff_model::{HeapProfile, StackId};
 
+use crate::align::{AlignedTree, align_tree};
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
 use crate::grouping::frame_labels;
@@ -133,136 +133,61 @@ pub fn flame_tree(
     after: (&HeapProfile, &CallTree),
     intervals: [Option<u64>; 2],
 ) -> FlameTree {
-    let mut u = Union::default();
-    u.add(before.0, before.1, true);
-    u.add(after.0, after.1, false);
-    u.finish(intervals)
+    flame_nodes(&align_tree(&[before, after]), intervals)
 }
 
-#[derive(Default)]
-struct Union {
-    label_ids: FxHashMap<String, u32>,
-    labels: Vec<(String, String)>,
-    index: FxHashMap<(u32, u32), u32>,
-    label: Vec<u32>,
-    parent: Vec<u32>,
-    self_before: Vec<u64>,
-    self_after: Vec<u64>,
-    samples_before: Vec<u64>,
-    samples_after: Vec<u64>,
-}
-
-impl Union {
-    fn node(&mut self, parent: u32, label: u32) -> u32 {
-        let n = u32::try_from(self.label.len()).unwrap_or(u32::MAX);
-        let id = *self.index.entry((parent, label)).or_insert(n);
-        if id == n {
-            self.push_node(label, parent);
-        }
-        id
+/// The flame tree of a two-input alignment: totals, widths (`max` of the
+/// two selfs plus the children) and the noise flag of every node.
+fn flame_nodes(t: &AlignedTree, [ra, rb]: [Option<u64>; 2]) -> FlameTree {
+    let n = t.len();
+    let (self_before, self_after) = (&t.self_bytes[0], &t.self_bytes[1]);
+    // Aligned ids are assigned parent-first, so totals are a reverse loop.
+    let mut total_before = self_before.clone();
+    let mut total_after = self_after.clone();
+    let mut n_before = t.samples[0].clone();
+    let mut n_after = t.samples[1].clone();
+    let mut width: Vec<u64> = (0..n).map(|i| self_before[i].max(self_after[i])).collect();
+    for i in (1..n).rev() {
+        let up = t.parent[i] as usize;
+        total_before[up] += total_before[i];
+        total_after[up] += total_after[i];
+        n_before[up] += n_before[i];
+        n_after[up] += n_after[i];
+        width[up] += width[i];
     }
-
-    fn push_node(&mut self, label: u32, parent: u32) {
-        self.label.push(label);
-        self.parent.push(parent);
-        self.self_before.push(0);
-        self.self_after.push(0);
-        self.samples_before.push(0);
-        self.samples_after.push(0);
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for i in 1..n {
+        children[t.parent[i] as usize].push(u32::try_from(i).unwrap_or(u32::MAX));
     }
-
-    fn add(&mut self, p: &HeapProfile, tree: &CallTree, before: bool) {
-        if self.label.is_empty() {
-            self.labels.push(("(root)".into(), String::new()));
-            self.push_node(0, u32::MAX);
-        }
-        let frame_label: Vec<u32> = (0..p.frames.len())
-            .map(|f| {
-                let (name, loc) = crate::grouping::frame_parts(p, FrameId::from_index(f));
-                let key = format!("{name}\u{0}{loc}");
-                let next = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
-                let id = *self.label_ids.entry(key).or_insert(next);
-                if id == next {
-                    self.labels.push((name, loc));
-                }
-                id
-            })
-            .collect();
-        let mut map = vec![0u32; p.stacks.len()];
-        for s in p.stacks.ids().skip(1) {
-            if !tree.kept(s) {
-                continue;
+    let nodes = (0..n)
+        .map(|i| {
+            let (name, location) = t.labels[t.label[i] as usize].clone();
+            let mut kids = std::mem::take(&mut children[i]);
+            kids.sort_by(|&a, &b| {
+                let la = &t.labels[t.label[a as usize] as usize];
+                let lb = &t.labels[t.label[b as usize] as usize];
+                la.cmp(lb)
+            });
+            FlameNode {
+                parent: (i > 0).then(|| t.parent[i]),
+                name,
+                location,
+                self_before: self_before[i],
+                self_after: self_after[i],
+                total_before: total_before[i],
+                total_after: total_after[i],
+                noise: crate::noise::is_noise(
+                    total_before[i],
+                    total_after[i],
+                    n_before[i],
+                    n_after[i],
+                    ra,
+                    rb,
+                ),
+                width: width[i],
+                children: kids,
             }
-            let up = p.stacks.parent(s).map_or(0, StackId::index);
-            let id = self.node(map[up], frame_label[p.stacks.frame[s.index()].index()]);
-            map[s.index()] = id;
-            self.credit(id as usize, tree, s.index(), before);
-        }
-        self.credit(0, tree, 0, before);
-    }
-
-    fn credit(&mut self, node: usize, tree: &CallTree, stack: usize, before: bool) {
-        let (bytes, samples) = if before {
-            (&mut self.self_before, &mut self.samples_before)
-        } else {
-            (&mut self.self_after, &mut self.samples_after)
-        };
-        bytes[node] += tree.self_bytes[stack];
-        samples[node] += tree.n_samples.get(stack).copied().unwrap_or(0);
-    }
-
-    fn finish(self, [ra, rb]: [Option<u64>; 2]) -> FlameTree {
-        let n = self.label.len();
-        // Union ids are assigned parent-first, so totals are a reverse loop.
-        let mut total_before = self.self_before.clone();
-        let mut total_after = self.self_after.clone();
-        let mut n_before = self.samples_before.clone();
-        let mut n_after = self.samples_after.clone();
-        let mut width: Vec<u64> = (0..n)
-            .map(|i| self.self_before[i].max(self.self_after[i]))
-            .collect();
-        for i in (1..n).rev() {
-            let up = self.parent[i] as usize;
-            total_before[up] += total_before[i];
-            total_after[up] += total_after[i];
-            n_before[up] += n_before[i];
-            n_after[up] += n_after[i];
-            width[up] += width[i];
-        }
-        let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for i in 1..n {
-            children[self.parent[i] as usize].push(u32::try_from(i).unwrap_or(u32::MAX));
-        }
-        let nodes = (0..n)
-            .map(|i| {
-                let (name, location) = self.labels[self.label[i] as usize].clone();
-                let mut kids = std::mem::take(&mut children[i]);
-                kids.sort_by(|&a, &b| {
-                    let la = &self.labels[self.label[a as usize] as usize];
-                    let lb = &self.labels[self.label[b as usize] as usize];
-                    la.cmp(lb)
-                });
-                FlameNode {
-                    parent: (i > 0).then(|| self.parent[i]),
-                    name,
-                    location,
-                    self_before: self.self_before[i],
-                    self_after: self.self_after[i],
-                    total_before: total_before[i],
-                    total_after: total_after[i],
-                    noise: crate::noise::is_noise(
-                        total_before[i],
-                        total_after[i],
-                        n_before[i],
-                        n_after[i],
-                        ra,
-                        rb,
-                    ),
-                    width: width[i],
-                    children: kids,
-                }
-            })
-            .collect();
-        FlameTree { nodes }
-    }
+        })
+        .collect();
+    FlameTree { nodes }
 }

@@ -141,6 +141,73 @@ pub(crate) enum Command {
     /// exceeds a budget, and write the evidence as a report.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// Trends over three or more profiles in order: what grew at every
+    /// step, beyond the sampling noise.
+    #[command(after_help = TREND_HELP)]
+    Trend(TrendArgs),
+}
+
+const TREND_HELP: &str = "\
+Rows are matched across the inputs as in a diff (function name, URL, line
+and column; or stack, script, package with --by). For each row: its self
+bytes at every step with the sampling error R·√n of each point, first, last,
+net growth, the least-squares slope per step and R² of that line, and how
+many of the n−1 steps grew beyond the noise. A step grew (shrank) when the
+row's self bytes rose (fell) by more than two sampling errors of the two
+points combined, |Δ| ≥ 2·√(Ri²·ni + Rj²·nj), the rule of a diff; for
+peeks of one recording, n counts only the row's samples that one of the two
+peeks holds and the other does not (shared samples are the same objects).
+With --ops, each step's values and errors are divided by its work first.
+
+Verdicts, the first rule that applies (g steps grew, s shrank, of n−1):
+  grows every step   g = n−1
+  noisy              g ≥ 1 and s ≥ 1
+  one-off            g = 1, s = 0, and not at the last step (grew once, then flat)
+  grows              g ≥ 1, s = 0
+  shrinks            s ≥ 1, g = 0
+  flat               every step within the noise
+
+Rows are ranked by steps grown, then slope. The last lines say whether the
+inputs look like peeks of one recording (each profile keeps the previous
+one's samples and adds later ones) or independent runs.
+
+--windows K cuts one allocation timeline into K equal time windows: step i
+is the live bytes allocated up to the end of window i (exact bytes, so any
+change counts).
+
+Exit codes: 0 success, 2 error (bad usage, unreadable or invalid input).";
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TrendArgs {
+    /// Three or more profiles, in order (`.heapprofile`, or
+    /// `.heaptimeline` recordings as their allocation trees); with
+    /// --windows, one allocation timeline.
+    #[arg(value_name = "FILES", num_args = 1..)]
+    pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) rows: RowArgs,
+    /// Work done in each step (requests, iterations), one count per input
+    /// in order: values become bytes per unit of work.
+    #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
+    pub(crate) ops: Option<Vec<u64>>,
+    /// Sampling interval in bytes of every profile, for the noise floor
+    /// (default: estimated from each profile's samples).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) interval: Option<u64>,
+    /// Cut one allocation timeline into K equal time windows and take
+    /// them as the steps: step i is the live bytes allocated up to the end
+    /// of window i (K ≥ 3).
+    #[arg(long, value_name = "K")]
+    pub(crate) windows: Option<usize>,
+    /// Also write the small-multiples chart of the top rows as SVG here.
+    #[arg(long, value_name = "OUT.svg")]
+    pub(crate) chart: Option<PathBuf>,
+    /// Also write a report: `.md`, `.html` (with the chart) or `.json`, by
+    /// the file name.
+    #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
+    pub(crate) report: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) timeline: TimelineFlags,
 }
 
 const CHECK_HELP: &str = "\
@@ -157,6 +224,11 @@ A budget file (TOML) holds the same limits:
     by = \"package\"
     name = \"express\"
     max_growth = \"200kB\"
+
+With --trend, FILES are a series in order (three or more): the check fails
+when a function grows every step beyond the noise (`heapdiff trend`'s
+`grows every step`) by more than --max-step-growth per step (budget file:
+max_step_growth = \"50kB\"). Repeated runs of unchanged code pass.
 
 With --baseline B and several current files (`check --baseline B prof/*`),
 each file is compared with B on its own: one verdict per file, exit 1 when
@@ -200,6 +272,16 @@ pub(crate) struct CheckArgs {
     /// Sampling interval in bytes for the noise floor (default: estimated).
     #[arg(long, value_name = "BYTES")]
     pub(crate) interval: Option<u64>,
+    /// FILES are a series in order (three or more profiles or timelines):
+    /// fail when a function grows every step beyond the noise by more than
+    /// --max-step-growth (see `heapdiff trend`).
+    #[arg(long)]
+    pub(crate) trend: bool,
+    /// With --trend: limit on the growth per step (least-squares slope) of
+    /// a function that grows every step; a size, or a percentage of its
+    /// first value.
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_step_growth: Option<String>,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
 }

@@ -10,7 +10,7 @@ use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
 use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
 
 /// A text field from a profile: quoted if needed, formula triggers defused.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     // Invisible characters other than line breaks and tabs (which quoting
     // handles) are made visible, so that printing the file cannot drive a
     // terminal or reorder its text.
@@ -35,7 +35,7 @@ fn text(s: &str) -> String {
     }
 }
 
-fn opt(v: Option<u32>) -> String {
+pub(crate) fn opt(v: Option<u32>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 

@@ -26,6 +26,7 @@ pub mod snapshot;
 pub mod speedscope;
 pub mod table;
 pub mod timeline;
+pub mod trend;
 pub mod units;
 
 /// Presentation options shared by the text renderers.

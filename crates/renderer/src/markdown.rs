@@ -9,7 +9,7 @@ use crate::diff_row::{change_text, status_text};
 use crate::escape::markdown as md;
 use crate::units::{bytes, percent, signed_bytes};
 
-fn location(
+pub(crate) fn location(
     by: GroupBy,
     url: &str,
     line: Option<u32>,

@@ -70,6 +70,9 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         ReportBody::Snapshot { comparison } => {
             write_snapshot(out, comparison, &doc.inputs)?;
         }
+        ReportBody::Trend { trend, chart } => {
+            crate::trend::report_markdown(out, trend, &doc.inputs, chart.as_deref())?;
+        }
     }
     if !doc.warnings.is_empty() {
         writeln!(out, "## Warnings\n")?;
@@ -126,7 +129,7 @@ fn write_check(out: &mut dyn io::Write, c: &CheckSection) -> io::Result<()> {
     writeln!(out)
 }
 
-fn write_inputs(out: &mut dyn io::Write, inputs: &[InputInfo]) -> io::Result<()> {
+pub(crate) fn write_inputs(out: &mut dyn io::Write, inputs: &[InputInfo]) -> io::Result<()> {
     writeln!(out, "## Inputs\n")?;
     writeln!(out, "| File | Kind | Size | SHA-256 | Details |")?;
     writeln!(out, "|---|---|---:|---|---|")?;

@@ -35,7 +35,7 @@ pub(crate) fn new_table(header: &[&str], right: &[usize]) -> Table {
 
 /// A table of `rows` under `header`, its `elastic` columns first cut to the
 /// terminal's width when there is one; `cell` makes each cell (colours).
-fn fitted_table(
+pub(crate) fn fitted_table(
     header: &[&str],
     right: &[usize],
     mut rows: Vec<Vec<String>>,
@@ -124,7 +124,7 @@ pub(crate) fn location(url: &str, line: Option<u32>, column: Option<u32>) -> Str
 /// A row's location cell, escaped for the terminal (its stack for
 /// `--by stack`: root first, or leaf first on a terminal, where the middle
 /// may be cut).
-fn place_cell(
+pub(crate) fn place_cell(
     by: GroupBy,
     url: &str,
     (line, column): (Option<u32>, Option<u32>),
@@ -146,7 +146,7 @@ fn place_cell(
 }
 
 /// The header of the location column (the stack's, for `--by stack`).
-fn place_header(by: GroupBy) -> &'static str {
+pub(crate) fn place_header(by: GroupBy) -> &'static str {
     if by == GroupBy::Stack {
         "Stack"
     } else {
@@ -154,7 +154,7 @@ fn place_header(by: GroupBy) -> &'static str {
     }
 }
 
-fn row_label(by: GroupBy) -> &'static str {
+pub(crate) fn row_label(by: GroupBy) -> &'static str {
     match by {
         GroupBy::Function => "Function",
         GroupBy::Stack => "Allocation site",

@@ -356,7 +356,10 @@ mod tests {
     fn node_snapshots_have_no_detached_dom() {
         let g = load("../../fixtures/heaptimeline/node-worker/input.heaptimeline.gz");
         let d = super::super::analyze(&g);
-        assert!(d.detached_count > 0, "node flags some of its objects detached");
+        assert!(
+            d.detached_count > 0,
+            "node flags some of its objects detached"
+        );
         assert_eq!(detached_totals(&g, &d), (0, 0));
     }
 

@@ -22,6 +22,7 @@ use crate::input::{Loaded, Opened};
 #[serde(deny_unknown_fields)]
 struct BudgetFile {
     max_growth: Option<String>,
+    max_step_growth: Option<String>,
     per: Option<Per>,
     #[serde(default)]
     rule: Vec<Rule>,
@@ -73,6 +74,7 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
             "--max-package-growth",
         ),
         (Scope::Class, &a.max_class_growth, "--max-class-growth"),
+        (Scope::Step, &a.max_step_growth, "--max-step-growth"),
     ] {
         if let Some(t) = text {
             out.push(budget(scope, None, t, flag)?);
@@ -80,7 +82,7 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
     }
     if out.is_empty() {
         bail!(
-            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth or --budget FILE"
+            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth, --max-step-growth (with --trend) or --budget FILE"
         );
     }
     Ok(out)
@@ -101,6 +103,9 @@ fn budgets_in(file: &BudgetFile) -> anyhow::Result<Vec<Budget>> {
     let mut out = Vec::new();
     if let Some(t) = &file.max_growth {
         out.push(budget(Scope::Total, None, t, "max_growth")?);
+    }
+    if let Some(t) = &file.max_step_growth {
+        out.push(budget(Scope::Step, None, t, "max_step_growth")?);
     }
     if let Some(per) = &file.per {
         for (scope, text) in [
@@ -131,11 +136,21 @@ fn describe(b: &Budget) -> String {
     match (&b.name, b.scope) {
         (Some(n), scope) => format!("{scope} {n}: {}", b.text),
         (None, Scope::Total) => format!("total: {}", b.text),
+        (None, Scope::Step) => format!("any function per step: {}", b.text),
         (None, scope) => format!("any {scope}: {}", b.text),
     }
 }
 
 pub(crate) fn run(a: &CheckArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let budgets = budgets(a)?;
+    if a.trend {
+        return check_series(a, ctx, &budgets);
+    }
+    if budgets.iter().any(|b| b.scope == Scope::Step) {
+        bail!(
+            "--max-step-growth (max_step_growth) applies to a series: give --trend FILE1 FILE2 FILE3 …"
+        );
+    }
     let pairs: Vec<(&Path, &Path)> = match (&a.baseline, a.files.as_slice()) {
         (Some(b), files) if !files.is_empty() => {
             files.iter().map(|c| (b.as_path(), c.as_path())).collect()
@@ -148,7 +163,7 @@ pub(crate) fn run(a: &CheckArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let gate = Gate {
         args: a,
         ctx,
-        budgets: budgets(a)?,
+        budgets,
         several: pairs.len() > 1,
     };
     if gate.several {
@@ -384,6 +399,7 @@ fn grouping(scope: Scope) -> anyhow::Result<GroupBy> {
         Scope::Package => GroupBy::Package,
         Scope::Script => GroupBy::Script,
         Scope::Class => bail!("class budgets apply to heap snapshots; these are profiles"),
+        Scope::Step => bail!("step budgets apply to a series: give --trend FILE1 FILE2 FILE3 …"),
     })
 }
 
@@ -444,3 +460,63 @@ type Checked = (
     ReportBody,
     Vec<heapdiff_analyzer::report_doc::InputInfo>,
 );
+
+/// `check --trend FILE1 FILE2 FILE3 …`: the per-step budgets against the
+/// trend of the series, the report on failure or when asked.
+fn check_series(a: &CheckArgs, ctx: &Context, budgets: &[Budget]) -> anyhow::Result<Outcome> {
+    super::refuse(
+        a.baseline.is_some(),
+        "--baseline",
+        "compares files with one baseline; --trend reads FILES as one series in order",
+    )?;
+    if let Some(b) = budgets.iter().find(|b| b.scope != Scope::Step) {
+        bail!(
+            "with --trend, budgets are per step (--max-step-growth, max_step_growth); the {} budget compares two profiles",
+            b.scope
+        );
+    }
+    let paths: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+    let series = super::trend::Series {
+        files: &a.files,
+        interval: a.interval,
+        timeline: &a.timeline,
+        ctx,
+    };
+    let (full, loaded) = series.trend(GroupBy::Function, None, None)?;
+    let violations: Vec<Violation> = budgets
+        .iter()
+        .flat_map(|b| check::check_trend(&full, b))
+        .collect();
+    let passed = violations.is_empty();
+    let section = CheckSection {
+        passed,
+        budgets: budgets.iter().map(describe).collect(),
+        violations,
+    };
+    let report_path = a
+        .report
+        .clone()
+        .or_else(|| (!passed).then(|| PathBuf::from("heapdiff-check.md")));
+    if let Some(path) = &report_path {
+        let title = format!(
+            "heapdiff check --trend: {} … {}",
+            paths[0].display(),
+            paths[paths.len() - 1].display()
+        );
+        super::trend::write_report(
+            path,
+            title,
+            full,
+            None,
+            &loaded,
+            &paths,
+            Some(section.clone()),
+        )?;
+    }
+    explain(&section, None, report_path.as_deref())?;
+    Ok(if passed {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
+}

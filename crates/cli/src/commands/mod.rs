@@ -11,6 +11,7 @@ mod targets;
 mod timeline;
 mod top;
 mod tree;
+mod trend;
 
 use std::path::Path;
 
@@ -58,6 +59,7 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Retainers(a) => snapshot::retainers(a, ctx),
         Command::Timeline(a) => timeline::run(a, ctx),
         Command::Check(a) => check::run(a, ctx),
+        Command::Trend(a) => trend::run(a, ctx),
     }
 }
 

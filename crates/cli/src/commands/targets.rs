@@ -15,6 +15,10 @@ pub(super) fn of(command: &Command) -> Vec<Target<'_>> {
         Command::Spans(a) => diff_flags(&mut t, &a.flags),
         Command::Check(a) => t.extend(file("--report", &a.report)),
         Command::Timeline(a) => t.extend(file("-o", &a.output)),
+        Command::Trend(a) => {
+            t.extend(file("--chart", &a.chart));
+            t.extend(file("--report", &a.report));
+        }
         Command::Top(_) | Command::Tree(_) => {}
         Command::Summary(_) | Command::Dominators(_) | Command::Retainers(_) => {}
         Command::Flamegraph(a) => {

@@ -56,6 +56,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows(&mut h, "Top shrinkers", shrinkers);
         }
         ReportBody::Snapshot { comparison } => snapshot(&mut h, comparison, &doc.inputs),
+        ReportBody::Trend { trend, .. } => {
+            inputs(&mut h, &doc.inputs);
+            crate::trend::report_html(&mut h, trend);
+        }
     }
     warnings(&mut h, &doc.warnings);
     h.raw("<h2>Reproduce</h2>\n<pre>")

@@ -1,0 +1,594 @@
+//! Trends over n ≥ 2 profiles in order (README, "Trends over many
+//! profiles"): the rows of `align_rows`, the series of each row's self
+//! and total bytes with each point's sampling error, and a verdict from how
+//! many steps grew beyond the noise.
+//!
+//! A step i → i+1 of a row *grew* (or *shrank*) when its value rose (fell)
+//! by more than the diff's noise rule allows: two sampling errors of the
+//! two points combined, |Δ| ≥ 2·√(Rᵢ²·nᵢ + Rᵢ₊₁²·nᵢ₊₁) (`noise.rs`). With
+//! `ops`, values and errors are divided by each step's work first.
+//!
+//! Verdicts, first rule that applies (g = steps grown, s = steps shrunk,
+//! out of n − 1):
+//! 1. `grows every step`: g = n − 1;
+//! 2. `noisy`: g ≥ 1 and s ≥ 1 (moves both ways beyond the noise);
+//! 3. `one-off`: g = 1, s = 0, and the growth is not the last step (grew
+//!    once, then stayed within the noise: warm-up, a cache filling);
+//! 4. `grows`: g ≥ 1 (and s = 0);
+//! 5. `shrinks`: s ≥ 1 (and g = 0);
+//! 6. `flat`: every step within the noise.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use heapdiff_model::HeapProfile;
+
+use crate::aggregate::display_row_name;
+use crate::align::{AlignedRows, Column, NO_ROW, align_rows};
+use crate::call_tree::CallTree;
+use crate::diff::signed_delta;
+use crate::frame_label::one_based;
+use crate::grouping::GroupBy;
+use crate::report::SCHEMA_VERSION;
+
+/// Options of [`trend`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrendOptions {
+    /// What a row stands for.
+    pub by: GroupBy,
+    /// Keep only the first N rows.
+    pub limit: Option<usize>,
+    /// Work done in each step (requests, iterations): values are divided by
+    /// it before they are compared. Must have one entry per input.
+    pub ops: Option<Vec<u64>>,
+    /// Sampling interval of every input, if known (else estimated per input).
+    pub interval: Option<u64>,
+    /// A name for each input (its file name), in order.
+    pub labels: Vec<String>,
+    /// The inputs are time windows of one timeline ([`Series::Windows`]).
+    pub windows: bool,
+}
+
+/// The judgement on a row's series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Verdict {
+    /// Every step grew beyond the noise.
+    #[serde(rename = "grows every step")]
+    GrowsEveryStep,
+    /// Some steps grew beyond the noise, none shrank.
+    #[serde(rename = "grows")]
+    Grows,
+    /// Grew beyond the noise in one step, then stayed within it.
+    #[serde(rename = "one-off")]
+    OneOff,
+    /// Grew and shrank beyond the noise.
+    #[serde(rename = "noisy")]
+    Noisy,
+    /// Some steps shrank beyond the noise, none grew.
+    #[serde(rename = "shrinks")]
+    Shrinks,
+    /// Every step within the noise.
+    #[serde(rename = "flat")]
+    Flat,
+}
+
+impl Verdict {
+    /// The verdict as written in every output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GrowsEveryStep => "grows every step",
+            Self::Grows => "grows",
+            Self::OneOff => "one-off",
+            Self::Noisy => "noisy",
+            Self::Shrinks => "shrinks",
+            Self::Flat => "flat",
+        }
+    }
+}
+
+/// How one step of a series moved, judged against its sampling error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Rose beyond the noise.
+    Grew,
+    /// Fell beyond the noise.
+    Shrank,
+    /// Within the noise (or unchanged).
+    Within,
+}
+
+/// What the inputs look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Series {
+    /// Peeks of one recording: each profile holds the previous one's
+    /// surviving samples (same sample ordinal, size and node id) and adds
+    /// only samples with later ordinals.
+    Peeks,
+    /// Independent runs: some profile holds samples whose ordinals the
+    /// previous one already used for other objects.
+    Runs,
+    /// Time windows of one allocation timeline (`--windows`): each step
+    /// holds the previous one's objects; exact bytes.
+    Windows,
+    /// Too few samples to tell.
+    Unknown,
+}
+
+/// One input of a trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendStep {
+    /// The input's name (its file name).
+    pub label: String,
+    /// The profile's total self bytes.
+    pub total: u64,
+    /// Number of samples in the call tree.
+    pub samples: u64,
+    /// Sampling interval used for the noise floor (`null`: no samples).
+    pub interval: Option<u64>,
+    /// Work done in this step (`--ops`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ops: Option<u64>,
+}
+
+/// One row of a trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// Function (or stack leaf, script, package) as displayed.
+    pub name: String,
+    /// Script URL.
+    pub url: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+    /// Root-to-leaf frames, for `--by stack`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stack: Vec<String>,
+    /// Self bytes at each step.
+    pub values: Vec<u64>,
+    /// Sampling error of each value, R·√n bytes.
+    pub errors: Vec<u64>,
+    /// Total bytes (self and callees) at each step.
+    pub totals: Vec<u64>,
+    /// Samples at each step.
+    pub samples: Vec<u64>,
+    /// Self bytes per unit of work at each step (`--ops`), rounded to 0.01.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_op: Option<Vec<f64>>,
+    /// Self bytes at the first step.
+    pub first: u64,
+    /// Self bytes at the last step.
+    pub last: u64,
+    /// last − first.
+    pub net: i64,
+    /// Steps (of n − 1) that grew beyond the noise.
+    pub steps_grown: u32,
+    /// Steps that shrank beyond the noise.
+    pub steps_shrunk: u32,
+    /// Least-squares slope per step, of `values` (of `per_op` with ops),
+    /// rounded to 0.01.
+    pub slope: f64,
+    /// R² of the linear fit, rounded to 0.0001; `null` when every value is
+    /// the same.
+    pub r2: Option<f64>,
+    /// The judgement (module documentation).
+    pub verdict: Verdict,
+}
+
+/// Counts over all rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrendTotals {
+    /// Rows before the limit.
+    pub rows: usize,
+    /// Rows with each verdict, in the order of [`Verdict`].
+    pub grows_every_step: usize,
+    /// Rows that grow.
+    pub grows: usize,
+    /// Rows that grew once.
+    pub one_off: usize,
+    /// Rows that moved both ways.
+    pub noisy: usize,
+    /// Rows that shrink.
+    pub shrinks: usize,
+    /// Flat rows.
+    pub flat: usize,
+}
+
+/// A trend over n profiles (JSON `kind: "trend"`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendReport {
+    /// JSON schema version.
+    pub schema_version: u32,
+    /// `"trend"`.
+    pub kind: &'static str,
+    /// What a row stands for.
+    pub by: GroupBy,
+    /// What the inputs look like.
+    pub series: Series,
+    /// The inputs, in order.
+    pub steps: Vec<TrendStep>,
+    /// Rows, most confident growth first.
+    pub rows: Vec<TrendRow>,
+    /// Counts over all rows.
+    pub totals: TrendTotals,
+}
+
+/// The trend of `inputs`, in order.
+#[must_use]
+pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> TrendReport {
+    let intervals: Vec<Option<u64>> = inputs
+        .iter()
+        .map(|(p, _)| opts.interval.or_else(|| crate::estimate_interval(p)))
+        .collect();
+    let ops = opts.ops.as_deref().filter(|o| o.len() == inputs.len());
+    let series = if opts.windows {
+        Series::Windows
+    } else {
+        series_kind(inputs.iter().map(|(p, _)| *p))
+    };
+    let aligned = align_rows(inputs, opts.by);
+    let shared = match series {
+        Series::Peeks => shared_samples(inputs, &aligned),
+        Series::Runs | Series::Windows | Series::Unknown => Vec::new(),
+    };
+    let AlignedRows { keys, columns, .. } = aligned;
+    let mut rows: Vec<TrendRow> = keys
+        .into_iter()
+        .enumerate()
+        .filter(|&(i, _)| columns.iter().any(|c| c.self_bytes[i] > 0))
+        .map(|(i, key)| {
+            let point = Points {
+                columns: &columns,
+                shared: &shared,
+                intervals: &intervals,
+                ops,
+            };
+            let series = row_series(&point, i);
+            TrendRow {
+                name: display_row_name(opts.by, &key.name).to_string(),
+                url: key.url,
+                line: one_based(key.line),
+                column: one_based(key.column),
+                stack: key.stack,
+                ..series
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.steps_grown
+            .cmp(&a.steps_grown)
+            .then(b.slope.total_cmp(&a.slope))
+            .then(b.last.cmp(&a.last))
+    });
+    let totals = count_verdicts(&rows);
+    if let Some(limit) = opts.limit {
+        rows.truncate(limit);
+    }
+    TrendReport {
+        schema_version: SCHEMA_VERSION,
+        kind: "trend",
+        by: opts.by,
+        series,
+        steps: steps(inputs, &intervals, opts),
+        rows,
+        totals,
+    }
+}
+
+fn steps(
+    inputs: &[(&HeapProfile, &CallTree)],
+    intervals: &[Option<u64>],
+    opts: &TrendOptions,
+) -> Vec<TrendStep> {
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, tree))| TrendStep {
+            label: opts.labels.get(i).cloned().unwrap_or_default(),
+            total: tree.root_total(),
+            samples: tree.n_samples.iter().sum(),
+            interval: intervals[i],
+            ops: opts.ops.as_ref().and_then(|o| o.get(i).copied()),
+        })
+        .collect()
+}
+
+/// What the series of every row is made from.
+struct Points<'a> {
+    /// One column per input.
+    columns: &'a [Column],
+    /// For peeks: by step s ≥ 1 (index s − 1) and row, the samples that
+    /// peeks s − 1 and s both hold. Empty for independent runs.
+    shared: &'a [Vec<u64>],
+    intervals: &'a [Option<u64>],
+    ops: Option<&'a [u64]>,
+}
+
+/// The numbers of row `i` (its key fields left blank).
+fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
+    let (columns, intervals, ops) = (pts.columns, pts.intervals, pts.ops);
+    let values: Vec<u64> = columns.iter().map(|c| c.self_bytes[i]).collect();
+    let samples: Vec<u64> = columns.iter().map(|c| c.samples[i]).collect();
+    let errors: Vec<u64> = samples
+        .iter()
+        .zip(intervals)
+        .map(|(&n, r)| sampling_error(n, *r))
+        .collect();
+    let per_op: Option<Vec<f64>> = ops.map(|o| {
+        values
+            .iter()
+            .zip(o)
+            .map(|(&v, &w)| per_unit(v, w))
+            .collect()
+    });
+    let fit_of: Vec<f64> = per_op
+        .clone()
+        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
+    let changes: Vec<Change> = (1..values.len())
+        .map(|s| {
+            let both = pts.shared.get(s - 1).map_or(0, |row| row[i]);
+            let differing = [
+                samples[s - 1].saturating_sub(both),
+                samples[s].saturating_sub(both),
+            ];
+            step_change(&values, differing, intervals, ops, s)
+        })
+        .collect();
+    let (slope, r2) = linear_fit(&fit_of);
+    let (first, last) = (values[0], values[values.len() - 1]);
+    TrendRow {
+        name: String::new(),
+        url: String::new(),
+        line: None,
+        column: None,
+        stack: Vec::new(),
+        totals: columns.iter().map(|c| c.total[i]).collect(),
+        first,
+        last,
+        net: signed_delta(first, last),
+        steps_grown: count(&changes, Change::Grew),
+        steps_shrunk: count(&changes, Change::Shrank),
+        slope: round_to(slope, 100.0),
+        r2: r2.map(|r| round_to(r, 10_000.0)),
+        verdict: verdict(&changes),
+        values,
+        errors,
+        samples,
+        per_op: per_op.map(|rates| rates.into_iter().map(|r| round_to(r, 100.0)).collect()),
+    }
+}
+
+fn count(changes: &[Change], c: Change) -> u32 {
+    u32::try_from(changes.iter().filter(|&&x| x == c).count()).unwrap_or(u32::MAX)
+}
+
+/// R·√n, rounded down; 0 when the interval is unknown (no samples).
+fn sampling_error(n: u64, r: Option<u64>) -> u64 {
+    r.map_or(0, |r| {
+        u64::try_from((u128::from(r).pow(2) * u128::from(n)).isqrt()).unwrap_or(u64::MAX)
+    })
+}
+
+fn per_unit(v: u64, ops: u64) -> f64 {
+    if ops == 0 { 0.0 } else { v as f64 / ops as f64 }
+}
+
+fn round_to(x: f64, scale: f64) -> f64 {
+    let r = (x * scale).round() / scale;
+    // No negative zero in the output.
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// How step `s − 1 → s` moved: the diff's noise rule on the two points, on
+/// bytes per unit of work when `ops` is given. `samples` are the two
+/// points' samples that the other point does not hold (all of them for
+/// independent runs): samples two peeks share are the same objects and
+/// add no error to the difference.
+fn step_change(
+    values: &[u64],
+    samples: [u64; 2],
+    intervals: &[Option<u64>],
+    ops: Option<&[u64]>,
+    s: usize,
+) -> Change {
+    let (a, b) = (values[s - 1], values[s]);
+    let within = match ops {
+        None => {
+            crate::noise::is_noise(a, b, samples[0], samples[1], intervals[s - 1], intervals[s])
+        }
+        Some(o) => is_noise_per_op(
+            [a, b],
+            samples,
+            [intervals[s - 1], intervals[s]],
+            [o[s - 1], o[s]],
+        ),
+    };
+    let (ra, rb) = match ops {
+        None => (a as f64, b as f64),
+        Some(o) => (per_unit(a, o[s - 1]), per_unit(b, o[s])),
+    };
+    if within || ra == rb {
+        Change::Within
+    } else if rb > ra {
+        Change::Grew
+    } else {
+        Change::Shrank
+    }
+}
+
+/// The noise rule of `noise.rs` on values divided by the work done: each
+/// side's error R·√n is divided by its ops as well.
+fn is_noise_per_op(v: [u64; 2], n: [u64; 2], r: [Option<u64>; 2], ops: [u64; 2]) -> bool {
+    let [Some(ra), Some(rb)] = r else {
+        return false;
+    };
+    if v == [0, 0] || ops.contains(&0) {
+        return false;
+    }
+    let (wa, wb) = (ops[0] as f64, ops[1] as f64);
+    let delta = v[1] as f64 / wb - v[0] as f64 / wa;
+    let var = (ra as f64).powi(2) * n[0] as f64 / (wa * wa)
+        + (rb as f64).powi(2) * n[1] as f64 / (wb * wb);
+    delta * delta < 4.0 * var
+}
+
+/// The verdict of a series of step changes (module documentation).
+#[must_use]
+pub fn verdict(changes: &[Change]) -> Verdict {
+    let grew = changes.iter().filter(|&&c| c == Change::Grew).count();
+    let shrank = changes.iter().filter(|&&c| c == Change::Shrank).count();
+    if !changes.is_empty() && grew == changes.len() {
+        Verdict::GrowsEveryStep
+    } else if grew > 0 && shrank > 0 {
+        Verdict::Noisy
+    } else if grew == 1 && changes.last() != Some(&Change::Grew) {
+        Verdict::OneOff
+    } else if grew > 0 {
+        Verdict::Grows
+    } else if shrank > 0 {
+        Verdict::Shrinks
+    } else {
+        Verdict::Flat
+    }
+}
+
+/// Least-squares slope of `y` over x = 0, 1, …, and R² of the fit (`None`
+/// when every y is the same: there is no variation to explain).
+#[must_use]
+pub fn linear_fit(y: &[f64]) -> (f64, Option<f64>) {
+    let n = y.len() as f64;
+    if y.len() < 2 {
+        return (0.0, None);
+    }
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (i, &v) in y.iter().enumerate() {
+        let (dx, dy) = (i as f64 - mean_x, v - mean_y);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    let slope = sxy / sxx;
+    if syy == 0.0 {
+        return (slope, None);
+    }
+    (slope, Some((sxy * sxy / (sxx * syy)).clamp(0.0, 1.0)))
+}
+
+fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
+    let n = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+    TrendTotals {
+        rows: rows.len(),
+        grows_every_step: n(Verdict::GrowsEveryStep),
+        grows: n(Verdict::Grows),
+        one_off: n(Verdict::OneOff),
+        noisy: n(Verdict::Noisy),
+        shrinks: n(Verdict::Shrinks),
+        flat: n(Verdict::Flat),
+    }
+}
+
+/// For each step s ≥ 1 of a series of peeks and each aligned row, how many
+/// samples of the row peek s holds that peek s − 1 held too (same ordinal;
+/// [`continues`] has checked that they are the same samples).
+fn shared_samples(inputs: &[(&HeapProfile, &CallTree)], aligned: &AlignedRows) -> Vec<Vec<u64>> {
+    let n_rows = aligned.keys.len();
+    inputs
+        .windows(2)
+        .enumerate()
+        .map(|(s, pair)| {
+            let ((earlier, _), (later, tree)) = (pair[0], pair[1]);
+            let held: rustc_hash::FxHashSet<u64> =
+                earlier.samples.ordinal.iter().copied().collect();
+            let rows = &aligned.row_of_stack[s + 1];
+            let mut shared = vec![0u64; n_rows];
+            for (k, &ordinal) in later.samples.ordinal.iter().enumerate() {
+                let stack = later.samples.stack[k].index();
+                let counted = tree.n_samples.get(stack).is_some_and(|&n| n > 0);
+                if counted && rows[stack] != NO_ROW && held.contains(&ordinal) {
+                    shared[rows[stack] as usize] += 1;
+                }
+            }
+            shared
+        })
+        .collect()
+}
+
+/// Peeks of one recording or independent runs ([`Series`]), from the
+/// samples' ordinals, sizes and node ids.
+fn series_kind<'a>(profiles: impl Iterator<Item = &'a HeapProfile>) -> Series {
+    let profiles: Vec<&HeapProfile> = profiles.collect();
+    let mut shared = 0usize;
+    for pair in profiles.windows(2) {
+        match continues(pair[0], pair[1]) {
+            Some(n) => shared += n,
+            None => return Series::Runs,
+        }
+    }
+    if shared == 0 {
+        Series::Unknown
+    } else {
+        Series::Peeks
+    }
+}
+
+/// When `later` continues `earlier`'s recording, how many samples it kept
+/// from it: every sample of `later` whose ordinal `earlier` had already
+/// reached is one of `earlier`'s (same size, same node id). `None` when not.
+fn continues(earlier: &HeapProfile, later: &HeapProfile) -> Option<usize> {
+    let sample = |p: &HeapProfile, i: usize| {
+        let stack = p.samples.stack[i].index();
+        (p.samples.bytes[i], p.stacks.node_id[stack])
+    };
+    let seen: FxHashMap<u64, (u64, u64)> = (0..earlier.samples.len())
+        .map(|i| (earlier.samples.ordinal[i], sample(earlier, i)))
+        .collect();
+    let reached = earlier.samples.ordinal.iter().copied().max()?;
+    let mut kept = 0;
+    for i in 0..later.samples.len() {
+        if later.samples.ordinal[i] > reached {
+            continue;
+        }
+        if seen.get(&later.samples.ordinal[i]) != Some(&sample(later, i)) {
+            return None;
+        }
+        kept += 1;
+    }
+    Some(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Change, Verdict, linear_fit, verdict};
+    use Change::{Grew as G, Shrank as S, Within as W};
+
+    #[test]
+    fn verdicts_follow_the_documented_rules() {
+        assert_eq!(verdict(&[G, G, G]), Verdict::GrowsEveryStep);
+        assert_eq!(verdict(&[G, G]), Verdict::GrowsEveryStep);
+        assert_eq!(verdict(&[G, S, G]), Verdict::Noisy);
+        assert_eq!(verdict(&[W, S, G, W]), Verdict::Noisy);
+        assert_eq!(verdict(&[G, W, W]), Verdict::OneOff);
+        assert_eq!(verdict(&[W, G, W]), Verdict::OneOff);
+        // Growth at the last step only may be the start of a trend.
+        assert_eq!(verdict(&[W, W, G]), Verdict::Grows);
+        assert_eq!(verdict(&[G, W, G]), Verdict::Grows);
+        assert_eq!(verdict(&[W, S, W]), Verdict::Shrinks);
+        assert_eq!(verdict(&[W, W, W]), Verdict::Flat);
+        assert_eq!(verdict(&[]), Verdict::Flat);
+    }
+
+    #[test]
+    fn linear_fit_of_lines_and_constants() {
+        let (slope, r2) = linear_fit(&[10.0, 20.0, 30.0, 40.0]);
+        assert!((slope - 10.0).abs() < 1e-9);
+        assert_eq!(r2, Some(1.0));
+        assert_eq!(linear_fit(&[5.0, 5.0, 5.0]), (0.0, None));
+        let (slope, r2) = linear_fit(&[0.0, 10.0, 0.0, 10.0]);
+        assert!((slope - 2.0).abs() < 1e-9);
+        assert!(r2.is_some_and(|r| r < 0.3));
+    }
+}

@@ -1,0 +1,278 @@
+//! `heapdiff trend FILE1 FILE2 FILE3 …`: the series of every row over the
+//! inputs in order, with verdicts (README, "Trends over many profiles").
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use heapdiff_analyzer::report_doc::{CheckSection, ReportBody};
+use heapdiff_analyzer::trend::{TrendOptions, TrendReport, trend};
+use heapdiff_analyzer::{CallTree, GroupBy, timeline};
+use heapdiff_parser::InputKind;
+use heapdiff_renderer as renderer;
+use rayon::prelude::*;
+
+use crate::Outcome;
+use crate::args::{Format, MeasureArg, TimelineFlags, TrendArgs};
+use crate::context::Context;
+use crate::input::Loaded;
+
+/// Fewest inputs a trend takes: two are a diff.
+const MIN_STEPS: usize = 3;
+
+pub(crate) fn run(a: &TrendArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let mut t = ctx.stopwatch();
+    refuse_inapplicable(a)?;
+    let series = Series {
+        files: &a.files,
+        interval: a.interval,
+        timeline: &a.timeline,
+        ctx,
+    };
+    let selection = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
+    let by = GroupBy::from(a.rows.by());
+    let (full, loaded) = match a.windows {
+        Some(k) => series.windows(k, by, a.ops.clone(), selection)?,
+        None => series.trend(by, a.ops.clone(), Some(selection))?,
+    };
+    let mut report = full.clone();
+    if let Some(limit) = a.rows.limit() {
+        report.rows.truncate(limit);
+    }
+    t.phase("trend");
+    let paths: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+    if let Some(path) = &a.chart {
+        let svg = renderer::trend::chart(&full, renderer::trend::CHART_ROWS);
+        crate::output::to_file(path, &paths, |out| svg.write_to(out))?;
+    }
+    if let Some(path) = &a.report {
+        let chart = a.chart.as_deref().map(|c| chart_link(path, c));
+        let title = format!(
+            "Trend over {} profiles: {} … {}",
+            paths.len(),
+            paths[0].display(),
+            paths[paths.len() - 1].display()
+        );
+        write_report(path, title, full, chart, &loaded, &paths, None)?;
+    }
+    crate::output::to_stdout(|out| match a.rows.format {
+        Format::Table => renderer::trend::table(out, &report, ctx.text),
+        Format::Csv => renderer::trend::csv(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::trend::markdown(out, &report),
+    })?;
+    t.phase("render");
+    t.report();
+    Ok(Outcome::Success)
+}
+
+/// `--ops` that does not fit the steps.
+fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
+    if let Some(ops) = &a.ops {
+        let steps = a.windows.unwrap_or(a.files.len());
+        if ops.len() != steps {
+            bail!(
+                "--ops gives {} counts for {steps} steps; give one count of work done per step, in order",
+                ops.len()
+            );
+        }
+        if ops.contains(&0) {
+            bail!("--ops counts must be at least 1 (work done in each step)");
+        }
+    }
+    Ok(())
+}
+
+/// A series of inputs in order, as `trend` and `check --trend` read it.
+pub(crate) struct Series<'a> {
+    pub(crate) files: &'a [PathBuf],
+    /// `--interval`: the sampling interval of every profile.
+    pub(crate) interval: Option<u64>,
+    pub(crate) timeline: &'a TimelineFlags,
+    pub(crate) ctx: &'a Context,
+}
+
+impl Series<'_> {
+    /// Loads the inputs and makes their trend without a row limit;
+    /// `selection` is `--focus` and `--ignore`.
+    pub(crate) fn trend(
+        &self,
+        by: GroupBy,
+        ops: Option<Vec<u64>>,
+        selection: Option<(Option<&str>, Option<&str>)>,
+    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+        if self.files.len() < MIN_STEPS {
+            bail!(
+                "a trend needs at least {MIN_STEPS} profiles in order (got {}); for two, use `heapdiff diff BEFORE AFTER`",
+                self.files.len()
+            );
+        }
+        let loaded = self.load_all()?;
+        let exact = loaded[0].timeline.is_some();
+        if exact {
+            super::refuse(
+                self.interval.is_some(),
+                "--interval",
+                "has no meaning for allocation timelines: their bytes are exact, not sampled",
+            )?;
+        }
+        let (focus, ignore) = selection.unwrap_or_default();
+        let trees: Vec<CallTree> = self
+            .files
+            .par_iter()
+            .zip(&loaded)
+            .map(|(f, l)| super::weigh(f, &l.profile, None, focus, ignore))
+            .collect::<anyhow::Result<_>>()?;
+        let inputs: Vec<_> = loaded.iter().map(|l| &l.profile).zip(&trees).collect();
+        let opts = TrendOptions {
+            by,
+            limit: None,
+            ops,
+            interval: if exact { Some(0) } else { self.interval },
+            labels: self.files.iter().map(|f| f.display().to_string()).collect(),
+            windows: false,
+        };
+        let report = trend(&inputs, &opts);
+        Ok((report, loaded))
+    }
+
+    /// One allocation timeline cut into `k` time windows, its trend.
+    fn windows(
+        &self,
+        k: usize,
+        by: GroupBy,
+        ops: Option<Vec<u64>>,
+        (focus, ignore): (Option<&str>, Option<&str>),
+    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+        let [file] = self.files else {
+            bail!(
+                "--windows cuts one allocation timeline into time windows; give one file (got {})",
+                self.files.len()
+            );
+        };
+        if k < MIN_STEPS {
+            bail!("--windows {k}: give at least {MIN_STEPS} windows");
+        }
+        let opened = crate::input::open(file)?;
+        if opened.kind != InputKind::HeapTimeline {
+            bail!(
+                "--windows cuts an allocation timeline (.heaptimeline) into time windows; '{}' is not one",
+                file.display()
+            );
+        }
+        super::refuse(
+            self.interval.is_some(),
+            "--interval",
+            "has no meaning for allocation timelines: their bytes are exact, not sampled",
+        )?;
+        super::refuse(
+            self.timeline.measure == Some(MeasureArg::Allocated),
+            "--measure allocated",
+            "does not apply to --windows: a window holds the live objects allocated in it",
+        )?;
+        let loaded =
+            crate::input::load_profile(opened, self.ctx, super::request(self.timeline, None))?;
+        let tl = loaded
+            .timeline
+            .as_ref()
+            .context("a timeline without allocation stacks")?;
+        let profiles = timeline::window_profiles(&tl.graph, &tl.self_size, k);
+        let trees: Vec<CallTree> = profiles
+            .par_iter()
+            .map(|p| super::weigh(file, p, None, focus, ignore))
+            .collect::<anyhow::Result<_>>()?;
+        let inputs: Vec<_> = profiles.iter().zip(&trees).collect();
+        let opts = TrendOptions {
+            by,
+            limit: None,
+            ops,
+            interval: Some(0),
+            labels: (1..=k)
+                .map(|i| format!("{} 0%..{}", file.display(), percent_of(i, k)))
+                .collect(),
+            windows: true,
+        };
+        Ok((trend(&inputs, &opts), vec![loaded]))
+    }
+
+    /// Opens every input and parses them in parallel: all sampling
+    /// profiles, or all allocation timelines (as their allocation trees).
+    fn load_all(&self) -> anyhow::Result<Vec<Loaded>> {
+        let opened = self
+            .files
+            .iter()
+            .map(|f| crate::input::open(f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for (f, o) in self.files.iter().zip(&opened) {
+            if o.kind == InputKind::HeapSnapshot {
+                bail!(
+                    "'{}' is a heap snapshot; a trend reads sampling heap profiles (.heapprofile) or allocation timelines (.heaptimeline)",
+                    f.display()
+                );
+            }
+        }
+        let timelines = opened
+            .iter()
+            .filter(|o| o.kind == InputKind::HeapTimeline)
+            .count();
+        if timelines != 0 && timelines != opened.len() {
+            bail!(
+                "a trend's inputs must be of one kind: {timelines} of the {} are allocation timelines, the rest sampling profiles",
+                opened.len()
+            );
+        }
+        if timelines == 0 {
+            super::refuse_measure(self.timeline, &self.files[0])?;
+        }
+        let req = super::request(self.timeline, None);
+        opened
+            .into_par_iter()
+            .map(|o| crate::input::load_profile(o, self.ctx, req))
+            .collect()
+    }
+}
+
+/// The chart's path as the report links it: relative to the report's
+/// directory when the chart is in it or below it, else as given.
+fn chart_link(report: &Path, chart: &Path) -> String {
+    let dir = report.parent().unwrap_or(Path::new(""));
+    chart
+        .strip_prefix(dir)
+        .unwrap_or(chart)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Writes a trend report (of `trend`, or of `check --trend` with its
+/// `check` section).
+pub(crate) fn write_report(
+    path: &Path,
+    title: String,
+    full: TrendReport,
+    chart: Option<String>,
+    loaded: &[Loaded],
+    paths: &[&Path],
+    check: Option<CheckSection>,
+) -> anyhow::Result<()> {
+    let inputs = paths
+        .iter()
+        .zip(loaded)
+        .map(|(p, l)| super::profile_input(p, l))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let doc = crate::report::document(
+        title,
+        inputs,
+        ReportBody::Trend { trend: full, chart },
+        check,
+    );
+    crate::report::write(path, paths, &doc)
+}
+
+/// `i / k` as a percentage with at most one decimal: `33.3%`, `50%`.
+fn percent_of(i: usize, k: usize) -> String {
+    let tenths = i * 1000 / k.max(1);
+    if tenths % 10 == 0 {
+        format!("{}%", tenths / 10)
+    } else {
+        format!("{}.{}%", tenths / 10, tenths % 10)
+    }
+}
