@@ -5,10 +5,10 @@
 use heapdiff_model::HeapGraph;
 use rustc_hash::FxHashMap;
 
-use super::Derived;
 use super::report::{CompareReport, CompareRow, NewObjectsRow};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
+use super::{Derived, Scripts};
 
 /// Options of [`compare`].
 #[derive(Debug, Clone, Default)]
@@ -80,6 +80,12 @@ pub fn compare(
     let (cg, cd) = current;
     let mb = members(bg, bd);
     let mc = members(cg, cd);
+    let (base_scripts, scripts) = (Scripts::resolve(bg), Scripts::resolve(cg));
+    let source_of = |key: &str| {
+        scripts
+            .position_of_key(key)
+            .or_else(|| base_scripts.position_of_key(key))
+    };
     let mut keys: Vec<&str> = mb.keys().chain(mc.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -121,6 +127,7 @@ pub fn compare(
             alloc_size: alloc,
             freed_size: freed,
             size_delta: signed(alloc, freed),
+            source: source_of(key),
         });
     }
     rows.sort_by(|a, b| {
@@ -192,12 +199,14 @@ fn allocated_between(
         }
     }
     let index = RetainerIndex::build(g);
+    let scripts = Scripts::resolve(g);
     classes
         .into_iter()
         .map(|c| NewObjectsRow {
             name: d.classes.names[c].clone(),
             count: sums.count[c],
             self_size: sums.self_size[c],
+            source: scripts.position_of_key(&d.classes.keys[c]),
             retained_size: sums.retained[c],
             retainer_path: largest
                 .get(&c)

@@ -16,6 +16,7 @@ mod prefetch;
 mod report;
 mod retained;
 mod retainers;
+mod scripts;
 mod summary;
 mod weakmap;
 
@@ -29,6 +30,7 @@ pub use report::{
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
 };
+pub use scripts::{Scripts, SourcePosition};
 pub use summary::{ClassCounts, SummaryOptions, summary};
 
 use std::sync::OnceLock;

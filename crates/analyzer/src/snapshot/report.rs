@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::SourcePosition;
+
 /// One class of the Summary view.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ClassRow {
@@ -18,6 +20,10 @@ pub struct ClassRow {
     /// Minimum distance of the members; `null` when not reachable from a
     /// user root (DevTools shows `−`).
     pub distance: Option<i32>,
+    /// Where the class's constructor is in the source, for classes keyed
+    /// by location (resolved from the snapshot's Script objects); `null`
+    /// otherwise or when the script has no URL in the snapshot.
+    pub source: Option<SourcePosition>,
 }
 
 /// Totals of a Summary.
@@ -71,6 +77,10 @@ pub struct CompareRow {
     pub freed_size: u64,
     /// `alloc_size - freed_size`.
     pub size_delta: i64,
+    /// Where the class's constructor is in the source, for classes keyed
+    /// by location (resolved from the snapshot's Script objects); `null`
+    /// otherwise or when the script has no URL in the snapshot.
+    pub source: Option<SourcePosition>,
 }
 
 /// Objects allocated between the two snapshots, by class.
@@ -82,6 +92,10 @@ pub struct NewObjectsRow {
     pub count: u64,
     /// Σ adjusted self size.
     pub self_size: u64,
+    /// Where the class's constructor is in the source, for classes keyed
+    /// by location (resolved from the snapshot's Script objects); `null`
+    /// otherwise or when the script has no URL in the snapshot.
+    pub source: Option<SourcePosition>,
     /// Retained size of the group (each dominator subtree counted once).
     pub retained_size: u64,
     /// The shortest retainer path of the group's largest object, from a
