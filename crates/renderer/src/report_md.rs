@@ -221,17 +221,18 @@ fn write_snapshot(
         )?;
     }
     write_inputs(out, inputs)?;
-    let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class |\n|---:|---:|---:|---:|---:|---:|---|";
+    let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |\n|---:|---:|---:|---:|---:|---:|---|---|";
     let line = |r: &heapdiff_analyzer::snapshot::CompareRow| {
         format!(
-            "| {} | {} | {:+} | {} | {} | {} | {} |",
+            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
             r.new,
             r.deleted,
             r.delta,
             bytes(r.alloc_size),
             bytes(r.freed_size),
             signed_bytes(r.size_delta),
-            md(&r.name)
+            md(&r.name),
+            md(&crate::snapshot::source(r.source.as_ref()))
         )
     };
     writeln!(out, "## Comparison by class\n\n{header}")?;
@@ -254,7 +255,7 @@ fn write_snapshot(
         writeln!(out, "## Allocated between the snapshots and still alive\n")?;
         writeln!(
             out,
-            "| Retained | Shallow | Count | Class | Kept alive by |\n|---:|---:|---:|---|---|"
+            "| Retained | Shallow | Count | Class | Source | Kept alive by |\n|---:|---:|---:|---|---|---|"
         )?;
         for g in &c.allocated_between {
             let path = g
@@ -265,11 +266,12 @@ fn write_snapshot(
                 .join(" → ");
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 bytes(g.retained_size),
                 bytes(g.self_size),
                 g.count,
                 md(&g.name),
+                md(&crate::snapshot::source(g.source.as_ref())),
                 path
             )?;
         }

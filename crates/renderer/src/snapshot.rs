@@ -4,7 +4,7 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    CompareReport, DominatorsReport, PathStep, RetainersReport, SummaryReport,
+    CompareReport, DominatorsReport, PathStep, RetainersReport, SourcePosition, SummaryReport,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -21,6 +21,12 @@ fn pct(part: u64, whole: u64) -> String {
     format!("{p:.0}%")
 }
 
+/// A class's source position as DevTools shows it (`cache.js:32:14`), or
+/// nothing.
+pub(crate) fn source(s: Option<&SourcePosition>) -> String {
+    s.map(SourcePosition::short).unwrap_or_default()
+}
+
 fn distance(d: Option<i32>) -> String {
     d.map_or_else(|| "-".to_string(), |d| d.to_string())
 }
@@ -33,7 +39,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
     let total = r.totals.total_size;
     let mut t = new_table(
         &[
-            "Retained", "%", "Shallow", "%", "Count", "Distance", "Class",
+            "Retained", "%", "Shallow", "%", "Count", "Distance", "Class", "Source",
         ],
         &[0, 1, 2, 3, 4, 5],
     );
@@ -46,6 +52,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
             c.count.to_string(),
             distance(c.distance),
             term(&c.name),
+            term(&source(c.source.as_ref())),
         ]);
     }
     write_table(out, &t)?;
@@ -92,20 +99,21 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
     let total = r.totals.total_size;
     writeln!(
         out,
-        "| Retained | % | Shallow | % | Count | Distance | Class |"
+        "| Retained | % | Shallow | % | Count | Distance | Class | Source |"
     )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---|")?;
     for c in &r.classes {
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             bytes(c.retained_size),
             pct(c.retained_size, total),
             bytes(c.self_size),
             pct(c.self_size, total),
             c.count,
             distance(c.distance),
-            md(&c.name)
+            md(&c.name),
+            md(&source(c.source.as_ref()))
         )?;
     }
     writeln!(
@@ -149,6 +157,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             "Freed Size",
             "Size Delta",
             "Class",
+            "Source",
         ],
         &[0, 1, 2, 3, 4, 5],
     );
@@ -161,6 +170,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             bytes(c.freed_size),
             signed_bytes(c.size_delta),
             term(&c.name),
+            term(&source(c.source.as_ref())),
         ]);
     }
     write_table(out, &t)?;
@@ -184,6 +194,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
                 "Shallow",
                 "Count",
                 "Class",
+                "Source",
                 "Kept alive by (shortest path from a root)",
             ],
             &[0, 1, 2],
@@ -194,6 +205,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
                 bytes(g.self_size),
                 g.count.to_string(),
                 term(&g.name),
+                term(&source(g.source.as_ref())),
                 term(&path_text(&g.retainer_path)),
             ]);
         }
@@ -209,20 +221,21 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     writeln!(
         out,
-        "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class |"
+        "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |"
     )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---|")?;
     for c in &r.classes {
         writeln!(
             out,
-            "| {} | {} | {:+} | {} | {} | {} | {} |",
+            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
             c.new,
             c.deleted,
             c.delta,
             bytes(c.alloc_size),
             bytes(c.freed_size),
             signed_bytes(c.size_delta),
-            md(&c.name)
+            md(&c.name),
+            md(&source(c.source.as_ref()))
         )?;
     }
     if !r.allocated_between.is_empty() {
@@ -230,15 +243,16 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Resul
             out,
             "\n**Allocated between the snapshots and still alive**\n"
         )?;
-        writeln!(out, "| Retained | Count | Class | Kept alive by |")?;
-        writeln!(out, "|---:|---:|---|---|")?;
+        writeln!(out, "| Retained | Count | Class | Source | Kept alive by |")?;
+        writeln!(out, "|---:|---:|---|---|---|")?;
         for g in &r.allocated_between {
             writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 bytes(g.retained_size),
                 g.count,
                 md(&g.name),
+                md(&source(g.source.as_ref())),
                 md(&path_text(&g.retainer_path))
             )?;
         }

@@ -206,8 +206,8 @@ fn allocated_between(
             name: d.classes.names[c].clone(),
             count: sums.count[c],
             self_size: sums.self_size[c],
-            source: scripts.position_of_key(&d.classes.keys[c]),
             retained_size: sums.retained[c],
+            source: scripts.position_of_key(&d.classes.keys[c]),
             retainer_path: largest
                 .get(&c)
                 .map(|&v| shortest_path(g, d, &index, v))

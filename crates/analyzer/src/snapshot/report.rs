@@ -92,12 +92,12 @@ pub struct NewObjectsRow {
     pub count: u64,
     /// Σ adjusted self size.
     pub self_size: u64,
+    /// Retained size of the group (each dominator subtree counted once).
+    pub retained_size: u64,
     /// Where the class's constructor is in the source, for classes keyed
     /// by location (resolved from the snapshot's Script objects); `null`
     /// otherwise or when the script has no URL in the snapshot.
     pub source: Option<SourcePosition>,
-    /// Retained size of the group (each dominator subtree counted once).
-    pub retained_size: u64,
     /// The shortest retainer path of the group's largest object, from a
     /// GC root (`[]` when unreachable).
     pub retainer_path: Vec<PathStep>,

@@ -13,7 +13,7 @@
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
-use heapdiff_analyzer::snapshot::CompareReport;
+use heapdiff_analyzer::snapshot::{CompareReport, SourcePosition};
 use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
@@ -80,6 +80,21 @@ fn head(h: &mut Markup, title: &str) {
 /// `<td>text</td>`.
 fn cell(h: &mut Markup, text: impl Value) {
     h.element("td", text);
+}
+
+/// A class's source position (`cache.js:32:14`), its whole URL as the
+/// title; an empty cell when there is none.
+fn source_cell(h: &mut Markup, s: Option<&SourcePosition>) {
+    match s {
+        Some(s) => {
+            h.tag("td")
+                .attr("title", &s.url)
+                .open()
+                .text(s.short())
+                .end("td");
+        }
+        None => cell(h, ""),
+    }
 }
 
 /// `<td data-v="key">text</td>`: a cell the page's script sorts by `key`.
@@ -268,7 +283,7 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
 
 /// DevTools' Comparison view, one row per class.
 fn comparison(h: &mut Markup, c: &CompareReport) {
-    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th># New</th><th># Deleted</th><th># Delta</th><th>Alloc. Size</th><th>Freed Size</th><th>Size Delta</th><th>Class</th></tr></thead><tbody>\n");
+    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th># New</th><th># Deleted</th><th># Delta</th><th>Alloc. Size</th><th>Freed Size</th><th>Size Delta</th><th>Class</th><th>Source</th></tr></thead><tbody>\n");
     for r in &c.classes {
         h.raw("<tr>");
         sorted_cell(h, r.new, r.new);
@@ -278,6 +293,7 @@ fn comparison(h: &mut Markup, c: &CompareReport) {
         sorted_cell(h, r.freed_size, bytes(r.freed_size));
         sorted_cell(h, r.size_delta, signed_bytes(r.size_delta));
         cell(h, &r.name);
+        source_cell(h, r.source.as_ref());
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
@@ -289,7 +305,7 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
     if c.allocated_between.is_empty() {
         return;
     }
-    h.raw("<h2>Allocated between the snapshots and still alive</h2>\n<table class=\"sortable\"><thead><tr><th>Retained</th><th>Shallow</th><th>Count</th><th>Class</th><th>Kept alive by</th></tr></thead><tbody>\n");
+    h.raw("<h2>Allocated between the snapshots and still alive</h2>\n<table class=\"sortable\"><thead><tr><th>Retained</th><th>Shallow</th><th>Count</th><th>Class</th><th>Source</th><th>Kept alive by</th></tr></thead><tbody>\n");
     for g in &c.allocated_between {
         let path = g
             .retainer_path
@@ -306,6 +322,7 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
         sorted_cell(h, g.self_size, bytes(g.self_size));
         sorted_cell(h, g.count, g.count);
         cell(h, &g.name);
+        source_cell(h, g.source.as_ref());
         h.tag("td")
             .attr("class", "path")
             .open()
