@@ -5,6 +5,7 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{
     CompareReport, DominatorsReport, PathStep, RetainersReport, SourcePosition, SummaryReport,
+    Suspect, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -124,7 +125,7 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
     )
 }
 
-fn path_text(path: &[PathStep]) -> String {
+pub(crate) fn path_text(path: &[PathStep]) -> String {
     path.iter()
         .map(|s| {
             if s.edge.is_empty() {
@@ -135,6 +136,88 @@ fn path_text(path: &[PathStep]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" → ")
+}
+
+/// The heading of the suspects section.
+const SUSPECTS_HEADING: &str =
+    "Suspects: new objects by class and source, ranked by the retained size they add";
+
+/// One suspect's line: `RequestRecord (cache.js:32:14): 464 new, retaining
+/// 569 kB`, through `esc` (terminal or Markdown escaping).
+fn suspect_line(s: &Suspect, esc: fn(&str) -> String) -> String {
+    let at = s
+        .source
+        .as_ref()
+        .map(|p| format!(" ({})", esc(&p.short())))
+        .unwrap_or_default();
+    format!(
+        "{}{at}: {} new, retaining {}",
+        esc(&s.class),
+        s.count,
+        bytes(s.retained_size)
+    )
+}
+
+/// How much of the growth the suspects explain, or `None` without
+/// suspects.
+pub(crate) fn suspects_explain(r: &CompareReport) -> Option<String> {
+    let n = r.suspects.len();
+    if n == 0 {
+        return None;
+    }
+    let growth = i128::from(r.total_after) - i128::from(r.total_before);
+    let share = match u64::try_from(growth) {
+        Ok(g) if g > 0 => format!(
+            ", {} of the growth ({})",
+            pct(r.suspects_retained, g),
+            signed_bytes(i64::try_from(growth).unwrap_or(i64::MAX))
+        ),
+        _ => " (the total did not grow)".to_string(),
+    };
+    let what = if n == 1 {
+        "suspect retains"
+    } else {
+        "suspects retain"
+    };
+    Some(format!(
+        "The {n} {what} {}{share}.",
+        bytes(r.suspects_retained)
+    ))
+}
+
+/// A cluster's line: how many objects follow the path, and the path.
+fn cluster_line(c: &SuspectCluster) -> String {
+    format!("{} × {}", c.count, path_text(&c.path))
+}
+
+/// The suspects section of a terminal comparison.
+fn suspects_text(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    let Some(explain) = suspects_explain(r) else {
+        return Ok(());
+    };
+    writeln!(out, "{SUSPECTS_HEADING}:\n")?;
+    for (i, s) in r.suspects.iter().enumerate() {
+        writeln!(out, "#{} {}", i + 1, suspect_line(s, term))?;
+        for c in &s.clusters {
+            writeln!(out, "   {}", term(&cluster_line(c)))?;
+        }
+    }
+    writeln!(out, "\n{explain}\n")
+}
+
+/// The suspects section in Markdown.
+pub(crate) fn suspects_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    let Some(explain) = suspects_explain(r) else {
+        return Ok(());
+    };
+    writeln!(out, "**{SUSPECTS_HEADING}**\n")?;
+    for (i, s) in r.suspects.iter().enumerate() {
+        writeln!(out, "{}. {}", i + 1, suspect_line(s, md))?;
+        for c in &s.clusters {
+            writeln!(out, "   - {}", md(&cluster_line(c)))?;
+        }
+    }
+    writeln!(out, "\n{explain}\n")
 }
 
 /// A snapshot comparison as a table, plus the objects allocated between.
@@ -148,6 +231,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             "warning: few object ids are shared: these snapshots look like they come from different processes, so New/Deleted counts mean little\n"
         )?;
     }
+    suspects_text(out, r)?;
     let mut t = new_table(
         &[
             "# New",
@@ -219,6 +303,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    suspects_markdown(out, r)?;
     writeln!(
         out,
         "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |"

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use super::report::{CompareReport, CompareRow, NewObjectsRow};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
-use super::{Derived, Scripts};
+use super::{Derived, Scripts, suspects};
 
 /// Options of [`compare`].
 #[derive(Debug, Clone, Default)]
@@ -136,13 +136,25 @@ pub fn compare(
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.key.cmp(&b.key))
     });
-    let allocated_between = allocated_between(bg, cg, cd, opts.limit.unwrap_or(ALLOCATED_ROWS));
+    let index = RetainerIndex::build(cg);
+    let allocated_between = allocated_between(
+        bg,
+        cg,
+        cd,
+        (&index, &scripts),
+        opts.limit.unwrap_or(ALLOCATED_ROWS),
+    );
+    let suspects = suspects::suspects(bg, cg, cd, &index, &scripts);
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
     CompareReport {
         schema_version: 1,
         kind: "snapshot-diff",
+        suspects_retained: suspects
+            .iter()
+            .fold(0, |sum, s| sum.saturating_add(s.retained_size)),
+        suspects,
         classes: rows,
         allocated_between,
         total_before: bd.total_size,
@@ -167,6 +179,7 @@ fn allocated_between(
     base: &HeapGraph,
     g: &HeapGraph,
     d: &Derived,
+    (index, scripts): (&RetainerIndex, &Scripts),
     limit: usize,
 ) -> Vec<NewObjectsRow> {
     let (lo, hi) = (max_js_id(base), max_js_id(g));
@@ -198,8 +211,6 @@ fn allocated_between(
             largest.insert(c, v);
         }
     }
-    let index = RetainerIndex::build(g);
-    let scripts = Scripts::resolve(g);
     classes
         .into_iter()
         .map(|c| NewObjectsRow {
@@ -210,7 +221,7 @@ fn allocated_between(
             source: scripts.position_of_key(&d.classes.keys[c]),
             retainer_path: largest
                 .get(&c)
-                .map(|&v| shortest_path(g, d, &index, v))
+                .map(|&v| shortest_path(g, d, index, v))
                 .unwrap_or_default(),
         })
         .collect()

@@ -18,6 +18,7 @@ mod retained;
 mod retainers;
 mod scripts;
 mod summary;
+mod suspects;
 mod weakmap;
 
 pub use classes::{ClassTable, InterfaceDefinitions};
@@ -25,7 +26,7 @@ pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
-    RetainerGroup, RetainersReport, SummaryReport, SummaryTotals,
+    RetainerGroup, RetainersReport, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

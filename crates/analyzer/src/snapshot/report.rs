@@ -103,6 +103,34 @@ pub struct NewObjectsRow {
     pub retainer_path: Vec<PathStep>,
 }
 
+/// A leak suspect: new objects of one class key (class and allocation
+/// position) with the retained size they add.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Suspect {
+    /// Class name.
+    pub class: String,
+    /// Class key.
+    pub key: String,
+    /// New objects of the class not held by another suspect's objects.
+    pub count: u64,
+    /// Σ their retained sizes (each byte counted once across suspects).
+    pub retained_size: u64,
+    /// Where the class's constructor is (see [`ClassRow::source`]).
+    pub source: Option<SourcePosition>,
+    /// Their retainer paths from the GC roots, grouped by shape (edge names
+    /// and classes, element indices ignored), most followed first.
+    pub clusters: Vec<SuspectCluster>,
+}
+
+/// Objects of a suspect kept alive through paths of one shape.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SuspectCluster {
+    /// How many of the suspect's objects follow it.
+    pub count: u64,
+    /// The path of the first of them, from a GC root.
+    pub path: Vec<PathStep>,
+}
+
 /// `heapdiff A.heapsnapshot B.heapsnapshot`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareReport {
@@ -110,6 +138,11 @@ pub struct CompareReport {
     pub schema_version: u32,
     /// `"snapshot-diff"`.
     pub kind: &'static str,
+    /// Leak suspects, most likely first (at most 5).
+    pub suspects: Vec<Suspect>,
+    /// Σ retained size of the suspects shown: how much of the growth
+    /// (`total_after - total_before`) they explain.
+    pub suspects_retained: u64,
     /// Classes by allocated size descending, then name, then key.
     pub classes: Vec<CompareRow>,
     /// Objects allocated between the snapshots, by retained size.

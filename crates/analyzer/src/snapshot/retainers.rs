@@ -357,38 +357,7 @@ pub fn retainers(
             .collect(),
     };
     let index = RetainerIndex::build(g);
-    let mut forest = PathForest::new(g, d);
-    // Per path shape: (count, retained size, the first object).
-    let mut by_shape: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
-    let mut unreachable = 0;
-    for &v in &objects {
-        if d.distance[v as usize] == NO_DISTANCE {
-            unreachable += 1;
-            continue;
-        }
-        let shape = forest.visit(&index, v);
-        let group = by_shape.entry(shape).or_insert((0, 0, v));
-        group.0 += 1;
-        group.1 += d.retained()[v as usize];
-    }
-    let rank = forest.path_ranks();
-    let mut order: Vec<(u64, u64, u32)> = by_shape.into_values().collect();
-    order.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then_with(|| rank[&a.2].cmp(&rank[&b.2]))
-    });
-    if let Some(limit) = opts.limit {
-        order.truncate(limit);
-    }
-    let groups: Vec<RetainerGroup> = order
-        .into_iter()
-        .map(|(count, retained_size, v)| RetainerGroup {
-            count,
-            retained_size,
-            path: forest.path(v),
-        })
-        .collect();
+    let (groups, unreachable) = path_groups(g, d, &index, &objects, opts.limit);
     RetainersReport {
         schema_version: 1,
         kind: "retainers",
@@ -400,6 +369,74 @@ pub fn retainers(
         unreachable,
         groups,
     }
+}
+
+/// The shortest retainer paths of `objects` grouped by shape (classes and
+/// edge names, array indices ignored), by count, then retained size, then
+/// path; at most `limit` groups. Also how many objects have no path.
+pub(crate) fn path_groups(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    objects: &[u32],
+    limit: Option<usize>,
+) -> (Vec<RetainerGroup>, u64) {
+    path_groups_of_sets(g, d, index, &[objects], limit)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// [`path_groups`] of several sets of objects, through one path forest:
+/// nodes their paths share are visited once.
+pub(crate) fn path_groups_of_sets(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    sets: &[&[u32]],
+    limit: Option<usize>,
+) -> Vec<(Vec<RetainerGroup>, u64)> {
+    let mut forest = PathForest::new(g, d);
+    // Per set and path shape: (count, retained size, the first object).
+    let mut shapes: Vec<(FxHashMap<u32, (u64, u64, u32)>, u64)> = Vec::new();
+    for objects in sets {
+        let mut by_shape: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
+        let mut unreachable = 0;
+        for &v in *objects {
+            if d.distance[v as usize] == NO_DISTANCE {
+                unreachable += 1;
+                continue;
+            }
+            let shape = forest.visit(index, v);
+            let group = by_shape.entry(shape).or_insert((0, 0, v));
+            group.0 += 1;
+            group.1 += d.retained()[v as usize];
+        }
+        shapes.push((by_shape, unreachable));
+    }
+    let rank = forest.path_ranks();
+    shapes
+        .into_iter()
+        .map(|(by_shape, unreachable)| {
+            let mut order: Vec<(u64, u64, u32)> = by_shape.into_values().collect();
+            order.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.cmp(&a.1))
+                    .then_with(|| rank[&a.2].cmp(&rank[&b.2]))
+            });
+            if let Some(limit) = limit {
+                order.truncate(limit);
+            }
+            let groups = order
+                .into_iter()
+                .map(|(count, retained_size, v)| RetainerGroup {
+                    count,
+                    retained_size,
+                    path: forest.path(v),
+                })
+                .collect();
+            (groups, unreachable)
+        })
+        .collect()
 }
 
 /// Array positions do not make paths different: `[17]` → `[]`.

@@ -1,0 +1,178 @@
+//! Leak suspects of a snapshot diff: the new objects (ids not in the base)
+//! that carry the growth, grouped by class key (class and allocation
+//! position), ranked by the retained size they add, each with its retainer
+//! paths from the GC roots clustered by shape.
+//!
+//! Every byte is counted once across all suspects: an object counts only
+//! when no dominator above it is itself a counted object (a new application
+//! object), so the `OrderLine`s a new `RequestRecord` holds are part of that
+//! record's retained size, not a suspect of their own. Only application
+//! objects count (`object`, `closure` and `regexp` nodes, not `system / …`),
+//! reachable from a root over strong edges: V8 internals (code, feedback,
+//! shapes, `(system)`), strings and arrays are inside the retained size of
+//! what holds them, weak-only objects and embedder (`native`) nodes, such as
+//! node's detached bindings, are left out.
+
+use heapdiff_model::HeapGraph;
+use rustc_hash::FxHashMap;
+
+use super::report::{Suspect, SuspectCluster};
+use super::retainers::{RetainerIndex, path_groups_of_sets};
+use super::{Derived, NO_DISTANCE, Scripts};
+
+/// Suspects shown.
+pub(crate) const SUSPECTS: usize = 5;
+/// Retainer path clusters shown per suspect.
+const CLUSTERS: usize = 3;
+
+/// The node types that hold application state.
+const APPLICATION_TYPES: [&str; 3] = ["object", "closure", "regexp"];
+
+/// The suspects of `g` against `base`, most likely first.
+pub(crate) fn suspects(
+    base: &HeapGraph,
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    scripts: &Scripts,
+) -> Vec<Suspect> {
+    let counts = outermost_new_objects(base, g, d);
+    let mut groups: Vec<(usize, Vec<u32>, u64)> = counts
+        .into_iter()
+        .map(|(c, (members, retained))| (c, members, retained))
+        .collect();
+    groups.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then(b.1.len().cmp(&a.1.len()))
+            .then_with(|| d.classes.keys[a.0].cmp(&d.classes.keys[b.0]))
+    });
+    groups.truncate(SUSPECTS);
+    let sets: Vec<&[u32]> = groups.iter().map(|(_, m, _)| m.as_slice()).collect();
+    let clusters = path_groups_of_sets(g, d, index, &sets, Some(CLUSTERS));
+    groups
+        .iter()
+        .zip(clusters)
+        .map(|((c, members, retained), (paths, _))| Suspect {
+            class: d.classes.names[*c].clone(),
+            key: d.classes.keys[*c].clone(),
+            count: members.len() as u64,
+            retained_size: *retained,
+            source: scripts.position_of_key(&d.classes.keys[*c]),
+            clusters: paths
+                .into_iter()
+                .map(|p| SuspectCluster {
+                    count: p.count,
+                    path: p.path,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Per class: the new application objects not dominated by another one
+/// (in dominator tree order), and the sum of their retained sizes.
+fn outermost_new_objects(
+    base: &HeapGraph,
+    g: &HeapGraph,
+    d: &Derived,
+) -> FxHashMap<usize, (Vec<u32>, u64)> {
+    let mut old: Vec<u64> = (0..base.n_nodes()).map(|v| base.nodes.id(v)).collect();
+    old.sort_unstable();
+    let application: Vec<u8> = APPLICATION_TYPES
+        .iter()
+        .filter_map(|t| g.node_type_index(t))
+        .collect();
+    let counts = |v: usize| {
+        let c = d.classes.of_node[v] as usize;
+        d.self_size[v] > 0
+            && application.contains(&g.nodes.kind[v])
+            && d.distance[v] != NO_DISTANCE
+            && !d.classes.names[c].starts_with("system / ")
+            && old.binary_search(&g.nodes.id(v)).is_err()
+    };
+    let tree = &d.dominators;
+    let mut groups: FxHashMap<usize, (Vec<u32>, u64)> = FxHashMap::default();
+    let mut inside_until = 0;
+    for (at, &v) in tree.tree_order.iter().enumerate() {
+        if at < inside_until || !counts(v as usize) {
+            continue;
+        }
+        inside_until = at + tree.tree_size[at] as usize;
+        let group = groups
+            .entry(d.classes.of_node[v as usize] as usize)
+            .or_default();
+        group.0.push(v);
+        group.1 = group.1.saturating_add(d.retained_at(at));
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::load;
+    use super::*;
+
+    fn node_leak() -> (HeapGraph, HeapGraph, Derived) {
+        let base = load("../../fixtures/snapshot-diff/node-leak/before.heapsnapshot.gz");
+        let cur = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
+        let d = super::super::analyze(&cur);
+        (base, cur, d)
+    }
+
+    /// The real leak of `gen-node-leak.mjs`: every new `RequestRecord`
+    /// (cache.js:32) kept in the module-level Map `requestLog` is the
+    /// first suspect, its path clustered through that Map.
+    #[test]
+    fn the_leaking_records_are_the_first_suspect() {
+        let (base, cur, d) = node_leak();
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index, &Scripts::resolve(&cur));
+        let first = &list[0];
+        assert_eq!((first.class.as_str(), first.count), ("RequestRecord", 464));
+        assert_eq!(first.source.as_ref().unwrap().short(), "cache.js:32:14");
+        let top = &first.clusters[0];
+        assert_eq!(top.count, 464);
+        let edges: Vec<&str> = top.path.iter().map(|s| s.edge.as_str()).collect();
+        assert!(edges.contains(&".requestLog"), "{edges:?}");
+        assert_eq!(top.path.last().unwrap().class, "RequestRecord");
+        // The OrderLines the records hold are inside their retained size.
+        assert!(list.iter().all(|s| s.class != "OrderLine"));
+        assert!(list.len() <= SUSPECTS);
+    }
+
+    /// Each byte counts once: the suspects' objects do not dominate one
+    /// another, and their retained sizes are those of the objects.
+    #[test]
+    fn suspects_do_not_overlap() {
+        let (base, cur, d) = node_leak();
+        let groups = outermost_new_objects(&base, &cur, &d);
+        let idom = d.dominators.idom();
+        let mut counted = vec![false; cur.n_nodes()];
+        #[allow(clippy::iter_over_hash_type)]
+        for (members, _) in groups.values() {
+            for &v in members {
+                counted[v as usize] = true;
+            }
+        }
+        #[allow(clippy::iter_over_hash_type)]
+        for (members, retained) in groups.values() {
+            let sum: u64 = members.iter().map(|&v| d.retained()[v as usize]).sum();
+            assert_eq!(sum, *retained);
+            for &v in members {
+                let mut up = idom[v as usize];
+                while up != 0 {
+                    assert!(!counted[up as usize], "@{} inside another", v);
+                    up = idom[up as usize];
+                }
+            }
+        }
+    }
+
+    /// A snapshot against itself has no new objects, so no suspects.
+    #[test]
+    fn no_new_objects_no_suspects() {
+        let (_, cur, d) = node_leak();
+        let index = RetainerIndex::build(&cur);
+        assert!(suspects(&cur, &cur, &d, &index, &Scripts::resolve(&cur)).is_empty());
+    }
+}
