@@ -221,6 +221,7 @@ fn write_snapshot(
         )?;
     }
     write_inputs(out, inputs)?;
+    crate::snapshot::suspects_markdown(out, c)?;
     let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |\n|---:|---:|---:|---:|---:|---:|---|---|";
     let line = |r: &heapdiff_analyzer::snapshot::CompareRow| {
         format!(

@@ -175,14 +175,11 @@ pub(crate) fn suspects_explain(r: &CompareReport) -> Option<String> {
         _ => " (the total did not grow)".to_string(),
     };
     let what = if n == 1 {
-        "suspect retains"
+        "The suspect retains".to_string()
     } else {
-        "suspects retain"
+        format!("The {n} suspects retain")
     };
-    Some(format!(
-        "The {n} {what} {}{share}.",
-        bytes(r.suspects_retained)
-    ))
+    Some(format!("{what} {}{share}.", bytes(r.suspects_retained)))
 }
 
 /// A cluster's line: how many objects follow the path, and the path.

@@ -111,14 +111,17 @@ pub struct Suspect {
     pub class: String,
     /// Class key.
     pub key: String,
-    /// New objects of the class not held by another suspect's objects.
+    /// New objects of the class key that no new application object of
+    /// another key dominates.
     pub count: u64,
-    /// Σ their retained sizes (each byte counted once across suspects).
+    /// Σ retained sizes of the outermost of them, those no new application
+    /// object dominates (each byte counted once across suspects).
     pub retained_size: u64,
     /// Where the class's constructor is (see [`ClassRow::source`]).
     pub source: Option<SourcePosition>,
-    /// Their retainer paths from the GC roots, grouped by shape (edge names
-    /// and classes, element indices ignored), most followed first.
+    /// The retainer paths of the outermost ones from the GC roots, grouped
+    /// by shape (edge names and classes, element indices ignored), most
+    /// followed first (at most 3).
     pub clusters: Vec<SuspectCluster>,
 }
 

@@ -36,27 +36,24 @@ pub(crate) fn suspects(
     index: &RetainerIndex,
     scripts: &Scripts,
 ) -> Vec<Suspect> {
-    let counts = outermost_new_objects(base, g, d);
-    let mut groups: Vec<(usize, Vec<u32>, u64)> = counts
-        .into_iter()
-        .map(|(c, (members, retained))| (c, members, retained))
-        .collect();
-    groups.sort_by(|a, b| {
-        b.2.cmp(&a.2)
-            .then(b.1.len().cmp(&a.1.len()))
-            .then_with(|| d.classes.keys[a.0].cmp(&d.classes.keys[b.0]))
+    let mut groups: Vec<(usize, Group)> = outermost_new_objects(base, g, d).into_iter().collect();
+    groups.sort_by(|(a, ga), (b, gb)| {
+        gb.retained
+            .cmp(&ga.retained)
+            .then(gb.count.cmp(&ga.count))
+            .then_with(|| d.classes.keys[*a].cmp(&d.classes.keys[*b]))
     });
     groups.truncate(SUSPECTS);
-    let sets: Vec<&[u32]> = groups.iter().map(|(_, m, _)| m.as_slice()).collect();
+    let sets: Vec<&[u32]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
     let clusters = path_groups_of_sets(g, d, index, &sets, Some(CLUSTERS));
     groups
         .iter()
         .zip(clusters)
-        .map(|((c, members, retained), (paths, _))| Suspect {
+        .map(|((c, group), (paths, _))| Suspect {
             class: d.classes.names[*c].clone(),
             key: d.classes.keys[*c].clone(),
-            count: members.len() as u64,
-            retained_size: *retained,
+            count: group.count,
+            retained_size: group.retained,
             source: scripts.position_of_key(&d.classes.keys[*c]),
             clusters: paths
                 .into_iter()
@@ -69,13 +66,22 @@ pub(crate) fn suspects(
         .collect()
 }
 
-/// Per class: the new application objects not dominated by another one
-/// (in dominator tree order), and the sum of their retained sizes.
-fn outermost_new_objects(
-    base: &HeapGraph,
-    g: &HeapGraph,
-    d: &Derived,
-) -> FxHashMap<usize, (Vec<u32>, u64)> {
+/// The new objects of one class key that count.
+#[derive(Debug, Default)]
+struct Group {
+    /// The outermost ones: no new application object dominates them.
+    outermost: Vec<u32>,
+    /// Those and the new objects of the same key inside their dominator
+    /// subtrees (a list's later links).
+    count: u64,
+    /// Σ retained size of the outermost ones.
+    retained: u64,
+}
+
+/// Per class, the new application objects that count, walking the
+/// dominator tree in order: an outermost object counts its retained size,
+/// and new objects of its own key inside its subtree count as members.
+fn outermost_new_objects(base: &HeapGraph, g: &HeapGraph, d: &Derived) -> FxHashMap<usize, Group> {
     let mut old: Vec<u64> = (0..base.n_nodes()).map(|v| base.nodes.id(v)).collect();
     old.sort_unstable();
     let application: Vec<u8> = APPLICATION_TYPES
@@ -91,18 +97,24 @@ fn outermost_new_objects(
             && old.binary_search(&g.nodes.id(v)).is_err()
     };
     let tree = &d.dominators;
-    let mut groups: FxHashMap<usize, (Vec<u32>, u64)> = FxHashMap::default();
-    let mut inside_until = 0;
+    let mut groups: FxHashMap<usize, Group> = FxHashMap::default();
+    let (mut inside_until, mut inside) = (0, usize::MAX);
     for (at, &v) in tree.tree_order.iter().enumerate() {
-        if at < inside_until || !counts(v as usize) {
+        let c = d.classes.of_node[v as usize] as usize;
+        if at < inside_until {
+            if c == inside && counts(v as usize) {
+                groups.entry(c).or_default().count += 1;
+            }
             continue;
         }
-        inside_until = at + tree.tree_size[at] as usize;
-        let group = groups
-            .entry(d.classes.of_node[v as usize] as usize)
-            .or_default();
-        group.0.push(v);
-        group.1 = group.1.saturating_add(d.retained_at(at));
+        if !counts(v as usize) {
+            continue;
+        }
+        (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
+        let group = groups.entry(c).or_default();
+        group.outermost.push(v);
+        group.count += 1;
+        group.retained = group.retained.saturating_add(d.retained_at(at));
     }
     groups
 }
@@ -149,16 +161,20 @@ mod tests {
         let idom = d.dominators.idom();
         let mut counted = vec![false; cur.n_nodes()];
         #[allow(clippy::iter_over_hash_type)]
-        for (members, _) in groups.values() {
-            for &v in members {
+        for group in groups.values() {
+            for &v in &group.outermost {
                 counted[v as usize] = true;
             }
         }
         #[allow(clippy::iter_over_hash_type)]
-        for (members, retained) in groups.values() {
-            let sum: u64 = members.iter().map(|&v| d.retained()[v as usize]).sum();
-            assert_eq!(sum, *retained);
-            for &v in members {
+        for group in groups.values() {
+            let sum: u64 = group
+                .outermost
+                .iter()
+                .map(|&v| d.retained()[v as usize])
+                .sum();
+            assert_eq!(sum, group.retained);
+            for &v in &group.outermost {
                 let mut up = idom[v as usize];
                 while up != 0 {
                     assert!(!counted[up as usize], "@{} inside another", v);
@@ -166,6 +182,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A growing list is one suspect: its first new link retains the
+    /// others, which count as its members.
+    #[test]
+    fn a_growing_list_is_one_suspect_with_every_new_link() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/snapshot-diff/chain-growth");
+        let read = |name: &str| {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+        };
+        let (base, cur) = (read("before.heapsnapshot"), read("after.heapsnapshot"));
+        let d = super::super::analyze(&cur);
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index, &Scripts::resolve(&cur));
+        assert_eq!(list.len(), 1);
+        let links = &list[0];
+        assert_eq!(
+            (links.class.as_str(), links.count, links.retained_size),
+            ("Link", 15, 480)
+        );
+        assert_eq!(links.clusters.len(), 1);
+        assert_eq!(links.clusters[0].count, 1);
     }
 
     /// A snapshot against itself has no new objects, so no suspects.

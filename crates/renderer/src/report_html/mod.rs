@@ -277,8 +277,48 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
         h.raw("<p class=\"fail\">Few object ids are shared: these snapshots look like they come from different processes.</p>\n");
     }
     inputs(h, list);
+    suspects(h, c);
     comparison(h, c);
     allocated_between(h, c);
+}
+
+/// The leak suspects, most likely first, each with its retainer path
+/// clusters, and how much of the growth they explain.
+fn suspects(h: &mut Markup, c: &CompareReport) {
+    let Some(explain) = crate::snapshot::suspects_explain(c) else {
+        return;
+    };
+    h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ol class=\"suspects\">\n");
+    for s in &c.suspects {
+        h.raw("<li><b>").text(&s.class).raw("</b>");
+        if let Some(at) = &s.source {
+            h.raw(" (");
+            h.tag("span")
+                .attr("title", &at.url)
+                .open()
+                .text(at.short())
+                .end("span");
+            h.raw(")");
+        }
+        h.raw(": ")
+            .text(s.count)
+            .raw(" new, retaining ")
+            .text(bytes(s.retained_size))
+            .raw("\n<ul>");
+        for k in &s.clusters {
+            h.tag("li")
+                .attr("class", "path")
+                .open()
+                .text(format!(
+                    "{} × {}",
+                    k.count,
+                    crate::snapshot::path_text(&k.path)
+                ))
+                .end("li");
+        }
+        h.raw("</ul></li>\n");
+    }
+    h.raw("</ol>\n<p>").text(explain).raw("</p>\n");
 }
 
 /// DevTools' Comparison view, one row per class.
