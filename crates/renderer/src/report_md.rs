@@ -262,7 +262,7 @@ fn write_snapshot(
             let path = g
                 .retainer_path
                 .iter()
-                .map(|s| md(format!("{} {} @{}", s.edge, s.class, s.id).trim()))
+                .map(|s| md(&crate::snapshot::step_text(s)))
                 .collect::<Vec<_>>()
                 .join(" → ");
             writeln!(

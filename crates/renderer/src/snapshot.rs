@@ -125,17 +125,27 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
     )
 }
 
+/// One step of a path: `.name Class @id`, with `(file:line:col)` for a
+/// closure whose source is known.
+pub(crate) fn step_text(s: &PathStep) -> String {
+    let object = object_text(&s.class, s.id, s.source.as_ref());
+    if s.edge.is_empty() {
+        object
+    } else {
+        format!("{} {object}", s.edge)
+    }
+}
+
+/// `Class @id`, with `(file:line:col)` when the object's source is known.
+fn object_text(class: &str, id: u64, source: Option<&SourcePosition>) -> String {
+    match source {
+        Some(at) => format!("{class} @{id} ({})", at.short()),
+        None => format!("{class} @{id}"),
+    }
+}
+
 pub(crate) fn path_text(path: &[PathStep]) -> String {
-    path.iter()
-        .map(|s| {
-            if s.edge.is_empty() {
-                format!("{} @{}", s.class, s.id)
-            } else {
-                format!("{} {} @{}", s.edge, s.class, s.id)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" → ")
+    path.iter().map(step_text).collect::<Vec<_>>().join(" → ")
 }
 
 /// The heading of the suspects section.
@@ -362,17 +372,11 @@ pub fn retainers_text(out: &mut dyn io::Write, r: &RetainersReport) -> io::Resul
             bytes(g.retained_size)
         )?;
         for (depth, s) in g.path.iter().enumerate() {
-            let edge = if s.edge.is_empty() {
-                String::new()
-            } else {
-                format!("{} ", term(&s.edge))
-            };
             writeln!(
                 out,
-                "  {}{edge}{} @{}",
+                "  {}{}",
                 "  ".repeat(depth.min(40)),
-                term(&s.class),
-                s.id
+                term(&step_text(s))
             )?;
         }
     }
@@ -399,14 +403,14 @@ pub fn dominators_table(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Re
         let chain = o
             .dominated_by
             .iter()
-            .map(|s| format!("{} @{}", s.class, s.id))
+            .map(step_text)
             .collect::<Vec<_>>()
             .join(" > ");
         t.add_row(vec![
             bytes(o.retained_size),
             pct(o.retained_size, r.total_size),
             bytes(o.self_size),
-            term(&format!("{} @{}", o.class, o.id)),
+            term(&object_text(&o.class, o.id, o.source.as_ref())),
             term(&chain),
         ]);
     }

@@ -80,7 +80,8 @@ pub fn compare(
     let (cg, cd) = current;
     let mb = members(bg, bd);
     let mc = members(cg, cd);
-    let (base_scripts, scripts) = (Scripts::resolve(bg), Scripts::resolve(cg));
+    let index = RetainerIndex::build(cg);
+    let (base_scripts, scripts) = (Scripts::resolve(bg), index.scripts());
     let source_of = |key: &str| {
         scripts
             .position_of_key(key)
@@ -136,15 +137,9 @@ pub fn compare(
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.key.cmp(&b.key))
     });
-    let index = RetainerIndex::build(cg);
-    let allocated_between = allocated_between(
-        bg,
-        cg,
-        cd,
-        (&index, &scripts),
-        opts.limit.unwrap_or(ALLOCATED_ROWS),
-    );
-    let suspects = suspects::suspects(bg, cg, cd, &index, &scripts);
+    let allocated_between =
+        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS));
+    let suspects = suspects::suspects(bg, cg, cd, &index);
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
@@ -179,7 +174,7 @@ fn allocated_between(
     base: &HeapGraph,
     g: &HeapGraph,
     d: &Derived,
-    (index, scripts): (&RetainerIndex, &Scripts),
+    index: &RetainerIndex,
     limit: usize,
 ) -> Vec<NewObjectsRow> {
     let (lo, hi) = (max_js_id(base), max_js_id(g));
@@ -218,7 +213,7 @@ fn allocated_between(
             count: sums.count[c],
             self_size: sums.self_size[c],
             retained_size: sums.retained[c],
-            source: scripts.position_of_key(&d.classes.keys[c]),
+            source: index.scripts().position_of_key(&d.classes.keys[c]),
             retainer_path: largest
                 .get(&c)
                 .map(|&v| shortest_path(g, d, index, v))

@@ -169,6 +169,10 @@ pub struct PathStep {
     pub class: String,
     /// The node's object id.
     pub id: u64,
+    /// Where the node is defined in the source, for closures whose script
+    /// the snapshot names; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePosition>,
 }
 
 /// A group of objects kept alive through the same path.
@@ -210,6 +214,9 @@ pub struct DominatorRow {
     pub self_size: u64,
     /// Retained size.
     pub retained_size: u64,
+    /// Where the object is defined, for closures (see [`PathStep::source`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePosition>,
     /// Dominator chain from the root's child down to this object's
     /// immediate dominator.
     pub dominated_by: Vec<PathStep>,

@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use super::report::{Suspect, SuspectCluster};
 use super::retainers::{RetainerIndex, path_groups_of_sets};
-use super::{Derived, NO_DISTANCE, Scripts};
+use super::{Derived, NO_DISTANCE};
 
 /// Suspects shown.
 pub(crate) const SUSPECTS: usize = 5;
@@ -34,7 +34,6 @@ pub(crate) fn suspects(
     g: &HeapGraph,
     d: &Derived,
     index: &RetainerIndex,
-    scripts: &Scripts,
 ) -> Vec<Suspect> {
     let mut groups: Vec<(usize, Group)> = outermost_new_objects(base, g, d).into_iter().collect();
     groups.sort_by(|(a, ga), (b, gb)| {
@@ -54,7 +53,7 @@ pub(crate) fn suspects(
             key: d.classes.keys[*c].clone(),
             count: group.count,
             retained_size: group.retained,
-            source: scripts.position_of_key(&d.classes.keys[*c]),
+            source: index.scripts().position_of_key(&d.classes.keys[*c]),
             clusters: paths
                 .into_iter()
                 .map(|p| SuspectCluster {
@@ -138,7 +137,7 @@ mod tests {
     fn the_leaking_records_are_the_first_suspect() {
         let (base, cur, d) = node_leak();
         let index = RetainerIndex::build(&cur);
-        let list = suspects(&base, &cur, &d, &index, &Scripts::resolve(&cur));
+        let list = suspects(&base, &cur, &d, &index);
         let first = &list[0];
         assert_eq!((first.class.as_str(), first.count), ("RequestRecord", 464));
         assert_eq!(first.source.as_ref().unwrap().short(), "cache.js:32:14");
@@ -147,6 +146,19 @@ mod tests {
         let edges: Vec<&str> = top.path.iter().map(|s| s.edge.as_str()).collect();
         assert!(edges.contains(&".requestLog"), "{edges:?}");
         assert_eq!(top.path.last().unwrap().class, "RequestRecord");
+        // Closures on the path say where they are defined; other steps not.
+        let micro = top
+            .path
+            .iter()
+            .find(|s| s.edge == ".queueMicrotask")
+            .unwrap();
+        let at = micro.source.as_ref().unwrap();
+        assert_eq!(at.url, "node:internal/process/task_queues");
+        assert!(
+            top.path
+                .iter()
+                .all(|s| s.class == "Function" || s.source.is_none())
+        );
         // The OrderLines the records hold are inside their retained size.
         assert!(list.iter().all(|s| s.class != "OrderLine"));
         assert!(list.len() <= SUSPECTS);
@@ -197,7 +209,7 @@ mod tests {
         let (base, cur) = (read("before.heapsnapshot"), read("after.heapsnapshot"));
         let d = super::super::analyze(&cur);
         let index = RetainerIndex::build(&cur);
-        let list = suspects(&base, &cur, &d, &index, &Scripts::resolve(&cur));
+        let list = suspects(&base, &cur, &d, &index);
         assert_eq!(list.len(), 1);
         let links = &list[0];
         assert_eq!(
@@ -213,6 +225,6 @@ mod tests {
     fn no_new_objects_no_suspects() {
         let (_, cur, d) = node_leak();
         let index = RetainerIndex::build(&cur);
-        assert!(suspects(&cur, &cur, &d, &index, &Scripts::resolve(&cur)).is_empty());
+        assert!(suspects(&cur, &cur, &d, &index).is_empty());
     }
 }

@@ -350,11 +350,7 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
         let path = g
             .retainer_path
             .iter()
-            .map(|s| {
-                format!("{} {} @{}", s.edge, s.class, s.id)
-                    .trim()
-                    .to_string()
-            })
+            .map(crate::snapshot::step_text)
             .collect::<Vec<_>>()
             .join(" → ");
         h.raw("<tr>");
