@@ -288,9 +288,13 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
     let Some(explain) = crate::snapshot::suspects_explain(c) else {
         return;
     };
-    h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ol class=\"suspects\">\n");
-    for s in &c.suspects {
-        h.raw("<li><b>").text(&s.class).raw("</b>");
+    h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ul class=\"suspects\">\n");
+    for (i, s) in c.suspects.iter().enumerate() {
+        h.raw("<li>#")
+            .text(i + 1)
+            .raw(" <b>")
+            .text(&s.class)
+            .raw("</b>");
         if let Some(at) = &s.source {
             h.raw(" (");
             h.tag("span")
@@ -318,7 +322,7 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
         }
         h.raw("</ul></li>\n");
     }
-    h.raw("</ol>\n<p>").text(explain).raw("</p>\n");
+    h.raw("</ul>\n<p>").text(explain).raw("</p>\n");
 }
 
 /// DevTools' Comparison view, one row per class.
