@@ -245,9 +245,26 @@ mod tests {
         assert_eq!(lru.short(), "cache.js:10:14");
         let queue = s.position_of_key(&key_of("FixedQueue")).unwrap();
         assert_eq!(queue.url, "node:internal/fixed_queue");
+        let module = s.position_of_key(&key_of("BuiltinModule")).unwrap();
+        assert_eq!(module.short(), "node:internal/bootstrap/realm:238:14");
         // Every location-keyed class of this snapshot resolves.
         for key in d.classes.keys.iter().filter(|k| !k.starts_with(',')) {
             assert!(s.position_of_key(key).is_some(), "{key}");
         }
+    }
+
+    /// Another process of the same node version, snapshotted through the
+    /// inspector, names node's classes at the same positions.
+    #[test]
+    fn another_node_process_names_the_same_positions() {
+        let g = load("../../fixtures/heapsnapshot/inspector/input.heapsnapshot.gz");
+        let d = super::super::analyze(&g);
+        let s = Scripts::resolve(&g);
+        let at = |name: &str| {
+            let c = d.classes.names.iter().position(|n| n == name).unwrap();
+            s.position_of_key(&d.classes.keys[c]).unwrap().short()
+        };
+        assert_eq!(at("BuiltinModule"), "node:internal/bootstrap/realm:238:14");
+        assert_eq!(at("FixedQueue"), "node:internal/fixed_queue:92:14");
     }
 }

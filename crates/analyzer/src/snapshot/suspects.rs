@@ -14,6 +14,7 @@
 //! node's detached bindings, are left out.
 
 use heapdiff_model::HeapGraph;
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
 use super::report::{Suspect, SuspectCluster};
@@ -82,7 +83,7 @@ struct Group {
 /// and new objects of its own key inside its subtree count as members.
 fn outermost_new_objects(base: &HeapGraph, g: &HeapGraph, d: &Derived) -> FxHashMap<usize, Group> {
     let mut old: Vec<u64> = (0..base.n_nodes()).map(|v| base.nodes.id(v)).collect();
-    old.sort_unstable();
+    old.par_sort_unstable();
     let application: Vec<u8> = APPLICATION_TYPES
         .iter()
         .filter_map(|t| g.node_type_index(t))
