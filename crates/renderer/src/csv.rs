@@ -5,7 +5,7 @@
 
 use std::io;
 
-use heapdiff_analyzer::snapshot::{CompareReport, SummaryReport};
+use heapdiff_analyzer::snapshot::{CompareReport, SourcePosition, SummaryReport};
 use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
 use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
 
@@ -114,23 +114,36 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
     Ok(())
 }
 
+/// A class's source position as three fields (URL, line, column), empty
+/// when there is none.
+fn source(s: Option<&SourcePosition>) -> String {
+    s.map_or_else(
+        || ",,".to_string(),
+        |s| format!("{},{},{}", text(&s.url), s.line, s.column),
+    )
+}
+
 /// `summary` as CSV.
 ///
 /// # Errors
 /// When writing fails.
 pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
-    writeln!(out, "name,key,count,self_size,retained_size,distance")?;
+    writeln!(
+        out,
+        "name,key,count,self_size,retained_size,distance,source_url,source_line,source_column"
+    )?;
     for c in &r.classes {
         let d = c.distance.map_or_else(String::new, |d| d.to_string());
         writeln!(
             out,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{}",
             text(&c.name),
             text(&c.key),
             c.count,
             c.self_size,
             c.retained_size,
-            d
+            d,
+            source(c.source.as_ref())
         )?;
     }
     Ok(())
@@ -143,12 +156,12 @@ pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
 pub fn compare(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     writeln!(
         out,
-        "name,key,new,deleted,delta,alloc_size,freed_size,size_delta"
+        "name,key,new,deleted,delta,alloc_size,freed_size,size_delta,source_url,source_line,source_column"
     )?;
     for c in &r.classes {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             text(&c.name),
             text(&c.key),
             c.new,
@@ -156,7 +169,8 @@ pub fn compare(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
             c.delta,
             c.alloc_size,
             c.freed_size,
-            c.size_delta
+            c.size_delta,
+            source(c.source.as_ref())
         )?;
     }
     Ok(())

@@ -224,17 +224,19 @@ fn write_snapshot(
         )?;
     }
     write_inputs(out, inputs)?;
-    let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class |\n|---:|---:|---:|---:|---:|---:|---|";
+    crate::snapshot::suspects_markdown(out, c)?;
+    let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |\n|---:|---:|---:|---:|---:|---:|---|---|";
     let line = |r: &heapdiff_analyzer::snapshot::CompareRow| {
         format!(
-            "| {} | {} | {:+} | {} | {} | {} | {} |",
+            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
             r.new,
             r.deleted,
             r.delta,
             bytes(r.alloc_size),
             bytes(r.freed_size),
             signed_bytes(r.size_delta),
-            md(&r.name)
+            md(&r.name),
+            md(&crate::snapshot::source(r.source.as_ref()))
         )
     };
     writeln!(out, "## Comparison by class\n\n{header}")?;
@@ -257,22 +259,23 @@ fn write_snapshot(
         writeln!(out, "## Allocated between the snapshots and still alive\n")?;
         writeln!(
             out,
-            "| Retained | Shallow | Count | Class | Kept alive by |\n|---:|---:|---:|---|---|"
+            "| Retained | Shallow | Count | Class | Source | Kept alive by |\n|---:|---:|---:|---|---|---|"
         )?;
         for g in &c.allocated_between {
             let path = g
                 .retainer_path
                 .iter()
-                .map(|s| md(format!("{} {} @{}", s.edge, s.class, s.id).trim()))
+                .map(|s| md(&crate::snapshot::step_text(s)))
                 .collect::<Vec<_>>()
                 .join(" → ");
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 bytes(g.retained_size),
                 bytes(g.self_size),
                 g.count,
                 md(&g.name),
+                md(&crate::snapshot::source(g.source.as_ref())),
                 path
             )?;
         }

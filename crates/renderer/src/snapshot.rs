@@ -4,7 +4,8 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    CompareReport, DominatorsReport, PathStep, RetainersReport, SpanTotals, SummaryReport,
+    CompareReport, DominatorsReport, PathStep, RetainersReport, SourcePosition, SpanTotals,
+    SummaryReport, Suspect, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -21,6 +22,12 @@ fn pct(part: u64, whole: u64) -> String {
     format!("{p:.0}%")
 }
 
+/// A class's source position as DevTools shows it (`cache.js:32:14`), or
+/// nothing.
+pub(crate) fn source(s: Option<&SourcePosition>) -> String {
+    s.map(SourcePosition::short).unwrap_or_default()
+}
+
 fn distance(d: Option<i32>) -> String {
     d.map_or_else(|| "-".to_string(), |d| d.to_string())
 }
@@ -33,7 +40,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
     let total = percent_base(r);
     let mut t = new_table(
         &[
-            "Retained", "%", "Shallow", "%", "Count", "Distance", "Class",
+            "Retained", "%", "Shallow", "%", "Count", "Distance", "Class", "Source",
         ],
         &[0, 1, 2, 3, 4, 5],
     );
@@ -46,6 +53,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
             c.count.to_string(),
             distance(c.distance),
             term(&c.name),
+            term(&source(c.source.as_ref())),
         ]);
     }
     write_table(out, &t)?;
@@ -96,20 +104,21 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
     let total = percent_base(r);
     writeln!(
         out,
-        "| Retained | % | Shallow | % | Count | Distance | Class |"
+        "| Retained | % | Shallow | % | Count | Distance | Class | Source |"
     )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---|")?;
     for c in &r.classes {
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             bytes(c.retained_size),
             pct(c.retained_size, total),
             bytes(c.self_size),
             pct(c.self_size, total),
             c.count,
             distance(c.distance),
-            md(&c.name)
+            md(&c.name),
+            md(&source(c.source.as_ref()))
         )?;
     }
     writeln!(out)?;
@@ -143,17 +152,106 @@ fn span_text(r: &SummaryReport, span: &SpanTotals) -> String {
     )
 }
 
-fn path_text(path: &[PathStep]) -> String {
-    path.iter()
-        .map(|s| {
-            if s.edge.is_empty() {
-                format!("{} @{}", s.class, s.id)
-            } else {
-                format!("{} {} @{}", s.edge, s.class, s.id)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" → ")
+/// One step of a path: `.name Class @id`, with `(file:line:col)` for a
+/// closure whose source is known.
+pub(crate) fn step_text(s: &PathStep) -> String {
+    let object = object_text(&s.class, s.id, s.source.as_ref());
+    if s.edge.is_empty() {
+        object
+    } else {
+        format!("{} {object}", s.edge)
+    }
+}
+
+/// `Class @id`, with `(file:line:col)` when the object's source is known.
+fn object_text(class: &str, id: u64, source: Option<&SourcePosition>) -> String {
+    match source {
+        Some(at) => format!("{class} @{id} ({})", at.short()),
+        None => format!("{class} @{id}"),
+    }
+}
+
+pub(crate) fn path_text(path: &[PathStep]) -> String {
+    path.iter().map(step_text).collect::<Vec<_>>().join(" → ")
+}
+
+/// The heading of the suspects section.
+const SUSPECTS_HEADING: &str =
+    "Suspects: new objects by class and source, ranked by the retained size they add";
+
+/// One suspect's line: `RequestRecord (cache.js:32:14): 464 new, retaining
+/// 569 kB`, through `esc` (terminal or Markdown escaping).
+fn suspect_line(s: &Suspect, esc: fn(&str) -> String) -> String {
+    let at = s
+        .source
+        .as_ref()
+        .map(|p| format!(" ({})", esc(&p.short())))
+        .unwrap_or_default();
+    format!(
+        "{}{at}: {} new, retaining {}",
+        esc(&s.class),
+        s.count,
+        bytes(s.retained_size)
+    )
+}
+
+/// How much of the growth the suspects explain, or `None` without
+/// suspects.
+pub(crate) fn suspects_explain(r: &CompareReport) -> Option<String> {
+    let n = r.suspects.len();
+    if n == 0 {
+        return None;
+    }
+    let growth = i128::from(r.total_after) - i128::from(r.total_before);
+    let share = match u64::try_from(growth) {
+        Ok(g) if g > 0 => format!(
+            ", {} of the growth ({})",
+            pct(r.suspects_retained, g),
+            signed_bytes(i64::try_from(growth).unwrap_or(i64::MAX))
+        ),
+        _ => " (the total did not grow)".to_string(),
+    };
+    let what = if n == 1 {
+        "The suspect retains".to_string()
+    } else {
+        format!("The {n} suspects retain")
+    };
+    Some(format!("{what} {}{share}.", bytes(r.suspects_retained)))
+}
+
+/// A cluster's line: how many objects follow the path, and the path.
+fn cluster_line(c: &SuspectCluster) -> String {
+    format!("{} × {}", c.count, path_text(&c.path))
+}
+
+/// The suspects section of a terminal comparison.
+fn suspects_text(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    let Some(explain) = suspects_explain(r) else {
+        return Ok(());
+    };
+    writeln!(out, "{SUSPECTS_HEADING}:\n")?;
+    for (i, s) in r.suspects.iter().enumerate() {
+        writeln!(out, "#{} {}", i + 1, suspect_line(s, term))?;
+        for c in &s.clusters {
+            writeln!(out, "   {}", term(&cluster_line(c)))?;
+        }
+    }
+    writeln!(out, "\n{explain}\n")
+}
+
+/// The suspects section in Markdown.
+pub(crate) fn suspects_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    let Some(explain) = suspects_explain(r) else {
+        return Ok(());
+    };
+    writeln!(out, "**{SUSPECTS_HEADING}**\n")?;
+    for (i, s) in r.suspects.iter().enumerate() {
+        writeln!(out, "{}. {}", i + 1, suspect_line(s, md))?;
+        for c in &s.clusters {
+            writeln!(out, "   - {}", md(&cluster_line(c)))?;
+        }
+    }
+    writeln!(out, "\n{explain}\n")
 }
 
 /// A snapshot comparison as a table, plus the objects allocated between.
@@ -167,6 +265,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             "warning: few object ids are shared: these snapshots look like they come from different processes, so New/Deleted counts mean little\n"
         )?;
     }
+    suspects_text(out, r)?;
     let mut t = new_table(
         &[
             "# New",
@@ -176,6 +275,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             "Freed Size",
             "Size Delta",
             "Class",
+            "Source",
         ],
         &[0, 1, 2, 3, 4, 5],
     );
@@ -188,6 +288,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             bytes(c.freed_size),
             signed_bytes(c.size_delta),
             term(&c.name),
+            term(&source(c.source.as_ref())),
         ]);
     }
     write_table(out, &t)?;
@@ -211,6 +312,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
                 "Shallow",
                 "Count",
                 "Class",
+                "Source",
                 "Kept alive by (shortest path from a root)",
             ],
             &[0, 1, 2],
@@ -221,6 +323,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
                 bytes(g.self_size),
                 g.count.to_string(),
                 term(&g.name),
+                term(&source(g.source.as_ref())),
                 term(&path_text(&g.retainer_path)),
             ]);
         }
@@ -234,22 +337,24 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    suspects_markdown(out, r)?;
     writeln!(
         out,
-        "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class |"
+        "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |"
     )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---|")?;
     for c in &r.classes {
         writeln!(
             out,
-            "| {} | {} | {:+} | {} | {} | {} | {} |",
+            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
             c.new,
             c.deleted,
             c.delta,
             bytes(c.alloc_size),
             bytes(c.freed_size),
             signed_bytes(c.size_delta),
-            md(&c.name)
+            md(&c.name),
+            md(&source(c.source.as_ref()))
         )?;
     }
     if !r.allocated_between.is_empty() {
@@ -257,15 +362,16 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Resul
             out,
             "\n**Allocated between the snapshots and still alive**\n"
         )?;
-        writeln!(out, "| Retained | Count | Class | Kept alive by |")?;
-        writeln!(out, "|---:|---:|---|---|")?;
+        writeln!(out, "| Retained | Count | Class | Source | Kept alive by |")?;
+        writeln!(out, "|---:|---:|---|---|---|")?;
         for g in &r.allocated_between {
             writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 bytes(g.retained_size),
                 g.count,
                 md(&g.name),
+                md(&source(g.source.as_ref())),
                 md(&path_text(&g.retainer_path))
             )?;
         }
@@ -293,17 +399,11 @@ pub fn retainers_text(out: &mut dyn io::Write, r: &RetainersReport) -> io::Resul
             bytes(g.retained_size)
         )?;
         for (depth, s) in g.path.iter().enumerate() {
-            let edge = if s.edge.is_empty() {
-                String::new()
-            } else {
-                format!("{} ", term(&s.edge))
-            };
             writeln!(
                 out,
-                "  {}{edge}{} @{}",
+                "  {}{}",
                 "  ".repeat(depth.min(40)),
-                term(&s.class),
-                s.id
+                term(&step_text(s))
             )?;
         }
     }
@@ -330,14 +430,14 @@ pub fn dominators_table(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Re
         let chain = o
             .dominated_by
             .iter()
-            .map(|s| format!("{} @{}", s.class, s.id))
+            .map(step_text)
             .collect::<Vec<_>>()
             .join(" > ");
         t.add_row(vec![
             bytes(o.retained_size),
             pct(o.retained_size, r.total_size),
             bytes(o.self_size),
-            term(&format!("{} @{}", o.class, o.id)),
+            term(&object_text(&o.class, o.id, o.source.as_ref())),
             term(&chain),
         ]);
     }

@@ -118,18 +118,7 @@ pub fn allocation_table(
             bytes(row.live_size)
         )?;
         for c in classes {
-            let path = c
-                .retainer_path
-                .iter()
-                .map(|s| {
-                    if s.edge.is_empty() {
-                        format!("{} @{}", s.class, s.id)
-                    } else {
-                        format!("{} {} @{}", s.edge, s.class, s.id)
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" → ");
+            let path = crate::snapshot::path_text(&c.retainer_path);
             writeln!(
                 out,
                 "  {} × {} ({}), kept by: {}",

@@ -5,10 +5,10 @@
 use heapdiff_model::HeapGraph;
 use rustc_hash::FxHashMap;
 
-use super::Derived;
 use super::report::{CompareReport, CompareRow, NewObjectsRow};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
+use super::{Derived, Scripts, suspects};
 
 /// Options of [`compare`].
 #[derive(Debug, Clone, Default)]
@@ -80,6 +80,13 @@ pub fn compare(
     let (cg, cd) = current;
     let mb = members(bg, bd);
     let mc = members(cg, cd);
+    let index = RetainerIndex::build(cg);
+    let (base_scripts, scripts) = (Scripts::resolve(bg), index.scripts());
+    let source_of = |key: &str| {
+        scripts
+            .position_of_key(key)
+            .or_else(|| base_scripts.position_of_key(key))
+    };
     let mut keys: Vec<&str> = mb.keys().chain(mc.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
@@ -121,6 +128,7 @@ pub fn compare(
             alloc_size: alloc,
             freed_size: freed,
             size_delta: signed(alloc, freed),
+            source: source_of(key),
         });
     }
     rows.sort_by(|a, b| {
@@ -129,13 +137,19 @@ pub fn compare(
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.key.cmp(&b.key))
     });
-    let allocated_between = allocated_between(bg, cg, cd, opts.limit.unwrap_or(ALLOCATED_ROWS));
+    let allocated_between =
+        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS));
+    let suspects = suspects::suspects(bg, cg, cd, &index);
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
     CompareReport {
         schema_version: 1,
         kind: "snapshot-diff",
+        suspects_retained: suspects
+            .iter()
+            .fold(0, |sum, s| sum.saturating_add(s.retained_size)),
+        suspects,
         classes: rows,
         allocated_between,
         total_before: bd.total_size,
@@ -160,6 +174,7 @@ fn allocated_between(
     base: &HeapGraph,
     g: &HeapGraph,
     d: &Derived,
+    index: &RetainerIndex,
     limit: usize,
 ) -> Vec<NewObjectsRow> {
     let (lo, hi) = (max_js_id(base), max_js_id(g));
@@ -191,7 +206,6 @@ fn allocated_between(
             largest.insert(c, v);
         }
     }
-    let index = RetainerIndex::build(g);
     classes
         .into_iter()
         .map(|c| NewObjectsRow {
@@ -199,9 +213,10 @@ fn allocated_between(
             count: sums.count[c],
             self_size: sums.self_size[c],
             retained_size: sums.retained[c],
+            source: index.scripts().position_of_key(&d.classes.keys[c]),
             retainer_path: largest
                 .get(&c)
-                .map(|&v| shortest_path(g, d, &index, v))
+                .map(|&v| shortest_path(g, d, index, v))
                 .unwrap_or_default(),
         })
         .collect()

@@ -16,7 +16,9 @@ mod prefetch;
 mod report;
 mod retained;
 mod retainers;
+mod scripts;
 mod summary;
+mod suspects;
 mod weakmap;
 
 pub use classes::{ClassTable, InterfaceDefinitions};
@@ -24,11 +26,13 @@ pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
-    RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals,
+    RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
+    SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
 };
+pub use scripts::{Scripts, SourcePosition};
 pub use summary::{ClassCounts, SummaryOptions, summary};
 
 use std::sync::OnceLock;

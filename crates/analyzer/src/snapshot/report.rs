@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::SourcePosition;
+
 /// One class of the Summary view.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ClassRow {
@@ -18,6 +20,10 @@ pub struct ClassRow {
     /// Minimum distance of the members; `null` when not reachable from a
     /// user root (DevTools shows `−`).
     pub distance: Option<i32>,
+    /// Where the class's constructor is in the source, for classes keyed
+    /// by location (resolved from the snapshot's Script objects); `null`
+    /// otherwise or when the script has no URL in the snapshot.
+    pub source: Option<SourcePosition>,
 }
 
 /// Totals of a Summary.
@@ -84,6 +90,10 @@ pub struct CompareRow {
     pub freed_size: u64,
     /// `alloc_size - freed_size`.
     pub size_delta: i64,
+    /// Where the class's constructor is in the source, for classes keyed
+    /// by location (resolved from the snapshot's Script objects); `null`
+    /// otherwise or when the script has no URL in the snapshot.
+    pub source: Option<SourcePosition>,
 }
 
 /// Objects allocated between the two snapshots, by class.
@@ -97,9 +107,44 @@ pub struct NewObjectsRow {
     pub self_size: u64,
     /// Retained size of the group (each dominator subtree counted once).
     pub retained_size: u64,
+    /// Where the class's constructor is in the source, for classes keyed
+    /// by location (resolved from the snapshot's Script objects); `null`
+    /// otherwise or when the script has no URL in the snapshot.
+    pub source: Option<SourcePosition>,
     /// The shortest retainer path of the group's largest object, from a
     /// GC root (`[]` when unreachable).
     pub retainer_path: Vec<PathStep>,
+}
+
+/// A leak suspect: new objects of one class key (class and allocation
+/// position) with the retained size they add.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Suspect {
+    /// Class name.
+    pub class: String,
+    /// Class key.
+    pub key: String,
+    /// New objects of the class key that no new application object of
+    /// another key dominates.
+    pub count: u64,
+    /// Σ retained sizes of the outermost of them, those no new application
+    /// object dominates (each byte counted once across suspects).
+    pub retained_size: u64,
+    /// Where the class's constructor is (see [`ClassRow::source`]).
+    pub source: Option<SourcePosition>,
+    /// The retainer paths of the outermost ones from the GC roots, grouped
+    /// by shape (edge names and classes, element indices ignored), most
+    /// followed first (at most 3).
+    pub clusters: Vec<SuspectCluster>,
+}
+
+/// Objects of a suspect kept alive through paths of one shape.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SuspectCluster {
+    /// How many of the suspect's objects follow it.
+    pub count: u64,
+    /// The path of the first of them, from a GC root.
+    pub path: Vec<PathStep>,
 }
 
 /// `heapdiff A.heapsnapshot B.heapsnapshot`.
@@ -109,6 +154,11 @@ pub struct CompareReport {
     pub schema_version: u32,
     /// `"snapshot-diff"`.
     pub kind: &'static str,
+    /// Leak suspects, most likely first (at most 5).
+    pub suspects: Vec<Suspect>,
+    /// Σ retained size of the suspects shown: how much of the growth
+    /// (`total_after - total_before`) they explain.
+    pub suspects_retained: u64,
     /// Classes by allocated size descending, then name, then key.
     pub classes: Vec<CompareRow>,
     /// Objects allocated between the snapshots, by retained size.
@@ -132,6 +182,10 @@ pub struct PathStep {
     pub class: String,
     /// The node's object id.
     pub id: u64,
+    /// Where the node is defined in the source, for closures whose script
+    /// the snapshot names; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePosition>,
 }
 
 /// A group of objects kept alive through the same path.
@@ -173,6 +227,9 @@ pub struct DominatorRow {
     pub self_size: u64,
     /// Retained size.
     pub retained_size: u64,
+    /// Where the object is defined, for closures (see [`PathStep::source`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePosition>,
     /// Dominator chain from the root's child down to this object's
     /// immediate dominator.
     pub dominated_by: Vec<PathStep>,

@@ -6,7 +6,7 @@ use heapdiff_model::HeapGraph;
 use rustc_hash::FxHashMap;
 
 use super::report::{DominatorRow, DominatorsReport, PathStep, RetainerGroup, RetainersReport};
-use super::{BASE_SYSTEM_DISTANCE, Derived, NO_DISTANCE, weakmap};
+use super::{BASE_SYSTEM_DISTANCE, Derived, NO_DISTANCE, Scripts, SourcePosition, weakmap};
 
 /// Every edge by target: (source node, edge position), in source order.
 /// Every edge by target, for walking retainers.
@@ -14,6 +14,8 @@ pub struct RetainerIndex {
     first: Vec<u32>,
     source: Vec<u32>,
     edge: Vec<u32>,
+    /// Script URLs, for the source positions of closures on a path.
+    scripts: Scripts,
 }
 
 impl RetainerIndex {
@@ -44,13 +46,27 @@ impl RetainerIndex {
             first,
             source,
             edge,
+            scripts: Scripts::resolve(g),
         }
+    }
+
+    /// The snapshot's script URLs.
+    pub(crate) fn scripts(&self) -> &Scripts {
+        &self.scripts
     }
 
     fn of(&self, v: u32) -> impl Iterator<Item = (u32, usize)> + '_ {
         let r = self.first[v as usize] as usize..self.first[v as usize + 1] as usize;
         r.map(move |i| (self.source[i], self.edge[i] as usize))
     }
+}
+
+/// Where closure `v` is defined (`None` for other objects).
+fn closure_source(g: &HeapGraph, scripts: &Scripts, v: u32) -> Option<SourcePosition> {
+    if g.node_type(v) != "closure" {
+        return None;
+    }
+    scripts.position(g.location(v)?)
 }
 
 /// An edge as DevTools names it in the Retainers view (formats §5.5).
@@ -143,6 +159,7 @@ pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) 
             edge: edge.map(|e| edge_label(g, e)).unwrap_or_default(),
             class: class_name(d, cur).to_string(),
             id: g.nodes.id(cur as usize),
+            source: closure_source(g, &index.scripts, cur),
         });
         match hop {
             Some((u, _)) if steps.len() < MAX_PATH_STEPS => cur = u,
@@ -163,6 +180,7 @@ const NONE: u32 = u32::MAX;
 struct PathForest<'a> {
     g: &'a HeapGraph,
     d: &'a Derived,
+    scripts: &'a Scripts,
     /// Next hop towards a root, `NONE` for a root's child.
     parent: Vec<u32>,
     /// The edge into the node on its path (`NONE`: none).
@@ -177,7 +195,7 @@ struct PathForest<'a> {
 }
 
 impl<'a> PathForest<'a> {
-    fn new(g: &'a HeapGraph, d: &'a Derived) -> Self {
+    fn new(g: &'a HeapGraph, d: &'a Derived, scripts: &'a Scripts) -> Self {
         let n = g.n_nodes();
         let mut root_edges = FxHashMap::default();
         if n > 0 {
@@ -188,6 +206,7 @@ impl<'a> PathForest<'a> {
         Self {
             g,
             d,
+            scripts,
             parent: vec![NONE; n],
             edge: vec![NONE; n],
             shape: vec![NONE; n],
@@ -246,6 +265,7 @@ impl<'a> PathForest<'a> {
             edge: self.label(v),
             class: class_name(self.d, v).to_string(),
             id: self.g.nodes.id(v as usize),
+            source: closure_source(self.g, self.scripts, v),
         }
     }
 
@@ -357,38 +377,7 @@ pub fn retainers(
             .collect(),
     };
     let index = RetainerIndex::build(g);
-    let mut forest = PathForest::new(g, d);
-    // Per path shape: (count, retained size, the first object).
-    let mut by_shape: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
-    let mut unreachable = 0;
-    for &v in &objects {
-        if d.distance[v as usize] == NO_DISTANCE {
-            unreachable += 1;
-            continue;
-        }
-        let shape = forest.visit(&index, v);
-        let group = by_shape.entry(shape).or_insert((0, 0, v));
-        group.0 += 1;
-        group.1 += d.retained()[v as usize];
-    }
-    let rank = forest.path_ranks();
-    let mut order: Vec<(u64, u64, u32)> = by_shape.into_values().collect();
-    order.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then_with(|| rank[&a.2].cmp(&rank[&b.2]))
-    });
-    if let Some(limit) = opts.limit {
-        order.truncate(limit);
-    }
-    let groups: Vec<RetainerGroup> = order
-        .into_iter()
-        .map(|(count, retained_size, v)| RetainerGroup {
-            count,
-            retained_size,
-            path: forest.path(v),
-        })
-        .collect();
+    let (groups, unreachable) = path_groups(g, d, &index, &objects, opts.limit);
     RetainersReport {
         schema_version: 1,
         kind: "retainers",
@@ -400,6 +389,77 @@ pub fn retainers(
         unreachable,
         groups,
     }
+}
+
+/// The shortest retainer paths of `objects` grouped by shape (classes and
+/// edge names, array indices ignored), by count, then retained size, then
+/// path; at most `limit` groups. Also how many objects have no path.
+pub(crate) fn path_groups(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    objects: &[u32],
+    limit: Option<usize>,
+) -> (Vec<RetainerGroup>, u64) {
+    path_groups_of_sets(g, d, index, &[objects], limit)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// Per path shape: (count, retained size, the first object).
+type ByShape = FxHashMap<u32, (u64, u64, u32)>;
+
+/// [`path_groups`] of several sets of objects, through one path forest:
+/// nodes their paths share are visited once.
+pub(crate) fn path_groups_of_sets(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    sets: &[&[u32]],
+    limit: Option<usize>,
+) -> Vec<(Vec<RetainerGroup>, u64)> {
+    let mut forest = PathForest::new(g, d, &index.scripts);
+    // Per set: per path shape, and how many have no path.
+    let mut shapes: Vec<(ByShape, u64)> = Vec::new();
+    for objects in sets {
+        let mut by_shape = ByShape::default();
+        let mut unreachable = 0;
+        for &v in *objects {
+            if d.distance[v as usize] == NO_DISTANCE {
+                unreachable += 1;
+                continue;
+            }
+            let shape = forest.visit(index, v);
+            let group = by_shape.entry(shape).or_insert((0, 0, v));
+            group.0 += 1;
+            group.1 += d.retained()[v as usize];
+        }
+        shapes.push((by_shape, unreachable));
+    }
+    let rank = forest.path_ranks();
+    shapes
+        .into_iter()
+        .map(|(by_shape, unreachable)| {
+            let mut order: Vec<(u64, u64, u32)> = by_shape.into_values().collect();
+            order.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.cmp(&a.1))
+                    .then_with(|| rank[&a.2].cmp(&rank[&b.2]))
+            });
+            if let Some(limit) = limit {
+                order.truncate(limit);
+            }
+            let groups = order
+                .into_iter()
+                .map(|(count, retained_size, v)| RetainerGroup {
+                    count,
+                    retained_size,
+                    path: forest.path(v),
+                })
+                .collect();
+            (groups, unreachable)
+        })
+        .collect()
 }
 
 /// Array positions do not make paths different: `[17]` → `[]`.
@@ -444,6 +504,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
     }
     nodes.sort_by(larger_first);
     let class = |v: u32| d.classes.names[d.classes.of_node[v as usize] as usize].clone();
+    let scripts = Scripts::resolve(g);
     let objects = nodes
         .into_iter()
         .map(|v| {
@@ -454,6 +515,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
                     edge: String::new(),
                     class: class(up),
                     id: g.nodes.id(up as usize),
+                    source: closure_source(g, &scripts, up),
                 });
                 up = d.dominators.idom()[up as usize];
             }
@@ -463,6 +525,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
                 id: g.nodes.id(v as usize),
                 self_size: d.self_size[v as usize],
                 retained_size: d.retained()[v as usize],
+                source: closure_source(g, &scripts, v),
                 dominated_by: chain,
             }
         })

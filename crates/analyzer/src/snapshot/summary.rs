@@ -9,7 +9,7 @@ use regex::Regex;
 use super::flags::BitSet;
 use super::prefetch::prefetch;
 use super::report::{ClassRow, SpanTotals, SummaryReport, SummaryTotals};
-use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived};
+use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived, Scripts};
 
 /// Options of [`summary`].
 #[derive(Debug, Clone, Default)]
@@ -245,6 +245,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
         objects: sums.count.iter().sum(),
         self_size: sums.self_size.iter().fold(0, |a, &b| a.saturating_add(b)),
     });
+    let scripts = heapdiff_model::steps::time("summary.scripts", || Scripts::resolve(g));
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {
@@ -259,6 +260,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
             self_size: sums.self_size[c],
             retained_size: sums.retained[c],
             distance: shown_distance(sums.distance[c]),
+            source: scripts.position_of_key(&d.classes.keys[c]),
         })
         .collect();
     classes.sort_by(|a, b| {

@@ -13,7 +13,7 @@
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
-use heapdiff_analyzer::snapshot::CompareReport;
+use heapdiff_analyzer::snapshot::{CompareReport, SourcePosition};
 use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
@@ -84,6 +84,21 @@ fn head(h: &mut Markup, title: &str) {
 /// `<td>text</td>`.
 fn cell(h: &mut Markup, text: impl Value) {
     h.element("td", text);
+}
+
+/// A class's source position (`cache.js:32:14`), its whole URL as the
+/// title; an empty cell when there is none.
+fn source_cell(h: &mut Markup, s: Option<&SourcePosition>) {
+    match s {
+        Some(s) => {
+            h.tag("td")
+                .attr("title", &s.url)
+                .open()
+                .text(s.short())
+                .end("td");
+        }
+        None => cell(h, ""),
+    }
 }
 
 /// `<td data-v="key">text</td>`: a cell the page's script sorts by `key`.
@@ -266,13 +281,57 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
         h.raw("<p class=\"fail\">Few object ids are shared: these snapshots look like they come from different processes.</p>\n");
     }
     inputs(h, list);
+    suspects(h, c);
     comparison(h, c);
     allocated_between(h, c);
 }
 
+/// The leak suspects, most likely first, each with its retainer path
+/// clusters, and how much of the growth they explain.
+fn suspects(h: &mut Markup, c: &CompareReport) {
+    let Some(explain) = crate::snapshot::suspects_explain(c) else {
+        return;
+    };
+    h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ul class=\"suspects\">\n");
+    for (i, s) in c.suspects.iter().enumerate() {
+        h.raw("<li>#")
+            .text(i + 1)
+            .raw(" <b>")
+            .text(&s.class)
+            .raw("</b>");
+        if let Some(at) = &s.source {
+            h.raw(" (");
+            h.tag("span")
+                .attr("title", &at.url)
+                .open()
+                .text(at.short())
+                .end("span");
+            h.raw(")");
+        }
+        h.raw(": ")
+            .text(s.count)
+            .raw(" new, retaining ")
+            .text(bytes(s.retained_size))
+            .raw("\n<ul>");
+        for k in &s.clusters {
+            h.tag("li")
+                .attr("class", "path")
+                .open()
+                .text(format!(
+                    "{} × {}",
+                    k.count,
+                    crate::snapshot::path_text(&k.path)
+                ))
+                .end("li");
+        }
+        h.raw("</ul></li>\n");
+    }
+    h.raw("</ul>\n<p>").text(explain).raw("</p>\n");
+}
+
 /// DevTools' Comparison view, one row per class.
 fn comparison(h: &mut Markup, c: &CompareReport) {
-    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th># New</th><th># Deleted</th><th># Delta</th><th>Alloc. Size</th><th>Freed Size</th><th>Size Delta</th><th>Class</th></tr></thead><tbody>\n");
+    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th># New</th><th># Deleted</th><th># Delta</th><th>Alloc. Size</th><th>Freed Size</th><th>Size Delta</th><th>Class</th><th>Source</th></tr></thead><tbody>\n");
     for r in &c.classes {
         h.raw("<tr>");
         sorted_cell(h, r.new, r.new);
@@ -282,6 +341,7 @@ fn comparison(h: &mut Markup, c: &CompareReport) {
         sorted_cell(h, r.freed_size, bytes(r.freed_size));
         sorted_cell(h, r.size_delta, signed_bytes(r.size_delta));
         cell(h, &r.name);
+        source_cell(h, r.source.as_ref());
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
@@ -293,16 +353,12 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
     if c.allocated_between.is_empty() {
         return;
     }
-    h.raw("<h2>Allocated between the snapshots and still alive</h2>\n<table class=\"sortable\"><thead><tr><th>Retained</th><th>Shallow</th><th>Count</th><th>Class</th><th>Kept alive by</th></tr></thead><tbody>\n");
+    h.raw("<h2>Allocated between the snapshots and still alive</h2>\n<table class=\"sortable\"><thead><tr><th>Retained</th><th>Shallow</th><th>Count</th><th>Class</th><th>Source</th><th>Kept alive by</th></tr></thead><tbody>\n");
     for g in &c.allocated_between {
         let path = g
             .retainer_path
             .iter()
-            .map(|s| {
-                format!("{} {} @{}", s.edge, s.class, s.id)
-                    .trim()
-                    .to_string()
-            })
+            .map(crate::snapshot::step_text)
             .collect::<Vec<_>>()
             .join(" → ");
         h.raw("<tr>");
@@ -310,6 +366,7 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
         sorted_cell(h, g.self_size, bytes(g.self_size));
         sorted_cell(h, g.count, g.count);
         cell(h, &g.name);
+        source_cell(h, g.source.as_ref());
         h.tag("td")
             .attr("class", "path")
             .open()

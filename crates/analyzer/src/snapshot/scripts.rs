@@ -1,0 +1,270 @@
+//! Source positions from the snapshot itself: script ids of `locations`
+//! (formats §5.7) resolved to the scripts' URLs through the heap.
+//!
+//! A closure's `shared` internal edge leads to its SharedFunctionInfo,
+//! whose `script_or_debug_info` internal edge leads to the Script object;
+//! the Script's `name` internal edge is its URL string. Every closure with
+//! a location names the script of its script id, so one pass over the
+//! located closures maps every script id that has one. A script id that
+//! leads to two different URLs is ambiguous and stays unresolved, as does a
+//! script none of whose closures has a location: the class key still holds
+//! the script id, but no URL is guessed.
+
+use heapdiff_model::{HeapGraph, Location};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// A source position as DevTools displays it: 1-based line and column.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourcePosition {
+    /// The script's URL (`node:internal/…`, a file path, `https://…`).
+    pub url: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+impl SourcePosition {
+    /// `file:line:column` with the URL's last path segment, as DevTools
+    /// shows a link (`server.js:16:14`); `node:` URLs stay whole, since
+    /// their path is the module's name.
+    #[must_use]
+    pub fn short(&self) -> String {
+        let file = if self.url.starts_with("node:") {
+            self.url.as_str()
+        } else {
+            let trimmed = self.url.trim_end_matches('/');
+            trimmed.rsplit('/').next().unwrap_or(trimmed)
+        };
+        format!("{file}:{}:{}", self.line, self.column)
+    }
+}
+
+/// What a script id resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Resolved {
+    Url(String),
+    /// Closures of this id led to different URLs.
+    Conflict,
+}
+
+/// Script ids of one snapshot and their URLs.
+#[derive(Debug, Clone, Default)]
+pub struct Scripts {
+    by_id: FxHashMap<u32, Resolved>,
+}
+
+impl Scripts {
+    /// Maps every script id of a located closure to its script's URL.
+    #[must_use]
+    pub fn resolve(g: &HeapGraph) -> Self {
+        let Some(closure) = g.node_type_index("closure") else {
+            return Self::default();
+        };
+        let mut by_id: FxHashMap<u32, Resolved> = FxHashMap::default();
+        for &(v, loc) in &g.locations {
+            if g.nodes.kind.get(v as usize) != Some(&closure) {
+                continue;
+            }
+            let Some(url) = script_url(g, v) else {
+                continue;
+            };
+            match by_id.get(&loc.script_id) {
+                None => {
+                    by_id.insert(loc.script_id, Resolved::Url(url.to_string()));
+                }
+                Some(Resolved::Url(known)) if known != url => {
+                    by_id.insert(loc.script_id, Resolved::Conflict);
+                }
+                Some(_) => {}
+            }
+        }
+        Self { by_id }
+    }
+
+    /// The URL of a script id, if one closure named it and none disagreed.
+    #[must_use]
+    pub fn url(&self, script_id: u32) -> Option<&str> {
+        match self.by_id.get(&script_id)? {
+            Resolved::Url(url) if !url.is_empty() => Some(url),
+            _ => None,
+        }
+    }
+
+    /// A 0-based snapshot location as a 1-based source position.
+    #[must_use]
+    pub fn position(&self, loc: Location) -> Option<SourcePosition> {
+        Some(SourcePosition {
+            url: self.url(loc.script_id)?.to_string(),
+            line: loc.line.checked_add(1)?,
+            column: loc.column.checked_add(1)?,
+        })
+    }
+
+    /// The position in a class key (`"script,line,column,Name"`, formats
+    /// §7.8); `None` for keys without a location (`",Name"`).
+    #[must_use]
+    pub fn position_of_key(&self, key: &str) -> Option<SourcePosition> {
+        self.position(key_location(key)?)
+    }
+}
+
+/// The location a class key starts with.
+fn key_location(key: &str) -> Option<Location> {
+    let mut parts = key.splitn(4, ',');
+    let mut number = || parts.next()?.parse::<u32>().ok();
+    Some(Location {
+        script_id: number()?,
+        line: number()?,
+        column: number()?,
+    })
+}
+
+/// The URL of closure `v`'s script: `shared` → `script_or_debug_info` →
+/// the Script's `name` string (else the Script node's own name, which V8
+/// sets to the same URL).
+fn script_url(g: &HeapGraph, v: u32) -> Option<&str> {
+    let shared = internal_target(g, v, "shared")?;
+    let script = internal_target(g, shared, "script_or_debug_info")?;
+    if g.node_type(script) != "code" {
+        return None;
+    }
+    match internal_target(g, script, "name") {
+        Some(name) if g.node_type(name) == "string" => Some(g.node_name(name)),
+        _ => Some(g.node_name(script)),
+    }
+}
+
+/// The target of `v`'s internal edge called `name`.
+fn internal_target(g: &HeapGraph, v: u32, name: &str) -> Option<u32> {
+    let internal = g.edge_type_index("internal")?;
+    g.edge_range(v)
+        .find(|&e| g.edges.kind[e] == internal && g.strings.get(g.edges.name_or_index[e]) == name)
+        .map(|e| g.edges.to[e])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::load;
+    use super::*;
+
+    fn snapshot(text: &str) -> HeapGraph {
+        heapdiff_parser::parse_snapshot(text.as_bytes())
+            .unwrap()
+            .value
+    }
+
+    /// A tiny snapshot: root → closure f (script 7) → shared → Script
+    /// `/app/server.js`; closure h (script 7) → shared → a Script named
+    /// `url` (no `name` edge: the node's own name); an object located in
+    /// script 7.
+    fn tiny(second_url: &str) -> HeapGraph {
+        let text = r#"{"snapshot":{"meta":{
+ "node_fields":["type","name","id","self_size","edge_count"],
+ "node_types":[["hidden","object","closure","code","string"],"string","number","number","number"],
+ "edge_fields":["type","name_or_index","to_node"],
+ "edge_types":[["context","element","property","internal"],"string_or_number","node"],
+ "location_fields":["object_index","script_id","line","column"]},
+ "node_count":9,"edge_count":8},
+"nodes":[0,0,1,0,3, 2,1,3,32,1, 3,2,5,40,1, 3,3,7,80,1, 4,3,9,40,0, 2,1,11,32,1, 3,2,13,40,1, 3,6,15,80,0, 1,4,17,24,0],
+"edges":[2,5,5, 2,5,25, 2,4,40, 3,7,10, 3,8,15, 3,9,20, 3,7,30, 3,8,35],
+"locations":[5,7,0,4, 25,7,2,8, 40,7,15,13],
+"strings":["","f","SharedFunctionInfo","/app/server.js","Rec","h","SECOND","shared","script_or_debug_info","name"]}"#;
+        snapshot(&text.replace("SECOND", second_url))
+    }
+
+    #[test]
+    fn a_located_closure_names_its_script() {
+        let g = tiny("/app/server.js");
+        let s = Scripts::resolve(&g);
+        assert_eq!(s.url(7), Some("/app/server.js"));
+        assert_eq!(s.url(9), None, "no closure of script 9 has a location");
+        let p = s.position_of_key("7,15,13,Rec").unwrap();
+        assert_eq!(
+            (p.url.as_str(), p.line, p.column),
+            ("/app/server.js", 16, 14)
+        );
+        assert_eq!(p.short(), "server.js:16:14");
+        assert_eq!(s.position_of_key("9,0,0,Rec"), None);
+        assert_eq!(s.position_of_key(",Object"), None);
+        assert_eq!(s.position_of_key(",1,2,3"), None);
+    }
+
+    /// Two closures of one script id that lead to different URLs leave the
+    /// id unresolved rather than pick one.
+    #[test]
+    fn conflicting_scripts_leave_the_id_unresolved() {
+        let g = tiny("/app/other.js");
+        assert_eq!(Scripts::resolve(&g).url(7), None);
+    }
+
+    #[test]
+    fn short_names() {
+        let at = |url: &str| SourcePosition {
+            url: url.into(),
+            line: 1,
+            column: 2,
+        };
+        assert_eq!(
+            at("node:internal/bootstrap/realm").short(),
+            "node:internal/bootstrap/realm:1:2"
+        );
+        assert_eq!(at("file:///srv/app/cache.js").short(), "cache.js:1:2");
+        assert_eq!(at("https://example.com/").short(), "example.com:1:2");
+        assert_eq!(at("evalmachine").short(), "evalmachine:1:2");
+    }
+
+    /// The real node service of `gen-node-leak.mjs`: `RequestRecord` is the
+    /// class of `cache.js` line 32 (`constructor(seq, …)`, the opening
+    /// parenthesis at column 14), and node's own classes name node's
+    /// modules.
+    #[test]
+    fn node_fixture_classes_resolve_to_their_scripts() {
+        let g = load("../../fixtures/heapsnapshot/node-leak/input.heapsnapshot.gz");
+        let d = super::super::analyze(&g);
+        let s = Scripts::resolve(&g);
+        let key_of = |name: &str| {
+            let c = d.classes.names.iter().position(|n| n == name).unwrap();
+            d.classes.keys[c].clone()
+        };
+        let record = s.position_of_key(&key_of("RequestRecord")).unwrap();
+        assert!(
+            record.url.ends_with("/scripts/snapshots/leak-app/cache.js"),
+            "{}",
+            record.url
+        );
+        assert_eq!((record.line, record.column), (32, 14));
+        assert_eq!(record.short(), "cache.js:32:14");
+        let line = s.position_of_key(&key_of("OrderLine")).unwrap();
+        assert_eq!(
+            (line.short().as_str(), line.url == record.url),
+            ("cache.js:43:14", true)
+        );
+        let lru = s.position_of_key(&key_of("LruCache")).unwrap();
+        assert_eq!(lru.short(), "cache.js:10:14");
+        let queue = s.position_of_key(&key_of("FixedQueue")).unwrap();
+        assert_eq!(queue.url, "node:internal/fixed_queue");
+        let module = s.position_of_key(&key_of("BuiltinModule")).unwrap();
+        assert_eq!(module.short(), "node:internal/bootstrap/realm:238:14");
+        // Every location-keyed class of this snapshot resolves.
+        for key in d.classes.keys.iter().filter(|k| !k.starts_with(',')) {
+            assert!(s.position_of_key(key).is_some(), "{key}");
+        }
+    }
+
+    /// Another process of the same node version, snapshotted through the
+    /// inspector, names node's classes at the same positions.
+    #[test]
+    fn another_node_process_names_the_same_positions() {
+        let g = load("../../fixtures/heapsnapshot/inspector/input.heapsnapshot.gz");
+        let d = super::super::analyze(&g);
+        let s = Scripts::resolve(&g);
+        let at = |name: &str| {
+            let c = d.classes.names.iter().position(|n| n == name).unwrap();
+            s.position_of_key(&d.classes.keys[c]).unwrap().short()
+        };
+        assert_eq!(at("BuiltinModule"), "node:internal/bootstrap/realm:238:14");
+        assert_eq!(at("FixedQueue"), "node:internal/fixed_queue:92:14");
+    }
+}

@@ -1,0 +1,241 @@
+//! Leak suspects of a snapshot diff: the new objects (ids not in the base)
+//! that carry the growth, grouped by class key (class and allocation
+//! position), ranked by the retained size they add, each with its retainer
+//! paths from the GC roots clustered by shape.
+//!
+//! Every byte is counted once across all suspects: an object counts only
+//! when no dominator above it is itself a counted object (a new application
+//! object), so the `OrderLine`s a new `RequestRecord` holds are part of that
+//! record's retained size, not a suspect of their own. Only application
+//! objects count (`object`, `closure` and `regexp` nodes, not `system / …`),
+//! reachable from a root over strong edges: V8 internals (code, feedback,
+//! shapes, `(system)`), strings and arrays are inside the retained size of
+//! what holds them, weak-only objects and embedder (`native`) nodes, such as
+//! node's detached bindings, are left out.
+
+use heapdiff_model::HeapGraph;
+use rayon::slice::ParallelSliceMut;
+use rustc_hash::FxHashMap;
+
+use super::report::{Suspect, SuspectCluster};
+use super::retainers::{RetainerIndex, path_groups_of_sets};
+use super::{Derived, NO_DISTANCE};
+
+/// Suspects shown.
+pub(crate) const SUSPECTS: usize = 5;
+/// Retainer path clusters shown per suspect.
+const CLUSTERS: usize = 3;
+
+/// The node types that hold application state.
+const APPLICATION_TYPES: [&str; 3] = ["object", "closure", "regexp"];
+
+/// The suspects of `g` against `base`, most likely first.
+pub(crate) fn suspects(
+    base: &HeapGraph,
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+) -> Vec<Suspect> {
+    let mut groups: Vec<(usize, Group)> = outermost_new_objects(base, g, d).into_iter().collect();
+    groups.sort_by(|(a, ga), (b, gb)| {
+        gb.retained
+            .cmp(&ga.retained)
+            .then(gb.count.cmp(&ga.count))
+            .then_with(|| d.classes.keys[*a].cmp(&d.classes.keys[*b]))
+    });
+    groups.truncate(SUSPECTS);
+    let sets: Vec<&[u32]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
+    let clusters = path_groups_of_sets(g, d, index, &sets, Some(CLUSTERS));
+    groups
+        .iter()
+        .zip(clusters)
+        .map(|((c, group), (paths, _))| Suspect {
+            class: d.classes.names[*c].clone(),
+            key: d.classes.keys[*c].clone(),
+            count: group.count,
+            retained_size: group.retained,
+            source: index.scripts().position_of_key(&d.classes.keys[*c]),
+            clusters: paths
+                .into_iter()
+                .map(|p| SuspectCluster {
+                    count: p.count,
+                    path: p.path,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The new objects of one class key that count.
+#[derive(Debug, Default)]
+struct Group {
+    /// The outermost ones: no new application object dominates them.
+    outermost: Vec<u32>,
+    /// Those and the new objects of the same key inside their dominator
+    /// subtrees (a list's later links).
+    count: u64,
+    /// Σ retained size of the outermost ones.
+    retained: u64,
+}
+
+/// Per class, the new application objects that count, walking the
+/// dominator tree in order: an outermost object counts its retained size,
+/// and new objects of its own key inside its subtree count as members.
+fn outermost_new_objects(base: &HeapGraph, g: &HeapGraph, d: &Derived) -> FxHashMap<usize, Group> {
+    let mut old: Vec<u64> = (0..base.n_nodes()).map(|v| base.nodes.id(v)).collect();
+    old.par_sort_unstable();
+    let application: Vec<u8> = APPLICATION_TYPES
+        .iter()
+        .filter_map(|t| g.node_type_index(t))
+        .collect();
+    let counts = |v: usize| {
+        let c = d.classes.of_node[v] as usize;
+        d.self_size[v] > 0
+            && application.contains(&g.nodes.kind[v])
+            && d.distance[v] != NO_DISTANCE
+            && !d.classes.names[c].starts_with("system / ")
+            && old.binary_search(&g.nodes.id(v)).is_err()
+    };
+    let tree = &d.dominators;
+    let mut groups: FxHashMap<usize, Group> = FxHashMap::default();
+    let (mut inside_until, mut inside) = (0, usize::MAX);
+    for (at, &v) in tree.tree_order.iter().enumerate() {
+        let c = d.classes.of_node[v as usize] as usize;
+        if at < inside_until {
+            if c == inside && counts(v as usize) {
+                groups.entry(c).or_default().count += 1;
+            }
+            continue;
+        }
+        if !counts(v as usize) {
+            continue;
+        }
+        (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
+        let group = groups.entry(c).or_default();
+        group.outermost.push(v);
+        group.count += 1;
+        group.retained = group.retained.saturating_add(d.retained_at(at));
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::load;
+    use super::*;
+
+    fn node_leak() -> (HeapGraph, HeapGraph, Derived) {
+        let base = load("../../fixtures/snapshot-diff/node-leak/before.heapsnapshot.gz");
+        let cur = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
+        let d = super::super::analyze(&cur);
+        (base, cur, d)
+    }
+
+    /// The real leak of `gen-node-leak.mjs`: every new `RequestRecord`
+    /// (cache.js:32) kept in the module-level Map `requestLog` is the
+    /// first suspect, its path clustered through that Map.
+    #[test]
+    fn the_leaking_records_are_the_first_suspect() {
+        let (base, cur, d) = node_leak();
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index);
+        let first = &list[0];
+        assert_eq!((first.class.as_str(), first.count), ("RequestRecord", 464));
+        assert_eq!(first.source.as_ref().unwrap().short(), "cache.js:32:14");
+        let top = &first.clusters[0];
+        assert_eq!(top.count, 464);
+        let edges: Vec<&str> = top.path.iter().map(|s| s.edge.as_str()).collect();
+        assert!(edges.contains(&".requestLog"), "{edges:?}");
+        assert_eq!(top.path.last().unwrap().class, "RequestRecord");
+        // Closures on the path say where they are defined; other steps not.
+        let micro = top
+            .path
+            .iter()
+            .find(|s| s.edge == ".queueMicrotask")
+            .unwrap();
+        let at = micro.source.as_ref().unwrap();
+        assert_eq!(at.url, "node:internal/process/task_queues");
+        assert!(
+            top.path
+                .iter()
+                .all(|s| s.class == "Function" || s.source.is_none())
+        );
+        // The OrderLines the records hold are inside their retained size.
+        assert!(list.iter().all(|s| s.class != "OrderLine"));
+        // V8's internals ((compiled code) grew by 113 kB, (string) by 387 kB)
+        // and node's embedder objects (Detached Node / BindingData, new in
+        // this diff) are no suspects.
+        for s in &list {
+            let c = s.class.as_str();
+            assert!(
+                !c.starts_with('(') && !c.starts_with("system / ") && !c.starts_with("Detached"),
+                "{c}"
+            );
+        }
+        assert!(list.len() <= SUSPECTS);
+    }
+
+    /// Each byte counts once: the suspects' objects do not dominate one
+    /// another, and their retained sizes are those of the objects.
+    #[test]
+    fn suspects_do_not_overlap() {
+        let (base, cur, d) = node_leak();
+        let groups = outermost_new_objects(&base, &cur, &d);
+        let idom = d.dominators.idom();
+        let mut counted = vec![false; cur.n_nodes()];
+        #[allow(clippy::iter_over_hash_type)]
+        for group in groups.values() {
+            for &v in &group.outermost {
+                counted[v as usize] = true;
+            }
+        }
+        #[allow(clippy::iter_over_hash_type)]
+        for group in groups.values() {
+            let sum: u64 = group
+                .outermost
+                .iter()
+                .map(|&v| d.retained()[v as usize])
+                .sum();
+            assert_eq!(sum, group.retained);
+            for &v in &group.outermost {
+                let mut up = idom[v as usize];
+                while up != 0 {
+                    assert!(!counted[up as usize], "@{} inside another", v);
+                    up = idom[up as usize];
+                }
+            }
+        }
+    }
+
+    /// A growing list is one suspect: its first new link retains the
+    /// others, which count as its members.
+    #[test]
+    fn a_growing_list_is_one_suspect_with_every_new_link() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/snapshot-diff/chain-growth");
+        let read = |name: &str| {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            heapdiff_parser::parse_snapshot(&bytes).unwrap().value
+        };
+        let (base, cur) = (read("before.heapsnapshot"), read("after.heapsnapshot"));
+        let d = super::super::analyze(&cur);
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index);
+        assert_eq!(list.len(), 1);
+        let links = &list[0];
+        assert_eq!(
+            (links.class.as_str(), links.count, links.retained_size),
+            ("Link", 15, 480)
+        );
+        assert_eq!(links.clusters.len(), 1);
+        assert_eq!(links.clusters[0].count, 1);
+    }
+
+    /// A snapshot against itself has no new objects, so no suspects.
+    #[test]
+    fn no_new_objects_no_suspects() {
+        let (_, cur, d) = node_leak();
+        let index = RetainerIndex::build(&cur);
+        assert!(suspects(&cur, &cur, &d, &index).is_empty());
+    }
+}
