@@ -33,7 +33,7 @@ pub use summary::{ClassCounts, SummaryOptions, summary};
 
 use std::sync::OnceLock;
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 
 use pages::Handoff;
 use weakmap::PairNames;
@@ -86,7 +86,7 @@ pub fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
     if flags::has_user_roots(g) {
         ownership::adjusted_sizes(g)
     } else {
-        g.nodes.self_size.clone()
+        g.nodes().self_sizes().to_vec()
     }
 }
 
@@ -143,7 +143,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             let self_size = if has_user_roots {
                 time("ownership", || ownership::adjusted_sizes(g))
             } else {
-                g.nodes.self_size.clone()
+                g.nodes().self_sizes().to_vec()
             };
             let distance = time("distances", || {
                 distances::compute(g, &pairs, has_user_roots)
@@ -203,8 +203,33 @@ impl Derived {
         };
         match self.tree_sums.get(at + size as usize) {
             Some(end) => end - self.tree_sums[at],
-            None => self.retained()[tree.tree_order[at] as usize],
+            None => self.retained()[tree.node_at(at).index()],
         }
+    }
+
+    /// Retained size of node `v`.
+    #[must_use]
+    pub fn retained_of(&self, v: NodeOrdinal) -> u64 {
+        self.retained()[v.index()]
+    }
+
+    /// Adjusted shallow size of node `v`.
+    #[must_use]
+    pub fn self_size_of(&self, v: NodeOrdinal) -> u64 {
+        self.self_size[v.index()]
+    }
+
+    /// The class of node `v` (an index into the class table's names and
+    /// keys).
+    #[must_use]
+    pub fn class_of(&self, v: NodeOrdinal) -> usize {
+        self.classes.of_node[v.index()] as usize
+    }
+
+    /// Distance of node `v` (formats §7.7).
+    #[must_use]
+    pub fn distance_of(&self, v: NodeOrdinal) -> i32 {
+        self.distance[v.index()]
     }
 }
 
