@@ -326,7 +326,6 @@ pub struct Intervals {
 /// first interval whose last id is ≥ its id.
 #[must_use]
 pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
-    #[allow(clippy::cast_precision_loss)]
     let timestamps_ms: Vec<f64> = g
         .samples
         .iter()

@@ -62,19 +62,13 @@ impl NodeIndices {
         let q = match u32::try_from(v) {
             // For fields == 1 the reciprocal wraps to 0; the quotient is v.
             Ok(_) if self.fields == 1 => v,
-            Ok(_) => high_word(u128::from(self.reciprocal) * u128::from(v)),
+            // The shift leaves 64 bits (clippy sees it: no truncation).
+            Ok(_) => ((u128::from(self.reciprocal) * u128::from(v)) >> 64) as u64,
             Err(_) => v / self.fields,
         };
         (q * self.fields == v && q < self.count)
             .then(|| u32::try_from(q).ok().map(NodeOrdinal::new))?
     }
-}
-
-/// The high 64 bits of `x`.
-#[inline(always)]
-#[allow(clippy::cast_possible_truncation, reason = "the shift leaves 64 bits")]
-fn high_word(x: u128) -> u64 {
-    (x >> 64) as u64
 }
 
 /// The type of a column, to allocate it.
@@ -559,7 +553,6 @@ fn comma_mask_64(block: &[u8; 64]) -> u64 {
             let bytes = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
             _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b',' as i8)))
         };
-        #[allow(clippy::cast_sign_loss)]
         let bits = u64::from(bits as u32);
         m |= bits << (16 * k);
     }

@@ -429,10 +429,12 @@ impl HeaderCounts {
 /// some through a floating point path, so `19.0` passes); anything else
 /// is an error at the value.
 fn header_count(b: &[u8], hs: usize, key: &'static str, v: f64) -> Result<u64, ParseError> {
-    #[allow(clippy::cast_precision_loss)]
     let max = MAX_SAFE_INTEGER as f64;
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole number in 0..=2^53 - 1, checked just above"
+        )]
         return Ok(v as u64);
     }
     Err(ParseError::BadValue {
@@ -468,7 +470,10 @@ fn header_value_at(b: &[u8], hs: usize, key: &str) -> Option<usize> {
 
 fn whole(v: f64) -> u64 {
     if v.is_finite() && v >= 0.0 {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a float-to-integer cast saturates: beyond u64, u64::MAX"
+        )]
         let w = v as u64;
         w
     } else {
@@ -832,7 +837,7 @@ fn split_ids(
 }
 
 /// The low and high 32 bits of `id`.
-#[allow(
+#[expect(
     clippy::cast_possible_truncation,
     reason = "each half is cut to 32 bits on purpose"
 )]

@@ -179,7 +179,6 @@ pub fn chart_svg(out: &mut dyn io::Write, iv: &Intervals, title: &str) -> io::Re
     let (w, h, left, right, top, bottom) = (960.0_f64, 360.0_f64, 80.0, 20.0, 40.0, 50.0);
     let total_ms = iv.timestamps_ms.last().copied().unwrap_or(0.0).max(1.0);
     let max = iv.sizes.iter().skip(1).copied().max().unwrap_or(0).max(1);
-    #[allow(clippy::cast_precision_loss)]
     let y_of = |b: u64| top + (h - top - bottom) * (1.0 - b as f64 / max as f64);
     let x_of = |ms: f64| left + (w - left - right) * (ms / total_ms);
     let mut s = String::new();
@@ -214,7 +213,10 @@ pub fn chart_svg(out: &mut dyn io::Write, iv: &Intervals, title: &str) -> io::Re
             h - bottom + 16.0,
             ms / 1000.0
         );
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "at most `max`; float casts saturate"
+        )]
         let b = (max as f64 * f64::from(k) / 4.0) as u64;
         let y = y_of(b);
         let _ = writeln!(

@@ -685,7 +685,7 @@ mod tests {
         for (d, def) in defs.iter().enumerate() {
             let fits = def.iter().all(|&p| count(def, p) <= count(props, p));
             if fits && best.is_none_or(|(len, _)| def.len() > len) {
-                best = Some((def.len(), d as u32));
+                best = Some((def.len(), u32::try_from(d).unwrap()));
             }
         }
         best.map(|(_, d)| d)
@@ -695,8 +695,10 @@ mod tests {
     fn trie_finds_the_largest_earliest_sub_multiset() {
         let mut rng = heapdiff_testkit::SplitMix64::new(7);
         let mut list = |max_len: u64| -> Vec<u32> {
-            let n = 1 + rng.below(max_len) as usize;
-            (0..n).map(|_| rng.below(4) as u32).collect()
+            let n = 1 + usize::try_from(rng.below(max_len)).unwrap();
+            (0..n)
+                .map(|_| u32::try_from(rng.below(4)).unwrap())
+                .collect()
         };
         let names = ["a", "b", "c", "d"];
         for _ in 0..200 {
@@ -713,7 +715,10 @@ mod tests {
                     .collect(),
             };
             let trie = Trie::build(&interfaces, |name| {
-                names.iter().position(|&n| n == name).map(|p| p as u32)
+                names
+                    .iter()
+                    .position(|&n| n == name)
+                    .map(|p| u32::try_from(p).unwrap())
             });
             let mut stack = Vec::new();
             for _ in 0..50 {
