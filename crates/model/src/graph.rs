@@ -159,7 +159,9 @@ impl NodeColumns {
     }
 
     /// Every ordinal, in order.
-    pub fn ordinals(&self) -> impl DoubleEndedIterator<Item = NodeOrdinal> + use<> {
+    pub fn ordinals(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = NodeOrdinal> + ExactSizeIterator + use<> {
         // `new` checked that the count fits.
         (0..to_u32(self.len())).map(NodeOrdinal::new)
     }
@@ -478,7 +480,10 @@ impl HeapGraph {
 
     /// The edges of node `v`, in file order.
     #[inline]
-    pub fn edges_of(&self, v: NodeOrdinal) -> impl Iterator<Item = EdgePosition> + use<> {
+    pub fn edges_of(
+        &self,
+        v: NodeOrdinal,
+    ) -> impl DoubleEndedIterator<Item = EdgePosition> + ExactSizeIterator + use<> {
         (self.first_edge[v.index()]..self.first_edge[v.index() + 1]).map(EdgePosition::new)
     }
 

@@ -1215,6 +1215,15 @@ fn read_locations(
         ));
     }
     let keys = sort_by_high_half(keys);
+    Ok(last_of_each_node(&keys, (&scripts, &lines, &columns)))
+}
+
+/// The location of each node's last record, from `(node << 32 | record)`
+/// keys sorted by node (records in order within a node).
+fn last_of_each_node(
+    keys: &[u64],
+    (scripts, lines, columns): (&[u32], &[u32], &[u32]),
+) -> Vec<(NodeOrdinal, Location)> {
     let mut out = Vec::with_capacity(keys.len());
     for (j, &k) in keys.iter().enumerate() {
         if keys.get(j + 1).is_some_and(|&next| next >> 32 == k >> 32) {
@@ -1231,7 +1240,7 @@ fn read_locations(
             },
         ));
     }
-    Ok(out)
+    out
 }
 
 fn bad_location(arr: &ArrayText<'_>, k: u64, reason: String) -> ParseError {

@@ -439,9 +439,8 @@ impl Dfs {
             }
             let k = self.visit(v, parent);
             let source = page.source(v);
-            let edges = g.edge_range(v);
-            let first = edges.start;
-            for (i, slot) in self.slots[edges].iter_mut().enumerate().rev() {
+            let slots = &mut self.slots[g.edge_range(v)];
+            for (slot, via) in slots.iter_mut().zip(g.edges_of(v)).rev() {
                 let w = *slot;
                 *slot = 0;
                 if w == NOT_RETAINING || !page.retains(source, NodeOrdinal::new(w)) {
@@ -449,8 +448,6 @@ impl Dfs {
                 }
                 let seen = self.number[w as usize];
                 if seen == NONE {
-                    // Positions of the snapshot's edges fit 32 bits.
-                    let via = EdgePosition::from_index(first + i);
                     stack.push((NodeOrdinal::new(w), k, via));
                 } else {
                     *slot = seen + 1;
