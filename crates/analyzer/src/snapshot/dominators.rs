@@ -439,8 +439,8 @@ impl Dfs {
             }
             let k = self.visit(v, parent);
             let source = page.source(v);
-            let slots = &mut self.slots[g.edge_range(v)];
-            for (slot, via) in slots.iter_mut().zip(g.edges_of(v)).rev() {
+            let first = g.first_edges()[v.index()];
+            for (i, slot) in self.slots[g.edge_range(v)].iter_mut().enumerate().rev() {
                 let w = *slot;
                 *slot = 0;
                 if w == NOT_RETAINING || !page.retains(source, NodeOrdinal::new(w)) {
@@ -448,6 +448,7 @@ impl Dfs {
                 }
                 let seen = self.number[w as usize];
                 if seen == NONE {
+                    let via = EdgePosition::new(first + nth_edge(i));
                     stack.push((NodeOrdinal::new(w), k, via));
                 } else {
                     *slot = seen + 1;
@@ -465,6 +466,17 @@ impl Dfs {
         self.parent.push(parent);
         k
     }
+}
+
+/// The `i`-th edge of a node, as an offset from its first: below its edge
+/// count, and the snapshot's edge count fits 32 bits (the parser checks).
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "below a node's edge count, which fits 32 bits"
+)]
+fn nth_edge(i: usize) -> u32 {
+    i as u32
 }
 
 /// Immediate dominators by preorder number.
