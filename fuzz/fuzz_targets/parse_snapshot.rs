@@ -14,9 +14,9 @@ fuzz_target!(|data: &[u8]| {
             }
             let g = &parsed.value;
             assert!(g.n_nodes() > 0, "Ok with no nodes");
-            assert_eq!(g.first_edge.len(), g.n_nodes() + 1);
-            assert_eq!(g.first_edge[g.n_nodes()] as usize, g.edges.len());
-            assert!(g.edges.to.iter().all(|&t| (t as usize) < g.n_nodes()));
+            assert_eq!(g.first_edges().len(), g.n_nodes() + 1);
+            assert_eq!(g.first_edges()[g.n_nodes()] as usize, g.edges().len());
+            assert!(g.edges().targets().iter().all(|&t| t.index() < g.n_nodes()));
             let d = heapdiff_analyzer::snapshot::analyze(g);
             let _ = heapdiff_analyzer::snapshot::summary(g, &d, &Default::default());
             let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, Some(5));

@@ -434,11 +434,12 @@ fuzz_target!(|s: Snapshot| {
     };
     let g = &parsed.value;
     assert_eq!(g.n_nodes(), s.nodes.len(), "node count\n{text}");
-    assert_eq!(g.edges.len(), s.edges.len(), "edge count\n{text}");
+    assert_eq!(g.edges().len(), s.edges.len(), "edge count\n{text}");
     assert_eq!(g.trace.is_some(), s.trace.is_some(), "trace\n{text}");
-    for (v, node) in s.nodes.iter().enumerate() {
-        assert_eq!(g.nodes.id[v], node.id, "id of node {v}\n{text}");
-        assert_eq!(g.nodes.self_size[v], u64::from(node.self_size), "size of node {v}\n{text}");
+    for (v, node) in g.nodes().ordinals().zip(&s.nodes) {
+        assert_eq!(g.nodes().id(v).get(), u64::from(node.id), "id of node {v:?}\n{text}");
+        let size = g.nodes().self_sizes()[v.index()];
+        assert_eq!(size, u64::from(node.self_size), "size of node {v:?}\n{text}");
     }
     let d = heapdiff_analyzer::snapshot::analyze(g);
     let sum: u128 = d.self_size.iter().map(|&x| u128::from(x)).sum();
@@ -449,12 +450,12 @@ fuzz_target!(|s: Snapshot| {
         let mut x = v;
         let mut steps = 0;
         while x != 0 {
-            x = d.dominators.idom()[x] as usize;
+            x = d.dominators.idom()[x].index();
             steps += 1;
             assert!(steps <= n, "idom chain of {v} does not reach the root\n{text}");
         }
     }
-    assert_eq!(d.dominators.idom()[0], 0);
+    assert_eq!(d.dominators.idom()[0], heapdiff_model::NodeOrdinal::ROOT);
     let _ = heapdiff_analyzer::snapshot::summary(g, &d, &Default::default());
     let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, Some(5));
     if g.trace.is_some() {

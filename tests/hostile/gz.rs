@@ -52,7 +52,8 @@ pub(crate) fn bomb(head: &[u8], fill: u8, repeats: usize, tail: &[u8]) -> Vec<u8
     deflate(&mut z, tail, FlushCompress::Finish, &mut out);
     let total = head.len() + repeats * MIB + tail.len();
     out.extend_from_slice(&crc32(head).to_le_bytes());
-    out.extend_from_slice(&(total as u32).to_le_bytes());
+    // ISIZE: the length modulo 2^32.
+    out.extend_from_slice(&((total as u64 & 0xFFFF_FFFF) as u32).to_le_bytes());
     out
 }
 
@@ -63,7 +64,7 @@ fn deflate(z: &mut Compress, mut input: &[u8], flush: FlushCompress, out: &mut V
         out.reserve(64 * 1024);
         let before = z.total_in();
         let status = z.compress_vec(input, out, flush).unwrap();
-        input = &input[(z.total_in() - before) as usize..];
+        input = &input[usize::try_from(z.total_in() - before).unwrap()..];
         let done = match flush {
             FlushCompress::Finish => status == Status::StreamEnd,
             // Room left over: the compressor had nothing more to write.

@@ -3,7 +3,9 @@
 //! allocation trace as a call tree so that every profile view (top, tree,
 //! flame graphs, diffs) works on timelines too.
 
-use heapdiff_model::{FrameKey, HeapGraph, HeapProfile, ProfileBuilder, StackId};
+use heapdiff_model::{
+    FrameKey, HeapGraph, HeapProfile, NodeOrdinal, ProfileBuilder, SnapshotStringId, StackId,
+};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -48,16 +50,17 @@ pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>
         count: vec![0; n],
         size: vec![0; n],
     };
-    if g.nodes.trace_node.is_empty() {
+    let trace_node = g.nodes().trace_nodes();
+    if trace_node.is_empty() {
         return live;
     }
     let pos = trace_positions(g);
-    for (v, &size) in self_size.iter().enumerate().take(g.n_nodes()) {
-        let id = g.nodes.id(v);
+    for (v, &size) in g.nodes().ordinals().zip(self_size) {
+        let id = g.nodes().id(v).get();
         if range.is_some_and(|(lo, hi)| id <= u64::from(lo) || id > u64::from(hi)) {
             continue;
         }
-        if let Some(&p) = pos.get(&g.nodes.trace_node[v]) {
+        if let Some(&p) = pos.get(&trace_node[v.index()]) {
             live.count[p as usize] += 1;
             live.size[p as usize] = live.size[p as usize].saturating_add(size);
         }
@@ -196,8 +199,8 @@ pub fn allocation_view(
 
 fn unreachable_function() -> heapdiff_model::TraceFunction {
     heapdiff_model::TraceFunction {
-        name: 0,
-        script_name: 0,
+        name: SnapshotStringId::default(),
+        script_name: SnapshotStringId::default(),
         script_id: 0,
         line: 0,
         column: 0,
@@ -373,7 +376,6 @@ pub struct Intervals {
 /// first interval whose last id is ≥ its id.
 #[must_use]
 pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
-    #[allow(clippy::cast_precision_loss)]
     let timestamps_ms: Vec<f64> = g
         .samples
         .iter()
@@ -381,12 +383,12 @@ pub fn intervals(g: &HeapGraph, self_size: &[u64]) -> Intervals {
         .collect();
     let last_ids: Vec<u32> = g.samples.iter().map(|&(_, id)| id).collect();
     let mut sizes = vec![0u64; last_ids.len()];
-    for (v, &size) in self_size.iter().enumerate().take(g.n_nodes()) {
-        let id = g.nodes.id(v);
-        if id % 2 == 0 {
+    for (v, &size) in g.nodes().ordinals().zip(self_size) {
+        let id = g.nodes().id(v);
+        if !id.is_js() {
             continue;
         }
-        let i = last_ids.partition_point(|&x| u64::from(x) < id);
+        let i = last_ids.partition_point(|&x| u64::from(x) < id.get());
         if i < sizes.len() {
             sizes[i] = sizes[i].saturating_add(size);
         }
@@ -498,21 +500,21 @@ pub fn kept_by_function(
         .map(|i| t.id[i])
         .collect();
     // class → (count, size, largest node)
-    let mut by_class: FxHashMap<u32, (u64, u64, u32)> = FxHashMap::default();
-    for v in 0..g.n_nodes() {
-        if !ids.contains(&g.nodes.trace_node[v]) || d.self_size[v] == 0 {
+    let mut by_class: FxHashMap<u32, (u64, u64, NodeOrdinal)> = FxHashMap::default();
+    for (v, trace_node) in g.nodes().ordinals().zip(g.nodes().trace_nodes()) {
+        if !ids.contains(trace_node) || d.self_size_of(v) == 0 {
             continue;
         }
         let e = by_class
-            .entry(d.classes.of_node[v])
-            .or_insert((0, 0, v as u32));
+            .entry(d.classes.of_node[v.index()])
+            .or_insert((0, 0, v));
         e.0 += 1;
-        e.1 = e.1.saturating_add(d.self_size[v]);
-        if d.retained()[v] > d.retained()[e.2 as usize] {
-            e.2 = v as u32;
+        e.1 = e.1.saturating_add(d.self_size_of(v));
+        if d.retained_of(v) > d.retained_of(e.2) {
+            e.2 = v;
         }
     }
-    let mut classes: Vec<(u32, (u64, u64, u32))> = by_class.into_iter().collect();
+    let mut classes: Vec<(u32, (u64, u64, NodeOrdinal))> = by_class.into_iter().collect();
     classes.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
     classes.truncate(limit);
     classes

@@ -5,17 +5,17 @@
 //! does (formats §7.6), and retained sizes add up.
 
 use heapdiff_analyzer::snapshot::compute_dominators;
-use heapdiff_model::{EdgeColumns, HeapGraph, NodeColumns, SnapshotStrings};
+use heapdiff_model::{
+    EdgeColumns, HeapGraph, NodeColumns, NodeOrdinal, SnapshotStringId, SnapshotStrings,
+};
 use petgraph::algo::dominators::simple_fast;
 use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
 /// A graph of `n` object nodes whose edges are all essential.
 fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
-    let mut sorted: Vec<(u32, u32)> = edges
-        .iter()
-        .map(|&(a, b)| (a % n as u32, b % n as u32))
-        .collect();
+    let n32 = u32::try_from(n).unwrap();
+    let mut sorted: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (a % n32, b % n32)).collect();
     sorted.sort_by_key(|&(a, _)| a);
     let mut first = vec![0u32; n + 1];
     for &(a, _) in &sorted {
@@ -26,27 +26,22 @@ fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
     }
     let mut strings = SnapshotStrings::new();
     strings.push("");
-    HeapGraph {
-        strings,
-        node_types: vec!["object".into()],
-        edge_types: vec!["property".into()],
-        nodes: NodeColumns {
-            kind: vec![0; n],
-            name: vec![0; n],
-            id: (0..n as u32).map(|i| 2 * i + 1).collect(),
-            self_size: (0..n as u64).map(|i| i % 7 + 1).collect(),
-            trace_node: Vec::new(),
-            detachedness: Vec::new(),
-            id_high: Vec::new(),
-        },
-        first_edge: first,
-        edges: EdgeColumns {
-            kind: vec![0; sorted.len()],
-            name_or_index: vec![0; sorted.len()],
-            to: sorted.iter().map(|&(_, b)| b).collect(),
-        },
-        ..HeapGraph::default()
-    }
+    let nodes = NodeColumns::new(
+        vec![0; n],
+        vec![SnapshotStringId::new(0); n],
+        ((0..n32).map(|i| 2 * i + 1).collect(), Vec::new()),
+        (0..n as u64).map(|i| i % 7 + 1).collect(),
+    );
+    let edges = EdgeColumns::new(
+        vec![0; sorted.len()],
+        vec![0; sorted.len()],
+        sorted.iter().map(|&(_, b)| NodeOrdinal::new(b)).collect(),
+    );
+    let mut g = HeapGraph::new(nodes, first, edges);
+    g.strings = strings;
+    g.node_types = vec!["object".into()];
+    g.edge_types = vec!["property".into()];
+    g
 }
 
 /// DevTools' augmentation of the essential edges, written out plainly:
@@ -56,10 +51,10 @@ fn graph(n: usize, edges: &[(u32, u32)]) -> HeapGraph {
 fn augmented(g: &HeapGraph, essential: &[bool]) -> Vec<(u32, u32)> {
     let n = g.n_nodes();
     let mut edges: Vec<(u32, u32)> = Vec::new();
-    for u in 0..n as u32 {
-        for e in g.edge_range(u) {
-            if essential[e] {
-                edges.push((u, g.edges.to[e]));
+    for u in g.nodes().ordinals() {
+        for e in g.edges_of(u) {
+            if essential[e.index()] {
+                edges.push((u.raw(), g.edges().target(e).raw()));
             }
         }
     }
@@ -68,30 +63,30 @@ fn augmented(g: &HeapGraph, essential: &[bool]) -> Vec<(u32, u32)> {
         has_pred[b as usize] = true;
     }
     let mut seen = vec![false; n];
-    let dfs = |start: u32, seen: &mut Vec<bool>| {
+    let dfs = |start: NodeOrdinal, seen: &mut Vec<bool>| {
         let mut stack = vec![start];
-        seen[start as usize] = true;
+        seen[start.index()] = true;
         while let Some(v) = stack.pop() {
-            for e in g.edge_range(v).filter(|&e| essential[e]) {
-                let t = g.edges.to[e] as usize;
-                if !seen[t] {
-                    seen[t] = true;
-                    stack.push(t as u32);
+            for e in g.edges_of(v).filter(|&e| essential[e.index()]) {
+                let t = g.edges().target(e);
+                if !seen[t.index()] {
+                    seen[t.index()] = true;
+                    stack.push(t);
                 }
             }
         }
     };
-    dfs(0, &mut seen);
+    dfs(NodeOrdinal::ROOT, &mut seen);
     let mut extra = Vec::new();
-    for v in 0..n {
-        if !seen[v] && !has_pred[v] {
-            extra.push((0, v as u32));
-            dfs(v as u32, &mut seen);
+    for v in g.nodes().ordinals() {
+        if !seen[v.index()] && !has_pred[v.index()] {
+            extra.push((0, v.raw()));
+            dfs(v, &mut seen);
         }
     }
-    for v in 0..n {
-        if !seen[v] {
-            extra.push((0, v as u32));
+    for v in g.nodes().ordinals() {
+        if !seen[v.index()] {
+            extra.push((0, v.raw()));
         }
     }
     edges.extend(extra);
@@ -110,7 +105,7 @@ proptest! {
     ) {
         let g = graph(n, &edges);
         // Half the cases keep every edge; the others drop about half.
-        let essential: Vec<bool> = (0..g.edges.len()).map(|e| !(drop_some && dropped[e])).collect();
+        let essential: Vec<bool> = (0..g.edges().len()).map(|e| !(drop_some && dropped[e])).collect();
         let ours = compute_dominators(&g, essential.as_slice());
         let mut pg: DiGraph<(), ()> = DiGraph::new();
         let ids: Vec<NodeIndex> = (0..n).map(|_| pg.add_node(())).collect();
@@ -119,7 +114,7 @@ proptest! {
         }
         let theirs = simple_fast(&pg, ids[0]);
         for v in 1..n {
-            let want = theirs.immediate_dominator(ids[v]).map(|d| d.index() as u32);
+            let want = theirs.immediate_dominator(ids[v]).map(|d| NodeOrdinal::from_index(d.index()));
             prop_assert_eq!(Some(ours.idom()[v]), want, "node {}", v);
         }
         prop_assert_eq!(ours.tree_order.len(), n);
@@ -140,7 +135,7 @@ proptest! {
                 if x == 0 {
                     return false;
                 }
-                x = ours.idom()[x] as usize;
+                x = ours.idom()[x].index();
             }
         };
         for v in 0..n {
@@ -150,14 +145,15 @@ proptest! {
             }
         }
         // Retained sizes: root = Σ self, every node ≥ its own size.
-        let mut retained = g.nodes.self_size.clone();
+        let self_size = g.nodes().self_sizes();
+        let mut retained = self_size.to_vec();
         for &v in ours.tree_order.iter().skip(1).rev() {
             let r = retained[v as usize];
-            retained[ours.idom()[v as usize] as usize] += r;
+            retained[ours.idom()[v as usize].index()] += r;
         }
-        prop_assert_eq!(retained[0], g.nodes.self_size.iter().sum::<u64>());
+        prop_assert_eq!(retained[0], self_size.iter().sum::<u64>());
         for v in 0..n {
-            prop_assert!(retained[v] >= g.nodes.self_size[v]);
+            prop_assert!(retained[v] >= self_size[v]);
         }
     }
 }

@@ -159,7 +159,7 @@ fn check_flame(ft: &FlameTree, ta: &CallTree, tb: &CallTree) -> Result<(), TestC
     let mut child_after = vec![0u64; n];
     for (i, node) in ft.nodes.iter().enumerate() {
         for &c in &node.children {
-            prop_assert_eq!(ft.nodes[c as usize].parent, Some(i as u32));
+            prop_assert_eq!(ft.nodes[c as usize].parent, Some(u32::try_from(i).unwrap()));
         }
         if let Some(up) = node.parent {
             prop_assert!((up as usize) < i, "parent after child");
@@ -380,7 +380,7 @@ proptest! {
         prop_assert_eq!(&all.self_bytes, &bytes);
         prop_assert_eq!(&all.n_samples, &count);
         prop_assert_eq!(all.unattributed_bytes, m.unattributed.bytes.iter().sum::<u64>());
-        let mid = lo + split.index((hi - lo + 1) as usize) as u64;
+        let mid = lo + split.index(usize::try_from(hi - lo + 1).unwrap()) as u64;
         let left = Weights::in_range(&m, &OrdinalRange { lo, hi: mid });
         let right = Weights::in_range(&m, &OrdinalRange { lo: mid + 1, hi });
         for s in 1..n {

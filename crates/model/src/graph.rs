@@ -1,13 +1,21 @@
 //! The object graph of a heap snapshot (`.heapsnapshot`, `.heaptimeline`),
 //! as columns (formats §5).
 //!
-//! * Nodes are identified by their **ordinal** (`u32` position). V8's
-//!   object id (`id` column) is the only identity valid across snapshots.
+//! * Nodes are identified by their **ordinal** ([`NodeOrdinal`]). V8's
+//!   object id ([`ObjectId`]) is the only identity valid across snapshots.
 //! * Edges are stored in CSR form: the edges of node `v` are
-//!   `first_edge[v]..first_edge[v + 1]`, in file order. `to` holds target
-//!   ordinals (the parser divides V8's node indices by the field count).
-//! * Strings keep V8's indices (edges and nodes refer to them by position),
-//!   so they are an arena without de-duplication.
+//!   [`HeapGraph::edge_range`]`(v)`, in file order, each an
+//!   [`EdgePosition`]. Targets are ordinals (the parser divides V8's node
+//!   indices by the field count).
+//! * Strings keep V8's indices ([`SnapshotStringId`]; edges and nodes refer
+//!   to them by position), so they are an arena without de-duplication.
+//!
+//! The columns are read through methods, as typed slices: a slice of
+//! indices is laid out as a slice of `u32`s, so the hot loops of the
+//! analysis read them at the same speed.
+
+use crate::cast::{to_u32, to_usize};
+use crate::ids::{EdgePosition, NodeOrdinal, ObjectId, SnapshotStringId};
 
 /// Strings of a snapshot, by V8 string index.
 #[derive(Clone, Debug, Default)]
@@ -35,13 +43,12 @@ impl SnapshotStrings {
     /// The string at `index`; `""` when out of range (a corrupt reference
     /// is reported by validation, not by a panic here).
     #[must_use]
-    pub fn get(&self, index: u32) -> &str {
-        let i = index as usize;
+    pub fn get(&self, index: SnapshotStringId) -> &str {
+        let i = index.index();
         if i + 1 >= self.starts.len() {
             return "";
         }
-        #[allow(clippy::cast_possible_truncation)]
-        let (a, b) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        let (a, b) = (to_usize(self.starts[i]), to_usize(self.starts[i + 1]));
         &self.text[a..b]
     }
 
@@ -56,31 +63,89 @@ impl SnapshotStrings {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Every string index, in order.
+    pub fn ids(&self) -> impl Iterator<Item = SnapshotStringId> + use<> {
+        (0..to_u32(self.len())).map(SnapshotStringId::new)
+    }
 }
 
-/// Node columns.
+/// Node columns, one entry per node, by ordinal.
 #[derive(Clone, Debug, Default)]
 pub struct NodeColumns {
-    /// Index into [`HeapGraph::node_types`].
-    pub kind: Vec<u8>,
-    /// String index of the name.
-    pub name: Vec<u32>,
-    /// V8's heap object id; its low 32 bits when [`Self::id_high`] is not
-    /// empty. Read ids through [`Self::id`].
-    pub id: Vec<u32>,
-    /// The high 32 bits of every id, when some id does not fit 32 bits
-    /// (snapshots in V8's format written by other runtimes, up to 2^53);
-    /// empty otherwise, so V8's own snapshots keep 4 bytes per id.
-    pub id_high: Vec<u32>,
-    /// Shallow size in bytes, as V8 wrote it.
-    pub self_size: Vec<u64>,
-    /// Allocation trace node id (empty when the column is absent).
-    pub trace_node: Vec<u32>,
-    /// 0 unknown, 1 attached, 2 detached (empty when the column is absent).
-    pub detachedness: Vec<u8>,
+    kind: Vec<u8>,
+    name: Vec<SnapshotStringId>,
+    id: Vec<u32>,
+    id_high: Vec<u32>,
+    self_size: Vec<u64>,
+    trace_node: Vec<u32>,
+    detachedness: Vec<u8>,
 }
 
 impl NodeColumns {
+    /// The columns every snapshot has: type indices, names, object ids and
+    /// shallow sizes, of equal lengths. `ids` are the low 32 bits of every
+    /// id and, when some id does not fit 32 bits, the high 32 bits of every
+    /// id (empty otherwise, so V8's own snapshots keep 4 bytes per id).
+    ///
+    /// # Panics
+    /// When the lengths differ, or there are `u32::MAX` nodes or more
+    /// (the parser refuses such files first).
+    #[must_use]
+    pub fn new(
+        kind: Vec<u8>,
+        name: Vec<SnapshotStringId>,
+        (id, id_high): (Vec<u32>, Vec<u32>),
+        self_size: Vec<u64>,
+    ) -> Self {
+        let n = kind.len();
+        assert!(
+            name.len() == n && id.len() == n && self_size.len() == n,
+            "node columns of different lengths"
+        );
+        assert!(
+            id_high.is_empty() || id_high.len() == n,
+            "a partial id column"
+        );
+        assert!(
+            u32::try_from(n).is_ok_and(|n| n < u32::MAX),
+            "too many nodes"
+        );
+        Self {
+            kind,
+            name,
+            id,
+            id_high,
+            self_size,
+            trace_node: Vec::new(),
+            detachedness: Vec::new(),
+        }
+    }
+
+    /// With the allocation trace node id of every node (a timeline's), or
+    /// none (empty).
+    ///
+    /// # Panics
+    /// When a non-empty column's length is not the node count.
+    #[must_use]
+    pub fn with_trace_nodes(mut self, trace_node: Vec<u32>) -> Self {
+        assert!(trace_node.is_empty() || trace_node.len() == self.len());
+        self.trace_node = trace_node;
+        self
+    }
+
+    /// With the detachedness of every node (0 unknown, 1 attached, 2
+    /// detached), or none (empty).
+    ///
+    /// # Panics
+    /// When a non-empty column's length is not the node count.
+    #[must_use]
+    pub fn with_detachedness(mut self, detachedness: Vec<u8>) -> Self {
+        assert!(detachedness.is_empty() || detachedness.len() == self.len());
+        self.detachedness = detachedness;
+        self
+    }
+
     /// Number of nodes.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -93,40 +158,127 @@ impl NodeColumns {
         self.kind.is_empty()
     }
 
+    /// Every ordinal, in order.
+    pub fn ordinals(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = NodeOrdinal> + ExactSizeIterator + use<> {
+        // `new` checked that the count fits.
+        (0..to_u32(self.len())).map(NodeOrdinal::new)
+    }
+
+    /// Type indices into [`HeapGraph::node_types`], by ordinal.
+    #[inline]
+    #[must_use]
+    pub fn kinds(&self) -> &[u8] {
+        &self.kind
+    }
+
+    /// The type index of node `v`.
+    #[inline]
+    #[must_use]
+    pub fn kind(&self, v: NodeOrdinal) -> u8 {
+        self.kind[v.index()]
+    }
+
+    /// Name strings, by ordinal.
+    #[inline]
+    #[must_use]
+    pub fn names(&self) -> &[SnapshotStringId] {
+        &self.name
+    }
+
+    /// The name string of node `v`.
+    #[inline]
+    #[must_use]
+    pub fn name(&self, v: NodeOrdinal) -> SnapshotStringId {
+        self.name[v.index()]
+    }
+
+    /// Shallow sizes in bytes as V8 wrote them, by ordinal.
+    #[inline]
+    #[must_use]
+    pub fn self_sizes(&self) -> &[u64] {
+        &self.self_size
+    }
+
+    /// Allocation trace node ids by ordinal (0: none); empty when the
+    /// snapshot has no such column.
+    #[inline]
+    #[must_use]
+    pub fn trace_nodes(&self) -> &[u32] {
+        &self.trace_node
+    }
+
+    /// Detachedness by ordinal (0 unknown, 1 attached, 2 detached); empty
+    /// when the snapshot has no such column.
+    #[inline]
+    #[must_use]
+    pub fn detachedness(&self) -> &[u8] {
+        &self.detachedness
+    }
+
     /// The object id of node `v`.
     #[inline]
     #[must_use]
-    pub fn id(&self, v: usize) -> u64 {
-        let low = u64::from(self.id[v]);
-        match self.id_high.get(v) {
+    pub fn id(&self, v: NodeOrdinal) -> ObjectId {
+        let low = u64::from(self.id[v.index()]);
+        ObjectId::new(match self.id_high.get(v.index()) {
             Some(&high) => (u64::from(high) << 32) | low,
             None => low,
-        }
+        })
     }
 
     /// The node whose object id is `id`, if any (a linear search).
     #[must_use]
-    pub fn with_id(&self, id: u64) -> Option<usize> {
+    pub fn with_id(&self, id: ObjectId) -> Option<NodeOrdinal> {
         if self.id_high.is_empty() {
-            let id = u32::try_from(id).ok()?;
-            return self.id.iter().position(|&x| x == id);
+            let id = u32::try_from(id.get()).ok()?;
+            return self
+                .id
+                .iter()
+                .position(|&x| x == id)
+                .map(NodeOrdinal::from_index);
         }
-        (0..self.len()).find(|&v| self.id(v) == id)
+        self.ordinals().find(|&v| self.id(v) == id)
+    }
+
+    /// How many nodes have an id beyond 32 bits.
+    #[must_use]
+    pub fn wide_ids(&self) -> u64 {
+        self.id_high.iter().filter(|&&h| h != 0).count() as u64
     }
 }
 
-/// Edge columns, grouped by source node.
+/// Edge columns, grouped by source node, by [`EdgePosition`].
 #[derive(Clone, Debug, Default)]
 pub struct EdgeColumns {
-    /// Index into [`HeapGraph::edge_types`].
-    pub kind: Vec<u8>,
-    /// String index, or the numeric index for `element` and `hidden` edges.
-    pub name_or_index: Vec<u32>,
-    /// Target node ordinal.
-    pub to: Vec<u32>,
+    kind: Vec<u8>,
+    name_or_index: Vec<u32>,
+    to: Vec<NodeOrdinal>,
 }
 
 impl EdgeColumns {
+    /// Type indices into [`HeapGraph::edge_types`], names (a string index,
+    /// or the numeric index of `element` and `hidden` edges) and target
+    /// ordinals, of equal lengths.
+    ///
+    /// # Panics
+    /// When the lengths differ, or there are more than `u32::MAX` edges
+    /// (the parser refuses such files first).
+    #[must_use]
+    pub fn new(kind: Vec<u8>, name_or_index: Vec<u32>, to: Vec<NodeOrdinal>) -> Self {
+        assert!(
+            name_or_index.len() == kind.len() && to.len() == kind.len(),
+            "edge columns of different lengths"
+        );
+        assert!(u32::try_from(kind.len()).is_ok(), "too many edges");
+        Self {
+            kind,
+            name_or_index,
+            to,
+        }
+    }
+
     /// Number of edges.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -137,6 +289,57 @@ impl EdgeColumns {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.kind.is_empty()
+    }
+
+    /// Type indices, by edge position.
+    #[inline]
+    #[must_use]
+    pub fn kinds(&self) -> &[u8] {
+        &self.kind
+    }
+
+    /// The type index of edge `e`.
+    #[inline]
+    #[must_use]
+    pub fn kind(&self, e: EdgePosition) -> u8 {
+        self.kind[e.index()]
+    }
+
+    /// `name_or_index` as V8 wrote it, by edge position: a string index,
+    /// or the numeric index of `element` and `hidden` edges.
+    #[inline]
+    #[must_use]
+    pub fn names_or_indices(&self) -> &[u32] {
+        &self.name_or_index
+    }
+
+    /// The `name_or_index` of edge `e`, raw.
+    #[inline]
+    #[must_use]
+    pub fn name_or_index(&self, e: EdgePosition) -> u32 {
+        self.name_or_index[e.index()]
+    }
+
+    /// The name string of edge `e`: meaningful for the edge types whose
+    /// `name_or_index` is a string index (all but `element` and `hidden`).
+    #[inline]
+    #[must_use]
+    pub fn name(&self, e: EdgePosition) -> SnapshotStringId {
+        SnapshotStringId::new(self.name_or_index[e.index()])
+    }
+
+    /// Target ordinals, by edge position.
+    #[inline]
+    #[must_use]
+    pub fn targets(&self) -> &[NodeOrdinal] {
+        &self.to
+    }
+
+    /// The target of edge `e`.
+    #[inline]
+    #[must_use]
+    pub fn target(&self, e: EdgePosition) -> NodeOrdinal {
+        self.to[e.index()]
     }
 }
 
@@ -154,10 +357,10 @@ pub struct Location {
 /// One function of the allocation trace (formats §5.8).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceFunction {
-    /// Function name string index.
-    pub name: u32,
-    /// Script name string index.
-    pub script_name: u32,
+    /// Function name.
+    pub name: SnapshotStringId,
+    /// Script name.
+    pub script_name: SnapshotStringId,
     /// Script id.
     pub script_id: u32,
     /// 1-based line, 0 when unknown.
@@ -205,14 +408,13 @@ pub struct HeapGraph {
     pub node_types: Vec<String>,
     /// Edge type names (`meta.edge_types[0]`).
     pub edge_types: Vec<String>,
-    /// Nodes.
-    pub nodes: NodeColumns,
-    /// CSR offsets into the edge columns, `len = nodes + 1`.
-    pub first_edge: Vec<u32>,
-    /// Edges.
-    pub edges: EdgeColumns,
+    nodes: NodeColumns,
+    /// CSR offsets into the edge columns, `len = nodes + 1`. Raw `u32`s:
+    /// they are only ever read as the bounds of a range of positions.
+    first_edge: Vec<u32>,
+    edges: EdgeColumns,
     /// Object locations, sorted by node ordinal, one per node.
-    pub locations: Vec<(u32, Location)>,
+    pub locations: Vec<(NodeOrdinal, Location)>,
     /// Timeline samples: (timestamp in µs, last assigned id).
     pub samples: Vec<(u64, u32)>,
     /// Allocation trace, when the snapshot was taken while tracking.
@@ -222,30 +424,89 @@ pub struct HeapGraph {
 }
 
 impl HeapGraph {
+    /// A graph of `nodes` whose edges are `edges`, node `v` owning the
+    /// positions `first_edge[v]..first_edge[v + 1]`; the other parts start
+    /// empty.
+    ///
+    /// # Panics
+    /// When `first_edge` is not one longer than the nodes, does not start
+    /// at 0, decreases, or does not end at the edge count (the parser
+    /// checks the counts first).
+    #[must_use]
+    pub fn new(nodes: NodeColumns, first_edge: Vec<u32>, edges: EdgeColumns) -> Self {
+        assert_eq!(first_edge.len(), nodes.len() + 1, "one first edge per node");
+        assert_eq!(first_edge[0], 0, "the first node's edges start at 0");
+        assert_eq!(
+            first_edge[nodes.len()] as usize,
+            edges.len(),
+            "the edge counts add up to the edges"
+        );
+        assert!(first_edge.is_sorted(), "edge ranges go backwards");
+        Self {
+            nodes,
+            first_edge,
+            edges,
+            ..Self::default()
+        }
+    }
+
     /// Number of nodes.
     #[must_use]
     pub fn n_nodes(&self) -> usize {
         self.nodes.len()
     }
 
-    /// The edges of node `v` as a range of edge positions.
+    /// The node columns.
+    #[inline]
     #[must_use]
-    pub fn edge_range(&self, v: u32) -> std::ops::Range<usize> {
-        self.first_edge[v as usize] as usize..self.first_edge[v as usize + 1] as usize
+    pub fn nodes(&self) -> &NodeColumns {
+        &self.nodes
+    }
+
+    /// The edge columns.
+    #[inline]
+    #[must_use]
+    pub fn edges(&self) -> &EdgeColumns {
+        &self.edges
+    }
+
+    /// The edges of node `v` as a range of positions, to slice the edge
+    /// columns with (the hot loops read the slices).
+    #[inline]
+    #[must_use]
+    pub fn edge_range(&self, v: NodeOrdinal) -> std::ops::Range<usize> {
+        self.first_edge[v.index()] as usize..self.first_edge[v.index() + 1] as usize
+    }
+
+    /// The edges of node `v`, in file order.
+    #[inline]
+    pub fn edges_of(
+        &self,
+        v: NodeOrdinal,
+    ) -> impl DoubleEndedIterator<Item = EdgePosition> + ExactSizeIterator + use<> {
+        (self.first_edge[v.index()]..self.first_edge[v.index() + 1]).map(EdgePosition::new)
+    }
+
+    /// The first edge of every node, and the edge count at the end: the
+    /// raw CSR offsets, for the loops that prefetch them.
+    #[inline]
+    #[must_use]
+    pub fn first_edges(&self) -> &[u32] {
+        &self.first_edge
     }
 
     /// The type name of node `v`.
     #[must_use]
-    pub fn node_type(&self, v: u32) -> &str {
+    pub fn node_type(&self, v: NodeOrdinal) -> &str {
         self.node_types
-            .get(self.nodes.kind[v as usize] as usize)
+            .get(usize::from(self.nodes.kind(v)))
             .map_or("", String::as_str)
     }
 
     /// The raw name of node `v`.
     #[must_use]
-    pub fn node_name(&self, v: u32) -> &str {
-        self.strings.get(self.nodes.name[v as usize])
+    pub fn node_name(&self, v: NodeOrdinal) -> &str {
+        self.strings.get(self.nodes.name(v))
     }
 
     /// Index of a node type name, if the snapshot has it.
@@ -266,9 +527,17 @@ impl HeapGraph {
             .and_then(|i| u8::try_from(i).ok())
     }
 
+    /// The type name of edge `e`.
+    #[must_use]
+    pub fn edge_type(&self, e: EdgePosition) -> &str {
+        self.edge_types
+            .get(usize::from(self.edges.kind(e)))
+            .map_or("", String::as_str)
+    }
+
     /// The location of node `v`, if any.
     #[must_use]
-    pub fn location(&self, v: u32) -> Option<Location> {
+    pub fn location(&self, v: NodeOrdinal) -> Option<Location> {
         self.locations
             .binary_search_by_key(&v, |&(n, _)| n)
             .ok()

@@ -17,6 +17,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cast;
 mod graph;
 mod ids;
 pub mod memory;
@@ -30,7 +31,7 @@ pub use graph::{
     AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
     TraceFunction,
 };
-pub use ids::{FrameId, StackId, StringId};
+pub use ids::{EdgePosition, FrameId, NodeOrdinal, ObjectId, SnapshotStringId, StackId, StringId};
 pub use profile::{
     FrameKey, FrameTable, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,
     UnattributedSamples,

@@ -7,6 +7,7 @@
 //! of every output column: no intermediate buffer, no merge, and the result
 //! does not depend on how the work was split.
 
+use heapdiff_model::{NodeOrdinal, SnapshotStringId};
 use rayon::prelude::*;
 
 use crate::ParseError;
@@ -27,7 +28,7 @@ pub(crate) enum Column<'a> {
     /// Node indices (`to_node`): stored as ordinals after checking they are
     /// a multiple of the node field count and in range.
     NodeIndex {
-        out: &'a mut [u32],
+        out: &'a mut [NodeOrdinal],
         nodes: NodeIndices,
     },
     /// A field nobody reads.
@@ -57,15 +58,16 @@ impl NodeIndices {
 
     /// The ordinal of node index `v`, if `v` is one.
     #[inline(always)]
-    fn ordinal(self, v: u64) -> Option<u32> {
+    fn ordinal(self, v: u64) -> Option<NodeOrdinal> {
         let q = match u32::try_from(v) {
             // For fields == 1 the reciprocal wraps to 0; the quotient is v.
             Ok(_) if self.fields == 1 => v,
-            #[allow(clippy::cast_possible_truncation)]
+            // The shift leaves 64 bits (clippy sees it: no truncation).
             Ok(_) => ((u128::from(self.reciprocal) * u128::from(v)) >> 64) as u64,
             Err(_) => v / self.fields,
         };
-        (q * self.fields == v && q < self.count).then(|| u32::try_from(q).ok())?
+        (q * self.fields == v && q < self.count)
+            .then(|| u32::try_from(q).ok().map(NodeOrdinal::new))?
     }
 }
 
@@ -206,6 +208,11 @@ pub(crate) type Done<'a> = dyn Fn(std::ops::Range<usize>) + Sync + 'a;
 pub(crate) struct Columns(Vec<Option<Owned>>);
 
 impl Columns {
+    /// The number of records (the length of every column).
+    pub(crate) fn len(&self) -> usize {
+        self.0.iter().flatten().map(Owned::len).max().unwrap_or(0)
+    }
+
     /// The column of field `i` (`Owned::Skip` for a skipped field, or when
     /// taken before).
     pub(crate) fn take(&mut self, i: usize) -> Owned {
@@ -298,7 +305,7 @@ pub(crate) enum Owned {
     U8(Vec<u8>),
     U32(Vec<u32>),
     U64(Vec<u64>),
-    NodeIndex(Vec<u32>),
+    NodeIndex(Vec<NodeOrdinal>),
     Id(Vec<u32>),
     Skip,
 }
@@ -308,7 +315,7 @@ impl Owned {
         match kind {
             ColumnKind::U8 | ColumnKind::SparseU8 => Owned::U8(vec![0; n]),
             ColumnKind::U32 | ColumnKind::SparseU32 => Owned::U32(vec![0; n]),
-            ColumnKind::NodeIndex => Owned::NodeIndex(vec![0; n]),
+            ColumnKind::NodeIndex => Owned::NodeIndex(vec![NodeOrdinal::ROOT; n]),
             ColumnKind::Id => Owned::Id(vec![0; n]),
             ColumnKind::U64 => Owned::U64(vec![0; n]),
             ColumnKind::Skip => Owned::Skip,
@@ -329,6 +336,16 @@ impl Owned {
         }
     }
 
+    fn len(&self) -> usize {
+        match self {
+            Owned::U8(v) => v.len(),
+            Owned::U32(v) | Owned::Id(v) => v.len(),
+            Owned::U64(v) => v.len(),
+            Owned::NodeIndex(v) => v.len(),
+            Owned::Skip => 0,
+        }
+    }
+
     pub(crate) fn into_u8(self) -> Vec<u8> {
         if let Owned::U8(v) = self {
             v
@@ -339,7 +356,24 @@ impl Owned {
 
     pub(crate) fn into_u32(self) -> Vec<u32> {
         match self {
-            Owned::U32(v) | Owned::NodeIndex(v) | Owned::Id(v) => v,
+            Owned::U32(v) | Owned::Id(v) => v,
+            _ => Vec::new(),
+        }
+    }
+
+    /// A `U32` column of string indices, typed (in place: the two have
+    /// one layout, so the collect reuses the allocation).
+    pub(crate) fn into_string_ids(self) -> Vec<SnapshotStringId> {
+        self.into_u32()
+            .into_iter()
+            .map(SnapshotStringId::new)
+            .collect()
+    }
+
+    /// A `NodeIndex` column.
+    pub(crate) fn into_ordinals(self) -> Vec<NodeOrdinal> {
+        match self {
+            Owned::NodeIndex(v) => v,
             _ => Vec::new(),
         }
     }
@@ -360,7 +394,8 @@ impl<'a> Column<'a> {
         use heapdiff_model::memory::populate;
         match self {
             Column::U8(s) => populate(s),
-            Column::U32(s) | Column::Id(s) | Column::NodeIndex { out: s, .. } => populate(s),
+            Column::U32(s) | Column::Id(s) => populate(s),
+            Column::NodeIndex { out, .. } => populate(out),
             Column::U64(s) => populate(s),
             Column::Skip => {}
         }
@@ -421,8 +456,7 @@ fn parse_chunk(
 ) -> Result<u64, ParseError> {
     let mut out = Records {
         cols,
-        #[allow(clippy::cast_possible_truncation)]
-        field: phase as usize,
+        field: heapdiff_model::cast::to_usize(phase),
         cursor: [0; MAX_FIELDS],
         count: 0,
     };
@@ -519,7 +553,6 @@ fn comma_mask_64(block: &[u8; 64]) -> u64 {
             let bytes = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
             _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b',' as i8)))
         };
-        #[allow(clippy::cast_sign_loss)]
         let bits = u64::from(bits as u32);
         m |= bits << (16 * k);
     }
@@ -798,7 +831,7 @@ mod tests {
             let a = cols.next().map(Owned::into_u8).unwrap_or_default();
             let b = cols.next().map(Owned::into_u32).unwrap_or_default();
             let c = cols.next().map(Owned::into_u64).unwrap_or_default();
-            let want_a: Vec<u8> = rows.iter().map(|r| r.0 as u8).collect();
+            let want_a: Vec<u8> = rows.iter().map(|r| u8::try_from(r.0).unwrap()).collect();
             let want_b: Vec<u32> = rows.iter().map(|r| r.1).collect();
             let want_c: Vec<u64> = rows.iter().map(|r| r.2).collect();
             prop_assert_eq!(a, want_a);

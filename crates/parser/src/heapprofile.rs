@@ -586,7 +586,7 @@ impl<R: Read> Parser<R> {
                         format!("{} is beyond 2^53 bytes", short_float(f)),
                     ))
                 } else {
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    #[expect(clippy::cast_possible_truncation, reason = "whole, 0..=2^53 (above)")]
                     Ok(f as u64)
                 }
             }
@@ -607,7 +607,10 @@ impl<R: Read> Parser<R> {
             Number::Unsigned(v) => i32::try_from(v)
                 .map(i64::from)
                 .map_err(|_| self.bad(field, at, too_large(&v.to_string()))),
-            #[allow(clippy::cast_possible_truncation)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "whole, -1..=i32::MAX (guard)"
+            )]
             Number::Float(f) if f.fract() == 0.0 && (-1.0..=f64::from(i32::MAX)).contains(&f) => {
                 Ok(f as i64)
             }

@@ -10,10 +10,11 @@
 //! node or edge count that disagrees with its array is an error, a stale
 //! `trace_function_count` a warning (formats §5.8).
 
+use heapdiff_model::cast::{saturating_u32, to_usize};
 use heapdiff_model::steps::time;
 use heapdiff_model::{
-    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
-    TraceFunction,
+    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, NodeOrdinal, SnapshotMeta,
+    SnapshotStringId, SnapshotStrings, TraceFunction,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -96,45 +97,121 @@ pub fn parse_snapshot_with(
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let shift = bytes.len() - b.len();
     let done = move |r: std::ops::Range<usize>| done(shift + r.start..shift + r.end);
-    let start = skip_ws(b, 0);
-    match b.get(start) {
-        None => {
-            return Err(ParseError::WrongKind {
-                found: InputKind::Empty,
-            });
-        }
-        Some(b'{') => {}
-        Some(_) => {
-            return Err(ParseError::WrongKind {
-                found: InputKind::NotJson,
-            });
-        }
-    }
+    let mut top = TopLevel::new(b, object_start(b)?);
     // The header and `nodes` come first in V8's files; the node scan
     // starts as soon as both are found, and the rest of the top level
-    // (edges, locations, strings) is found and read beside it. Errors are
-    // still reported in file order: the node scan's before the rest's.
-    let mut warnings = Vec::new();
-    let mut top = TopLevel::new(b, start);
+    // (edges, locations, strings) is found and read beside it.
     let mut sections = Sections::default();
     time("parse.sections", || {
         top.read(&mut sections, |s| s.header.is_some() && s.nodes.is_some())
     })?;
-    let (hs, he) = sections.header.ok_or(ParseError::Missing {
-        what: "snapshot",
-        hint: "a heap snapshot starts with a `snapshot` header; this JSON has none",
+    let head = Head::read(b, &sections)?;
+    let nodes = sections
+        .nodes
+        .take()
+        .ok_or(top.missing("nodes", "the snapshot has no `nodes` array"))?;
+    let mut warnings = Vec::new();
+    let (parsed, locations) = nodes_beside_the_rest(&head, &nodes, &mut top, &mut sections, &done)?;
+    let ParsedNodes {
+        columns: node_columns,
+        edge_counts,
+        unlisted,
+    } = parsed;
+    let mut node_types = head.node_types.clone();
+    warnings.extend(wide_ids_warning(&node_columns));
+    if unlisted > 0 {
+        // Old V8 (2017) wrote symbols with the index after its last type;
+        // DevTools looks the name up past the list and gets `undefined`.
+        warnings.push(Warning::UnlistedNodeType {
+            index: node_types.len() as u64,
+            nodes: unlisted,
+        });
+        node_types.push("undefined".into());
+    }
+    let edges = sections
+        .edges
+        .as_ref()
+        .ok_or(top.missing("edges", "the snapshot has no `edges` array"))?;
+    let strings = sections
+        .strings
+        .take()
+        .ok_or(top.missing("strings", "the snapshot has no `strings` array"))?;
+    let (edge_columns, first_edge, large) =
+        edges_beside_node_checks(&head, (&nodes, edges), &node_columns, edge_counts, &done)?;
+    let mut meta = head.meta.clone();
+    meta.node_count = head.counts.check("node_count", node_columns.len())?;
+    meta.edge_count = head.counts.check("edge_count", edge_columns.len())?;
+    let mut g = HeapGraph::new(node_columns, first_edge, edge_columns);
+    g.strings = strings;
+    g.node_types = node_types;
+    g.edge_types = head.edge_types.clone();
+    g.meta = meta;
+    time("parse.check", || {
+        check_strings(&g, &head.layout, (&nodes, edges))
     })?;
-    let header: Header = serde_json::from_slice(&b[hs..he]).map_err(|e| ParseError::Syntax {
-        section: "snapshot",
-        offset: hs as u64 + offset_in(&b[hs..he], e.line(), e.column()),
-        message: format!("unreadable header: {e}"),
-    })?;
-    let layout = Layout::new(&header.meta).map_err(|e| in_header(e, hs))?;
-    let counts = HeaderCounts::read(b, hs, &header)?;
-    let mut g = HeapGraph {
-        node_types: type_names(&header.meta.node_types, layout.n_type),
-        edge_types: type_names(&header.meta.edge_types, layout.e_type),
-        meta: SnapshotMeta {
+    if let (Some(locations), Some(arr)) = (locations, &sections.locations) {
+        g.locations = locations?;
+        check_location_nodes(
+            &g.locations,
+            g.n_nodes(),
+            arr,
+            &head.header.meta,
+            &head.layout,
+        )?;
+    }
+    if let Some(at) = sections.samples {
+        g.samples = read_samples(b, at, &head.header.meta)?;
+    }
+    g.trace = read_trace_if_counted(b, &head, &sections, &g, &mut warnings)?;
+    if large > 0 {
+        warnings.push(Warning::LargeSelfSize { nodes: large });
+    }
+    Ok(Parsed { value: g, warnings })
+}
+
+/// Where the top-level object starts: an error naming the kind when the
+/// input is empty or not a JSON object.
+fn object_start(b: &[u8]) -> Result<usize, ParseError> {
+    let start = skip_ws(b, 0);
+    match b.get(start) {
+        Some(b'{') => Ok(start),
+        None => Err(ParseError::WrongKind {
+            found: InputKind::Empty,
+        }),
+        Some(_) => Err(ParseError::WrongKind {
+            found: InputKind::NotJson,
+        }),
+    }
+}
+
+/// What the header says: the parsed header, the column layout, the counts
+/// to check the arrays against, the type names and the header facts.
+struct Head {
+    header: Header,
+    layout: Layout,
+    counts: HeaderCounts,
+    node_types: Vec<String>,
+    edge_types: Vec<String>,
+    /// The header's facts but the node and edge counts, which are set once
+    /// the arrays agree with them.
+    meta: SnapshotMeta,
+}
+
+impl Head {
+    fn read(b: &[u8], sections: &Sections<'_>) -> Result<Self, ParseError> {
+        let (hs, he) = sections.header.ok_or(ParseError::Missing {
+            what: "snapshot",
+            hint: "a heap snapshot starts with a `snapshot` header; this JSON has none",
+        })?;
+        let header: Header =
+            serde_json::from_slice(&b[hs..he]).map_err(|e| ParseError::Syntax {
+                section: "snapshot",
+                offset: hs as u64 + offset_in(&b[hs..he], e.line(), e.column()),
+                message: format!("unreadable header: {e}"),
+            })?;
+        let layout = Layout::new(&header.meta).map_err(|e| in_header(e, hs))?;
+        let counts = HeaderCounts::read(b, hs, &header)?;
+        let meta = SnapshotMeta {
             node_count: 0,
             edge_count: 0,
             trace_function_count: header_count(
@@ -144,122 +221,140 @@ pub fn parse_snapshot_with(
                 header.trace_function_count,
             )?,
             extra_native_bytes: whole(header.extra_native_bytes),
-        },
-        ..HeapGraph::default()
-    };
-    let nodes = sections
-        .nodes
-        .take()
-        .ok_or(top.missing("nodes", "the snapshot has no `nodes` array"))?;
-    let (node_columns, rest) = rayon::join(
+        };
+        Ok(Self {
+            node_types: type_names(&header.meta.node_types, layout.n_type),
+            edge_types: type_names(&header.meta.edge_types, layout.e_type),
+            header,
+            layout,
+            counts,
+            meta,
+        })
+    }
+}
+
+/// The node columns, each node's edge count and how many nodes have the
+/// unlisted type right after the listed ones (see [`unlisted_types`]).
+struct ParsedNodes {
+    columns: NodeColumns,
+    edge_counts: Vec<u32>,
+    unlisted: u64,
+}
+
+/// The parsed locations, when the snapshot has a `locations` array.
+type MaybeLocations = Option<Result<Vec<(NodeOrdinal, Location)>, ParseError>>;
+
+/// Scans `nodes` while the rest of the top level is read (and the
+/// locations parsed). Errors come in file order: the node scan's before
+/// the rest's, and the edges' (found before the rest failed, and first in
+/// the file) before the rest's too.
+fn nodes_beside_the_rest<'a>(
+    head: &Head,
+    nodes: &ArrayText<'_>,
+    top: &mut TopLevel<'a>,
+    sections: &mut Sections<'a>,
+    done: &Done<'_>,
+) -> Result<(ParsedNodes, MaybeLocations), ParseError> {
+    let (parsed, rest) = rayon::join(
         || {
             time("parse.nodes", || {
-                read_nodes(&nodes, &layout, g.node_types.len(), &done)
+                read_nodes(nodes, &head.layout, head.node_types.len(), done)
             })
         },
         || {
-            time("parse.rest", || top.read(&mut sections, |_| false))?;
+            time("parse.rest", || top.read(sections, |_| false))?;
             let locations = sections.locations.as_ref().map(|arr| {
                 time("parse.locations", || {
-                    read_locations(arr, &header.meta, &layout, &done)
+                    read_locations(arr, &head.header.meta, &head.layout, done)
                 })
             });
             Ok::<_, ParseError>(locations)
         },
     );
-    let (node_columns, edge_counts, unlisted) = node_columns?;
-    g.nodes = node_columns;
-    let wide = g.nodes.id_high.iter().filter(|&&h| h != 0).count() as u64;
-    if wide > 0 {
-        warnings.push(Warning::WideIds { nodes: wide });
-    }
-    if unlisted > 0 {
-        // Old V8 (2017) wrote symbols with the index after its last type;
-        // DevTools looks the name up past the list and gets `undefined`.
-        warnings.push(Warning::UnlistedNodeType {
-            index: g.node_types.len() as u64,
-            nodes: unlisted,
-        });
-        g.node_types.push("undefined".into());
-    }
-    let locations = match rest {
-        Ok(locations) => locations,
+    let parsed = parsed?;
+    match rest {
+        Ok(locations) => Ok((parsed, locations)),
         Err(e) => {
-            // Found before the failure, the edges come first in the file.
             if let Some(edges) = &sections.edges {
-                read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)?;
+                let n_types = head.edge_types.len();
+                read_edges(edges, &head.layout, n_types, parsed.columns.len(), done)?;
             }
-            return Err(e);
+            Err(e)
         }
-    };
-    let edges = sections
-        .edges
-        .as_ref()
-        .ok_or(top.missing("edges", "the snapshot has no `edges` array"))?;
-    g.strings = sections
-        .strings
-        .take()
-        .ok_or(top.missing("strings", "the snapshot has no `strings` array"))?;
-    // What needs only the nodes is done beside the edge scan.
+    }
+}
+
+/// Scans `edges` while what needs only the nodes is done: the first edge
+/// of every node, and the check of the shallow sizes (whose result is the
+/// number of sizes beyond 32 bits). Errors in file order: the nodes'
+/// before the edges'.
+fn edges_beside_node_checks(
+    head: &Head,
+    (nodes, edges): (&ArrayText<'_>, &ArrayText<'_>),
+    node_columns: &NodeColumns,
+    edge_counts: Vec<u32>,
+    done: &Done<'_>,
+) -> Result<(EdgeColumns, Vec<u32>, u64), ParseError> {
+    let l = &head.layout;
     let (edge_columns, (first_edge, sizes)) = rayon::join(
         || {
             time("parse.edges", || {
-                read_edges(edges, &layout, g.edge_types.len(), g.nodes.len(), &done)
+                read_edges(edges, l, head.edge_types.len(), node_columns.len(), done)
             })
         },
         || {
             (
                 first_edges(edge_counts, |v| {
-                    columns::number_offset(
-                        &nodes,
-                        v * layout.node_fields as u64 + layout.n_edges as u64,
-                    )
+                    columns::number_offset(nodes, v * l.node_fields as u64 + l.n_edges as u64)
                 }),
-                check_sizes(&g.nodes, &nodes, &layout),
+                check_sizes(node_columns, nodes, l),
             )
         },
     );
-    // Errors in file order: the nodes' before the edges'.
     let large = sizes?;
     let edge_columns = edge_columns?;
-    g.first_edge = first_edge?;
-    check_edge_total(&g.first_edge, edge_columns.len(), (&nodes, edges), &layout)?;
-    g.edges = edge_columns;
-    g.meta.node_count = counts.check("node_count", g.nodes.len())?;
-    g.meta.edge_count = counts.check("edge_count", g.edges.len())?;
-    time("parse.check", || {
-        check_strings(&g, &layout, (&nodes, edges))
-    })?;
-    if let (Some(locations), Some(arr)) = (locations, &sections.locations) {
-        g.locations = locations?;
-        check_location_nodes(&g.locations, g.nodes.len(), arr, &header.meta, &layout)?;
+    let first_edge = first_edge?;
+    check_edge_total(&first_edge, edge_columns.len(), (nodes, edges), l)?;
+    Ok((edge_columns, first_edge, large))
+}
+
+/// One warning for the ids beyond 32 bits, if there are any.
+fn wide_ids_warning(nodes: &NodeColumns) -> Option<Warning> {
+    let wide = nodes.wide_ids();
+    (wide > 0).then_some(Warning::WideIds { nodes: wide })
+}
+
+/// The allocation trace, read only when the header counts functions (as
+/// DevTools does). The header can count fewer than the array holds
+/// (in-process inspector sessions, formats §5.8): the whole array is read,
+/// with a warning; so are trace node ids of nodes the tree lacks.
+fn read_trace_if_counted(
+    b: &[u8],
+    head: &Head,
+    sections: &Sections<'_>,
+    g: &HeapGraph,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<AllocationTrace>, ParseError> {
+    let counted = g.meta.trace_function_count;
+    let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) else {
+        return Ok(None);
+    };
+    if counted == 0 {
+        return Ok(None);
     }
-    if let Some(at) = sections.samples {
-        g.samples = read_samples(b, at, &header.meta)?;
+    let hs = head.counts.at;
+    let trace = read_trace(b, (fi, tt), &head.header.meta, g.strings.len())
+        .map_err(|e| in_header(e, hs))?;
+    let actual = trace.functions.len() as u64;
+    if actual != counted {
+        warnings.push(Warning::HeaderCountMismatch {
+            field: "trace_function_count",
+            header: counted,
+            actual,
+        });
     }
-    // DevTools reads the trace only when the header counts functions. The
-    // header can be smaller than the array (in-process inspector sessions,
-    // formats §5.8): heapdiff reads the whole array and warns.
-    if g.meta.trace_function_count > 0 {
-        if let (Some(fi), Some(tt)) = (sections.trace_function_infos, sections.trace_tree) {
-            let trace = read_trace(b, (fi, tt), &header.meta, g.strings.len())
-                .map_err(|e| in_header(e, hs))?;
-            let actual = trace.functions.len() as u64;
-            if actual != g.meta.trace_function_count {
-                warnings.push(Warning::HeaderCountMismatch {
-                    field: "trace_function_count",
-                    header: g.meta.trace_function_count,
-                    actual,
-                });
-            }
-            warnings.extend(trace_nodes_not_in_tree(&g.nodes.trace_node, &trace));
-            g.trace = Some(trace);
-        }
-    }
-    if large > 0 {
-        warnings.push(Warning::LargeSelfSize { nodes: large });
-    }
-    Ok(Parsed { value: g, warnings })
+    warnings.extend(trace_nodes_not_in_tree(g.nodes().trace_nodes(), &trace));
+    Ok(Some(trace))
 }
 
 /// A contradiction in `meta` (found without a place) placed at the header.
@@ -334,10 +429,12 @@ impl HeaderCounts {
 /// some through a floating point path, so `19.0` passes); anything else
 /// is an error at the value.
 fn header_count(b: &[u8], hs: usize, key: &'static str, v: f64) -> Result<u64, ParseError> {
-    #[allow(clippy::cast_precision_loss)]
     let max = MAX_SAFE_INTEGER as f64;
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole number in 0..=2^53 - 1, checked just above"
+        )]
         return Ok(v as u64);
     }
     Err(ParseError::BadValue {
@@ -373,7 +470,10 @@ fn header_value_at(b: &[u8], hs: usize, key: &str) -> Option<usize> {
 
 fn whole(v: f64) -> u64 {
     if v.is_finite() && v >= 0.0 {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a float-to-integer cast saturates: beyond u64, u64::MAX"
+        )]
         let w = v as u64;
         w
     } else {
@@ -656,7 +756,7 @@ fn read_nodes(
     l: &Layout,
     n_types: usize,
     done: &Done<'_>,
-) -> Result<(NodeColumns, Vec<u32>, u64), ParseError> {
+) -> Result<ParsedNodes, ParseError> {
     let mut kinds = vec![ColumnKind::Skip; l.node_fields];
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
@@ -676,39 +776,46 @@ fn read_nodes(
         }
         parsed => parsed?,
     };
-    let (id, id_high) = match cols.take(l.n_id) {
+    let n = match cols.take(l.n_type).into_u8() {
+        kind if kind.len() >= u32::MAX as usize => {
+            return Err(ParseError::Inconsistent {
+                section: "nodes",
+                reason: "more than 4 billion nodes".into(),
+            });
+        }
+        kind => kind,
+    };
+    let ids = match cols.take(l.n_id) {
         Owned::U64(wide) => split_ids(&wide, arr, l)?,
         narrow => (narrow.into_u32(), Vec::new()),
     };
     let mut take = |i: usize| cols.take(i);
-    let n = NodeColumns {
-        kind: take(l.n_type).into_u8(),
-        name: take(l.n_name).into_u32(),
-        id,
-        id_high,
-        self_size: take(l.n_self).into_u64(),
-        trace_node: l
-            .n_trace
+    let unlisted = unlisted_types(&n, n_types, |i| {
+        columns::number_offset(arr, i * l.node_fields as u64 + l.n_type as u64)
+    })?;
+    let columns = NodeColumns::new(
+        n,
+        take(l.n_name).into_string_ids(),
+        ids,
+        take(l.n_self).into_u64(),
+    )
+    .with_trace_nodes(
+        l.n_trace
             .map(&mut take)
             .map(Owned::into_u32)
             .unwrap_or_default(),
-        detachedness: l
-            .n_detached
+    )
+    .with_detachedness(
+        l.n_detached
             .map(&mut take)
             .map(Owned::into_u8)
             .unwrap_or_default(),
-    };
-    let edge_counts = take(l.n_edges).into_u32();
-    if n.kind.len() >= u32::MAX as usize {
-        return Err(ParseError::Inconsistent {
-            section: "nodes",
-            reason: "more than 4 billion nodes".into(),
-        });
-    }
-    let unlisted = unlisted_types(&n.kind, n_types, |i| {
-        columns::number_offset(arr, i * l.node_fields as u64 + l.n_type as u64)
-    })?;
-    Ok((n, edge_counts, unlisted))
+    );
+    Ok(ParsedNodes {
+        columns,
+        edge_counts: take(l.n_edges).into_u32(),
+        unlisted,
+    })
 }
 
 /// 64-bit object ids as low and high halves; DevTools holds ids as
@@ -726,12 +833,16 @@ fn split_ids(
             reason: format!("node {i} has id {}, beyond 2^53", wide[i]),
         });
     }
-    #[allow(clippy::cast_possible_truncation)]
-    let halves = wide
-        .iter()
-        .map(|&id| (id as u32, (id >> 32) as u32))
-        .unzip();
-    Ok(halves)
+    Ok(wide.iter().map(|&id| halves(id)).unzip())
+}
+
+/// The low and high 32 bits of `id`.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "each half is cut to 32 bits on purpose"
+)]
+fn halves(id: u64) -> (u32, u32) {
+    (id as u32, (id >> 32) as u32)
 }
 
 /// The number of nodes whose type is the index right after the `n_types`
@@ -774,7 +885,7 @@ const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// one pass made.
 fn check_sizes(n: &NodeColumns, arr: &ArrayText<'_>, l: &Layout) -> Result<u64, ParseError> {
     let large = n
-        .self_size
+        .self_sizes()
         .iter()
         .filter(|&&s| s > u64::from(u32::MAX))
         .count() as u64;
@@ -782,7 +893,7 @@ fn check_sizes(n: &NodeColumns, arr: &ArrayText<'_>, l: &Layout) -> Result<u64, 
         return Ok(0);
     }
     let mut total: u64 = 0;
-    for (i, &s) in n.self_size.iter().enumerate() {
+    for (i, (v, &s)) in n.ordinals().zip(n.self_sizes()).enumerate() {
         total = total.saturating_add(s);
         if s > MAX_BYTES || total > MAX_BYTES {
             let what = if s > MAX_BYTES {
@@ -797,7 +908,7 @@ fn check_sizes(n: &NodeColumns, arr: &ArrayText<'_>, l: &Layout) -> Result<u64, 
                     arr,
                     i as u64 * l.node_fields as u64 + l.n_self as u64,
                 ),
-                reason: format!("node {i} (id {}): {what}", n.id(i)),
+                reason: format!("node {i} (id {}): {what}", n.id(v)),
             });
         }
     }
@@ -823,15 +934,10 @@ fn read_edges(
         done,
     )?;
     let mut take = |i: usize| cols.take(i);
-    let e = EdgeColumns {
-        kind: take(l.e_type).into_u8(),
-        name_or_index: take(l.e_name).into_u32(),
-        to: take(l.e_to).into_u32(),
-    };
-    if let Some(i) = e
-        .kind
+    let kinds = take(l.e_type).into_u8();
+    if let Some(i) = kinds
         .iter()
-        .position(|&k| k as usize >= n_types && n_types > 0)
+        .position(|&k| usize::from(k) >= n_types && n_types > 0)
     {
         return Err(ParseError::BadValue {
             section: "edges",
@@ -839,11 +945,15 @@ fn read_edges(
             offset: columns::number_offset(arr, (i * l.edge_fields + l.e_type) as u64),
             reason: format!(
                 "edge {i} has type {}, but `meta` lists {n_types} types",
-                e.kind[i]
+                kinds[i]
             ),
         });
     }
-    Ok(e)
+    Ok(EdgeColumns::new(
+        kinds,
+        take(l.e_name).into_u32(),
+        take(l.e_to).into_ordinals(),
+    ))
 }
 
 /// Each node's first edge from the nodes' edge counts, in place, with the
@@ -856,12 +966,11 @@ fn first_edges(mut counts: Vec<u32>, offset: impl Fn(u64) -> u64) -> Result<Vec<
         sum += u64::from(*c);
         *c = here.unwrap_or(u32::MAX);
     }
-    if u32::try_from(sum).is_err() {
+    let Ok(total) = u32::try_from(sum) else {
         return Err(too_many_edges(&counts, offset));
-    }
+    };
     counts.reserve_exact(1);
-    #[allow(clippy::cast_possible_truncation)]
-    counts.push(sum as u32);
+    counts.push(total);
     Ok(counts)
 }
 
@@ -919,30 +1028,31 @@ fn check_strings(
     (nodes, edges): (&ArrayText<'_>, &ArrayText<'_>),
 ) -> Result<(), ParseError> {
     let n = g.strings.len();
-    if g.nodes.is_empty() {
+    if g.nodes().is_empty() {
         return Err(ParseError::Inconsistent {
             section: "nodes",
             reason: "the snapshot has no nodes".into(),
         });
     }
-    if let Some(i) = g.nodes.name.iter().position(|&s| s as usize >= n) {
+    let names = g.nodes().names();
+    if let Some(i) = names.iter().position(|&s| s.index() >= n) {
         return Err(ParseError::BadValue {
             section: "nodes",
             field: "name",
             offset: columns::number_offset(nodes, (i * l.node_fields + l.n_name) as u64),
             reason: format!(
                 "node {i} names string {}, but there are {n} strings",
-                g.nodes.name[i]
+                names[i].raw()
             ),
         });
     }
     // One pass over every edge: split across threads, the first bad edge
     // in file order reported.
     const CHUNK: usize = 1 << 20;
-    let names = &g.edges.name_or_index;
+    let names = g.edges().names_or_indices();
     let bad = g
-        .edges
-        .kind
+        .edges()
+        .kinds()
         .par_chunks(CHUNK)
         .enumerate()
         .find_map_first(|(c, kinds)| {
@@ -950,7 +1060,7 @@ fn check_strings(
             kinds.iter().enumerate().find_map(|(k, &kind)| {
                 let numeric = l
                     .numeric_edge_types
-                    .get(kind as usize)
+                    .get(usize::from(kind))
                     .copied()
                     .unwrap_or(false);
                 (!numeric && names[base + k] as usize >= n).then_some(base + k)
@@ -963,7 +1073,7 @@ fn check_strings(
             offset: columns::number_offset(edges, (i * l.edge_fields + l.e_name) as u64),
             reason: format!(
                 "edge {i} names string {}, but there are {n} strings",
-                g.edges.name_or_index[i]
+                names[i]
             ),
         });
     }
@@ -1043,7 +1153,7 @@ fn read_locations(
     meta: &Meta,
     l: &Layout,
     done: &Done<'_>,
-) -> Result<Vec<(u32, Location)>, ParseError> {
+) -> Result<Vec<(NodeOrdinal, Location)>, ParseError> {
     let f = &meta.location_fields;
     let (Some(obj), Some(script), Some(line), Some(col)) = (
         field(f, "object_index"),
@@ -1061,6 +1171,12 @@ fn read_locations(
     kinds[line] = ColumnKind::U32;
     kinds[col] = ColumnKind::U32;
     let mut cols = columns::parse_records(arr, "locations", &kinds, (0, 0), done)?;
+    if cols.len() >= u32::MAX as usize {
+        return Err(ParseError::Inconsistent {
+            section: "locations",
+            reason: "more than 4 billion locations".into(),
+        });
+    }
     let mut take = |i: usize| cols.take(i);
     let (mut keys, scripts, lines, columns) = (
         take(obj).into_u64(),
@@ -1081,9 +1197,10 @@ fn read_locations(
         .filter_map(|(i, key)| {
             let index = *key;
             let node = index / node_fields;
-            #[allow(clippy::cast_possible_truncation)]
-            let record = i as u32;
-            *key = (u64::from(u32::try_from(node).unwrap_or(u32::MAX)) << 32) | u64::from(record);
+            // Records fit 32 bits (checked above); a node past 32 bits
+            // saturates, and is found past the nodes by
+            // `check_location_nodes`.
+            *key = (u64::from(saturating_u32(node)) << 32) | i as u64;
             (node * node_fields != index).then_some((i, index))
         })
         .min_by_key(|&(i, _)| i);
@@ -1098,15 +1215,24 @@ fn read_locations(
         ));
     }
     let keys = sort_by_high_half(keys);
+    Ok(last_of_each_node(&keys, (&scripts, &lines, &columns)))
+}
+
+/// The location of each node's last record, from `(node << 32 | record)`
+/// keys sorted by node (records in order within a node).
+fn last_of_each_node(
+    keys: &[u64],
+    (scripts, lines, columns): (&[u32], &[u32], &[u32]),
+) -> Vec<(NodeOrdinal, Location)> {
     let mut out = Vec::with_capacity(keys.len());
     for (j, &k) in keys.iter().enumerate() {
-        #[allow(clippy::cast_possible_truncation)]
-        let (node, i) = ((k >> 32) as u32, k as u32 as usize);
         if keys.get(j + 1).is_some_and(|&next| next >> 32 == k >> 32) {
             continue;
         }
+        let (record, node) = halves(k);
+        let i = record as usize;
         out.push((
-            node,
+            NodeOrdinal::new(node),
             Location {
                 script_id: scripts[i],
                 line: lines[i],
@@ -1114,7 +1240,7 @@ fn read_locations(
             },
         ));
     }
-    Ok(out)
+    out
 }
 
 fn bad_location(arr: &ArrayText<'_>, k: u64, reason: String) -> ParseError {
@@ -1130,7 +1256,7 @@ fn bad_location(arr: &ArrayText<'_>, k: u64, reason: String) -> ParseError {
 /// sorted by node, so only its last one is looked at; when that is past
 /// the nodes, the array is read again for the first such record.
 fn check_location_nodes(
-    locations: &[(u32, Location)],
+    locations: &[(NodeOrdinal, Location)],
     n_nodes: usize,
     arr: &ArrayText<'_>,
     meta: &Meta,
@@ -1138,7 +1264,7 @@ fn check_location_nodes(
 ) -> Result<(), ParseError> {
     if locations
         .last()
-        .is_none_or(|&(node, _)| (node as usize) < n_nodes)
+        .is_none_or(|&(node, _)| node.index() < n_nodes)
     {
         return Ok(());
     }
@@ -1177,7 +1303,7 @@ fn sort_by_high_half(keys: Vec<u64>) -> Vec<u64> {
     let mut to = vec![0u64; from.len()];
     for pass in 0..passes {
         let shift = 32 + pass * width;
-        let digit = |k: u64| ((k >> shift) & mask) as usize;
+        let digit = |k: u64| to_usize((k >> shift) & mask);
         let mut next = vec![0usize; 1 << width];
         for &k in &from {
             next[digit(k)] += 1;
@@ -1205,7 +1331,7 @@ fn read_samples(b: &[u8], at: usize, meta: &Meta) -> Result<Vec<(u64, u32)>, Par
     };
     Ok(records(b, at, "samples", f.len())?
         .chunks_exact(f.len())
-        .map(|r| (r[ts], u32::try_from(r[id]).unwrap_or(u32::MAX)))
+        .map(|r| (r[ts], saturating_u32(r[id])))
         .collect())
 }
 
@@ -1232,7 +1358,6 @@ fn read_trace(
         need(f, "line", "trace_function_infos")?,
         need(f, "column", "trace_function_infos")?,
     );
-    let to32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     let values = records(b, infos_at, "trace_function_infos", f.len())?;
     for (field_name, k) in [("name", name), ("script_name", script_name)] {
         let bad = values
@@ -1254,11 +1379,12 @@ fn read_trace(
     let functions: Vec<TraceFunction> = values
         .chunks_exact(f.len())
         .map(|r| TraceFunction {
-            name: to32(r[name]),
-            script_name: to32(r[script_name]),
-            script_id: to32(r[script_id]),
-            line: to32(r[line]),
-            column: to32(r[column]),
+            // Checked above to be below the string count.
+            name: SnapshotStringId::new(saturating_u32(r[name])),
+            script_name: SnapshotStringId::new(saturating_u32(r[script_name])),
+            script_id: saturating_u32(r[script_id]),
+            line: saturating_u32(r[line]),
+            column: saturating_u32(r[column]),
         })
         .collect();
     let mut trace = crate::trace_tree::read(b, tree_at, &meta.trace_node_fields, functions.len())?;
@@ -1300,6 +1426,8 @@ fn trace_nodes_not_in_tree(trace_node: &[u32], trace: &AllocationTrace) -> Optio
 
 #[cfg(test)]
 mod tests {
+    use heapdiff_model::ObjectId;
+
     use super::*;
 
     #[test]
@@ -1532,14 +1660,15 @@ mod tests {
         let text = include_str!("../../../fixtures/heapsnapshot/julia-wide-ids/input.heapsnapshot");
         let parsed = parse_snapshot(text.as_bytes()).unwrap();
         let g = &parsed.value;
-        assert_eq!(g.nodes.id(0), 0);
-        assert_eq!(g.nodes.id(6), 0x7F00_0000_7000);
-        assert_eq!(g.nodes.with_id(0x7F00_0000_7000), Some(6));
-        assert_eq!(g.nodes.with_id(0x7000), None);
+        let (v, id) = (NodeOrdinal::new, ObjectId::new);
+        assert_eq!(g.nodes().id(v(0)), id(0));
+        assert_eq!(g.nodes().id(v(6)), id(0x7F00_0000_7000));
+        assert_eq!(g.nodes().with_id(id(0x7F00_0000_7000)), Some(v(6)));
+        assert_eq!(g.nodes().with_id(id(0x7000)), None);
         assert_eq!(parsed.warnings, vec![Warning::WideIds { nodes: 8 }]);
         let narrow = parse_snapshot(WORKED_EXAMPLE.as_bytes()).unwrap().value;
-        assert!(narrow.nodes.id_high.is_empty());
-        assert_eq!(narrow.nodes.with_id(13), Some(6));
+        assert_eq!(narrow.nodes().wide_ids(), 0);
+        assert_eq!(narrow.nodes().with_id(id(13)), Some(v(6)));
         let too_wide = text.replace("139637976756224", "9007199254740992");
         let Err(e @ ParseError::BadValue { offset, .. }) = parse_snapshot(too_wide.as_bytes())
         else {
@@ -1599,7 +1728,7 @@ mod tests {
             "nodes":[0,0,1,8,0, 0,0,3,8,0, 0,0,5,8,0],"edges":[],
             "locations":[10,7,1,1, 0,7,2,2, 10,7,3,3, 5,7,4,4],"strings":["x"]}"#;
         let g = parse_snapshot(text).unwrap().value;
-        let got: Vec<(u32, u32)> = g.locations.iter().map(|(v, l)| (*v, l.line)).collect();
+        let got: Vec<(u32, u32)> = g.locations.iter().map(|(v, l)| (v.raw(), l.line)).collect();
         assert_eq!(got, vec![(0, 2), (1, 4), (2, 3)]);
     }
 }

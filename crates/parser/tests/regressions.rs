@@ -204,5 +204,5 @@ fn snapshot_type_names_follow_the_type_column() {
     assert_eq!(g.n_nodes(), 1);
     assert_eq!(g.node_types[3], "object");
     assert_eq!(g.edge_types[2], "property");
-    assert_eq!(g.node_name(0), "Foo");
+    assert_eq!(g.node_name(heapdiff_model::NodeOrdinal::ROOT), "Foo");
 }

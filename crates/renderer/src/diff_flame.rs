@@ -80,7 +80,7 @@ pub fn fills(tree: &FlameTree) -> Vec<String> {
 fn blend(base: (u8, u8, u8), strength: f64) -> String {
     let mix = |c: u8| {
         let v = 255.0 - (255.0 - f64::from(c)) * strength;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, reason = "clamped to 0..=255 first")]
         let v = v.round().clamp(0.0, 255.0) as u8;
         v
     };
@@ -88,7 +88,6 @@ fn blend(base: (u8, u8, u8), strength: f64) -> String {
 }
 
 fn fill(n: &FlameNode, max_change: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
     let strength = |d: u64| 0.3 + 0.7 * ((d as f64) / (max_change.max(1) as f64)).sqrt();
     let change = n.total_before.abs_diff(n.total_after);
     match status(n) {
@@ -193,14 +192,12 @@ fn footer(s: &mut Markup, height: f64, hidden: usize) {
 /// The frames wide enough to draw, in drawing order, with their x and
 /// width in pixels; and how many subtrees were too narrow.
 fn layout(tree: &FlameTree, width: f64) -> (Vec<(u32, f64, f64)>, usize) {
-    #[allow(clippy::cast_precision_loss)]
     let scale = (width - 2.0 * PAD) / tree.nodes[0].width as f64;
     let mut drawn = Vec::new();
     let mut todo: Vec<(u32, u64)> = vec![(0, 0)];
     let mut hidden = 0usize;
     while let Some((i, x_units)) = todo.pop() {
         let n = &tree.nodes[i as usize];
-        #[allow(clippy::cast_precision_loss)]
         let (x, w) = (PAD + x_units as f64 * scale, n.width as f64 * scale);
         if w < MIN_PX {
             hidden += 1;
@@ -314,7 +311,10 @@ fn frame(s: &mut Markup, n: &FlameNode, root: &FlameNode, (x, y, w): (f64, f64, 
     };
     rect.attr("rx", "2").close();
     // About 6.5 px per character at 11 px.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a width in pixels; float casts saturate"
+    )]
     let fits = ((w - 6.0) / 6.5).max(0.0) as usize;
     if fits >= 3 {
         s.tag("text")

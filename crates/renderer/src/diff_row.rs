@@ -32,7 +32,6 @@ pub fn change_text(status: Status, delta: i64, before: u64) -> String {
 /// The Δ % as a number for sorting (`None` for new and gone rows).
 #[must_use]
 pub fn change_value(status: Status, delta: i64, before: u64) -> Option<f64> {
-    #[allow(clippy::cast_precision_loss)]
     match status {
         Status::New | Status::Gone => None,
         _ if before == 0 => None,

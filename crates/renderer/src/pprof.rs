@@ -344,7 +344,7 @@ fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
         buf.push(((v & 0x7f) as u8) | 0x80);
         v >>= 7;
     }
-    buf.push(v as u8);
+    buf.push((v & 0x7f) as u8);
 }
 
 fn put_key(buf: &mut Vec<u8>, field: u32, wire_type: u32) {

@@ -17,7 +17,6 @@ fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "n/a".into();
     }
-    #[allow(clippy::cast_precision_loss)]
     let p = part as f64 / whole as f64 * 100.0;
     format!("{p:.0}%")
 }

@@ -214,7 +214,6 @@ impl Chart {
         }
     }
 
-    #[allow(clippy::cast_precision_loss)]
     fn y_of(&self, b: u64) -> f64 {
         self.top + (self.h - self.top - self.bottom) * (1.0 - b as f64 / self.max as f64)
     }
@@ -241,7 +240,10 @@ impl Chart {
                 .raw(" s")
                 .end("text")
                 .newline();
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "at most `max`; float casts saturate"
+            )]
             let b = (self.max as f64 * f64::from(k) / 4.0) as u64;
             let y = self.y_of(b);
             s.tag("text")

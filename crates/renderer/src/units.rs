@@ -7,7 +7,6 @@ use std::io;
 /// Bytes as DevTools shows them: `999 B`, `12.3 kB`, `123 kB`, `4.5 MB`.
 #[must_use]
 pub fn bytes(n: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
     let v = n as f64;
     if n < 1000 {
         format!("{n} B")
@@ -39,7 +38,6 @@ pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "n/a".to_string();
     }
-    #[allow(clippy::cast_precision_loss)]
     let p = part as f64 / whole as f64 * 100.0;
     format!("{p:.2}%")
 }
@@ -50,7 +48,6 @@ pub fn delta_percent(delta: i64, before: u64) -> Option<String> {
     if before == 0 {
         return None;
     }
-    #[allow(clippy::cast_precision_loss)]
     let p = delta as f64 / before as f64 * 100.0;
     Some(format!("{p:+.1}%"))
 }

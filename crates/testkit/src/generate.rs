@@ -310,7 +310,7 @@ fn add_samples(p: &mut SyntheticProfile, cfg: &SyntheticConfig, rng: &mut SplitM
     for k in 0..total {
         let orphan = sites.is_empty()
             || (orphans_left > 0 && rng.below((total - k) as u64) < orphans_left as u64);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(clippy::cast_possible_truncation, reason = "at most 2^13")]
         let size = 8 * ((2f64.powf(rng.unit() * 13.0)) as u64 + 1);
         let node_id = if orphan {
             orphans_left = orphans_left.saturating_sub(1);

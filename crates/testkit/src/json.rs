@@ -237,7 +237,6 @@ impl<'a> Writer<'a> {
         let mut at = buf.len();
         loop {
             at -= 1;
-            #[allow(clippy::cast_possible_truncation)]
             let digit = (v % 10) as u8;
             buf[at] = b'0' + digit;
             v /= 10;

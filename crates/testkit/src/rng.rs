@@ -26,20 +26,18 @@ impl SplitMix64 {
 
     /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below
     /// 2^-32 for the sizes used here). `n` must be positive.
-    #[allow(clippy::cast_possible_truncation)]
     pub fn below(&mut self, n: u64) -> u64 {
         debug_assert!(n > 0, "below(0) has no value");
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// Uniform index in `0..len`.
-    #[allow(clippy::cast_possible_truncation)]
+    #[expect(clippy::cast_possible_truncation, reason = "below `len`, a usize")]
     pub fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
     /// Uniform in `[0, 1)`.
-    #[allow(clippy::cast_precision_loss)]
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
@@ -51,10 +49,9 @@ impl SplitMix64 {
 
     /// An index in `0..len` skewed towards 0 (density ∝ 1/√x), so a few
     /// items are hot and most are cold, as allocation sites are.
-    #[allow(
+    #[expect(
         clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
+        reason = "below `len` (u < 1), a usize"
     )]
     pub fn skewed_index(&mut self, len: usize) -> usize {
         let u = self.unit();

@@ -4,7 +4,8 @@
 
 use std::cmp::Ordering;
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::cast::to_u32;
+use heapdiff_model::{HeapGraph, NodeOrdinal, SnapshotStringId};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -51,14 +52,13 @@ pub(crate) fn compute(
     let mut next_plain = plain.nodes.iter().zip(&matched).peekable();
     let n = g.n_nodes().min(detached.len());
     let mut of_node = Vec::with_capacity(n);
-    for (v, &is_detached) in detached.iter().enumerate().take(n) {
-        let v = v as u32;
+    for (v, &is_detached) in g.nodes().ordinals().zip(detached).take(n) {
         let def = next_plain.next_if(|&(&p, _)| p == v).map(|(_, &d)| d);
         let name_id = match def {
             Some(d) if d != NONE => names.of_def(d),
             _ => names.of_node(v, is_detached),
         };
-        let loc = if Some(g.nodes.kind[v as usize]) == object {
+        let loc = if Some(g.nodes().kind(v)) == object {
             while locations.next_if(|&&(at, _)| at < v).is_some() {}
             locations
                 .peek()
@@ -90,7 +90,7 @@ struct NameIds<'a> {
     /// By name string index, for `object`/`native` nodes not detached.
     by_string: Vec<u32>,
     /// By name string index, for detached `object`/`native` nodes.
-    detached: FxHashMap<u32, u32>,
+    detached: FxHashMap<SnapshotStringId, u32>,
     /// By interface definition.
     by_def: Vec<u32>,
     object: Option<u8>,
@@ -113,16 +113,16 @@ impl<'a> NameIds<'a> {
         }
     }
 
-    fn of_node(&mut self, v: u32, detached: bool) -> u32 {
-        let kind = Some(self.g.nodes.kind[v as usize]);
+    fn of_node(&mut self, v: NodeOrdinal, detached: bool) -> u32 {
+        let kind = Some(self.g.nodes().kind(v));
         if kind != self.object && kind != self.native {
-            let t = self.g.nodes.kind[v as usize] as usize;
+            let t = usize::from(self.g.nodes().kind(v));
             if self.by_type[t] == NONE {
                 self.by_type[t] = self.intern(class_name(self.g, v, false));
             }
             return self.by_type[t];
         }
-        let s = self.g.nodes.name[v as usize];
+        let s = self.g.nodes().name(v);
         if detached {
             if let Some(&id) = self.detached.get(&s) {
                 return id;
@@ -131,11 +131,11 @@ impl<'a> NameIds<'a> {
             self.detached.insert(s, id);
             return id;
         }
-        match self.by_string.get(s as usize) {
+        match self.by_string.get(s.index()) {
             Some(&id) if id != NONE => id,
             Some(_) => {
                 let id = self.intern(class_name(self.g, v, false));
-                self.by_string[s as usize] = id;
+                self.by_string[s.index()] = id;
                 id
             }
             None => self.intern(class_name(self.g, v, false)),
@@ -154,7 +154,8 @@ impl<'a> NameIds<'a> {
         if let Some(&id) = self.by_text.get(name.as_ref()) {
             return id;
         }
-        let id = self.texts.len() as u32;
+        // A class name per node at most: the count fits as nodes do.
+        let id = to_u32(self.texts.len());
         self.texts.push(name.to_string());
         self.by_text.insert(name.into_owned(), id);
         id
@@ -173,7 +174,8 @@ struct KeyIds {
 
 impl KeyIds {
     fn of(&mut self, loc: Option<(u32, u32, u32)>, name_id: u32, texts: &[String]) -> u32 {
-        let next = self.keys.len() as u32;
+        // A class per node at most: the count fits as nodes do.
+        let next = to_u32(self.keys.len());
         let id = match loc {
             None => {
                 if self.plain.len() <= name_id as usize {
@@ -200,7 +202,7 @@ impl KeyIds {
 }
 
 /// The class name of a node without interface inference.
-fn class_name(g: &HeapGraph, v: u32, detached: bool) -> std::borrow::Cow<'_, str> {
+fn class_name(g: &HeapGraph, v: NodeOrdinal, detached: bool) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     let t = g.node_type(v);
     match t {
@@ -244,7 +246,7 @@ fn shorten(name: &str, from: usize) -> String {
 /// property edge names, as ids of distinct property name texts.
 struct PlainObjects<'a> {
     /// The plain objects, by ordinal.
-    nodes: Vec<u32>,
+    nodes: Vec<NodeOrdinal>,
     /// Property ids of each plain object, file order, `__proto__`
     /// included: `props[first[i]..first[i + 1]]`.
     first: Vec<u32>,
@@ -264,12 +266,13 @@ impl<'a> PlainObjects<'a> {
         let mut props = Vec::new();
         first.push(0);
         for &v in &nodes {
-            for e in g.edge_range(v) {
-                if Some(g.edges.kind[e]) == property {
-                    props.push(ids.of(g.edges.name_or_index[e]));
+            for e in g.edges_of(v) {
+                if Some(g.edges().kind(e)) == property {
+                    props.push(ids.of(g.edges().name(e)));
                 }
             }
-            first.push(props.len() as u32);
+            // At most one property per edge: the count fits as edges do.
+            first.push(to_u32(props.len()));
         }
         Self {
             nodes,
@@ -287,15 +290,15 @@ impl<'a> PlainObjects<'a> {
 }
 
 /// `object` nodes named `Object`, found in parallel node ranges.
-fn plain_object_nodes(g: &HeapGraph) -> Vec<u32> {
+fn plain_object_nodes(g: &HeapGraph) -> Vec<NodeOrdinal> {
     let object = g.node_type_index("object");
     let n = g.n_nodes();
-    let chunks: Vec<Vec<u32>> = (0..n.div_ceil(CHUNK))
+    let chunks: Vec<Vec<NodeOrdinal>> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            let range = (c * CHUNK) as u32..((c + 1) * CHUNK).min(n) as u32;
-            range
-                .filter(|&v| Some(g.nodes.kind[v as usize]) == object && g.node_name(v) == "Object")
+            (c * CHUNK..((c + 1) * CHUNK).min(n))
+                .map(NodeOrdinal::from_index)
+                .filter(|&v| Some(g.nodes().kind(v)) == object && g.node_name(v) == "Object")
                 .collect()
         })
         .collect();
@@ -320,17 +323,18 @@ impl<'a> PropertyIds<'a> {
         }
     }
 
-    fn of(&mut self, s: u32) -> u32 {
-        if let Some(&id) = self.by_string.get(s as usize).filter(|&&id| id != NONE) {
+    fn of(&mut self, s: SnapshotStringId) -> u32 {
+        if let Some(&id) = self.by_string.get(s.index()).filter(|&&id| id != NONE) {
             return id;
         }
         let text = self.g.strings.get(s);
-        let next = self.texts.len() as u32;
+        // A property text per string at most: the count fits as strings do.
+        let next = to_u32(self.texts.len());
         let id = *self.by_text.entry(text).or_insert(next);
         if id == next {
             self.texts.push(text);
         }
-        if let Some(slot) = self.by_string.get_mut(s as usize) {
+        if let Some(slot) = self.by_string.get_mut(s.index()) {
             *slot = id;
         }
         id
@@ -474,11 +478,11 @@ fn match_interfaces(plain: &PlainObjects<'_>, defs: &InterfaceDefinitions) -> Ve
 /// The position of each text in UTF-16 code unit order (texts are
 /// distinct, so ranks are too).
 fn utf16_ranks(texts: &[&str]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..texts.len() as u32).collect();
+    let mut order: Vec<u32> = (0..to_u32(texts.len())).collect();
     order.sort_by(|&a, &b| utf16_cmp(texts[a as usize], texts[b as usize]));
     let mut rank = vec![0; texts.len()];
-    for (r, &p) in order.iter().enumerate() {
-        rank[p as usize] = r as u32;
+    for (r, &p) in (0..).zip(&order) {
+        rank[p as usize] = r;
     }
     rank
 }
@@ -521,13 +525,13 @@ impl Trie {
                             children: Vec::new(),
                             def: None,
                         });
-                        t.nodes[at].children.insert(k, (p, child as u32));
+                        t.nodes[at].children.insert(k, (p, to_u32(child)));
                         child
                     }
                 };
             }
             if t.nodes[at].def.is_none() {
-                t.nodes[at].def = Some(d as u32);
+                t.nodes[at].def = Some(to_u32(d));
             }
         }
         t
@@ -681,7 +685,7 @@ mod tests {
         for (d, def) in defs.iter().enumerate() {
             let fits = def.iter().all(|&p| count(def, p) <= count(props, p));
             if fits && best.is_none_or(|(len, _)| def.len() > len) {
-                best = Some((def.len(), d as u32));
+                best = Some((def.len(), u32::try_from(d).unwrap()));
             }
         }
         best.map(|(_, d)| d)
@@ -691,8 +695,10 @@ mod tests {
     fn trie_finds_the_largest_earliest_sub_multiset() {
         let mut rng = heapdiff_testkit::SplitMix64::new(7);
         let mut list = |max_len: u64| -> Vec<u32> {
-            let n = 1 + rng.below(max_len) as usize;
-            (0..n).map(|_| rng.below(4) as u32).collect()
+            let n = 1 + usize::try_from(rng.below(max_len)).unwrap();
+            (0..n)
+                .map(|_| u32::try_from(rng.below(4)).unwrap())
+                .collect()
         };
         let names = ["a", "b", "c", "d"];
         for _ in 0..200 {
@@ -709,7 +715,10 @@ mod tests {
                     .collect(),
             };
             let trie = Trie::build(&interfaces, |name| {
-                names.iter().position(|&n| n == name).map(|p| p as u32)
+                names
+                    .iter()
+                    .position(|&n| n == name)
+                    .map(|p| u32::try_from(p).unwrap())
             });
             let mut stack = Vec::new();
             for _ in 0..50 {

@@ -2,7 +2,7 @@
 //! between a base and a current snapshot; plus the objects allocated
 //! between the two (§9.1) with what keeps them alive.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal, ObjectId};
 use rustc_hash::FxHashMap;
 
 use super::report::{CompareReport, CompareRow, NewObjectsRow};
@@ -46,15 +46,16 @@ type Members<'a> = FxHashMap<&'a str, (usize, Vec<(u64, u64)>)>;
 
 fn members<'a>(g: &HeapGraph, d: &'a Derived) -> Members<'a> {
     let mut m: Members<'a> = FxHashMap::default();
-    for v in 0..g.n_nodes() {
-        if d.self_size[v] == 0 {
+    for v in g.nodes().ordinals() {
+        let size = d.self_size_of(v);
+        if size == 0 {
             continue;
         }
-        let c = d.classes.of_node[v] as usize;
+        let c = d.class_of(v);
         m.entry(d.classes.keys[c].as_str())
             .or_insert_with(|| (c, Vec::new()))
             .1
-            .push((g.nodes.id(v), d.self_size[v]));
+            .push((g.nodes().id(v).get(), size));
     }
     // Sorting each list in place; the map's order does not reach output.
     #[allow(clippy::iter_over_hash_type)]
@@ -160,11 +161,12 @@ pub fn compare(
 
 /// The largest odd (JS heap) object id.
 fn max_js_id(g: &HeapGraph) -> u64 {
-    (0..g.n_nodes())
-        .map(|v| g.nodes.id(v))
-        .filter(|id| id % 2 == 1)
+    g.nodes()
+        .ordinals()
+        .map(|v| g.nodes().id(v))
+        .filter(|id| id.is_js())
         .max()
-        .unwrap_or(0)
+        .map_or(0, ObjectId::get)
 }
 
 /// Objects of `current` with ids in `(maxJSObjectId(base), maxJSObjectId(current)]`
@@ -178,8 +180,8 @@ fn allocated_between(
     limit: usize,
 ) -> Vec<NewObjectsRow> {
     let (lo, hi) = (max_js_id(base), max_js_id(g));
-    let member = |v: u32| {
-        let id = g.nodes.id(v as usize);
+    let member = |v: NodeOrdinal| {
+        let id = g.nodes().id(v).get();
         lo < id && id <= hi
     };
     let sums = class_sums(d, Some(&member));
@@ -193,15 +195,15 @@ fn allocated_between(
     });
     classes.truncate(limit);
     // The largest member of each chosen class.
-    let mut largest: FxHashMap<usize, u32> = FxHashMap::default();
-    for v in 0..g.n_nodes() as u32 {
-        let c = d.classes.of_node[v as usize] as usize;
-        if d.self_size[v as usize] == 0 || !member(v) || !classes.contains(&c) {
+    let mut largest: FxHashMap<usize, NodeOrdinal> = FxHashMap::default();
+    for v in g.nodes().ordinals() {
+        let c = d.class_of(v);
+        if d.self_size_of(v) == 0 || !member(v) || !classes.contains(&c) {
             continue;
         }
         let better = largest
             .get(&c)
-            .is_none_or(|&w| d.retained()[v as usize] > d.retained()[w as usize]);
+            .is_none_or(|&w| d.retained_of(v) > d.retained_of(w));
         if better {
             largest.insert(c, v);
         }
@@ -226,10 +228,11 @@ fn allocated_between(
 /// 10 % of the base's JS object ids survive, the snapshots most likely come
 /// from different processes.
 fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
-    let odd_ids = |g: &HeapGraph, above: u64| -> Vec<u64> {
-        (0..g.n_nodes())
-            .map(|v| g.nodes.id(v))
-            .filter(|&id| id % 2 == 1 && id > above)
+    let odd_ids = |g: &HeapGraph, above: u64| -> Vec<ObjectId> {
+        g.nodes()
+            .ordinals()
+            .map(|v| g.nodes().id(v))
+            .filter(|&id| id.is_js() && id.get() > above)
             .collect()
     };
     let mut ids = odd_ids(current, 0);

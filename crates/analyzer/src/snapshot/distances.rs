@@ -6,7 +6,7 @@
 //! names by [`PairNames`]), reached nodes are a bit set, and the queue
 //! carries each node's distance.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{EdgePosition, HeapGraph, NodeOrdinal, SnapshotStringId};
 use rayon::prelude::*;
 
 use super::flags::{self, BitSet};
@@ -21,8 +21,8 @@ pub(crate) fn compute(g: &HeapGraph, pairs: &PairNames, has_user_roots: bool) ->
     let n = g.n_nodes();
     let mut bfs = Bfs::new(g, pairs);
     let mut levels = Levels::new(n);
-    for e in g.edge_range(0) {
-        let to = g.edges.to[e];
+    for e in g.edges_of(NodeOrdinal::ROOT) {
+        let to = g.edges().target(e);
         if flags::is_user_root(g, to) && !levels.reached.contains(to) {
             levels.seed(to, 1);
         }
@@ -33,7 +33,7 @@ pub(crate) fn compute(g: &HeapGraph, pairs: &PairNames, has_user_roots: bool) ->
     } else {
         0
     };
-    levels.seed(0, base);
+    levels.seed(NodeOrdinal::ROOT, base);
     bfs.run(g, &mut levels);
     levels.dist
 }
@@ -45,8 +45,8 @@ pub(crate) fn compute(g: &HeapGraph, pairs: &PairNames, has_user_roots: bool) ->
 /// `level_end`.
 struct Levels {
     dist: Vec<i32>,
-    reached: BitSet,
-    queue: Vec<u32>,
+    reached: BitSet<NodeOrdinal>,
+    queue: Vec<NodeOrdinal>,
     head: usize,
     level: i32,
     level_end: usize,
@@ -67,20 +67,20 @@ impl Levels {
     /// Starts a search at `v`, at distance `d`: the nodes queued and not
     /// yet expanded are at `d` too. (The root may be seeded after being
     /// reached: phase 2 restarts from it.)
-    fn seed(&mut self, v: u32, d: i32) {
+    fn seed(&mut self, v: NodeOrdinal, d: i32) {
         self.set(v, d);
         self.level = d;
         self.level_end = self.queue.len();
     }
 
     /// Gives `v` its distance and queues it.
-    fn set(&mut self, v: u32, d: i32) {
+    fn set(&mut self, v: NodeOrdinal, d: i32) {
         self.reached.insert(v);
-        self.dist[v as usize] = d;
+        self.dist[v.index()] = d;
         self.queue.push(v);
     }
 
-    fn pop(&mut self) -> Option<(u32, i32)> {
+    fn pop(&mut self) -> Option<(NodeOrdinal, i32)> {
         let v = *self.queue.get(self.head)?;
         if self.head == self.level_end {
             self.level += 1;
@@ -95,8 +95,8 @@ impl Levels {
 /// `system / NativeContext` and `array` nodes named `(map descriptors)`.
 /// Both are rare, so they are found once in a parallel scan.
 struct Sources {
-    native_context: BitSet,
-    map_descriptors: BitSet,
+    native_context: BitSet<NodeOrdinal>,
+    map_descriptors: BitSet<NodeOrdinal>,
 }
 
 impl Sources {
@@ -105,14 +105,12 @@ impl Sources {
         let array = g.node_type_index("array");
         let find = |kind: Option<u8>, name: &str| {
             let n = g.n_nodes();
-            let found: Vec<Vec<u32>> = (0..n.div_ceil(CHUNK))
+            let found: Vec<Vec<NodeOrdinal>> = (0..n.div_ceil(CHUNK))
                 .into_par_iter()
                 .map(|c| {
                     (c * CHUNK..((c + 1) * CHUNK).min(n))
-                        .map(|v| v as u32)
-                        .filter(|&v| {
-                            Some(g.nodes.kind[v as usize]) == kind && g.node_name(v) == name
-                        })
+                        .map(NodeOrdinal::from_index)
+                        .filter(|&v| Some(g.nodes().kind(v)) == kind && g.node_name(v) == name)
                         .collect()
                 })
                 .collect();
@@ -136,7 +134,7 @@ struct Bfs<'a> {
     hidden_edge: Option<u8>,
     sources: Sources,
     /// String indices named `sloppy_function_map`.
-    sloppy_function_map: Vec<u32>,
+    sloppy_function_map: Vec<SnapshotStringId>,
     pairs: &'a PairNames,
     /// WeakMap pair parts seen once, by part id (formats §7.7 filter c);
     /// persists across both phases.
@@ -151,7 +149,9 @@ impl<'a> Bfs<'a> {
             element: g.edge_type_index("element"),
             hidden_edge: g.edge_type_index("hidden"),
             sources: Sources::new(g),
-            sloppy_function_map: (0..g.strings.len() as u32)
+            sloppy_function_map: g
+                .strings
+                .ids()
                 .filter(|&s| g.strings.get(s) == "sloppy_function_map")
                 .collect(),
             seen_pairs: vec![false; pairs.n_parts()],
@@ -164,28 +164,31 @@ impl<'a> Bfs<'a> {
         while let Some((v, d)) = levels.pop() {
             // The queue holds the nodes to expand next: fetch their edge
             // offsets, then (once those are in) their edges.
+            let first_edge = g.first_edges();
             if let Some(&w) = levels.queue.get(levels.head + 2 * AHEAD) {
-                prefetch(&g.first_edge, w as usize);
+                prefetch(first_edge, w.index());
             }
             if let Some(&w) = levels.queue.get(levels.head + AHEAD) {
-                let first = g.first_edge[w as usize] as usize;
-                prefetch(&g.edges.to, first);
-                prefetch(&g.edges.kind, first);
+                let first = first_edge[w.index()] as usize;
+                prefetch(g.edges().targets(), first);
+                prefetch(g.edges().kinds(), first);
             }
             if self.sources.native_context.contains(v) || self.sources.map_descriptors.contains(v) {
                 self.expand_special(g, levels, v, d + 1);
                 continue;
             }
+            // The edge columns as slices: every reached node's edges pass here.
             let edges = g.edge_range(v);
-            let first = edges.start;
-            let kinds = &g.edges.kind[edges.clone()];
-            let targets = &g.edges.to[edges];
+            let names = &g.edges().names_or_indices()[edges.clone()];
+            let kinds = &g.edges().kinds()[edges.clone()];
+            let targets = &g.edges().targets()[edges];
             for (i, (&kind, &c)) in kinds.iter().zip(targets).enumerate() {
                 let kind = Some(kind);
                 if kind == self.weak || levels.reached.contains(c) {
                     continue;
                 }
-                if kind == self.internal && !self.pair_allows(g.edges.name_or_index[first + i]) {
+                // The name is read only for `internal` edges.
+                if kind == self.internal && !self.pair_allows(SnapshotStringId::new(names[i])) {
                     continue;
                 }
                 levels.set(c, d + 1);
@@ -194,11 +197,11 @@ impl<'a> Bfs<'a> {
     }
 
     /// Expands a node with a source filter (rare; the slow path).
-    fn expand_special(&mut self, g: &HeapGraph, levels: &mut Levels, v: u32, d: i32) {
+    fn expand_special(&mut self, g: &HeapGraph, levels: &mut Levels, v: NodeOrdinal, d: i32) {
         let descriptors = self.sources.map_descriptors.contains(v);
-        for e in g.edge_range(v) {
-            let c = g.edges.to[e];
-            if Some(g.edges.kind[e]) == self.weak || levels.reached.contains(c) {
+        for e in g.edges_of(v) {
+            let c = g.edges().target(e);
+            if Some(g.edges().kind(e)) == self.weak || levels.reached.contains(c) {
                 continue;
             }
             let allowed = if descriptors {
@@ -218,9 +221,9 @@ impl<'a> Bfs<'a> {
     }
 
     /// Filter (a), then the pair filter (c).
-    fn allows_native_context(&mut self, g: &HeapGraph, e: usize) -> bool {
-        let kind = g.edges.kind[e];
-        let name = g.edges.name_or_index[e];
+    fn allows_native_context(&mut self, g: &HeapGraph, e: EdgePosition) -> bool {
+        let kind = g.edges().kind(e);
+        let name = g.edges().name(e);
         if !self.numeric(kind) && self.sloppy_function_map.contains(&name) {
             return false;
         }
@@ -230,7 +233,7 @@ impl<'a> Bfs<'a> {
     /// Filter (c) for an `internal` edge named `name`: the first sighting
     /// of a pair part rejects and remembers it; the second allows and
     /// forgets it.
-    fn pair_allows(&mut self, name: u32) -> bool {
+    fn pair_allows(&mut self, name: SnapshotStringId) -> bool {
         let Some(part) = self.pairs.part(name) else {
             return true;
         };
@@ -242,11 +245,11 @@ impl<'a> Bfs<'a> {
     /// Legacy `(map descriptors)` filter (b), which replaces (c): indices
     /// ≥ 2 with `index mod 3 == 1` are rejected; a name that is not a
     /// number is allowed.
-    fn allows_descriptor(&self, g: &HeapGraph, e: usize) -> bool {
-        let index = if self.numeric(g.edges.kind[e]) {
-            Some(g.edges.name_or_index[e])
+    fn allows_descriptor(&self, g: &HeapGraph, e: EdgePosition) -> bool {
+        let index = if self.numeric(g.edges().kind(e)) {
+            Some(g.edges().name_or_index(e))
         } else {
-            g.strings.get(g.edges.name_or_index[e]).parse::<u32>().ok()
+            g.strings.get(g.edges().name(e)).parse::<u32>().ok()
         };
         !index.is_some_and(|i| i >= 2 && i % 3 == 1)
     }

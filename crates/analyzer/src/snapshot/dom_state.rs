@@ -1,14 +1,15 @@
 //! DOM state (detachedness) propagation and "Detached" renaming (formats
 //! §7.2). State flows only through native nodes, never through JS objects.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 
 /// Returns which native nodes are renamed `Detached …`, and how many. (The
 /// states themselves, 0 unknown, 1 attached, 2 detached, are only a means.)
 pub(crate) fn compute(g: &HeapGraph) -> (Vec<bool>, u64) {
     let n = g.n_nodes();
     let native = g.node_type_index("native");
-    if g.nodes.detachedness.is_empty() {
+    let detachedness = g.nodes().detachedness();
+    if detachedness.is_empty() {
         // Old snapshots: detached nodes are already named so; no renaming.
         return (vec![false; n], 0);
     }
@@ -18,7 +19,7 @@ pub(crate) fn compute(g: &HeapGraph) -> (Vec<bool>, u64) {
         .map(|t| matches!(t.as_str(), "hidden" | "invisible" | "weak"))
         .collect();
     let mut s = State {
-        state: g.nodes.detachedness.clone(),
+        state: detachedness.to_vec(),
         visited: vec![false; n],
         detached: vec![false; n],
         detached_count: 0,
@@ -26,27 +27,28 @@ pub(crate) fn compute(g: &HeapGraph) -> (Vec<bool>, u64) {
         detached_stack: Vec::new(),
         native,
     };
-    for v in 0..n {
-        let st = g.nodes.detachedness[v];
+    for (v, &st) in g.nodes().ordinals().zip(detachedness) {
         if st != 0 {
-            s.process(g, v as u32, st);
+            s.process(g, v, st);
         }
     }
+    let follows = |e| {
+        !skip
+            .get(usize::from(g.edges().kind(e)))
+            .copied()
+            .unwrap_or(false)
+    };
     while let Some(v) = s.attached_stack.pop() {
-        for e in g.edge_range(v) {
-            if !skip.get(g.edges.kind[e] as usize).copied().unwrap_or(false) {
-                s.process(g, g.edges.to[e], 1);
-            }
+        for e in g.edges_of(v).filter(|&e| follows(e)) {
+            s.process(g, g.edges().target(e), 1);
         }
     }
     while let Some(v) = s.detached_stack.pop() {
-        if s.state[v as usize] == 1 {
+        if s.state[v.index()] == 1 {
             continue;
         }
-        for e in g.edge_range(v) {
-            if !skip.get(g.edges.kind[e] as usize).copied().unwrap_or(false) {
-                s.process(g, g.edges.to[e], 2);
-            }
+        for e in g.edges_of(v).filter(|&e| follows(e)) {
+            s.process(g, g.edges().target(e), 2);
         }
     }
     (s.detached, s.detached_count)
@@ -57,19 +59,19 @@ struct State {
     visited: Vec<bool>,
     detached: Vec<bool>,
     detached_count: u64,
-    attached_stack: Vec<u32>,
-    detached_stack: Vec<u32>,
+    attached_stack: Vec<NodeOrdinal>,
+    detached_stack: Vec<NodeOrdinal>,
     native: Option<u8>,
 }
 
 impl State {
-    fn process(&mut self, g: &HeapGraph, v: u32, st: u8) {
-        let i = v as usize;
+    fn process(&mut self, g: &HeapGraph, v: NodeOrdinal, st: u8) {
+        let i = v.index();
         if self.visited[i] {
             return;
         }
         self.visited[i] = true;
-        if Some(g.nodes.kind[i]) != self.native {
+        if Some(g.nodes().kind(v)) != self.native {
             return;
         }
         self.state[i] = st;

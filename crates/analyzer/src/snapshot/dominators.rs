@@ -12,10 +12,17 @@
 //! ([`PageRule`]) as it passes the edge; every edge is passed exactly once,
 //! by the search from whichever start reaches its node. It then leaves the
 //! target's number in the slot, for the predecessor lists.
+//!
+//! Inside, nodes, preorder numbers and slots are raw `u32`s: one array
+//! changes meaning from step to step (a slot holds a target ordinal, then
+//! a preorder number; the arrays of one step become those of the next,
+//! see [`Buffers`]), so no single index type fits them. The public
+//! [`Dominators`] reads them as [`NodeOrdinal`]s.
 
 use std::sync::OnceLock;
 
-use heapdiff_model::{HeapGraph, memory};
+use heapdiff_model::cast::to_u32;
+use heapdiff_model::{EdgePosition, HeapGraph, NodeOrdinal, memory};
 
 use super::pages::Handoff;
 use super::prefetch::prefetch;
@@ -37,10 +44,10 @@ pub(crate) trait PageRule {
     type Source: Copy;
 
     /// The facts of node `u`.
-    fn source(&self, u: u32) -> Self::Source;
+    fn source(&self, u: NodeOrdinal) -> Self::Source;
 
     /// Whether a candidate edge from `source` to `w` retains.
-    fn retains(&self, source: Self::Source, w: u32) -> bool;
+    fn retains(&self, source: Self::Source, w: NodeOrdinal) -> bool;
 }
 
 /// No page rule: the candidates are the essential edges.
@@ -49,9 +56,9 @@ struct Candidates;
 impl PageRule for Candidates {
     type Source = ();
 
-    fn source(&self, _: u32) {}
+    fn source(&self, _: NodeOrdinal) {}
 
-    fn retains(&self, (): (), _: u32) -> bool {
+    fn retains(&self, (): (), _: NodeOrdinal) -> bool {
         true
     }
 }
@@ -61,10 +68,12 @@ impl PageRule for Candidates {
 pub struct Dominators {
     /// Immediate dominator of every node by ordinal, made from the tree
     /// order on first use: see [`Dominators::idom`].
-    idom: OnceLock<Vec<u32>>,
+    idom: OnceLock<Vec<NodeOrdinal>>,
     /// Nodes in a preorder of the dominator tree (the root first), where
     /// every subtree is contiguous: the node at position `i` heads the
-    /// `tree_size[i]` positions from `i`.
+    /// `tree_size[i]` positions from `i`. Raw ordinals (the array is
+    /// recycled from the search's): read them with [`Dominators::node_at`]
+    /// or as `NodeOrdinal::new`.
     pub tree_order: Vec<u32>,
     /// Number of nodes in the dominator subtree of the node at each
     /// position of `tree_order` (itself included).
@@ -74,24 +83,32 @@ pub struct Dominators {
 }
 
 impl Dominators {
-    /// Immediate dominator of every node, by ordinal; `idom()[0] == 0`.
-    /// The Summary does not need them, so they are made from the tree
-    /// order the first time they are asked for: a node's dominator is the
-    /// nearest position before it whose subtree holds it.
-    pub fn idom(&self) -> &[u32] {
+    /// Immediate dominator of every node, by ordinal; the root's is the
+    /// root. The Summary does not need them, so they are made from the
+    /// tree order the first time they are asked for: a node's dominator is
+    /// the nearest position before it whose subtree holds it.
+    pub fn idom(&self) -> &[NodeOrdinal] {
         self.idom.get_or_init(|| {
-            let mut idom = vec![0; self.tree_order.len()];
+            let mut idom = vec![NodeOrdinal::ROOT; self.tree_order.len()];
             // (end of the subtree, node) of the open subtrees, innermost last.
-            let mut open: Vec<(usize, u32)> = Vec::new();
+            let mut open: Vec<(usize, NodeOrdinal)> = Vec::new();
             for (at, (&v, &size)) in self.tree_order.iter().zip(&self.tree_size).enumerate() {
+                let v = NodeOrdinal::new(v);
                 while open.last().is_some_and(|&(end, _)| end <= at) {
                     open.pop();
                 }
-                idom[v as usize] = open.last().map_or(v, |&(_, up)| up);
+                idom[v.index()] = open.last().map_or(v, |&(_, up)| up);
                 open.push((at + size as usize, v));
             }
             idom
         })
+    }
+
+    /// The node at position `at` of the tree order.
+    #[inline]
+    #[must_use]
+    pub fn node_at(&self, at: usize) -> NodeOrdinal {
+        NodeOrdinal::new(self.tree_order[at])
     }
 }
 
@@ -99,11 +116,11 @@ impl Dominators {
 #[must_use]
 pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     let slots = g
-        .edges
-        .to
+        .edges()
+        .targets()
         .iter()
         .zip(essential)
-        .map(|(&w, &keep)| if keep { w } else { NOT_RETAINING })
+        .map(|(&w, &keep)| if keep { w.raw() } else { NOT_RETAINING })
         .collect();
     compute_with(
         g,
@@ -130,7 +147,9 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
 ) -> (Dominators, Vec<u64>) {
     use heapdiff_model::steps::time;
     let mut dfs = Dfs::new(search, slots);
-    time("dominators.search", || dfs.run(g, page, 0, NONE));
+    time("dominators.search", || {
+        dfs.run(g, page, NodeOrdinal::ROOT, NONE)
+    });
     let reached = dfs.preorder.len();
     let from_root = time("dominators.augment", || augment(g, page, &mut dfs));
     let preds = time("dominators.predecessors", || {
@@ -223,12 +242,14 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<3>)
 /// without any essential retainer) and then leftovers (what is still
 /// unreached) hang off the root and are searched from. Returns the nodes
 /// that got the imagined root edge.
-fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<u32> {
+fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<NodeOrdinal> {
     let n = g.n_nodes();
     // Unreached nodes are few: one pass finds them, the rest looks at them
     // only.
-    let unreached: Vec<u32> = (0..n as u32)
-        .filter(|&v| dfs.number[v as usize] == NONE)
+    let unreached: Vec<NodeOrdinal> = g
+        .nodes()
+        .ordinals()
+        .filter(|&v| dfs.number[v.index()] == NONE)
         .collect();
     // An essential edge into an unreached node comes from another
     // unreached node (the search would have followed it), so only their
@@ -238,14 +259,14 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
     for &u in &unreached {
         let source = page.source(u);
         for &w in &dfs.slots[g.edge_range(u)] {
-            if w != NOT_RETAINING && page.retains(source, w) {
+            if w != NOT_RETAINING && page.retains(source, NodeOrdinal::new(w)) {
                 has_pred[w as usize] = true;
             }
         }
     }
     let mut from_root = Vec::new();
     for &v in &unreached {
-        if dfs.number[v as usize] == NONE && !has_pred[v as usize] {
+        if dfs.number[v.index()] == NONE && !has_pred[v.index()] {
             from_root.push(v);
             dfs.run(g, page, v, 0);
         }
@@ -256,10 +277,10 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
         unreached
             .iter()
             .copied()
-            .filter(|&v| dfs.number[v as usize] == NONE),
+            .filter(|&v| dfs.number[v.index()] == NONE),
     );
     for &v in &from_root[leftovers..] {
-        if dfs.number[v as usize] == NONE {
+        if dfs.number[v.index()] == NONE {
             dfs.run(g, page, v, 0);
         }
     }
@@ -280,14 +301,19 @@ struct Preds {
 impl Preds {
     /// Built from the targets' numbers the search recorded per edge, so
     /// no node is looked up at random here but the list being filled.
-    fn build(g: &HeapGraph, dfs: &mut Dfs, from_root: &[u32], handoff: &Handoff<u64>) -> Self {
+    fn build(
+        g: &HeapGraph,
+        dfs: &mut Dfs,
+        from_root: &[NodeOrdinal],
+        handoff: &Handoff<u64>,
+    ) -> Self {
         let n = dfs.preorder.len();
         // The search counted the lists' sizes, one place up, as the prefix
         // sum below wants them.
         let mut first = std::mem::take(&mut dfs.counts);
         first[0] = 0;
         for &v in from_root {
-            first[dfs.number[v as usize] as usize + 1] += 1;
+            first[dfs.number[v.index()] as usize + 1] += 1;
         }
         for i in 0..n {
             first[i + 1] += first[i];
@@ -297,8 +323,8 @@ impl Preds {
         let len = first[n] as usize;
         let mut store = handoff.take(len.div_ceil(2));
         let source = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut store)[..len];
-        for (u, &nu) in dfs.number.iter().enumerate() {
-            for e in g.edge_range(u as u32) {
+        for (u, &nu) in g.nodes().ordinals().zip(&dfs.number) {
+            for e in g.edge_range(u) {
                 if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
                     prefetch(&first, (ahead as usize).wrapping_sub(1));
                 }
@@ -311,7 +337,7 @@ impl Preds {
             }
         }
         for &v in from_root {
-            let slot = &mut first[dfs.number[v as usize] as usize];
+            let slot = &mut first[dfs.number[v.index()] as usize];
             source[*slot as usize] = 0;
             *slot += 1;
         }
@@ -393,31 +419,37 @@ impl Dfs {
     /// a target popped still unvisited is visited with the stacking node
     /// as parent, which is exactly the order (and tree) of the recursive
     /// search that follows edges in file order.
-    fn run<P: PageRule + ?Sized>(&mut self, g: &HeapGraph, page: &P, start: u32, parent: u32) {
+    fn run<P: PageRule + ?Sized>(
+        &mut self,
+        g: &HeapGraph,
+        page: &P,
+        start: NodeOrdinal,
+        parent: u32,
+    ) {
         // (node, parent's number, edge that led there)
-        let mut stack: Vec<(u32, u32, u32)> = vec![(start, parent, u32::MAX)];
+        let mut stack: Vec<(NodeOrdinal, u32, EdgePosition)> =
+            vec![(start, parent, EdgePosition::new(u32::MAX))];
         while let Some((v, parent, via)) = stack.pop() {
-            let seen = self.number[v as usize];
+            let seen = self.number[v.index()];
             if seen != NONE {
                 // Reached meanwhile by another path: a non-tree edge.
-                self.slots[via as usize] = seen + 1;
+                self.slots[via.index()] = seen + 1;
                 self.counts[seen as usize + 1] += 1;
                 continue;
             }
             let k = self.visit(v, parent);
             let source = page.source(v);
-            let edges = g.edge_range(v);
-            let first = edges.start;
-            for (i, slot) in self.slots[edges].iter_mut().enumerate().rev() {
+            let first = g.first_edges()[v.index()];
+            for (i, slot) in self.slots[g.edge_range(v)].iter_mut().enumerate().rev() {
                 let w = *slot;
                 *slot = 0;
-                if w == NOT_RETAINING || !page.retains(source, w) {
+                if w == NOT_RETAINING || !page.retains(source, NodeOrdinal::new(w)) {
                     continue;
                 }
                 let seen = self.number[w as usize];
                 if seen == NONE {
-                    #[allow(clippy::cast_possible_truncation)]
-                    stack.push((w, k, (first + i) as u32));
+                    let via = EdgePosition::new(first + nth_edge(i));
+                    stack.push((NodeOrdinal::new(w), k, via));
                 } else {
                     *slot = seen + 1;
                     self.counts[seen as usize + 1] += 1;
@@ -426,14 +458,25 @@ impl Dfs {
         }
     }
 
-    fn visit(&mut self, v: u32, parent: u32) -> u32 {
-        #[allow(clippy::cast_possible_truncation)]
-        let k = self.preorder.len() as u32;
-        self.number[v as usize] = k;
-        self.preorder.push(v);
+    fn visit(&mut self, v: NodeOrdinal, parent: u32) -> u32 {
+        // Each node is numbered once: numbers are below the node count.
+        let k = to_u32(self.preorder.len());
+        self.number[v.index()] = k;
+        self.preorder.push(v.raw());
         self.parent.push(parent);
         k
     }
+}
+
+/// The `i`-th edge of a node, as an offset from its first: below its edge
+/// count, and the snapshot's edge count fits 32 bits (the parser checks).
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "below a node's edge count, which fits 32 bits"
+)]
+fn nth_edge(i: usize) -> u32 {
+    i as u32
 }
 
 /// Immediate dominators by preorder number.
@@ -455,8 +498,8 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Ve
     let mut forest = Forest(forest);
     let mut path: Vec<u32> = Vec::new();
     let source = preds.source();
-    for i in (1..n).rev() {
-        let limit = i as u32;
+    for limit in (1..to_u32(n)).rev() {
+        let i = limit as usize;
         // The DFS parent is a predecessor (its tree edge is left out of
         // the lists) and numbered below `i`.
         let mut s = parent[i];
@@ -483,7 +526,7 @@ fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Ve
             }
         }
         semi[i] = s;
-        forest.link(i as u32, parent[i], s);
+        forest.link(limit, parent[i], s);
     }
     let mut idom = recycled(idom, n, 0);
     for i in 1..n {

@@ -5,7 +5,7 @@
 //! dominator search then applies the one rule that needs page ownership
 //! ([`PageRule`]) as it passes each edge.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal, SnapshotStringId};
 use rayon::prelude::*;
 
 use super::dominators::{self, NOT_RETAINING};
@@ -25,14 +25,15 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) 
     let (internal, weak, shortcut) = (index("internal"), index("weak"), index("shortcut"));
     let n = g.n_nodes();
     // Its pages brought in at once: see `heapdiff_model::memory`.
-    let mut out = heapdiff_model::memory::zeroed::<u32>(g.edges.len());
+    let mut out = heapdiff_model::memory::zeroed::<u32>(g.edges().len());
     let mut chunks = Vec::new();
     let mut rest = out.as_mut_slice();
+    let first_edge = g.first_edges();
     for first in (0..n).step_by(CHUNK) {
         let last = (first + CHUNK).min(n);
-        let len = (g.first_edge[last] - g.first_edge[first]) as usize;
+        let len = (first_edge[last] - first_edge[first]) as usize;
         let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        chunks.push((first as u32..last as u32, head));
+        chunks.push((first..last, head));
         rest = tail;
     }
     let retaining = chunks
@@ -40,21 +41,25 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) 
         .map(|(nodes, out)| {
             let mut retaining = 0;
             let mut slots = out.iter_mut();
-            for u in nodes {
+            for u in nodes.map(NodeOrdinal::from_index) {
+                // The edge columns are read as slices: this loop passes
+                // every edge of the snapshot.
                 let edges = g.edge_range(u);
-                let kinds = &g.edges.kind[edges.clone()];
-                let names = &g.edges.name_or_index[edges.clone()];
-                let targets = &g.edges.to[edges];
-                let id = g.nodes.id(u as usize);
+                let kinds = &g.edges().kinds()[edges.clone()];
+                let names = &g.edges().names_or_indices()[edges.clone()];
+                let targets = &g.edges().targets()[edges];
+                let id = g.nodes().id(u).get();
                 for ((&k, &name), &w) in kinds.iter().zip(names).zip(targets) {
                     let k = u16::from(k);
                     let retains = k != weak
                         && u != w
-                        && (u == 0 || k != shortcut)
+                        && (u == NodeOrdinal::ROOT || k != shortcut)
                         && (k != internal
-                            || pairs.table(name).is_none_or(|table| u64::from(table) != id));
+                            || pairs
+                                .table(SnapshotStringId::new(name))
+                                .is_none_or(|table| u64::from(table) != id));
                     if let Some(s) = slots.next() {
-                        *s = if retains { w } else { NOT_RETAINING };
+                        *s = if retains { w.raw() } else { NOT_RETAINING };
                     }
                     retaining += usize::from(retains);
                 }
@@ -68,27 +73,27 @@ pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) 
 /// Edges from outside the page into it do not retain (except the
 /// root's).
 pub(crate) struct PageRule {
-    page_owned: BitSet,
+    page_owned: BitSet<NodeOrdinal>,
 }
 
 impl PageRule {
-    pub(crate) fn new(page_owned: BitSet) -> Self {
+    pub(crate) fn new(page_owned: BitSet<NodeOrdinal>) -> Self {
         Self { page_owned }
     }
 }
 
 impl dominators::PageRule for PageRule {
-    type Source = Option<u32>;
+    type Source = Option<NodeOrdinal>;
 
     /// `None` for sources the rule cannot touch: the root and page-owned
     /// nodes (most of them).
     #[inline]
-    fn source(&self, u: u32) -> Option<u32> {
-        (u != 0 && !self.page_owned.contains(u)).then_some(u)
+    fn source(&self, u: NodeOrdinal) -> Option<NodeOrdinal> {
+        (u != NodeOrdinal::ROOT && !self.page_owned.contains(u)).then_some(u)
     }
 
     #[inline]
-    fn retains(&self, source: Option<u32>, w: u32) -> bool {
+    fn retains(&self, source: Option<NodeOrdinal>, w: NodeOrdinal) -> bool {
         source.is_none() || !self.page_owned.contains(w)
     }
 }

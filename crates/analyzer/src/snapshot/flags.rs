@@ -1,17 +1,19 @@
 //! Page-owned nodes and user roots (formats §7.3).
 
-use heapdiff_model::HeapGraph;
+use std::marker::PhantomData;
+
+use heapdiff_model::{HeapGraph, NodeOrdinal, SnapshotStringId};
 
 /// The nodes reachable (over non-weak edges) from the root's shortcut
 /// targets and from `(Document DOM trees)`.
-pub(crate) fn page_owned(g: &HeapGraph) -> BitSet {
+pub(crate) fn page_owned(g: &HeapGraph) -> BitSet<NodeOrdinal> {
     let shortcut = g.edge_type_index("shortcut");
     let element = g.edge_type_index("element");
     let weak = g.edge_type_index("weak");
     let mut sweep = Sweep::new(g.n_nodes());
-    for e in g.edge_range(0) {
-        let to = g.edges.to[e];
-        let k = Some(g.edges.kind[e]);
+    for e in g.edges_of(NodeOrdinal::ROOT) {
+        let to = g.edges().target(e);
+        let k = Some(g.edges().kind(e));
         if k == shortcut || (k == element && is_document_dom_trees(g, to)) {
             sweep.reach(to);
         }
@@ -20,8 +22,8 @@ pub(crate) fn page_owned(g: &HeapGraph) -> BitSet {
     let weak = weak.map_or(u16::MAX, u16::from);
     sweep.run(|v, sweep| {
         let edges = g.edge_range(v);
-        let kinds = &g.edges.kind[edges.clone()];
-        let targets = &g.edges.to[edges];
+        let kinds = &g.edges().kinds()[edges.clone()];
+        let targets = &g.edges().targets()[edges];
         for (&k, &w) in kinds.iter().zip(targets) {
             if u16::from(k) != weak {
                 sweep.reach(w);
@@ -36,23 +38,23 @@ pub(crate) fn page_owned(g: &HeapGraph) -> BitSet {
 /// sweep passed it is expanded from a stack. The reached set is the same
 /// as with any other search order.
 pub(crate) struct Sweep {
-    reached: BitSet,
+    reached: BitSet<NodeOrdinal>,
     /// The next ordinal the sweep expands.
-    next: u32,
-    stack: Vec<u32>,
+    next: NodeOrdinal,
+    stack: Vec<NodeOrdinal>,
 }
 
 impl Sweep {
     pub(crate) fn new(n: usize) -> Self {
         Self {
             reached: BitSet::new(n),
-            next: 0,
+            next: NodeOrdinal::ROOT,
             stack: Vec::new(),
         }
     }
 
     /// Marks `v` reached; it is expanded later exactly once.
-    pub(crate) fn reach(&mut self, v: u32) {
+    pub(crate) fn reach(&mut self, v: NodeOrdinal) {
         if self.reached.insert(v) && v < self.next {
             self.stack.push(v);
         }
@@ -60,11 +62,14 @@ impl Sweep {
 
     /// Expands every reached node with `expand`, which calls
     /// [`Sweep::reach`] on the targets; returns the reached set.
-    pub(crate) fn run(mut self, mut expand: impl FnMut(u32, &mut Self)) -> BitSet {
-        let n = self.reached.len() as u32;
-        while self.next < n {
+    pub(crate) fn run(
+        mut self,
+        mut expand: impl FnMut(NodeOrdinal, &mut Self),
+    ) -> BitSet<NodeOrdinal> {
+        let n = self.reached.len();
+        while self.next.index() < n {
             let v = self.next;
-            self.next += 1;
+            self.next = NodeOrdinal::new(v.raw() + 1);
             if !self.reached.contains(v) {
                 continue;
             }
@@ -77,50 +82,76 @@ impl Sweep {
     }
 }
 
-/// A fixed-size set of node ordinals.
-pub(crate) struct BitSet {
-    words: Vec<u64>,
-    len: usize,
+/// What a [`BitSet`] holds: a typed position.
+pub(crate) trait Member: Copy {
+    fn position(self) -> usize;
 }
 
-impl BitSet {
+impl Member for NodeOrdinal {
+    #[inline]
+    fn position(self) -> usize {
+        self.index()
+    }
+}
+
+impl Member for SnapshotStringId {
+    #[inline]
+    fn position(self) -> usize {
+        self.index()
+    }
+}
+
+/// A fixed-size set of node ordinals (or of other positions).
+pub(crate) struct BitSet<I> {
+    words: Vec<u64>,
+    len: usize,
+    of: PhantomData<I>,
+}
+
+impl<I: Member> BitSet<I> {
     pub(crate) fn new(n: usize) -> Self {
         Self {
             words: vec![0; n.div_ceil(64)],
             len: n,
+            of: PhantomData,
         }
     }
 
-    /// The capacity (ordinals below it can be members).
+    /// The capacity (positions below it can be members).
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    pub(crate) fn contains(&self, v: u32) -> bool {
-        self.words[v as usize / 64] & (1 << (v % 64)) != 0
+    #[inline]
+    pub(crate) fn contains(&self, v: I) -> bool {
+        let i = v.position();
+        self.words[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// Adds `v`; true when it was not in the set yet.
-    pub(crate) fn insert(&mut self, v: u32) -> bool {
-        let word = &mut self.words[v as usize / 64];
-        let bit = 1 << (v % 64);
+    #[inline]
+    pub(crate) fn insert(&mut self, v: I) -> bool {
+        let i = v.position();
+        let word = &mut self.words[i / 64];
+        let bit = 1 << (i % 64);
         let new = *word & bit == 0;
         *word |= bit;
         new
     }
 }
 
-pub(crate) fn is_document_dom_trees(g: &HeapGraph, v: u32) -> bool {
+pub(crate) fn is_document_dom_trees(g: &HeapGraph, v: NodeOrdinal) -> bool {
     g.node_type(v) == "synthetic" && g.node_name(v) == "(Document DOM trees)"
 }
 
 /// A direct child of the root (through any edge) that is not synthetic, or
 /// is `(Document DOM trees)`.
-pub(crate) fn is_user_root(g: &HeapGraph, v: u32) -> bool {
+pub(crate) fn is_user_root(g: &HeapGraph, v: NodeOrdinal) -> bool {
     g.node_type(v) != "synthetic" || is_document_dom_trees(g, v)
 }
 
 /// The snapshot has at least one user root.
 pub(crate) fn has_user_roots(g: &HeapGraph) -> bool {
-    g.edge_range(0).any(|e| is_user_root(g, g.edges.to[e]))
+    g.edges_of(NodeOrdinal::ROOT)
+        .any(|e| is_user_root(g, g.edges().target(e)))
 }

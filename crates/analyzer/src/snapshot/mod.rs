@@ -37,7 +37,7 @@ pub use summary::{ClassCounts, SummaryOptions, summary};
 
 use std::sync::OnceLock;
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 
 use pages::Handoff;
 use weakmap::PairNames;
@@ -90,7 +90,7 @@ pub fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
     if flags::has_user_roots(g) {
         ownership::adjusted_sizes(g)
     } else {
-        g.nodes.self_size.clone()
+        g.nodes().self_sizes().to_vec()
     }
 }
 
@@ -130,10 +130,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     // retainers hold about one entry per retaining edge that is not a
     // tree edge, two to a `u64`; the array then holds the running sums.
     let preds = Handoff::new();
-    let (
-        (dominators, sums),
-        (self_size, distance, classes, class_counts, (detached, detached_count)),
-    ) = rayon::join(
+    let ((dominators, sums), beside) = rayon::join(
         || {
             let page = essential_edges::PageRule::new(page_owned);
             time("dominators", || {
@@ -144,33 +141,27 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             time("prepare.predecessors", || {
                 preds.prepare(retaining.saturating_sub(n).div_ceil(2).max(n + 1));
             });
-            let self_size = if has_user_roots {
-                time("ownership", || ownership::adjusted_sizes(g))
-            } else {
-                g.nodes.self_size.clone()
-            };
-            let distance = time("distances", || {
-                distances::compute(g, &pairs, has_user_roots)
-            });
-            let detached = time("dom_state", || dom_state::compute(g));
-            let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
-            let counts = time("class_counts", || {
-                ClassCounts::compute(&self_size, &classes, &distance, &|_| true)
-            });
-            (self_size, distance, classes, counts, detached)
+            Beside::compute(g, &pairs, has_user_roots, interfaces)
         },
     );
     let sums = time("retained", || {
-        retained::running_sums(&dominators, &self_size, sums)
+        retained::running_sums(&dominators, &beside.self_size, sums)
     });
     let (tree_sums, retained) = match sums {
         Some(sums) => (sums, OnceLock::new()),
         None => (
             Vec::new(),
-            OnceLock::from(retained::saturating(&dominators, &self_size)),
+            OnceLock::from(retained::saturating(&dominators, &beside.self_size)),
         ),
     };
     let unreachable = dominators.n_unreachable;
+    let Beside {
+        self_size,
+        distance,
+        classes,
+        class_counts,
+        detached: (detached, detached_count),
+    } = beside;
     let mut d = Derived {
         self_size,
         dominators,
@@ -187,6 +178,44 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     };
     d.total_size = d.retained_at(0).saturating_add(g.meta.extra_native_bytes);
     d
+}
+
+/// The steps that do not feed the dominator tree, run beside it.
+struct Beside {
+    self_size: Vec<u64>,
+    distance: Vec<i32>,
+    classes: ClassTable,
+    class_counts: ClassCounts,
+    detached: (Vec<bool>, u64),
+}
+
+impl Beside {
+    fn compute(
+        g: &HeapGraph,
+        pairs: &PairNames,
+        has_user_roots: bool,
+        interfaces: Option<&InterfaceDefinitions>,
+    ) -> Self {
+        use heapdiff_model::steps::time;
+        let self_size = if has_user_roots {
+            time("ownership", || ownership::adjusted_sizes(g))
+        } else {
+            g.nodes().self_sizes().to_vec()
+        };
+        let distance = time("distances", || distances::compute(g, pairs, has_user_roots));
+        let detached = time("dom_state", || dom_state::compute(g));
+        let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
+        let class_counts = time("class_counts", || {
+            ClassCounts::compute(&self_size, &classes, &distance, &|_| true)
+        });
+        Self {
+            self_size,
+            distance,
+            classes,
+            class_counts,
+            detached,
+        }
+    }
 }
 
 impl Derived {
@@ -207,8 +236,33 @@ impl Derived {
         };
         match self.tree_sums.get(at + size as usize) {
             Some(end) => end - self.tree_sums[at],
-            None => self.retained()[tree.tree_order[at] as usize],
+            None => self.retained()[tree.node_at(at).index()],
         }
+    }
+
+    /// Retained size of node `v`.
+    #[must_use]
+    pub fn retained_of(&self, v: NodeOrdinal) -> u64 {
+        self.retained()[v.index()]
+    }
+
+    /// Adjusted shallow size of node `v`.
+    #[must_use]
+    pub fn self_size_of(&self, v: NodeOrdinal) -> u64 {
+        self.self_size[v.index()]
+    }
+
+    /// The class of node `v` (an index into the class table's names and
+    /// keys).
+    #[must_use]
+    pub fn class_of(&self, v: NodeOrdinal) -> usize {
+        self.classes.of_node[v.index()] as usize
+    }
+
+    /// Distance of node `v` (formats §7.7).
+    #[must_use]
+    pub fn distance_of(&self, v: NodeOrdinal) -> i32 {
+        self.distance[v.index()]
     }
 }
 

@@ -1,12 +1,14 @@
 //! Shallow size reassignment of owned internal storage (formats §7.5): an
 //! object's private backing stores and contexts count in its own size.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 
 use super::flags::BitSet;
 
-const UNVISITED: u32 = u32::MAX;
-const MULTIPLE: u32 = u32::MAX - 1;
+/// An owner: a node, or one of the two lattice ends below. Node counts
+/// stay below `u32::MAX` (the parser checks), so the two never name one.
+const UNVISITED: NodeOrdinal = NodeOrdinal::new(u32::MAX);
+const MULTIPLE: NodeOrdinal = NodeOrdinal::new(u32::MAX - 1);
 
 /// Adjusted shallow sizes. The caller skips this step for snapshots
 /// without user roots.
@@ -17,18 +19,19 @@ const MULTIPLE: u32 = u32::MAX - 1;
 /// of ownable nodes whose owner changed. Non-ownable targets always own
 /// themselves, so only ownable targets (a bit set, in cache) are looked at.
 pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
-    let n = g.n_nodes() as u32;
     let ownable = ownable_nodes(g);
     let mut owners = Owners {
         g,
         weak: g.edge_type_index("weak"),
-        owner: (0..n)
+        owner: g
+            .nodes()
+            .ordinals()
             .map(|v| if ownable.contains(v) { UNVISITED } else { v })
             .collect(),
         ownable,
         work: Vec::new(),
     };
-    for v in 0..n {
+    for v in g.nodes().ordinals() {
         if !owners.ownable.contains(v) {
             owners.expand(v);
         }
@@ -42,30 +45,31 @@ pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
 struct Owners<'a> {
     g: &'a HeapGraph,
     weak: Option<u8>,
-    ownable: BitSet,
-    owner: Vec<u32>,
+    ownable: BitSet<NodeOrdinal>,
+    /// The owner of every node, by ordinal.
+    owner: Vec<NodeOrdinal>,
     /// Ownable nodes whose owner changed.
-    work: Vec<u32>,
+    work: Vec<NodeOrdinal>,
 }
 
 impl Owners<'_> {
     /// Joins `v`'s owner into its ownable targets over non-weak edges.
-    fn expand(&mut self, v: u32) {
+    fn expand(&mut self, v: NodeOrdinal) {
         let g = self.g;
-        let o = self.owner[v as usize];
+        let o = self.owner[v.index()];
         let edges = g.edge_range(v);
-        let kinds = &g.edges.kind[edges.clone()];
-        let targets = &g.edges.to[edges];
+        let kinds = &g.edges().kinds()[edges.clone()];
+        let targets = &g.edges().targets()[edges];
         for (&kind, &t) in kinds.iter().zip(targets) {
             if Some(kind) == self.weak || !self.ownable.contains(t) {
                 continue;
             }
-            let ot = self.owner[t as usize];
+            let ot = self.owner[t.index()];
             if ot == UNVISITED {
-                self.owner[t as usize] = o;
+                self.owner[t.index()] = o;
                 self.work.push(t);
             } else if ot != o && ot != MULTIPLE {
-                self.owner[t as usize] = MULTIPLE;
+                self.owner[t.index()] = MULTIPLE;
                 self.work.push(t);
             }
         }
@@ -74,13 +78,13 @@ impl Owners<'_> {
 
 /// `hidden` and `array` nodes, and `native` nodes named
 /// `system / ExternalStringData`.
-fn ownable_nodes(g: &HeapGraph) -> BitSet {
+fn ownable_nodes(g: &HeapGraph) -> BitSet<NodeOrdinal> {
     let hidden = g.node_type_index("hidden");
     let array = g.node_type_index("array");
     let native = g.node_type_index("native");
     let mut set = BitSet::new(g.n_nodes());
-    for v in 0..g.n_nodes() as u32 {
-        let k = Some(g.nodes.kind[v as usize]);
+    for v in g.nodes().ordinals() {
+        let k = Some(g.nodes().kind(v));
         if k == hidden
             || k == array
             || (k == native && g.node_name(v) == "system / ExternalStringData")
@@ -93,20 +97,20 @@ fn ownable_nodes(g: &HeapGraph) -> BitSet {
 
 /// Moves each singly-owned node's size to its owner, unless the owner is
 /// the root or synthetic.
-fn move_sizes(g: &HeapGraph, owner: &[u32]) -> Vec<u64> {
+fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Vec<u64> {
     let synthetic = g.node_type_index("synthetic");
-    let mut size = g.nodes.self_size.clone();
-    for (v, &o) in owner.iter().enumerate() {
+    let mut size = g.nodes().self_sizes().to_vec();
+    for (v, &o) in g.nodes().ordinals().zip(owner) {
         if o == UNVISITED
             || o == MULTIPLE
-            || o as usize == v
-            || o == 0
-            || Some(g.nodes.kind[o as usize]) == synthetic
+            || o == v
+            || o == NodeOrdinal::ROOT
+            || Some(g.nodes().kind(o)) == synthetic
         {
             continue;
         }
-        size[o as usize] += size[v];
-        size[v] = 0;
+        size[o.index()] += size[v.index()];
+        size[v.index()] = 0;
     }
     size
 }

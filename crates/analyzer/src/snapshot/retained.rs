@@ -80,7 +80,7 @@ pub(crate) fn saturating(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
     let mut retained = self_size.to_vec();
     for &v in d.tree_order.iter().skip(1).rev() {
         let r = retained[v as usize];
-        let up = &mut retained[d.idom()[v as usize] as usize];
+        let up = &mut retained[d.idom()[v as usize].index()];
         *up = up.saturating_add(r);
     }
     retained

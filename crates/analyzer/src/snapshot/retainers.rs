@@ -2,18 +2,18 @@
 //! (following DevTools' distances, formats §7.7), grouped by shape; and the
 //! biggest objects of the dominator tree with their dominator chains.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{EdgePosition, HeapGraph, NodeOrdinal, ObjectId};
 use rustc_hash::FxHashMap;
 
 use super::report::{DominatorRow, DominatorsReport, PathStep, RetainerGroup, RetainersReport};
 use super::{BASE_SYSTEM_DISTANCE, Derived, NO_DISTANCE, Scripts, SourcePosition, weakmap};
 
-/// Every edge by target: (source node, edge position), in source order.
-/// Every edge by target, for walking retainers.
+/// Every edge by target: (source node, edge position), in source order,
+/// for walking retainers.
 pub struct RetainerIndex {
     first: Vec<u32>,
-    source: Vec<u32>,
-    edge: Vec<u32>,
+    source: Vec<NodeOrdinal>,
+    edge: Vec<EdgePosition>,
     /// Script URLs, for the source positions of closures on a path.
     scripts: Scripts,
 }
@@ -24,21 +24,21 @@ impl RetainerIndex {
     pub fn build(g: &HeapGraph) -> Self {
         let n = g.n_nodes();
         let mut first = vec![0u32; n + 1];
-        for &to in &g.edges.to {
-            first[to as usize + 1] += 1;
+        for &to in g.edges().targets() {
+            first[to.index() + 1] += 1;
         }
         for i in 0..n {
             first[i + 1] += first[i];
         }
         let mut fill = first.clone();
-        let mut source = vec![0u32; g.edges.len()];
-        let mut edge = vec![0u32; g.edges.len()];
-        for u in 0..n as u32 {
-            for e in g.edge_range(u) {
-                let to = g.edges.to[e] as usize;
+        let mut source = vec![NodeOrdinal::ROOT; g.edges().len()];
+        let mut edge = vec![EdgePosition::default(); g.edges().len()];
+        for u in g.nodes().ordinals() {
+            for e in g.edges_of(u) {
+                let to = g.edges().target(e).index();
                 let at = fill[to] as usize;
                 source[at] = u;
-                edge[at] = e as u32;
+                edge[at] = e;
                 fill[to] += 1;
             }
         }
@@ -55,14 +55,14 @@ impl RetainerIndex {
         &self.scripts
     }
 
-    fn of(&self, v: u32) -> impl Iterator<Item = (u32, usize)> + '_ {
-        let r = self.first[v as usize] as usize..self.first[v as usize + 1] as usize;
-        r.map(move |i| (self.source[i], self.edge[i] as usize))
+    fn of(&self, v: NodeOrdinal) -> impl Iterator<Item = (NodeOrdinal, EdgePosition)> + '_ {
+        let r = self.first[v.index()] as usize..self.first[v.index() + 1] as usize;
+        r.map(move |i| (self.source[i], self.edge[i]))
     }
 }
 
 /// Where closure `v` is defined (`None` for other objects).
-fn closure_source(g: &HeapGraph, scripts: &Scripts, v: u32) -> Option<SourcePosition> {
+fn closure_source(g: &HeapGraph, scripts: &Scripts, v: NodeOrdinal) -> Option<SourcePosition> {
     if g.node_type(v) != "closure" {
         return None;
     }
@@ -70,14 +70,10 @@ fn closure_source(g: &HeapGraph, scripts: &Scripts, v: u32) -> Option<SourcePosi
 }
 
 /// An edge as DevTools names it in the Retainers view (formats §5.5).
-pub(crate) fn edge_label(g: &HeapGraph, e: usize) -> String {
-    let kind = g
-        .edge_types
-        .get(g.edges.kind[e] as usize)
-        .map_or("", String::as_str);
-    let raw = g.edges.name_or_index[e];
-    let name = || g.strings.get(raw).to_string();
-    match kind {
+pub(crate) fn edge_label(g: &HeapGraph, e: EdgePosition) -> String {
+    let raw = g.edges().name_or_index(e);
+    let name = || g.strings.get(g.edges().name(e)).to_string();
+    match g.edge_type(e) {
         "element" => format!("[{raw}]"),
         "hidden" => format!("{{{raw}}}"),
         "context" => format!("->{}", name()),
@@ -98,19 +94,23 @@ pub(crate) fn edge_label(g: &HeapGraph, e: usize) -> String {
 /// the retainers one distance level closer, prefer what a person wrote
 /// (properties, variables, elements) over VM-internal links; ties go to the
 /// first in retainer order. `None` for a root's child (and the root).
-fn next_hop(g: &HeapGraph, d: &Derived, index: &RetainerIndex, cur: u32) -> Option<(u32, usize)> {
+fn next_hop(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    cur: NodeOrdinal,
+) -> Option<(NodeOrdinal, EdgePosition)> {
     let weak = g.edge_type_index("weak");
     let internal = g.edge_type_index("internal");
-    let dist = &d.distance;
-    let dc = dist[cur as usize];
-    if cur == 0 || dc == 1 || dc == BASE_SYSTEM_DISTANCE + 1 {
+    let dc = d.distance_of(cur);
+    if cur == NodeOrdinal::ROOT || dc == 1 || dc == BASE_SYSTEM_DISTANCE + 1 {
         return None;
     }
     let mut chosen = None;
     let mut best_rank = u8::MAX;
     for (u, e) in index.of(cur) {
-        let k = Some(g.edges.kind[e]);
-        if k == weak || dist[u as usize] != dc - 1 {
+        let k = Some(g.edges().kind(e));
+        if k == weak || d.distance_of(u) != dc - 1 {
             continue;
         }
         let rank = edge_rank(g, e, k == internal);
@@ -126,26 +126,32 @@ fn next_hop(g: &HeapGraph, d: &Derived, index: &RetainerIndex, cur: u32) -> Opti
 }
 
 /// The root's first edge to `v`, which labels the first step of a path.
-fn root_edge_to(g: &HeapGraph, v: u32) -> Option<usize> {
-    if v == 0 {
+fn root_edge_to(g: &HeapGraph, v: NodeOrdinal) -> Option<EdgePosition> {
+    if v == NodeOrdinal::ROOT {
         return None;
     }
-    g.edge_range(0).find(|&e| g.edges.to[e] == v)
+    g.edges_of(NodeOrdinal::ROOT)
+        .find(|&e| g.edges().target(e) == v)
 }
 
 /// A path shows at most this many steps, the ones nearest the object.
 const MAX_PATH_STEPS: usize = 10_001;
 
-fn class_name(d: &Derived, v: u32) -> &str {
-    &d.classes.names[d.classes.of_node[v as usize] as usize]
+fn class_name(d: &Derived, v: NodeOrdinal) -> &str {
+    &d.classes.names[d.class_of(v)]
 }
 
 /// The shortest strong path from a root to `v`, root-most step first:
 /// at every hop, the first retainer one distance level closer.
 #[must_use]
-pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) -> Vec<PathStep> {
+pub fn shortest_path(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    v: NodeOrdinal,
+) -> Vec<PathStep> {
     let mut steps = Vec::new();
-    if d.distance[v as usize] == NO_DISTANCE {
+    if d.distance_of(v) == NO_DISTANCE {
         return steps;
     }
     let mut cur = v;
@@ -158,7 +164,7 @@ pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) 
         steps.push(PathStep {
             edge: edge.map(|e| edge_label(g, e)).unwrap_or_default(),
             class: class_name(d, cur).to_string(),
-            id: g.nodes.id(cur as usize),
+            id: g.nodes().id(cur).get(),
             source: closure_source(g, &index.scripts, cur),
         });
         match hop {
@@ -170,7 +176,14 @@ pub fn shortest_path(g: &HeapGraph, d: &Derived, index: &RetainerIndex, v: u32) 
     steps
 }
 
+/// "No shape yet" in [`PathForest::shape`].
 const NONE: u32 = u32::MAX;
+/// "No node": the next hop of a root's child. Node counts stay below
+/// `u32::MAX` (the parser checks), so no node has this ordinal.
+const NO_NODE: NodeOrdinal = NodeOrdinal::new(u32::MAX);
+/// "No edge" into a node on its path. Edge counts fit 32 bits (the
+/// parser checks), so positions stay below `u32::MAX`.
+const NO_EDGE: EdgePosition = EdgePosition::new(u32::MAX);
 
 /// The shortest paths of many objects at once, as a forest: every node on
 /// a path is visited once, its next hop and the shape of its path (edge
@@ -181,17 +194,17 @@ struct PathForest<'a> {
     g: &'a HeapGraph,
     d: &'a Derived,
     scripts: &'a Scripts,
-    /// Next hop towards a root, `NONE` for a root's child.
-    parent: Vec<u32>,
-    /// The edge into the node on its path (`NONE`: none).
-    edge: Vec<u32>,
+    /// Next hop towards a root, `NO_NODE` for a root's child.
+    parent: Vec<NodeOrdinal>,
+    /// The edge into the node on its path (`NO_EDGE`: none).
+    edge: Vec<EdgePosition>,
     /// The interned shape of the node's path, `NONE` while unvisited.
     shape: Vec<u32>,
     shapes: FxHashMap<(u32, String, &'a str), u32>,
     /// Visited nodes, in visiting order.
-    visited: Vec<u32>,
+    visited: Vec<NodeOrdinal>,
     /// The root's first edge to each of its children.
-    root_edges: FxHashMap<u32, u32>,
+    root_edges: FxHashMap<NodeOrdinal, EdgePosition>,
 }
 
 impl<'a> PathForest<'a> {
@@ -199,16 +212,16 @@ impl<'a> PathForest<'a> {
         let n = g.n_nodes();
         let mut root_edges = FxHashMap::default();
         if n > 0 {
-            for e in g.edge_range(0) {
-                root_edges.entry(g.edges.to[e]).or_insert(e as u32);
+            for e in g.edges_of(NodeOrdinal::ROOT) {
+                root_edges.entry(g.edges().target(e)).or_insert(e);
             }
         }
         Self {
             g,
             d,
             scripts,
-            parent: vec![NONE; n],
-            edge: vec![NONE; n],
+            parent: vec![NO_NODE; n],
+            edge: vec![NO_EDGE; n],
             shape: vec![NONE; n],
             shapes: FxHashMap::default(),
             visited: Vec::new(),
@@ -217,21 +230,21 @@ impl<'a> PathForest<'a> {
     }
 
     /// Visits the path of `v` (reachable) and returns its shape.
-    fn visit(&mut self, index: &RetainerIndex, v: u32) -> u32 {
+    fn visit(&mut self, index: &RetainerIndex, v: NodeOrdinal) -> u32 {
         let mut fresh = Vec::new();
         let mut cur = v;
-        while self.shape[cur as usize] == NONE {
+        while self.shape[cur.index()] == NONE {
             fresh.push(cur);
             match next_hop(self.g, self.d, index, cur) {
                 Some((u, e)) => {
-                    self.parent[cur as usize] = u;
-                    self.edge[cur as usize] = e as u32;
+                    self.parent[cur.index()] = u;
+                    self.edge[cur.index()] = e;
                     cur = u;
                 }
                 None => {
-                    if cur != 0 {
-                        self.edge[cur as usize] =
-                            self.root_edges.get(&cur).copied().unwrap_or(NONE);
+                    if cur != NodeOrdinal::ROOT {
+                        self.edge[cur.index()] =
+                            self.root_edges.get(&cur).copied().unwrap_or(NO_EDGE);
                     }
                     break;
                 }
@@ -239,45 +252,45 @@ impl<'a> PathForest<'a> {
         }
         // Root-most first: each shape extends its parent's.
         for &x in fresh.iter().rev() {
-            let up = self.parent[x as usize];
-            let up_shape = if up == NONE {
+            let up = self.parent[x.index()];
+            let up_shape = if up == NO_NODE {
                 NONE
             } else {
-                self.shape[up as usize]
+                self.shape[up.index()]
             };
             let key = (up_shape, shape_of(&self.label(x)), class_name(self.d, x));
             let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
-            self.shape[x as usize] = *self.shapes.entry(key).or_insert(next);
+            self.shape[x.index()] = *self.shapes.entry(key).or_insert(next);
             self.visited.push(x);
         }
-        self.shape[v as usize]
+        self.shape[v.index()]
     }
 
-    fn label(&self, v: u32) -> String {
-        match self.edge[v as usize] {
-            NONE => String::new(),
-            e => edge_label(self.g, e as usize),
+    fn label(&self, v: NodeOrdinal) -> String {
+        match self.edge[v.index()] {
+            NO_EDGE => String::new(),
+            e => edge_label(self.g, e),
         }
     }
 
-    fn step(&self, v: u32) -> PathStep {
+    fn step(&self, v: NodeOrdinal) -> PathStep {
         PathStep {
             edge: self.label(v),
             class: class_name(self.d, v).to_string(),
-            id: self.g.nodes.id(v as usize),
+            id: self.g.nodes().id(v).get(),
             source: closure_source(self.g, self.scripts, v),
         }
     }
 
     /// The path of a visited node, root-most step first (at most
     /// `MAX_PATH_STEPS`, the ones nearest the node).
-    fn path(&self, v: u32) -> Vec<PathStep> {
+    fn path(&self, v: NodeOrdinal) -> Vec<PathStep> {
         let mut steps = Vec::new();
         let mut cur = v;
         loop {
             steps.push(self.step(cur));
-            match self.parent[cur as usize] {
-                up if up != NONE && steps.len() < MAX_PATH_STEPS => cur = up,
+            match self.parent[cur.index()] {
+                up if up != NO_NODE && steps.len() < MAX_PATH_STEPS => cur = up,
                 _ => break,
             }
         }
@@ -288,22 +301,22 @@ impl<'a> PathForest<'a> {
     /// Every visited node's rank in the order of full paths compared step
     /// by step from the root (a path before its extensions): a pre-order
     /// walk of the forest with siblings sorted by their step.
-    fn path_ranks(&self) -> FxHashMap<u32, u32> {
-        let steps: FxHashMap<u32, PathStep> =
+    fn path_ranks(&self) -> FxHashMap<NodeOrdinal, u32> {
+        let steps: FxHashMap<NodeOrdinal, PathStep> =
             self.visited.iter().map(|&v| (v, self.step(v))).collect();
-        let mut children: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut children: FxHashMap<NodeOrdinal, Vec<NodeOrdinal>> = FxHashMap::default();
         for &v in &self.visited {
-            children.entry(self.parent[v as usize]).or_default().push(v);
+            children.entry(self.parent[v.index()]).or_default().push(v);
         }
-        let by_step = |a: &u32, b: &u32| steps[a].cmp(&steps[b]).then(a.cmp(b));
+        let by_step = |a: &NodeOrdinal, b: &NodeOrdinal| steps[a].cmp(&steps[b]).then(a.cmp(b));
         // Sorting each list in place; the map's order does not reach output.
         #[allow(clippy::iter_over_hash_type)]
         for list in children.values_mut() {
             list.sort_by(by_step);
         }
         let mut rank = FxHashMap::default();
-        let mut stack: Vec<u32> = children
-            .get(&NONE)
+        let mut stack: Vec<NodeOrdinal> = children
+            .get(&NO_NODE)
             .map_or_else(Vec::new, |r| r.iter().rev().copied().collect());
         while let Some(v) = stack.pop() {
             let next = u32::try_from(rank.len()).unwrap_or(NONE);
@@ -319,15 +332,11 @@ impl<'a> PathForest<'a> {
 /// How readable an edge is in a retainer path: 0 for properties,
 /// variables and elements, 1 for other links, 2 for VM-internal ones, 3 for
 /// WeakMap table edges (which do not retain).
-fn edge_rank(g: &HeapGraph, e: usize, internal: bool) -> u8 {
-    let kind = g
-        .edge_types
-        .get(g.edges.kind[e] as usize)
-        .map_or("", String::as_str);
-    match kind {
+fn edge_rank(g: &HeapGraph, e: EdgePosition, internal: bool) -> u8 {
+    match g.edge_type(e) {
         "property" | "context" | "element" => 0,
         "internal" | "hidden" => {
-            if internal && weakmap::parse(g.strings.get(g.edges.name_or_index[e])).is_some() {
+            if internal && weakmap::parse(g.strings.get(g.edges().name(e))).is_some() {
                 3
             } else {
                 2
@@ -362,17 +371,14 @@ pub fn retainers(
     target: &RetainerTarget,
     opts: &RetainersOptions,
 ) -> RetainersReport {
-    let objects: Vec<u32> = match target {
-        RetainerTarget::Id(id) => g
-            .nodes
-            .with_id(*id)
-            .map(|v| vec![v as u32])
-            .unwrap_or_default(),
-        RetainerTarget::Class(name) => (0..g.n_nodes() as u32)
+    let objects: Vec<NodeOrdinal> = match target {
+        RetainerTarget::Id(id) => g.nodes().with_id(ObjectId::new(*id)).into_iter().collect(),
+        RetainerTarget::Class(name) => g
+            .nodes()
+            .ordinals()
             .filter(|&v| {
-                let c = d.classes.of_node[v as usize] as usize;
-                (d.classes.names[c] == *name || d.classes.keys[c] == *name)
-                    && d.self_size[v as usize] > 0
+                let c = d.class_of(v);
+                (d.classes.names[c] == *name || d.classes.keys[c] == *name) && d.self_size_of(v) > 0
             })
             .collect(),
     };
@@ -398,7 +404,7 @@ pub(crate) fn path_groups(
     g: &HeapGraph,
     d: &Derived,
     index: &RetainerIndex,
-    objects: &[u32],
+    objects: &[NodeOrdinal],
     limit: Option<usize>,
 ) -> (Vec<RetainerGroup>, u64) {
     path_groups_of_sets(g, d, index, &[objects], limit)
@@ -407,7 +413,7 @@ pub(crate) fn path_groups(
 }
 
 /// Per path shape: (count, retained size, the first object).
-type ByShape = FxHashMap<u32, (u64, u64, u32)>;
+type ByShape = FxHashMap<u32, (u64, u64, NodeOrdinal)>;
 
 /// [`path_groups`] of several sets of objects, through one path forest:
 /// nodes their paths share are visited once.
@@ -415,7 +421,7 @@ pub(crate) fn path_groups_of_sets(
     g: &HeapGraph,
     d: &Derived,
     index: &RetainerIndex,
-    sets: &[&[u32]],
+    sets: &[&[NodeOrdinal]],
     limit: Option<usize>,
 ) -> Vec<(Vec<RetainerGroup>, u64)> {
     let mut forest = PathForest::new(g, d, &index.scripts);
@@ -425,14 +431,14 @@ pub(crate) fn path_groups_of_sets(
         let mut by_shape = ByShape::default();
         let mut unreachable = 0;
         for &v in *objects {
-            if d.distance[v as usize] == NO_DISTANCE {
+            if d.distance_of(v) == NO_DISTANCE {
                 unreachable += 1;
                 continue;
             }
             let shape = forest.visit(index, v);
             let group = by_shape.entry(shape).or_insert((0, 0, v));
             group.0 += 1;
-            group.1 += d.retained()[v as usize];
+            group.1 += d.retained_of(v);
         }
         shapes.push((by_shape, unreachable));
     }
@@ -440,7 +446,7 @@ pub(crate) fn path_groups_of_sets(
     shapes
         .into_iter()
         .map(|(by_shape, unreachable)| {
-            let mut order: Vec<(u64, u64, u32)> = by_shape.into_values().collect();
+            let mut order: Vec<(u64, u64, NodeOrdinal)> = by_shape.into_values().collect();
             order.sort_by(|a, b| {
                 b.0.cmp(&a.0)
                     .then(b.1.cmp(&a.1))
@@ -488,14 +494,15 @@ fn shape_of(edge: &str) -> String {
 #[must_use]
 pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> DominatorsReport {
     let synthetic = g.node_type_index("synthetic");
-    let mut nodes: Vec<u32> = (1..g.n_nodes() as u32)
-        .filter(|&v| Some(g.nodes.kind[v as usize]) != synthetic)
+    let mut nodes: Vec<NodeOrdinal> = g
+        .nodes()
+        .ordinals()
+        .skip(1)
+        .filter(|&v| Some(g.nodes().kind(v)) != synthetic)
         .collect();
     let retained = d.retained();
-    let larger_first = |a: &u32, b: &u32| {
-        retained[*b as usize]
-            .cmp(&retained[*a as usize])
-            .then(a.cmp(b))
+    let larger_first = |a: &NodeOrdinal, b: &NodeOrdinal| {
+        retained[b.index()].cmp(&retained[a.index()]).then(a.cmp(b))
     };
     // The first `limit` only are sorted (there are millions of nodes).
     if let Some(limit) = limit.filter(|&l| l < nodes.len()) {
@@ -503,28 +510,29 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
         nodes.truncate(limit);
     }
     nodes.sort_by(larger_first);
-    let class = |v: u32| d.classes.names[d.classes.of_node[v as usize] as usize].clone();
+    let class = |v| d.classes.names[d.class_of(v)].clone();
+    let idom = d.dominators.idom();
     let scripts = Scripts::resolve(g);
     let objects = nodes
         .into_iter()
         .map(|v| {
             let mut chain = Vec::new();
-            let mut up = d.dominators.idom()[v as usize];
-            while up != 0 && chain.len() < 10_000 {
+            let mut up = idom[v.index()];
+            while up != NodeOrdinal::ROOT && chain.len() < 10_000 {
                 chain.push(PathStep {
                     edge: String::new(),
                     class: class(up),
-                    id: g.nodes.id(up as usize),
+                    id: g.nodes().id(up).get(),
                     source: closure_source(g, &scripts, up),
                 });
-                up = d.dominators.idom()[up as usize];
+                up = idom[up.index()];
             }
             chain.reverse();
             DominatorRow {
                 class: class(v),
-                id: g.nodes.id(v as usize),
-                self_size: d.self_size[v as usize],
-                retained_size: d.retained()[v as usize],
+                id: g.nodes().id(v).get(),
+                self_size: d.self_size_of(v),
+                retained_size: d.retained_of(v),
                 source: closure_source(g, &scripts, v),
                 dominated_by: chain,
             }
@@ -592,7 +600,8 @@ mod tests {
         assert_eq!(second.path.len(), 3);
         // The deepest link's path stops at the step cap, nearest the object.
         let index = RetainerIndex::build(&g);
-        let deepest = shortest_path(&g, &d, &index, g.n_nodes() as u32 - 1);
+        let last = NodeOrdinal::from_index(g.n_nodes() - 1);
+        let deepest = shortest_path(&g, &d, &index, last);
         assert_eq!(deepest.len(), MAX_PATH_STEPS);
         assert_eq!(deepest.last().map(|s| s.id), Some(7 + 2 * (n as u64 - 1)));
     }
@@ -619,9 +628,9 @@ mod tests {
             let target = RetainerTarget::Class(class.into());
             let report = retainers(&g, &d, &target, &RetainersOptions { limit: None });
             let mut naive: BTreeMap<Vec<(String, String)>, Group> = BTreeMap::new();
-            for v in 0..g.n_nodes() as u32 {
-                let c = d.classes.of_node[v as usize] as usize;
-                if d.classes.names[c] != class || d.self_size[v as usize] == 0 {
+            for v in g.nodes().ordinals() {
+                let c = d.class_of(v);
+                if d.classes.names[c] != class || d.self_size_of(v) == 0 {
                     continue;
                 }
                 let path = shortest_path(&g, &d, &index, v);
@@ -634,7 +643,7 @@ mod tests {
                     .collect();
                 let e = naive.entry(shape).or_insert((0, 0, path));
                 e.0 += 1;
-                e.1 += d.retained()[v as usize];
+                e.1 += d.retained_of(v);
             }
             let mut naive: Vec<Group> = naive.into_values().collect();
             naive.sort_by(|a, b| {

@@ -10,7 +10,7 @@
 //! script none of whose closures has a location: the class key still holds
 //! the script id, but no URL is guessed.
 
-use heapdiff_model::{HeapGraph, Location};
+use heapdiff_model::{HeapGraph, Location, NodeOrdinal};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -64,7 +64,7 @@ impl Scripts {
         };
         let mut by_id: FxHashMap<u32, Resolved> = FxHashMap::default();
         for &(v, loc) in &g.locations {
-            if g.nodes.kind.get(v as usize) != Some(&closure) {
+            if g.nodes().kind(v) != closure {
                 continue;
             }
             let Some(url) = script_url(g, v) else {
@@ -124,7 +124,7 @@ fn key_location(key: &str) -> Option<Location> {
 /// The URL of closure `v`'s script: `shared` → `script_or_debug_info` →
 /// the Script's `name` string (else the Script node's own name, which V8
 /// sets to the same URL).
-fn script_url(g: &HeapGraph, v: u32) -> Option<&str> {
+fn script_url(g: &HeapGraph, v: NodeOrdinal) -> Option<&str> {
     let shared = internal_target(g, v, "shared")?;
     let script = internal_target(g, shared, "script_or_debug_info")?;
     if g.node_type(script) != "code" {
@@ -137,11 +137,12 @@ fn script_url(g: &HeapGraph, v: u32) -> Option<&str> {
 }
 
 /// The target of `v`'s internal edge called `name`.
-fn internal_target(g: &HeapGraph, v: u32, name: &str) -> Option<u32> {
+fn internal_target(g: &HeapGraph, v: NodeOrdinal, name: &str) -> Option<NodeOrdinal> {
     let internal = g.edge_type_index("internal")?;
-    g.edge_range(v)
-        .find(|&e| g.edges.kind[e] == internal && g.strings.get(g.edges.name_or_index[e]) == name)
-        .map(|e| g.edges.to[e])
+    let edges = g.edges();
+    g.edges_of(v)
+        .find(|&e| edges.kind(e) == internal && g.strings.get(edges.name(e)) == name)
+        .map(|e| edges.target(e))
 }
 
 #[cfg(test)]

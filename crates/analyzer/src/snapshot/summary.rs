@@ -2,7 +2,8 @@
 //! size ("max retained": each dominator subtree counted once per class) and
 //! minimum distance.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::cast::to_u32;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::prelude::*;
 use regex::Regex;
 
@@ -22,6 +23,9 @@ pub struct SummaryOptions {
     /// filter for "objects allocated between snapshots" and time spans).
     pub id_range: Option<(u32, u32)>,
 }
+
+/// DevTools' node filter: which nodes count in a view.
+pub(crate) type NodeFilter<'a> = dyn Fn(NodeOrdinal) -> bool + Sync + 'a;
 
 /// Per-class sums; `member` decides which nodes count (DevTools' node
 /// filter).
@@ -50,7 +54,7 @@ impl ClassCounts {
         self_size: &[u64],
         classes: &ClassTable,
         distance: &[i32],
-        member: &(dyn Fn(u32) -> bool + Sync),
+        member: &NodeFilter<'_>,
     ) -> Self {
         let n_classes = classes.names.len();
         let empty = || ClassCounts {
@@ -63,7 +67,7 @@ impl ClassCounts {
             .into_par_iter()
             .fold(empty, |mut s, chunk| {
                 for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                    if self_size[v] == 0 || !member(v as u32) {
+                    if self_size[v] == 0 || !member(NodeOrdinal::from_index(v)) {
                         continue;
                     }
                     let c = classes.of_node[v] as usize;
@@ -85,16 +89,13 @@ impl ClassCounts {
 }
 
 /// The class rows' sums over the nodes `member` accepts (`None`: all).
-pub(crate) fn class_sums(d: &Derived, member: Option<&(dyn Fn(u32) -> bool + Sync)>) -> ClassSums {
+pub(crate) fn class_sums(d: &Derived, member: Option<&NodeFilter<'_>>) -> ClassSums {
     let (counts, member) = match member {
         Some(member) => (
             ClassCounts::compute(&d.self_size, &d.classes, &d.distance, member),
             member,
         ),
-        None => (
-            d.class_counts.clone(),
-            &(|_| true) as &(dyn Fn(u32) -> bool + Sync),
-        ),
+        None => (d.class_counts.clone(), &(|_| true) as &NodeFilter<'_>),
     };
     let mut retained = vec![0; d.classes.names.len()];
     heapdiff_model::steps::time("summary.max", || max_retained(d, member, &mut retained));
@@ -120,19 +121,14 @@ const CHUNK: usize = 1 << 18;
 /// The positions are walked in parallel ranges. What a range needs from
 /// before it is which classes its ancestors block, and those are the
 /// ranges that contain its first position.
-fn max_retained(d: &Derived, member: &(dyn Fn(u32) -> bool + Sync), out: &mut [u64]) {
+fn max_retained(d: &Derived, member: &NodeFilter<'_>, out: &mut [u64]) {
     let n = d.dominators.tree_order.len();
     let pieces = (2 * rayon::current_num_threads()).clamp(1, n.div_ceil(MIN_RANGE).max(1));
     max_retained_in(d, member, out, pieces);
 }
 
 /// [`max_retained`] in `pieces` ranges.
-fn max_retained_in(
-    d: &Derived,
-    member: &(dyn Fn(u32) -> bool + Sync),
-    out: &mut [u64],
-    pieces: usize,
-) {
+fn max_retained_in(d: &Derived, member: &NodeFilter<'_>, out: &mut [u64], pieces: usize) {
     let n = d.dominators.tree_order.len();
     let parts: Vec<Vec<u64>> = (0..pieces)
         .into_par_iter()
@@ -152,7 +148,7 @@ fn max_retained_in(
                 // No running sums (sizes near 2^64): read the sizes by node.
                 let retained = d.retained();
                 walk(d, range, member, &mut part, |_, v| {
-                    (d.self_size[v as usize], retained[v as usize])
+                    (d.self_size[v.index()], retained[v.index()])
                 });
             }
             part
@@ -173,38 +169,40 @@ const MIN_RANGE: usize = 1 << 12;
 fn walk(
     d: &Derived,
     range: std::ops::Range<usize>,
-    member: &(dyn Fn(u32) -> bool + Sync),
+    member: &NodeFilter<'_>,
     out: &mut [u64],
-    sizes: impl Fn(usize, u32) -> (u64, u64),
+    sizes: impl Fn(usize, NodeOrdinal) -> (u64, u64),
 ) {
     let tree = &d.dominators;
     let class_of = &d.classes.of_node;
+    // Positions as `u32`s, as the tree order's sizes are: the positions
+    // are the nodes', whose count fits.
     let mut blocked_until = vec![0u32; out.len()];
     // The ancestors of the first position: from the root down, the child
     // range that contains it, found by jumping over its older siblings.
     let mut a = 0;
     while a < range.start {
         let end = a + tree.tree_size[a] as usize;
-        let v = tree.tree_order[a];
+        let v = tree.node_at(a);
         let (self_size, _) = sizes(a, v);
         if self_size != 0 && member(v) {
-            let c = class_of[v as usize] as usize;
-            #[allow(clippy::cast_possible_truncation)]
-            let end = end as u32;
-            blocked_until[c] = blocked_until[c].max(end);
+            let c = class_of[v.index()] as usize;
+            blocked_until[c] = blocked_until[c].max(to_u32(end));
         }
         a += 1;
         while a + (tree.tree_size[a] as usize) <= range.start {
             a += tree.tree_size[a] as usize;
         }
     }
-    for at in range {
+    // The tree order is read raw: this loop passes every node.
+    for at32 in to_u32(range.start)..to_u32(range.end) {
+        let at = at32 as usize;
         if let Some(&ahead) = tree.tree_order.get(at + LOOKAHEAD) {
             prefetch(class_of, ahead as usize);
         }
-        let v = tree.tree_order[at];
-        let c = class_of[v as usize] as usize;
-        if (at as u32) < blocked_until[c] {
+        let v = tree.node_at(at);
+        let c = class_of[v.index()] as usize;
+        if at32 < blocked_until[c] {
             continue;
         }
         // Counts: a self size and a member of the node filter.
@@ -213,7 +211,7 @@ fn walk(
             continue;
         }
         out[c] = out[c].saturating_add(retained);
-        blocked_until[c] = at as u32 + tree.tree_size[at];
+        blocked_until[c] = at32 + tree.tree_size[at];
     }
 }
 
@@ -229,17 +227,14 @@ pub(crate) fn shown_distance(d: i32) -> Option<i32> {
 #[must_use]
 pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryReport {
     let in_range = |(lo, hi): (u32, u32)| {
-        move |v: u32| {
-            let id = g.nodes.id(v as usize);
+        move |v: NodeOrdinal| {
+            let id = g.nodes().id(v).get();
             u64::from(lo) < id && id <= u64::from(hi)
         }
     };
     let member = opts.id_range.map(in_range);
     let sums = heapdiff_model::steps::time("summary.sums", || {
-        class_sums(
-            d,
-            member.as_ref().map(|m| m as &(dyn Fn(u32) -> bool + Sync)),
-        )
+        class_sums(d, member.as_ref().map(|m| m as &NodeFilter<'_>))
     });
     let span = member.is_some().then(|| SpanTotals {
         objects: sums.count.iter().sum(),
@@ -282,7 +277,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
         totals: SummaryTotals {
             total_size: d.total_size,
             nodes: g.n_nodes() as u64,
-            edges: g.edges.len() as u64,
+            edges: g.edges().len() as u64,
             classes: n_classes,
             unreachable_nodes: d.unreachable,
             detached_nodes,
@@ -308,7 +303,7 @@ fn detached_totals(g: &HeapGraph, d: &Derived) -> (u64, u64) {
     let mut nodes = 0;
     for (v, &detached) in d.detached.iter().enumerate() {
         if detached && is_dom(g, v) {
-            set.insert(v as u32);
+            set.insert(NodeOrdinal::from_index(v));
             nodes += 1;
         }
     }
@@ -324,7 +319,7 @@ fn detached_totals(g: &HeapGraph, d: &Derived) -> (u64, u64) {
             chunk
                 .iter()
                 .enumerate()
-                .filter(move |&(_, &v)| set.contains(v))
+                .filter(move |&(_, &v)| set.contains(NodeOrdinal::new(v)))
                 .map(move |(i, _)| k * CHUNK + i)
         })
         .collect();
@@ -344,7 +339,7 @@ fn detached_totals(g: &HeapGraph, d: &Derived) -> (u64, u64) {
 
 /// A detached node that is DOM: anything but node's native objects.
 fn is_dom(g: &HeapGraph, v: usize) -> bool {
-    !g.node_name(v as u32).starts_with("Node / ")
+    !g.node_name(NodeOrdinal::from_index(v)).starts_with("Node / ")
 }
 
 #[cfg(test)]
@@ -378,11 +373,11 @@ mod tests {
         for v in 0..g.n_nodes() {
             if d.detached[v] && is_dom(&g, v) {
                 nodes += 1;
-                let mut up = idom[v] as usize;
-                while up != 0 && !d.detached[up] {
-                    up = idom[up] as usize;
+                let mut up = idom[v];
+                while up != NodeOrdinal::ROOT && !d.detached[up.index()] {
+                    up = idom[up.index()];
                 }
-                if up == 0 {
+                if up == NodeOrdinal::ROOT {
                     retained += d.retained()[v];
                 }
             }
@@ -402,15 +397,15 @@ mod tests {
         ] {
             let g = load(path);
             let d = super::super::analyze(&g);
-            let ids = &g.nodes.id;
+            let id = |v| g.nodes().id(v);
             let median = {
-                let mut sorted = ids.clone();
+                let mut sorted: Vec<_> = g.nodes().ordinals().map(id).collect();
                 sorted.sort_unstable();
                 sorted[sorted.len() / 2]
             };
-            let all = |_: u32| true;
-            let newer = |v: u32| ids[v as usize] > median;
-            for member in [&all as &(dyn Fn(u32) -> bool + Sync), &newer] {
+            let all = |_| true;
+            let newer = |v| id(v) > median;
+            for member in [&all as &NodeFilter<'_>, &newer] {
                 let mut whole = vec![0; d.classes.names.len()];
                 max_retained_in(&d, member, &mut whole, 1);
                 assert!(whole.iter().any(|&r| r > 0), "{path}");

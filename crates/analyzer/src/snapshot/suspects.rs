@@ -13,7 +13,7 @@
 //! what holds them, weak-only objects and embedder (`native`) nodes, such as
 //! node's detached bindings, are left out.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
@@ -44,7 +44,7 @@ pub(crate) fn suspects(
             .then_with(|| d.classes.keys[*a].cmp(&d.classes.keys[*b]))
     });
     groups.truncate(SUSPECTS);
-    let sets: Vec<&[u32]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
+    let sets: Vec<&[NodeOrdinal]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
     let clusters = path_groups_of_sets(g, d, index, &sets, Some(CLUSTERS));
     groups
         .iter()
@@ -70,7 +70,7 @@ pub(crate) fn suspects(
 #[derive(Debug, Default)]
 struct Group {
     /// The outermost ones: no new application object dominates them.
-    outermost: Vec<u32>,
+    outermost: Vec<NodeOrdinal>,
     /// Those and the new objects of the same key inside their dominator
     /// subtrees (a list's later links).
     count: u64,
@@ -82,32 +82,36 @@ struct Group {
 /// dominator tree in order: an outermost object counts its retained size,
 /// and new objects of its own key inside its subtree count as members.
 fn outermost_new_objects(base: &HeapGraph, g: &HeapGraph, d: &Derived) -> FxHashMap<usize, Group> {
-    let mut old: Vec<u64> = (0..base.n_nodes()).map(|v| base.nodes.id(v)).collect();
+    let mut old: Vec<u64> = base
+        .nodes()
+        .ordinals()
+        .map(|v| base.nodes().id(v).get())
+        .collect();
     old.par_sort_unstable();
     let application: Vec<u8> = APPLICATION_TYPES
         .iter()
         .filter_map(|t| g.node_type_index(t))
         .collect();
-    let counts = |v: usize| {
-        let c = d.classes.of_node[v] as usize;
-        d.self_size[v] > 0
-            && application.contains(&g.nodes.kind[v])
-            && d.distance[v] != NO_DISTANCE
-            && !d.classes.names[c].starts_with("system / ")
-            && old.binary_search(&g.nodes.id(v)).is_err()
+    let counts = |v: NodeOrdinal| {
+        d.self_size_of(v) > 0
+            && application.contains(&g.nodes().kind(v))
+            && d.distance_of(v) != NO_DISTANCE
+            && !d.classes.names[d.class_of(v)].starts_with("system / ")
+            && old.binary_search(&g.nodes().id(v).get()).is_err()
     };
     let tree = &d.dominators;
     let mut groups: FxHashMap<usize, Group> = FxHashMap::default();
     let (mut inside_until, mut inside) = (0, usize::MAX);
-    for (at, &v) in tree.tree_order.iter().enumerate() {
-        let c = d.classes.of_node[v as usize] as usize;
+    for at in 0..tree.tree_order.len() {
+        let v = tree.node_at(at);
+        let c = d.class_of(v);
         if at < inside_until {
-            if c == inside && counts(v as usize) {
+            if c == inside && counts(v) {
                 groups.entry(c).or_default().count += 1;
             }
             continue;
         }
-        if !counts(v as usize) {
+        if !counts(v) {
             continue;
         }
         (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
@@ -186,7 +190,7 @@ mod tests {
         #[allow(clippy::iter_over_hash_type)]
         for group in groups.values() {
             for &v in &group.outermost {
-                counted[v as usize] = true;
+                counted[v.index()] = true;
             }
         }
         #[allow(clippy::iter_over_hash_type)]
@@ -194,14 +198,14 @@ mod tests {
             let sum: u64 = group
                 .outermost
                 .iter()
-                .map(|&v| d.retained()[v as usize])
+                .map(|&v| d.retained_of(v))
                 .sum();
             assert_eq!(sum, group.retained);
             for &v in &group.outermost {
-                let mut up = idom[v as usize];
-                while up != 0 {
-                    assert!(!counted[up as usize], "@{} inside another", v);
-                    up = idom[up as usize];
+                let mut up = idom[v.index()];
+                while up != NodeOrdinal::ROOT {
+                    assert!(!counted[up.index()], "@{} inside another", v.index());
+                    up = idom[up.index()];
                 }
             }
         }

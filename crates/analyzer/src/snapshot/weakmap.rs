@@ -4,7 +4,8 @@
 //! [`PairNames`] parses every string of a snapshot once, so the per-edge
 //! checks of distances and essential edges are integer lookups.
 
-use heapdiff_model::HeapGraph;
+use heapdiff_model::cast::to_u32;
+use heapdiff_model::{HeapGraph, SnapshotStringId};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -13,7 +14,7 @@ use super::flags::BitSet;
 /// The WeakMap pair names of a snapshot, by string index.
 pub(crate) struct PairNames {
     /// Which strings are pair names: checked first.
-    is_pair: BitSet,
+    is_pair: BitSet<SnapshotStringId>,
     /// Id of the duplicated part of each pair name (equal texts, equal
     /// ids), by string index; meaningless for other strings.
     part: Vec<u32>,
@@ -27,8 +28,9 @@ impl PairNames {
     pub(crate) fn build(g: &HeapGraph) -> Self {
         let n = g.strings.len();
         // Only the pair names leave the parallel scan.
-        let found: Vec<(u32, &str, u32)> = (0..n as u32)
+        let found: Vec<(SnapshotStringId, &str, u32)> = (0..n)
             .into_par_iter()
+            .map(SnapshotStringId::from_index)
             .filter_map(|s| parse(g.strings.get(s)).map(|(text, table)| (s, text, table)))
             .collect();
         let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
@@ -37,9 +39,10 @@ impl PairNames {
         let mut table = vec![0; n];
         for (s, text, t) in found {
             is_pair.insert(s);
-            let next = ids.len() as u32;
-            part[s as usize] = *ids.entry(text).or_insert(next);
-            table[s as usize] = t;
+            // At most one part per string: the count fits as strings do.
+            let next = to_u32(ids.len());
+            part[s.index()] = *ids.entry(text).or_insert(next);
+            table[s.index()] = t;
         }
         Self {
             is_pair,
@@ -49,18 +52,18 @@ impl PairNames {
         }
     }
 
-    fn is_pair(&self, s: u32) -> bool {
-        (s as usize) < self.is_pair.len() && self.is_pair.contains(s)
+    fn is_pair(&self, s: SnapshotStringId) -> bool {
+        s.index() < self.is_pair.len() && self.is_pair.contains(s)
     }
 
     /// The duplicated-part id of string `s`, if it is a pair name.
-    pub(crate) fn part(&self, s: u32) -> Option<u32> {
-        self.is_pair(s).then(|| self.part[s as usize])
+    pub(crate) fn part(&self, s: SnapshotStringId) -> Option<u32> {
+        self.is_pair(s).then(|| self.part[s.index()])
     }
 
     /// The table id of string `s`, if it is a pair name.
-    pub(crate) fn table(&self, s: u32) -> Option<u32> {
-        self.is_pair(s).then(|| self.table[s as usize])
+    pub(crate) fn table(&self, s: SnapshotStringId) -> Option<u32> {
+        self.is_pair(s).then(|| self.table[s.index()])
     }
 
     /// Number of distinct duplicated parts (part ids are below this).

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use heapdiff_analyzer::snapshot::{
     self, BASE_SYSTEM_DISTANCE, CompareOptions, Derived, SummaryOptions,
 };
-use heapdiff_model::HeapGraph;
+use heapdiff_model::{HeapGraph, NodeOrdinal};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -124,11 +124,10 @@ fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
         let class = &d.classes.names[d.classes.of_node[v] as usize];
         // DevTools holds the node fields in a Uint32Array: of an id beyond
         // 32 bits (snapshots written by other runtimes) it sees the low half.
-        #[allow(clippy::cast_possible_truncation)]
-        let seen = |v: usize| u64::from(g.nodes.id(v) as u32);
-        let dom = (v != 0).then(|| seen(d.dominators.idom()[v] as usize));
+        let seen = |v: NodeOrdinal| g.nodes().id(v).get() & u64::from(u32::MAX);
+        let dom = (v != 0).then(|| seen(d.dominators.idom()[v]));
         let got = (
-            seen(v),
+            seen(NodeOrdinal::from_index(v)),
             class.as_str(),
             d.self_size[v],
             d.retained()[v],

@@ -235,7 +235,7 @@ pub(crate) fn profile_input(
             format!(
                 "{} nodes, {} edges, {} allocation stacks, {} timeline samples",
                 t.graph.n_nodes(),
-                t.graph.edges.len(),
+                t.graph.edges().len(),
                 p.stacks.len(),
                 t.graph.samples.len()
             ),

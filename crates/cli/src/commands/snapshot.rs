@@ -212,6 +212,6 @@ pub(crate) fn snapshot_input(
     crate::report::input_info(
         path,
         kind,
-        format!("{} nodes, {} edges", g.n_nodes(), g.edges.len()),
+        format!("{} nodes, {} edges", g.n_nodes(), g.edges().len()),
     )
 }
