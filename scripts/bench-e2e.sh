@@ -2,10 +2,12 @@
 # End-to-end benchmark: heapdiff against the node baseline on ~300 MB `.heapprofile` files made
 # by real node (scripts/bench/gen-heapprofile.mjs; not committed, generated on first run).
 #
-#   scripts/bench-e2e.sh [RESULTS.md] [--node-only] [--no-build] [--regen]
+#   scripts/bench-e2e.sh [RESULTS.md] [--node-only | --heapdiff-only] [--no-build] [--regen]
 #
-#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/results.md)
+#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/results.md); the interleaved
+#                 runs, every time of every round, go to RESULTS.interleaved.json beside it
 #   --node-only   measure only the node baseline (no cargo build, no heapdiff)
+#   --heapdiff-only  measure heapdiff (and cat) only, not the node baseline
 #   --no-build    use the existing target/release/heapdiff
 #   --regen       regenerate the inputs even if they exist
 #
@@ -36,11 +38,13 @@ RUNS="${RUNS:-5}"
 WARMUP="${WARMUP:-1}"
 RESULTS=""
 NODE_ONLY=0
+HEAPDIFF_ONLY=0
 BUILD=1
 REGEN=()
 for arg in "$@"; do
   case "$arg" in
     --node-only) NODE_ONLY=1; BUILD=0 ;;
+    --heapdiff-only) HEAPDIFF_ONLY=1 ;;
     --no-build) BUILD=0 ;;
     --regen) REGEN=(--force) ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -49,6 +53,7 @@ for arg in "$@"; do
   esac
 done
 RESULTS="${RESULTS:-$BENCH_DIR/results.md}"
+[ "$NODE_ONLY" = 1 ] && [ "$HEAPDIFF_ONLY" = 1 ] && { echo "bench-e2e: --node-only and --heapdiff-only exclude each other" >&2; exit 2; }
 
 die() { echo "bench-e2e: $*" >&2; exit 2; }
 # shellcheck source=bench/bins.sh
@@ -111,7 +116,9 @@ for b in "${!BIN_PATHS[@]}"; do
   printf '%s\t%s\t%s\n' "${NAMES[-1]}" "$CAT2" "${CMDS[-1]}" >> "$TMP/il.tsv"
 done
 NODE_AT=${#CMDS[@]}
-NAMES+=("node baseline");   CMDS+=("node scripts/bench/node-aggregate.mjs $(q "$BIG1") > /dev/null"); BYTES+=("$S1")
+if [ "$HEAPDIFF_ONLY" = 0 ]; then
+  NAMES+=("node baseline"); CMDS+=("node scripts/bench/node-aggregate.mjs $(q "$BIG1") > /dev/null"); BYTES+=("$S1")
+fi
 
 # Each command must succeed once before it is timed (and this warms the page cache).
 for i in "${!CMDS[@]}"; do
@@ -122,10 +129,13 @@ done
 if [ "$NODE_ONLY" = 0 ]; then
   echo "== heapdiff and cat, interleaved (--warmup $WARMUP --runs $RUNS)" >&2
   interleave "$TMP/il.tsv" "$TMP/interleaved.json" "$TMP/interleaved.md" "$RUNS" "$WARMUP" ""
+  cp "$TMP/interleaved.json" "${RESULTS%.md}.interleaved.json"
 fi
-echo "== hyperfine: node baseline" >&2
-hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-markdown "$TMP/hyperfine.md" --export-json "$TMP/hyperfine.json" \
-  -n "${NAMES[$NODE_AT]}" "${CMDS[$NODE_AT]}" >&2
+if [ "$HEAPDIFF_ONLY" = 0 ]; then
+  echo "== hyperfine: node baseline" >&2
+  hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-markdown "$TMP/hyperfine.md" --export-json "$TMP/hyperfine.json" \
+    -n "${NAMES[$NODE_AT]}" "${CMDS[$NODE_AT]}" >&2
+fi
 
 for i in "${!CMDS[@]}"; do
   echo "== /usr/bin/time: ${NAMES[$i]}" >&2
@@ -148,7 +158,7 @@ const env = process.env;
 const mb = (b) => (b / 1e6).toFixed(1);
 const readJson = (f) => { try { return JSON.parse(fs.readFileSync(f, 'utf8')); } catch { return null; } };
 const il = readJson(`${env.TMP}/interleaved.json`);
-const hf = [...JSON.parse(fs.readFileSync(`${env.TMP}/hyperfine.json`, 'utf8')).results, ...(il ? il.results : [])];
+const hf = [...(readJson(`${env.TMP}/hyperfine.json`) || {results: []}).results, ...(il ? il.results : [])];
 const rows = fs.readFileSync(`${env.TMP}/rows.tsv`, 'utf8').trim().split('\n').map((l) => l.split('\t'));
 const meta = (f) => { try { return JSON.parse(fs.readFileSync(`${f}.meta.json`, 'utf8')); } catch { return null; } };
 const ver = (cmd, args) => { try { return execFileSync(cmd, args, {encoding: 'utf8'}).trim().split('\n')[0]; } catch { return 'n/a'; } };
@@ -177,7 +187,7 @@ for (const [name, bytes, time] of rows) {
   out.push(`| ${name} | ${r.mean.toFixed(3)} | ${r.stddev == null ? "–" : r.stddev.toFixed(3)} | ${mb(kb * 1024)} | ${(+bytes / 1e6 / r.mean).toFixed(0)} | ${x} |`);
 }
 if (il) out.push(``, `## heapdiff and \`cat\`, interleaved`, ``, fs.readFileSync(`${env.TMP}/interleaved.md`, 'utf8').trim());
-out.push(``, `## hyperfine`, ``, fs.readFileSync(`${env.TMP}/hyperfine.md`, 'utf8').trim(), ``);
+out.push(``, `## hyperfine`, ``, fs.existsSync(`${env.TMP}/hyperfine.md`) ? fs.readFileSync(`${env.TMP}/hyperfine.md`, 'utf8').trim() : '(nothing measured with hyperfine)', ``);
 out.push(`## Commands (run from the repository root)`, ``, '```');
 for (const [name, , , cmd] of rows) out.push(`# ${name}`, cmd);
 out.push('```', ``);

@@ -6,7 +6,8 @@
 #   scripts/bench-snapshot.sh [RESULTS.md] [--sizes 100MB,500MB,1.5GB] [--tools heapdiff,memlab,node]
 #                             [--no-build] [--regen]
 #
-#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/snapshot-results.md)
+#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/snapshot-results.md); the
+#                 interleaved runs, every time of every round, go to RESULTS.interleaved.SIZE.json
 #   --sizes L     comma-separated input sizes (default 100MB,500MB,1.5GB); file names follow them
 #   --tools L     which of heapdiff, memlab, node to measure (default all three)
 #   --no-build    use the existing target/release/heapdiff (no cargo build)
@@ -201,6 +202,7 @@ for i in "${!SIZE_LIST[@]}"; do
       if [ "$(wc -l < "$TMP/il.$i.tsv")" -gt 1 ]; then
         note "$size: heapdiff and cat, interleaved (--warmup $HD_WARMUP --runs $HD_RUNS)"
         interleave "$TMP/il.$i.tsv" "$TMP/il.$i.json" "$TMP/il.$i.md" "$HD_RUNS" "$HD_WARMUP" "### $size"
+        cp "$TMP/il.$i.json" "${RESULTS%.md}.interleaved.$size.json"
       fi
       continue
     fi

@@ -7,7 +7,8 @@
 #   scripts/bench-timeline.sh [RESULTS.md] [--size 400MB] [--tools heapdiff,memlab,node]
 #                             [--no-build] [--regen]
 #
-#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/timeline-results.md)
+#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/timeline-results.md); the
+#                 interleaved runs, every time of every round, go to RESULTS.interleaved.json
 #   --size S      input size (default 400MB); the file is $BENCH_DIR/heaptimeline_<S>.heaptimeline
 #   --tools L     which of heapdiff, memlab, node to measure (default all three)
 #   --no-build    use the existing target/release/heapdiff (no cargo build)
@@ -186,6 +187,7 @@ for tool in heapdiff memlab node; do
     if [ "$(wc -l < "$TMP/il.tsv")" -gt 1 ]; then
       note "heapdiff and cat, interleaved (--warmup $WARMUP --runs $RUNS)"
       interleave "$TMP/il.tsv" "$TMP/il.json" "$TMP/il.md" "$RUNS" "$WARMUP" ""
+      cp "$TMP/il.json" "${RESULTS%.md}.interleaved.json"
     fi
     continue
   fi

@@ -11,7 +11,8 @@ reference run in the same round (normally `cat FILE > /dev/null` of the same inp
 SPEC.tsv   one command a line: NAME <tab> REFERENCE <tab> SHELL COMMAND; REFERENCE is the NAME
            of the command it is compared with (`-` for none, as for the references themselves)
 OUT.json   hyperfine-shaped results ({"results": [{command, mean, stddev, median, min, max, user,
-           system, times}]}) plus, per command, peak_rss_kb (the largest of its runs), ratio (the
+           system, times}]}) plus, per command, cpu_times (user+system of each run, in round
+           order like times), peak_rss_kb (the largest of its runs), ratio (the
            median, min and max of the per-round ratios of wall times to the reference) and
            reference
 OUT.md     a Markdown table: median wall, min-max, ratio to the reference, CPU, peak RSS
@@ -102,7 +103,8 @@ def summarise(cmds, samples):
             "user": statistics.mean(r["user"] for r in samples[i]),
             "system": statistics.mean(r["system"] for r in samples[i]),
             "cpu_median": statistics.median(r["user"] + r["system"] for r in samples[i]),
-            "times": times, "peak_rss_kb": max(r["rss"] for r in samples[i]),
+            "times": times, "cpu_times": [r["user"] + r["system"] for r in samples[i]],
+            "peak_rss_kb": max(r["rss"] for r in samples[i]),
         }
         if c["ref"]:
             ref_times = walls[by_name[c["ref"]]]
