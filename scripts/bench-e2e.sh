@@ -13,7 +13,7 @@
 #
 # Environment: BENCH_DIR (default /tmp/heapdiff-bench), BENCH_SIZE (default 300MB per file),
 # RUNS (default 5), WARMUP (default 1), HEAPDIFF_BINS (several builds to compare, as
-# "before=PATH after=PATH"; see scripts/bench/bins.sh; when set, nothing is built).
+# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
 #
 # Measures, in one run on the same inputs:
 #   (a) heapdiff top BIG1 --top 20                    one profile, Heavy view by function
@@ -56,8 +56,8 @@ RESULTS="${RESULTS:-$BENCH_DIR/results.md}"
 [ "$NODE_ONLY" = 1 ] && [ "$HEAPDIFF_ONLY" = 1 ] && { echo "bench-e2e: --node-only and --heapdiff-only exclude each other" >&2; exit 2; }
 
 die() { echo "bench-e2e: $*" >&2; exit 2; }
-# shellcheck source=bench/bins.sh
-. scripts/bench/bins.sh
+# shellcheck source=bench/lib.sh
+. scripts/bench/lib.sh
 
 # ---- tools
 command -v node >/dev/null || die "node not found: the inputs and the baseline need Node.js (>= 18)"

@@ -19,7 +19,7 @@
 # the node baselines, default 16384), MEMLAB_VERSION (default 2.0.5; installed with npm into
 # $BENCH_DIR/memlab on first run, outside the repository), HD_RUNS (default 5) and HD_WARMUP
 # (default 1) for heapdiff and `cat`, HEAPDIFF_BINS (several builds to compare, as
-# "before=PATH after=PATH"; see scripts/bench/bins.sh; when set, nothing is built).
+# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
 #
 # Measures, in one run, for each size FILE:
 #   (a) heapdiff summary FILE --top 20                              skipped if the binary has no
@@ -78,8 +78,8 @@ want() { [[ ",$TOOLS," == *",$1,"* ]]; }
 
 die() { echo "bench-snapshot: $*" >&2; exit 2; }
 note() { echo "== $*" >&2; }
-# shellcheck source=bench/bins.sh
-. scripts/bench/bins.sh
+# shellcheck source=bench/lib.sh
+. scripts/bench/lib.sh
 HD_RUNS="${HD_RUNS:-5}"
 HD_WARMUP="${HD_WARMUP:-1}"
 
@@ -157,25 +157,6 @@ NODE_FLAGS="--max-old-space-size=$NODE_HEAP_MB"
 # row SIZE NAME BYTES STATUS TIME COMMAND EXTRA [TIMER]: one line of the report; TIMER is the
 # interleaved measurement (il.N) of an ok heapdiff row, hf (hyperfine.ID) otherwise.
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "${8:-hf}" >> "$TMP/rows.tsv"; }
-# check_run ID SIZE NAME BYTES BASE: the run under /usr/bin/time; records a failed row and returns
-# 1 if the command fails; sets TLINE.
-check_run() {
-  local id="$1" size="$2" name="$3" bytes="$4" base="$5" rc msg
-  note "$size: $name (check run under /usr/bin/time, timeout ${TIMEOUT}s)"
-  set +e
-  /usr/bin/time -f '%e s %M KB' -o "$TMP/time.$id" timeout -k 30 "$TIMEOUT" bash -c "exec $base" \
-    > "$TMP/out.$id" 2> "$TMP/err.$id"
-  rc=$?
-  set -e
-  TLINE="$(tail -n 1 "$TMP/time.$id")"
-  echo "   $TLINE (exit $rc)" >&2
-  [ "$rc" = 0 ] && return 0
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then msg="timed out after ${TIMEOUT}s"
-  else msg="exit $rc: $(grep -v '^\s*$' "$TMP/err.$id" | grep -v '"phases_ms"' | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"; fi
-  echo "   failed: $msg" >&2
-  row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$msg"
-  return 1
-}
 k=0
 for i in "${!SIZE_LIST[@]}"; do
   size="${SIZE_LIST[$i]}"; f="${FILES[$i]}"; bytes=$(stat -c %s "$f")
@@ -193,7 +174,10 @@ for i in "${!SIZE_LIST[@]}"; do
           row "$size" "$name" "$bytes" skip "-" "$base" "no summary command in ${BIN_PATHS[$b]}"
           continue
         fi
-        check_run "$id" "$size" "$name" "$bytes" "$base" || continue
+        if ! check_run "$id" "$size: $name" "$base"; then
+          row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$FAIL_MSG"
+          continue
+        fi
         note "$size: $name --timings"
         bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
         printf '%s\tcat\t%s > /dev/null\n' "$name" "$base" >> "$TMP/il.$i.tsv"
@@ -212,7 +196,10 @@ for i in "${!SIZE_LIST[@]}"; do
     esac
     k=$((k + 1))
     id="$k"
-    check_run "$id" "$size" "$name" "$bytes" "$base" || continue
+    if ! check_run "$id" "$size: $name" "$base"; then
+      row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$FAIL_MSG"
+      continue
+    fi
     note "$size: $name (hyperfine --warmup $warm --runs $runs)"
     hyperfine --warmup "$warm" --runs "$runs" -n "$name ($size)" \
       --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$base > /dev/null" >&2

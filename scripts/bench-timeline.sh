@@ -20,7 +20,7 @@
 # NODE_HEAP_MB (--max-old-space-size of the node baselines, default 16384), MEMLAB_VERSION
 # (default 2.0.5; installed with npm into MEMLAB_DIR, default $BENCH_DIR/memlab, on first run,
 # outside the repository), HEAPDIFF_BINS (several builds to compare, as "before=PATH
-# after=PATH"; see scripts/bench/bins.sh; when set, nothing is built).
+# after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
 #
 # Measures, in one run, on FILE:
 #   (a) heapdiff top FILE --top 20                                  the Allocation view (live and
@@ -79,8 +79,8 @@ want() { [[ ",$TOOLS," == *",$1,"* ]]; }
 
 die() { echo "bench-timeline: $*" >&2; exit 2; }
 note() { echo "== $*" >&2; }
-# shellcheck source=bench/bins.sh
-. scripts/bench/bins.sh
+# shellcheck source=bench/lib.sh
+. scripts/bench/lib.sh
 
 # ---- tools
 command -v node >/dev/null || die "node not found: the input and the baselines need Node.js (>= 18)"
@@ -149,25 +149,6 @@ NODE_FLAGS="--max-old-space-size=$NODE_HEAP_MB"
 # row NAME STATUS TIME COMMAND EXTRA RUNS/WARMUP [TIMER]: one line of the report; TIMER is il for
 # a heapdiff row timed in the interleaved rounds, hf (hyperfine.EXTRA) otherwise.
 row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "${7:-hf}" >> "$TMP/rows.tsv"; }
-# check_run ID NAME BASE RUNS/WARMUP: the run under /usr/bin/time; records a failed row and
-# returns 1 if the command fails; sets TLINE.
-check_run() {
-  local id="$1" name="$2" base="$3" rw="$4" rc msg
-  note "$name (check run under /usr/bin/time, timeout ${TIMEOUT}s)"
-  set +e
-  /usr/bin/time -f '%e s %M KB' -o "$TMP/time.$id" timeout -k 30 "$TIMEOUT" bash -c "exec $base" \
-    > "$TMP/out.$id" 2> "$TMP/err.$id"
-  rc=$?
-  set -e
-  TLINE="$(tail -n 1 "$TMP/time.$id")"
-  echo "   $TLINE (exit $rc)" >&2
-  [ "$rc" = 0 ] && return 0
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then msg="timed out after ${TIMEOUT}s"
-  else msg="exit $rc: $(grep -v '^\s*$' "$TMP/err.$id" | grep -v '"phases_ms"' | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"; fi
-  echo "   failed: $msg" >&2
-  row "$name" fail "$TLINE" "$base" "$msg" "$rw"
-  return 1
-}
 printf 'cat\t-\tcat %s > /dev/null\n' "$(q "$FILE")" > "$TMP/il.tsv"
 k=0
 for tool in heapdiff memlab node; do
@@ -178,7 +159,10 @@ for tool in heapdiff memlab node; do
       base="$(q "${BIN_PATHS[$b]}") top $(q "$FILE") --top 20"
       k=$((k + 1))
       id="$k"
-      check_run "$id" "$name" "$base" "$RUNS/$WARMUP" || continue
+      if ! check_run "$id" "$name" "$base"; then
+        row "$name" fail "$TLINE" "$base" "$FAIL_MSG" "$RUNS/$WARMUP"
+        continue
+      fi
       note "$name --timings"
       bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
       printf '%s\tcat\t%s > /dev/null\n' "$name" "$base" >> "$TMP/il.tsv"
@@ -197,7 +181,10 @@ for tool in heapdiff memlab node; do
   esac
   k=$((k + 1))
   id="$k"
-  check_run "$id" "$name" "$base" "$BASE_RUNS/$BASE_WARMUP" || continue
+  if ! check_run "$id" "$name" "$base"; then
+    row "$name" fail "$TLINE" "$base" "$FAIL_MSG" "$BASE_RUNS/$BASE_WARMUP"
+    continue
+  fi
   note "$name (hyperfine --warmup $BASE_WARMUP --runs $BASE_RUNS)"
   hyperfine --warmup "$BASE_WARMUP" --runs "$BASE_RUNS" -n "$name" \
     --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$base > /dev/null" >&2

@@ -1,4 +1,5 @@
-# Sourced by scripts/bench-*.sh (after they define `die`): the heapdiff binaries to measure.
+# Sourced by scripts/bench-*.sh (after they define `die` and `note`): the heapdiff binaries to
+# measure, the check run and the interleaved timing.
 #
 # HEAPDIFF_BINS="LABEL=PATH LABEL=PATH …" (labels and paths without spaces) names several builds,
 # e.g. HEAPDIFF_BINS="before=/tmp/hd/before after=/tmp/hd/after"; each is measured with the same
@@ -41,4 +42,24 @@ bin_list() {
 # per line, tab-separated) in interleaved rounds (scripts/bench/interleave.py).
 interleave() {
   python3 scripts/bench/interleave.py --spec "$1" --json "$2" --md "$3" --runs "$4" --warmup "$5" --title "$6" >&2
+}
+
+# check_run ID LABEL COMMAND: the check run of COMMAND under `/usr/bin/time -f '%e s %M KB'` and
+# `timeout $TIMEOUT` (stdout to $TMP/out.ID, stderr to $TMP/err.ID); sets TLINE (GNU time's line)
+# and, when the command fails or times out, FAIL_MSG, and returns 1.
+check_run() {
+  local id="$1" label="$2" base="$3" rc
+  note "$label (check run under /usr/bin/time, timeout ${TIMEOUT}s)"
+  set +e
+  /usr/bin/time -f '%e s %M KB' -o "$TMP/time.$id" timeout -k 30 "$TIMEOUT" bash -c "exec $base" \
+    > "$TMP/out.$id" 2> "$TMP/err.$id"
+  rc=$?
+  set -e
+  TLINE="$(tail -n 1 "$TMP/time.$id")"
+  echo "   $TLINE (exit $rc)" >&2
+  [ "$rc" = 0 ] && return 0
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then FAIL_MSG="timed out after ${TIMEOUT}s"
+  else FAIL_MSG="exit $rc: $(grep -v '^\s*$' "$TMP/err.$id" | grep -v '"phases_ms"' | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"; fi
+  echo "   failed: $FAIL_MSG" >&2
+  return 1
 }
