@@ -15,8 +15,8 @@
 #   --regen       regenerate the input even if it exists
 #
 # Environment: BENCH_DIR (default /tmp/heapdiff-bench), RUNS (default 5) and WARMUP (default 1)
-# for heapdiff and `cat` (rounds), BASE_RUNS (default 3) and BASE_WARMUP (default 0) for the two node baselines
-# (memlab takes ~100x longer), TIMEOUT (seconds per run of a baseline, default 1800),
+# rounds for heapdiff and `cat`, BASE_RUNS (default 3) and BASE_WARMUP (default 0) for the two
+# node baselines (memlab takes ~100x longer), TIMEOUT (seconds per run of a baseline, default 1800),
 # NODE_HEAP_MB (--max-old-space-size of the node baselines, default 16384), MEMLAB_VERSION
 # (default 2.0.5; installed with npm into MEMLAB_DIR, default $BENCH_DIR/memlab, on first run,
 # outside the repository), HEAPDIFF_BINS (several builds to compare, as "before=PATH
@@ -37,8 +37,8 @@
 # is recorded as a failure with its message and not timed further. Then wall time: for heapdiff
 # (every binary) and (d), WARMUP + RUNS interleaved rounds (scripts/bench/interleave.py: median
 # and min-max, the ratio to `cat` in the same round, CPU time, peak RSS); for the baselines,
-# hyperfine (--warmup, --runs, --export-json). heapdiff also runs once with the hidden --timings flag
-# (one JSON line on stderr: phases_ms, peak_rss_kib); the node scripts print the same kind of
+# hyperfine (--warmup, --runs, --export-json). heapdiff also runs once with the hidden --timings
+# flag (one JSON line on stderr: phases_ms, peak_rss_kib); the node scripts print the same kind of
 # line on every run. Units: MB = 10^6 bytes; MB/s = input bytes / mean wall time. The results also
 # give hyperfine's mean user+system CPU time, and the load average at start and end: on a busy
 # machine wall time grows, CPU time much less.
