@@ -2,21 +2,29 @@
 # End-to-end benchmark: heapdiff against the node baseline on ~300 MB `.heapprofile` files made
 # by real node (scripts/bench/gen-heapprofile.mjs; not committed, generated on first run).
 #
-#   scripts/bench-e2e.sh [RESULTS.md] [--node-only] [--no-build] [--regen]
+#   scripts/bench-e2e.sh [RESULTS.md] [--node-only | --heapdiff-only] [--no-build] [--regen]
 #
-#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/results.md)
+#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/results.md); the interleaved
+#                 runs, every time of every round, go to RESULTS.interleaved.json beside it
 #   --node-only   measure only the node baseline (no cargo build, no heapdiff)
+#   --heapdiff-only  measure heapdiff (and cat) only, not the node baseline
 #   --no-build    use the existing target/release/heapdiff
 #   --regen       regenerate the inputs even if they exist
 #
 # Environment: BENCH_DIR (default /tmp/heapdiff-bench), BENCH_SIZE (default 300MB per file),
-# RUNS (default 5), WARMUP (default 1).
+# RUNS (default 5), WARMUP (default 1), HEAPDIFF_BINS (several builds to compare, as
+# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
 #
 # Measures, in one run on the same inputs:
 #   (a) heapdiff top BIG1 --top 20                    one profile, Heavy view by function
 #   (b) node scripts/bench/node-aggregate.mjs BIG1    JSON.parse + the same aggregation in node
 #   (c) heapdiff diff BIG1 BIG2 --top 20              two profiles
-# Wall time with hyperfine (--warmup, --runs, --export-markdown); peak RSS with GNU time
+#   (d) cat BIG1 > /dev/null, cat BIG1 BIG2 > /dev/null   reading the inputs, the reference of
+#                                                     (a) and (c)
+# heapdiff's commands (of every binary) and (d) run interleaved, round after round (--warmup
+# rounds, then --runs; scripts/bench/interleave.py): median and min-max wall time, the ratio to
+# `cat` of the same input in the same round, CPU time and peak RSS. The node baseline's wall time
+# comes from hyperfine (--warmup, --runs). Peak RSS of every command also with GNU time
 # (`/usr/bin/time -f '%e s %M KB'`, one extra run each, warm page cache).
 # Units: MB = 10^6 bytes; MB/s = input bytes (both files for a diff) / mean wall time.
 set -euo pipefail
@@ -30,11 +38,13 @@ RUNS="${RUNS:-5}"
 WARMUP="${WARMUP:-1}"
 RESULTS=""
 NODE_ONLY=0
+HEAPDIFF_ONLY=0
 BUILD=1
 REGEN=()
 for arg in "$@"; do
   case "$arg" in
     --node-only) NODE_ONLY=1; BUILD=0 ;;
+    --heapdiff-only) HEAPDIFF_ONLY=1 ;;
     --no-build) BUILD=0 ;;
     --regen) REGEN=(--force) ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -43,11 +53,15 @@ for arg in "$@"; do
   esac
 done
 RESULTS="${RESULTS:-$BENCH_DIR/results.md}"
+[ "$NODE_ONLY" = 1 ] && [ "$HEAPDIFF_ONLY" = 1 ] && { echo "bench-e2e: --node-only and --heapdiff-only exclude each other" >&2; exit 2; }
 
 die() { echo "bench-e2e: $*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+. scripts/bench/lib.sh
 
 # ---- tools
 command -v node >/dev/null || die "node not found: the inputs and the baseline need Node.js (>= 18)"
+command -v python3 >/dev/null || die "python3 not found (scripts/bench/interleave.py times the interleaved runs)"
 if ! command -v hyperfine >/dev/null; then
   die "hyperfine not found. Install it with:  apt-get install -y hyperfine   (or: cargo install hyperfine)"
 fi
@@ -57,13 +71,18 @@ fi
 
 # ---- build
 HEAPDIFF="${CARGO_TARGET_DIR:-$ROOT/target}/release/heapdiff"
+[ -n "${HEAPDIFF_BINS:-}" ] && BUILD=0
 if [ "$BUILD" = 1 ]; then
   command -v cargo >/dev/null || die "cargo not found"
   echo "== cargo build --release -p heapdiff" >&2
   cargo build --release -p heapdiff
 fi
-if [ "$NODE_ONLY" = 0 ] && [ ! -x "$HEAPDIFF" ]; then
-  die "$HEAPDIFF does not exist (build it, or run with --node-only)"
+if [ "$NODE_ONLY" = 0 ]; then
+  [ -n "${HEAPDIFF_BINS:-}" ] || [ -x "$HEAPDIFF" ] || die "$HEAPDIFF does not exist (build it, or run with --node-only)"
+  bench_bins "$HEAPDIFF"
+else
+  BIN_LABELS=()
+  BIN_PATHS=()
 fi
 
 # ---- inputs
@@ -86,12 +105,19 @@ q() { printf '%q' "$1"; }
 NAMES=()
 CMDS=()
 BYTES=()
-if [ "$NODE_ONLY" = 0 ]; then
-  NAMES+=("heapdiff top");  CMDS+=("$(q "$HEAPDIFF") top $(q "$BIG1") --top 20 > /dev/null"); BYTES+=("$S1")
-fi
-NAMES+=("node baseline");   CMDS+=("node scripts/bench/node-aggregate.mjs $(q "$BIG1") > /dev/null"); BYTES+=("$S1")
-if [ "$NODE_ONLY" = 0 ]; then
-  NAMES+=("heapdiff diff"); CMDS+=("$(q "$HEAPDIFF") diff $(q "$BIG1") $(q "$BIG2") --top 20 > /dev/null"); BYTES+=("$((S1 + S2))")
+CAT1="cat $(basename "$BIG1")"
+CAT2="cat $(basename "$BIG1") $(basename "$BIG2")"
+printf '%s\t-\t%s\n' "$CAT1" "cat $(q "$BIG1") > /dev/null" "$CAT2" "cat $(q "$BIG1") $(q "$BIG2") > /dev/null" > "$TMP/il.tsv"
+for b in "${!BIN_PATHS[@]}"; do
+  hd="$(q "${BIN_PATHS[$b]}")"
+  NAMES+=("$(bin_name "heapdiff top" "${BIN_LABELS[$b]}")"); CMDS+=("$hd top $(q "$BIG1") --top 20 > /dev/null"); BYTES+=("$S1")
+  printf '%s\t%s\t%s\n' "${NAMES[-1]}" "$CAT1" "${CMDS[-1]}" >> "$TMP/il.tsv"
+  NAMES+=("$(bin_name "heapdiff diff" "${BIN_LABELS[$b]}")"); CMDS+=("$hd diff $(q "$BIG1") $(q "$BIG2") --top 20 > /dev/null"); BYTES+=("$((S1 + S2))")
+  printf '%s\t%s\t%s\n' "${NAMES[-1]}" "$CAT2" "${CMDS[-1]}" >> "$TMP/il.tsv"
+done
+NODE_AT=${#CMDS[@]}
+if [ "$HEAPDIFF_ONLY" = 0 ]; then
+  NAMES+=("node baseline"); CMDS+=("node scripts/bench/node-aggregate.mjs $(q "$BIG1") > /dev/null"); BYTES+=("$S1")
 fi
 
 # Each command must succeed once before it is timed (and this warms the page cache).
@@ -100,10 +126,16 @@ for i in "${!CMDS[@]}"; do
   bash -c "${CMDS[$i]}" || die "'${CMDS[$i]}' failed"
 done
 
-HF_ARGS=(--warmup "$WARMUP" --runs "$RUNS" --export-markdown "$TMP/hyperfine.md" --export-json "$TMP/hyperfine.json")
-for i in "${!CMDS[@]}"; do HF_ARGS+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
-echo "== hyperfine" >&2
-hyperfine "${HF_ARGS[@]}" >&2
+if [ "$NODE_ONLY" = 0 ]; then
+  echo "== heapdiff and cat, interleaved (--warmup $WARMUP --runs $RUNS)" >&2
+  interleave "$TMP/il.tsv" "$TMP/interleaved.json" "$TMP/interleaved.md" "$RUNS" "$WARMUP" ""
+  cp "$TMP/interleaved.json" "${RESULTS%.md}.interleaved.json"
+fi
+if [ "$HEAPDIFF_ONLY" = 0 ]; then
+  echo "== hyperfine: node baseline" >&2
+  hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-markdown "$TMP/hyperfine.md" --export-json "$TMP/hyperfine.json" \
+    -n "${NAMES[$NODE_AT]}" "${CMDS[$NODE_AT]}" >&2
+fi
 
 for i in "${!CMDS[@]}"; do
   echo "== /usr/bin/time: ${NAMES[$i]}" >&2
@@ -117,13 +149,16 @@ done
 } > "$TMP/rows.tsv"
 
 export BIG1 BIG2 S1 S2 RUNS WARMUP TMP
+export BIN_LIST="$(bin_list)"
 node --input-type=module - > "$RESULTS" <<'EOF'
 import fs from 'node:fs';
 import os from 'node:os';
 import {execFileSync} from 'node:child_process';
 const env = process.env;
 const mb = (b) => (b / 1e6).toFixed(1);
-const hf = JSON.parse(fs.readFileSync(`${env.TMP}/hyperfine.json`, 'utf8')).results;
+const readJson = (f) => { try { return JSON.parse(fs.readFileSync(f, 'utf8')); } catch { return null; } };
+const il = readJson(`${env.TMP}/interleaved.json`);
+const hf = [...(readJson(`${env.TMP}/hyperfine.json`) || {results: []}).results, ...(il ? il.results : [])];
 const rows = fs.readFileSync(`${env.TMP}/rows.tsv`, 'utf8').trim().split('\n').map((l) => l.split('\t'));
 const meta = (f) => { try { return JSON.parse(fs.readFileSync(`${f}.meta.json`, 'utf8')); } catch { return null; } };
 const ver = (cmd, args) => { try { return execFileSync(cmd, args, {encoding: 'utf8'}).trim().split('\n')[0]; } catch { return 'n/a'; } };
@@ -133,7 +168,9 @@ out.push(`# heapdiff end-to-end benchmark`, ``);
 out.push(`- date: ${new Date().toISOString()}`);
 out.push(`- machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`);
 out.push(`- node ${process.version}; ${ver('rustc', ['--version'])}; ${ver('hyperfine', ['--version'])}`);
-out.push(`- hyperfine --warmup ${env.WARMUP} --runs ${env.RUNS}; peak RSS from \`/usr/bin/time -f '%e s %M KB'\` (one run, warm page cache)`);
+for (const b of env.BIN_LIST.split('\n').filter(Boolean)) out.push(`- heapdiff ${b.split('=')[0]}: ${b.slice(b.indexOf('=') + 1)} (${ver(b.slice(b.indexOf('=') + 1), ['--version'])})`);
+out.push(`- heapdiff and \`cat\`: ${env.WARMUP} + ${env.RUNS} interleaved rounds (scripts/bench/interleave.py); node baseline: hyperfine --warmup ${env.WARMUP} --runs ${env.RUNS}; ` +
+  `peak RSS in the summary from \`/usr/bin/time -f '%e s %M KB'\` (one run, warm page cache)`);
 out.push(`- MB = 10^6 bytes; MB/s = input bytes (both files for diff) / mean wall time`, ``);
 out.push(`## Inputs (real node sampling heap profiles, scripts/bench/gen-heapprofile.mjs)`, ``);
 out.push(`| file | size (MB) | bytes | nodes | samples | samplingInterval |`, `| --- | ---: | ---: | ---: | ---: | ---: |`);
@@ -142,13 +179,15 @@ for (const [f, s] of [[env.BIG1, env.S1], [env.BIG2, env.S2]]) {
   out.push(`| ${f} | ${mb(+s)} | ${s} | ${m ? m.nodes : '?'} | ${m ? m.samples : '?'} | ${m ? m.samplingInterval : '?'} |`);
 }
 out.push(``, `## Summary`, ``);
-out.push(`| command | wall mean (s) | ± σ (s) | peak RSS (MB) | MB/s |`, `| --- | ---: | ---: | ---: | ---: |`);
+out.push(`| command | wall mean (s) | ± σ (s) | peak RSS (MB) | MB/s | × cat (median of rounds) |`, `| --- | ---: | ---: | ---: | ---: | ---: |`);
 for (const [name, bytes, time] of rows) {
   const r = hf.find((x) => x.command === name);
   const kb = Number((/(\d+) KB/.exec(time) || [])[1]);
-  out.push(`| ${name} | ${r.mean.toFixed(3)} | ${r.stddev.toFixed(3)} | ${mb(kb * 1024)} | ${(+bytes / 1e6 / r.mean).toFixed(0)} |`);
+  const x = r.ratio ? r.ratio.median.toFixed(2) : '–';
+  out.push(`| ${name} | ${r.mean.toFixed(3)} | ${r.stddev == null ? "–" : r.stddev.toFixed(3)} | ${mb(kb * 1024)} | ${(+bytes / 1e6 / r.mean).toFixed(0)} | ${x} |`);
 }
-out.push(``, `## hyperfine`, ``, fs.readFileSync(`${env.TMP}/hyperfine.md`, 'utf8').trim(), ``);
+if (il) out.push(``, `## heapdiff and \`cat\`, interleaved`, ``, fs.readFileSync(`${env.TMP}/interleaved.md`, 'utf8').trim());
+out.push(``, `## hyperfine`, ``, fs.existsSync(`${env.TMP}/hyperfine.md`) ? fs.readFileSync(`${env.TMP}/hyperfine.md`, 'utf8').trim() : '(nothing measured with hyperfine)', ``);
 out.push(`## Commands (run from the repository root)`, ``, '```');
 for (const [name, , , cmd] of rows) out.push(`# ${name}`, cmd);
 out.push('```', ``);
@@ -157,5 +196,5 @@ EOF
 
 echo >&2
 echo "inputs: $BIG1 $S1 bytes ($((S1 / 1000000)) MB); $BIG2 $S2 bytes ($((S2 / 1000000)) MB)"
-sed -n '/^## Summary/,/^## hyperfine/p' "$RESULTS" | sed '$d'
+sed -n '/^## Summary/,/^## hyperfine$/p' "$RESULTS" | sed '$d'
 echo "results written to $RESULTS"

@@ -6,7 +6,8 @@
 #   scripts/bench-snapshot.sh [RESULTS.md] [--sizes 100MB,500MB,1.5GB] [--tools heapdiff,memlab,node]
 #                             [--no-build] [--regen]
 #
-#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/snapshot-results.md)
+#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/snapshot-results.md); the
+#                 interleaved runs, every time of every round, go to RESULTS.interleaved.SIZE.json
 #   --sizes L     comma-separated input sizes (default 100MB,500MB,1.5GB); file names follow them
 #   --tools L     which of heapdiff, memlab, node to measure (default all three)
 #   --no-build    use the existing target/release/heapdiff (no cargo build)
@@ -16,7 +17,9 @@
 # for inputs under 1 GB, RUNS_BIG (default 1) and WARMUP_BIG (default 0) for larger ones,
 # TIMEOUT (seconds per run of a baseline, default 1800), NODE_HEAP_MB (--max-old-space-size of
 # the node baselines, default 16384), MEMLAB_VERSION (default 2.0.5; installed with npm into
-# $BENCH_DIR/memlab on first run, outside the repository).
+# $BENCH_DIR/memlab on first run, outside the repository), HD_RUNS (default 5) and HD_WARMUP
+# (default 1) for heapdiff and `cat`, HEAPDIFF_BINS (several builds to compare, as
+# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
 #
 # Measures, in one run, for each size FILE:
 #   (a) heapdiff summary FILE --top 20                              skipped if the binary has no
@@ -25,10 +28,14 @@
 #                                                                   retained sizes, class summary
 #   (c) node scripts/bench/snapshot-node-parse.mjs FILE --top 20    JSON.parse + shallow class
 #                                                                   summary (fails > ~512 MiB)
+#   (d) cat FILE > /dev/null                                        reading the input, the
+#                                                                   reference of (a)
 # Each command first runs once under `/usr/bin/time -f '%e s %M KB'` (with `timeout`): that run
 # checks it, warms the page cache and gives the peak RSS; a command that fails or times out there
-# is recorded as a failure with its message and not timed further. Then wall time with hyperfine
-# (--warmup, --runs, --export-json). heapdiff also runs once with the hidden --timings flag
+# is recorded as a failure with its message and not timed further. Then wall time: for heapdiff
+# (every binary) and (d), HD_WARMUP + HD_RUNS interleaved rounds (scripts/bench/interleave.py:
+# median and min-max, the ratio to `cat` in the same round, CPU time, peak RSS); for the
+# baselines, hyperfine (--warmup, --runs, --export-json). heapdiff also runs once with the hidden --timings flag
 # (one JSON line on stderr: phases_ms, peak_rss_kib); the node scripts print the same kind of
 # line on every run. Units: MB = 10^6 bytes; MB/s = input bytes / mean wall time. The results also
 # give hyperfine's mean user+system CPU time, and the load average at start and end: on a busy
@@ -71,6 +78,10 @@ want() { [[ ",$TOOLS," == *",$1,"* ]]; }
 
 die() { echo "bench-snapshot: $*" >&2; exit 2; }
 note() { echo "== $*" >&2; }
+# shellcheck source=bench/lib.sh
+. scripts/bench/lib.sh
+HD_RUNS="${HD_RUNS:-5}"
+HD_WARMUP="${HD_WARMUP:-1}"
 
 # ---- tools
 command -v node >/dev/null || die "node not found: the inputs and the baselines need Node.js (>= 18)"
@@ -81,23 +92,26 @@ if ! /usr/bin/time -f '%e' true >/dev/null 2>&1; then
   die "GNU time (/usr/bin/time) not found. Install it with:  apt-get install -y time"
 fi
 command -v timeout >/dev/null || die "timeout (coreutils) not found"
+command -v python3 >/dev/null || die "python3 not found (scripts/bench/interleave.py times the interleaved runs)"
 
 # ---- heapdiff
 HEAPDIFF="${CARGO_TARGET_DIR:-$ROOT/target}/release/heapdiff"
+[ -n "${HEAPDIFF_BINS:-}" ] && BUILD=0
+has_summary() { [ -x "$1" ] && "$1" summary --help 2>&1 | grep -Eq '^Usage: [^ ]+ summary'; }  # the program name is the file's
 HAVE_SUMMARY=0
+BIN_LABELS=()
+BIN_PATHS=()
 if want heapdiff; then
   if [ "$BUILD" = 1 ]; then
     command -v cargo >/dev/null || die "cargo not found"
     note "cargo build --release -p heapdiff"
     cargo build --release -p heapdiff
   fi
-  if [ ! -x "$HEAPDIFF" ]; then
-    note "$HEAPDIFF does not exist: heapdiff rows skipped"
-  elif "$HEAPDIFF" summary --help 2>&1 | grep -q 'Usage: heapdiff summary'; then
-    HAVE_SUMMARY=1
-  else
-    note "$HEAPDIFF has no \`summary\` command yet: heapdiff rows skipped"
-  fi
+  bench_bins "$HEAPDIFF"
+  for b in "${!BIN_PATHS[@]}"; do
+    if has_summary "${BIN_PATHS[$b]}"; then HAVE_SUMMARY=1
+    else note "${BIN_PATHS[$b]} does not exist or has no \`summary\` command: its rows are skipped"; fi
+  done
 fi
 
 # ---- memlab (npm, outside the repository)
@@ -140,54 +154,64 @@ LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 q() { printf '%q' "$1"; }
 NODE_FLAGS="--max-old-space-size=$NODE_HEAP_MB"
 : > "$TMP/rows.tsv"
+# row SIZE NAME BYTES STATUS TIME COMMAND EXTRA [TIMER]: one line of the report; TIMER is the
+# interleaved measurement (il.N) of an ok heapdiff row, hf (hyperfine.ID) otherwise.
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "${8:-hf}" >> "$TMP/rows.tsv"; }
 k=0
 for i in "${!SIZE_LIST[@]}"; do
   size="${SIZE_LIST[$i]}"; f="${FILES[$i]}"; bytes=$(stat -c %s "$f")
   if [ "$bytes" -ge 1000000000 ]; then runs=$RUNS_BIG; warm=$WARMUP_BIG; else runs=$RUNS; warm=$WARMUP; fi
+  printf 'cat\t-\tcat %s > /dev/null\n' "$(q "$f")" > "$TMP/il.$i.tsv"
   for tool in heapdiff memlab node; do
     want "$tool" || continue
+    if [ "$tool" = heapdiff ]; then
+      for b in "${!BIN_PATHS[@]}"; do
+        name="$(bin_name "heapdiff summary" "${BIN_LABELS[$b]}")"
+        base="$(q "${BIN_PATHS[$b]}") summary $(q "$f") --top 20"
+        k=$((k + 1))
+        id="$k"
+        if ! has_summary "${BIN_PATHS[$b]}"; then
+          row "$size" "$name" "$bytes" skip "-" "$base" "no summary command in ${BIN_PATHS[$b]}"
+          continue
+        fi
+        if ! check_run "$id" "$size: $name" "$base"; then
+          row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$FAIL_MSG"
+          continue
+        fi
+        note "$size: $name --timings"
+        bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
+        printf '%s\tcat\t%s > /dev/null\n' "$name" "$base" >> "$TMP/il.$i.tsv"
+        row "$size" "$name" "$bytes" ok "$TLINE" "$base > /dev/null" "$id" "il.$i"
+      done
+      if [ "$(wc -l < "$TMP/il.$i.tsv")" -gt 1 ]; then
+        note "$size: heapdiff and cat, interleaved (--warmup $HD_WARMUP --runs $HD_RUNS)"
+        interleave "$TMP/il.$i.tsv" "$TMP/il.$i.json" "$TMP/il.$i.md" "$HD_RUNS" "$HD_WARMUP" "### $size"
+        cp "$TMP/il.$i.json" "${RESULTS%.md}.interleaved.$size.json"
+      fi
+      continue
+    fi
     case "$tool" in
-      heapdiff) name="heapdiff summary"; base="$(q "$HEAPDIFF") summary $(q "$f") --top 20" ;;
       memlab)   name="memlab";           base="node $NODE_FLAGS scripts/bench/snapshot-memlab.mjs $(q "$f") --top 20" ;;
       node)     name="node JSON.parse";  base="node $NODE_FLAGS scripts/bench/snapshot-node-parse.mjs $(q "$f") --top 20" ;;
     esac
     k=$((k + 1))
     id="$k"
-    if [ "$tool" = heapdiff ] && [ "$HAVE_SUMMARY" = 0 ]; then
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$bytes" skip "-" "$base" "no summary command in $HEAPDIFF" >> "$TMP/rows.tsv"
-      continue
-    fi
-    note "$size: $name (check run under /usr/bin/time, timeout ${TIMEOUT}s)"
-    set +e
-    /usr/bin/time -f '%e s %M KB' -o "$TMP/time.$id" timeout -k 30 "$TIMEOUT" bash -c "exec $base" \
-      > "$TMP/out.$id" 2> "$TMP/err.$id"
-    rc=$?
-    set -e
-    tline="$(tail -n 1 "$TMP/time.$id")"
-    echo "   $tline (exit $rc)" >&2
-    if [ "$rc" != 0 ]; then
-      if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then msg="timed out after ${TIMEOUT}s"
-      else msg="exit $rc: $(grep -v '^\s*$' "$TMP/err.$id" | grep -v '"phases_ms"' | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"; fi
-      echo "   failed: $msg" >&2
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$bytes" fail "$tline" "$base" "$msg" >> "$TMP/rows.tsv"
+    if ! check_run "$id" "$size: $name" "$base"; then
+      row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$FAIL_MSG"
       continue
     fi
     note "$size: $name (hyperfine --warmup $warm --runs $runs)"
     hyperfine --warmup "$warm" --runs "$runs" -n "$name ($size)" \
       --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$base > /dev/null" >&2
-    if [ "$tool" = heapdiff ]; then
-      note "$size: $name --timings"
-      bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
-    else
-      cp "$TMP/err.$id" "$TMP/timings.$id"
-    fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$bytes" ok "$tline" "$base > /dev/null" "$id" >> "$TMP/rows.tsv"
+    cp "$TMP/err.$id" "$TMP/timings.$id"
+    row "$size" "$name" "$bytes" ok "$TLINE" "$base > /dev/null" "$id"
   done
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- report
-export TMP RUNS WARMUP RUNS_BIG WARMUP_BIG TIMEOUT MEMLAB_VER LOAD_START LOAD_END NODE_HEAP_MB HAVE_SUMMARY HEAPDIFF
+export TMP RUNS WARMUP RUNS_BIG WARMUP_BIG HD_RUNS HD_WARMUP TIMEOUT MEMLAB_VER LOAD_START LOAD_END NODE_HEAP_MB HAVE_SUMMARY
+export BIN_LIST="$(bin_list)"
 export FILE_LIST="$(IFS=$'\n'; echo "${FILES[*]}")"
 node --input-type=module - > "$RESULTS" <<'EOF'
 import fs from 'node:fs';
@@ -197,8 +221,12 @@ import {execFileSync} from 'node:child_process';
 const env = process.env;
 const mb = (b) => (b / 1e6).toFixed(1);
 const rows = fs.readFileSync(`${env.TMP}/rows.tsv`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'))
-  .map(([size, name, bytes, status, time, cmd, extra]) => ({size, name, bytes: +bytes, status, time, cmd, extra}));
+  .map(([size, name, bytes, status, time, cmd, extra, timer]) => ({size, name, bytes: +bytes, status, time, cmd, extra, timer}));
 const readJson = (f) => { try { return JSON.parse(fs.readFileSync(f, 'utf8')); } catch { return null; } };
+// The wall-time results of an ok row: its interleaved measurement, or its hyperfine run.
+const timed = (r) => (r.timer === 'hf'
+  ? (readJson(`${env.TMP}/hf.${r.extra}.json`) || {results: [{}]}).results[0]
+  : ((readJson(`${env.TMP}/${r.timer}.json`) || {results: []}).results.find((x) => x.command === r.name) || {}));
 const ver = (cmd, args) => { try { return execFileSync(cmd, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim().split('\n')[0]; } catch { return 'n/a'; } };
 const timingsOf = (id) => {
   try {
@@ -212,8 +240,13 @@ out.push(`# heapdiff heap snapshot benchmark`, ``);
 out.push(`- date: ${new Date().toISOString()}`);
 out.push(`- machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; load average ${env.LOAD_START} at start, ${env.LOAD_END} at end`);
 out.push(`- node ${process.version}; memlab ${env.MEMLAB_VER}; ${ver('rustc', ['--version'])}; ${ver('hyperfine', ['--version'])}`);
-out.push(`- heapdiff: ${env.HAVE_SUMMARY === '1' ? ver(env.HEAPDIFF, ['--version']) : 'not measured (no `summary` command in the binary)'}`);
-out.push(`- hyperfine --warmup ${env.WARMUP} --runs ${env.RUNS} (inputs < 1 GB), --warmup ${env.WARMUP_BIG} --runs ${env.RUNS_BIG} (larger); ` +
+for (const b of env.BIN_LIST.split('\n').filter(Boolean)) {
+  const p = b.slice(b.indexOf('=') + 1);
+  out.push(`- heapdiff ${b.split('=')[0]}: ${p} (${ver(p, ['--version'])})`);
+}
+if (env.HAVE_SUMMARY !== '1') out.push(`- heapdiff: not measured (no binary with a \`summary\` command)`);
+out.push(`- heapdiff and \`cat\`: ${env.HD_WARMUP} + ${env.HD_RUNS} interleaved rounds (scripts/bench/interleave.py); ` +
+  `baselines: hyperfine --warmup ${env.WARMUP} --runs ${env.RUNS} (inputs < 1 GB), --warmup ${env.WARMUP_BIG} --runs ${env.RUNS_BIG} (larger); ` +
   `peak RSS from \`/usr/bin/time -f '%e s %M KB'\` (the check run before hyperfine); node baselines run with --max-old-space-size=${env.NODE_HEAP_MB}, timeout ${env.TIMEOUT} s`);
 out.push(`- MB = 10^6 bytes; MB/s = input bytes / mean wall time; CPU = hyperfine's mean user + system time (less sensitive than wall time to other load on the machine)`, ``);
 out.push(`## Inputs (real node heap snapshots, scripts/bench/gen-heapsnapshot.mjs)`, ``);
@@ -226,19 +259,25 @@ for (const f of env.FILE_LIST.split('\n')) {
     `${m.section_bytes ? mb(m.section_bytes.strings) : '?'} | ${m.total_seconds ?? '?'} | ${m.write_seconds ?? '?'} |`);
 }
 out.push(``, `## Summary`, ``);
-out.push(`| input | command | wall mean (s) | ± σ (s) | CPU user+sys (s) | runs | peak RSS (MB) | MB/s | result |`, `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
+out.push(`| input | command | wall mean (s) | ± σ (s) | CPU user+sys (s) | runs | peak RSS (MB) | MB/s | × cat (median of rounds) | result |`, `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
 for (const r of rows) {
   const kb = Number((/(\d+) KB/.exec(r.time) || [])[1]);
   const secs = Number((/([\d.]+) s/.exec(r.time) || [])[1]);
-  if (r.status === 'skip') { out.push(`| ${r.size} | ${r.name} | – | – | – | – | – | – | skipped: ${r.extra} |`); continue; }
+  if (r.status === 'skip') { out.push(`| ${r.size} | ${r.name} | – | – | – | – | – | – | – | skipped: ${r.extra} |`); continue; }
   if (r.status === 'fail') {
-    out.push(`| ${r.size} | ${r.name} | (${Number.isFinite(secs) ? secs.toFixed(1) : '?'} until failure) | – | – | 1 | ${Number.isFinite(kb) ? mb(kb * 1024) : '?'} | – | **failed**: ${r.extra.replace(/\|/g, '\\|')} |`);
+    out.push(`| ${r.size} | ${r.name} | (${Number.isFinite(secs) ? secs.toFixed(1) : '?'} until failure) | – | – | 1 | ${Number.isFinite(kb) ? mb(kb * 1024) : '?'} | – | – | **failed**: ${r.extra.replace(/\|/g, '\\|')} |`);
     continue;
   }
-  const h = (readJson(`${env.TMP}/hf.${r.extra}.json`) || {results: [{}]}).results[0];
+  const h = timed(r);
   const sd = h.stddev == null ? '–' : h.stddev.toFixed(3);
   const cpuS = h.user != null && h.system != null ? (h.user + h.system).toFixed(2) : '?';
-  out.push(`| ${r.size} | ${r.name} | ${h.mean.toFixed(3)} | ${sd} | ${cpuS} | ${h.times ? h.times.length : '?'} | ${mb(kb * 1024)} | ${(r.bytes / 1e6 / h.mean).toFixed(1)} | ok |`);
+  const x = h.ratio ? h.ratio.median.toFixed(2) : '–';
+  out.push(`| ${r.size} | ${r.name} | ${h.mean.toFixed(3)} | ${sd} | ${cpuS} | ${h.times ? h.times.length : '?'} | ${mb(kb * 1024)} | ${(r.bytes / 1e6 / h.mean).toFixed(1)} | ${x} | ok |`);
+}
+const interleaved = [...new Set(rows.filter((r) => r.status === 'ok' && r.timer !== 'hf').map((r) => r.timer))];
+if (interleaved.length) {
+  out.push(``, `## heapdiff and \`cat\`, interleaved`);
+  for (const t of interleaved) out.push(``, fs.readFileSync(`${env.TMP}/${t}.md`, 'utf8').trim());
 }
 const phased = rows.filter((r) => r.status === 'ok' && timingsOf(r.extra));
 if (phased.length) {
@@ -256,10 +295,10 @@ if (phased.length) {
   const stepped = phased.filter((r) => Object.keys(timingsOf(r.extra).steps_ms || {}).length);
   if (stepped.length) {
     out.push(``, `### Steps (heapdiff \`--timings\`, ms; the analysis runs the dominator chain and the other steps side by side)`, ``);
-    out.push(`| input | steps: ms (MB/s) |`, `| --- | --- |`);
+    out.push(`| input | command | steps: ms (MB/s) |`, `| --- | --- | --- |`);
     for (const r of stepped) {
       const st = Object.entries(timingsOf(r.extra).steps_ms).map(([k, v]) => `${k} ${v} (${rate(r.bytes, v)})`).join(', ');
-      out.push(`| ${r.size} | ${st} |`);
+      out.push(`| ${r.size} | ${r.name} | ${st} |`);
     }
   }
 }
@@ -275,7 +314,7 @@ if (fails.length) {
 }
 out.push(``, `## hyperfine`, ``);
 for (const r of rows) {
-  if (r.status !== 'ok') continue;
+  if (r.status !== 'ok' || r.timer !== 'hf') continue;
   try { out.push(fs.readFileSync(`${env.TMP}/hf.${r.extra}.md`, 'utf8').trim(), ``); } catch {}
 }
 out.push(`## Commands (run from the repository root)`, ``, '```');
@@ -291,5 +330,5 @@ process.stdout.write(out.join('\n'));
 EOF
 
 echo >&2
-sed -n '/^## Inputs/,/^## hyperfine/p' "$RESULTS" | sed '$d'
+sed -n '/^## Inputs/,/^## hyperfine$/p' "$RESULTS" | sed '$d'
 echo "results written to $RESULTS"

@@ -7,18 +7,20 @@
 #   scripts/bench-timeline.sh [RESULTS.md] [--size 400MB] [--tools heapdiff,memlab,node]
 #                             [--no-build] [--regen]
 #
-#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/timeline-results.md)
+#   RESULTS.md    where the Markdown results go (default $BENCH_DIR/timeline-results.md); the
+#                 interleaved runs, every time of every round, go to RESULTS.interleaved.json
 #   --size S      input size (default 400MB); the file is $BENCH_DIR/heaptimeline_<S>.heaptimeline
 #   --tools L     which of heapdiff, memlab, node to measure (default all three)
 #   --no-build    use the existing target/release/heapdiff (no cargo build)
 #   --regen       regenerate the input even if it exists
 #
 # Environment: BENCH_DIR (default /tmp/heapdiff-bench), RUNS (default 5) and WARMUP (default 1)
-# for heapdiff, BASE_RUNS (default 3) and BASE_WARMUP (default 0) for the two node baselines
-# (memlab takes ~100x longer), TIMEOUT (seconds per run of a baseline, default 1800),
+# rounds for heapdiff and `cat`, BASE_RUNS (default 3) and BASE_WARMUP (default 0) for the two
+# node baselines (memlab takes ~100x longer), TIMEOUT (seconds per run of a baseline, default 1800),
 # NODE_HEAP_MB (--max-old-space-size of the node baselines, default 16384), MEMLAB_VERSION
 # (default 2.0.5; installed with npm into MEMLAB_DIR, default $BENCH_DIR/memlab, on first run,
-# outside the repository).
+# outside the repository), HEAPDIFF_BINS (several builds to compare, as "before=PATH
+# after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
 #
 # Measures, in one run, on FILE:
 #   (a) heapdiff top FILE --top 20                                  the Allocation view (live and
@@ -28,11 +30,15 @@
 #                                                                   view + class summary
 #   (c) node scripts/bench/timeline-node-parse.mjs FILE --top 20    JSON.parse + the per-function
 #                                                                   view (fails > ~512 MiB)
+#   (d) cat FILE > /dev/null                                        reading the input, the
+#                                                                   reference of (a)
 # Each command first runs once under `/usr/bin/time -f '%e s %M KB'` (with `timeout`): that run
 # checks it, warms the page cache and gives the peak RSS; a command that fails or times out there
-# is recorded as a failure with its message and not timed further. Then wall time with hyperfine
-# (--warmup, --runs, --export-json). heapdiff also runs once with the hidden --timings flag
-# (one JSON line on stderr: phases_ms, peak_rss_kib); the node scripts print the same kind of
+# is recorded as a failure with its message and not timed further. Then wall time: for heapdiff
+# (every binary) and (d), WARMUP + RUNS interleaved rounds (scripts/bench/interleave.py: median
+# and min-max, the ratio to `cat` in the same round, CPU time, peak RSS); for the baselines,
+# hyperfine (--warmup, --runs, --export-json). heapdiff also runs once with the hidden --timings
+# flag (one JSON line on stderr: phases_ms, peak_rss_kib); the node scripts print the same kind of
 # line on every run. Units: MB = 10^6 bytes; MB/s = input bytes / mean wall time. The results also
 # give hyperfine's mean user+system CPU time, and the load average at start and end: on a busy
 # machine wall time grows, CPU time much less.
@@ -73,6 +79,8 @@ want() { [[ ",$TOOLS," == *",$1,"* ]]; }
 
 die() { echo "bench-timeline: $*" >&2; exit 2; }
 note() { echo "== $*" >&2; }
+# shellcheck source=bench/lib.sh
+. scripts/bench/lib.sh
 
 # ---- tools
 command -v node >/dev/null || die "node not found: the input and the baselines need Node.js (>= 18)"
@@ -83,16 +91,21 @@ if ! /usr/bin/time -f '%e' true >/dev/null 2>&1; then
   die "GNU time (/usr/bin/time) not found. Install it with:  apt-get install -y time"
 fi
 command -v timeout >/dev/null || die "timeout (coreutils) not found"
+command -v python3 >/dev/null || die "python3 not found (scripts/bench/interleave.py times the interleaved runs)"
 
 # ---- heapdiff
 HEAPDIFF="${CARGO_TARGET_DIR:-$ROOT/target}/release/heapdiff"
+[ -n "${HEAPDIFF_BINS:-}" ] && BUILD=0
+BIN_LABELS=()
+BIN_PATHS=()
 if want heapdiff; then
   if [ "$BUILD" = 1 ]; then
     command -v cargo >/dev/null || die "cargo not found"
     note "cargo build --release -p heapdiff"
     cargo build --release -p heapdiff
   fi
-  [ -x "$HEAPDIFF" ] || die "$HEAPDIFF does not exist (build it, or leave heapdiff out of --tools)"
+  [ -n "${HEAPDIFF_BINS:-}" ] || [ -x "$HEAPDIFF" ] || die "$HEAPDIFF does not exist (build it, or leave heapdiff out of --tools)"
+  bench_bins "$HEAPDIFF"
 fi
 
 # ---- memlab (npm, outside the repository)
@@ -133,47 +146,57 @@ note "load average at start: $LOAD_START"
 q() { printf '%q' "$1"; }
 NODE_FLAGS="--max-old-space-size=$NODE_HEAP_MB"
 : > "$TMP/rows.tsv"
+# row NAME STATUS TIME COMMAND EXTRA RUNS/WARMUP [TIMER]: one line of the report; TIMER is il for
+# a heapdiff row timed in the interleaved rounds, hf (hyperfine.EXTRA) otherwise.
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "${7:-hf}" >> "$TMP/rows.tsv"; }
+printf 'cat\t-\tcat %s > /dev/null\n' "$(q "$FILE")" > "$TMP/il.tsv"
 k=0
 for tool in heapdiff memlab node; do
   want "$tool" || continue
+  if [ "$tool" = heapdiff ]; then
+    for b in "${!BIN_PATHS[@]}"; do
+      name="$(bin_name "heapdiff top" "${BIN_LABELS[$b]}")"
+      base="$(q "${BIN_PATHS[$b]}") top $(q "$FILE") --top 20"
+      k=$((k + 1))
+      id="$k"
+      if ! check_run "$id" "$name" "$base"; then
+        row "$name" fail "$TLINE" "$base" "$FAIL_MSG" "$RUNS/$WARMUP"
+        continue
+      fi
+      note "$name --timings"
+      bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
+      printf '%s\tcat\t%s > /dev/null\n' "$name" "$base" >> "$TMP/il.tsv"
+      row "$name" ok "$TLINE" "$base > /dev/null" "$id" "$RUNS/$WARMUP" il
+    done
+    if [ "$(wc -l < "$TMP/il.tsv")" -gt 1 ]; then
+      note "heapdiff and cat, interleaved (--warmup $WARMUP --runs $RUNS)"
+      interleave "$TMP/il.tsv" "$TMP/il.json" "$TMP/il.md" "$RUNS" "$WARMUP" ""
+      cp "$TMP/il.json" "${RESULTS%.md}.interleaved.json"
+    fi
+    continue
+  fi
   case "$tool" in
-    heapdiff) name="heapdiff top";    base="$(q "$HEAPDIFF") top $(q "$FILE") --top 20"; runs=$RUNS; warm=$WARMUP ;;
-    memlab)   name="memlab";          base="node $NODE_FLAGS scripts/bench/timeline-memlab.mjs $(q "$FILE") --top 20"; runs=$BASE_RUNS; warm=$BASE_WARMUP ;;
-    node)     name="node JSON.parse"; base="node $NODE_FLAGS scripts/bench/timeline-node-parse.mjs $(q "$FILE") --top 20"; runs=$BASE_RUNS; warm=$BASE_WARMUP ;;
+    memlab)   name="memlab";          base="node $NODE_FLAGS scripts/bench/timeline-memlab.mjs $(q "$FILE") --top 20" ;;
+    node)     name="node JSON.parse"; base="node $NODE_FLAGS scripts/bench/timeline-node-parse.mjs $(q "$FILE") --top 20" ;;
   esac
   k=$((k + 1))
   id="$k"
-  note "$name (check run under /usr/bin/time, timeout ${TIMEOUT}s)"
-  set +e
-  /usr/bin/time -f '%e s %M KB' -o "$TMP/time.$id" timeout -k 30 "$TIMEOUT" bash -c "exec $base" \
-    > "$TMP/out.$id" 2> "$TMP/err.$id"
-  rc=$?
-  set -e
-  tline="$(tail -n 1 "$TMP/time.$id")"
-  echo "   $tline (exit $rc)" >&2
-  if [ "$rc" != 0 ]; then
-    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then msg="timed out after ${TIMEOUT}s"
-    else msg="exit $rc: $(grep -v '^\s*$' "$TMP/err.$id" | grep -v '"phases_ms"' | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"; fi
-    echo "   failed: $msg" >&2
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" fail "$tline" "$base" "$msg" "$runs/$warm" >> "$TMP/rows.tsv"
+  if ! check_run "$id" "$name" "$base"; then
+    row "$name" fail "$TLINE" "$base" "$FAIL_MSG" "$BASE_RUNS/$BASE_WARMUP"
     continue
   fi
-  note "$name (hyperfine --warmup $warm --runs $runs)"
-  hyperfine --warmup "$warm" --runs "$runs" -n "$name" \
+  note "$name (hyperfine --warmup $BASE_WARMUP --runs $BASE_RUNS)"
+  hyperfine --warmup "$BASE_WARMUP" --runs "$BASE_RUNS" -n "$name" \
     --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$base > /dev/null" >&2
-  if [ "$tool" = heapdiff ]; then
-    note "$name --timings"
-    bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
-  else
-    cp "$TMP/err.$id" "$TMP/timings.$id"
-  fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" ok "$tline" "$base > /dev/null" "$id" "$runs/$warm" >> "$TMP/rows.tsv"
+  cp "$TMP/err.$id" "$TMP/timings.$id"
+  row "$name" ok "$TLINE" "$base > /dev/null" "$id" "$BASE_RUNS/$BASE_WARMUP"
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 note "load average at end: $LOAD_END"
 
 # ---- report
-export TMP RUNS WARMUP BASE_RUNS BASE_WARMUP TIMEOUT MEMLAB_VER LOAD_START LOAD_END NODE_HEAP_MB HEAPDIFF FILE BYTES
+export TMP RUNS WARMUP BASE_RUNS BASE_WARMUP TIMEOUT MEMLAB_VER LOAD_START LOAD_END NODE_HEAP_MB FILE BYTES
+export BIN_LIST="$(bin_list)"
 node --input-type=module - > "$RESULTS" <<'EOF'
 import fs from 'node:fs';
 import os from 'node:os';
@@ -182,8 +205,13 @@ import {execFileSync} from 'node:child_process';
 const env = process.env;
 const mb = (b) => (b / 1e6).toFixed(1);
 const rows = fs.readFileSync(`${env.TMP}/rows.tsv`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'))
-  .map(([name, status, time, cmd, extra, rw]) => ({name, status, time, cmd, extra, rw}));
+  .map(([name, status, time, cmd, extra, rw, timer]) => ({name, status, time, cmd, extra, rw, timer}));
 const readJson = (f) => { try { return JSON.parse(fs.readFileSync(f, 'utf8')); } catch { return null; } };
+// The wall-time results of an ok row: its interleaved measurement, or its hyperfine run.
+const timed = (r) => (r.timer === 'hf'
+  ? (readJson(`${env.TMP}/hf.${r.extra}.json`) || {results: [{}]}).results[0]
+  : ((readJson(`${env.TMP}/il.json`) || {results: []}).results.find((x) => x.command === r.name) || {}));
+const isHeapdiff = (r) => r.name.startsWith('heapdiff top');
 const ver = (cmd, args) => { try { return execFileSync(cmd, args, {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim().split('\n')[0]; } catch { return 'n/a'; } };
 const timingsOf = (id) => {
   try {
@@ -199,8 +227,11 @@ out.push(`# heapdiff allocation timeline benchmark`, ``);
 out.push(`- date: ${new Date().toISOString()}`);
 out.push(`- machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; load average ${env.LOAD_START} at start, ${env.LOAD_END} at end`);
 out.push(`- node ${process.version}; memlab ${env.MEMLAB_VER}; ${ver('rustc', ['--version'])}; ${ver('hyperfine', ['--version'])}`);
-out.push(`- heapdiff: ${fs.existsSync(env.HEAPDIFF) ? ver(env.HEAPDIFF, ['--version']) : 'not built'}`);
-out.push(`- hyperfine --warmup ${env.WARMUP} --runs ${env.RUNS} (heapdiff), --warmup ${env.BASE_WARMUP} --runs ${env.BASE_RUNS} (memlab, node); ` +
+for (const b of env.BIN_LIST.split('\n').filter(Boolean)) {
+  const p = b.slice(b.indexOf('=') + 1);
+  out.push(`- heapdiff ${b.split('=')[0]}: ${p} (${fs.existsSync(p) ? ver(p, ['--version']) : 'not built'})`);
+}
+out.push(`- heapdiff and \`cat\`: ${env.WARMUP} + ${env.RUNS} interleaved rounds (scripts/bench/interleave.py); memlab, node: hyperfine --warmup ${env.BASE_WARMUP} --runs ${env.BASE_RUNS}; ` +
   `peak RSS from \`/usr/bin/time -f '%e s %M KB'\` (the check run before hyperfine); node baselines run with --max-old-space-size=${env.NODE_HEAP_MB}, timeout ${env.TIMEOUT} s`);
 out.push(`- MB = 10^6 bytes; MB/s = input bytes / mean wall time; CPU = hyperfine's mean user + system time (less sensitive than wall time to other load on the machine)`, ``);
 out.push(`## Input (a real node allocation timeline, scripts/bench/gen-heaptimeline.mjs)`, ``);
@@ -212,26 +243,30 @@ out.push(`| ${path.basename(env.FILE)} | ${mb(bytes)} | ${bytes} | ${m.node_coun
 if (m.node) out.push(``, `Recorded by node ${m.node}: ${m.workload_functions} generated workload functions, ${m.units} units of workload; section sizes (MB): ` +
   Object.entries(m.section_bytes || {}).map(([k, v]) => `${k} ${mb(v)}`).join(', ') + '.');
 out.push(``, `## Summary`, ``);
-out.push(`| command | wall mean (s) | ± σ (s) | CPU user+sys (s) | runs | peak RSS (MB) | MB/s | result |`, `| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
+out.push(`| command | wall mean (s) | ± σ (s) | CPU user+sys (s) | runs | peak RSS (MB) | MB/s | × cat (median of rounds) | result |`, `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
 let hdMean = null;
 for (const r of rows) {
   const kb = Number((/(\d+) KB/.exec(r.time) || [])[1]);
   const secs = Number((/([\d.]+) s/.exec(r.time) || [])[1]);
   if (r.status === 'fail') {
-    out.push(`| ${r.name} | (${Number.isFinite(secs) ? secs.toFixed(1) : '?'} until failure) | – | – | 1 | ${Number.isFinite(kb) ? mb(kb * 1024) : '?'} | – | **failed**: ${r.extra.replace(/\|/g, '\\|')} |`);
+    out.push(`| ${r.name} | (${Number.isFinite(secs) ? secs.toFixed(1) : '?'} until failure) | – | – | 1 | ${Number.isFinite(kb) ? mb(kb * 1024) : '?'} | – | – | **failed**: ${r.extra.replace(/\|/g, '\\|')} |`);
     continue;
   }
-  const h = (readJson(`${env.TMP}/hf.${r.extra}.json`) || {results: [{}]}).results[0];
+  const h = timed(r);
   const sd = h.stddev == null ? '–' : h.stddev.toFixed(3);
   const cpuS = h.user != null && h.system != null ? (h.user + h.system).toFixed(2) : '?';
-  if (r.name === 'heapdiff top') hdMean = h.mean;
-  out.push(`| ${r.name} | ${h.mean.toFixed(3)} | ${sd} | ${cpuS} | ${h.times ? h.times.length : '?'} | ${mb(kb * 1024)} | ${(bytes / 1e6 / h.mean).toFixed(1)} | ok |`);
+  if (isHeapdiff(r) && hdMean == null) hdMean = h.mean;
+  const x = h.ratio ? h.ratio.median.toFixed(2) : '–';
+  out.push(`| ${r.name} | ${h.mean.toFixed(3)} | ${sd} | ${cpuS} | ${h.times ? h.times.length : '?'} | ${mb(kb * 1024)} | ${(bytes / 1e6 / h.mean).toFixed(1)} | ${x} | ok |`);
+}
+if (rows.some((r) => r.status === 'ok' && r.timer !== 'hf')) {
+  out.push(``, `## heapdiff and \`cat\`, interleaved`, ``, fs.readFileSync(`${env.TMP}/il.md`, 'utf8').trim());
 }
 if (hdMean != null) {
   out.push(``, `Bar of the issue (a ~400 MB timeline loads and prints \`top\` in <= 1.0 s wall): heapdiff ${hdMean.toFixed(3)} s on ` +
     `${mb(bytes)} MB: **${hdMean <= 1.0 ? 'met' : 'not met'}**.` +
-    rows.filter((r) => r.status === 'ok' && r.name !== 'heapdiff top').map((r) => {
-      const h = (readJson(`${env.TMP}/hf.${r.extra}.json`) || {results: [{}]}).results[0];
+    rows.filter((r) => r.status === 'ok' && !isHeapdiff(r)).map((r) => {
+      const h = timed(r);
       return ` ${r.name}: ${(h.mean / hdMean).toFixed(1)}× heapdiff's wall time.`;
     }).join(''));
 }
@@ -257,14 +292,15 @@ if (fails.length) {
 }
 out.push(``, `## hyperfine`, ``);
 for (const r of rows) {
-  if (r.status !== 'ok') continue;
+  if (r.status !== 'ok' || r.timer !== 'hf') continue;
   try { out.push(fs.readFileSync(`${env.TMP}/hf.${r.extra}.md`, 'utf8').trim(), ``); } catch {}
 }
 out.push(`## Commands (run from the repository root)`, ``, '```');
 for (const r of rows) {
   const [runs, warm] = r.rw.split('/');
-  out.push(`# ${r.name}${r.status === 'ok' ? '' : ` (${r.status})`}: /usr/bin/time -f '%e s %M KB' once, then hyperfine --warmup ${warm} --runs ${runs}`, r.cmd);
-  if (r.name === 'heapdiff top') out.push(r.cmd.replace(/ > \/dev\/null$/, ' --timings > /dev/null'));
+  const timer = r.timer === 'hf' ? `hyperfine --warmup ${warm} --runs ${runs}` : `${warm} + ${runs} interleaved rounds with \`cat\``;
+  out.push(`# ${r.name}${r.status === 'ok' ? '' : ` (${r.status})`}: /usr/bin/time -f '%e s %M KB' once, then ${timer}`, r.cmd);
+  if (isHeapdiff(r)) out.push(r.cmd.replace(/ > \/dev\/null$/, ' --timings > /dev/null'));
 }
 out.push('```', ``);
 out.push(`## Outputs (stdout of the check runs)`, ``);
@@ -277,5 +313,5 @@ process.stdout.write(out.join('\n'));
 EOF
 
 echo >&2
-sed -n '/^## Input/,/^## hyperfine/p' "$RESULTS" | sed '$d'
+sed -n '/^## Input/,/^## hyperfine$/p' "$RESULTS" | sed '$d'
 echo "results written to $RESULTS"

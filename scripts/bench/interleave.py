@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Interleaved timing of several commands, for the bench-*.sh scripts.
+
+Each round runs every command once (the order rotated by one each round), so that load from
+other work on the machine falls on all commands alike, and each command is compared with a
+reference run in the same round (normally `cat FILE > /dev/null` of the same input).
+
+    python3 scripts/bench/interleave.py --spec SPEC.tsv --json OUT.json --md OUT.md
+            [--runs 5] [--warmup 1] [--title TEXT]
+
+SPEC.tsv   one command a line: NAME <tab> REFERENCE <tab> SHELL COMMAND; REFERENCE is the NAME
+           of the command it is compared with (`-` for none, as for the references themselves)
+OUT.json   hyperfine-shaped results ({"results": [{command, mean, stddev, median, min, max, user,
+           system, times}]}) plus, per command, cpu_times (user+system of each run, in round
+           order like times), peak_rss_kb (the largest of its runs), ratio (the
+           median, min and max of the per-round ratios of wall times to the reference) and
+           reference
+OUT.md     a Markdown table: median wall, min-max, ratio to the reference, CPU, peak RSS
+
+Every run is `/usr/bin/time -f %M bash -c "exec COMMAND"`, waited for with wait4(2): wall time
+from a monotonic clock around it, user and system CPU time from its rusage (which includes the
+command's; microseconds, where GNU time prints hundredths), peak RSS from GNU time (%M, KB).
+Nothing is subtracted; the median wall time of `true` run the same way (the cost of starting
+GNU time and bash) is reported. A command that exits non-zero stops the measurement.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def read_spec(path):
+    cmds = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            parts = line.split("\t", 2)
+            if len(parts) != 3:
+                sys.exit(f"interleave: {path}: a line needs NAME, REFERENCE and COMMAND separated by tabs: {line}")
+            name, ref, cmd = parts
+            cmds.append({"name": name, "ref": None if ref == "-" else ref, "cmd": cmd})
+    names = {c["name"] for c in cmds}
+    for c in cmds:
+        if c["ref"] and c["ref"] not in names:
+            sys.exit(f"interleave: {c['name']}: unknown reference {c['ref']}")
+    return cmds
+
+
+def run_once(cmd, time_file):
+    """Wall seconds, user seconds, system seconds and peak RSS (KB) of one run."""
+    t0 = time.perf_counter()
+    child = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", time_file, "bash", "-c", f"exec {cmd}"],
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t0
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        last = err.decode(errors="replace").strip().split("\n")[-1]
+        sys.exit(f"interleave: '{cmd}' exited with {child.returncode}: {last}")
+    with open(time_file, encoding="ascii") as f:
+        rss = int(f.read().split()[-1])
+    return {"wall": wall, "user": usage.ru_utime, "system": usage.ru_stime, "rss": rss}
+
+
+def measure(cmds, runs, warmup, time_file):
+    overhead = []
+    samples = [[] for _ in cmds]
+    for rnd in range(warmup + runs):
+        recorded = rnd >= warmup
+        if recorded:
+            overhead.append(run_once("true", time_file)["wall"])
+        for k in range(len(cmds)):
+            i = (k + rnd) % len(cmds)
+            run = run_once(cmds[i]["cmd"], time_file)
+            if recorded:
+                samples[i].append(run)
+        done = ", ".join(f"{c['name']} {samples[i][-1]['wall']:.3f} s" if recorded else c["name"]
+                         for i, c in enumerate(cmds))
+        print(f"interleave: round {rnd + 1}/{warmup + runs}{'' if recorded else ' (warmup)'}: {done}",
+              file=sys.stderr, flush=True)
+    return statistics.median(overhead), samples
+
+
+def summarise(cmds, samples):
+    walls = [[r["wall"] for r in runs] for runs in samples]
+    by_name = {c["name"]: i for i, c in enumerate(cmds)}
+    results = []
+    for i, c in enumerate(cmds):
+        times = walls[i]
+        res = {
+            "command": c["name"], "reference": c["ref"], "shell": c["cmd"],
+            "mean": statistics.mean(times),
+            "stddev": statistics.stdev(times) if len(times) > 1 else None,
+            "median": statistics.median(times), "min": min(times), "max": max(times),
+            "user": statistics.mean(r["user"] for r in samples[i]),
+            "system": statistics.mean(r["system"] for r in samples[i]),
+            "cpu_median": statistics.median(r["user"] + r["system"] for r in samples[i]),
+            "times": times, "cpu_times": [r["user"] + r["system"] for r in samples[i]],
+            "peak_rss_kb": max(r["rss"] for r in samples[i]),
+        }
+        if c["ref"]:
+            ref_times = walls[by_name[c["ref"]]]
+            ratios = [t / r for t, r in zip(times, ref_times)]
+            res["ratio"] = {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)}
+        results.append(res)
+    return results
+
+
+def markdown(results, args, overhead, load):
+    out = []
+    if args.title:
+        out += [args.title, ""]
+    out += [f"{args.runs} interleaved rounds after {args.warmup} warmup round(s); load average {load[0]} at start, "
+             f"{load[1]} at end; starting a command (GNU time and `bash -c true`) took {overhead * 1000:.1f} ms (median), "
+             "included in every time.", ""]
+    out += ["| command | wall median (s) | min–max (s) | × reference (median of rounds) | min–max | "
+            "CPU user+sys median (s) | peak RSS (MB) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        ratio = f"{r['ratio']['median']:.2f}× `{r['reference']}`" if r["reference"] else "–"
+        spread = f"{r['ratio']['min']:.2f}–{r['ratio']['max']:.2f}" if r["reference"] else "–"
+        out.append(f"| `{r['command']}` | {r['median']:.3f} | {r['min']:.3f}–{r['max']:.3f} | {ratio} | {spread} | "
+                   f"{r['cpu_median']:.2f} | {r['peak_rss_kb'] * 1024 / 1e6:.0f} |")
+    return "\n".join(out) + "\n"
+
+
+def loadavg():
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--spec", required=True)
+    p.add_argument("--json", required=True)
+    p.add_argument("--md", required=True)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--title", default="")
+    args = p.parse_args()
+    if args.runs < 1 or args.warmup < 0:
+        sys.exit("interleave: --runs must be >= 1 and --warmup >= 0")
+    cmds = read_spec(args.spec)
+    start = loadavg()
+    with tempfile.TemporaryDirectory(prefix="interleave-") as tmp:
+        overhead, samples = measure(cmds, args.runs, args.warmup, os.path.join(tmp, "time"))
+    load = (start, loadavg())
+    results = summarise(cmds, samples)
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump({"overhead_s": overhead, "load": load, "runs": args.runs, "warmup": args.warmup,
+                   "results": results}, f, indent=1)
+    md = markdown(results, args, overhead, load)
+    with open(args.md, "w", encoding="utf-8") as f:
+        f.write(md)
+    sys.stderr.write(md)
+
+
+if __name__ == "__main__":
+    main()
