@@ -21,6 +21,7 @@ mod graph;
 mod ids;
 pub mod memory;
 mod profile;
+mod remap;
 pub mod steps;
 mod string_table;
 pub mod text;
@@ -32,8 +33,9 @@ pub use graph::{
 };
 pub use ids::{FrameId, StackId, StringId};
 pub use profile::{
-    FrameKey, FrameTable, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,
+    FrameKey, FrameTable, GeneratedFrame, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,
     UnattributedSamples,
 };
+pub use remap::OriginalFrame;
 pub use string_table::StringTable;
 pub use validate::{InvariantError, validate};
