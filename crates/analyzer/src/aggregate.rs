@@ -158,6 +158,7 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
                 url: key.url.clone(),
                 line: one_based(key.line),
                 column: one_based(key.column),
+                generated: groups.generated(g),
                 self_bytes: sums.self_bytes[g],
                 total: sums.total[g],
                 samples: sums.samples[g],

@@ -12,7 +12,7 @@ use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
 use crate::grouping::{self, GroupBy, GroupKey};
 use crate::noise::is_noise;
-use crate::report::{DiffReport, DiffRow, DiffTotals, SCHEMA_VERSION, Status};
+use crate::report::{DiffReport, DiffRow, DiffTotals, GeneratedPosition, SCHEMA_VERSION, Status};
 
 /// How the before profile is scaled before subtracting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -58,11 +58,12 @@ pub struct DiffOptions {
     pub kind: &'static str,
 }
 
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone)]
 struct Side {
     self_bytes: u64,
     total: u64,
     samples: u64,
+    generated: Option<GeneratedPosition>,
 }
 
 /// Diffs `before` against `after`.
@@ -103,6 +104,8 @@ pub fn diff(
                 url: key.url,
                 line: one_based(key.line),
                 column: one_based(key.column),
+                // The after build's place where it has the row.
+                generated: b.generated.or(a.generated),
                 before: bef,
                 after: aft,
                 delta: signed_delta(bef, aft),
@@ -151,8 +154,9 @@ pub fn diff(
 }
 
 fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey, Side)> {
-    let groups = grouping::groups(p, tree, by, true);
+    let mut groups = grouping::groups(p, tree, by, true);
     let sums = group_sums(p, tree, &groups);
+    let generated = std::mem::take(&mut groups.generated);
     groups
         .keys
         .into_iter()
@@ -164,6 +168,7 @@ fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey
                     self_bytes: sums.self_bytes[g],
                     total: sums.total[g],
                     samples: sums.samples[g],
+                    generated: generated.get(g).cloned().flatten(),
                 },
             )
         })

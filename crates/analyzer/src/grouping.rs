@@ -10,6 +10,7 @@ use heapdiff_model::{FrameId, HeapProfile};
 use rustc_hash::FxHashMap;
 
 use crate::call_tree::CallTree;
+use crate::report::GeneratedPosition;
 
 /// The unit a report row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -46,6 +47,16 @@ pub(crate) struct GroupKey {
 pub(crate) struct Groups {
     pub(crate) of_stack: Vec<u32>,
     pub(crate) keys: Vec<GroupKey>,
+    /// Under `--by function`, the generated position of each row's first
+    /// frame where a source map moved it (empty otherwise).
+    pub(crate) generated: Vec<Option<GeneratedPosition>>,
+}
+
+impl Groups {
+    /// The generated position of row `g`, if a source map moved it.
+    pub(crate) fn generated(&self, g: usize) -> Option<GeneratedPosition> {
+        self.generated.get(g).cloned().flatten()
+    }
 }
 
 pub(crate) const NO_GROUP: u32 = u32::MAX;
@@ -66,18 +77,28 @@ pub(crate) fn groups(
 fn frame_groups(p: &HeapProfile, by: GroupBy, across_profiles: bool) -> Groups {
     let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
     let mut keys = Vec::new();
+    let mut generated = Vec::new();
+    let keep_generated = by == GroupBy::Function && !p.frames.generated.is_empty();
     let of_frame: Vec<u32> = (0..p.frames.len())
         .map(|f| {
-            let key = frame_group_key(p, FrameId::from_index(f), by, across_profiles);
+            let frame = FrameId::from_index(f);
+            let key = frame_group_key(p, frame, by, across_profiles);
             *index.entry(key).or_insert_with_key(|k| {
                 keys.push(k.clone());
+                if keep_generated {
+                    generated.push(crate::frame_label::generated(p, frame));
+                }
                 u32::try_from(keys.len() - 1).unwrap_or(NO_GROUP)
             })
         })
         .collect();
     let mut of_stack: Vec<u32> = p.stacks.frame.iter().map(|f| of_frame[f.index()]).collect();
     of_stack[0] = NO_GROUP;
-    Groups { of_stack, keys }
+    Groups {
+        of_stack,
+        keys,
+        generated,
+    }
 }
 
 fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bool) -> GroupKey {
@@ -165,7 +186,11 @@ fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
         });
         of_stack[s.index()] = g;
     }
-    Groups { of_stack, keys }
+    Groups {
+        of_stack,
+        keys,
+        generated: Vec::new(),
+    }
 }
 
 /// Root-to-leaf labels of the frames above `s`, the root excluded.

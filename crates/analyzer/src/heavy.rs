@@ -156,6 +156,7 @@ fn to_node(p: &HeapProfile, rows: &[Row], r: usize, depth: usize) -> BottomUpNod
         url: p.strings.get(p.frames.url[f]).to_string(),
         line: one_based(p.frames.line[f]),
         column: one_based(p.frames.column[f]),
+        generated: crate::frame_label::generated(p, row.frame),
         self_bytes: row.self_bytes,
         total: row.total,
         callers,

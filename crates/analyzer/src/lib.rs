@@ -46,6 +46,7 @@ pub use grouping::GroupBy;
 pub use heavy::{BottomUpOptions, bottom_up};
 pub use noise::estimate_interval;
 pub use report::{
+    GeneratedPosition,
     BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree,
     SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
 };

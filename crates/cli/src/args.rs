@@ -313,6 +313,26 @@ pub(crate) struct Common {
     /// Print phase timings and peak memory as one JSON line on stderr.
     #[arg(long, hide = true)]
     pub(crate) timings: bool,
+    /// A source map for bundled or minified code (repeatable): matched to
+    /// its script by the map's `file` field, else by its own name without
+    /// `.map`; `URL=FILE.map` names the script's URL. Maps named by a
+    /// local script's `sourceMappingURL` are found without this flag.
+    #[arg(long = "source-map", value_name = "[URL=]FILE.map")]
+    pub(crate) source_map: Vec<String>,
+    /// A directory of source maps, found by script name (`app.js.map`) and
+    /// by the name in the script's `sourceMappingURL` (repeatable).
+    #[arg(long = "source-map-dir", value_name = "DIR")]
+    pub(crate) source_map_dir: Vec<PathBuf>,
+}
+
+impl Common {
+    /// Where source maps are looked for.
+    pub(crate) fn source_maps(&self) -> crate::sourcemap::Sources {
+        crate::sourcemap::Sources {
+            given: self.source_map.iter().map(|s| crate::sourcemap::Given::parse(s)).collect(),
+            dirs: self.source_map_dir.clone(),
+        }
+    }
 }
 
 /// Flags that select and shape rows.

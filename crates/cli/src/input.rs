@@ -313,10 +313,12 @@ fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
         Source::Mapped(map) => Box::new(io::Cursor::new(map)),
         Source::Stream { head, rest } => Box::new(io::Cursor::new(head).chain(rest)),
     };
-    match parse_heapprofile(&mut reader) {
-        Ok(parsed) => report_warnings(&path, parsed, common),
-        Err(e) => Err(parse_failure(&path, input.gzip, e, &mut reader)),
-    }
+    let mut p = match parse_heapprofile(&mut reader) {
+        Ok(parsed) => report_warnings(&path, parsed, common)?,
+        Err(e) => return Err(parse_failure(&path, input.gzip, e, &mut reader)),
+    };
+    crate::sourcemap::apply(&mut p, &common.source_maps(), common.strict)?;
+    Ok(p)
 }
 
 fn snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
@@ -439,6 +441,22 @@ fn report_warnings<T>(path: &Path, parsed: Parsed<T>, common: &Common) -> anyhow
         }
     }
     Ok(value)
+}
+
+/// A warning about something other than an input file itself (a source
+/// map, a script), printed once like the inputs' own; an error naming
+/// `subject` under `--strict`.
+pub(crate) fn warn(subject: &str, message: String, strict: bool) -> anyhow::Result<()> {
+    if strict {
+        bail!("'{subject}': {message} (--strict)");
+    }
+    if let Ok(mut seen) = SEEN_WARNINGS.lock() {
+        let entry = (subject.to_string(), message);
+        if !seen.contains(&entry) {
+            seen.push(entry);
+        }
+    }
+    Ok(())
 }
 
 /// Warnings of every input read so far, for reports.
