@@ -196,7 +196,11 @@ fn count<T>(v: &[T]) -> Result<u32, String> {
 fn join_root(root: Option<&str>, source: &str) -> String {
     match root {
         Some(r) if !source.contains("://") && !source.starts_with('/') => {
-            format!("{}/{source}", r.trim_end_matches('/'))
+            if r.ends_with('/') {
+                format!("{r}{source}")
+            } else {
+                format!("{r}/{source}")
+            }
         }
         _ => source.to_string(),
     }
