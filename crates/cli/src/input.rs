@@ -323,6 +323,12 @@ fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
 
 fn snapshot(input: Opened, common: &Common) -> anyhow::Result<HeapGraph> {
     let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
+    if !common.source_map.is_empty() || !common.source_map_dir.is_empty() {
+        bail!(
+            "--source-map and --source-map-dir apply to sampling heap profiles; '{}' is a heap snapshot or allocation timeline, whose frames are not mapped",
+            path.display()
+        );
+    }
     let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
     crate::progress::stage(&format!("analysing {}", path.display()), size);
     report_warnings(&path, parsed, common)
