@@ -46,9 +46,8 @@ pub use grouping::GroupBy;
 pub use heavy::{BottomUpOptions, bottom_up};
 pub use noise::estimate_interval;
 pub use report::{
-    GeneratedPosition,
     BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree,
-    SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
+    GeneratedPosition, SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
 };
 pub use span::{OrdinalRange, SpanBound, SpanError};
 pub use top_down::{FoldedStack, TreeOptions, collapse, flame_tree, top_down};

@@ -329,7 +329,11 @@ impl Common {
     /// Where source maps are looked for.
     pub(crate) fn source_maps(&self) -> crate::sourcemap::Sources {
         crate::sourcemap::Sources {
-            given: self.source_map.iter().map(|s| crate::sourcemap::Given::parse(s)).collect(),
+            given: self
+                .source_map
+                .iter()
+                .map(|s| crate::sourcemap::Given::parse(s))
+                .collect(),
             dirs: self.source_map_dir.clone(),
         }
     }

@@ -22,8 +22,8 @@ use heapdiff_model::{HeapProfile, OriginalFrame, StringId};
 use rustc_hash::FxHashMap;
 use sha2::{Digest as _, Sha256};
 
-pub(crate) use find::{Given, Sources};
 use find::{Found, Location, Script};
+pub(crate) use find::{Given, Sources};
 use map::{Mapping, ParsedMap};
 
 /// A map that applies to one script, with the script's text when it was
@@ -47,12 +47,15 @@ pub(crate) struct Applied {
 
 type Resolved = Option<Arc<ScriptMap>>;
 
+/// A map file parsed once, or why it could not be.
+type ParsedOnce = Arc<OnceLock<Result<Arc<ParsedMap>, String>>>;
+
 /// Per-run caches: every script is resolved once and every map file
 /// parsed once, however many profiles name them.
 #[derive(Default)]
 struct Cache {
     scripts: Mutex<FxHashMap<String, Arc<OnceLock<Resolved>>>>,
-    maps: Mutex<FxHashMap<PathBuf, Arc<OnceLock<Result<Arc<ParsedMap>, String>>>>>,
+    maps: Mutex<FxHashMap<PathBuf, ParsedOnce>>,
     files: Mutex<FxHashMap<PathBuf, Option<String>>>,
     applied: Mutex<Vec<Applied>>,
 }
@@ -64,7 +67,11 @@ fn cache() -> &'static Cache {
 
 /// The maps applied so far in this run, sorted.
 pub(crate) fn applied() -> Vec<Applied> {
-    let mut a = cache().applied.lock().map(|a| a.clone()).unwrap_or_default();
+    let mut a = cache()
+        .applied
+        .lock()
+        .map(|a| a.clone())
+        .unwrap_or_default();
     a.sort();
     a.dedup();
     a
@@ -84,8 +91,10 @@ pub(crate) fn apply(p: &mut HeapProfile, sources: &Sources, strict: bool) -> any
         return Ok(());
     }
     let owned = original_frames(p, &maps);
-    let originals: Vec<Option<OriginalFrame<'_>>> =
-        owned.iter().map(|o| o.as_ref().map(Original::borrowed)).collect();
+    let originals: Vec<Option<OriginalFrame<'_>>> = owned
+        .iter()
+        .map(|o| o.as_ref().map(Original::borrowed))
+        .collect();
     p.remap_frames(&originals);
     Ok(())
 }
@@ -94,7 +103,8 @@ pub(crate) fn apply(p: &mut HeapProfile, sources: &Sources, strict: bool) -> any
 fn script_urls(p: &HeapProfile) -> BTreeMap<StringId, String> {
     let mut urls = BTreeMap::new();
     for &u in &p.frames.url {
-        urls.entry(u).or_insert_with(|| p.strings.get(u).to_string());
+        urls.entry(u)
+            .or_insert_with(|| p.strings.get(u).to_string());
     }
     urls.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
     urls
@@ -120,12 +130,18 @@ impl Original {
 }
 
 /// Looks up every frame whose script has a map.
-fn original_frames(p: &HeapProfile, maps: &FxHashMap<StringId, Arc<ScriptMap>>) -> Vec<Option<Original>> {
+fn original_frames(
+    p: &HeapProfile,
+    maps: &FxHashMap<StringId, Arc<ScriptMap>>,
+) -> Vec<Option<Original>> {
     let fr = &p.frames;
     (0..fr.len())
         .map(|f| {
             let m = maps.get(&fr.url[f])?;
-            let (line, column) = (u32::try_from(fr.line[f]).ok()?, u32::try_from(fr.column[f]).ok()?);
+            let (line, column) = (
+                u32::try_from(fr.line[f]).ok()?,
+                u32::try_from(fr.column[f]).ok()?,
+            );
             m.original(p.strings.get(fr.name[f]), line, column)
         })
         .collect()
@@ -139,7 +155,11 @@ impl ScriptMap {
         let (i, m) = self.map.lookup(line, column)?;
         let source = self.map.source(m)?;
         let on_line = self.map.line(line);
-        let script_line = self.lines.as_ref().and_then(|l| l.get(line as usize)).map(Vec::as_slice);
+        let script_line = self
+            .lines
+            .as_ref()
+            .and_then(|l| l.get(line as usize))
+            .map(Vec::as_slice);
         let original_name = self.original_name(name, &on_line[..=i], script_line, column);
         Some(Original {
             name: original_name,
@@ -156,8 +176,16 @@ impl ScriptMap {
     /// entry; none means the name was not changed). Without the text, the
     /// mapping must end exactly where the parameter list starts. The last
     /// part of a dotted name (`a.b`) is the one looked for and replaced.
-    fn original_name(&self, name: &str, before: &[Mapping], script_line: Option<&[u16]>, column: u32) -> String {
-        let (prefix, last) = name.rsplit_once(['.', ' ']).map_or(("", name), |(p, l)| (&name[..=p.len()], l));
+    fn original_name(
+        &self,
+        name: &str,
+        before: &[Mapping],
+        script_line: Option<&[u16]>,
+        column: u32,
+    ) -> String {
+        let (prefix, last) = name
+            .rsplit_once(['.', ' '])
+            .map_or(("", name), |(p, l)| (&name[..=p.len()], l));
         if last.is_empty() {
             return name.to_string();
         }
@@ -169,9 +197,10 @@ impl ScriptMap {
                 .take(64)
                 .find(|m| names_at(text, m.column as usize, &wanted))
                 .and_then(|m| self.map.name(m)),
-            None => before.last().filter(|m| {
-                u64::from(m.column) + wanted.len() as u64 == u64::from(column)
-            }).and_then(|m| self.map.name(m)),
+            None => before
+                .last()
+                .filter(|m| u64::from(m.column) + wanted.len() as u64 == u64::from(column))
+                .and_then(|m| self.map.name(m)),
         };
         match found {
             Some(original) => format!("{prefix}{original}"),
@@ -184,15 +213,19 @@ impl ScriptMap {
 fn names_at(text: &[u16], at: usize, name: &[u16]) -> bool {
     let end = at + name.len();
     text.get(at..end) == Some(name)
-        && text
-            .get(end)
-            .is_none_or(|&c| !(char::from_u32(u32::from(c)).is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')))
+        && text.get(end).is_none_or(|&c| {
+            !(char::from_u32(u32::from(c))
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+        })
 }
 
 /// The map of one script, found, parsed and checked once per run.
 fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolved> {
     let cell = {
-        let mut scripts = cache().scripts.lock().map_err(|_| anyhow::anyhow!("source map cache poisoned"))?;
+        let mut scripts = cache()
+            .scripts
+            .lock()
+            .map_err(|_| anyhow::anyhow!("source map cache poisoned"))?;
         Arc::clone(scripts.entry(url.to_string()).or_default())
     };
     let mut failure = None;
@@ -216,29 +249,51 @@ fn load_for(url: &str, sources: &Sources) -> Result<Resolved, (String, String)> 
     let file_field = |p: &Path| file_field_of(p);
     let location = match find::find(url, &script, sources, &file_field) {
         Found::None => return Ok(None),
-        Found::Missing(why) => return Err((url.to_string(), format!("no source map applied: {why}"))),
+        Found::Missing(why) => {
+            return Err((url.to_string(), format!("no source map applied: {why}")));
+        }
         Found::Map(l) => l,
     };
     let (shown, bytes) = match &location {
         Location::File(path) => {
             let bytes = std::fs::read(path).map_err(|e| {
-                (url.to_string(), format!("no source map applied: cannot read '{}': {e}", path.display()))
+                (
+                    url.to_string(),
+                    format!(
+                        "no source map applied: cannot read '{}': {e}",
+                        path.display()
+                    ),
+                )
             })?;
             (path.display().to_string(), bytes)
         }
-        Location::Inline(script_path, bytes) => (format!("{} (inline map)", script_path.display()), bytes.clone()),
+        Location::Inline(script_path, bytes) => (
+            format!("{} (inline map)", script_path.display()),
+            bytes.clone(),
+        ),
     };
-    let map = parsed(&location, &bytes).map_err(|why| (shown.clone(), format!("source map not applied to '{url}': {why}")))?;
+    let map = parsed(&location, &bytes).map_err(|why| {
+        (
+            shown.clone(),
+            format!("source map not applied to '{url}': {why}"),
+        )
+    })?;
     let lines = script.text.as_deref().map(utf16_lines);
     if let Some(lines) = &lines {
         misfit(&map, lines).map_err(|why| {
-            (shown.clone(), format!("source map does not fit '{url}' ({why}); its positions stay generated"))
+            (
+                shown.clone(),
+                format!("source map does not fit '{url}' ({why}); its positions stay generated"),
+            )
         })?;
     }
     if let (Some(file), Location::File(_)) = (&map.file, &location) {
         let (a, b) = (find::basename(file), find::basename(url));
         if !a.is_empty() && a != b {
-            return Err((shown, format!("source map is for '{file}', not '{url}'; its positions stay generated")));
+            return Err((
+                shown,
+                format!("source map is for '{file}', not '{url}'; its positions stay generated"),
+            ));
         }
     }
     record_applied(&shown, url, &bytes);
@@ -251,10 +306,14 @@ fn parsed(location: &Location, bytes: &[u8]) -> Result<Arc<ParsedMap>, String> {
         return ParsedMap::parse(bytes).map(Arc::new);
     };
     let cell = {
-        let mut maps = cache().maps.lock().map_err(|_| "source map cache poisoned".to_string())?;
+        let mut maps = cache()
+            .maps
+            .lock()
+            .map_err(|_| "source map cache poisoned".to_string())?;
         Arc::clone(maps.entry(path.clone()).or_default())
     };
-    cell.get_or_init(|| ParsedMap::parse(bytes).map(Arc::new)).clone()
+    cell.get_or_init(|| ParsedMap::parse(bytes).map(Arc::new))
+        .clone()
 }
 
 /// The `file` field of a given map, read once.
@@ -267,7 +326,10 @@ fn file_field_of(path: &Path) -> Option<String> {
 }
 
 fn record_applied(map: &str, script: &str, bytes: &[u8]) {
-    let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     if let Ok(mut a) = cache().applied.lock() {
         a.push(Applied {
             map: map.to_string(),

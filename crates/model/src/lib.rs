@@ -33,8 +33,8 @@ pub use graph::{
 };
 pub use ids::{FrameId, StackId, StringId};
 pub use profile::{
-    FrameKey, FrameTable, GeneratedFrame, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,
-    UnattributedSamples,
+    FrameKey, FrameTable, GeneratedFrame, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable,
+    StackTable, UnattributedSamples,
 };
 pub use remap::OriginalFrame;
 pub use string_table::StringTable;

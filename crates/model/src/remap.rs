@@ -120,7 +120,10 @@ mod tests {
         let a = p.stacks.frame[1];
         assert_eq!(p.frame_name(a), "handleRequest");
         assert_eq!(p.frame_url(a), "src/index.js");
-        assert_eq!((p.frames.line[a.index()], p.frames.column[a.index()]), (6, 22));
+        assert_eq!(
+            (p.frames.line[a.index()], p.frames.column[a.index()]),
+            (6, 22)
+        );
         let g = p.frames.generated(a).expect("generated position kept");
         assert_eq!(p.strings.get(g.name), "a");
         assert_eq!(p.strings.get(g.url), "file:///app/app.min.js");

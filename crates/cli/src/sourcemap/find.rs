@@ -88,7 +88,9 @@ impl Script {
 pub(crate) fn local_path(url: &str) -> Option<PathBuf> {
     if let Some(rest) = url.strip_prefix("file://") {
         let path = rest.split(['?', '#']).next().unwrap_or(rest);
-        return path.starts_with('/').then(|| PathBuf::from(percent_decode(path)));
+        return path
+            .starts_with('/')
+            .then(|| PathBuf::from(percent_decode(path)));
     }
     url.starts_with('/').then(|| PathBuf::from(url))
 }
@@ -131,7 +133,12 @@ pub(crate) enum Found {
 /// a given map whose `file` field (else own name) is the script's,
 /// `DIR/<script>.map`, then the script's `sourceMappingURL` (looked up in
 /// the directories by its name, else beside the script, else inline).
-pub(crate) fn find(url: &str, script: &Script, sources: &Sources, file_field: &dyn Fn(&Path) -> Option<String>) -> Found {
+pub(crate) fn find(
+    url: &str,
+    script: &Script,
+    sources: &Sources,
+    file_field: &dyn Fn(&Path) -> Option<String>,
+) -> Found {
     let name = basename(url);
     if let Some(g) = sources.given.iter().find(|g| g.url.as_deref() == Some(url)) {
         return Found::Map(Location::File(g.path.clone()));
@@ -141,7 +148,8 @@ pub(crate) fn find(url: &str, script: &Script, sources: &Sources, file_field: &d
         return Found::Map(Location::File(g.path.clone()));
     }
     if let Some(g) = unnamed().find(|g| {
-        file_field(&g.path).is_none() && basename(&g.path.to_string_lossy()).strip_suffix(".map") == Some(name)
+        file_field(&g.path).is_none()
+            && basename(&g.path.to_string_lossy()).strip_suffix(".map") == Some(name)
     }) {
         return Found::Map(Location::File(g.path.clone()));
     }
@@ -165,16 +173,17 @@ fn named_by_script(script: &Script, dirs: &[PathBuf]) -> Found {
     if let Some(data) = value.strip_prefix("data:") {
         return match inline(data) {
             Ok(bytes) => Found::Map(Location::Inline(path.to_path_buf(), bytes)),
-            Err(why) => Found::Missing(format!(
-                "its inline source map cannot be read: {why}"
-            )),
+            Err(why) => Found::Missing(format!("its inline source map cannot be read: {why}")),
         };
     }
     if let Some(p) = in_dirs(dirs, basename(value)) {
         return Found::Map(Location::File(p));
     }
     let relative = value.strip_prefix("file://").map_or(value, |v| v);
-    let beside = path.parent().unwrap_or(Path::new("")).join(percent_decode(relative));
+    let beside = path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(percent_decode(relative));
     if beside.is_file() {
         Found::Map(Location::File(beside))
     } else {
@@ -230,7 +239,8 @@ mod tests {
             find("file:///srv/app.js", &none, &sources, &no_file_field),
             Found::Map(Location::File("maps/explicit.map".into()))
         );
-        let file_field = |p: &Path| (p == Path::new("maps/bundle.map")).then(|| "vendor.js".to_string());
+        let file_field =
+            |p: &Path| (p == Path::new("maps/bundle.map")).then(|| "vendor.js".to_string());
         assert_eq!(
             find("file:///srv/vendor.js", &none, &sources, &file_field),
             Found::Map(Location::File("maps/bundle.map".into()))
@@ -239,7 +249,11 @@ mod tests {
             find("/srv/dist/other.js", &none, &sources, &file_field),
             Found::Map(Location::File("dist/other.js.map".into()))
         );
-        assert_eq!(find("/srv/bundle", &none, &sources, &file_field), Found::None, "a map with a `file` is matched by it only");
+        assert_eq!(
+            find("/srv/bundle", &none, &sources, &file_field),
+            Found::None,
+            "a map with a `file` is matched by it only"
+        );
         assert_eq!(find("node:fs", &none, &sources, &file_field), Found::None);
     }
 
@@ -266,13 +280,25 @@ mod tests {
     #[test]
     fn discovery_decodes_an_inline_map() {
         let path = Path::new("/srv/app.js");
-        let s = script(path, "f()\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,eyJ2ZXJzaW9uIjozfQ==\n");
+        let s = script(
+            path,
+            "f()\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,eyJ2ZXJzaW9uIjozfQ==\n",
+        );
         assert_eq!(
             find("/srv/app.js", &s, &Sources::default(), &no_file_field),
-            Found::Map(Location::Inline(path.to_path_buf(), br#"{"version":3}"#.to_vec()))
+            Found::Map(Location::Inline(
+                path.to_path_buf(),
+                br#"{"version":3}"#.to_vec()
+            ))
         );
-        let bad = script(path, "//# sourceMappingURL=data:application/json;base64,@@@\n");
-        assert!(matches!(find("/srv/app.js", &bad, &Sources::default(), &no_file_field), Found::Missing(_)));
+        let bad = script(
+            path,
+            "//# sourceMappingURL=data:application/json;base64,@@@\n",
+        );
+        assert!(matches!(
+            find("/srv/app.js", &bad, &Sources::default(), &no_file_field),
+            Found::Missing(_)
+        ));
     }
 
     #[test]
@@ -285,10 +311,18 @@ mod tests {
             dirs: vec![dir.path().to_path_buf()],
         };
         assert_eq!(
-            find("http://host/static/app.js?v=3", &Script::default(), &sources, &no_file_field),
+            find(
+                "http://host/static/app.js?v=3",
+                &Script::default(),
+                &sources,
+                &no_file_field
+            ),
             Found::Map(Location::File(dir.path().join("app.js.map")))
         );
-        let s = script(Path::new("/elsewhere/main.js"), "//# sourceMappingURL=hashed.map");
+        let s = script(
+            Path::new("/elsewhere/main.js"),
+            "//# sourceMappingURL=hashed.map",
+        );
         assert_eq!(
             find("/elsewhere/main.js", &s, &sources, &no_file_field),
             Found::Map(Location::File(dir.path().join("hashed.map")))
@@ -297,8 +331,14 @@ mod tests {
 
     #[test]
     fn local_paths_of_frame_urls() {
-        assert_eq!(local_path("file:///a%20b/c.js"), Some(PathBuf::from("/a b/c.js")));
-        assert_eq!(local_path("/srv/app.js"), Some(PathBuf::from("/srv/app.js")));
+        assert_eq!(
+            local_path("file:///a%20b/c.js"),
+            Some(PathBuf::from("/a b/c.js"))
+        );
+        assert_eq!(
+            local_path("/srv/app.js"),
+            Some(PathBuf::from("/srv/app.js"))
+        );
         assert_eq!(local_path("node:internal/fs"), None);
         assert_eq!(local_path("https://x/y.js"), None);
         assert_eq!(basename("https://x/y.js?v=1#h"), "y.js");

@@ -76,14 +76,14 @@ pub(crate) struct ParsedMap {
 impl ParsedMap {
     /// Parses a source map (plain or index map).
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let raw: RawMap = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        let raw: RawMap =
+            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
         let mut map = Self {
             file: raw.file.clone(),
             ..Self::default()
         };
         map.add(raw, 0, 0, 0)?;
-        map.mappings
-            .sort_by_key(|m| (m.line, m.column));
+        map.mappings.sort_by_key(|m| (m.line, m.column));
         map.index_lines()?;
         Ok(map)
     }
@@ -222,7 +222,10 @@ mod tests {
         assert_eq!(m.source(hit), Some("a.js"));
         assert_eq!(m.name(hit), Some("handle"));
         let (_, first) = m.lookup(0, 3).expect("mapped");
-        assert_eq!((first.src_line, first.src_column, m.name(first)), (0, 0, None));
+        assert_eq!(
+            (first.src_line, first.src_column, m.name(first)),
+            (0, 0, None)
+        );
         assert_eq!(m.lookup(1, 2), None, "before the line's first mapping");
         let (_, b) = m.lookup(1, 30).expect("mapped");
         assert_eq!((m.source(b), b.src_line), (Some("b.js"), 3));
@@ -260,7 +263,10 @@ mod tests {
         assert!(e("{").starts_with("not valid JSON"), "{}", e("{"));
         assert_eq!(e(r#"{"version":2,"mappings":""}"#), "version 2 is not 3");
         assert!(e(r#"{"version":3,"sources":[],"mappings":"A!"}"#).starts_with("bad `mappings`"));
-        assert!(e(r#"{"version":3,"sources":["a"],"names":[],"mappings":"AAAAC"}"#).starts_with("bad `mappings`"));
+        assert!(
+            e(r#"{"version":3,"sources":["a"],"names":[],"mappings":"AAAAC"}"#)
+                .starts_with("bad `mappings`")
+        );
         assert_eq!(
             e(r#"{"version":3,"sources":[]}"#),
             "it has neither `mappings` nor `sections`"
@@ -269,7 +275,10 @@ mod tests {
 
     #[test]
     fn file_field_is_read_alone() {
-        assert_eq!(file_field(br#"{"file":"app.js","mappings":";;"}"#).as_deref(), Some("app.js"));
+        assert_eq!(
+            file_field(br#"{"file":"app.js","mappings":";;"}"#).as_deref(),
+            Some("app.js")
+        );
         assert_eq!(file_field(br#"{"mappings":""}"#), None);
     }
 }

@@ -103,9 +103,16 @@ fn a_linked_map_next_to_a_local_script_is_found_and_applied() {
     assert_eq!(placed(&p), originals());
     // The pseudo frame is untouched, and the generated place is kept.
     assert_eq!(p.frame_name(p.stacks.frame[5]), "(V8 API)");
-    let g = p.frames.generated(p.stacks.frame[1]).expect("generated kept");
+    let g = p
+        .frames
+        .generated(p.stacks.frame[1])
+        .expect("generated kept");
     assert_eq!((p.strings.get(g.name), g.line, g.column), ("tt", 1, 16911));
-    assert!(super::applied().iter().any(|a| a.script == url && a.sha256.len() == 64));
+    assert!(
+        super::applied()
+            .iter()
+            .any(|a| a.script == url && a.sha256.len() == 64)
+    );
 }
 
 #[test]
@@ -125,7 +132,9 @@ fn a_given_map_applies_without_the_script_and_keeps_unchanged_names() {
     let url = "/nowhere/build-42/app.min.js";
     let mut p = profile(url);
     let sources = Sources {
-        given: vec![Given::parse(&fixture("app.min.js.map").display().to_string())],
+        given: vec![Given::parse(
+            &fixture("app.min.js.map").display().to_string(),
+        )],
         dirs: Vec::new(),
     };
     apply(&mut p, &sources, false).expect("applies");
@@ -153,8 +162,11 @@ fn a_missing_map_is_a_warning_naming_the_script() {
 fn a_corrupt_map_is_one_warning_naming_the_map_and_the_fault() {
     let dir = copies(&["app.min.js"]);
     let map = dir.path().join("app.min.js.map");
-    std::fs::write(&map, r#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA,!!"}"#)
-        .expect("write");
+    std::fs::write(
+        &map,
+        r#"{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA,!!"}"#,
+    )
+    .expect("write");
     let url = dir.path().join("app.min.js").display().to_string();
     let mut p = profile(&url);
     apply(&mut p, &Sources::default(), false).expect("a warning, not an error");
@@ -169,7 +181,11 @@ fn a_map_that_does_not_fit_its_script_leaves_it_generated() {
     // The fixture's map beside a script of other, shorter lines.
     let dir = copies(&["app.min.js.map"]);
     let js = dir.path().join("app.min.js");
-    std::fs::write(&js, "short();\nlines();\n//# sourceMappingURL=app.min.js.map\n").expect("write");
+    std::fs::write(
+        &js,
+        "short();\nlines();\n//# sourceMappingURL=app.min.js.map\n",
+    )
+    .expect("write");
     let url = js.display().to_string();
     let mut p = profile(&url);
     let before = generated(&p);
@@ -177,7 +193,10 @@ fn a_map_that_does_not_fit_its_script_leaves_it_generated() {
     assert_eq!(generated(&p), before);
     let w = warnings_about(&dir.path().join("app.min.js.map").display().to_string());
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("does not fit") && w[0].contains("past the end of that line"), "{w:?}");
+    assert!(
+        w[0].contains("does not fit") && w[0].contains("past the end of that line"),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -199,7 +218,10 @@ fn a_map_for_another_file_is_reported() {
     apply(&mut p, &sources, false).expect("a warning, not an error");
     assert_eq!(p.frame_name(p.stacks.frame[1]), "tt");
     let w = warnings_about(&dir.path().join("other.js.map").display().to_string());
-    assert!(w.iter().any(|w| w.contains("is for 'app.min.js', not")), "{w:?}");
+    assert!(
+        w.iter().any(|w| w.contains("is for 'app.min.js', not")),
+        "{w:?}"
+    );
 }
 
 #[test]
