@@ -121,7 +121,7 @@ fn reports_list_the_source_maps_applied_and_name_original_functions() {
             // The inline bundle's script is not on this machine: its map
             // is named by URL.
             "--source-map",
-            "/tmp/tmp.uHqJg2zWLS/app.inline.js=app.min.js.map",
+            "/tmp/heapdiff-sourcemap-fixture/app.inline.js=app.min.js.map",
             "--report",
             report.to_str().unwrap(),
         ],
@@ -144,8 +144,8 @@ fn reports_list_the_source_maps_applied_and_name_original_functions() {
     assert_eq!(
         details,
         [
-            "applied to /tmp/tmp.uHqJg2zWLS/app.inline.js",
-            "applied to /tmp/tmp.uHqJg2zWLS/app.min.js"
+            "applied to /tmp/heapdiff-sourcemap-fixture/app.inline.js",
+            "applied to /tmp/heapdiff-sourcemap-fixture/app.min.js"
         ]
     );
     assert!(maps.iter().all(|m| m["name"] == "app.min.js.map"));

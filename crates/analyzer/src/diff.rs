@@ -39,6 +39,19 @@ pub enum SortOrder {
     AbsDelta,
 }
 
+/// How rows of two profiles are matched (`--by function`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchRows {
+    /// By name, URL, line and column: the same build, or positions that
+    /// did not move.
+    #[default]
+    Position,
+    /// By name and URL only: two builds of the same code, where lines
+    /// moved. Functions of one name in one file become one row.
+    Function,
+}
+
 /// Options of [`diff`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffOptions {
@@ -56,6 +69,8 @@ pub struct DiffOptions {
     pub interval_after: Option<u64>,
     /// Report kind: `"diff"` or `"spans"`.
     pub kind: &'static str,
+    /// How rows of the two profiles are matched.
+    pub match_rows: MatchRows,
 }
 
 #[derive(Default, Clone)]
@@ -64,6 +79,8 @@ struct Side {
     total: u64,
     samples: u64,
     generated: Option<GeneratedPosition>,
+    /// The first frame's (line, column) under [`MatchRows::Function`].
+    position: Option<(i32, i32)>,
 }
 
 /// Diffs `before` against `after`.
@@ -73,7 +90,14 @@ pub fn diff(
     after: (&HeapProfile, &CallTree),
     opts: &DiffOptions,
 ) -> DiffReport {
-    let (rows_a, rows_b) = rayon::join(|| side_rows(before, opts.by), || side_rows(after, opts.by));
+    let identity = match opts.match_rows {
+        MatchRows::Position => grouping::Identity::Position,
+        MatchRows::Function => grouping::Identity::Function,
+    };
+    let (rows_a, rows_b) = rayon::join(
+        || side_rows(before, opts.by, identity),
+        || side_rows(after, opts.by, identity),
+    );
     let mut joined: BTreeMap<GroupKey, (Side, Side)> = BTreeMap::new();
     for (k, s) in rows_a {
         joined.entry(k).or_default().0 = s;
@@ -99,11 +123,12 @@ pub fn diff(
         .into_iter()
         .map(|(key, (a, b))| {
             let (bef, aft) = (scale(a.self_bytes), b.self_bytes);
+            let (line, column) = b.position.or(a.position).unwrap_or((key.line, key.column));
             DiffRow {
                 name: display_row_name(opts.by, &key.name).to_string(),
                 url: key.url,
-                line: one_based(key.line),
-                column: one_based(key.column),
+                line: one_based(line),
+                column: one_based(column),
                 // The after build's place where it has the row.
                 generated: b.generated.or(a.generated),
                 before: bef,
@@ -153,10 +178,15 @@ pub fn diff(
     }
 }
 
-fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey, Side)> {
-    let mut groups = grouping::groups(p, tree, by, true);
+fn side_rows(
+    (p, tree): (&HeapProfile, &CallTree),
+    by: GroupBy,
+    identity: grouping::Identity,
+) -> Vec<(GroupKey, Side)> {
+    let mut groups = grouping::groups(p, tree, by, identity);
     let sums = group_sums(p, tree, &groups);
     let generated = std::mem::take(&mut groups.generated);
+    let position = std::mem::take(&mut groups.position);
     groups
         .keys
         .into_iter()
@@ -169,6 +199,7 @@ fn side_rows((p, tree): (&HeapProfile, &CallTree), by: GroupBy) -> Vec<(GroupKey
                     total: sums.total[g],
                     samples: sums.samples[g],
                     generated: generated.get(g).cloned().flatten(),
+                    position: position.get(g).copied(),
                 },
             )
         })

@@ -29,6 +29,18 @@ pub enum GroupBy {
     Package,
 }
 
+/// How frames are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Identity {
+    /// Inside one profile: DevTools' call UID (with the script id).
+    Profile,
+    /// Across profiles: name, URL, line and column.
+    Position,
+    /// Across profiles of two builds: name and URL only, so a function
+    /// whose code moved within its file is still one row.
+    Function,
+}
+
 /// The identity of a row.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct GroupKey {
@@ -50,6 +62,9 @@ pub(crate) struct Groups {
     /// Under `--by function`, the generated position of each row's first
     /// frame where a source map moved it (empty otherwise).
     pub(crate) generated: Vec<Option<GeneratedPosition>>,
+    /// Under [`Identity::Function`], the (line, column) of each row's first
+    /// frame, shown since the key has none (empty otherwise).
+    pub(crate) position: Vec<(i32, i32)>,
 }
 
 impl Groups {
@@ -66,25 +81,30 @@ pub(crate) fn groups(
     p: &HeapProfile,
     tree: &CallTree,
     by: GroupBy,
-    across_profiles: bool,
+    identity: Identity,
 ) -> Groups {
     match by {
         GroupBy::Stack => stack_groups(p, tree),
-        _ => frame_groups(p, by, across_profiles),
+        _ => frame_groups(p, by, identity),
     }
 }
 
-fn frame_groups(p: &HeapProfile, by: GroupBy, across_profiles: bool) -> Groups {
+fn frame_groups(p: &HeapProfile, by: GroupBy, identity: Identity) -> Groups {
     let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
     let mut keys = Vec::new();
     let mut generated = Vec::new();
+    let mut position = Vec::new();
     let keep_generated = by == GroupBy::Function && !p.frames.generated.is_empty();
+    let keep_position = by == GroupBy::Function && identity == Identity::Function;
     let of_frame: Vec<u32> = (0..p.frames.len())
         .map(|f| {
             let frame = FrameId::from_index(f);
-            let key = frame_group_key(p, frame, by, across_profiles);
+            let key = frame_group_key(p, frame, by, identity);
             *index.entry(key).or_insert_with_key(|k| {
                 keys.push(k.clone());
+                if keep_position {
+                    position.push((p.frames.line[f], p.frames.column[f]));
+                }
                 if keep_generated {
                     generated.push(crate::frame_label::generated(p, frame));
                 }
@@ -98,10 +118,12 @@ fn frame_groups(p: &HeapProfile, by: GroupBy, across_profiles: bool) -> Groups {
         of_stack,
         keys,
         generated,
+        position,
     }
 }
 
-fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bool) -> GroupKey {
+fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, identity: Identity) -> GroupKey {
+    let placed = identity != Identity::Function;
     let fr = &p.frames;
     let name = p.strings.get(fr.name[f.index()]);
     let url = p.strings.get(fr.url[f.index()]);
@@ -120,12 +142,12 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bo
         GroupBy::Function => GroupKey {
             name: name.to_string(),
             url: url.to_string(),
-            line: fr.line[f.index()],
-            column: fr.column[f.index()],
-            script_id: if across_profiles {
-                String::new()
-            } else {
+            line: if placed { fr.line[f.index()] } else { -1 },
+            column: if placed { fr.column[f.index()] } else { -1 },
+            script_id: if identity == Identity::Profile {
                 script.to_string()
+            } else {
+                String::new()
             },
             stack: Vec::new(),
         },
@@ -190,6 +212,7 @@ fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
         of_stack,
         keys,
         generated: Vec::new(),
+        position: Vec::new(),
     }
 }
 

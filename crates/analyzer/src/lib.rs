@@ -39,7 +39,7 @@ mod weights;
 
 pub use aggregate::{TopOptions, top};
 pub use call_tree::{CallTree, call_tree};
-pub use diff::{DiffOptions, Normalize, SortOrder, diff};
+pub use diff::{DiffOptions, MatchRows, Normalize, SortOrder, diff};
 pub use filter::{FilterError, FrameFilter};
 pub use frame_label::{display_name, frame_location};
 pub use grouping::GroupBy;

@@ -273,6 +273,14 @@ pub(crate) enum DiffSort {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MatchArg {
+    /// Name, URL, line and column.
+    Position,
+    /// Name and URL.
+    Function,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TopSort {
     #[value(name = "self")]
     SelfBytes,
@@ -381,6 +389,11 @@ pub(crate) struct DiffFlags {
     /// Row order [default: delta].
     #[arg(long, value_enum)]
     pub(crate) sort: Option<DiffSort>,
+    /// How function rows of the two profiles are matched: `position`
+    /// (name, URL, line, column) or `function` (name and URL: two builds
+    /// whose code moved) [default: position].
+    #[arg(long = "match", value_enum, value_name = "HOW")]
+    pub(crate) match_rows: Option<MatchArg>,
     /// Sampling interval in bytes of both profiles, for the noise floor
     /// (default: estimated from the samples).
     #[arg(long, value_name = "BYTES")]

@@ -23,6 +23,10 @@ pub(crate) fn diff_options(
         interval_before: flags.interval,
         interval_after: flags.interval,
         kind,
+        match_rows: match flags.match_rows {
+            Some(crate::args::MatchArg::Function) => analyzer::MatchRows::Function,
+            Some(crate::args::MatchArg::Position) | None => analyzer::MatchRows::Position,
+        },
     }
 }
 
@@ -34,6 +38,7 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
     };
     let mut t = Timings::new(a.common.timings);
     super::refuse_inverted_alone(&a.flags)?;
+    super::refuse_match_by(&a.rows, &a.flags)?;
     let (ia, ib) = (crate::input::open(before)?, crate::input::open(after)?);
     let (pa, pb) = if ia.kind == InputKind::HeapTimeline && ib.kind == InputKind::HeapTimeline {
         // Two timelines diff like two profiles, on their allocation stacks.
@@ -63,6 +68,11 @@ pub(crate) fn run(a: &DiffArgs) -> anyhow::Result<Outcome> {
                 )
             }
             (Input::Snapshot(ga), Input::Snapshot(gb)) => {
+                super::refuse(
+                    a.flags.match_rows.is_some(),
+                    "--match",
+                    "matches function rows of sampling heap profiles; heap snapshots are compared by class",
+                )?;
                 return super::snapshot::diff(a, (before, &ga), (after, &gb));
             }
             (x, _) => {

@@ -11,6 +11,7 @@ use crate::args::{MeasureArg, SpansArgs};
 
 pub(crate) fn run(a: &SpansArgs) -> anyhow::Result<Outcome> {
     super::refuse_inverted_alone(&a.flags)?;
+    super::refuse_match_by(&a.rows, &a.flags)?;
     let input = crate::input::open(&a.file)?;
     if input.kind == InputKind::HeapTimeline {
         return timeline_spans(a, input);
