@@ -77,12 +77,7 @@ impl Groups {
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 
 /// Assigns every stack to its row.
-pub(crate) fn groups(
-    p: &HeapProfile,
-    tree: &CallTree,
-    by: GroupBy,
-    identity: Identity,
-) -> Groups {
+pub(crate) fn groups(p: &HeapProfile, tree: &CallTree, by: GroupBy, identity: Identity) -> Groups {
     match by {
         GroupBy::Stack => stack_groups(p, tree),
         _ => frame_groups(p, by, identity),

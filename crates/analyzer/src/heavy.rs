@@ -134,7 +134,12 @@ fn breadth_first(p: &HeapProfile, tree: &CallTree) -> Vec<StackId> {
 
 /// Nodes with an ancestor of the same function (step 2's exclusion).
 fn excluded_by_recursion(p: &HeapProfile, tree: &CallTree) -> Vec<bool> {
-    let groups = crate::grouping::groups(p, tree, GroupBy::Function, crate::grouping::Identity::Profile);
+    let groups = crate::grouping::groups(
+        p,
+        tree,
+        GroupBy::Function,
+        crate::grouping::Identity::Profile,
+    );
     let counted = crate::aggregate::first_in_group_on_path(p, &groups);
     counted.into_iter().map(|c| !c).collect()
 }

@@ -80,23 +80,31 @@ pub(crate) fn applied() -> Vec<Applied> {
 /// Moves the frames of `p` to their original sources where a map applies.
 /// `strict` turns the first problem into an error.
 pub(crate) fn apply(p: &mut HeapProfile, sources: &Sources, strict: bool) -> anyhow::Result<()> {
-    let urls = script_urls(p);
-    let mut maps: FxHashMap<StringId, Arc<ScriptMap>> = FxHashMap::default();
-    for (id, url) in urls {
+    use heapdiff_model::steps::time;
+    let maps = time("source maps: find, parse, check", || {
+        script_maps(p, sources, strict)
+    })?;
+    if maps.is_empty() {
+        return Ok(());
+    }
+    let originals = time("source maps: look up", || original_frames(p, &maps));
+    time("source maps: remap frames", || p.remap_frames(&originals));
+    Ok(())
+}
+
+/// The map of each script of `p` that has one, by URL.
+fn script_maps(
+    p: &HeapProfile,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<FxHashMap<StringId, Arc<ScriptMap>>> {
+    let mut maps = FxHashMap::default();
+    for (id, url) in script_urls(p) {
         if let Some(m) = resolve(&url, sources, strict)? {
             maps.insert(id, m);
         }
     }
-    if maps.is_empty() {
-        return Ok(());
-    }
-    let owned = original_frames(p, &maps);
-    let originals: Vec<Option<OriginalFrame<'_>>> = owned
-        .iter()
-        .map(|o| o.as_ref().map(Original::borrowed))
-        .collect();
-    p.remap_frames(&originals);
-    Ok(())
+    Ok(maps)
 }
 
 /// The distinct script URLs of a profile's frames (no pseudo frames).
@@ -110,48 +118,36 @@ fn script_urls(p: &HeapProfile) -> BTreeMap<StringId, String> {
     urls
 }
 
-/// An original frame with owned strings (the map's strings outlive it).
-struct Original {
-    name: String,
-    url: String,
-    line: i32,
-    column: i32,
-}
-
-impl Original {
-    fn borrowed(&self) -> OriginalFrame<'_> {
-        OriginalFrame {
-            name: &self.name,
-            url: &self.url,
-            line: self.line,
-            column: self.column,
+/// Looks up every frame whose script has a map, in the order of their
+/// generated positions (each line's mappings are then read once, in
+/// order). The strings borrow from the maps, not from the profile.
+fn original_frames<'m>(
+    p: &HeapProfile,
+    maps: &'m FxHashMap<StringId, Arc<ScriptMap>>,
+) -> Vec<Option<OriginalFrame<'m>>> {
+    let fr = &p.frames;
+    let mut order: Vec<usize> = (0..fr.len())
+        .filter(|&f| maps.contains_key(&fr.url[f]))
+        .collect();
+    order.sort_unstable_by_key(|&f| (fr.url[f], fr.line[f], fr.column[f]));
+    let mut originals = vec![None; fr.len()];
+    for f in order {
+        let (Ok(line), Ok(column)) = (u32::try_from(fr.line[f]), u32::try_from(fr.column[f]))
+        else {
+            continue;
+        };
+        if let Some(m) = maps.get(&fr.url[f]) {
+            originals[f] = m.original(p.strings.get(fr.name[f]), line, column);
         }
     }
-}
-
-/// Looks up every frame whose script has a map.
-fn original_frames(
-    p: &HeapProfile,
-    maps: &FxHashMap<StringId, Arc<ScriptMap>>,
-) -> Vec<Option<Original>> {
-    let fr = &p.frames;
-    (0..fr.len())
-        .map(|f| {
-            let m = maps.get(&fr.url[f])?;
-            let (line, column) = (
-                u32::try_from(fr.line[f]).ok()?,
-                u32::try_from(fr.column[f]).ok()?,
-            );
-            m.original(p.strings.get(fr.name[f]), line, column)
-        })
-        .collect()
+    originals
 }
 
 impl ScriptMap {
     /// Where the generated function named `name` starting at `line:column`
     /// came from: the source and position of the mapping that covers it,
     /// and the original name (see `original_name`).
-    fn original(&self, name: &str, line: u32, column: u32) -> Option<Original> {
+    fn original(&self, name: &str, line: u32, column: u32) -> Option<OriginalFrame<'_>> {
         let (i, m) = self.map.lookup(line, column)?;
         let source = self.map.source(m)?;
         let on_line = self.map.line(line);
@@ -160,52 +156,45 @@ impl ScriptMap {
             .as_ref()
             .and_then(|l| l.get(line as usize))
             .map(Vec::as_slice);
-        let original_name = self.original_name(name, &on_line[..=i], script_line, column);
-        Some(Original {
-            name: original_name,
-            url: source.to_string(),
+        Some(OriginalFrame {
+            name: self.original_name(name, &on_line[..=i], script_line, column),
+            url: source,
             line: i32::try_from(m.src_line).ok()?,
             column: i32::try_from(m.src_column).ok()?,
         })
     }
 
-    /// The original name of a generated function. V8 places a function at
-    /// its parameter list, just after its (generated) name. With the
-    /// script's text, the nearest mapping at or before the position whose
-    /// generated text is that name gives the original name (its `names`
-    /// entry; none means the name was not changed). Without the text, the
-    /// mapping must end exactly where the parameter list starts. The last
-    /// part of a dotted name (`a.b`) is the one looked for and replaced.
+    /// The original name of a generated function, `None` when it is the
+    /// generated one. V8 places a function at its parameter list, just
+    /// after its (generated) name. With the script's text, the nearest
+    /// mapping at or before the position whose generated text is that name
+    /// gives the original name (its `names` entry; none means the name was
+    /// not changed). Without the text, the mapping must end exactly where
+    /// the parameter list starts. Of a dotted name (`a.b`) the last part is
+    /// looked for, and the original name replaces the whole.
     fn original_name(
         &self,
         name: &str,
         before: &[Mapping],
         script_line: Option<&[u16]>,
         column: u32,
-    ) -> String {
-        let (prefix, last) = name
-            .rsplit_once(['.', ' '])
-            .map_or(("", name), |(p, l)| (&name[..=p.len()], l));
+    ) -> Option<&str> {
+        let last = name.rsplit(['.', ' ']).next().unwrap_or(name);
         if last.is_empty() {
-            return name.to_string();
+            return None;
         }
         let wanted: Vec<u16> = last.encode_utf16().collect();
-        let found = match script_line {
+        let named = match script_line {
             Some(text) => before
                 .iter()
                 .rev()
                 .take(64)
-                .find(|m| names_at(text, m.column as usize, &wanted))
-                .and_then(|m| self.map.name(m)),
+                .find(|m| names_at(text, m.column as usize, &wanted))?,
             None => before
                 .last()
-                .filter(|m| u64::from(m.column) + wanted.len() as u64 == u64::from(column))
-                .and_then(|m| self.map.name(m)),
+                .filter(|m| m.column as usize + wanted.len() == column as usize)?,
         };
-        match found {
-            Some(original) => format!("{prefix}{original}"),
-            None => name.to_string(),
-        }
+        self.map.name(named)
     }
 }
 

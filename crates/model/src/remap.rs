@@ -11,8 +11,9 @@ use crate::{FrameId, FrameTable, GeneratedFrame, HeapProfile, StringId};
 /// Where a generated frame came from, as a source map tells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OriginalFrame<'a> {
-    /// The original function name (the generated one where the map has none).
-    pub name: &'a str,
+    /// The original function name; `None` keeps the generated one (the
+    /// map has none, or the name was not changed).
+    pub name: Option<&'a str>,
     /// The original source, as the map names it.
     pub url: &'a str,
     /// 0-based line in the original source.
@@ -40,7 +41,7 @@ impl HeapProfile {
             let script = old.script_id[f];
             let (key, generated) = match original.get(f).copied().flatten() {
                 Some(o) => {
-                    let name = self.strings.intern(o.name);
+                    let name = o.name.map_or(old.name[f], |n| self.strings.intern(n));
                     let url = self.strings.intern(o.url);
                     let generated = GeneratedFrame {
                         name: old.name[f],
@@ -108,7 +109,7 @@ mod tests {
         let original = [
             None,
             Some(OriginalFrame {
-                name: "handleRequest",
+                name: Some("handleRequest"),
                 url: "src/index.js",
                 line: 6,
                 column: 22,
@@ -137,7 +138,7 @@ mod tests {
     fn frames_with_one_original_function_merge() {
         let mut p = bundle();
         let same = OriginalFrame {
-            name: "remember",
+            name: Some("remember"),
             url: "src/log.js",
             line: 3,
             column: 2,

@@ -83,7 +83,11 @@ impl ParsedMap {
             ..Self::default()
         };
         map.add(raw, 0, 0, 0)?;
-        map.mappings.sort_by_key(|m| (m.line, m.column));
+        // Maps list each line's mappings in order almost always; sort only
+        // when one does not.
+        if !map.mappings.is_sorted_by_key(|m| (m.line, m.column)) {
+            map.mappings.sort_by_key(|m| (m.line, m.column));
+        }
         map.index_lines()?;
         Ok(map)
     }
