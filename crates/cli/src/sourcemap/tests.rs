@@ -48,7 +48,7 @@ fn profile(url: &str) -> HeapProfile {
     b.finish()
 }
 
-/// (name, url, 1-based line) of each bundle frame after `apply`.
+/// (name, url, 1-based line) of each bundle frame.
 fn placed(p: &HeapProfile) -> Vec<(String, String, i32)> {
     (1..=BUNDLE_FRAMES.len())
         .map(|s| {
@@ -72,19 +72,6 @@ fn originals() -> Vec<(String, String, i32)> {
     .iter()
     .map(|&(n, u, l)| (n.to_string(), u.to_string(), l))
     .collect()
-}
-
-fn generated(p: &HeapProfile) -> Vec<(String, String, i32)> {
-    (1..=BUNDLE_FRAMES.len())
-        .map(|s| {
-            let f = p.stacks.frame[s];
-            (
-                p.frame_name(f).to_string(),
-                p.frame_url(f).to_string(),
-                p.frames.line[f.index()] + 1,
-            )
-        })
-        .collect()
 }
 
 fn warnings_about(subject: &str) -> Vec<String> {
@@ -150,9 +137,9 @@ fn a_missing_map_is_a_warning_naming_the_script() {
     std::fs::write(&js, "f()\n//# sourceMappingURL=gone.js.map\n").expect("write");
     let url = js.display().to_string();
     let mut p = profile(&url);
-    let before = generated(&p);
+    let before = placed(&p);
     apply(&mut p, &Sources::default(), false).expect("a warning, not an error");
-    assert_eq!(generated(&p), before);
+    assert_eq!(placed(&p), before);
     let w = warnings_about(&url);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].contains("'gone.js.map', which is not at"), "{w:?}");
@@ -188,9 +175,9 @@ fn a_map_that_does_not_fit_its_script_leaves_it_generated() {
     .expect("write");
     let url = js.display().to_string();
     let mut p = profile(&url);
-    let before = generated(&p);
+    let before = placed(&p);
     apply(&mut p, &Sources::default(), false).expect("a warning, not an error");
-    assert_eq!(generated(&p), before);
+    assert_eq!(placed(&p), before);
     let w = warnings_about(&dir.path().join("app.min.js.map").display().to_string());
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
