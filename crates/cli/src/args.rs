@@ -331,6 +331,9 @@ pub(crate) struct Common {
     /// by the name in the script's `sourceMappingURL` (repeatable).
     #[arg(long = "source-map-dir", value_name = "DIR")]
     pub(crate) source_map_dir: Vec<PathBuf>,
+    /// Apply no source map: not even those that local scripts name.
+    #[arg(long, conflicts_with_all = ["source_map", "source_map_dir"])]
+    pub(crate) no_source_maps: bool,
 }
 
 impl Common {

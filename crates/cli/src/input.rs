@@ -317,7 +317,9 @@ fn profile(input: Opened, common: &Common) -> anyhow::Result<HeapProfile> {
         Ok(parsed) => report_warnings(&path, parsed, common)?,
         Err(e) => return Err(parse_failure(&path, input.gzip, e, &mut reader)),
     };
-    crate::sourcemap::apply(&mut p, &common.source_maps(), common.strict)?;
+    if !common.no_source_maps {
+        crate::sourcemap::apply(&mut p, &common.source_maps(), common.strict)?;
+    }
     Ok(p)
 }
 
