@@ -284,3 +284,62 @@ fn flame_graph_shows_the_leak_and_its_callers_as_grown() {
         );
     }
 }
+
+/// Top function names of `heapdiff top FILE ARGS… --format json`, run in
+/// `dir`.
+fn top_names(dir: &Path, args: &[&str]) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
+        .args([
+            "top",
+            "app.heapprofile",
+            "--top",
+            "8",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The esbuild profile pointed at a copy of its bundle on this machine:
+/// the bundle's `sourceMappingURL` is followed without any flag, names are
+/// recovered from the script's text (the class `E` is `RequestRecord`), and
+/// `--no-source-maps` keeps the generated names.
+#[test]
+fn a_local_bundle_names_its_map_and_no_source_maps_turns_it_off() {
+    let fixture = repo_root().join("fixtures/sourcemap/esbuild");
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["app.min.js", "app.min.js.map"] {
+        std::fs::copy(fixture.join(f), tmp.path().join(f)).unwrap();
+    }
+    let profile = std::fs::read_to_string(fixture.join("app.heapprofile")).unwrap();
+    let here = tmp.path().join("app.min.js").display().to_string();
+    std::fs::write(
+        tmp.path().join("app.heapprofile"),
+        profile.replace("/tmp/heapdiff-sourcemap-fixture/app.min.js", &here),
+    )
+    .unwrap();
+    let mapped = top_names(tmp.path(), &[]);
+    for name in ["main", "handleRequest", "RequestRecord", "remember"] {
+        assert!(mapped.iter().any(|n| n == name), "{name} in {mapped:?}");
+    }
+    let generated = top_names(tmp.path(), &["--no-source-maps"]);
+    assert!(generated.iter().any(|n| n == "tt"), "{generated:?}");
+    assert!(!generated.iter().any(|n| n == "main"), "{generated:?}");
+}

@@ -83,6 +83,60 @@ fn json_reports_match_the_schema() {
 }
 
 #[test]
+fn reports_list_the_source_maps_applied_and_name_original_functions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("m.json");
+    let dir = root().join("fixtures/sourcemap/esbuild");
+    let r = heapdiff(
+        &[
+            "app.heapprofile",
+            "inline.heapprofile",
+            "-q",
+            "--source-map",
+            "app.min.js.map",
+            // The inline bundle's script is not on this machine: its map
+            // is named by URL.
+            "--source-map",
+            "/tmp/heapdiff-sourcemap-fixture/app.inline.js=app.min.js.map",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let doc = validate(&report);
+    let maps: Vec<&serde_json::Value> = doc["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "source map")
+        .collect();
+    let details: Vec<&str> = maps.iter().filter_map(|m| m["detail"].as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "applied to /tmp/heapdiff-sourcemap-fixture/app.inline.js",
+            "applied to /tmp/heapdiff-sourcemap-fixture/app.min.js"
+        ]
+    );
+    assert!(maps.iter().all(|m| m["name"] == "app.min.js.map"));
+    let names: Vec<&str> = doc["body"]["growers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(doc["body"]["shrinkers"].as_array().into_iter().flatten())
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    assert!(names.contains(&"handleRequest"), "{names:?}");
+    assert!(!names.contains(&"Z"), "{names:?}");
+}
+
+#[test]
 fn reports_are_deterministic() {
     let dir = fixture("diff/service-leak");
     let tmp = tempfile::tempdir().unwrap();

@@ -122,7 +122,7 @@ pub(crate) fn first_in_group_on_path(p: &HeapProfile, groups: &Groups) -> Vec<bo
 /// self and total bytes, as DevTools' Heavy view.
 #[must_use]
 pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
-    let groups = grouping::groups(p, tree, opts.by, false);
+    let groups = grouping::groups(p, tree, opts.by, grouping::Identity::Profile);
     let sums = group_sums(p, tree, &groups);
     // Rows are ordered by their keys and sums, and only the ones shown are
     // made: a profile can have a million distinct functions.
@@ -158,6 +158,7 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
                 url: key.url.clone(),
                 line: one_based(key.line),
                 column: one_based(key.column),
+                generated: groups.generated(g),
                 self_bytes: sums.self_bytes[g],
                 total: sums.total[g],
                 samples: sums.samples[g],

@@ -4,7 +4,8 @@
 //! thing in all of them.
 //!
 //! * [`align_rows`]: every input's rows (`--by`) keyed across profiles by
-//!   (name, URL, line, column) or by the stack's path of frame labels,
+//!   (name, URL, line, column), by (name, URL) for two builds of the same
+//!   code ([`Identity::Function`]), or by the stack's path of frame labels,
 //!   script ids left out (every process numbers its scripts anew). Keys are
 //!   interned once; each input gets one value column indexed by row.
 //! * [`align_tree`]: the union of the inputs' call trees, a node per path of
@@ -17,7 +18,8 @@ use rustc_hash::FxHashMap;
 
 use crate::aggregate::group_sums;
 use crate::call_tree::CallTree;
-use crate::grouping::{self, GroupBy, GroupKey, NO_GROUP};
+use crate::grouping::{self, GroupBy, GroupKey, Identity, NO_GROUP};
+use crate::report::GeneratedPosition;
 
 /// One input's values, indexed by aligned row (zero where the input has no
 /// such row).
@@ -26,6 +28,12 @@ pub(crate) struct Column {
     pub(crate) self_bytes: Vec<u64>,
     pub(crate) total: Vec<u64>,
     pub(crate) samples: Vec<u64>,
+    /// Where a source map moved the row's first frame from (`None` where
+    /// no map applied, and for rows the input does not have).
+    pub(crate) generated: Vec<Option<GeneratedPosition>>,
+    /// Under [`Identity::Function`], the (line, column) of the row's first
+    /// frame in this input, which the key leaves out.
+    pub(crate) position: Vec<Option<(i32, i32)>>,
 }
 
 /// Rows of n inputs: `keys` in key order, one [`Column`] per input.
@@ -41,11 +49,16 @@ pub(crate) struct AlignedRows {
 /// without self bytes).
 pub(crate) const NO_ROW: u32 = u32::MAX;
 
-/// Aligns the rows of `inputs` by their cross-profile key.
-pub(crate) fn align_rows(inputs: &[(&HeapProfile, &CallTree)], by: GroupBy) -> AlignedRows {
+/// Aligns the rows of `inputs` by their cross-profile key; `identity` is
+/// [`Identity::Position`] or [`Identity::Function`].
+pub(crate) fn align_rows(
+    inputs: &[(&HeapProfile, &CallTree)],
+    by: GroupBy,
+    identity: Identity,
+) -> AlignedRows {
     let per_input: Vec<(Vec<GroupKey>, Column, Vec<u32>)> = inputs
         .par_iter()
-        .map(|&(p, tree)| input_rows(p, tree, by))
+        .map(|&(p, tree)| input_rows(p, tree, by, identity))
         .collect();
     let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
     let mut keys: Vec<GroupKey> = Vec::new();
@@ -109,27 +122,41 @@ fn scatter(col: &Column, rows: &[u32], rank: &[u32], n: usize) -> Column {
         self_bytes: vec![0; n],
         total: vec![0; n],
         samples: vec![0; n],
+        generated: vec![None; n],
+        position: vec![None; n],
     };
     for (i, &k) in rows.iter().enumerate() {
         let r = rank[k as usize] as usize;
         out.self_bytes[r] = col.self_bytes[i];
         out.total[r] = col.total[i];
         out.samples[r] = col.samples[i];
+        out.generated[r].clone_from(&col.generated[i]);
+        out.position[r] = col.position[i];
     }
     out
 }
 
 /// One input's rows with cross-profile keys, their sums, and the row of
 /// each stack.
-fn input_rows(p: &HeapProfile, tree: &CallTree, by: GroupBy) -> (Vec<GroupKey>, Column, Vec<u32>) {
-    let groups = grouping::groups(p, tree, by, true);
+fn input_rows(
+    p: &HeapProfile,
+    tree: &CallTree,
+    by: GroupBy,
+    identity: Identity,
+) -> (Vec<GroupKey>, Column, Vec<u32>) {
+    let groups = grouping::groups(p, tree, by, identity);
     let sums = group_sums(p, tree, &groups);
+    let n = groups.keys.len();
+    let generated = (0..n).map(|g| groups.generated(g)).collect();
+    let position = (0..n).map(|g| groups.position.get(g).copied()).collect();
     (
         groups.keys,
         Column {
             self_bytes: sums.self_bytes,
             total: sums.total,
             samples: sums.samples,
+            generated,
+            position,
         },
         groups.of_stack,
     )
@@ -236,7 +263,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::{align_rows, input_rows};
-    use crate::grouping::{GroupBy, GroupKey};
+    use crate::grouping::{GroupBy, GroupKey, Identity};
     use crate::{CallTree, Weights, call_tree};
 
     const SMALL: ArbParams = ArbParams {
@@ -257,7 +284,7 @@ mod tests {
     ) -> BTreeMap<GroupKey, (Values, Values)> {
         let mut map: BTreeMap<GroupKey, (Values, Values)> = BTreeMap::new();
         for (side, (p, t)) in [a, b].into_iter().enumerate() {
-            let (keys, col, _) = input_rows(p, t, by);
+            let (keys, col, _) = input_rows(p, t, by, Identity::Position);
             for (i, k) in keys.into_iter().enumerate() {
                 let v = (col.self_bytes[i], col.total[i], col.samples[i]);
                 let slot = map.entry(k).or_default();
@@ -286,7 +313,7 @@ mod tests {
             let (a, b) = (a.to_model(), b.to_model());
             let (ta, tb) = (call_tree(&a, &Weights::self_size(&a)), call_tree(&b, &Weights::self_size(&b)));
             let reference = joined((&a, &ta), (&b, &tb), by);
-            let aligned = align_rows(&[(&a, &ta), (&b, &tb)], by);
+            let aligned = align_rows(&[(&a, &ta), (&b, &tb)], by, Identity::Position);
             let rows: Vec<(GroupKey, (Values, Values))> = aligned
                 .keys
                 .iter()

@@ -9,7 +9,7 @@ use crate::aggregate::display_row_name;
 use crate::align::{AlignedRows, align_rows};
 use crate::call_tree::CallTree;
 use crate::frame_label::one_based;
-use crate::grouping::GroupBy;
+use crate::grouping::{GroupBy, Identity};
 use crate::noise::is_noise;
 use crate::report::{DiffReport, DiffRow, DiffTotals, SCHEMA_VERSION, Status};
 
@@ -49,6 +49,19 @@ pub enum DiffKind {
     Spans,
 }
 
+/// How rows of two profiles are matched (`--by function`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchRows {
+    /// By name, URL, line and column: the same build, or positions that
+    /// did not move.
+    #[default]
+    Position,
+    /// By name and URL only: two builds of the same code, where lines
+    /// moved. Functions of one name in one file become one row.
+    Function,
+}
+
 /// Options of [`diff`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffOptions {
@@ -66,6 +79,8 @@ pub struct DiffOptions {
     pub interval_after: Option<u64>,
     /// What is compared: two profiles or two spans of one.
     pub kind: DiffKind,
+    /// How rows of the two profiles are matched.
+    pub match_rows: MatchRows,
 }
 
 /// Diffs `before` against `after`.
@@ -75,7 +90,11 @@ pub fn diff(
     after: (&HeapProfile, &CallTree),
     opts: &DiffOptions,
 ) -> DiffReport {
-    let AlignedRows { keys, columns, .. } = align_rows(&[before, after], opts.by);
+    let identity = match opts.match_rows {
+        MatchRows::Position => Identity::Position,
+        MatchRows::Function => Identity::Function,
+    };
+    let AlignedRows { keys, columns, .. } = align_rows(&[before, after], opts.by, identity);
     let [a, b] = [&columns[0], &columns[1]];
     let (ta, tb) = (before.1.root_total(), after.1.root_total());
     let scale = |v: u64| match opts.normalize {
@@ -96,11 +115,16 @@ pub fn diff(
         .enumerate()
         .map(|(i, key)| {
             let (bef, aft) = (scale(a.self_bytes[i]), b.self_bytes[i]);
+            let (line, column) = b.position[i]
+                .or(a.position[i])
+                .unwrap_or((key.line, key.column));
             DiffRow {
                 name: display_row_name(opts.by, &key.name).to_string(),
                 url: key.url,
-                line: one_based(key.line),
-                column: one_based(key.column),
+                line: one_based(line),
+                column: one_based(column),
+                // The after build's place where it has the row.
+                generated: b.generated[i].clone().or_else(|| a.generated[i].clone()),
                 before: bef,
                 after: aft,
                 delta: signed_delta(bef, aft),

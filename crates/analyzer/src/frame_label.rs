@@ -19,6 +19,21 @@ pub fn frame_location(url: &str, line: i32, column: i32) -> String {
     }
 }
 
+/// Where a source map found a frame in the generated code, `None` for a
+/// frame shown where V8 saw it.
+pub(crate) fn generated(
+    p: &heapdiff_model::HeapProfile,
+    f: heapdiff_model::FrameId,
+) -> Option<crate::report::GeneratedPosition> {
+    let g = p.frames.generated(f)?;
+    Some(crate::report::GeneratedPosition {
+        name: display_name(p.strings.get(g.name)).to_string(),
+        url: p.strings.get(g.url).to_string(),
+        line: one_based(g.line),
+        column: one_based(g.column),
+    })
+}
+
 /// 1-based position for reports, `None` when unknown.
 pub(crate) fn one_based(v: i32) -> Option<u32> {
     u32::try_from(v).ok().map(|v| v + 1)

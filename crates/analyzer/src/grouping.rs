@@ -10,6 +10,7 @@ use heapdiff_model::{FrameId, HeapProfile};
 use rustc_hash::FxHashMap;
 
 use crate::call_tree::CallTree;
+use crate::report::GeneratedPosition;
 
 /// The unit a report row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -26,6 +27,18 @@ pub enum GroupBy {
     /// is `node:`, V8's builtins and pseudo frames `(v8)`, code whose
     /// script is unknown `(unknown)`, any other script its URL.
     Package,
+}
+
+/// How frames are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Identity {
+    /// Inside one profile: DevTools' call UID (with the script id).
+    Profile,
+    /// Across profiles: name, URL, line and column.
+    Position,
+    /// Across profiles of two builds: name and URL only, so a function
+    /// whose code moved within its file is still one row.
+    Function,
 }
 
 /// The identity of a row.
@@ -46,41 +59,66 @@ pub(crate) struct GroupKey {
 pub(crate) struct Groups {
     pub(crate) of_stack: Vec<u32>,
     pub(crate) keys: Vec<GroupKey>,
+    /// Under `--by function`, the generated position of each row's first
+    /// frame where a source map moved it (empty otherwise).
+    pub(crate) generated: Vec<Option<GeneratedPosition>>,
+    /// Under [`Identity::Function`], the (line, column) of each row's first
+    /// frame, shown since the key has none (empty otherwise).
+    pub(crate) position: Vec<(i32, i32)>,
+}
+
+impl Groups {
+    /// The generated position of row `g`, if a source map moved it.
+    pub(crate) fn generated(&self, g: usize) -> Option<GeneratedPosition> {
+        self.generated.get(g).cloned().flatten()
+    }
 }
 
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 
 /// Assigns every stack to its row.
-pub(crate) fn groups(
-    p: &HeapProfile,
-    tree: &CallTree,
-    by: GroupBy,
-    across_profiles: bool,
-) -> Groups {
+pub(crate) fn groups(p: &HeapProfile, tree: &CallTree, by: GroupBy, identity: Identity) -> Groups {
     match by {
         GroupBy::Stack => stack_groups(p, tree),
-        _ => frame_groups(p, by, across_profiles),
+        _ => frame_groups(p, by, identity),
     }
 }
 
-fn frame_groups(p: &HeapProfile, by: GroupBy, across_profiles: bool) -> Groups {
+fn frame_groups(p: &HeapProfile, by: GroupBy, identity: Identity) -> Groups {
     let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
     let mut keys = Vec::new();
+    let mut generated = Vec::new();
+    let mut position = Vec::new();
+    let keep_generated = by == GroupBy::Function && !p.frames.generated.is_empty();
+    let keep_position = by == GroupBy::Function && identity == Identity::Function;
     let of_frame: Vec<u32> = (0..p.frames.len())
         .map(|f| {
-            let key = frame_group_key(p, FrameId::from_index(f), by, across_profiles);
+            let frame = FrameId::from_index(f);
+            let key = frame_group_key(p, frame, by, identity);
             *index.entry(key).or_insert_with_key(|k| {
                 keys.push(k.clone());
+                if keep_position {
+                    position.push((p.frames.line[f], p.frames.column[f]));
+                }
+                if keep_generated {
+                    generated.push(crate::frame_label::generated(p, frame));
+                }
                 u32::try_from(keys.len() - 1).unwrap_or(NO_GROUP)
             })
         })
         .collect();
     let mut of_stack: Vec<u32> = p.stacks.frame.iter().map(|f| of_frame[f.index()]).collect();
     of_stack[0] = NO_GROUP;
-    Groups { of_stack, keys }
+    Groups {
+        of_stack,
+        keys,
+        generated,
+        position,
+    }
 }
 
-fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bool) -> GroupKey {
+fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, identity: Identity) -> GroupKey {
+    let placed = identity != Identity::Function;
     let fr = &p.frames;
     let name = p.strings.get(fr.name[f.index()]);
     let url = p.strings.get(fr.url[f.index()]);
@@ -99,12 +137,12 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, across_profiles: bo
         GroupBy::Function => GroupKey {
             name: name.to_string(),
             url: url.to_string(),
-            line: fr.line[f.index()],
-            column: fr.column[f.index()],
-            script_id: if across_profiles {
-                String::new()
-            } else {
+            line: if placed { fr.line[f.index()] } else { -1 },
+            column: if placed { fr.column[f.index()] } else { -1 },
+            script_id: if identity == Identity::Profile {
                 script.to_string()
+            } else {
+                String::new()
             },
             stack: Vec::new(),
         },
@@ -166,7 +204,12 @@ fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
         });
         of_stack[s.index()] = g;
     }
-    Groups { of_stack, keys }
+    Groups {
+        of_stack,
+        keys,
+        generated: Vec::new(),
+        position: Vec::new(),
+    }
 }
 
 /// Root-to-leaf labels of the frames above `s`, the root excluded.

@@ -134,7 +134,12 @@ fn breadth_first(p: &HeapProfile, tree: &CallTree) -> Vec<StackId> {
 
 /// Nodes with an ancestor of the same function (step 2's exclusion).
 fn excluded_by_recursion(p: &HeapProfile, tree: &CallTree) -> Vec<bool> {
-    let groups = crate::grouping::groups(p, tree, GroupBy::Function, false);
+    let groups = crate::grouping::groups(
+        p,
+        tree,
+        GroupBy::Function,
+        crate::grouping::Identity::Profile,
+    );
     let counted = crate::aggregate::first_in_group_on_path(p, &groups);
     counted.into_iter().map(|c| !c).collect()
 }
@@ -156,6 +161,7 @@ fn to_node(p: &HeapProfile, rows: &[Row], r: usize, depth: usize) -> BottomUpNod
         url: p.strings.get(p.frames.url[f]).to_string(),
         line: one_based(p.frames.line[f]),
         column: one_based(p.frames.column[f]),
+        generated: crate::frame_label::generated(p, row.frame),
         self_bytes: row.self_bytes,
         total: row.total,
         callers,

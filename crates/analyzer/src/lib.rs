@@ -41,7 +41,7 @@ mod weights;
 
 pub use aggregate::{TopOptions, top};
 pub use call_tree::{CallTree, call_tree};
-pub use diff::{DiffKind, DiffOptions, Normalize, SortOrder, diff};
+pub use diff::{DiffKind, DiffOptions, MatchRows, Normalize, SortOrder, diff};
 pub use filter::{FilterError, FrameFilter};
 pub use frame_label::{display_name, frame_location};
 pub use grouping::GroupBy;
@@ -49,7 +49,7 @@ pub use heavy::{BottomUpOptions, bottom_up};
 pub use noise::estimate_interval;
 pub use report::{
     BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree,
-    SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
+    GeneratedPosition, SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
 };
 pub use span::{OrdinalRange, SpanBound, SpanError};
 pub use top_down::{FoldedStack, TreeOptions, collapse, flame_tree, top_down};

@@ -22,6 +22,10 @@ pub struct TopRow {
     pub line: Option<u32>,
     /// 1-based column.
     pub column: Option<u32>,
+    /// Where a source map found this row's function in the generated
+    /// code; absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedPosition>,
     /// Bytes allocated by this row itself.
     #[serde(rename = "self")]
     pub self_bytes: u64,
@@ -32,6 +36,20 @@ pub struct TopRow {
     /// Root-to-leaf frames, for `--by stack`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stack: Vec<String>,
+}
+
+/// A function's name and place in the generated (bundled, minified) code,
+/// beside the original ones a source map gave it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GeneratedPosition {
+    /// The name V8 recorded.
+    pub name: String,
+    /// The generated script's URL.
+    pub url: String,
+    /// 1-based line in the generated script.
+    pub line: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
 }
 
 /// Totals of a single-profile report.
@@ -75,6 +93,10 @@ pub struct TreeRow {
     pub line: Option<u32>,
     /// 1-based column.
     pub column: Option<u32>,
+    /// Where a source map found this row's function in the generated
+    /// code; absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedPosition>,
     /// Self bytes.
     #[serde(rename = "self")]
     pub self_bytes: u64,
@@ -107,6 +129,10 @@ pub struct BottomUpNode {
     pub line: Option<u32>,
     /// 1-based column.
     pub column: Option<u32>,
+    /// Where a source map found this row's function in the generated
+    /// code; absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedPosition>,
     /// Self bytes carried along this caller chain.
     #[serde(rename = "self")]
     pub self_bytes: u64,
@@ -184,6 +210,10 @@ pub struct DiffRow {
     pub line: Option<u32>,
     /// 1-based column.
     pub column: Option<u32>,
+    /// Where a source map found this row's function in the generated
+    /// code; absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedPosition>,
     /// Self bytes before (after `--normalize`).
     pub before: u64,
     /// Self bytes after.

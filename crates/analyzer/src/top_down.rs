@@ -67,6 +67,7 @@ pub fn top_down(p: &HeapProfile, tree: &CallTree, opts: &TreeOptions) -> TreeRep
             url: p.strings.get(p.frames.url[f]).to_string(),
             line: one_based(p.frames.line[f]),
             column: one_based(p.frames.column[f]),
+            generated: crate::frame_label::generated(p, p.stacks.frame[s.index()]),
             self_bytes: tree.self_bytes[s.index()],
             total: tree.total[s.index()],
         });

@@ -228,7 +228,7 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
     } else {
         series_kind(inputs.iter().map(|(p, _)| *p))
     };
-    let aligned = align_rows(inputs, opts.by);
+    let aligned = align_rows(inputs, opts.by, crate::grouping::Identity::Position);
     let shared = match series {
         Series::Peeks => shared_samples(inputs, &aligned),
         Series::Runs | Series::Windows | Series::Unknown => Vec::new(),

@@ -416,6 +416,14 @@ pub(crate) enum DiffSort {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MatchArg {
+    /// Name, URL, line and column.
+    Position,
+    /// Name and URL.
+    Function,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TopSort {
     /// Self bytes (sampling profiles, and `--by` views of timelines).
     #[value(name = "self")]
@@ -477,6 +485,33 @@ pub(crate) struct Common {
     /// Print phase timings and peak memory as one JSON line on stderr.
     #[arg(long, hide = true, global = true)]
     pub(crate) timings: bool,
+    /// A source map for bundled or minified code (repeatable): matched to
+    /// its script by the map's `file` field, else by its own name without
+    /// `.map`; `URL=FILE.map` names the script's URL. Maps named by a
+    /// local script's `sourceMappingURL` are found without this flag.
+    #[arg(long = "source-map", value_name = "[URL=]FILE.map", global = true)]
+    pub(crate) source_map: Vec<String>,
+    /// A directory of source maps, found by script name (`app.js.map`) and
+    /// by the name in the script's `sourceMappingURL` (repeatable).
+    #[arg(long = "source-map-dir", value_name = "DIR", global = true)]
+    pub(crate) source_map_dir: Vec<PathBuf>,
+    /// Apply no source map: not even those that local scripts name.
+    #[arg(long, conflicts_with_all = ["source_map", "source_map_dir"], global = true)]
+    pub(crate) no_source_maps: bool,
+}
+
+impl Common {
+    /// Where source maps are looked for.
+    pub(crate) fn source_maps(&self) -> crate::sourcemap::Sources {
+        crate::sourcemap::Sources {
+            given: self
+                .source_map
+                .iter()
+                .map(|s| crate::sourcemap::Given::parse(s))
+                .collect(),
+            dirs: self.source_map_dir.clone(),
+        }
+    }
 }
 
 /// Flags that select and shape rows.
@@ -521,6 +556,11 @@ pub(crate) struct DiffFlags {
     /// Row order [default: delta].
     #[arg(long, value_enum)]
     pub(crate) sort: Option<DiffSort>,
+    /// How function rows of the two profiles are matched: `position`
+    /// (name, URL, line, column) or `function` (name and URL: two builds
+    /// whose code moved) [default: position].
+    #[arg(long = "match", value_enum, value_name = "HOW")]
+    pub(crate) match_rows: Option<MatchArg>,
     /// Sampling interval in bytes of both profiles, for the noise floor
     /// (default: estimated from the samples).
     #[arg(long, value_name = "BYTES")]

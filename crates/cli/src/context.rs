@@ -1,5 +1,5 @@
 //! The flags every command shares (`--threads`, `--quiet`, `--strict`,
-//! `--no-color`, `--timings`), resolved once, with the environment and the
+//! `--no-color`, `--timings`, the source-map flags), resolved once, with the environment and the
 //! terminal, into the [`Context`] every command receives.
 
 use std::io::{IsTerminal as _, Write as _};
@@ -11,7 +11,7 @@ use crate::args::Common;
 use crate::timings::Timings;
 
 /// What a command needs to know beyond its own flags.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Context {
     /// Warnings about the inputs are errors (`--strict`).
     pub(crate) strict: bool,
@@ -24,6 +24,10 @@ pub(crate) struct Context {
     pub(crate) threads: Option<usize>,
     /// How text tables are written: colours and the terminal's width.
     pub(crate) text: TextOptions,
+    /// Where source maps are looked for (`--source-map`,
+    /// `--source-map-dir`, and the maps local scripts name); `None` under
+    /// `--no-source-maps`.
+    pub(crate) source_maps: Option<crate::sourcemap::Sources>,
 }
 
 impl Context {
@@ -42,6 +46,7 @@ impl Context {
             timings: common.timings,
             threads,
             text: text_options(common.no_color),
+            source_maps: (!common.no_source_maps).then(|| common.source_maps()),
         })
     }
 

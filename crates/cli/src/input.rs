@@ -314,14 +314,24 @@ fn profile(input: Opened, ctx: &Context) -> anyhow::Result<HeapProfile> {
         Source::Mapped(map) => Box::new(io::Cursor::new(map)),
         Source::Stream { head, rest } => Box::new(io::Cursor::new(head).chain(rest)),
     };
-    match parse_heapprofile(&mut reader) {
-        Ok(parsed) => report_warnings(&path, parsed, ctx),
-        Err(e) => Err(parse_failure(&path, input.gzip, e, &mut reader)),
+    let mut p = match parse_heapprofile(&mut reader) {
+        Ok(parsed) => report_warnings(&path, parsed, ctx)?,
+        Err(e) => return Err(parse_failure(&path, input.gzip, e, &mut reader)),
+    };
+    if let Some(sources) = &ctx.source_maps {
+        crate::sourcemap::apply(&mut p, sources, ctx.strict)?;
     }
+    Ok(p)
 }
 
 fn snapshot(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
     let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
+    if ctx.source_maps.as_ref().is_some_and(|s| !s.is_empty()) {
+        bail!(
+            "--source-map and --source-map-dir apply to sampling heap profiles; '{}' is a heap snapshot or allocation timeline, whose frames are not mapped",
+            path.display()
+        );
+    }
     let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
     crate::progress::stage(&format!("analysing {}", path.display()), size);
     report_warnings(&path, parsed, ctx)
@@ -440,6 +450,22 @@ fn report_warnings<T>(path: &Path, parsed: Parsed<T>, ctx: &Context) -> anyhow::
         }
     }
     Ok(value)
+}
+
+/// A warning about something other than an input file itself (a source
+/// map, a script), printed once like the inputs' own; an error naming
+/// `subject` under `--strict`.
+pub(crate) fn warn(subject: &str, message: String, strict: bool) -> anyhow::Result<()> {
+    if strict {
+        bail!("'{subject}': {message} (--strict)");
+    }
+    if let Ok(mut seen) = SEEN_WARNINGS.lock() {
+        let entry = (subject.to_string(), message);
+        if !seen.contains(&entry) {
+            seen.push(entry);
+        }
+    }
+    Ok(())
 }
 
 /// Warnings of every input read so far, for reports.

@@ -8,6 +8,7 @@ mod input;
 mod output;
 mod progress;
 mod report;
+mod sourcemap;
 mod timings;
 
 use std::io::{self, Write as _};

@@ -142,5 +142,21 @@ pub(crate) fn write(path: &Path, inputs: &[&Path], doc: &ReportDocument) -> anyh
             path.display()
         ),
     };
-    crate::output::to_file(path, inputs, |out| write(out, doc))
+    let with_maps = with_source_maps(doc);
+    crate::output::to_file(path, inputs, |out| write(out, &with_maps))
+}
+
+/// The document with the source maps applied in this run listed among
+/// its inputs (path, size, SHA-256 and the script each was applied to).
+fn with_source_maps(doc: &ReportDocument) -> ReportDocument {
+    let mut doc = doc.clone();
+    doc.inputs
+        .extend(crate::sourcemap::applied().into_iter().map(|a| InputInfo {
+            name: a.map,
+            kind: "source map".to_string(),
+            bytes: a.bytes,
+            sha256: a.sha256,
+            detail: format!("applied to {}", a.script),
+        }));
+    doc
 }

@@ -22,6 +22,7 @@ mod graph;
 mod ids;
 pub mod memory;
 mod profile;
+mod remap;
 pub mod steps;
 mod string_table;
 pub mod text;
@@ -33,8 +34,9 @@ pub use graph::{
 };
 pub use ids::{EdgePosition, FrameId, NodeOrdinal, ObjectId, SnapshotStringId, StackId, StringId};
 pub use profile::{
-    FrameKey, FrameTable, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable, StackTable,
-    UnattributedSamples,
+    FrameKey, FrameTable, GeneratedFrame, HeapProfile, ProfileBuilder, ProfileMeta, SampleTable,
+    StackTable, UnattributedSamples,
 };
+pub use remap::OriginalFrame;
 pub use string_table::StringTable;
 pub use validate::{InvariantError, validate};

@@ -59,9 +59,33 @@ pub struct FrameTable {
     pub line: Vec<i32>,
     /// 0-based column, -1 when unknown.
     pub column: Vec<i32>,
+    /// Where each frame was in the generated code, for frames a source map
+    /// moved to their original source; empty when no map applied.
+    pub generated: Vec<Option<GeneratedFrame>>,
+}
+
+/// A frame's name and position in the generated (bundled, minified) code,
+/// kept when a source map gave it its original ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GeneratedFrame {
+    /// `functionName` as V8 wrote it.
+    pub name: StringId,
+    /// URL of the generated script.
+    pub url: StringId,
+    /// 0-based line in the generated script.
+    pub line: i32,
+    /// 0-based column in the generated script.
+    pub column: i32,
 }
 
 impl FrameTable {
+    /// The generated position of a frame a source map moved, `None` for a
+    /// frame shown where V8 saw it.
+    #[must_use]
+    pub fn generated(&self, f: FrameId) -> Option<GeneratedFrame> {
+        self.generated.get(f.index()).copied().flatten()
+    }
+
     /// Number of frames.
     #[must_use]
     pub fn len(&self) -> usize {

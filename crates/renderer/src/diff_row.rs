@@ -50,6 +50,7 @@ mod tests {
             url: String::new(),
             line: None,
             column: None,
+            generated: None,
             before,
             after,
             delta: i64::try_from(after).unwrap() - i64::try_from(before).unwrap(),

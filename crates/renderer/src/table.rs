@@ -425,6 +425,7 @@ mod tests {
                 },
                 line: Some(i % 50 + 1),
                 column: (i % 3 != 0).then_some(i % 9 + 1),
+                generated: None,
                 self_bytes: u64::from(i) * 3,
                 total: u64::from(i) * 1_000,
             })

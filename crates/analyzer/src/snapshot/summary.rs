@@ -339,7 +339,8 @@ fn detached_totals(g: &HeapGraph, d: &Derived) -> (u64, u64) {
 
 /// A detached node that is DOM: anything but node's native objects.
 fn is_dom(g: &HeapGraph, v: usize) -> bool {
-    !g.node_name(NodeOrdinal::from_index(v)).starts_with("Node / ")
+    !g.node_name(NodeOrdinal::from_index(v))
+        .starts_with("Node / ")
 }
 
 #[cfg(test)]

@@ -195,11 +195,7 @@ mod tests {
         }
         #[allow(clippy::iter_over_hash_type)]
         for group in groups.values() {
-            let sum: u64 = group
-                .outermost
-                .iter()
-                .map(|&v| d.retained_of(v))
-                .sum();
+            let sum: u64 = group.outermost.iter().map(|&v| d.retained_of(v)).sum();
             assert_eq!(sum, group.retained);
             for &v in &group.outermost {
                 let mut up = idom[v.index()];

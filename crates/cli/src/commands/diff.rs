@@ -27,6 +27,10 @@ pub(crate) fn diff_options(
         interval_before: flags.interval,
         interval_after: flags.interval,
         kind,
+        match_rows: match flags.match_rows {
+            Some(crate::args::MatchArg::Function) => analyzer::MatchRows::Function,
+            Some(crate::args::MatchArg::Position) | None => analyzer::MatchRows::Position,
+        },
     }
 }
 
@@ -38,12 +42,20 @@ pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     };
     let mut t = ctx.stopwatch();
     super::refuse_inverted_alone(&a.flags)?;
+    super::refuse_match_by(&a.rows, &a.flags)?;
     match load_pair(a, ctx, before, after)? {
         Pair::Profiles(pa, pb) => {
             t.phase("parse");
             diff_profiles(a, ctx, (before, &pa), (after, &pb), t)
         }
-        Pair::Snapshots(ga, gb) => super::snapshot::diff(a, (before, &ga), (after, &gb)),
+        Pair::Snapshots(ga, gb) => {
+            super::refuse(
+                a.flags.match_rows.is_some(),
+                "--match",
+                "matches function rows of sampling heap profiles; heap snapshots are compared by class",
+            )?;
+            super::snapshot::diff(a, (before, &ga), (after, &gb))
+        }
     }
 }
 

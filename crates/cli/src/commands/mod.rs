@@ -118,6 +118,15 @@ pub(crate) fn refuse_measure(t: &crate::args::TimelineFlags, file: &Path) -> any
     )
 }
 
+/// `--match` chooses how function rows match.
+pub(crate) fn refuse_match_by(rows: &RowArgs, flags: &DiffFlags) -> anyhow::Result<()> {
+    refuse(
+        flags.match_rows.is_some() && rows.by() != crate::args::By::Function,
+        "--match",
+        "chooses how function rows are matched; it has no meaning with --by stack, script or package",
+    )
+}
+
 /// `--inverted` shapes the flame graph of `--flamegraph`.
 pub(crate) fn refuse_inverted_alone(flags: &DiffFlags) -> anyhow::Result<()> {
     refuse(

@@ -13,6 +13,7 @@ use crate::input::Loaded;
 
 pub(crate) fn run(a: &SpansArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     super::refuse_inverted_alone(&a.flags)?;
+    super::refuse_match_by(&a.rows, &a.flags)?;
     let input = crate::input::open(&a.file)?;
     if input.kind == InputKind::HeapTimeline {
         return timeline_spans(a, ctx, input);

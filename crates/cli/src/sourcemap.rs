@@ -1,0 +1,362 @@
+//! Source maps: the frames of a profile are moved from the generated
+//! (bundled, minified) code to their original sources and names before any
+//! analysis, so every view, diff and export speaks in original names.
+//!
+//! For each script that occurs in a profile, `find` locates its map once
+//! per run (a given map, a map directory, or the script's own
+//! `sourceMappingURL`), `map` parses it once, and the map is checked
+//! against the script when the script is readable. Each frame's generated
+//! position is then looked up and the model rebuilds its frame table
+//! (`HeapProfile::remap_frames`). Problems are warnings naming the script
+//! or the map (errors under `--strict`); a script whose map is missing,
+//! corrupt or does not fit keeps its generated positions.
+
+mod find;
+mod map;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use heapdiff_model::{HeapProfile, OriginalFrame, StringId};
+use rustc_hash::FxHashMap;
+use sha2::{Digest as _, Sha256};
+
+use find::{Found, Location, Script};
+pub(crate) use find::{Given, Sources};
+use map::{Mapping, ParsedMap};
+
+/// A map that applies to one script, with the script's text when it was
+/// readable (to check the fit and to find original names).
+struct ScriptMap {
+    map: Arc<ParsedMap>,
+    /// The script's lines in UTF-16 code units (V8's and source maps'
+    /// column unit), when the script was read.
+    lines: Option<Vec<Vec<u16>>>,
+}
+
+/// A map applied in this run, for reports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Applied {
+    /// The map file (or the script, for an inline map).
+    pub(crate) map: String,
+    pub(crate) script: String,
+    pub(crate) bytes: u64,
+    pub(crate) sha256: String,
+}
+
+type Resolved = Option<Arc<ScriptMap>>;
+
+/// A map file parsed once, or why it could not be.
+type ParsedOnce = Arc<OnceLock<Result<Arc<ParsedMap>, String>>>;
+
+/// Per-run caches: every script is resolved once and every map file
+/// parsed once, however many profiles name them.
+#[derive(Default)]
+struct Cache {
+    scripts: Mutex<FxHashMap<String, Arc<OnceLock<Resolved>>>>,
+    maps: Mutex<FxHashMap<PathBuf, ParsedOnce>>,
+    files: Mutex<FxHashMap<PathBuf, Option<String>>>,
+    applied: Mutex<Vec<Applied>>,
+}
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Cache::default)
+}
+
+/// The maps applied so far in this run, sorted.
+pub(crate) fn applied() -> Vec<Applied> {
+    let mut a = cache()
+        .applied
+        .lock()
+        .map(|a| a.clone())
+        .unwrap_or_default();
+    a.sort();
+    a.dedup();
+    a
+}
+
+/// Moves the frames of `p` to their original sources where a map applies.
+/// `strict` turns the first problem into an error.
+pub(crate) fn apply(p: &mut HeapProfile, sources: &Sources, strict: bool) -> anyhow::Result<()> {
+    use heapdiff_model::steps::time;
+    let maps = time("source maps: find, parse, check", || {
+        script_maps(p, sources, strict)
+    })?;
+    if maps.is_empty() {
+        return Ok(());
+    }
+    let originals = time("source maps: look up", || original_frames(p, &maps));
+    time("source maps: remap frames", || p.remap_frames(&originals));
+    Ok(())
+}
+
+/// The map of each script of `p` that has one, by URL.
+fn script_maps(
+    p: &HeapProfile,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<FxHashMap<StringId, Arc<ScriptMap>>> {
+    let mut maps = FxHashMap::default();
+    for (id, url) in script_urls(p) {
+        if let Some(m) = resolve(&url, sources, strict)? {
+            maps.insert(id, m);
+        }
+    }
+    Ok(maps)
+}
+
+/// The distinct script URLs of a profile's frames (no pseudo frames).
+fn script_urls(p: &HeapProfile) -> BTreeMap<StringId, String> {
+    let mut urls = BTreeMap::new();
+    for &u in &p.frames.url {
+        urls.entry(u)
+            .or_insert_with(|| p.strings.get(u).to_string());
+    }
+    urls.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
+    urls
+}
+
+/// Looks up every frame whose script has a map, in the order of their
+/// generated positions (each line's mappings are then read once, in
+/// order). The strings borrow from the maps, not from the profile.
+fn original_frames<'m>(
+    p: &HeapProfile,
+    maps: &'m FxHashMap<StringId, Arc<ScriptMap>>,
+) -> Vec<Option<OriginalFrame<'m>>> {
+    let fr = &p.frames;
+    let mut order: Vec<usize> = (0..fr.len())
+        .filter(|&f| maps.contains_key(&fr.url[f]))
+        .collect();
+    order.sort_unstable_by_key(|&f| (fr.url[f], fr.line[f], fr.column[f]));
+    let mut originals = vec![None; fr.len()];
+    for f in order {
+        let (Ok(line), Ok(column)) = (u32::try_from(fr.line[f]), u32::try_from(fr.column[f]))
+        else {
+            continue;
+        };
+        if let Some(m) = maps.get(&fr.url[f]) {
+            originals[f] = m.original(p.strings.get(fr.name[f]), line, column);
+        }
+    }
+    originals
+}
+
+impl ScriptMap {
+    /// Where the generated function named `name` starting at `line:column`
+    /// came from: the source and position of the mapping that covers it,
+    /// and the original name (see `original_name`).
+    fn original(&self, name: &str, line: u32, column: u32) -> Option<OriginalFrame<'_>> {
+        let (i, m) = self.map.lookup(line, column)?;
+        let source = self.map.source(m)?;
+        let on_line = self.map.line(line);
+        let script_line = self
+            .lines
+            .as_ref()
+            .and_then(|l| l.get(line as usize))
+            .map(Vec::as_slice);
+        Some(OriginalFrame {
+            name: self.original_name(name, &on_line[..=i], script_line, column),
+            url: source,
+            line: i32::try_from(m.src_line).ok()?,
+            column: i32::try_from(m.src_column).ok()?,
+        })
+    }
+
+    /// The original name of a generated function, `None` when it is the
+    /// generated one. V8 places a function at its parameter list, just
+    /// after its (generated) name. With the script's text, the nearest
+    /// mapping at or before the position whose generated text is that name
+    /// gives the original name (its `names` entry; none means the name was
+    /// not changed). Without the text, the mapping must end exactly where
+    /// the parameter list starts. Of a dotted name (`a.b`) the last part is
+    /// looked for, and the original name replaces the whole.
+    fn original_name(
+        &self,
+        name: &str,
+        before: &[Mapping],
+        script_line: Option<&[u16]>,
+        column: u32,
+    ) -> Option<&str> {
+        let last = name.rsplit(['.', ' ']).next().unwrap_or(name);
+        if last.is_empty() {
+            return None;
+        }
+        let wanted: Vec<u16> = last.encode_utf16().collect();
+        let named = match script_line {
+            Some(text) => before
+                .iter()
+                .rev()
+                .take(64)
+                .find(|m| names_at(text, m.column as usize, &wanted))?,
+            None => before
+                .last()
+                .filter(|m| m.column as usize + wanted.len() == column as usize)?,
+        };
+        self.map.name(named)
+    }
+}
+
+/// `text[at..]` starts with the identifier `name` (not a longer one).
+fn names_at(text: &[u16], at: usize, name: &[u16]) -> bool {
+    let end = at + name.len();
+    text.get(at..end) == Some(name)
+        && text.get(end).is_none_or(|&c| {
+            !(char::from_u32(u32::from(c))
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+        })
+}
+
+/// The map of one script, found, parsed and checked once per run.
+fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolved> {
+    let cell = {
+        let mut scripts = cache()
+            .scripts
+            .lock()
+            .map_err(|_| anyhow::anyhow!("source map cache poisoned"))?;
+        Arc::clone(scripts.entry(url.to_string()).or_default())
+    };
+    let mut failure = None;
+    let resolved = cell.get_or_init(|| match load_for(url, sources) {
+        Ok(m) => m,
+        Err(problem) => {
+            failure = Some(problem);
+            None
+        }
+    });
+    if let Some((subject, message)) = failure {
+        crate::input::warn(&subject, message, strict)?;
+    }
+    Ok(resolved.clone())
+}
+
+/// Finds, parses and checks the map of one script. `Err` is a warning:
+/// (what it is about, what is wrong).
+fn load_for(url: &str, sources: &Sources) -> Result<Resolved, (String, String)> {
+    let script = Script::read(url);
+    let file_field = |p: &Path| file_field_of(p);
+    let location = match find::find(url, &script, sources, &file_field) {
+        Found::None => return Ok(None),
+        Found::Missing(why) => {
+            return Err((url.to_string(), format!("no source map applied: {why}")));
+        }
+        Found::Map(l) => l,
+    };
+    let (shown, bytes) = match &location {
+        Location::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                (
+                    url.to_string(),
+                    format!(
+                        "no source map applied: cannot read '{}': {e}",
+                        path.display()
+                    ),
+                )
+            })?;
+            (path.display().to_string(), bytes)
+        }
+        Location::Inline(script_path, bytes) => (
+            format!("{} (inline map)", script_path.display()),
+            bytes.clone(),
+        ),
+    };
+    let map = parsed(&location, &bytes).map_err(|why| {
+        (
+            shown.clone(),
+            format!("source map not applied to '{url}': {why}"),
+        )
+    })?;
+    let lines = script.text.as_deref().map(utf16_lines);
+    if let Some(lines) = &lines {
+        misfit(&map, lines).map_err(|why| {
+            (
+                shown.clone(),
+                format!("source map does not fit '{url}' ({why}); its positions stay generated"),
+            )
+        })?;
+    }
+    if let (Some(file), Location::File(_)) = (&map.file, &location) {
+        let (a, b) = (find::basename(file), find::basename(url));
+        if !a.is_empty() && a != b {
+            return Err((
+                shown,
+                format!("source map is for '{file}', not '{url}'; its positions stay generated"),
+            ));
+        }
+    }
+    record_applied(&shown, url, &bytes);
+    Ok(Some(Arc::new(ScriptMap { map, lines })))
+}
+
+/// Parses a map once per run (an inline map belongs to one script).
+fn parsed(location: &Location, bytes: &[u8]) -> Result<Arc<ParsedMap>, String> {
+    let Location::File(path) = location else {
+        return ParsedMap::parse(bytes).map(Arc::new);
+    };
+    let cell = {
+        let mut maps = cache()
+            .maps
+            .lock()
+            .map_err(|_| "source map cache poisoned".to_string())?;
+        Arc::clone(maps.entry(path.clone()).or_default())
+    };
+    cell.get_or_init(|| ParsedMap::parse(bytes).map(Arc::new))
+        .clone()
+}
+
+/// The `file` field of a given map, read once.
+fn file_field_of(path: &Path) -> Option<String> {
+    let mut files = cache().files.lock().ok()?;
+    files
+        .entry(path.to_path_buf())
+        .or_insert_with(|| std::fs::read(path).ok().and_then(|b| map::file_field(&b)))
+        .clone()
+}
+
+fn record_applied(map: &str, script: &str, bytes: &[u8]) {
+    let sha256 = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if let Ok(mut a) = cache().applied.lock() {
+        a.push(Applied {
+            map: map.to_string(),
+            script: script.to_string(),
+            bytes: bytes.len() as u64,
+            sha256,
+        });
+    }
+}
+
+fn utf16_lines(text: &str) -> Vec<Vec<u16>> {
+    text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).encode_utf16().collect())
+        .collect()
+}
+
+/// A map fits its script when every mapping lies within the script: on
+/// one of its lines, at most at that line's end.
+fn misfit(map: &ParsedMap, lines: &[Vec<u16>]) -> Result<(), String> {
+    for m in &map.mappings {
+        let Some(line) = lines.get(m.line as usize) else {
+            return Err(format!(
+                "it maps line {} but the script has {} lines",
+                m.line + 1,
+                lines.len()
+            ));
+        };
+        if m.column as usize > line.len() {
+            return Err(format!(
+                "it maps line {} column {}, past the end of that line ({} columns)",
+                m.line + 1,
+                m.column + 1,
+                line.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
