@@ -843,3 +843,34 @@ fn file_names_not_utf8_or_with_controls_are_shown_inert() {
     );
     assert!(!report.contains('\u{1b}'));
 }
+
+/// The hidden `--timings` flag is honoured by every command: those that
+/// record phases print them, the others one `total` phase; always exactly
+/// one JSON line on stderr with the peak memory.
+#[test]
+fn every_command_prints_one_timings_line() {
+    let dir = fixture("heapprofile/worked-example");
+    let snapshot = fixture("heapsnapshot/worked-example-a/input.heapsnapshot");
+    let snapshot = snapshot.to_str().unwrap();
+    for args in [
+        vec!["top", "input.heapprofile"],
+        vec!["tree", "input.heapprofile"],
+        vec!["collapse", "input.heapprofile"],
+        vec!["dominators", snapshot],
+        vec!["retainers", snapshot, "--class", "Object"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--timings", "-q"]);
+        let r = heapdiff(&args, &dir);
+        assert_eq!(r.status.code(), Some(0), "{args:?}: {}", text(&r.stderr));
+        let stderr = text(&r.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {stderr}");
+        let line: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert!(
+            line["phases_ms"].as_object().is_some_and(|p| !p.is_empty()),
+            "{args:?}: {stderr}"
+        );
+        assert!(line["peak_rss_kib"].is_u64(), "{args:?}: {stderr}");
+    }
+}

@@ -37,7 +37,12 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
     let pool = pool.build().context("cannot start worker threads")?;
     crate::progress::init(ctx.quiet);
+    let start = std::time::Instant::now();
+    if ctx.timings {
+        heapdiff_model::steps::enable();
+    }
     let result = pool.install(|| dispatch(&command, &ctx));
+    crate::timings::report_unreported(ctx.timings, start);
     crate::progress::clear();
     // Warnings go out once, in a fixed order, whatever the outcome.
     crate::input::print_warnings(ctx.quiet);
