@@ -17,15 +17,17 @@ mod report;
 mod retained;
 mod retainers;
 mod scripts;
+mod accumulation;
 mod summary;
 mod suspects;
 mod weakmap;
 
+pub use accumulation::{AccumulationOptions, accumulation_points};
 pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use report::{
-    ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
+    AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow, HeldClass, DominatorsReport, NewObjectsRow, PathStep,
     RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
     SuspectCluster,
 };
