@@ -134,6 +134,11 @@ pub(crate) enum Command {
     /// What keeps objects alive: shortest retainer paths from the GC roots,
     /// grouped by path.
     Retainers(RetainersArgs),
+    /// Leak suspects of one heap snapshot: the objects and classes that
+    /// retain a large share of the heap, what they hold, and their path
+    /// from the GC roots.
+    #[command(after_help = SUSPECTS_HELP)]
+    Suspects(SuspectsArgs),
     /// Allocation timeline: live bytes allocated per interval, as a table
     /// and an SVG chart.
     Timeline(TimelineArgs),
@@ -345,6 +350,30 @@ pub(crate) struct RetainersArgs {
     #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 5)]
     pub(crate) top: usize,
     /// Output format (`markdown` prints the text).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+}
+
+const SUSPECTS_HELP: &str = "\
+An object is a suspect when it retains --min-share of the heap or more while
+none of its children in the dominator tree does: it accumulates many small
+objects (an array's records, a map's entries). A class is a suspect when its
+objects outside those retain the share together, each counted once. V8
+internals, strings, arrays, embedder objects and built-in classes are left
+out unless --all-suspects is given.";
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SuspectsArgs {
+    /// The heap snapshot.
+    pub(crate) file: PathBuf,
+    /// A suspect retains at least this share of the heap, in percent.
+    #[arg(long, value_name = "P", default_value_t = 10.0)]
+    pub(crate) min_share: f64,
+    /// Also list V8 internals, strings, arrays, embedder objects and
+    /// built-in classes.
+    #[arg(long)]
+    pub(crate) all_suspects: bool,
+    /// Output format (`table` prints the list as text; no CSV).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 }

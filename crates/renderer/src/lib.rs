@@ -23,6 +23,7 @@ pub mod pprof;
 pub mod report_html;
 pub mod report_md;
 pub mod snapshot;
+pub mod suspects;
 pub mod speedscope;
 pub mod table;
 pub mod timeline;

@@ -11,7 +11,7 @@ use heapdiff_model::HeapGraph;
 use heapdiff_renderer as renderer;
 
 use crate::Outcome;
-use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs};
+use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs, SuspectsArgs};
 use crate::context::Context;
 
 fn limit(n: usize) -> Option<usize> {
@@ -109,6 +109,30 @@ pub(crate) fn retainers(a: &RetainersArgs, ctx: &Context) -> anyhow::Result<Outc
         Format::Table | Format::Markdown | Format::Csv => {
             renderer::snapshot::retainers_text(out, &report)
         }
+        Format::Json => renderer::json::write(out, &report),
+    })?;
+    crate::output::release_at_exit((g, d));
+    Ok(Outcome::Success)
+}
+
+/// `heapdiff suspects`: the accumulation points of one snapshot.
+pub(crate) fn suspects(a: &SuspectsArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    refuse_csv(a.format, "suspects")?;
+    super::refuse(
+        !(0.0..=100.0).contains(&a.min_share),
+        "--min-share",
+        &format!("must be a percentage from 0 to 100, not {}", a.min_share),
+    )?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
+    let d = snapshot::analyze(&g);
+    let opts = snapshot::AccumulationOptions {
+        min_share: a.min_share,
+        all: a.all_suspects,
+    };
+    let report = snapshot::accumulation_points(&g, &d, &opts);
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table | Format::Csv => renderer::suspects::text(out, &report),
+        Format::Markdown => renderer::suspects::markdown(out, &report),
         Format::Json => renderer::json::write(out, &report),
     })?;
     crate::output::release_at_exit((g, d));
