@@ -636,6 +636,10 @@ pub(crate) struct DiffArgs {
     pub(crate) flags: DiffFlags,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
+    /// Heap snapshots: count every new object as a possible suspect,
+    /// V8 internals, strings, arrays, embedder and weak-only objects too.
+    #[arg(long)]
+    pub(crate) all_suspects: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -343,7 +343,10 @@ impl Gate<'_> {
         let cmp = snapshot::compare(
             (&ga, &bd),
             (&gb, &cd),
-            &snapshot::CompareOptions { limit: None },
+            &snapshot::CompareOptions {
+                limit: None,
+                all_suspects: false,
+            },
         );
         let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
         let violations = self

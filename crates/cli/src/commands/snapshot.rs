@@ -159,7 +159,11 @@ pub(crate) fn diff(
     let (bd, cd) = analyze_pair(bg, cg);
     let mut report = None;
     if let Some(path) = &a.flags.report {
-        let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
+        let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions {
+                limit: None,
+                all_suspects: a.all_suspects,
+            },
+        );
         // The rows printed are the report's first ones.
         report = full.limited(a.rows.limit());
         let title = format!("{} → {}", before.0.display(), after.0.display());
@@ -174,6 +178,7 @@ pub(crate) fn diff(
             (cg, &cd),
             &CompareOptions {
                 limit: a.rows.limit(),
+                all_suspects: a.all_suspects,
             },
         )
     });
