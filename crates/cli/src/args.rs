@@ -225,6 +225,7 @@ A budget file (TOML) holds the same limits:
     function = \"1MiB\"            # any single function (profiles, timelines)
     package = \"10%\"              # any npm package or script
     class = \"2MiB\"               # any class (snapshots: net size change)
+    retained = \"1MiB\"            # any class's retained size (snapshots)
     [[rule]]
     by = \"package\"
     name = \"express\"
@@ -267,6 +268,10 @@ pub(crate) struct CheckArgs {
     /// Limit on the growth of any class (heap snapshots).
     #[arg(long, value_name = "LIMIT")]
     pub(crate) max_class_growth: Option<String>,
+    /// Limit on the growth of any class's retained size (heap snapshots:
+    /// the Summary's Retained column, each byte counted once per class).
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_retained_growth: Option<String>,
     /// A budget file (TOML), see below.
     #[arg(long, value_name = "FILE")]
     pub(crate) budget: Option<PathBuf>,
@@ -376,6 +381,9 @@ pub(crate) struct SuspectsArgs {
     /// Output format (`table` prints the list as text; no CSV).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+    /// Also write a report for a bug ticket: `.md`, `.html` or `.json`.
+    #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
+    pub(crate) report: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

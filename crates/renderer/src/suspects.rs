@@ -1,11 +1,12 @@
-//! `heapdiff suspects`: the accumulation points of one snapshot as text
-//! and Markdown.
+//! `heapdiff suspects`: the accumulation points of one snapshot as text,
+//! Markdown and the HTML report's section.
 
 use std::io;
 
 use heapdiff_analyzer::snapshot::{AccumulationCluster, AccumulationReport};
 
 use crate::escape::{markdown as md, terminal as term};
+use crate::markup::Markup;
 use crate::snapshot::path_text;
 use crate::units::bytes;
 
@@ -113,4 +114,36 @@ pub fn markdown(out: &mut dyn io::Write, r: &AccumulationReport) -> io::Result<(
         }
     }
     Ok(())
+}
+
+/// The suspects as a section of the HTML report: the list, each item with
+/// what it holds and its path.
+pub fn html(h: &mut Markup, r: &AccumulationReport) {
+    h.raw("<h2>Leak suspects</h2>\n")
+        .element("p", preamble(r))
+        .newline();
+    if r.clusters.is_empty() {
+        return;
+    }
+    h.raw("<ol class=\"suspects\">\n");
+    for c in &r.clusters {
+        h.raw("<li>").text(headline(c, plain)).raw("\n<ul>");
+        if let Some(more) = more_held(c, plain) {
+            h.element("li", more);
+        }
+        if !c.path.is_empty() {
+            h.tag("li")
+                .attr("class", "path")
+                .open()
+                .text(path_text(&c.path))
+                .end("li");
+        }
+        h.raw("</ul></li>\n");
+    }
+    h.raw("</ol>\n");
+}
+
+/// Text as it is: `Markup` escapes it.
+fn plain(s: &str) -> String {
+    s.to_string()
 }

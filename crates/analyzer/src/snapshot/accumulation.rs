@@ -135,12 +135,15 @@ fn object_points(g: &HeapGraph, d: &Derived, kinds: &Kinds, threshold: u64) -> V
     let mut seen: Vec<(usize, usize, usize)> = vec![(0, usize::MAX, 1)];
     let mut stack = vec![0usize];
     let mut stops = Vec::new();
+    let synthetic = g.node_type_index("synthetic");
     while let Some(i) = stack.pop() {
         let at = seen[i].0;
         let big: Vec<usize> = children(d, at)
             .filter(|&p| d.retained_at(p) >= threshold)
             .collect();
-        if big.is_empty() {
+        // The root and the synthetic groups of roots hold, they do not
+        // accumulate.
+        if big.is_empty() && Some(g.nodes().kind(d.dominators.node_at(at))) != synthetic {
             stops.push(i);
         }
         for &p in &big {

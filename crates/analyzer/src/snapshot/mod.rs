@@ -36,6 +36,7 @@ pub use retainers::{
 };
 pub use scripts::{Scripts, SourcePosition};
 pub use summary::{ClassCounts, SummaryOptions, summary};
+pub(crate) use summary::class_sums;
 
 use std::sync::OnceLock;
 

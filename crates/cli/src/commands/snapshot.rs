@@ -130,6 +130,15 @@ pub(crate) fn suspects(a: &SuspectsArgs, ctx: &Context) -> anyhow::Result<Outcom
         all: a.all_suspects,
     };
     let report = snapshot::accumulation_points(&g, &d, &opts);
+    if let Some(path) = &a.report {
+        let title = format!("Leak suspects of {}", a.file.display());
+        let inputs = vec![snapshot_input(&a.file, &g)?];
+        let body = heapdiff_analyzer::report_doc::ReportBody::Suspects {
+            suspects: report.clone(),
+        };
+        let doc = crate::report::document(title, inputs, body, None);
+        crate::report::write(path, &[a.file.as_path()], &doc)?;
+    }
     crate::output::to_stdout(|out| match a.format {
         Format::Table | Format::Csv => renderer::suspects::text(out, &report),
         Format::Markdown => renderer::suspects::markdown(out, &report),
