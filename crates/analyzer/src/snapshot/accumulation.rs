@@ -360,10 +360,16 @@ mod tests {
     /// the run, reached through `cache.js`'s exports.
     #[test]
     fn the_request_log_is_the_accumulation_point() {
-        let r = suspects_of("../../fixtures/series/leak/snapshot-5.heapsnapshot.gz", false);
+        let r = suspects_of(
+            "../../fixtures/series/leak/snapshot-5.heapsnapshot.gz",
+            false,
+        );
         assert_eq!(r.clusters.len(), 1, "{:?}", r.clusters);
         let log = &r.clusters[0];
-        assert_eq!((log.scope, log.class.as_str(), log.count), ("object", "Array", 1));
+        assert_eq!(
+            (log.scope, log.class.as_str(), log.count),
+            ("object", "Array", 1)
+        );
         assert!(log.share >= 20.0, "{}", log.share);
         assert_eq!(log.path.last().unwrap().edge, ".requestLog");
         let held = &log.holds[0];
@@ -387,7 +393,10 @@ mod tests {
     /// Every suspect retains at least the threshold.
     #[test]
     fn every_suspect_reaches_the_threshold() {
-        let r = suspects_of("../../fixtures/series/leak/snapshot-5.heapsnapshot.gz", true);
+        let r = suspects_of(
+            "../../fixtures/series/leak/snapshot-5.heapsnapshot.gz",
+            true,
+        );
         let t = threshold(r.total_size, 10.0);
         assert!(r.clusters.iter().all(|c| c.retained_size >= t));
         // The records are inside the log's retained size, not a class of

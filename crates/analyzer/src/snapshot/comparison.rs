@@ -284,10 +284,16 @@ mod tests {
         let cur = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
         let cd = super::super::analyze(&cur);
         let bd = super::super::analyze_with(&base, Some(&cd.classes.interfaces));
-        let report = |limit| compare((&base, &bd), (&cur, &cd), &CompareOptions {
-            limit,
-            all_suspects: false,
-        });
+        let report = |limit| {
+            compare(
+                (&base, &bd),
+                (&cur, &cd),
+                &CompareOptions {
+                    limit,
+                    all_suspects: false,
+                },
+            )
+        };
         let full = report(None);
         assert!(full.classes.len() > ALLOCATED_ROWS && !full.allocated_between.is_empty());
         let json = |r: &CompareReport| serde_json::to_value(r).unwrap();

@@ -409,9 +409,9 @@ fn grouping(scope: Scope) -> anyhow::Result<GroupBy> {
         Scope::Total | Scope::Function => GroupBy::Function,
         Scope::Package => GroupBy::Package,
         Scope::Script => GroupBy::Script,
-        Scope::Class | Scope::Retained => bail!(
-            "{scope} budgets apply to heap snapshots; these are profiles"
-        ),
+        Scope::Class | Scope::Retained => {
+            bail!("{scope} budgets apply to heap snapshots; these are profiles")
+        }
         Scope::Step => bail!("step budgets apply to a series: give --trend FILE1 FILE2 FILE3 …"),
     })
 }

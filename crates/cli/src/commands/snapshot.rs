@@ -168,7 +168,10 @@ pub(crate) fn diff(
     let (bd, cd) = analyze_pair(bg, cg);
     let mut report = None;
     if let Some(path) = &a.flags.report {
-        let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions {
+        let full = snapshot::compare(
+            (bg, &bd),
+            (cg, &cd),
+            &CompareOptions {
                 limit: None,
                 all_suspects: a.all_suspects,
             },
