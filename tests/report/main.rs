@@ -319,7 +319,7 @@ fn budget_file_errors_name_the_file_and_the_bad_value() {
     assert_eq!(code, Some(2));
     assert_eq!(
         stderr,
-        "heapdiff: error: 'FILE': rule `by = \"stack\"`: expected function, package, script or class\n"
+        "heapdiff: error: 'FILE': rule `by = \"stack\"`: expected function, package, script, class or retained\n"
     );
     // `total` is what `max_growth` limits, not a kind of row.
     let (code, stderr) =
@@ -380,6 +380,35 @@ fn current_files_with_one_name_are_refused_before_any_is_checked() {
 
 /// A trend report and `trend --format json` follow the schema (the latter
 /// its `trendReport` part), and the leaking series' top rows grow every step.
+/// The suspects of one snapshot as a JSON report: valid, with the leaking
+/// series' `requestLog` array first; the Markdown and HTML reports name it.
+#[test]
+fn suspects_reports_match_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = fixture("series/leak");
+    for name in ["s.json", "s.md", "s.html"] {
+        let out = tmp.path().join(name);
+        let r = heapdiff(
+            &[
+                "suspects",
+                "snapshot-5.heapsnapshot.gz",
+                "--report",
+                out.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    }
+    let v = validate(&tmp.path().join("s.json"));
+    let first = &v["body"]["suspects"]["clusters"][0];
+    assert_eq!(first["class"], "Array");
+    assert_eq!(first["holds"][0]["class"], "RequestRecord");
+    for name in ["s.md", "s.html"] {
+        let page = std::fs::read_to_string(tmp.path().join(name)).unwrap();
+        assert!(page.contains("in 911 RequestRecord"), "{name}");
+    }
+}
+
 #[test]
 fn trend_reports_match_the_schema() {
     let tmp = tempfile::tempdir().unwrap();

@@ -131,6 +131,9 @@ pub enum Scope {
     Script,
     /// Each class (heap snapshots: the change of its shallow size).
     Class,
+    /// Each class's retained size (heap snapshots: the change of the
+    /// Summary's retained size, each dominator subtree counted once).
+    Retained,
     /// Each function's growth per step of a series (`check --trend`: the
     /// slope of a row that grows every step).
     Step,
@@ -138,7 +141,13 @@ pub enum Scope {
 
 impl Scope {
     /// The scopes that limit rows of one kind, as written in a budget.
-    pub const ROWS: [Scope; 4] = [Scope::Function, Scope::Package, Scope::Script, Scope::Class];
+    pub const ROWS: [Scope; 5] = [
+        Scope::Function,
+        Scope::Package,
+        Scope::Script,
+        Scope::Class,
+        Scope::Retained,
+    ];
 
     /// The scope's name, as written in a budget and in a report.
     #[must_use]
@@ -149,12 +158,13 @@ impl Scope {
             Scope::Package => "package",
             Scope::Script => "script",
             Scope::Class => "class",
+            Scope::Retained => "retained",
             Scope::Step => "step",
         }
     }
 
     /// The row scope named `text` (`function`, `package`, `script`,
-    /// `class`); `None` for anything else, `total` included.
+    /// `class`, `retained`); `None` for anything else, `total` included.
     #[must_use]
     pub fn of_rows(text: &str) -> Option<Scope> {
         Scope::ROWS.into_iter().find(|s| s.name() == text)
@@ -284,31 +294,42 @@ pub fn check_total(diff: &DiffReport, budget: &Budget) -> Option<Violation> {
     })
 }
 
-/// Per class key of one snapshot: the class name and the shallow size of
-/// all its objects, as the Summary counts them.
+/// Per class key of one snapshot: the class name, the shallow size of all
+/// its objects and their retained size, as the Summary counts them.
 #[derive(Debug, Clone, Default)]
-pub struct ClassSizes(BTreeMap<String, (String, u64)>);
+pub struct ClassSizes(BTreeMap<String, (String, u64, u64)>);
 
 impl ClassSizes {
     /// The class sizes of an analysed snapshot. Two snapshots' keys match
     /// when the base was classed with the current one's interfaces.
     #[must_use]
     pub fn of(d: &Derived) -> Self {
-        let mut sizes: BTreeMap<String, (String, u64)> = BTreeMap::new();
+        let sums = crate::snapshot::class_sums(d, None);
+        let mut sizes: BTreeMap<String, (String, u64, u64)> = BTreeMap::new();
         for (c, key) in d.classes.keys.iter().enumerate() {
-            let size = d.class_counts.self_size[c];
             let entry = sizes
                 .entry(key.clone())
-                .or_insert_with(|| (d.classes.names[c].clone(), 0));
-            entry.1 = entry.1.saturating_add(size);
+                .or_insert_with(|| (d.classes.names[c].clone(), 0, 0));
+            entry.1 = entry.1.saturating_add(sums.self_size[c]);
+            entry.2 = entry.2.saturating_add(sums.retained[c]);
         }
         Self(sizes)
+    }
+
+    /// The size a budget of `scope` limits: shallow or retained.
+    fn size(entry: &(String, u64, u64), scope: Scope) -> u64 {
+        if scope == Scope::Retained {
+            entry.2
+        } else {
+            entry.1
+        }
     }
 }
 
 /// Checks a snapshot comparison: `total` against the total sizes, `class`
-/// budgets against each class's size in the base and in the current
-/// snapshot (exact, no noise); the largest growth first.
+/// budgets against each class's shallow size in the base and in the
+/// current snapshot, `retained` budgets against its retained size (exact,
+/// no noise); the largest growth first.
 #[must_use]
 pub fn check_snapshot(
     cmp: &CompareReport,
@@ -333,14 +354,15 @@ pub fn check_snapshot(
     let mut out: Vec<Violation> = current
         .0
         .iter()
-        .filter(|(_, (name, _))| budget.name.as_ref().is_none_or(|n| n == name))
-        .filter_map(|(key, (name, after))| {
-            let before = base.0.get(key).map_or(0, |b| b.1);
-            budget.limit.exceeded(before, *after).then(|| Violation {
-                scope: Scope::Class,
-                name: name.clone(),
+        .filter(|(_, entry)| budget.name.as_ref().is_none_or(|n| *n == entry.0))
+        .filter_map(|(key, entry)| {
+            let size = |e| ClassSizes::size(e, budget.scope);
+            let (before, after) = (base.0.get(key).map_or(0, size), size(entry));
+            budget.limit.exceeded(before, after).then(|| Violation {
+                scope: budget.scope,
+                name: entry.0.clone(),
                 before,
-                after: *after,
+                after,
                 limit: budget.text.clone(),
             })
         })

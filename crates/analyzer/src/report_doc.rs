@@ -52,6 +52,11 @@ pub enum ReportBody {
         /// DevTools' Comparison view and the objects allocated in between.
         comparison: CompareReport,
     },
+    /// The leak suspects of one heap snapshot (`heapdiff suspects`).
+    Suspects {
+        /// The accumulation points and classes.
+        suspects: crate::snapshot::AccumulationReport,
+    },
     /// A trend over n profiles, all rows.
     Trend {
         /// The trend (`heapdiff trend`), without a row limit.

@@ -134,6 +134,11 @@ pub(crate) enum Command {
     /// What keeps objects alive: shortest retainer paths from the GC roots,
     /// grouped by path.
     Retainers(RetainersArgs),
+    /// Leak suspects of one heap snapshot: the objects and classes that
+    /// retain a large share of the heap, what they hold, and their path
+    /// from the GC roots.
+    #[command(after_help = SUSPECTS_HELP)]
+    Suspects(SuspectsArgs),
     /// Allocation timeline: live bytes allocated per interval, as a table
     /// and an SVG chart.
     Timeline(TimelineArgs),
@@ -220,6 +225,7 @@ A budget file (TOML) holds the same limits:
     function = \"1MiB\"            # any single function (profiles, timelines)
     package = \"10%\"              # any npm package or script
     class = \"2MiB\"               # any class (snapshots: net size change)
+    retained = \"1MiB\"            # any class's retained size (snapshots)
     [[rule]]
     by = \"package\"
     name = \"express\"
@@ -262,6 +268,10 @@ pub(crate) struct CheckArgs {
     /// Limit on the growth of any class (heap snapshots).
     #[arg(long, value_name = "LIMIT")]
     pub(crate) max_class_growth: Option<String>,
+    /// Limit on the growth of any class's retained size (heap snapshots:
+    /// the Summary's Retained column, each byte counted once per class).
+    #[arg(long, value_name = "LIMIT")]
+    pub(crate) max_retained_growth: Option<String>,
     /// A budget file (TOML), see below.
     #[arg(long, value_name = "FILE")]
     pub(crate) budget: Option<PathBuf>,
@@ -347,6 +357,33 @@ pub(crate) struct RetainersArgs {
     /// Output format (`markdown` prints the text).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+}
+
+const SUSPECTS_HELP: &str = "\
+An object is a suspect when it retains --min-share of the heap or more while
+none of its children in the dominator tree does: it accumulates many small
+objects (an array's records, a map's entries). A class is a suspect when its
+objects outside those retain the share together, each counted once. V8
+internals, strings, arrays, embedder objects and built-in classes are left
+out unless --all-suspects is given.";
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct SuspectsArgs {
+    /// The heap snapshot.
+    pub(crate) file: PathBuf,
+    /// A suspect retains at least this share of the heap, in percent.
+    #[arg(long, value_name = "P", default_value_t = 10.0)]
+    pub(crate) min_share: f64,
+    /// Also list V8 internals, strings, arrays, embedder objects and
+    /// built-in classes.
+    #[arg(long)]
+    pub(crate) all_suspects: bool,
+    /// Output format (`table` prints the list as text; no CSV).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    /// Also write a report for a bug ticket: `.md`, `.html` or `.json`.
+    #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
+    pub(crate) report: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -607,6 +644,10 @@ pub(crate) struct DiffArgs {
     pub(crate) flags: DiffFlags,
     #[command(flatten)]
     pub(crate) timeline: TimelineFlags,
+    /// Heap snapshots: count every new object as a possible suspect,
+    /// V8 internals, strings, arrays, embedder and weak-only objects too.
+    #[arg(long)]
+    pub(crate) all_suspects: bool,
 }
 
 #[derive(Debug, Clone, Args)]

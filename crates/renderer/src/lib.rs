@@ -24,6 +24,7 @@ pub mod report_html;
 pub mod report_md;
 pub mod snapshot;
 pub mod speedscope;
+pub mod suspects;
 pub mod table;
 pub mod timeline;
 pub mod trend;

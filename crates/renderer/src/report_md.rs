@@ -70,6 +70,11 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         ReportBody::Snapshot { comparison } => {
             write_snapshot(out, comparison, &doc.inputs)?;
         }
+        ReportBody::Suspects { suspects } => {
+            write_inputs(out, &doc.inputs)?;
+            crate::suspects::markdown(out, suspects)?;
+            writeln!(out)?;
+        }
         ReportBody::Trend { trend, chart } => {
             crate::trend::report_markdown(out, trend, &doc.inputs, chart.as_deref())?;
         }

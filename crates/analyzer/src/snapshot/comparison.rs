@@ -15,6 +15,9 @@ use super::{Derived, Scripts, suspects};
 pub struct CompareOptions {
     /// Keep only the first N classes (and N allocated-between groups).
     pub limit: Option<usize>,
+    /// Suspects among every new object, V8 internals, strings, arrays,
+    /// embedder and weak-only objects too.
+    pub all_suspects: bool,
 }
 
 /// Allocated-between groups shown without a limit.
@@ -140,7 +143,7 @@ pub fn compare(
     });
     let allocated_between =
         allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS));
-    let suspects = suspects::suspects(bg, cg, cd, &index);
+    let suspects = suspects::suspects(bg, cg, cd, &index, opts.all_suspects);
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
@@ -281,7 +284,16 @@ mod tests {
         let cur = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
         let cd = super::super::analyze(&cur);
         let bd = super::super::analyze_with(&base, Some(&cd.classes.interfaces));
-        let report = |limit| compare((&base, &bd), (&cur, &cd), &CompareOptions { limit });
+        let report = |limit| {
+            compare(
+                (&base, &bd),
+                (&cur, &cd),
+                &CompareOptions {
+                    limit,
+                    all_suspects: false,
+                },
+            )
+        };
         let full = report(None);
         assert!(full.classes.len() > ALLOCATED_ROWS && !full.allocated_between.is_empty());
         let json = |r: &CompareReport| serde_json::to_value(r).unwrap();

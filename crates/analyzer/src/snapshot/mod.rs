@@ -3,6 +3,7 @@
 //! derived columns; the views (summary, comparison, retainers, dominators)
 //! read those.
 
+mod accumulation;
 mod classes;
 mod comparison;
 mod distances;
@@ -21,18 +22,20 @@ mod summary;
 mod suspects;
 mod weakmap;
 
+pub use accumulation::{AccumulationOptions, accumulation_points};
 pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use report::{
-    ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
-    RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
-    SuspectCluster,
+    AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow,
+    DominatorsReport, HeldClass, NewObjectsRow, PathStep, RetainerGroup, RetainersReport,
+    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
 };
 pub use scripts::{Scripts, SourcePosition};
+pub(crate) use summary::class_sums;
 pub use summary::{ClassCounts, SummaryOptions, summary};
 
 use std::sync::OnceLock;

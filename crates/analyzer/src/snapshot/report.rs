@@ -247,3 +247,63 @@ pub struct DominatorsReport {
     /// Objects by retained size.
     pub objects: Vec<DominatorRow>,
 }
+
+/// What an accumulation point holds: the objects it dominates directly
+/// (through the VM's own containers, such as an array's elements), by
+/// class.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HeldClass {
+    /// Class name.
+    pub class: String,
+    /// How many such objects it holds.
+    pub count: u64,
+    /// Σ their retained sizes.
+    pub retained_size: u64,
+}
+
+/// One suspect of a single snapshot: an object (`count` 1) or a class whose
+/// retained size is a large share of the heap.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AccumulationCluster {
+    /// `"object"`: one object, the accumulation point; `"class"`: every
+    /// object of a class, counted once.
+    pub scope: &'static str,
+    /// Class name of the object (of the class).
+    pub class: String,
+    /// 1 for an object; the objects of a class.
+    pub count: u64,
+    /// Retained size (of a class: Σ over its objects no other object of
+    /// the class dominates).
+    pub retained_size: u64,
+    /// `retained_size` as a share of the heap's total size, in percent.
+    pub share: f64,
+    /// Where the class's constructor is, or `null`.
+    pub source: Option<SourcePosition>,
+    /// The object's id (of a class: its biggest object's).
+    pub id: u64,
+    /// Not the program's own (shown with `--all-suspects` only): a V8
+    /// internal, a string, an array, an embedder object; for a class, also
+    /// one without a constructor in the program's scripts (`Function`,
+    /// `Object`, node's `node:` modules).
+    pub internal: bool,
+    /// What it holds, biggest first (at most 5 classes).
+    pub holds: Vec<HeldClass>,
+    /// The shortest retainer path from a GC root to the object (of a
+    /// class: to its biggest object).
+    pub path: Vec<PathStep>,
+}
+
+/// `heapdiff suspects FILE.heapsnapshot`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccumulationReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"suspects"`.
+    pub kind: &'static str,
+    /// The heap's total size.
+    pub total_size: u64,
+    /// The share a suspect retains at least, in percent.
+    pub min_share: f64,
+    /// The suspects, by retained size descending.
+    pub clusters: Vec<AccumulationCluster>,
+}

@@ -11,7 +11,8 @@
 //! reachable from a root over strong edges: V8 internals (code, feedback,
 //! shapes, `(system)`), strings and arrays are inside the retained size of
 //! what holds them, weak-only objects and embedder (`native`) nodes, such as
-//! node's detached bindings, are left out.
+//! node's detached bindings, are left out, unless `all` asks for every new
+//! object.
 
 use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::slice::ParallelSliceMut;
@@ -35,8 +36,10 @@ pub(crate) fn suspects(
     g: &HeapGraph,
     d: &Derived,
     index: &RetainerIndex,
+    all: bool,
 ) -> Vec<Suspect> {
-    let mut groups: Vec<(usize, Group)> = outermost_new_objects(base, g, d).into_iter().collect();
+    let mut groups: Vec<(usize, Group)> =
+        outermost_new_objects(base, g, d, all).into_iter().collect();
     groups.sort_by(|(a, ga), (b, gb)| {
         gb.retained
             .cmp(&ga.retained)
@@ -81,7 +84,13 @@ struct Group {
 /// Per class, the new application objects that count, walking the
 /// dominator tree in order: an outermost object counts its retained size,
 /// and new objects of its own key inside its subtree count as members.
-fn outermost_new_objects(base: &HeapGraph, g: &HeapGraph, d: &Derived) -> FxHashMap<usize, Group> {
+/// With `all`, every new object counts, internals and weak-only ones too.
+fn outermost_new_objects(
+    base: &HeapGraph,
+    g: &HeapGraph,
+    d: &Derived,
+    all: bool,
+) -> FxHashMap<usize, Group> {
     let mut old: Vec<u64> = base
         .nodes()
         .ordinals()
@@ -92,11 +101,16 @@ fn outermost_new_objects(base: &HeapGraph, g: &HeapGraph, d: &Derived) -> FxHash
         .iter()
         .filter_map(|t| g.node_type_index(t))
         .collect();
+    let synthetic = g.node_type_index("synthetic");
     let counts = |v: NodeOrdinal| {
         d.self_size_of(v) > 0
-            && application.contains(&g.nodes().kind(v))
-            && d.distance_of(v) != NO_DISTANCE
-            && !d.classes.names[d.class_of(v)].starts_with("system / ")
+            && (if all {
+                Some(g.nodes().kind(v)) != synthetic
+            } else {
+                application.contains(&g.nodes().kind(v))
+                    && d.distance_of(v) != NO_DISTANCE
+                    && !d.classes.names[d.class_of(v)].starts_with("system / ")
+            })
             && old.binary_search(&g.nodes().id(v).get()).is_err()
     };
     let tree = &d.dominators;
@@ -142,7 +156,7 @@ mod tests {
     fn the_leaking_records_are_the_first_suspect() {
         let (base, cur, d) = node_leak();
         let index = RetainerIndex::build(&cur);
-        let list = suspects(&base, &cur, &d, &index);
+        let list = suspects(&base, &cur, &d, &index, false);
         let first = &list[0];
         assert_eq!((first.class.as_str(), first.count), ("RequestRecord", 464));
         assert_eq!(first.source.as_ref().unwrap().short(), "cache.js:32:14");
@@ -184,7 +198,7 @@ mod tests {
     #[test]
     fn suspects_do_not_overlap() {
         let (base, cur, d) = node_leak();
-        let groups = outermost_new_objects(&base, &cur, &d);
+        let groups = outermost_new_objects(&base, &cur, &d, false);
         let idom = d.dominators.idom();
         let mut counted = vec![false; cur.n_nodes()];
         #[allow(clippy::iter_over_hash_type)]
@@ -220,7 +234,7 @@ mod tests {
         let (base, cur) = (read("before.heapsnapshot"), read("after.heapsnapshot"));
         let d = super::super::analyze(&cur);
         let index = RetainerIndex::build(&cur);
-        let list = suspects(&base, &cur, &d, &index);
+        let list = suspects(&base, &cur, &d, &index, false);
         assert_eq!(list.len(), 1);
         let links = &list[0];
         assert_eq!(
@@ -231,11 +245,22 @@ mod tests {
         assert_eq!(links.clusters[0].count, 1);
     }
 
+    /// On request, V8's internals and node's embedder objects are
+    /// suspects too; the leak stays first.
+    #[test]
+    fn every_new_object_counts_on_request() {
+        let (base, cur, d) = node_leak();
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index, true);
+        assert_eq!(list[0].class, "RequestRecord");
+        assert!(list.iter().any(|s| s.class.starts_with('(')), "{list:?}");
+    }
+
     /// A snapshot against itself has no new objects, so no suspects.
     #[test]
     fn no_new_objects_no_suspects() {
         let (_, cur, d) = node_leak();
         let index = RetainerIndex::build(&cur);
-        assert!(suspects(&cur, &cur, &d, &index).is_empty());
+        assert!(suspects(&cur, &cur, &d, &index, false).is_empty());
     }
 }

@@ -35,6 +35,7 @@ struct Per {
     package: Option<String>,
     script: Option<String>,
     class: Option<String>,
+    retained: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +75,11 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
             "--max-package-growth",
         ),
         (Scope::Class, &a.max_class_growth, "--max-class-growth"),
+        (
+            Scope::Retained,
+            &a.max_retained_growth,
+            "--max-retained-growth",
+        ),
         (Scope::Step, &a.max_step_growth, "--max-step-growth"),
     ] {
         if let Some(t) = text {
@@ -82,7 +88,7 @@ fn budgets(a: &CheckArgs) -> anyhow::Result<Vec<Budget>> {
     }
     if out.is_empty() {
         bail!(
-            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth, --max-step-growth (with --trend) or --budget FILE"
+            "give at least one budget: --max-growth, --max-function-growth, --max-package-growth, --max-class-growth, --max-retained-growth, --max-step-growth (with --trend) or --budget FILE"
         );
     }
     Ok(out)
@@ -113,6 +119,7 @@ fn budgets_in(file: &BudgetFile) -> anyhow::Result<Vec<Budget>> {
             (Scope::Package, &per.package),
             (Scope::Script, &per.script),
             (Scope::Class, &per.class),
+            (Scope::Retained, &per.retained),
         ] {
             if let Some(t) = text {
                 out.push(budget(scope, None, t, &format!("per.{scope}"))?);
@@ -122,7 +129,7 @@ fn budgets_in(file: &BudgetFile) -> anyhow::Result<Vec<Budget>> {
     for r in &file.rule {
         let Some(scope) = Scope::of_rows(&r.by) else {
             bail!(
-                "rule `by = \"{}\"`: expected function, package, script or class",
+                "rule `by = \"{}\"`: expected function, package, script, class or retained",
                 r.by
             );
         };
@@ -137,6 +144,7 @@ fn describe(b: &Budget) -> String {
         (Some(n), scope) => format!("{scope} {n}: {}", b.text),
         (None, Scope::Total) => format!("total: {}", b.text),
         (None, Scope::Step) => format!("any function per step: {}", b.text),
+        (None, Scope::Retained) => format!("any class's retained size: {}", b.text),
         (None, scope) => format!("any {scope}: {}", b.text),
     }
 }
@@ -324,10 +332,10 @@ impl Gate<'_> {
         if let Some(b) = self
             .budgets
             .iter()
-            .find(|b| !matches!(b.scope, Scope::Total | Scope::Class))
+            .find(|b| !matches!(b.scope, Scope::Total | Scope::Class | Scope::Retained))
         {
             bail!(
-                "{} budgets apply to profiles and timelines; for heap snapshots use total and class budgets",
+                "{} budgets apply to profiles and timelines; for heap snapshots use total, class and retained budgets",
                 b.scope
             );
         }
@@ -343,7 +351,10 @@ impl Gate<'_> {
         let cmp = snapshot::compare(
             (&ga, &bd),
             (&gb, &cd),
-            &snapshot::CompareOptions { limit: None },
+            &snapshot::CompareOptions {
+                limit: None,
+                all_suspects: false,
+            },
         );
         let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
         let violations = self
@@ -398,7 +409,9 @@ fn grouping(scope: Scope) -> anyhow::Result<GroupBy> {
         Scope::Total | Scope::Function => GroupBy::Function,
         Scope::Package => GroupBy::Package,
         Scope::Script => GroupBy::Script,
-        Scope::Class => bail!("class budgets apply to heap snapshots; these are profiles"),
+        Scope::Class | Scope::Retained => {
+            bail!("{scope} budgets apply to heap snapshots; these are profiles")
+        }
         Scope::Step => bail!("step budgets apply to a series: give --trend FILE1 FILE2 FILE3 …"),
     })
 }

@@ -46,6 +46,11 @@ pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     match load_pair(a, ctx, before, after)? {
         Pair::Profiles(pa, pb) => {
             t.phase("parse");
+            super::refuse(
+                a.all_suspects,
+                "--all-suspects",
+                "applies to heap snapshot diffs; profiles and timelines have no leak suspects",
+            )?;
             diff_profiles(a, ctx, (before, &pa), (after, &pb), t)
         }
         Pair::Snapshots(ga, gb) => {

@@ -62,6 +62,7 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Summary(a) => snapshot::summary(a, ctx),
         Command::Dominators(a) => snapshot::dominators(a, ctx),
         Command::Retainers(a) => snapshot::retainers(a, ctx),
+        Command::Suspects(a) => snapshot::suspects(a, ctx),
         Command::Timeline(a) => timeline::run(a, ctx),
         Command::Check(a) => check::run(a, ctx),
         Command::Trend(a) => trend::run(a, ctx),

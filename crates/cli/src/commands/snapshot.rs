@@ -11,7 +11,7 @@ use heapdiff_model::HeapGraph;
 use heapdiff_renderer as renderer;
 
 use crate::Outcome;
-use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs};
+use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs, SuspectsArgs};
 use crate::context::Context;
 
 fn limit(n: usize) -> Option<usize> {
@@ -115,6 +115,39 @@ pub(crate) fn retainers(a: &RetainersArgs, ctx: &Context) -> anyhow::Result<Outc
     Ok(Outcome::Success)
 }
 
+/// `heapdiff suspects`: the accumulation points of one snapshot.
+pub(crate) fn suspects(a: &SuspectsArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    refuse_csv(a.format, "suspects")?;
+    super::refuse(
+        !(0.0..=100.0).contains(&a.min_share),
+        "--min-share",
+        &format!("must be a percentage from 0 to 100, not {}", a.min_share),
+    )?;
+    let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
+    let d = snapshot::analyze(&g);
+    let opts = snapshot::AccumulationOptions {
+        min_share: a.min_share,
+        all: a.all_suspects,
+    };
+    let report = snapshot::accumulation_points(&g, &d, &opts);
+    if let Some(path) = &a.report {
+        let title = format!("Leak suspects of {}", a.file.display());
+        let inputs = vec![snapshot_input(&a.file, &g)?];
+        let body = heapdiff_analyzer::report_doc::ReportBody::Suspects {
+            suspects: report.clone(),
+        };
+        let doc = crate::report::document(title, inputs, body, None);
+        crate::report::write(path, &[a.file.as_path()], &doc)?;
+    }
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table | Format::Csv => renderer::suspects::text(out, &report),
+        Format::Markdown => renderer::suspects::markdown(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+    })?;
+    crate::output::release_at_exit((g, d));
+    Ok(Outcome::Success)
+}
+
 /// The views with dominator chains and retainer paths have no CSV form.
 fn refuse_csv(format: Format, command: &str) -> anyhow::Result<()> {
     super::refuse(
@@ -135,7 +168,14 @@ pub(crate) fn diff(
     let (bd, cd) = analyze_pair(bg, cg);
     let mut report = None;
     if let Some(path) = &a.flags.report {
-        let full = snapshot::compare((bg, &bd), (cg, &cd), &CompareOptions { limit: None });
+        let full = snapshot::compare(
+            (bg, &bd),
+            (cg, &cd),
+            &CompareOptions {
+                limit: None,
+                all_suspects: a.all_suspects,
+            },
+        );
         // The rows printed are the report's first ones.
         report = full.limited(a.rows.limit());
         let title = format!("{} → {}", before.0.display(), after.0.display());
@@ -150,6 +190,7 @@ pub(crate) fn diff(
             (cg, &cd),
             &CompareOptions {
                 limit: a.rows.limit(),
+                all_suspects: a.all_suspects,
             },
         )
     });

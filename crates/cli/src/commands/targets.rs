@@ -20,7 +20,10 @@ pub(super) fn of(command: &Command) -> Vec<Target<'_>> {
             t.extend(file("--report", &a.report));
         }
         Command::Top(_) | Command::Tree(_) => {}
-        Command::Summary(_) | Command::Dominators(_) | Command::Retainers(_) => {}
+        Command::Summary(_)
+        | Command::Dominators(_)
+        | Command::Retainers(_)
+        | Command::Suspects(_) => {}
         Command::Flamegraph(a) => {
             t.push(Target {
                 flag: "-o",

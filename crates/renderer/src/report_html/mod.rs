@@ -56,6 +56,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows(&mut h, "Top shrinkers", shrinkers);
         }
         ReportBody::Snapshot { comparison } => snapshot(&mut h, comparison, &doc.inputs),
+        ReportBody::Suspects { suspects } => {
+            inputs(&mut h, &doc.inputs);
+            crate::suspects::html(&mut h, suspects);
+        }
         ReportBody::Trend { trend, .. } => {
             inputs(&mut h, &doc.inputs);
             crate::trend::report_html(&mut h, trend);
