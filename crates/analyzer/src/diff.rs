@@ -97,13 +97,7 @@ pub fn diff(
     let AlignedRows { keys, columns, .. } = align_rows(&[before, after], opts.by, identity);
     let [a, b] = [&columns[0], &columns[1]];
     let (ta, tb) = (before.1.root_total(), after.1.root_total());
-    let scale = |v: u64| match opts.normalize {
-        Normalize::Total if ta > 0 => {
-            u64::try_from((u128::from(v) * u128::from(tb) + u128::from(ta) / 2) / u128::from(ta))
-                .unwrap_or(u64::MAX)
-        }
-        _ => v,
-    };
+    let scale = scaling(opts.normalize, ta, tb);
     let (ra, rb) = (
         opts.interval_before
             .or_else(|| crate::estimate_interval(before.0)),
@@ -165,6 +159,18 @@ pub fn diff(
             new_rows,
             gone_rows,
         },
+    }
+}
+
+/// How a before value is scaled: under [`Normalize::Total`], by the after
+/// total over the before total (`ta`, `tb`), rounded; else unchanged.
+fn scaling(normalize: Normalize, ta: u64, tb: u64) -> impl Fn(u64) -> u64 {
+    move |v| match normalize {
+        Normalize::Total if ta > 0 => {
+            u64::try_from((u128::from(v) * u128::from(tb) + u128::from(ta) / 2) / u128::from(ta))
+                .unwrap_or(u64::MAX)
+        }
+        _ => v,
     }
 }
 

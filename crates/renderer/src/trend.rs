@@ -481,18 +481,47 @@ pub fn chart(r: &TrendReport, n: usize) -> Markup {
     s
 }
 
-/// One panel of the chart at (`x0`, `y0`).
+/// One panel of the chart at (`x0`, `y0`): its frame and titles, then the
+/// row's values drawn on the panel's own scale.
 fn panel(s: &mut Markup, r: &TrendReport, row: &TrendRow, x0: u32, y0: u32) {
     let fill = verdict_fill(row.verdict);
-    let mut title: String = row.name.chars().take(TITLE_CHARS).collect();
-    if row.name.chars().count() > TITLE_CHARS {
-        title.push('…');
-    }
     let translate = format!("translate({x0},{y0})");
     s.tag("g")
         .attr("transform", translate.as_str())
         .open()
         .newline();
+    panel_titles(s, r, row, fill);
+    let scale = PanelScale::of(row);
+    scale.axis(s);
+    scale.error_bars(s, row, fill);
+    scale.line(s, row, fill);
+    s.tag("text")
+        .attr("x", PLOT_LEFT)
+        .attr("y", PANEL_H - 6)
+        .attr("fill", "#555555")
+        .open();
+    s.text("0").end("text").newline();
+    s.tag("text")
+        .attr("x", PANEL_W - PLOT_RIGHT)
+        .attr("y", PANEL_H - 6)
+        .attr("fill", "#555555")
+        .attr("text-anchor", "end")
+        .open();
+    s.text(format!(
+        "max {}, {} steps",
+        bytes(scale.top),
+        row.values.len()
+    ));
+    s.end("text").newline();
+    s.end("g").newline();
+}
+
+/// A panel's tooltip, frame, name (cut at [`TITLE_CHARS`]) and verdict line.
+fn panel_titles(s: &mut Markup, r: &TrendReport, row: &TrendRow, fill: &'static str) {
+    let mut title: String = row.name.chars().take(TITLE_CHARS).collect();
+    if row.name.chars().count() > TITLE_CHARS {
+        title.push('…');
+    }
     s.element("title", format!("{} {}", row.name, place_text(r, row)))
         .newline();
     s.tag("rect")
@@ -523,85 +552,104 @@ fn panel(s: &mut Markup, r: &TrendReport, row: &TrendRow, x0: u32, y0: u32) {
         bytes(row.last)
     ));
     s.end("text").newline();
-    let top = row
-        .values
-        .iter()
-        .zip(&row.errors)
-        .map(|(&v, &e)| v.saturating_add(e.saturating_mul(2)))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let (pw, ph) = (
-        PANEL_W - PLOT_LEFT - PLOT_RIGHT,
-        PANEL_H - PLOT_TOP - PLOT_BOTTOM,
-    );
-    let steps = u32::try_from(row.values.len().saturating_sub(1))
-        .unwrap_or(1)
-        .max(1);
-    let x = |k: usize| PLOT_LEFT + pw * u32::try_from(k).unwrap_or(0) / steps;
-    let y = |v: u64| {
-        let scaled = u128::from(v.min(top)) * u128::from(ph) / u128::from(top);
-        PLOT_TOP + ph - u32::try_from(scaled).unwrap_or(ph)
-    };
-    s.tag("line")
-        .attr("x1", PLOT_LEFT)
-        .attr("y1", PLOT_TOP + ph)
-        .attr("x2", PLOT_LEFT + pw)
-        .attr("y2", PLOT_TOP + ph)
-        .attr("stroke", "#999999")
-        .close()
-        .newline();
-    for (k, (&v, &e)) in row.values.iter().zip(&row.errors).enumerate() {
-        let lo = v.saturating_sub(e.saturating_mul(2));
-        let hi = v.saturating_add(e.saturating_mul(2));
+}
+
+/// A panel's plot area and scale: 0 to the row's highest point plus two
+/// errors, steps spread evenly.
+struct PanelScale {
+    top: u64,
+    /// Plot width and height.
+    pw: u32,
+    ph: u32,
+    /// Steps between the first and last point (at least 1).
+    steps: u32,
+}
+
+impl PanelScale {
+    fn of(row: &TrendRow) -> Self {
+        let top = row
+            .values
+            .iter()
+            .zip(&row.errors)
+            .map(|(&v, &e)| v.saturating_add(e.saturating_mul(2)))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let steps = u32::try_from(row.values.len().saturating_sub(1))
+            .unwrap_or(1)
+            .max(1);
+        Self {
+            top,
+            pw: PANEL_W - PLOT_LEFT - PLOT_RIGHT,
+            ph: PANEL_H - PLOT_TOP - PLOT_BOTTOM,
+            steps,
+        }
+    }
+
+    fn x(&self, k: usize) -> u32 {
+        PLOT_LEFT + self.pw * u32::try_from(k).unwrap_or(0) / self.steps
+    }
+
+    fn y(&self, v: u64) -> u32 {
+        let scaled = u128::from(v.min(self.top)) * u128::from(self.ph) / u128::from(self.top);
+        PLOT_TOP + self.ph - u32::try_from(scaled).unwrap_or(self.ph)
+    }
+
+    /// The zero line.
+    fn axis(&self, s: &mut Markup) {
         s.tag("line")
-            .attr("x1", x(k))
-            .attr("y1", y(lo))
-            .attr("x2", x(k))
-            .attr("y2", y(hi))
+            .attr("x1", PLOT_LEFT)
+            .attr("y1", PLOT_TOP + self.ph)
+            .attr("x2", PLOT_LEFT + self.pw)
+            .attr("y2", PLOT_TOP + self.ph)
+            .attr("stroke", "#999999")
+            .close()
+            .newline();
+    }
+
+    /// Each point's ±2 sampling errors as a bar.
+    fn error_bars(&self, s: &mut Markup, row: &TrendRow, fill: &'static str) {
+        for (k, (&v, &e)) in row.values.iter().zip(&row.errors).enumerate() {
+            let lo = v.saturating_sub(e.saturating_mul(2));
+            let hi = v.saturating_add(e.saturating_mul(2));
+            s.tag("line")
+                .attr("x1", self.x(k))
+                .attr("y1", self.y(lo))
+                .attr("x2", self.x(k))
+                .attr("y2", self.y(hi))
+                .attr("stroke", fill)
+                .attr("stroke-opacity", "0.45")
+                .attr("stroke-width", 5)
+                .close()
+                .newline();
+        }
+    }
+
+    /// The values as a line through dots.
+    fn line(&self, s: &mut Markup, row: &TrendRow, fill: &'static str) {
+        let points: Vec<String> = row
+            .values
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| format!("{},{}", self.x(k), self.y(v)))
+            .collect();
+        s.tag("polyline")
+            .attr("points", points.join(" ").as_str())
+            .attr("fill", "none")
             .attr("stroke", fill)
-            .attr("stroke-opacity", "0.45")
-            .attr("stroke-width", 5)
+            .attr("stroke-width", 2)
             .close()
             .newline();
+        for (k, &v) in row.values.iter().enumerate() {
+            s.tag("circle")
+                .attr("cx", self.x(k))
+                .attr("cy", self.y(v))
+                .attr("r", "2.5")
+                .attr("fill", fill)
+                .close()
+                .newline();
+        }
     }
-    let points: Vec<String> = row
-        .values
-        .iter()
-        .enumerate()
-        .map(|(k, &v)| format!("{},{}", x(k), y(v)))
-        .collect();
-    s.tag("polyline")
-        .attr("points", points.join(" ").as_str())
-        .attr("fill", "none")
-        .attr("stroke", fill)
-        .attr("stroke-width", 2)
-        .close()
-        .newline();
-    for (k, &v) in row.values.iter().enumerate() {
-        s.tag("circle")
-            .attr("cx", x(k))
-            .attr("cy", y(v))
-            .attr("r", "2.5")
-            .attr("fill", fill)
-            .close()
-            .newline();
-    }
-    s.tag("text")
-        .attr("x", PLOT_LEFT)
-        .attr("y", PANEL_H - 6)
-        .attr("fill", "#555555")
-        .open();
-    s.text("0").end("text").newline();
-    s.tag("text")
-        .attr("x", PANEL_W - PLOT_RIGHT)
-        .attr("y", PANEL_H - 6)
-        .attr("fill", "#555555")
-        .attr("text-anchor", "end")
-        .open();
-    s.text(format!("max {}, {} steps", bytes(top), row.values.len()));
-    s.end("text").newline();
-    s.end("g").newline();
 }
 
 #[cfg(test)]
