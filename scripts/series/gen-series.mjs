@@ -40,11 +40,12 @@
 // Usage: node scripts/series/gen-series.mjs [CASE ...]   (no argument: all)
 // Needs node 20, gzip, and for the -min cases the npm registry (esbuild);
 // traffic stays on 127.0.0.1.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { forkWithMailbox } from '../snapshots/lib.mjs';
 import { caseDir, log, NODE_VERSION, prng, SERIES_DIR, writeCaseToml, writeInput } from './lib.mjs';
 
 const WORK_DIR = path.join(os.tmpdir(), 'heapdiff-series');
@@ -141,27 +142,10 @@ function bundleApp() {
 async function withServer({ build, bundle }, script) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-series-run-'));
   const main = bundle ? path.join(DIST_DIR, 'server.min.js') : path.join(SRC_DIR, 'server.js');
-  const child = fork(main, [`--build=${build}`], {
+  const { child, exited, next } = forkWithMailbox(main, [`--build=${build}`], {
     cwd: tmp,
     execArgv: ['--require', path.join(SRC_DIR, 'recorder.js')],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const exited = new Promise((resolve, reject) => {
-    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`server exited ${code ?? sig}`))));
-  });
-  const inbox = [];
-  let wake = null;
-  child.on('message', (m) => {
-    inbox.push(m);
-    if (wake) wake();
-  });
-  const next = async (type) => {
-    for (;;) {
-      const i = inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return inbox.splice(i, 1)[0];
-      await Promise.race([new Promise((r) => { wake = r; }), exited.then(() => { throw new Error('server exited early'); })]);
-    }
-  };
   try {
     const { port } = await next('listening');
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

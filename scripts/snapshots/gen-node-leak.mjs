@@ -7,12 +7,11 @@
 // comparable): warm-up load, v8.writeHeapSnapshot -> before, more load,
 // v8.writeHeapSnapshot -> after.
 // Usage: node scripts/snapshots/gen-node-leak.mjs
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { caseDir, log, NODE_VERSION, prng, SNAPSHOTS_DIR, writeCaseToml, writeInput } from './lib.mjs';
+import { caseDir, forkWithMailbox, log, NODE_VERSION, prng, SNAPSHOTS_DIR, writeCaseToml, writeInput } from './lib.mjs';
 
 const SERVER = path.join(SNAPSHOTS_DIR, 'leak-app', 'server.js');
 const WARMUP = 300;
@@ -79,27 +78,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-leak-'));
 let before;
 let after;
 try {
-  const child = fork(SERVER, [], {
+  const { child, exited, next } = forkWithMailbox(SERVER, [], {
     cwd: tmp,
     execArgv: [`--max-old-space-size=${MAX_OLD_SPACE_MB}`],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const exited = new Promise((resolve, reject) => {
-    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`server exited ${code ?? sig}`))));
-  });
-  const messages = [];
-  let waiter = null;
-  child.on('message', (m) => {
-    messages.push(m);
-    if (waiter) waiter();
-  });
-  const next = async (type) => {
-    for (;;) {
-      const i = messages.findIndex((m) => m.type === type);
-      if (i >= 0) return messages.splice(i, 1)[0];
-      await Promise.race([new Promise((r) => { waiter = r; }), exited.then(() => { throw new Error('server exited early'); })]);
-    }
-  };
   const snapshot = async (name) => {
     child.send({ type: 'snapshot', file: name });
     const m = await next('written');

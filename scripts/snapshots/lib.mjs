@@ -2,7 +2,7 @@
 // Same conventions as scripts/fixtures/lib.mjs (case dirs, case.toml with
 // `description` and `source`, gzip -9 -n for big inputs), for .heapsnapshot
 // and .heaptimeline files.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +111,31 @@ export function runSnapshotProgram(program, names) {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// Forks the node program `main` with an IPC channel and returns
+// `{ child, exited, next }`: `exited` settles when it exits (rejects unless
+// with code 0), `next(type)` waits for its next message of that `type`
+// (rejects if it exits first).
+export function forkWithMailbox(main, args, options) {
+  const child = fork(main, args, { ...options, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise((resolve, reject) => {
+    child.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`server exited ${code ?? sig}`))));
+  });
+  const inbox = [];
+  let wake = null;
+  child.on('message', (m) => {
+    inbox.push(m);
+    if (wake) wake();
+  });
+  const next = async (type) => {
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return inbox.splice(i, 1)[0];
+      await Promise.race([new Promise((r) => { wake = r; }), exited.then(() => { throw new Error('server exited early'); })]);
+    }
+  };
+  return { child, exited, next };
 }
 
 // Promise wrapper for an inspector Session's post().
