@@ -43,7 +43,7 @@ pub(crate) fn run(a: &TrendArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         }
         None => {
             let opened = series.open_all()?;
-            if opened.iter().any(|o| o.kind == InputKind::HeapSnapshot) {
+            if opened[0].kind == InputKind::HeapSnapshot {
                 snapshots::trend(a, opened, ctx)?
             } else {
                 refuse_snapshot_measure(a)?;
@@ -281,10 +281,12 @@ impl Series<'_> {
     fn load_all(&self, opened: Vec<Opened>) -> anyhow::Result<Vec<Loaded>> {
         for (f, o) in self.files.iter().zip(&opened) {
             if o.kind == InputKind::HeapSnapshot {
-                bail!(
-                    "'{}' is a heap snapshot; a trend reads sampling heap profiles (.heapprofile) or allocation timelines (.heaptimeline)",
-                    f.display()
-                );
+                let why = if opened[0].kind == InputKind::HeapSnapshot {
+                    "check --trend reads sampling heap profiles or allocation timelines (`heapdiff trend` reads a series of heap snapshots)"
+                } else {
+                    "a trend's inputs must be of one kind (here sampling heap profiles or allocation timelines, in order)"
+                };
+                bail!("'{}' is a heap snapshot; {why}", f.display());
             }
         }
         let timelines = opened
