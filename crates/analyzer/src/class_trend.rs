@@ -427,16 +427,12 @@ mod tests {
 
     #[test]
     fn the_floor_is_the_larger_of_relative_and_absolute() {
-        // 1 % of 100,000 is 1,000: 999 is within, 1,000 grew.
-        assert_eq!(
-            exact_change(100_000, 100_999, (1, 1), BYTES),
-            Change::Within
-        );
-        assert_eq!(exact_change(100_000, 101_000, (1, 1), BYTES), Change::Grew);
-        assert_eq!(
-            exact_change(101_000, 100_000, (1, 1), BYTES),
-            Change::Shrank
-        );
+        // 1 % of the larger value: +1,000 on 100,000 is within (1 % of
+        // 101,000 is 1,010), +1,011 grew (1 % of 101,011 is 1,010.11).
+        let step = |a, b| exact_change(a, b, (1, 1), BYTES);
+        assert_eq!(step(100_000, 101_000), Change::Within);
+        assert_eq!(step(100_000, 101_011), Change::Grew);
+        assert_eq!(step(101_011, 100_000), Change::Shrank);
         // Small rows: the absolute floor.
         assert_eq!(exact_change(1_000, 1_127, (1, 1), BYTES), Change::Within);
         assert_eq!(exact_change(1_000, 1_128, (1, 1), BYTES), Change::Grew);
