@@ -2,7 +2,7 @@
 //! and reduced to its class rows and object ids before the next one is
 //! read, so one graph is in memory at a time.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use heapdiff_analyzer::class_trend::{
     SnapshotMeasure, SnapshotStep, SnapshotTrendOptions, snapshot_trend,
@@ -48,7 +48,7 @@ pub(super) fn trend(
 }
 
 /// One snapshot parsed, analysed and reduced to what the trend keeps.
-fn reduce(file: &PathBuf, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep, InputInfo)> {
+fn reduce(file: &Path, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep, InputInfo)> {
     let g = crate::input::load_snapshot(o, ctx)?;
     let d = snapshot::analyze(&g);
     let step = SnapshotStep::new(&g, &d, file.display().to_string());
