@@ -26,7 +26,7 @@ use crate::report::SCHEMA_VERSION;
 use crate::snapshot::{Derived, SourcePosition, SummaryOptions, summary};
 use crate::trend::{
     Change, Series, TrendBy, TrendReport, TrendRow, TrendStep, by_confidence, count,
-    count_verdicts, linear_fit, per_unit, round_to, verdict,
+    count_verdicts, linear_fit, per_unit, rates, round_to, verdict,
 };
 
 /// Which number of a class the verdicts judge (`--measure`).
@@ -341,16 +341,7 @@ fn class_row(
         SnapshotMeasure::Shallow => series.shallow.clone(),
         SnapshotMeasure::Retained => series.retained.clone(),
     };
-    let per_op: Option<Vec<f64>> = ops.map(|o| {
-        values
-            .iter()
-            .zip(o)
-            .map(|(&v, &w)| per_unit(v, w))
-            .collect()
-    });
-    let fit_of: Vec<f64> = per_op
-        .clone()
-        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
+    let (per_op, fit_of) = rates(&values, ops);
     let changes: Vec<Change> = (1..values.len())
         .map(|s| {
             let scale = ops.map_or((1, 1), |o| (o[s - 1], o[s]));

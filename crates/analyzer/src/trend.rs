@@ -360,16 +360,7 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
         .zip(intervals)
         .map(|(&n, r)| sampling_error(n, *r))
         .collect();
-    let per_op: Option<Vec<f64>> = ops.map(|o| {
-        values
-            .iter()
-            .zip(o)
-            .map(|(&v, &w)| per_unit(v, w))
-            .collect()
-    });
-    let fit_of: Vec<f64> = per_op
-        .clone()
-        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
+    let (per_op, fit_of) = rates(&values, ops);
     let changes: Vec<Change> = (1..values.len())
         .map(|s| {
             let both = pts.shared.get(s - 1).map_or(0, |row| row[i]);
@@ -414,6 +405,22 @@ fn sampling_error(n: u64, r: Option<u64>) -> u64 {
     r.map_or(0, |r| {
         u64::try_from((u128::from(r).pow(2) * u128::from(n)).isqrt()).unwrap_or(u64::MAX)
     })
+}
+
+/// The values per unit of work (with `ops`), and what the linear fit is
+/// made of: the rates with `ops`, else the values.
+pub(crate) fn rates(values: &[u64], ops: Option<&[u64]>) -> (Option<Vec<f64>>, Vec<f64>) {
+    let per_op: Option<Vec<f64>> = ops.map(|o| {
+        values
+            .iter()
+            .zip(o)
+            .map(|(&v, &w)| per_unit(v, w))
+            .collect()
+    });
+    let fit_of = per_op
+        .clone()
+        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
+    (per_op, fit_of)
 }
 
 pub(crate) fn per_unit(v: u64, ops: u64) -> f64 {
