@@ -469,6 +469,13 @@ fn trend_reports_match_the_schema() {
         "{}",
         String::from_utf8_lossy(&r.stderr)
     );
+    let value = trend_json(&r.stdout);
+    assert!(value["rows"][0]["per_op"].is_array());
+}
+
+/// `trend --format json` output, validated against the schema's
+/// `trendReport` part.
+fn trend_json(stdout: &[u8]) -> serde_json::Value {
     let text = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
     let mut schema: serde_json::Value = serde_json::from_str(&text).unwrap();
     // The trend part of the schema on its own, its references kept.
@@ -477,11 +484,104 @@ fn trend_reports_match_the_schema() {
         schema.as_object_mut().unwrap().remove(key);
     }
     let v = jsonschema::validator_for(&schema).unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(stdout).unwrap();
     let errors: Vec<String> = v
         .iter_errors(&value)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    assert!(value["rows"][0]["per_op"].is_array());
+    value
+}
+
+/// The rows of `heapdiff trend` over one case of `fixtures/series`: its
+/// three snapshots, or its five peeks.
+fn series_trend(case: &str, snapshots: bool) -> Vec<serde_json::Value> {
+    let dir = root().join("fixtures/series").join(case);
+    let files: Vec<String> = if snapshots {
+        [1, 3, 5]
+            .iter()
+            .map(|k| format!("snapshot-{k}.heapsnapshot.gz"))
+            .collect()
+    } else {
+        (1..=5)
+            .map(|k| format!("peek-{k}.heapprofile.gz"))
+            .collect()
+    };
+    let mut args = vec!["trend", "--format", "json", "--top", "0"];
+    args.extend(files.iter().map(String::as_str));
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let value = trend_json(&r.stdout);
+    value["rows"].as_array().unwrap().clone()
+}
+
+/// Rows of the service's own code: classes and functions of its scripts.
+fn application(row: &serde_json::Value) -> bool {
+    row["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("/tmp/heapdiff-series/src/"))
+}
+
+/// fixtures/series/README.md: in the leaking build, the leak's classes and
+/// allocation sites are the top application rows and grow every step,
+/// with the objects of batches 2 and 3 surviving to the last snapshot
+/// (matched by id and class); the fixed and control builds have no
+/// application row that grows every step, in snapshots or in peeks.
+#[test]
+fn series_trends_find_the_leak_and_nothing_in_the_fixed_builds() {
+    let rows = series_trend("leak", true);
+    let top: Vec<&serde_json::Value> = rows.iter().filter(|r| application(r)).take(3).collect();
+    let names: Vec<&str> = top.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["RequestRecord", "Order", "OrderLine"]);
+    for (row, survived) in top.iter().zip([377, 377, 1131]) {
+        assert_eq!(row["verdict"], "grows every step", "{row}");
+        assert_eq!(row["class"]["survived"], survived, "{row}");
+    }
+    assert_eq!(
+        top[0]["class"]["retained"],
+        serde_json::json!([203_904, 638_208, 1_049_472])
+    );
+    assert!(
+        rows.iter()
+            .position(|r| r["name"] == "RequestRecord")
+            .unwrap()
+            < 3
+    );
+
+    let rows = series_trend("leak", false);
+    let leaking = [
+        "parseOrder",
+        "(anonymous)",
+        "RequestRecord",
+        "rememberRequest",
+    ];
+    let top: Vec<&serde_json::Value> = rows.iter().filter(|r| application(r)).take(4).collect();
+    for row in &top {
+        assert_eq!(row["verdict"], "grows every step", "{row}");
+        assert!(leaking.contains(&row["name"].as_str().unwrap()), "{row}");
+    }
+
+    for case in ["fixed", "control"] {
+        for snapshots in [true, false] {
+            for row in series_trend(case, snapshots)
+                .iter()
+                .filter(|r| application(r))
+            {
+                assert_ne!(row["verdict"], "grows every step", "{case}: {row}");
+            }
+        }
+    }
+    // The LRU warming up (25,576 → 26,856 → 26,928 B) grew once.
+    let rows = series_trend("fixed", true);
+    let lru = rows.iter().find(|r| r["name"] == "LruCache").unwrap();
+    assert_eq!(
+        lru["class"]["retained"],
+        serde_json::json!([25_576, 26_856, 26_928])
+    );
+    assert_eq!(lru["verdict"], "one-off");
 }

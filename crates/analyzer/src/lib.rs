@@ -24,6 +24,7 @@ mod aggregate;
 mod align;
 mod call_tree;
 pub mod check;
+pub mod class_trend;
 mod diff;
 mod filter;
 mod frame_label;

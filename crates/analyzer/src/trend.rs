@@ -114,6 +114,40 @@ pub enum Series {
     Windows,
     /// Too few samples to tell.
     Unknown,
+    /// Heap snapshots: exact counts and sizes per class, objects matched
+    /// by id and class ([`crate::class_trend`]).
+    Snapshots,
+}
+
+/// What a trend's row stands for: a grouping of profile rows (`--by`), or
+/// a class of heap snapshots (serialized `"class"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendBy {
+    /// Rows of sampling profiles or timelines.
+    Rows(GroupBy),
+    /// Classes of heap snapshots (class name and allocation position).
+    Class,
+}
+
+impl TrendBy {
+    /// How the renderer places a row: a class has a name and a source
+    /// position, as a function row does.
+    #[must_use]
+    pub fn rows(self) -> GroupBy {
+        match self {
+            Self::Rows(by) => by,
+            Self::Class => GroupBy::Function,
+        }
+    }
+}
+
+impl Serialize for TrendBy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Rows(by) => by.serialize(s),
+            Self::Class => s.serialize_str("class"),
+        }
+    }
 }
 
 /// One input of a trend.
@@ -175,6 +209,9 @@ pub struct TrendRow {
     pub r2: Option<f64>,
     /// The judgement (module documentation).
     pub verdict: Verdict,
+    /// For heap snapshots: the class's key and its series in every measure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<crate::class_trend::ClassSeries>,
 }
 
 /// Counts over all rows.
@@ -204,7 +241,10 @@ pub struct TrendReport {
     /// `"trend"`.
     pub kind: &'static str,
     /// What a row stands for.
-    pub by: GroupBy,
+    pub by: TrendBy,
+    /// For heap snapshots: the measure of `values` and of the verdicts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<crate::class_trend::SnapshotMeasure>,
     /// What the inputs look like.
     pub series: Series,
     /// The inputs, in order.
@@ -231,7 +271,7 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
     let aligned = align_rows(inputs, opts.by, crate::grouping::Identity::Position);
     let shared = match series {
         Series::Peeks => shared_samples(inputs, &aligned),
-        Series::Runs | Series::Windows | Series::Unknown => Vec::new(),
+        Series::Runs | Series::Windows | Series::Unknown | Series::Snapshots => Vec::new(),
     };
     let AlignedRows { keys, columns, .. } = aligned;
     let mut rows: Vec<TrendRow> = keys
@@ -256,12 +296,7 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        b.steps_grown
-            .cmp(&a.steps_grown)
-            .then(b.slope.total_cmp(&a.slope))
-            .then(b.last.cmp(&a.last))
-    });
+    rows.sort_by(by_confidence);
     let totals = count_verdicts(&rows);
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
@@ -269,12 +304,21 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
     TrendReport {
         schema_version: SCHEMA_VERSION,
         kind: "trend",
-        by: opts.by,
+        by: TrendBy::Rows(opts.by),
+        measure: None,
         series,
         steps: steps(inputs, &intervals, opts),
         rows,
         totals,
     }
+}
+
+/// Most confident growth first: steps grown, then slope, then last value.
+pub(crate) fn by_confidence(a: &TrendRow, b: &TrendRow) -> std::cmp::Ordering {
+    b.steps_grown
+        .cmp(&a.steps_grown)
+        .then(b.slope.total_cmp(&a.slope))
+        .then(b.last.cmp(&a.last))
 }
 
 fn steps(
@@ -316,16 +360,7 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
         .zip(intervals)
         .map(|(&n, r)| sampling_error(n, *r))
         .collect();
-    let per_op: Option<Vec<f64>> = ops.map(|o| {
-        values
-            .iter()
-            .zip(o)
-            .map(|(&v, &w)| per_unit(v, w))
-            .collect()
-    });
-    let fit_of: Vec<f64> = per_op
-        .clone()
-        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
+    let (per_op, fit_of) = rates(&values, ops);
     let changes: Vec<Change> = (1..values.len())
         .map(|s| {
             let both = pts.shared.get(s - 1).map_or(0, |row| row[i]);
@@ -356,11 +391,12 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
         values,
         errors,
         samples,
+        class: None,
         per_op: per_op.map(|rates| rates.into_iter().map(|r| round_to(r, 100.0)).collect()),
     }
 }
 
-fn count(changes: &[Change], c: Change) -> u32 {
+pub(crate) fn count(changes: &[Change], c: Change) -> u32 {
     u32::try_from(changes.iter().filter(|&&x| x == c).count()).unwrap_or(u32::MAX)
 }
 
@@ -371,11 +407,27 @@ fn sampling_error(n: u64, r: Option<u64>) -> u64 {
     })
 }
 
-fn per_unit(v: u64, ops: u64) -> f64 {
+/// The values per unit of work (with `ops`), and what the linear fit is
+/// made of: the rates with `ops`, else the values.
+pub(crate) fn rates(values: &[u64], ops: Option<&[u64]>) -> (Option<Vec<f64>>, Vec<f64>) {
+    let per_op: Option<Vec<f64>> = ops.map(|o| {
+        values
+            .iter()
+            .zip(o)
+            .map(|(&v, &w)| per_unit(v, w))
+            .collect()
+    });
+    let fit_of = per_op
+        .clone()
+        .unwrap_or_else(|| values.iter().map(|&v| v as f64).collect());
+    (per_op, fit_of)
+}
+
+pub(crate) fn per_unit(v: u64, ops: u64) -> f64 {
     if ops == 0 { 0.0 } else { v as f64 / ops as f64 }
 }
 
-fn round_to(x: f64, scale: f64) -> f64 {
+pub(crate) fn round_to(x: f64, scale: f64) -> f64 {
     let r = (x * scale).round() / scale;
     // No negative zero in the output.
     if r == 0.0 { 0.0 } else { r }
@@ -478,7 +530,7 @@ pub fn linear_fit(y: &[f64]) -> (f64, Option<f64>) {
     (slope, Some((sxy * sxy / (sxx * syy)).clamp(0.0, 1.0)))
 }
 
-fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
+pub(crate) fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
     let n = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
     TrendTotals {
         rows: rows.len(),

@@ -180,6 +180,14 @@ one's samples and adds later ones) or independent runs.
 is the live bytes allocated up to the end of window i (exact bytes, so any
 change counts).
 
+Heap snapshots (of one process, in order): one row per class (name and
+allocation position), with the Summary's count, shallow and retained size
+at every snapshot; --measure chooses the one the verdicts judge (default
+retained). Numbers are exact, so a step grew (shrank) when it rose (fell) by
+at least 1 % of the larger value and at least 128 B (1 object for count).
+Survived: objects first seen after the first snapshot and before the last
+that every later snapshot holds, matched by id and class.
+
 Exit codes: 0 success, 2 error (bad usage, unreadable or invalid input).";
 
 #[derive(Debug, Clone, Args)]
@@ -211,8 +219,27 @@ pub(crate) struct TrendArgs {
     /// the file name.
     #[arg(long, value_name = "OUT.md|OUT.html|OUT.json")]
     pub(crate) report: Option<PathBuf>,
-    #[command(flatten)]
-    pub(crate) timeline: TimelineFlags,
+    /// What a row's values are: for `.heaptimeline` inputs `live` or
+    /// `allocated` bytes [default: live]; for heap snapshots the class's
+    /// `count`, `shallow` or `retained` size, which the verdicts judge
+    /// [default: retained].
+    #[arg(long, value_enum)]
+    pub(crate) measure: Option<TrendMeasureArg>,
+}
+
+/// `trend --measure`: the timeline measures and the snapshot measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TrendMeasureArg {
+    /// Timelines: bytes of the objects still alive when recording stopped.
+    Live,
+    /// Timelines: everything allocated while recording.
+    Allocated,
+    /// Snapshots: objects of the class.
+    Count,
+    /// Snapshots: the class's shallow size.
+    Shallow,
+    /// Snapshots: the class's retained size.
+    Retained,
 }
 
 const CHECK_HELP: &str = "\

@@ -6,8 +6,9 @@
 use std::io;
 
 use comfy_table::{Cell, Color};
+use heapdiff_analyzer::class_trend::SnapshotMeasure;
 use heapdiff_analyzer::report_doc::InputInfo;
-use heapdiff_analyzer::trend::{Series, TrendReport, TrendRow, TrendStep, Verdict};
+use heapdiff_analyzer::trend::{Series, TrendBy, TrendReport, TrendRow, TrendStep, Verdict};
 
 use crate::TextOptions;
 use crate::escape::{markdown as md, terminal as term};
@@ -39,6 +40,42 @@ pub fn sparkline(values: &[u64]) -> String {
         .collect()
 }
 
+/// A value of the report's measure: objects for `--measure count`, else
+/// bytes.
+fn amount(r: &TrendReport, v: u64) -> String {
+    if r.measure == Some(SnapshotMeasure::Count) {
+        v.to_string()
+    } else {
+        bytes(v)
+    }
+}
+
+fn signed_amount(r: &TrendReport, d: i64) -> String {
+    if r.measure == Some(SnapshotMeasure::Count) {
+        format!("{d:+}")
+    } else {
+        signed_bytes(d)
+    }
+}
+
+/// What the values are, for the lines under a table and the chart.
+fn measure_text(r: &TrendReport) -> &'static str {
+    match r.measure {
+        None => "self bytes",
+        Some(SnapshotMeasure::Count) => "objects",
+        Some(SnapshotMeasure::Shallow) => "shallow bytes",
+        Some(SnapshotMeasure::Retained) => "retained bytes",
+    }
+}
+
+/// Objects of a class first seen after the first snapshot and kept to the
+/// last (snapshot trends only).
+fn survived_text(row: &TrendRow) -> String {
+    row.class
+        .as_ref()
+        .map_or_else(String::new, |c| c.survived.to_string())
+}
+
 /// `3/4`: steps grown beyond the noise, of all steps.
 fn grown_text(r: &TrendReport, row: &TrendRow) -> String {
     format!("{}/{}", row.steps_grown, r.steps.len().saturating_sub(1))
@@ -51,7 +88,7 @@ fn slope_text(r: &TrendReport, row: &TrendRow) -> String {
     }
     #[allow(clippy::cast_possible_truncation)]
     let whole = row.slope.round() as i64;
-    signed_bytes(whole)
+    signed_amount(r, whole)
 }
 
 fn r2_text(row: &TrendRow) -> String {
@@ -65,9 +102,9 @@ fn judgement_cells(r: &TrendReport, row: &TrendRow) -> [String; 8] {
     [
         row.verdict.as_str().to_string(),
         grown_text(r, row),
-        bytes(row.first),
-        bytes(row.last),
-        signed_bytes(row.net),
+        amount(r, row.first),
+        amount(r, row.last),
+        signed_amount(r, row.net),
         slope_text(r, row),
         r2_text(row),
         sparkline(&row.values),
@@ -103,11 +140,25 @@ pub fn summary_lines(r: &TrendReport) -> Vec<String> {
             "the steps are time windows of one allocation timeline: live bytes allocated up to the end of each window (exact, no sampling noise)"
         }
         Series::Unknown => "too few samples to tell peeks of one recording from independent runs",
+        Series::Snapshots => {
+            "the steps are heap snapshots (exact numbers, the Summary's); objects are matched by id and class"
+        }
     };
     let per_op = if r.steps.iter().any(|s| s.ops.is_some()) {
         ", divided by each step's --ops"
     } else {
         ""
+    };
+    let rule = if r.series == Series::Snapshots {
+        let floor = match r.measure {
+            Some(SnapshotMeasure::Count) => "1 object".to_string(),
+            _ => bytes(heapdiff_analyzer::class_trend::BYTE_FLOOR),
+        };
+        format!(
+            "a step grew (shrank) when it rose (fell) by at least 1 % of the larger value and at least {floor}; survived: objects first seen after the first snapshot and before the last that every later one holds"
+        )
+    } else {
+        "a step grew (shrank) when it rose (fell) by more than 2 sampling errors".to_string()
     };
     vec![
         format!(
@@ -123,7 +174,8 @@ pub fn summary_lines(r: &TrendReport) -> Vec<String> {
         ),
         series.to_string(),
         format!(
-            "self bytes per step{per_op}; a step grew (shrank) when it rose (fell) by more than 2 sampling errors; slope: least squares per step"
+            "{} per step{per_op}; {rule}; slope: least squares per step",
+            measure_text(r)
         ),
     ]
 }
@@ -133,14 +185,18 @@ pub fn summary_lines(r: &TrendReport) -> Vec<String> {
 /// # Errors
 /// When writing fails.
 pub fn table(out: &mut dyn io::Write, r: &TrendReport, opts: TextOptions) -> io::Result<()> {
+    let classes = r.by == TrendBy::Class;
     let rows = r
         .rows
         .iter()
         .map(|row| {
             let mut cells = judgement_cells(r, row).to_vec();
+            if classes {
+                cells.push(survived_text(row));
+            }
             cells.push(term(&row.name));
             cells.push(crate::table::place_cell(
-                r.by,
+                r.by.rows(),
                 &row.url,
                 (row.line, row.column),
                 &row.stack,
@@ -149,7 +205,7 @@ pub fn table(out: &mut dyn io::Write, r: &TrendReport, opts: TextOptions) -> io:
             cells
         })
         .collect();
-    let header = [
+    let mut header = vec![
         "Verdict",
         "Grown",
         "First",
@@ -158,26 +214,37 @@ pub fn table(out: &mut dyn io::Write, r: &TrendReport, opts: TextOptions) -> io:
         "Slope/step",
         "R²",
         "Trend",
-        crate::table::row_label(r.by),
-        crate::table::place_header(r.by),
     ];
-    let t = crate::table::fitted_table(
-        &header,
-        &[1, 2, 3, 4, 5, 6],
-        rows,
-        &[8, 9],
-        opts,
-        |i, c, text| match verdict_color(r.rows[i].verdict) {
+    if classes {
+        header.push("Survived");
+    }
+    header.extend([row_label(r.by), crate::table::place_header(r.by.rows())]);
+    let numeric: &[usize] = if classes {
+        &[1, 2, 3, 4, 5, 6, 8]
+    } else {
+        &[1, 2, 3, 4, 5, 6]
+    };
+    let fitted: &[usize] = if classes { &[9, 10] } else { &[8, 9] };
+    let t = crate::table::fitted_table(&header, numeric, rows, fitted, opts, |i, c, text| {
+        match verdict_color(r.rows[i].verdict) {
             Some(color) if c == 0 && opts.color => Cell::new(text).fg(color),
             _ => Cell::new(text),
-        },
-    );
+        }
+    });
     crate::table::write_table(out, &t)?;
     writeln!(out)?;
     for line in summary_lines(r) {
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// What a row stands for, as a column header.
+fn row_label(by: TrendBy) -> &'static str {
+    match by {
+        TrendBy::Rows(by) => crate::table::row_label(by),
+        TrendBy::Class => "Class",
+    }
 }
 
 /// The trend as CSV: one line per row, every value and error.
@@ -211,6 +278,13 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     if per_op {
         header.extend(numbered("per_op"));
     }
+    let classes = r.by == TrendBy::Class;
+    if classes {
+        for what in ["count", "shallow", "retained", "survivors"] {
+            header.extend(numbered(what));
+        }
+        header.extend(["survived".to_string(), "key".to_string()]);
+    }
     header.push("stack".to_string());
     writeln!(out, "{}", header.join(","))?;
     for row in &r.rows {
@@ -234,6 +308,12 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
             let rates = row.per_op.as_deref().unwrap_or_default();
             fields.extend(rates.iter().map(f64::to_string));
         }
+        if let (true, Some(c)) = (classes, &row.class) {
+            for series in [&c.count, &c.shallow, &c.retained, &c.survivors] {
+                fields.extend(series.iter().map(u64::to_string));
+            }
+            fields.extend([c.survived.to_string(), text(&c.key)]);
+        }
         fields.push(text(&row.stack.join(";")));
         writeln!(out, "{}", fields.join(","))?;
     }
@@ -242,18 +322,31 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
 
 /// The rows as a Markdown table.
 fn markdown_rows(out: &mut dyn io::Write, r: &TrendReport, rows: &[TrendRow]) -> io::Result<()> {
+    let classes = r.by == TrendBy::Class;
+    let (survived, align) = if classes {
+        (" Survived |", "---:|")
+    } else {
+        ("", "")
+    };
     writeln!(
         out,
-        "| Verdict | Grown | First | Last | Net | Slope/step | R² | Trend | Name | Location |"
+        "| Verdict | Grown | First | Last | Net | Slope/step | R² | Trend |{survived} Name | Location |"
     )?;
-    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---|---|---|")?;
+    writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|---:|---|{align}---|---|"
+    )?;
     for row in rows {
+        let mut cells = judgement_cells(r, row).to_vec();
+        if classes {
+            cells.push(survived_text(row));
+        }
         writeln!(
             out,
             "| {} | {} | {} |",
-            judgement_cells(r, row).join(" | "),
+            cells.join(" | "),
             md(&row.name),
-            crate::markdown::location(r.by, &row.url, row.line, row.column, &row.stack)
+            crate::markdown::location(r.by.rows(), &row.url, row.line, row.column, &row.stack)
         )?;
     }
     Ok(())
@@ -373,17 +466,25 @@ pub fn report_html(h: &mut Markup, r: &TrendReport) {
     }
     h.raw("</tbody></table>\n<h2>Top rows</h2>\n");
     h.fragment(&chart(r, CHART_ROWS));
-    h.raw("<h2>Rows, most confident growth first</h2>\n<table class=\"sortable\"><thead><tr><th>Verdict</th><th>Grown</th><th>First</th><th>Last</th><th>Net</th><th>Slope/step</th><th>R²</th><th>Trend</th><th>Name</th><th>Location</th></tr></thead><tbody>\n");
+    h.raw("<h2>Rows, most confident growth first</h2>\n<table class=\"sortable\"><thead><tr><th>Verdict</th><th>Grown</th><th>First</th><th>Last</th><th>Net</th><th>Slope/step</th><th>R²</th><th>Trend</th>");
+    let classes = r.by == TrendBy::Class;
+    if classes {
+        h.raw("<th>Survived</th>");
+    }
+    h.raw("<th>Name</th><th>Location</th></tr></thead><tbody>\n");
     for row in &r.rows {
         h.raw("<tr>");
         h.element("td", row.verdict.as_str());
         sorted_cell(h, row.steps_grown, grown_text(r, row));
-        sorted_cell(h, row.first, bytes(row.first));
-        sorted_cell(h, row.last, bytes(row.last));
-        sorted_cell(h, row.net, signed_bytes(row.net));
+        sorted_cell(h, row.first, amount(r, row.first));
+        sorted_cell(h, row.last, amount(r, row.last));
+        sorted_cell(h, row.net, signed_amount(r, row.net));
         sorted_cell(h, row.slope, slope_text(r, row));
         h.element("td", r2_text(row));
         h.element("td", sparkline(&row.values));
+        if let (true, Some(c)) = (classes, &row.class) {
+            sorted_cell(h, c.survived, c.survived.to_string());
+        }
         h.element("td", &row.name);
         h.element("td", place_text(r, row));
         h.raw("</tr>\n");
@@ -400,11 +501,19 @@ fn sorted_cell(h: &mut Markup, key: impl Value, text: String) {
 /// The location (or stack) of a row as plain text.
 fn place_text(r: &TrendReport, row: &TrendRow) -> String {
     use heapdiff_analyzer::GroupBy;
-    match r.by {
+    match r.by.rows() {
         GroupBy::Stack => row.stack.join(" > "),
         GroupBy::Function => crate::table::location(&row.url, row.line, row.column),
         GroupBy::Script | GroupBy::Package => String::new(),
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Fill of a verdict in the chart (Okabe–Ito colours, as the flame graphs).
@@ -461,10 +570,19 @@ pub fn chart(r: &TrendReport, n: usize) -> Markup {
         .attr("y", 16)
         .attr("font-size", 12)
         .open();
-    s.text(format!(
-        "Self bytes per step, top {} rows by confidence of growth (bars: ±2 sampling errors)",
-        rows.len()
-    ));
+    let title = if r.series == Series::Snapshots {
+        format!(
+            "{} per step, top {} classes by confidence of growth",
+            capitalized(measure_text(r)),
+            rows.len()
+        )
+    } else {
+        format!(
+            "Self bytes per step, top {} rows by confidence of growth (bars: ±2 sampling errors)",
+            rows.len()
+        )
+    };
+    s.text(title);
     s.end("text").newline();
     if rows.is_empty() {
         s.raw("<text x=\"8\" y=\"40\">no rows</text>\n");
@@ -509,7 +627,7 @@ fn panel(s: &mut Markup, r: &TrendReport, row: &TrendRow, x0: u32, y0: u32) {
         .open();
     s.text(format!(
         "max {}, {} steps",
-        bytes(scale.top),
+        amount(r, scale.top),
         row.values.len()
     ));
     s.end("text").newline();
@@ -548,8 +666,8 @@ fn panel_titles(s: &mut Markup, r: &TrendReport, row: &TrendRow, fill: &'static 
         "{} ({}), {} → {}",
         row.verdict.as_str(),
         grown_text(r, row),
-        bytes(row.first),
-        bytes(row.last)
+        amount(r, row.first),
+        amount(r, row.last)
     ));
     s.end("text").newline();
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use heapdiff_analyzer::report_doc::{CheckSection, ReportBody};
+use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody};
 use heapdiff_analyzer::trend::{TrendOptions, TrendReport, trend};
 use heapdiff_analyzer::{CallTree, GroupBy, timeline};
 use heapdiff_parser::InputKind;
@@ -12,9 +12,11 @@ use heapdiff_renderer as renderer;
 use rayon::prelude::*;
 
 use crate::Outcome;
-use crate::args::{Format, MeasureArg, TimelineFlags, TrendArgs};
+use crate::args::{Format, MeasureArg, TimelineFlags, TrendArgs, TrendMeasureArg};
 use crate::context::Context;
-use crate::input::Loaded;
+use crate::input::{Loaded, Opened};
+
+mod snapshots;
 
 /// Fewest inputs a trend takes: two are a diff.
 const MIN_STEPS: usize = 3;
@@ -22,23 +24,52 @@ const MIN_STEPS: usize = 3;
 pub(crate) fn run(a: &TrendArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let mut t = ctx.stopwatch();
     refuse_inapplicable(a)?;
+    let timeline = TimelineFlags {
+        measure: a.measure.and_then(timeline_measure),
+    };
     let series = Series {
         files: &a.files,
         interval: a.interval,
-        timeline: &a.timeline,
+        timeline: &timeline,
         ctx,
     };
     let selection = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let by = GroupBy::from(a.rows.by());
-    let (full, loaded) = match a.windows {
-        Some(k) => series.windows(k, by, a.ops.clone(), selection)?,
-        None => series.trend(by, a.ops.clone(), Some(selection))?,
+    let (full, inputs) = match a.windows {
+        Some(k) => {
+            refuse_snapshot_measure(a)?;
+            let (full, loaded) = series.windows(k, by, a.ops.clone(), selection)?;
+            (full, profile_inputs(&loaded, &a.files)?)
+        }
+        None => {
+            let opened = series.open_all()?;
+            if opened[0].kind == InputKind::HeapSnapshot {
+                snapshots::trend(a, opened, ctx)?
+            } else {
+                refuse_snapshot_measure(a)?;
+                let (full, loaded) = series.trend_of(opened, by, a.ops.clone(), Some(selection))?;
+                (full, profile_inputs(&loaded, &a.files)?)
+            }
+        }
     };
+    t.phase("trend");
+    write_outputs(a, ctx, full, inputs)?;
+    t.phase("render");
+    t.report();
+    Ok(Outcome::Success)
+}
+
+/// The chart, the report and the rows on standard output.
+fn write_outputs(
+    a: &TrendArgs,
+    ctx: &Context,
+    full: TrendReport,
+    inputs: Vec<InputInfo>,
+) -> anyhow::Result<()> {
     let mut report = full.clone();
     if let Some(limit) = a.rows.limit() {
         report.rows.truncate(limit);
     }
-    t.phase("trend");
     let paths: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
     if let Some(path) = &a.chart {
         let svg = renderer::trend::chart(&full, renderer::trend::CHART_ROWS);
@@ -46,23 +77,57 @@ pub(crate) fn run(a: &TrendArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     }
     if let Some(path) = &a.report {
         let chart = a.chart.as_deref().map(|c| chart_link(path, c));
+        let what = if full.series == heapdiff_analyzer::trend::Series::Snapshots {
+            "heap snapshots"
+        } else {
+            "profiles"
+        };
         let title = format!(
-            "Trend over {} profiles: {} … {}",
+            "Trend over {} {what}: {} … {}",
             paths.len(),
             paths[0].display(),
             paths[paths.len() - 1].display()
         );
-        write_report(path, title, full, chart, &loaded, &paths, None)?;
+        write_report_of(path, title, full, chart, inputs, &paths, None)?;
     }
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::trend::table(out, &report, ctx.text),
         Format::Csv => renderer::trend::csv(out, &report),
         Format::Json => renderer::json::write(out, &report),
         Format::Markdown => renderer::trend::markdown(out, &report),
-    })?;
-    t.phase("render");
-    t.report();
-    Ok(Outcome::Success)
+    })
+}
+
+/// The timeline part of `--measure` (`None` for the snapshot measures).
+fn timeline_measure(m: TrendMeasureArg) -> Option<MeasureArg> {
+    match m {
+        TrendMeasureArg::Live => Some(MeasureArg::Live),
+        TrendMeasureArg::Allocated => Some(MeasureArg::Allocated),
+        TrendMeasureArg::Count | TrendMeasureArg::Shallow | TrendMeasureArg::Retained => None,
+    }
+}
+
+/// `--measure count|shallow|retained` for inputs that are not snapshots.
+fn refuse_snapshot_measure(a: &TrendArgs) -> anyhow::Result<()> {
+    let Some(m) = a.measure.filter(|&m| timeline_measure(m).is_none()) else {
+        return Ok(());
+    };
+    let name = clap::ValueEnum::to_possible_value(&m)
+        .map_or_else(String::new, |v| v.get_name().to_string());
+    super::refuse(
+        true,
+        &format!("--measure {name}"),
+        "applies to heap snapshots; profiles and timelines are weighed in bytes (timelines: --measure live|allocated)",
+    )
+}
+
+/// What a report says about each profile or timeline input.
+fn profile_inputs(loaded: &[Loaded], files: &[PathBuf]) -> anyhow::Result<Vec<InputInfo>> {
+    files
+        .iter()
+        .zip(loaded)
+        .map(|(p, l)| super::profile_input(p, l))
+        .collect()
 }
 
 /// `--ops` that does not fit the steps.
@@ -100,13 +165,19 @@ impl Series<'_> {
         ops: Option<Vec<u64>>,
         selection: Option<(Option<&str>, Option<&str>)>,
     ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
-        if self.files.len() < MIN_STEPS {
-            bail!(
-                "a trend needs at least {MIN_STEPS} profiles in order (got {}); for two, use `heapdiff diff BEFORE AFTER`",
-                self.files.len()
-            );
-        }
-        let loaded = self.load_all()?;
+        let opened = self.open_all()?;
+        self.trend_of(opened, by, ops, selection)
+    }
+
+    /// [`Series::trend`] of inputs already opened.
+    fn trend_of(
+        &self,
+        opened: Vec<Opened>,
+        by: GroupBy,
+        ops: Option<Vec<u64>>,
+        selection: Option<(Option<&str>, Option<&str>)>,
+    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+        let loaded = self.load_all(opened)?;
         let exact = loaded[0].timeline.is_some();
         if exact {
             super::refuse(
@@ -194,20 +265,28 @@ impl Series<'_> {
         Ok((trend(&inputs, &opts), vec![loaded]))
     }
 
-    /// Opens every input and parses them in parallel: all sampling
-    /// profiles, or all allocation timelines (as their allocation trees).
-    fn load_all(&self) -> anyhow::Result<Vec<Loaded>> {
-        let opened = self
-            .files
-            .iter()
-            .map(|f| crate::input::open(f))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+    /// Opens every input (a trend needs at least three).
+    fn open_all(&self) -> anyhow::Result<Vec<Opened>> {
+        if self.files.len() < MIN_STEPS {
+            bail!(
+                "a trend needs at least {MIN_STEPS} profiles in order (got {}); for two, use `heapdiff diff BEFORE AFTER`",
+                self.files.len()
+            );
+        }
+        self.files.iter().map(|f| crate::input::open(f)).collect()
+    }
+
+    /// Parses opened inputs in parallel: all sampling profiles, or all
+    /// allocation timelines (as their allocation trees).
+    fn load_all(&self, opened: Vec<Opened>) -> anyhow::Result<Vec<Loaded>> {
         for (f, o) in self.files.iter().zip(&opened) {
             if o.kind == InputKind::HeapSnapshot {
-                bail!(
-                    "'{}' is a heap snapshot; a trend reads sampling heap profiles (.heapprofile) or allocation timelines (.heaptimeline)",
-                    f.display()
-                );
+                let why = if opened[0].kind == InputKind::HeapSnapshot {
+                    "check --trend reads sampling heap profiles or allocation timelines (`heapdiff trend` reads a series of heap snapshots)"
+                } else {
+                    "a trend's inputs must be of one kind (here sampling heap profiles or allocation timelines, in order)"
+                };
+                bail!("'{}' is a heap snapshot; {why}", f.display());
             }
         }
         let timelines = opened
@@ -258,6 +337,19 @@ pub(crate) fn write_report(
         .zip(loaded)
         .map(|(p, l)| super::profile_input(p, l))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    write_report_of(path, title, full, chart, inputs, paths, check)
+}
+
+/// Writes a trend report whose inputs are described already.
+fn write_report_of(
+    path: &Path,
+    title: String,
+    full: TrendReport,
+    chart: Option<String>,
+    inputs: Vec<InputInfo>,
+    paths: &[&Path],
+    check: Option<CheckSection>,
+) -> anyhow::Result<()> {
     let doc = crate::report::document(
         title,
         inputs,

@@ -1,0 +1,444 @@
+//! Trends over heap snapshots (README, "Trend semantics"): per class, the
+//! Summary's count, shallow and retained size at every snapshot, the
+//! objects that survive every later snapshot, and a verdict on one measure.
+//!
+//! Each snapshot is reduced to a [`SnapshotStep`] as soon as it is
+//! analysed (its Summary rows and the id and class of every object), so a
+//! trend holds one snapshot's graph at a time. Classes are matched across
+//! steps by name and source position (by class key where the position is
+//! unknown); objects by id *and* class, since V8 gives a new object the id
+//! of a dead one that lay at the same address.
+//!
+//! Snapshot numbers are exact, so a step is judged by a minimum size of
+//! effect instead of a noise floor: it grew (shrank) when the value rose
+//! (fell) by at least max(1 % of the larger of the two values,
+//! [`SnapshotMeasure::floor`]). A cache that fills up adds a little at a
+//! late step and is not `grows every step`. The verdicts are then those
+//! of [`crate::trend::verdict`].
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use heapdiff_model::HeapGraph;
+
+use crate::diff::signed_delta;
+use crate::report::SCHEMA_VERSION;
+use crate::snapshot::{Derived, SourcePosition, SummaryOptions, summary};
+use crate::trend::{
+    Change, Series, TrendBy, TrendReport, TrendRow, TrendStep, by_confidence, count,
+    count_verdicts, linear_fit, per_unit, rates, round_to, verdict,
+};
+
+/// Which number of a class the verdicts judge (`--measure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotMeasure {
+    /// Objects of the class.
+    Count,
+    /// Σ shallow size.
+    Shallow,
+    /// The class's retained size (each dominator subtree once).
+    #[default]
+    Retained,
+}
+
+impl SnapshotMeasure {
+    /// The absolute part of the minimum effect: a step must move by at
+    /// least this much (and by 1 % of the larger value) to count.
+    #[must_use]
+    pub fn floor(self) -> u64 {
+        match self {
+            Self::Count => 1,
+            Self::Shallow | Self::Retained => BYTE_FLOOR,
+        }
+    }
+
+    /// The measure's name as written in every output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Count => "count",
+            Self::Shallow => "shallow",
+            Self::Retained => "retained",
+        }
+    }
+}
+
+/// Smallest change of a size that counts as growth: two small objects.
+pub const BYTE_FLOOR: u64 = 128;
+/// Smallest relative change that counts, in percent of the larger value.
+pub const RELATIVE_FLOOR_PERCENT: u64 = 1;
+
+/// A class's numbers at every step (JSON `class` of a trend row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassSeries {
+    /// The class key at the last step that has the class (formats §7.8).
+    pub key: String,
+    /// Objects at each step.
+    pub count: Vec<u64>,
+    /// Σ shallow size at each step.
+    pub shallow: Vec<u64>,
+    /// Retained size at each step.
+    pub retained: Vec<u64>,
+    /// At each step: objects first seen at that step (all objects at the
+    /// first) that every later snapshot still holds, same id and class.
+    pub survivors: Vec<u64>,
+    /// Objects first seen after the first snapshot and before the last
+    /// that survive to the last: Σ of `survivors` over the middle steps
+    /// (with three snapshots, memlab's baseline/target/final rule).
+    pub survived: u64,
+}
+
+/// One class of one snapshot.
+#[derive(Debug, Clone)]
+struct StepClass {
+    name: String,
+    key: String,
+    source: Option<SourcePosition>,
+    count: u64,
+    shallow: u64,
+    retained: u64,
+}
+
+/// What a trend keeps of one analysed snapshot.
+#[derive(Debug, Clone)]
+pub struct SnapshotStep {
+    label: String,
+    total_size: u64,
+    classes: Vec<StepClass>,
+    /// (object id, index in `classes`) of every object with a size, by id.
+    objects: Vec<(u64, u32)>,
+}
+
+impl SnapshotStep {
+    /// Reduces an analysed snapshot to its Summary rows and the class of
+    /// every object; `label` names the input.
+    #[must_use]
+    pub fn new(g: &HeapGraph, d: &Derived, label: String) -> Self {
+        let report = summary(g, d, &SummaryOptions::default());
+        let row_of_key: FxHashMap<&str, u32> = report
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.key.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let row_of_class: Vec<Option<u32>> = d
+            .classes
+            .keys
+            .iter()
+            .map(|k| row_of_key.get(k.as_str()).copied())
+            .collect();
+        let mut objects: Vec<(u64, u32)> = g
+            .nodes()
+            .ordinals()
+            .filter(|&v| d.self_size_of(v) > 0)
+            .filter_map(|v| Some((g.nodes().id(v).get(), row_of_class[d.class_of(v)]?)))
+            .collect();
+        objects.sort_unstable();
+        let classes = report
+            .classes
+            .into_iter()
+            .map(|c| StepClass {
+                name: c.name,
+                key: c.key,
+                source: c.source,
+                count: c.count,
+                shallow: c.self_size,
+                retained: c.retained_size,
+            })
+            .collect();
+        Self {
+            label,
+            total_size: d.total_size,
+            classes,
+            objects,
+        }
+    }
+}
+
+/// Options of [`snapshot_trend`].
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotTrendOptions {
+    /// The measure of `values` and of the verdicts.
+    pub measure: SnapshotMeasure,
+    /// Keep only the first N rows.
+    pub limit: Option<usize>,
+    /// Work done in each step: values are divided by it before they are
+    /// compared. One entry per step.
+    pub ops: Option<Vec<u64>>,
+}
+
+/// How a class is told apart across snapshots: name and source position,
+/// or name and class key where no position is known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Identity {
+    At(String, SourcePosition),
+    Keyed(String),
+}
+
+fn identity(c: &StepClass) -> Identity {
+    match &c.source {
+        Some(at) => Identity::At(c.name.clone(), at.clone()),
+        None => Identity::Keyed(c.key.clone()),
+    }
+}
+
+/// The classes of every step aligned: one row per identity, the row of
+/// each step's class.
+struct Aligned<'a> {
+    /// The latest class of each row (its name, key and position).
+    latest: Vec<&'a StepClass>,
+    /// By step, the row of each of its classes.
+    row_of: Vec<Vec<u32>>,
+}
+
+fn align(steps: &[SnapshotStep]) -> Aligned<'_> {
+    let mut rows: FxHashMap<Identity, u32> = FxHashMap::default();
+    let mut latest: Vec<&StepClass> = Vec::new();
+    let row_of = steps
+        .iter()
+        .map(|s| {
+            s.classes
+                .iter()
+                .map(|c| {
+                    let next = u32::try_from(latest.len()).unwrap_or(u32::MAX);
+                    let row = *rows.entry(identity(c)).or_insert(next);
+                    if row == next {
+                        latest.push(c);
+                    } else {
+                        latest[row as usize] = c;
+                    }
+                    row
+                })
+                .collect()
+        })
+        .collect();
+    Aligned { latest, row_of }
+}
+
+/// Per step and row: objects first seen at that step that every later step
+/// holds with the same id and class.
+fn survivors(steps: &[SnapshotStep], aligned: &Aligned<'_>) -> Vec<Vec<u64>> {
+    let n_rows = aligned.latest.len();
+    let present: Vec<Vec<(u64, u32)>> = steps
+        .iter()
+        .zip(&aligned.row_of)
+        .map(|(s, rows)| {
+            let mut p: Vec<(u64, u32)> = s
+                .objects
+                .iter()
+                .map(|&(id, c)| (id, rows[c as usize]))
+                .collect();
+            p.sort_unstable();
+            p
+        })
+        .collect();
+    present
+        .iter()
+        .enumerate()
+        .map(|(k, objects)| {
+            let mut kept = vec![0u64; n_rows];
+            for o in objects {
+                let new = k == 0 || present[k - 1].binary_search(o).is_err();
+                if new && present[k + 1..].iter().all(|p| p.binary_search(o).is_ok()) {
+                    kept[o.1 as usize] += 1;
+                }
+            }
+            kept
+        })
+        .collect()
+}
+
+/// The trend of analysed snapshots, in order.
+#[must_use]
+pub fn snapshot_trend(steps: &[SnapshotStep], opts: &SnapshotTrendOptions) -> TrendReport {
+    let aligned = align(steps);
+    let n_rows = aligned.latest.len();
+    let kept = survivors(steps, &aligned);
+    let ops = opts.ops.as_deref().filter(|o| o.len() == steps.len());
+    let mut columns = vec![
+        [
+            vec![0u64; steps.len()],
+            vec![0; steps.len()],
+            vec![0; steps.len()]
+        ];
+        n_rows
+    ];
+    for (k, (s, rows)) in steps.iter().zip(&aligned.row_of).enumerate() {
+        for (c, &row) in s.classes.iter().zip(rows) {
+            let col = &mut columns[row as usize];
+            col[0][k] = c.count;
+            col[1][k] = c.shallow;
+            col[2][k] = c.retained;
+        }
+    }
+    let mut rows: Vec<TrendRow> = columns
+        .into_iter()
+        .enumerate()
+        .map(|(row, [count, shallow, retained])| {
+            let last = aligned.latest[row];
+            let survivors: Vec<u64> = kept.iter().map(|k| k[row]).collect();
+            let series = ClassSeries {
+                key: last.key.clone(),
+                survived: middle(&survivors).iter().sum(),
+                survivors,
+                count,
+                shallow,
+                retained,
+            };
+            class_row(last, series, opts.measure, ops)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        by_confidence(a, b)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| class_key(a).cmp(class_key(b)))
+    });
+    let totals = count_verdicts(&rows);
+    if let Some(limit) = opts.limit {
+        rows.truncate(limit);
+    }
+    TrendReport {
+        schema_version: SCHEMA_VERSION,
+        kind: "trend",
+        by: TrendBy::Class,
+        measure: Some(opts.measure),
+        series: Series::Snapshots,
+        steps: steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| TrendStep {
+                label: s.label.clone(),
+                total: s.total_size,
+                samples: 0,
+                interval: None,
+                ops: ops.map(|o| o[i]),
+            })
+            .collect(),
+        rows,
+        totals,
+    }
+}
+
+fn class_key(r: &TrendRow) -> &str {
+    r.class.as_ref().map_or("", |c| c.key.as_str())
+}
+
+/// The steps strictly between the first and the last.
+fn middle(v: &[u64]) -> &[u64] {
+    if v.len() < 3 { &[] } else { &v[1..v.len() - 1] }
+}
+
+/// The row of one class: its series in `measure`, judged step by step.
+fn class_row(
+    class: &StepClass,
+    series: ClassSeries,
+    measure: SnapshotMeasure,
+    ops: Option<&[u64]>,
+) -> TrendRow {
+    let values = match measure {
+        SnapshotMeasure::Count => series.count.clone(),
+        SnapshotMeasure::Shallow => series.shallow.clone(),
+        SnapshotMeasure::Retained => series.retained.clone(),
+    };
+    let (per_op, fit_of) = rates(&values, ops);
+    let changes: Vec<Change> = (1..values.len())
+        .map(|s| {
+            let scale = ops.map_or((1, 1), |o| (o[s - 1], o[s]));
+            exact_change(values[s - 1], values[s], scale, measure.floor())
+        })
+        .collect();
+    let (slope, r2) = linear_fit(&fit_of);
+    let (first, last) = (values[0], values[values.len() - 1]);
+    TrendRow {
+        name: class.name.clone(),
+        url: class
+            .source
+            .as_ref()
+            .map_or_else(String::new, |p| p.url.clone()),
+        line: class.source.as_ref().map(|p| p.line),
+        column: class.source.as_ref().map(|p| p.column),
+        stack: Vec::new(),
+        errors: vec![0; values.len()],
+        totals: Vec::new(),
+        samples: Vec::new(),
+        per_op: per_op.map(|rates| rates.into_iter().map(|r| round_to(r, 100.0)).collect()),
+        first,
+        last,
+        net: signed_delta(first, last),
+        steps_grown: count(&changes, Change::Grew),
+        steps_shrunk: count(&changes, Change::Shrank),
+        slope: round_to(slope, 100.0),
+        r2: r2.map(|r| round_to(r, 10_000.0)),
+        verdict: verdict(&changes),
+        values,
+        class: Some(series),
+    }
+}
+
+/// How an exact step `a → b` moved: it grew (shrank) when it rose (fell)
+/// by at least max(1 % of the larger value, `floor`). With work counts
+/// `(wa, wb)` the values are compared per unit of work, and the floor is
+/// divided by the later step's work.
+#[must_use]
+pub fn exact_change(a: u64, b: u64, (wa, wb): (u64, u64), floor: u64) -> Change {
+    let (ra, rb) = (per_unit(a, wa), per_unit(b, wb));
+    let larger = ra.max(rb);
+    let relative = larger * RELATIVE_FLOOR_PERCENT as f64 / 100.0;
+    let threshold = relative.max(floor as f64 / wb.max(1) as f64);
+    if rb - ra >= threshold && rb > ra {
+        Change::Grew
+    } else if ra - rb >= threshold && ra > rb {
+        Change::Shrank
+    } else {
+        Change::Within
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BYTES: u64 = BYTE_FLOOR;
+
+    /// The fixed build's `LruCache` (fixtures/series/README.md): retained
+    /// 25,576 → 26,856 → 26,928 B, a cache warming up. The second step
+    /// (+72 B, 0.3 %) is below the minimum effect, so the row is
+    /// `one-off`, not `grows every step`.
+    #[test]
+    fn a_warming_cache_is_not_growth_at_every_step() {
+        let values = [25_576, 26_856, 26_928];
+        let changes: Vec<Change> = values
+            .windows(2)
+            .map(|w| exact_change(w[0], w[1], (1, 1), BYTES))
+            .collect();
+        assert_eq!(changes, [Change::Grew, Change::Within]);
+        assert_eq!(verdict(&changes), crate::trend::Verdict::OneOff);
+    }
+
+    #[test]
+    fn the_floor_is_the_larger_of_relative_and_absolute() {
+        // 1 % of the larger value: +1,000 on 100,000 is within (1 % of
+        // 101,000 is 1,010), +1,011 grew (1 % of 101,011 is 1,010.11).
+        let step = |a, b| exact_change(a, b, (1, 1), BYTES);
+        assert_eq!(step(100_000, 101_000), Change::Within);
+        assert_eq!(step(100_000, 101_011), Change::Grew);
+        assert_eq!(step(101_011, 100_000), Change::Shrank);
+        // Small rows: the absolute floor.
+        assert_eq!(exact_change(1_000, 1_127, (1, 1), BYTES), Change::Within);
+        assert_eq!(exact_change(1_000, 1_128, (1, 1), BYTES), Change::Grew);
+        // Counts: one object is enough below 100 objects.
+        assert_eq!(exact_change(3, 4, (1, 1), 1), Change::Grew);
+        assert_eq!(exact_change(4, 4, (1, 1), 1), Change::Within);
+        assert_eq!(exact_change(0, 0, (1, 1), 1), Change::Within);
+        // Per unit of work: twice the work for twice the bytes is flat.
+        assert_eq!(
+            exact_change(10_000, 20_000, (100, 200), BYTES),
+            Change::Within
+        );
+        assert_eq!(
+            exact_change(10_000, 30_000, (100, 200), BYTES),
+            Change::Grew
+        );
+    }
+}

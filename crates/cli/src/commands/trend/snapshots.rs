@@ -1,0 +1,88 @@
+//! `heapdiff trend` over heap snapshots: each snapshot is parsed, analysed
+//! and reduced to its class rows and object ids before the next one is
+//! read, so one graph is in memory at a time.
+
+use std::path::Path;
+
+use heapdiff_analyzer::class_trend::{
+    SnapshotMeasure, SnapshotStep, SnapshotTrendOptions, snapshot_trend,
+};
+use heapdiff_analyzer::report_doc::InputInfo;
+use heapdiff_analyzer::snapshot;
+use heapdiff_analyzer::trend::TrendReport;
+use heapdiff_parser::InputKind;
+
+use crate::args::{TrendArgs, TrendMeasureArg};
+use crate::context::Context;
+use crate::input::Opened;
+
+/// The trend of heap snapshots `opened` (every input must be one), with
+/// what a report says about each input.
+pub(super) fn trend(
+    a: &TrendArgs,
+    opened: Vec<Opened>,
+    ctx: &Context,
+) -> anyhow::Result<(TrendReport, Vec<InputInfo>)> {
+    refuse_inapplicable(a)?;
+    for (f, o) in a.files.iter().zip(&opened) {
+        if o.kind != InputKind::HeapSnapshot {
+            anyhow::bail!(
+                "'{}' is not a heap snapshot; a trend's inputs must be of one kind (here heap snapshots, in order)",
+                f.display()
+            );
+        }
+    }
+    let mut steps = Vec::with_capacity(opened.len());
+    let mut inputs = Vec::with_capacity(opened.len());
+    for (file, o) in a.files.iter().zip(opened) {
+        let (step, info) = reduce(file, o, ctx)?;
+        steps.push(step);
+        inputs.push(info);
+    }
+    let opts = SnapshotTrendOptions {
+        measure: measure(a.measure),
+        limit: None,
+        ops: a.ops.clone(),
+    };
+    Ok((snapshot_trend(&steps, &opts), inputs))
+}
+
+/// One snapshot parsed, analysed and reduced to what the trend keeps.
+fn reduce(file: &Path, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep, InputInfo)> {
+    let g = crate::input::load_snapshot(o, ctx)?;
+    let d = snapshot::analyze(&g);
+    let step = SnapshotStep::new(&g, &d, file.display().to_string());
+    let info = crate::commands::snapshot::snapshot_input(file, &g)?;
+    Ok((step, info))
+}
+
+fn measure(m: Option<TrendMeasureArg>) -> SnapshotMeasure {
+    match m {
+        Some(TrendMeasureArg::Count) => SnapshotMeasure::Count,
+        Some(TrendMeasureArg::Shallow) => SnapshotMeasure::Shallow,
+        _ => SnapshotMeasure::Retained,
+    }
+}
+
+/// Flags of profile and timeline trends, meaningless for classes of heap
+/// snapshots.
+fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
+    let why = "has no meaning for heap snapshots (their rows are classes, their numbers exact)";
+    let given = [
+        (a.rows.by.is_some(), "--by"),
+        (a.rows.focus.is_some(), "--focus"),
+        (a.rows.ignore.is_some(), "--ignore"),
+        (a.interval.is_some(), "--interval"),
+        (
+            matches!(
+                a.measure,
+                Some(TrendMeasureArg::Live | TrendMeasureArg::Allocated)
+            ),
+            "--measure live|allocated",
+        ),
+    ];
+    for (given, flag) in given {
+        crate::commands::refuse(given, flag, why)?;
+    }
+    Ok(())
+}
