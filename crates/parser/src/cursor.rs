@@ -60,11 +60,19 @@ impl<R: Read> Cursor<R> {
     }
 
     /// Makes at least one byte available; false at end of input.
-    #[inline]
+    #[inline(always)]
     fn fill(&mut self) -> Result<bool, ParseError> {
         if self.pos < self.end {
             return Ok(true);
         }
+        self.refill()
+    }
+
+    /// Reads the next block of input into the emptied buffer: once a
+    /// megabyte, so kept out of line of the callers of [`Self::fill`].
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) -> Result<bool, ParseError> {
         if self.eof {
             return Ok(false);
         }
@@ -115,7 +123,7 @@ impl<R: Read> Cursor<R> {
 
     /// Skips whitespace and returns the next byte without consuming it;
     /// end of input is a truncation error.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn peek_token(&mut self) -> Result<u8, ParseError> {
         loop {
             if !self.fill()? {
@@ -210,25 +218,32 @@ impl<R: Read> Cursor<R> {
                 return Err(self.truncated());
             }
             let chunk = &self.buf[self.pos..self.end];
-            let stop = memchr::memchr2(b'"', b'\\', chunk);
+            let stop = string_stop(chunk);
             let body = stop.unwrap_or(chunk.len());
-            if let Some(at) = chunk[..body].iter().position(|&b| b < 0x20) {
-                let b = chunk[at];
-                self.pos += at;
-                return Err(self.syntax(format!(
-                    "raw control character 0x{b:02x} in a string (JSON allows it only escaped)"
-                )));
+            if let Some(&b) = chunk.get(body).filter(|&&b| b < 0x20) {
+                self.pos += body;
+                return Err(self.control_character(b));
             }
             self.append(out, body, start)?;
-            let Some(i) = stop else { continue };
+            if stop.is_none() {
+                continue;
+            }
             let quote = self.buf[self.pos] == b'"';
-            debug_assert_eq!(i, body);
             self.pos += 1;
             if quote {
                 return Ok(());
             }
             self.escape(out)?;
         }
+    }
+
+    /// The error for the raw control character `b` in a string, at the
+    /// cursor.
+    #[cold]
+    fn control_character(&self, b: u8) -> ParseError {
+        self.syntax(format!(
+            "raw control character 0x{b:02x} in a string (JSON allows it only escaped)"
+        ))
     }
 
     /// Moves the next `len` buffered bytes to `out`, the string that began
@@ -351,39 +366,23 @@ impl<R: Read> Cursor<R> {
     /// consumes nothing and returns `None`, and the caller takes the general
     /// path. Values are limited to 15 digits, well inside the 2^53 cap the
     /// parser enforces, so no overflow check is needed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn fast_record3(&mut self, keys: [&[u8]; 3]) -> Option<[u64; 3]> {
-        const MAX_DIGITS: usize = 15;
         let window = &self.buf[self.pos..self.end];
         if window.len() < 128 {
             return None;
         }
-        let mut at = 0;
-        let mut values = [0u64; 3];
-        for (k, key) in keys.iter().enumerate() {
-            if !window[at..].starts_with(key) {
-                return None;
-            }
-            at += key.len();
-            let digits = window[at..]
-                .iter()
-                .take(MAX_DIGITS + 1)
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            // A leading zero is left to the general path, which rejects it.
-            if digits == 0 || digits > MAX_DIGITS || (digits > 1 && window[at] == b'0') {
-                return None;
-            }
-            values[k] = window[at..at + digits]
-                .iter()
-                .fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
-            at += digits;
-        }
+        // Written out per key (not a loop) so that, inlined with constant
+        // keys, each compare has a known length: a word compare, not a
+        // call to `memcmp`.
+        let (a, at) = fast_field(window, 0, keys[0])?;
+        let (b, at) = fast_field(window, at, keys[1])?;
+        let (c, at) = fast_field(window, at, keys[2])?;
         if window.get(at) != Some(&b'}') {
             return None;
         }
         self.pos += at + 1;
-        Some(values)
+        Some([a, b, c])
     }
 
     /// Reads a JSON number.
@@ -611,6 +610,30 @@ impl<R: Read> Cursor<R> {
     }
 }
 
+/// One `key` and its value of [`Cursor::fast_record3`] at `window[at..]`:
+/// the value and the offset after it, or `None` for the general path.
+#[inline(always)]
+fn fast_field(window: &[u8], at: usize, key: &[u8]) -> Option<(u64, usize)> {
+    const MAX_DIGITS: usize = 15;
+    if !window[at..].starts_with(key) {
+        return None;
+    }
+    let at = at + key.len();
+    let digits = window[at..]
+        .iter()
+        .take(MAX_DIGITS + 1)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    // A leading zero is left to the general path, which rejects it.
+    if digits == 0 || digits > MAX_DIGITS || (digits > 1 && window[at] == b'0') {
+        return None;
+    }
+    let value = window[at..at + digits]
+        .iter()
+        .fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+    Some((value, at + digits))
+}
+
 /// JSON writes no leading zeros (`01`, `-007`).
 fn leading_zero(section: &'static str, offset: u64) -> ParseError {
     ParseError::Syntax {
@@ -620,7 +643,77 @@ fn leading_zero(section: &'static str, offset: u64) -> ParseError {
     }
 }
 
+/// The position of the first byte in `bytes` that ends a run of a
+/// string's plain text: `"`, `\\` or a raw control character (below 0x20,
+/// an error). One pass, eight bytes at a time: in each word, a byte is
+/// flagged when it equals `"` or `\\` (a zero after the XOR) or is below
+/// 0x20. A borrow can flag a byte only above a flagged one, so the lowest
+/// flag is exact.
+#[inline]
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().expect("invariant: chunks of 8 bytes"));
+        let hits = below(w ^ (ONES * u64::from(b'"')), 1)
+            | below(w ^ (ONES * u64::from(b'\\')), 1)
+            | below(w, 0x20);
+        if hits != 0 {
+            return Some(base + (hits.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| base + i)
+}
+
 fn push_char(out: &mut Vec<u8>, c: char) {
     let mut buf = [0u8; 4];
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_stop;
+
+    fn naive(bytes: &[u8]) -> Option<usize> {
+        bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+    }
+
+    /// Every stop byte at every position of a run, behind every other byte
+    /// value (bytes that a word-wide borrow could confuse: 0x00, 0x1f, 0x20,
+    /// 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x80, 0xff among them), and with
+    /// a second stop later in the same word.
+    #[test]
+    fn string_stop_finds_the_first_stop_byte() {
+        let stops = [b'"', b'\\', 0x00, 0x01, 0x0a, 0x1f];
+        for len in 0..20 {
+            for filler in 0x20..=0xffu8 {
+                if filler == b'"' || filler == b'\\' {
+                    continue;
+                }
+                let plain = vec![filler; len];
+                assert_eq!(string_stop(&plain), None, "{filler:#x} × {len}");
+                for at in 0..len {
+                    for &stop in &stops {
+                        let mut bytes = plain.clone();
+                        bytes[at] = stop;
+                        if at + 1 < len {
+                            bytes[len - 1] = 0;
+                        }
+                        assert_eq!(string_stop(&bytes), naive(&bytes), "{bytes:?}");
+                        assert_eq!(string_stop(&bytes), Some(at), "{bytes:?}");
+                    }
+                }
+            }
+        }
+    }
 }

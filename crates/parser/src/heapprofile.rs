@@ -57,24 +57,76 @@ pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, Parse
 }
 
 /// The keys the parser reads, in any of its objects; each has its bit in
-/// [`SeenKeys`].
-const KNOWN_KEYS: [&str; 15] = [
-    "head",
-    "samples",
-    "profile",
-    "callFrame",
-    "selfSize",
-    "id",
-    "children",
-    "functionName",
-    "scriptId",
-    "url",
-    "lineNumber",
-    "columnNumber",
-    "size",
-    "nodeId",
-    "ordinal",
-];
+/// [`SeenKeys`] (the discriminant).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    Head,
+    Samples,
+    Profile,
+    CallFrame,
+    SelfSize,
+    Id,
+    Children,
+    FunctionName,
+    ScriptId,
+    Url,
+    LineNumber,
+    ColumnNumber,
+    Size,
+    NodeId,
+    Ordinal,
+}
+
+impl Key {
+    /// The known key spelled `key`, if any: one `match`, which compiles to
+    /// a switch on the length and a compare or two.
+    #[inline]
+    fn of(key: &[u8]) -> Option<Self> {
+        Some(match key {
+            b"head" => Self::Head,
+            b"samples" => Self::Samples,
+            b"profile" => Self::Profile,
+            b"callFrame" => Self::CallFrame,
+            b"selfSize" => Self::SelfSize,
+            b"id" => Self::Id,
+            b"children" => Self::Children,
+            b"functionName" => Self::FunctionName,
+            b"scriptId" => Self::ScriptId,
+            b"url" => Self::Url,
+            b"lineNumber" => Self::LineNumber,
+            b"columnNumber" => Self::ColumnNumber,
+            b"size" => Self::Size,
+            b"nodeId" => Self::NodeId,
+            b"ordinal" => Self::Ordinal,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Head => "head",
+            Self::Samples => "samples",
+            Self::Profile => "profile",
+            Self::CallFrame => "callFrame",
+            Self::SelfSize => "selfSize",
+            Self::Id => "id",
+            Self::Children => "children",
+            Self::FunctionName => "functionName",
+            Self::ScriptId => "scriptId",
+            Self::Url => "url",
+            Self::LineNumber => "lineNumber",
+            Self::ColumnNumber => "columnNumber",
+            Self::Size => "size",
+            Self::NodeId => "nodeId",
+            Self::Ordinal => "ordinal",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
 /// The keys read in the top-level object: `head`, `samples`, `profile`.
 const TOP_KEYS: u16 = 0b111;
 /// Inside the `profile` wrapper: `head`, `samples`.
@@ -101,24 +153,37 @@ impl SeenKeys {
         Self { read, seen: 0 }
     }
 
-    /// Notes `key`, which began at byte `at`; a key read twice is an error.
-    fn note(&mut self, key: &[u8], at: u64, section: &'static str) -> Result<(), ParseError> {
-        let Some(i) = KNOWN_KEYS.iter().position(|k| k.as_bytes() == key) else {
-            return Ok(());
+    /// Notes the key spelled `key`, which began at byte `at`: a key read
+    /// twice is an error. Returns the key when this object's reader uses
+    /// it, `None` for a key to skip.
+    #[inline]
+    fn note(
+        &mut self,
+        key: &[u8],
+        at: u64,
+        section: &'static str,
+    ) -> Result<Option<Key>, ParseError> {
+        let Some(known) = Key::of(key) else {
+            return Ok(None);
         };
-        let bit = 1 << i;
+        let bit = known.bit();
         if self.read & bit == 0 {
-            return Ok(());
+            return Ok(None);
         }
         if self.seen & bit != 0 {
-            return Err(ParseError::Syntax {
-                section,
-                offset: at,
-                message: format!("duplicate key `{}` in one object", KNOWN_KEYS[i]),
-            });
+            return Err(duplicate_key(known, at, section));
         }
         self.seen |= bit;
-        Ok(())
+        Ok(Some(known))
+    }
+}
+
+#[cold]
+fn duplicate_key(key: Key, at: u64, section: &'static str) -> ParseError {
+    ParseError::Syntax {
+        section,
+        offset: at,
+        message: format!("duplicate key `{}` in one object", key.name()),
     }
 }
 
@@ -193,13 +258,15 @@ impl<R: Read> Parser<R> {
             let at = self.cur.key(&mut self.scratch)?;
             let is_wrapper =
                 self.scratch == b"profile" && !wrapped && self.cur.peek_token()? == b'{';
-            if is_wrapper || self.scratch != b"profile" {
-                seen.note(&self.scratch, at, self.cur.section)?;
-            }
-            match self.scratch.as_slice() {
-                b"head" => self.head()?,
-                b"samples" => self.samples()?,
-                b"profile" if is_wrapper => {
+            let key = if is_wrapper || self.scratch != b"profile" {
+                seen.note(&self.scratch, at, self.cur.section)?
+            } else {
+                None
+            };
+            match key {
+                Some(Key::Head) => self.head()?,
+                Some(Key::Samples) => self.samples()?,
+                Some(Key::Profile) => {
                     self.b.meta_mut().wrapped = true;
                     self.top_level(true)?;
                 }
@@ -263,13 +330,13 @@ impl<R: Read> Parser<R> {
             first_key = false;
             let at = self.cur.key(&mut self.scratch)?;
             let top = open.last_mut().expect("invariant: checked above");
-            top.keys.note(&self.scratch, at, self.cur.section)?;
-            if self.scratch == b"children" {
+            let key = top.keys.note(&self.scratch, at, self.cur.section)?;
+            if key == Some(Key::Children) {
                 self.cur.expect(b'[', "the `children` array")?;
                 top.in_children = true;
                 first_key = true;
             } else {
-                self.node_field(top)?;
+                self.node_field(key, top)?;
             }
         }
         self.build_dense_index();
@@ -308,28 +375,23 @@ impl<R: Read> Parser<R> {
         })
     }
 
-    fn node_field(&mut self, node: &mut PendingNode) -> Result<(), ParseError> {
-        match self.scratch.as_slice() {
-            b"callFrame" => {
+    /// The value of the node key `key` (`None`: a key to skip).
+    fn node_field(&mut self, key: Option<Key>, node: &mut PendingNode) -> Result<(), ParseError> {
+        match key {
+            Some(Key::CallFrame) => {
                 node.has_call_frame = true;
                 self.call_frame(node)
             }
-            b"selfSize" => {
+            Some(Key::SelfSize) => {
                 node.self_size = self.byte_count("selfSize")?;
                 Ok(())
             }
-            b"id" => {
+            Some(Key::Id) => {
                 node.id = Some(self.node_id("id")?);
                 Ok(())
             }
             // The legacy layout puts the frame on the node itself.
-            b"functionName" | b"scriptId" | b"url" | b"lineNumber" | b"columnNumber" => {
-                let key = std::mem::take(&mut self.scratch);
-                let r = self.frame_field(&key, node);
-                self.scratch = key;
-                r
-            }
-            _ => self.cur.skip_value(&mut self.scratch),
+            key => self.frame_field(key, node),
         }
     }
 
@@ -339,25 +401,26 @@ impl<R: Read> Parser<R> {
             self.cur.bump();
             return Ok(());
         }
-        let mut key = Vec::with_capacity(16);
         let mut seen = SeenKeys::new(FRAME_KEYS);
         loop {
-            let at = self.cur.key(&mut key)?;
-            seen.note(&key, at, self.cur.section)?;
-            self.frame_field(&key, node)?;
+            let at = self.cur.key(&mut self.scratch)?;
+            let key = seen.note(&self.scratch, at, self.cur.section)?;
+            self.frame_field(key, node)?;
             if !self.cur.comma_or(b'}')? {
                 return Ok(());
             }
         }
     }
 
-    fn frame_field(&mut self, key: &[u8], node: &mut PendingNode) -> Result<(), ParseError> {
+    /// The value of the frame key `key` (`None`, or a key that is no
+    /// frame field: a key to skip).
+    fn frame_field(&mut self, key: Option<Key>, node: &mut PendingNode) -> Result<(), ParseError> {
         match key {
-            b"functionName" => node.name = Some(self.text("functionName")?),
-            b"url" => node.url = Some(self.text("url")?),
-            b"scriptId" => node.script_id = Some(self.script_id()?),
-            b"lineNumber" => node.line = Some(self.position("lineNumber")?),
-            b"columnNumber" => node.column = Some(self.position("columnNumber")?),
+            Some(Key::FunctionName) => node.name = Some(self.text("functionName")?),
+            Some(Key::Url) => node.url = Some(self.text("url")?),
+            Some(Key::ScriptId) => node.script_id = Some(self.script_id()?),
+            Some(Key::LineNumber) => node.line = Some(self.position("lineNumber")?),
+            Some(Key::ColumnNumber) => node.column = Some(self.position("columnNumber")?),
             _ => self.cur.skip_value(&mut self.scratch)?,
         }
         Ok(())
@@ -450,11 +513,10 @@ impl<R: Read> Parser<R> {
             let mut seen = SeenKeys::new(SAMPLE_KEYS_READ);
             loop {
                 let at = self.cur.key(&mut self.scratch)?;
-                seen.note(&self.scratch, at, self.cur.section)?;
-                match self.scratch.as_slice() {
-                    b"nodeId" => node_id = Some(self.node_id("nodeId")?),
-                    b"size" => size = self.byte_count("size")?,
-                    b"ordinal" => ordinal = self.byte_count("ordinal")?,
+                match seen.note(&self.scratch, at, self.cur.section)? {
+                    Some(Key::NodeId) => node_id = Some(self.node_id("nodeId")?),
+                    Some(Key::Size) => size = self.byte_count("size")?,
+                    Some(Key::Ordinal) => ordinal = self.byte_count("ordinal")?,
                     _ => self.cur.skip_value(&mut self.scratch)?,
                 }
                 if !self.cur.comma_or(b'}')? {
