@@ -10,6 +10,7 @@ mod dom_state;
 mod dominators;
 mod essential_edges;
 mod flags;
+mod leaks;
 mod ownership;
 mod pages;
 mod prefetch;
@@ -24,8 +25,10 @@ mod weakmap;
 pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
+pub use leaks::{LeaksOptions, leaks};
 pub use report::{
-    ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, NewObjectsRow, PathStep,
+    ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, LeakCluster, LeaksReport,
+    NewObjectsRow, PathStep,
     RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
     SuspectCluster,
 };

@@ -60,6 +60,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             inputs(&mut h, &doc.inputs);
             crate::trend::report_html(&mut h, trend);
         }
+        ReportBody::Leaks { leaks } => {
+            inputs(&mut h, &doc.inputs);
+            crate::leaks::html(&mut h, leaks);
+        }
     }
     warnings(&mut h, &doc.warnings);
     h.raw("<h2>Reproduce</h2>\n<pre>")
