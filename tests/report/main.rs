@@ -440,19 +440,60 @@ fn trend_reports_match_the_schema() {
         "{}",
         String::from_utf8_lossy(&r.stderr)
     );
+    let value = validate_part("trendReport", &r.stdout);
+    assert!(value["rows"][0]["per_op"].is_array());
+}
+
+/// Checks `json` against one definition of the schema (`$defs/NAME`, its
+/// references kept) and returns it parsed.
+fn validate_part(name: &str, json: &[u8]) -> serde_json::Value {
     let text = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
     let mut schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    // The trend part of the schema on its own, its references kept.
-    schema["$ref"] = "#/$defs/trendReport".into();
+    schema["$ref"] = format!("#/$defs/{name}").into();
     for key in ["required", "properties", "additionalProperties", "type"] {
         schema.as_object_mut().unwrap().remove(key);
     }
     let v = jsonschema::validator_for(&schema).unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(json).unwrap();
     let errors: Vec<String> = v
         .iter_errors(&value)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    assert!(value["rows"][0]["per_op"].is_array());
+    value
+}
+
+/// A leaks report and `leaks --format json` follow the schema, and the
+/// report holds every cluster whatever `--top` says.
+#[test]
+fn leaks_reports_match_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("leaks.json");
+    let dir = root().join("fixtures/series/leak");
+    let snapshots = [
+        "snapshot-1.heapsnapshot.gz",
+        "snapshot-3.heapsnapshot.gz",
+        "snapshot-5.heapsnapshot.gz",
+    ];
+    let mut args = vec!["leaks", "-q", "--top", "1", "--format", "json"];
+    args.extend(snapshots);
+    args.extend(["--report", report.to_str().unwrap()]);
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let printed = validate_part("leaksReport", &r.stdout);
+    assert_eq!(printed["clusters"].as_array().unwrap().len(), 1);
+    let doc = validate(&report);
+    assert_eq!(doc["body"]["diff_kind"], "leaks");
+    let leaks = &doc["body"]["leaks"];
+    assert_eq!(leaks["clusters"][0]["class"], "RequestRecord");
+    assert_eq!(
+        leaks["clusters"].as_array().unwrap().len() as u64,
+        leaks["clusters_total"].as_u64().unwrap()
+    );
+    assert_eq!(doc["inputs"].as_array().unwrap().len(), 3);
 }

@@ -42,11 +42,19 @@ pub(crate) fn totals_line(r: &LeaksReport) -> String {
         String::new()
     } else {
         let p = r.survivors_retained as f64 / r.total_final as f64 * 100.0;
-        format!(" ({p:.1}% of the final snapshot's {})", bytes(r.total_final))
+        format!(
+            " ({p:.1}% of the final snapshot's {})",
+            bytes(r.total_final)
+        )
     };
     let classes = if r.classes == 1 { "class" } else { "classes" };
+    let (objects, retain) = if r.survivors == 1 {
+        ("object", "retains")
+    } else {
+        ("objects", "retain")
+    };
     format!(
-        "{} surviving objects of {} {classes} retain {}{share}; {} of {} clusters shown.",
+        "{} surviving {objects} of {} {classes} {retain} {}{share}; {} of {} clusters shown.",
         r.survivors,
         r.classes,
         bytes(r.survivors_retained),

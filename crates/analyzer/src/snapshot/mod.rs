@@ -28,9 +28,8 @@ pub use dominators::{Dominators, compute as compute_dominators};
 pub use leaks::{LeaksOptions, leaks};
 pub use report::{
     ClassRow, CompareReport, CompareRow, DominatorRow, DominatorsReport, LeakCluster, LeaksReport,
-    NewObjectsRow, PathStep,
-    RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
-    SuspectCluster,
+    NewObjectsRow, PathStep, RetainerGroup, RetainersReport, SpanTotals, SummaryReport,
+    SummaryTotals, Suspect, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

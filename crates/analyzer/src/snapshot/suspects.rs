@@ -218,7 +218,11 @@ mod tests {
     #[test]
     fn suspects_do_not_overlap() {
         let (base, cur, d) = node_leak();
-        let mut old: Vec<u64> = base.nodes().ordinals().map(|v| base.nodes().id(v).get()).collect();
+        let mut old: Vec<u64> = base
+            .nodes()
+            .ordinals()
+            .map(|v| base.nodes().id(v).get())
+            .collect();
         old.sort_unstable();
         let groups = outermost_objects(&cur, &d, |v| {
             old.binary_search(&cur.nodes().id(v).get()).is_err()
