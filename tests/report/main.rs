@@ -496,4 +496,17 @@ fn leaks_reports_match_the_schema() {
         leaks["clusters_total"].as_u64().unwrap()
     );
     assert_eq!(doc["inputs"].as_array().unwrap().len(), 3);
+
+    // The HTML page lists the same clusters, the leak first.
+    let html = tmp.path().join("leaks.html");
+    let mut args = vec!["leaks", "-q"];
+    args.extend(snapshots);
+    args.extend(["--report", html.to_str().unwrap()]);
+    assert_eq!(heapdiff(&args, &dir).status.code(), Some(0));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let first = page
+        .find("<li>#1 <b>RequestRecord</b>")
+        .expect("the leak first");
+    assert!(page[first..].contains(">cache.js:37:14</span>"));
+    assert!(page[first..].contains(".requestLog Array"));
 }

@@ -123,20 +123,7 @@ pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
     h.raw("<h2>Leaks</h2>\n<p>Objects new in the target and alive in every later snapshot, by class, source and retainer path, largest retained size first.</p>\n<ul class=\"suspects\">\n");
     for (i, c) in r.clusters.iter().enumerate() {
-        h.raw("<li>#")
-            .text(i + 1)
-            .raw(" <b>")
-            .text(&c.class)
-            .raw("</b>");
-        if let Some(at) = &c.source {
-            h.raw(" (");
-            h.tag("span")
-                .attr("title", &at.url)
-                .open()
-                .text(at.short())
-                .end("span");
-            h.raw(")");
-        }
+        crate::report_html::ranked_class(h, i + 1, &c.class, c.source.as_ref());
         h.raw(": ")
             .text(c.count)
             .raw(if c.count == 1 { " object" } else { " objects" })

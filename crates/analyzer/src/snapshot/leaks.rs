@@ -82,7 +82,7 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         .collect();
     // Stable: within equal sizes, the groups' order and each group's
     // clusters' order stay.
-    rows.sort_by(|a, b| b.retained_size.cmp(&a.retained_size));
+    rows.sort_by_key(|c| std::cmp::Reverse(c.retained_size));
     let clusters_total = rows.len();
     if let Some(n) = options.limit {
         rows.truncate(n);
