@@ -9,6 +9,7 @@
 //! Files named `*.devtools.*` are oracle output and are never written.
 
 mod case;
+mod leaks;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -196,10 +197,14 @@ fn fixture_cases() {
 
 /// Runs the binary in `fixtures/diff/service-leak` and parses its JSON.
 fn diff_json(args: &[&str]) -> serde_json::Value {
-    let dir = repo_root().join("fixtures/diff/service-leak");
+    json_in(&repo_root().join("fixtures/diff/service-leak"), args)
+}
+
+/// Runs the binary in `dir`, checks it succeeded, and parses its JSON.
+fn json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
         .args(args)
-        .current_dir(&dir)
+        .current_dir(dir)
         .output()
         .unwrap();
     assert_eq!(

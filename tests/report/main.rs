@@ -469,22 +469,27 @@ fn trend_reports_match_the_schema() {
         "{}",
         String::from_utf8_lossy(&r.stderr)
     );
-    let value = trend_json(&r.stdout);
+    let value = validate_part("trendReport", &r.stdout);
     assert!(value["rows"][0]["per_op"].is_array());
 }
 
 /// `trend --format json` output, validated against the schema's
 /// `trendReport` part.
 fn trend_json(stdout: &[u8]) -> serde_json::Value {
+    validate_part("trendReport", stdout)
+}
+
+/// Checks `json` against one definition of the schema (`$defs/NAME`, its
+/// references kept) and returns it parsed.
+fn validate_part(name: &str, json: &[u8]) -> serde_json::Value {
     let text = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
     let mut schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    // The trend part of the schema on its own, its references kept.
-    schema["$ref"] = "#/$defs/trendReport".into();
+    schema["$ref"] = format!("#/$defs/{name}").into();
     for key in ["required", "properties", "additionalProperties", "type"] {
         schema.as_object_mut().unwrap().remove(key);
     }
     let v = jsonschema::validator_for(&schema).unwrap();
-    let value: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(json).unwrap();
     let errors: Vec<String> = v
         .iter_errors(&value)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -584,4 +589,52 @@ fn series_trends_find_the_leak_and_nothing_in_the_fixed_builds() {
         serde_json::json!([25_576, 26_856, 26_928])
     );
     assert_eq!(lru["verdict"], "one-off");
+}
+
+/// A leaks report and `leaks --format json` follow the schema, and the
+/// report holds every cluster whatever `--top` says.
+#[test]
+fn leaks_reports_match_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("leaks.json");
+    let dir = root().join("fixtures/series/leak");
+    let snapshots = [
+        "snapshot-1.heapsnapshot.gz",
+        "snapshot-3.heapsnapshot.gz",
+        "snapshot-5.heapsnapshot.gz",
+    ];
+    let mut args = vec!["leaks", "-q", "--top", "1", "--format", "json"];
+    args.extend(snapshots);
+    args.extend(["--report", report.to_str().unwrap()]);
+    let r = heapdiff(&args, &dir);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let printed = validate_part("leaksReport", &r.stdout);
+    assert_eq!(printed["clusters"].as_array().unwrap().len(), 1);
+    let doc = validate(&report);
+    assert_eq!(doc["body"]["diff_kind"], "leaks");
+    let leaks = &doc["body"]["leaks"];
+    assert_eq!(leaks["clusters"][0]["class"], "RequestRecord");
+    assert_eq!(
+        leaks["clusters"].as_array().unwrap().len() as u64,
+        leaks["clusters_total"].as_u64().unwrap()
+    );
+    assert_eq!(doc["inputs"].as_array().unwrap().len(), 3);
+
+    // The HTML page lists the same clusters, the leak first.
+    let html = tmp.path().join("leaks.html");
+    let mut args = vec!["leaks", "-q"];
+    args.extend(snapshots);
+    args.extend(["--report", html.to_str().unwrap()]);
+    assert_eq!(heapdiff(&args, &dir).status.code(), Some(0));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let first = page
+        .find("<li>#1 <b>RequestRecord</b>")
+        .expect("the leak first");
+    assert!(page[first..].contains(">cache.js:37:14</span>"));
+    assert!(page[first..].contains(".requestLog Array"));
 }

@@ -67,6 +67,11 @@ pub enum ReportBody {
         #[serde(skip_serializing_if = "Option::is_none")]
         chart: Option<String>,
     },
+    /// Objects that survive a series of heap snapshots (`heapdiff leaks`).
+    Leaks {
+        /// The clusters, without the `--top` limit.
+        leaks: crate::snapshot::LeaksReport,
+    },
 }
 
 /// The outcome of `heapdiff check`.

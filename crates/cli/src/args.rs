@@ -150,6 +150,42 @@ pub(crate) enum Command {
     /// step, beyond the sampling noise.
     #[command(after_help = TREND_HELP)]
     Trend(TrendArgs),
+    /// Leaks from three or more heap snapshots of one process (baseline,
+    /// target, final): objects new in the target that every later snapshot
+    /// still holds, grouped by class and retainer path.
+    #[command(after_help = LEAKS_HELP)]
+    Leaks(LeaksArgs),
+}
+
+const LEAKS_HELP: &str = "\
+Take the baseline after warm-up, the target after the action you suspect,
+and the final snapshot after repeating it or going idle. An object counts
+when its id is not in the baseline, it is in the target, and every later
+snapshot holds a node with its id and its class (an id V8 gave to a new
+object of another class is another object). The survivors of the final
+snapshot are counted once through its dominator tree (application objects
+only; V8 internals and embedder nodes are inside what holds them), grouped
+by class and allocation position, and clustered by the shape of their
+retainer path from the GC roots, largest retained size first.";
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct LeaksArgs {
+    /// BASELINE TARGET FINAL [MORE…]: heap snapshots of one process, in
+    /// the order they were taken.
+    #[arg(value_name = "SNAPSHOTS", num_args = 3.., required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Leave out the classes whose name matches this regular expression.
+    #[arg(long, value_name = "RE")]
+    pub(crate) ignore_class: Option<String>,
+    /// Show at most N clusters (0: all).
+    #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 10)]
+    pub(crate) top: usize,
+    /// Output format (`csv` gives the cluster rows, the path as one cell).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+    /// Also write a report (`.md`, `.html` or `.json`, by the name).
+    #[arg(long, value_name = "OUT")]
+    pub(crate) report: Option<PathBuf>,
 }
 
 const TREND_HELP: &str = "\

@@ -116,7 +116,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
 
 /// A class's source position as three fields (URL, line, column), empty
 /// when there is none.
-fn source(s: Option<&SourcePosition>) -> String {
+pub(crate) fn source(s: Option<&SourcePosition>) -> String {
     s.map_or_else(
         || ",,".to_string(),
         |s| format!("{},{},{}", text(&s.url), s.line, s.column),

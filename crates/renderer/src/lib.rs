@@ -17,6 +17,7 @@ mod fit;
 pub mod flame;
 pub mod folded;
 pub mod json;
+pub mod leaks;
 pub mod markdown;
 pub mod markup;
 pub mod pprof;

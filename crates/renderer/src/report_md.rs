@@ -78,6 +78,11 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         ReportBody::Trend { trend, chart } => {
             crate::trend::report_markdown(out, trend, &doc.inputs, chart.as_deref())?;
         }
+        ReportBody::Leaks { leaks } => {
+            write_inputs(out, &doc.inputs)?;
+            crate::leaks::markdown(out, leaks)?;
+            writeln!(out)?;
+        }
     }
     if !doc.warnings.is_empty() {
         writeln!(out, "## Warnings\n")?;

@@ -11,6 +11,7 @@ mod dom_state;
 mod dominators;
 mod essential_edges;
 mod flags;
+mod leaks;
 mod ownership;
 mod pages;
 mod prefetch;
@@ -26,10 +27,11 @@ pub use accumulation::{AccumulationOptions, accumulation_points};
 pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
+pub use leaks::{LeaksOptions, leaks};
 pub use report::{
     AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow,
-    DominatorsReport, HeldClass, NewObjectsRow, PathStep, RetainerGroup, RetainersReport,
-    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
+    DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PathStep, RetainerGroup,
+    RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

@@ -147,6 +147,52 @@ pub struct SuspectCluster {
     pub path: Vec<PathStep>,
 }
 
+/// `heapdiff leaks BASELINE TARGET FINAL [MORE…]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaksReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"leaks"`.
+    pub kind: &'static str,
+    /// How many snapshots were compared (3 or more).
+    pub snapshots: usize,
+    /// Retainer path clusters of the surviving objects, largest retained
+    /// size first.
+    pub clusters: Vec<LeakCluster>,
+    /// Clusters before `--top`.
+    pub clusters_total: usize,
+    /// Surviving application objects counted (each class key's outermost
+    /// ones and those of the same key inside them), `--ignore-class` left
+    /// out.
+    pub survivors: u64,
+    /// Σ retained size of the outermost surviving objects: each byte once.
+    pub survivors_retained: u64,
+    /// Class keys with surviving objects.
+    pub classes: usize,
+    /// Total size of the final snapshot.
+    pub total_final: u64,
+}
+
+/// Surviving objects of one class key kept alive through paths of one
+/// shape.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LeakCluster {
+    /// Class name.
+    pub class: String,
+    /// Class key.
+    pub key: String,
+    /// Outermost surviving objects of the class key on paths of this shape
+    /// (those of the same key inside their retained size, such as the
+    /// later links of a list, are not counted again).
+    pub count: u64,
+    /// Σ retained size of those objects in the final snapshot.
+    pub retained_size: u64,
+    /// Where the class's constructor is (see [`ClassRow::source`]).
+    pub source: Option<SourcePosition>,
+    /// The path of the first of them, from a GC root.
+    pub path: Vec<PathStep>,
+}
+
 /// `heapdiff A.heapsnapshot B.heapsnapshot`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareReport {

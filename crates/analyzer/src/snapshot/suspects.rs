@@ -18,7 +18,7 @@ use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap;
 
-use super::report::{Suspect, SuspectCluster};
+use super::report::{RetainerGroup, Suspect, SuspectCluster};
 use super::retainers::{RetainerIndex, path_groups_of_sets};
 use super::{Derived, NO_DISTANCE};
 
@@ -38,21 +38,20 @@ pub(crate) fn suspects(
     index: &RetainerIndex,
     all: bool,
 ) -> Vec<Suspect> {
-    let mut groups: Vec<(usize, Group)> =
-        outermost_new_objects(base, g, d, all).into_iter().collect();
-    groups.sort_by(|(a, ga), (b, gb)| {
-        gb.retained
-            .cmp(&ga.retained)
-            .then(gb.count.cmp(&ga.count))
-            .then_with(|| d.classes.keys[*a].cmp(&d.classes.keys[*b]))
-    });
+    let mut old: Vec<u64> = base
+        .nodes()
+        .ordinals()
+        .map(|v| base.nodes().id(v).get())
+        .collect();
+    old.par_sort_unstable();
+    let is_new = |v: NodeOrdinal| old.binary_search(&g.nodes().id(v).get()).is_err();
+    let mut groups = ranked_groups(g, d, all, is_new);
     groups.truncate(SUSPECTS);
-    let sets: Vec<&[NodeOrdinal]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
-    let clusters = path_groups_of_sets(g, d, index, &sets, Some(CLUSTERS));
+    let clusters = clusters_of(g, d, index, &groups, Some(CLUSTERS));
     groups
         .iter()
         .zip(clusters)
-        .map(|((c, group), (paths, _))| Suspect {
+        .map(|((c, group), paths)| Suspect {
             class: d.classes.names[*c].clone(),
             key: d.classes.keys[*c].clone(),
             count: group.count,
@@ -71,32 +70,64 @@ pub(crate) fn suspects(
 
 /// The new objects of one class key that count.
 #[derive(Debug, Default)]
-struct Group {
+pub(crate) struct Group {
     /// The outermost ones: no new application object dominates them.
-    outermost: Vec<NodeOrdinal>,
+    pub(crate) outermost: Vec<NodeOrdinal>,
     /// Those and the new objects of the same key inside their dominator
     /// subtrees (a list's later links).
-    count: u64,
+    pub(crate) count: u64,
     /// Σ retained size of the outermost ones.
-    retained: u64,
+    pub(crate) retained: u64,
 }
 
-/// Per class, the new application objects that count, walking the
-/// dominator tree in order: an outermost object counts its retained size,
-/// and new objects of its own key inside its subtree count as members.
-/// With `all`, every new object counts, internals and weak-only ones too.
-fn outermost_new_objects(
-    base: &HeapGraph,
+/// What the snapshot diff's suspects and `leaks` share: the application
+/// objects of `g` that `chosen` picks (new ones, survivors), counted once
+/// through the dominator tree, grouped by class index, largest retained
+/// size first (then count, then class key). With `all`, every chosen object
+/// counts, V8 internals and weak-only ones too (`--all-suspects`).
+pub(crate) fn ranked_groups(
     g: &HeapGraph,
     d: &Derived,
     all: bool,
+    chosen: impl Fn(NodeOrdinal) -> bool,
+) -> Vec<(usize, Group)> {
+    let mut groups: Vec<(usize, Group)> =
+        outermost_objects(g, d, all, chosen).into_iter().collect();
+    groups.sort_by(|(a, ga), (b, gb)| {
+        gb.retained
+            .cmp(&ga.retained)
+            .then(gb.count.cmp(&ga.count))
+            .then_with(|| d.classes.keys[*a].cmp(&d.classes.keys[*b]))
+    });
+    groups
+}
+
+/// The retainer paths of each group's outermost objects, clustered by
+/// shape through one path forest, at most `limit` clusters per group.
+pub(crate) fn clusters_of(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    groups: &[(usize, Group)],
+    limit: Option<usize>,
+) -> Vec<Vec<RetainerGroup>> {
+    let sets: Vec<&[NodeOrdinal]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
+    path_groups_of_sets(g, d, index, &sets, limit)
+        .into_iter()
+        .map(|(paths, _)| paths)
+        .collect()
+}
+
+/// Per class, the application objects `chosen` picks that count, walking
+/// the dominator tree in order: an outermost object counts its retained
+/// size, and chosen objects of its own key inside its subtree count as
+/// members. With `all`, any chosen object but V8's synthetic roots counts.
+fn outermost_objects(
+    g: &HeapGraph,
+    d: &Derived,
+    all: bool,
+    chosen: impl Fn(NodeOrdinal) -> bool,
 ) -> FxHashMap<usize, Group> {
-    let mut old: Vec<u64> = base
-        .nodes()
-        .ordinals()
-        .map(|v| base.nodes().id(v).get())
-        .collect();
-    old.par_sort_unstable();
     let application: Vec<u8> = APPLICATION_TYPES
         .iter()
         .filter_map(|t| g.node_type_index(t))
@@ -111,7 +142,7 @@ fn outermost_new_objects(
                     && d.distance_of(v) != NO_DISTANCE
                     && !d.classes.names[d.class_of(v)].starts_with("system / ")
             })
-            && old.binary_search(&g.nodes().id(v).get()).is_err()
+            && chosen(v)
     };
     let tree = &d.dominators;
     let mut groups: FxHashMap<usize, Group> = FxHashMap::default();
@@ -198,7 +229,15 @@ mod tests {
     #[test]
     fn suspects_do_not_overlap() {
         let (base, cur, d) = node_leak();
-        let groups = outermost_new_objects(&base, &cur, &d, false);
+        let mut old: Vec<u64> = base
+            .nodes()
+            .ordinals()
+            .map(|v| base.nodes().id(v).get())
+            .collect();
+        old.sort_unstable();
+        let groups = outermost_objects(&cur, &d, false, |v| {
+            old.binary_search(&cur.nodes().id(v).get()).is_err()
+        });
         let idom = d.dominators.idom();
         let mut counted = vec![false; cur.n_nodes()];
         #[allow(clippy::iter_over_hash_type)]

@@ -5,6 +5,7 @@ mod collapse;
 mod diff;
 mod export;
 mod flamegraph;
+mod leaks;
 mod snapshot;
 mod spans;
 mod targets;
@@ -66,6 +67,7 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Timeline(a) => timeline::run(a, ctx),
         Command::Check(a) => check::run(a, ctx),
         Command::Trend(a) => trend::run(a, ctx),
+        Command::Leaks(a) => leaks::run(a, ctx),
     }
 }
 

@@ -14,6 +14,7 @@ pub(super) fn of(command: &Command) -> Vec<Target<'_>> {
         Command::Diff(a) => diff_flags(&mut t, &a.flags),
         Command::Spans(a) => diff_flags(&mut t, &a.flags),
         Command::Check(a) => t.extend(file("--report", &a.report)),
+        Command::Leaks(a) => t.extend(file("--report", &a.report)),
         Command::Timeline(a) => t.extend(file("-o", &a.output)),
         Command::Trend(a) => {
             t.extend(file("--chart", &a.chart));

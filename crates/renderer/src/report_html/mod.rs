@@ -64,6 +64,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             inputs(&mut h, &doc.inputs);
             crate::trend::report_html(&mut h, trend);
         }
+        ReportBody::Leaks { leaks } => {
+            inputs(&mut h, &doc.inputs);
+            crate::leaks::html(&mut h, leaks);
+        }
     }
     warnings(&mut h, &doc.warnings);
     h.raw("<h2>Reproduce</h2>\n<pre>")
@@ -290,6 +294,25 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
     allocated_between(h, c);
 }
 
+/// The start of a ranked list item: `#1 <b>class</b> (file:line:col)`,
+/// the full URL as the position's tooltip.
+pub(crate) fn ranked_class(h: &mut Markup, rank: usize, class: &str, at: Option<&SourcePosition>) {
+    h.raw("<li>#")
+        .text(rank)
+        .raw(" <b>")
+        .text(class)
+        .raw("</b>");
+    if let Some(at) = at {
+        h.raw(" (");
+        h.tag("span")
+            .attr("title", &at.url)
+            .open()
+            .text(at.short())
+            .end("span");
+        h.raw(")");
+    }
+}
+
 /// The leak suspects, most likely first, each with its retainer path
 /// clusters, and how much of the growth they explain.
 fn suspects(h: &mut Markup, c: &CompareReport) {
@@ -298,20 +321,7 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
     };
     h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ul class=\"suspects\">\n");
     for (i, s) in c.suspects.iter().enumerate() {
-        h.raw("<li>#")
-            .text(i + 1)
-            .raw(" <b>")
-            .text(&s.class)
-            .raw("</b>");
-        if let Some(at) = &s.source {
-            h.raw(" (");
-            h.tag("span")
-                .attr("title", &at.url)
-                .open()
-                .text(at.short())
-                .end("span");
-            h.raw(")");
-        }
+        ranked_class(h, i + 1, &s.class, s.source.as_ref());
         h.raw(": ")
             .text(s.count)
             .raw(" new, retaining ")

@@ -1,0 +1,141 @@
+//! `heapdiff leaks`: the surviving objects' clusters as text, Markdown and
+//! CSV (the Markdown and HTML reports take their parts from here).
+
+use std::io;
+
+use heapdiff_analyzer::snapshot::{LeakCluster, LeaksReport};
+
+use crate::escape::{markdown as md, terminal as term};
+use crate::markup::Markup;
+use crate::snapshot::path_text;
+use crate::units::bytes;
+
+/// The heading of the clusters.
+pub(crate) const HEADING: &str = "Leaks: objects new in the target and alive in every later snapshot, by class, source and retainer path";
+
+/// One cluster's line: `RequestRecord (cache.js:37:14): 377 objects,
+/// retaining 434 kB`, through `esc` (terminal or Markdown escaping).
+fn cluster_line(c: &LeakCluster, esc: fn(&str) -> String) -> String {
+    let at = c
+        .source
+        .as_ref()
+        .map(|p| format!(" ({})", esc(&p.short())))
+        .unwrap_or_default();
+    let objects = if c.count == 1 { "object" } else { "objects" };
+    format!(
+        "{}{at}: {} {objects}, retaining {}",
+        esc(&c.class),
+        c.count,
+        bytes(c.retained_size)
+    )
+}
+
+/// What the clusters add up to, or that nothing survived.
+pub(crate) fn totals_line(r: &LeaksReport) -> String {
+    if r.survivors == 0 {
+        return format!(
+            "No application object allocated after the baseline is alive in all {} later snapshots.",
+            r.snapshots - 1
+        );
+    }
+    let share = if r.total_final == 0 {
+        String::new()
+    } else {
+        let p = r.survivors_retained as f64 / r.total_final as f64 * 100.0;
+        format!(
+            " ({p:.1}% of the final snapshot's {})",
+            bytes(r.total_final)
+        )
+    };
+    let classes = if r.classes == 1 { "class" } else { "classes" };
+    let (objects, retain) = if r.survivors == 1 {
+        ("object", "retains")
+    } else {
+        ("objects", "retain")
+    };
+    format!(
+        "{} surviving {objects} of {} {classes} {retain} {}{share}; {} of {} clusters shown.",
+        r.survivors,
+        r.classes,
+        bytes(r.survivors_retained),
+        r.clusters.len(),
+        r.clusters_total
+    )
+}
+
+/// The clusters for a terminal.
+///
+/// # Errors
+/// When writing fails.
+pub fn text(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
+    writeln!(out, "{HEADING}:\n")?;
+    for (i, c) in r.clusters.iter().enumerate() {
+        writeln!(out, "#{} {}", i + 1, cluster_line(c, term))?;
+        writeln!(out, "   {}", term(&path_text(&c.path)))?;
+    }
+    if !r.clusters.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", totals_line(r))
+}
+
+/// The clusters in Markdown.
+///
+/// # Errors
+/// When writing fails.
+pub fn markdown(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
+    writeln!(out, "**{HEADING}**\n")?;
+    for (i, c) in r.clusters.iter().enumerate() {
+        writeln!(out, "{}. {}", i + 1, cluster_line(c, md))?;
+        writeln!(out, "   - {}", md(&path_text(&c.path)))?;
+    }
+    if !r.clusters.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", totals_line(r))
+}
+
+/// The clusters as CSV, one row each, the path in one cell.
+///
+/// # Errors
+/// When writing fails.
+pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "class,key,count,retained_size,source_url,source_line,source_column,path"
+    )?;
+    for c in &r.clusters {
+        writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            crate::csv::text(&c.class),
+            crate::csv::text(&c.key),
+            c.count,
+            c.retained_size,
+            crate::csv::source(c.source.as_ref()),
+            crate::csv::text(&path_text(&c.path))
+        )?;
+    }
+    Ok(())
+}
+
+/// The clusters as a section of the HTML report.
+pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
+    h.raw("<h2>Leaks</h2>\n<p>Objects new in the target and alive in every later snapshot, by class, source and retainer path, largest retained size first.</p>\n<ul class=\"suspects\">\n");
+    for (i, c) in r.clusters.iter().enumerate() {
+        crate::report_html::ranked_class(h, i + 1, &c.class, c.source.as_ref());
+        h.raw(": ")
+            .text(c.count)
+            .raw(if c.count == 1 { " object" } else { " objects" })
+            .raw(", retaining ")
+            .text(bytes(c.retained_size))
+            .raw("\n<ul>");
+        h.tag("li")
+            .attr("class", "path")
+            .open()
+            .text(path_text(&c.path))
+            .end("li");
+        h.raw("</ul></li>\n");
+    }
+    h.raw("</ul>\n<p>").text(totals_line(r)).raw("</p>\n");
+}
