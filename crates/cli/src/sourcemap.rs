@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use heapdiff_model::{HeapProfile, OriginalFrame, StringId};
+use heapdiff_model::{HeapGraph, HeapProfile, OriginalFrame, StringId};
 use rustc_hash::FxHashMap;
 use sha2::{Digest as _, Sha256};
 
@@ -98,24 +98,69 @@ fn script_maps(
     sources: &Sources,
     strict: bool,
 ) -> anyhow::Result<FxHashMap<StringId, Arc<ScriptMap>>> {
+    let urls = p.frames.url.iter().map(|&u| (u, p.strings.get(u)));
+    maps_of(urls, sources, strict)
+}
+
+/// The map of each distinct script URL (keyed by its string id) that has
+/// one; pseudo frames (no URL) and node's own modules have none.
+fn maps_of<'a, K: Ord + Copy + std::hash::Hash>(
+    urls: impl Iterator<Item = (K, &'a str)>,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<FxHashMap<K, Arc<ScriptMap>>> {
+    let mut distinct = BTreeMap::new();
+    for (id, url) in urls {
+        distinct.entry(id).or_insert(url);
+    }
+    distinct.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
     let mut maps = FxHashMap::default();
-    for (id, url) in script_urls(p) {
-        if let Some(m) = resolve(&url, sources, strict)? {
+    for (id, url) in distinct {
+        if let Some(m) = resolve(url, sources, strict)? {
             maps.insert(id, m);
         }
     }
     Ok(maps)
 }
 
-/// The distinct script URLs of a profile's frames (no pseudo frames).
-fn script_urls(p: &HeapProfile) -> BTreeMap<StringId, String> {
-    let mut urls = BTreeMap::new();
-    for &u in &p.frames.url {
-        urls.entry(u)
-            .or_insert_with(|| p.strings.get(u).to_string());
+/// Moves the functions of a timeline's allocation trace to their original
+/// sources where a map applies (before the trace becomes a call tree or
+/// the Allocation view). `strict` turns the first problem into an error.
+pub(crate) fn apply_trace(
+    g: &mut HeapGraph,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<()> {
+    use heapdiff_model::steps::time;
+    let Some(trace) = g.trace.as_mut() else {
+        return Ok(());
+    };
+    let strings = &mut g.strings;
+    let maps = time("source maps: find, parse, check", || {
+        let urls = trace
+            .functions
+            .iter()
+            .map(|f| (f.script_name, strings.get(f.script_name)));
+        maps_of(urls, sources, strict)
+    })?;
+    if maps.is_empty() {
+        return Ok(());
     }
-    urls.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
-    urls
+    let originals: Vec<Option<OriginalFrame<'_>>> = time("source maps: look up", || {
+        trace
+            .functions
+            .iter()
+            .map(|f| {
+                let m = maps.get(&f.script_name)?;
+                let (line, column) = (f.line.checked_sub(1)?, f.column.checked_sub(1)?);
+                m.original(strings.get(f.name), line, column)
+            })
+            .collect()
+    });
+    time("source maps: remap frames", || {
+        trace.remap_functions(strings, &originals);
+    });
+    Ok(())
 }
 
 /// Looks up every frame whose script has a map, in the order of their
@@ -190,11 +235,43 @@ impl ScriptMap {
                 .rev()
                 .take(64)
                 .find(|m| names_at(text, m.column as usize, &wanted))?,
-            None => before
-                .last()
-                .filter(|m| m.column as usize + wanted.len() == column as usize)?,
+            None => {
+                let last = before.last()?;
+                if last.column as usize + wanted.len() == column as usize {
+                    last
+                } else {
+                    self.class_name_near(before, column)?
+                }
+            }
         };
         self.map.name(named)
+    }
+
+    /// Without the script's text: the name of the class whose constructor
+    /// starts at `column`, when the mapping before it is the `constructor`
+    /// keyword ending at the parameter list. A minifier writes the class's
+    /// name just before (`m=class{constructor(`, `class m extends k{…`),
+    /// so of the few mappings before the keyword, on the original lines
+    /// just above it, the named one that comes first in the original
+    /// source is the class's name (a superclass is named after it).
+    fn class_name_near<'b>(&self, before: &'b [Mapping], column: u32) -> Option<&'b Mapping> {
+        const HEADER_MAPPINGS: usize = 4;
+        const HEADER_LINES: u32 = 3;
+        let (keyword, header) = before.split_last()?;
+        if keyword.column as usize + "constructor".len() != column as usize {
+            return None;
+        }
+        header
+            .iter()
+            .rev()
+            .take(HEADER_MAPPINGS)
+            .filter(|m| {
+                m.source == keyword.source
+                    && m.src_line <= keyword.src_line
+                    && m.src_line + HEADER_LINES >= keyword.src_line
+                    && self.map.name(m).is_some()
+            })
+            .min_by_key(|m| (m.src_line, m.src_column))
     }
 }
 

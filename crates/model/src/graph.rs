@@ -40,6 +40,14 @@ impl SnapshotStrings {
         self.starts.push(self.text.len() as u64);
     }
 
+    /// Appends a string and returns its index (for names a source map
+    /// gave, added after V8's own).
+    pub fn add(&mut self, s: &str) -> SnapshotStringId {
+        let id = SnapshotStringId::new(to_u32(self.len()));
+        self.push(s);
+        id
+    }
+
     /// The string at `index`; `""` when out of range (a corrupt reference
     /// is reported by validation, not by a panic here).
     #[must_use]
@@ -384,6 +392,21 @@ pub struct AllocationTrace {
     pub size: Vec<u64>,
     /// Parent trace node position; `u32::MAX` for the root.
     pub parent: Vec<u32>,
+    /// Each function as V8 recorded it, for functions a source map moved
+    /// to their original source (`functions` then holds the original);
+    /// empty when no map applied.
+    pub generated: Vec<Option<TraceFunction>>,
+}
+
+impl AllocationTrace {
+    /// Function `f` as V8 recorded it (before any source map).
+    #[must_use]
+    pub fn generated_function(&self, f: usize) -> Option<&TraceFunction> {
+        match self.generated.get(f) {
+            Some(Some(g)) => Some(g),
+            _ => self.functions.get(f),
+        }
+    }
 }
 
 /// Header facts.
