@@ -330,13 +330,8 @@ fn snapshot(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
     crate::progress::stage(&format!("analysing {}", path.display()), size);
     let mut g = report_warnings(&path, parsed, ctx)?;
     if let Some(sources) = &ctx.source_maps {
-        if g.trace.is_none() && !sources.is_empty() {
-            bail!(
-                "--source-map and --source-map-dir apply to sampling heap profiles and allocation timelines; '{}' is a heap snapshot, whose positions are not mapped",
-                path.display()
-            );
-        }
         crate::sourcemap::apply_trace(&mut g, sources, ctx.strict)?;
+        crate::sourcemap::apply_snapshot(&mut g, sources, ctx.strict)?;
     }
     Ok(g)
 }

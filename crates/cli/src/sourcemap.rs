@@ -163,6 +163,59 @@ pub(crate) fn apply_trace(
     Ok(())
 }
 
+/// Moves the located functions and class constructors of a heap snapshot
+/// (a timeline's too) to their original sources where a map applies: the
+/// class rows keyed by location and the closures on retainer paths then
+/// show the original place and, where the map has it, the original name
+/// (`HeapGraph::original_locations`). `strict` turns the first problem into
+/// an error.
+pub(crate) fn apply_snapshot(
+    g: &mut HeapGraph,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<()> {
+    use heapdiff_model::steps::time;
+    let scripts = time("source maps: snapshot scripts", || {
+        heapdiff_analyzer::snapshot::Scripts::resolve(g)
+    });
+    let maps = time("source maps: find, parse, check", || {
+        let urls = g
+            .locations
+            .iter()
+            .filter_map(|(_, loc)| Some((loc.script_id, scripts.url(loc.script_id)?)));
+        maps_of(urls, sources, strict)
+    })?;
+    if maps.is_empty() {
+        return Ok(());
+    }
+    let original = time("source maps: look up", || {
+        let mut original = FxHashMap::default();
+        for &(v, loc) in &g.locations {
+            let Some(m) = maps.get(&loc.script_id) else {
+                continue;
+            };
+            if original.contains_key(&loc) {
+                continue;
+            }
+            if let Some(o) = m.original(g.node_name(v), loc.line, loc.column) {
+                original.insert(loc, located(&o));
+            }
+        }
+        original
+    });
+    g.original_locations = original;
+    Ok(())
+}
+
+fn located(o: &OriginalFrame<'_>) -> heapdiff_model::OriginalLocation {
+    heapdiff_model::OriginalLocation {
+        name: o.name.map(str::to_string),
+        url: o.url.to_string(),
+        line: u32::try_from(o.line).unwrap_or(0),
+        column: u32::try_from(o.column).unwrap_or(0),
+    }
+}
+
 /// Looks up every frame whose script has a map, in the order of their
 /// generated positions (each line's mappings are then read once, in
 /// order). The strings borrow from the maps, not from the profile.

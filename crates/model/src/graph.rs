@@ -352,13 +352,28 @@ impl EdgeColumns {
 }
 
 /// A source location of an object (formats §5.7), 0-based.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
     /// Script id.
     pub script_id: u32,
     /// 0-based line.
     pub line: u32,
     /// 0-based column.
+    pub column: u32,
+}
+
+/// Where a source map puts a location of the snapshot (a function, or the
+/// constructor of a class's objects): the original source and position,
+/// and the original name where the map has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginalLocation {
+    /// The original function or class name; `None` keeps V8's.
+    pub name: Option<String>,
+    /// The original source, as the map names it.
+    pub url: String,
+    /// 0-based line in the original source.
+    pub line: u32,
+    /// 0-based column in the original source.
     pub column: u32,
 }
 
@@ -442,6 +457,9 @@ pub struct HeapGraph {
     pub samples: Vec<(u64, u32)>,
     /// Allocation trace, when the snapshot was taken while tracking.
     pub trace: Option<AllocationTrace>,
+    /// The original places of the located functions of scripts a source
+    /// map applied to (empty when none did).
+    pub original_locations: rustc_hash::FxHashMap<Location, OriginalLocation>,
     /// Header facts.
     pub meta: SnapshotMeta,
 }

@@ -10,9 +10,11 @@
 //! script none of whose closures has a location: the class key still holds
 //! the script id, but no URL is guessed.
 
-use heapdiff_model::{HeapGraph, Location, NodeOrdinal};
+use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+
+use crate::report::GeneratedPosition;
 
 /// A source position as DevTools displays it: 1-based line and column.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,10 +51,12 @@ enum Resolved {
     Conflict,
 }
 
-/// Script ids of one snapshot and their URLs.
+/// Script ids of one snapshot and their URLs, and the original places a
+/// source map gave its locations (`HeapGraph::original_locations`).
 #[derive(Debug, Clone, Default)]
 pub struct Scripts {
     by_id: FxHashMap<u32, Resolved>,
+    original: FxHashMap<Location, OriginalLocation>,
 }
 
 impl Scripts {
@@ -80,7 +84,10 @@ impl Scripts {
                 Some(_) => {}
             }
         }
-        Self { by_id }
+        Self {
+            by_id,
+            original: g.original_locations.clone(),
+        }
     }
 
     /// The URL of a script id, if one closure named it and none disagreed.
@@ -92,9 +99,22 @@ impl Scripts {
         }
     }
 
-    /// A 0-based snapshot location as a 1-based source position.
+    /// A 0-based snapshot location as a 1-based source position: the
+    /// original one where a source map moved it.
     #[must_use]
     pub fn position(&self, loc: Location) -> Option<SourcePosition> {
+        if let Some(o) = self.original.get(&loc) {
+            return Some(SourcePosition {
+                url: o.url.clone(),
+                line: o.line.checked_add(1)?,
+                column: o.column.checked_add(1)?,
+            });
+        }
+        self.generated_position(loc)
+    }
+
+    /// A 0-based snapshot location as V8 recorded it, 1-based.
+    fn generated_position(&self, loc: Location) -> Option<SourcePosition> {
         Some(SourcePosition {
             url: self.url(loc.script_id)?.to_string(),
             line: loc.line.checked_add(1)?,
@@ -107,6 +127,30 @@ impl Scripts {
     #[must_use]
     pub fn position_of_key(&self, key: &str) -> Option<SourcePosition> {
         self.position(key_location(key)?)
+    }
+
+    /// The class of a key as shown: the original class name where a source
+    /// map gave one, else `name` (V8's).
+    #[must_use]
+    pub fn class_name<'a>(&'a self, key: &str, name: &'a str) -> &'a str {
+        key_location(key)
+            .and_then(|loc| self.original.get(&loc)?.name.as_deref())
+            .unwrap_or(name)
+    }
+
+    /// Where a class key's constructor is in the generated code, with V8's
+    /// class name, for classes a source map moved; `None` otherwise.
+    #[must_use]
+    pub fn generated_of_key(&self, key: &str, name: &str) -> Option<GeneratedPosition> {
+        let loc = key_location(key)?;
+        self.original.get(&loc)?;
+        let at = self.generated_position(loc);
+        Some(GeneratedPosition {
+            name: name.to_string(),
+            url: at.as_ref().map_or_else(String::new, |p| p.url.clone()),
+            line: at.as_ref().map(|p| p.line),
+            column: at.as_ref().map(|p| p.column),
+        })
     }
 }
 
