@@ -99,13 +99,14 @@ fn script_maps(
     strict: bool,
 ) -> anyhow::Result<FxHashMap<StringId, Arc<ScriptMap>>> {
     let urls = p.frames.url.iter().map(|&u| (u, p.strings.get(u)));
-    maps_of(urls, sources, strict)
+    maps_of(urls, &|_| None, sources, strict)
 }
 
 /// The map of each distinct script URL (keyed by its string id) that has
 /// one; pseudo frames (no URL) and node's own modules have none.
 fn maps_of<'a, K: Ord + Copy + std::hash::Hash>(
     urls: impl Iterator<Item = (K, &'a str)>,
+    embedded: &dyn Fn(K) -> Option<&'a str>,
     sources: &Sources,
     strict: bool,
 ) -> anyhow::Result<FxHashMap<K, Arc<ScriptMap>>> {
@@ -116,7 +117,7 @@ fn maps_of<'a, K: Ord + Copy + std::hash::Hash>(
     distinct.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
     let mut maps = FxHashMap::default();
     for (id, url) in distinct {
-        if let Some(m) = resolve(url, sources, strict)? {
+        if let Some(m) = resolve(url, &|| embedded(id), sources, strict)? {
             maps.insert(id, m);
         }
     }
@@ -141,7 +142,7 @@ pub(crate) fn apply_trace(
             .functions
             .iter()
             .map(|f| (f.script_name, strings.get(f.script_name)));
-        maps_of(urls, sources, strict)
+        maps_of(urls, &|_| None, sources, strict)
     })?;
     if maps.is_empty() {
         return Ok(());
@@ -183,7 +184,8 @@ pub(crate) fn apply_snapshot(
             .locations
             .iter()
             .filter_map(|(_, loc)| Some((loc.script_id, scripts.url(loc.script_id)?)));
-        maps_of(urls, sources, strict)
+        let graph: &HeapGraph = g;
+        maps_of(urls, &|id| scripts.source(graph, id), sources, strict)
     })?;
     if maps.is_empty() {
         return Ok(());
@@ -339,7 +341,14 @@ fn names_at(text: &[u16], at: usize, name: &[u16]) -> bool {
 }
 
 /// The map of one script, found, parsed and checked once per run.
-fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolved> {
+/// `embedded` gives the script's text as the input holds it (a snapshot's
+/// Script source), read only when the script is not on disk.
+fn resolve<'a>(
+    url: &str,
+    embedded: &dyn Fn() -> Option<&'a str>,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<Resolved> {
     let cell = {
         let mut scripts = cache()
             .scripts
@@ -348,7 +357,7 @@ fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolve
         Arc::clone(scripts.entry(url.to_string()).or_default())
     };
     let mut failure = None;
-    let resolved = cell.get_or_init(|| match load_for(url, sources) {
+    let resolved = cell.get_or_init(|| match load_for(url, embedded, sources) {
         Ok(m) => m,
         Err(problem) => {
             failure = Some(problem);
@@ -363,10 +372,26 @@ fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolve
 
 /// Finds, parses and checks the map of one script. `Err` is a warning:
 /// (what it is about, what is wrong).
-fn load_for(url: &str, sources: &Sources) -> Result<Resolved, (String, String)> {
+fn load_for<'a>(
+    url: &str,
+    embedded: &dyn Fn() -> Option<&'a str>,
+    sources: &Sources,
+) -> Result<Resolved, (String, String)> {
     let script = Script::read(url);
     let file_field = |p: &Path| file_field_of(p);
-    let location = match find::find(url, &script, sources, &file_field) {
+    let found = match (&script.text, embedded()) {
+        (None, Some(text)) => {
+            // Only to follow its `sourceMappingURL`: a snapshot's copy may
+            // be cut, so it is no ground to check the map's fit on.
+            let copy = Script {
+                path: script.path.clone(),
+                text: Some(text.to_string()),
+            };
+            find::find(url, &copy, sources, &file_field)
+        }
+        _ => find::find(url, &script, sources, &file_field),
+    };
+    let location = match found {
         Found::None => return Ok(None),
         Found::Missing(why) => {
             return Err((url.to_string(), format!("no source map applied: {why}")));

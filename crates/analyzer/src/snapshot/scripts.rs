@@ -90,6 +90,24 @@ impl Scripts {
         }
     }
 
+    /// The source text the snapshot holds for a script id (its Script
+    /// object's `source` string), found through a located closure of that
+    /// script. V8 writes at most the first 1024 characters of a string into
+    /// a snapshot, so the text of a longer script is cut.
+    #[must_use]
+    pub fn source<'g>(&self, g: &'g HeapGraph, script_id: u32) -> Option<&'g str> {
+        self.url(script_id)?;
+        let closure = g.node_type_index("closure")?;
+        let &(v, _) = g
+            .locations
+            .iter()
+            .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
+        let shared = internal_target(g, v, "shared")?;
+        let script = internal_target(g, shared, "script_or_debug_info")?;
+        let source = internal_target(g, script, "source")?;
+        (g.node_type(source) == "string").then(|| g.node_name(source))
+    }
+
     /// The URL of a script id, if one closure named it and none disagreed.
     #[must_use]
     pub fn url(&self, script_id: u32) -> Option<&str> {

@@ -242,3 +242,33 @@ fn a_minified_class_is_named_from_its_header_without_the_script() {
     let elsewhere = m.original("m", 0, 34).expect("mapped");
     assert_eq!(elsewhere.name, None, "not where the constructor starts");
 }
+
+/// A script that is not on disk is found through the text the input holds
+/// for it (a snapshot's Script source): an inline map there applies, while
+/// a text cut before its `sourceMappingURL` comment (V8 keeps 1024
+/// characters of a string) gives no map.
+#[test]
+fn a_map_is_found_through_the_source_a_snapshot_holds() {
+    let text = "f()\n//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbInNyYy9hLmpzIl0sIm5hbWVzIjpbXSwibWFwcGluZ3MiOiJBQUFBIn0=\n";
+    let found = super::resolve(
+        "/nowhere/embedded/app.js",
+        &|| Some(text),
+        &Sources::default(),
+        true,
+    )
+    .expect("no warning");
+    let m = found.expect("the embedded comment names an inline map");
+    assert!(
+        m.lines.is_none(),
+        "a snapshot's copy is not used to check the fit"
+    );
+    assert_eq!(m.map.sources, vec!["src/a.js".to_string()]);
+    let cut = super::resolve(
+        "/nowhere/embedded/cut.js",
+        &|| Some("f()\n"),
+        &Sources::default(),
+        true,
+    )
+    .expect("no warning");
+    assert!(cut.is_none());
+}
