@@ -254,6 +254,43 @@ mod tests {
         assert_eq!(s.position_of_key(",1,2,3"), None);
     }
 
+    /// A location a source map moved shows its original place and class
+    /// name; V8's are kept for the JSON's `generated`; other locations and
+    /// keys without one are as V8 wrote them.
+    #[test]
+    fn moved_locations_show_their_original_place_and_name() {
+        let mut g = tiny("/app/server.js");
+        let moved = Location {
+            script_id: 7,
+            line: 15,
+            column: 13,
+        };
+        g.original_locations.insert(
+            moved,
+            OriginalLocation {
+                name: Some("RequestRecord".into()),
+                url: "src/cache.js".into(),
+                line: 36,
+                column: 2,
+            },
+        );
+        let s = Scripts::resolve(&g);
+        assert_eq!(s.class_name("7,15,13,Rec", "Rec"), "RequestRecord");
+        assert_eq!(
+            s.position_of_key("7,15,13,Rec").unwrap().short(),
+            "cache.js:37:3"
+        );
+        let generated = s.generated_of_key("7,15,13,Rec", "Rec").unwrap();
+        assert_eq!(
+            (generated.name.as_str(), generated.url.as_str()),
+            ("Rec", "/app/server.js")
+        );
+        assert_eq!((generated.line, generated.column), (Some(16), Some(14)));
+        assert_eq!(s.class_name("7,2,8,Other", "Other"), "Other");
+        assert_eq!(s.generated_of_key("7,2,8,Other", "Other"), None);
+        assert_eq!(s.class_name(",Object", "Object"), "Object");
+    }
+
     /// Two closures of one script id that lead to different URLs leave the
     /// id unresolved rather than pick one.
     #[test]
