@@ -4,7 +4,8 @@
 //! flame graphs, diffs) works on timelines too.
 
 use heapdiff_model::{
-    FrameKey, HeapGraph, HeapProfile, NodeOrdinal, ProfileBuilder, SnapshotStringId, StackId,
+    FrameKey, HeapGraph, HeapProfile, NodeOrdinal, OriginalFrame, ProfileBuilder, SnapshotStringId,
+    StackId,
 };
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -79,6 +80,10 @@ pub struct AllocationRow {
     pub line: Option<u32>,
     /// 1-based column.
     pub column: Option<u32>,
+    /// Where a source map found this function in the generated code;
+    /// absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
     /// Objects allocated while recording (dead included).
     pub count: u64,
     /// Bytes allocated while recording.
@@ -170,6 +175,7 @@ pub fn allocation_view(
                 url: g.strings.get(func.script_name).to_string(),
                 line: (func.line > 0).then_some(func.line),
                 column: (func.column > 0).then_some(func.column),
+                generated: generated_position(g, f),
                 count: s[0],
                 size: s[1],
                 live_count: s[2],
@@ -197,6 +203,18 @@ pub fn allocation_view(
     }
 }
 
+/// Where a source map found trace function `f` in the generated code,
+/// `None` for a function shown where V8 saw it.
+fn generated_position(g: &HeapGraph, f: usize) -> Option<crate::report::GeneratedPosition> {
+    let v8 = g.trace.as_ref()?.generated.get(f)?.as_ref()?;
+    Some(crate::report::GeneratedPosition {
+        name: crate::display_name(g.strings.get(v8.name)).to_string(),
+        url: g.strings.get(v8.script_name).to_string(),
+        line: (v8.line > 0).then_some(v8.line),
+        column: (v8.column > 0).then_some(v8.column),
+    })
+}
+
 fn unreachable_function() -> heapdiff_model::TraceFunction {
     heapdiff_model::TraceFunction {
         name: SnapshotStringId::default(),
@@ -222,8 +240,7 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
         let parent = t.parent[i];
         let parent = (parent != u32::MAX).then(|| stacks[parent as usize]);
         let f = t
-            .functions
-            .get(t.function[i] as usize)
+            .generated_function(t.function[i] as usize)
             .cloned()
             .unwrap_or_else(unreachable_function);
         let script_id = f.script_id.to_string();
@@ -245,7 +262,40 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
         };
         stacks.push(b.push_stack(parent, key, bytes, u64::from(t.id[i])));
     }
-    b.finish()
+    let mut p = b.finish();
+    if !t.generated.is_empty() {
+        let originals = original_frames(g, t, &p);
+        p.remap_frames(&originals);
+    }
+    p
+}
+
+/// The original place of each frame of the trace's call tree, for the
+/// functions a source map moved (`AllocationTrace::generated`). The call
+/// tree is built from V8's functions and then moved like a sampling
+/// profile's frames, so functions that land on one original function merge
+/// the same way and keep their generated place.
+fn original_frames<'g>(
+    g: &'g HeapGraph,
+    t: &heapdiff_model::AllocationTrace,
+    p: &HeapProfile,
+) -> Vec<Option<OriginalFrame<'g>>> {
+    let mut originals = vec![None; p.frames.len()];
+    for (i, &f) in t.function.iter().enumerate() {
+        let f = f as usize;
+        if t.generated.get(f).is_none_or(Option::is_none) {
+            continue;
+        }
+        let o = &t.functions[f];
+        let zero_based = |v: u32| i32::try_from(v).unwrap_or(0) - 1;
+        originals[p.stacks.frame[i].index()] = Some(OriginalFrame {
+            name: Some(g.strings.get(o.name)),
+            url: g.strings.get(o.script_name),
+            line: zero_based(o.line),
+            column: zero_based(o.column),
+        });
+    }
+    originals
 }
 
 /// An allocation timeline seen as a sampling profile (formats §10.3): the

@@ -326,15 +326,14 @@ fn profile(input: Opened, ctx: &Context) -> anyhow::Result<HeapProfile> {
 
 fn snapshot(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
     let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
-    if ctx.source_maps.as_ref().is_some_and(|s| !s.is_empty()) {
-        bail!(
-            "--source-map and --source-map-dir apply to sampling heap profiles; '{}' is a heap snapshot or allocation timeline, whose frames are not mapped",
-            path.display()
-        );
-    }
     let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
     crate::progress::stage(&format!("analysing {}", path.display()), size);
-    report_warnings(&path, parsed, ctx)
+    let mut g = report_warnings(&path, parsed, ctx)?;
+    if let Some(sources) = &ctx.source_maps {
+        crate::sourcemap::apply_trace(&mut g, sources, ctx.strict)?;
+        crate::sourcemap::apply_snapshot(&mut g, sources, ctx.strict)?;
+    }
+    Ok(g)
 }
 
 /// Parses a snapshot: the outer error is a failure to read it, the inner

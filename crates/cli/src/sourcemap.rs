@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use heapdiff_model::{HeapProfile, OriginalFrame, StringId};
+use heapdiff_model::{HeapGraph, HeapProfile, OriginalFrame, StringId};
 use rustc_hash::FxHashMap;
 use sha2::{Digest as _, Sha256};
 
@@ -98,24 +98,124 @@ fn script_maps(
     sources: &Sources,
     strict: bool,
 ) -> anyhow::Result<FxHashMap<StringId, Arc<ScriptMap>>> {
+    let urls = p.frames.url.iter().map(|&u| (u, p.strings.get(u)));
+    maps_of(urls, &|_| None, sources, strict)
+}
+
+/// The map of each distinct script URL (keyed by its string id) that has
+/// one; pseudo frames (no URL) and node's own modules have none.
+fn maps_of<'a, K: Ord + Copy + std::hash::Hash>(
+    urls: impl Iterator<Item = (K, &'a str)>,
+    embedded: &dyn Fn(K) -> Option<&'a str>,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<FxHashMap<K, Arc<ScriptMap>>> {
+    let mut distinct = BTreeMap::new();
+    for (id, url) in urls {
+        distinct.entry(id).or_insert(url);
+    }
+    distinct.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
     let mut maps = FxHashMap::default();
-    for (id, url) in script_urls(p) {
-        if let Some(m) = resolve(&url, sources, strict)? {
+    for (id, url) in distinct {
+        if let Some(m) = resolve(url, &|| embedded(id), sources, strict)? {
             maps.insert(id, m);
         }
     }
     Ok(maps)
 }
 
-/// The distinct script URLs of a profile's frames (no pseudo frames).
-fn script_urls(p: &HeapProfile) -> BTreeMap<StringId, String> {
-    let mut urls = BTreeMap::new();
-    for &u in &p.frames.url {
-        urls.entry(u)
-            .or_insert_with(|| p.strings.get(u).to_string());
+/// Moves the functions of a timeline's allocation trace to their original
+/// sources where a map applies (before the trace becomes a call tree or
+/// the Allocation view). `strict` turns the first problem into an error.
+pub(crate) fn apply_trace(
+    g: &mut HeapGraph,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<()> {
+    use heapdiff_model::steps::time;
+    let Some(trace) = g.trace.as_mut() else {
+        return Ok(());
+    };
+    let strings = &mut g.strings;
+    let maps = time("source maps: find, parse, check", || {
+        let urls = trace
+            .functions
+            .iter()
+            .map(|f| (f.script_name, strings.get(f.script_name)));
+        maps_of(urls, &|_| None, sources, strict)
+    })?;
+    if maps.is_empty() {
+        return Ok(());
     }
-    urls.retain(|_, u| !u.is_empty() && !u.starts_with("node:"));
-    urls
+    let originals: Vec<Option<OriginalFrame<'_>>> = time("source maps: look up", || {
+        trace
+            .functions
+            .iter()
+            .map(|f| {
+                let m = maps.get(&f.script_name)?;
+                let (line, column) = (f.line.checked_sub(1)?, f.column.checked_sub(1)?);
+                m.original(strings.get(f.name), line, column)
+            })
+            .collect()
+    });
+    time("source maps: remap frames", || {
+        trace.remap_functions(strings, &originals);
+    });
+    Ok(())
+}
+
+/// Moves the located functions and class constructors of a heap snapshot
+/// (a timeline's too) to their original sources where a map applies: the
+/// class rows keyed by location and the closures on retainer paths then
+/// show the original place and, where the map has it, the original name
+/// (`HeapGraph::original_locations`). `strict` turns the first problem into
+/// an error.
+pub(crate) fn apply_snapshot(
+    g: &mut HeapGraph,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<()> {
+    use heapdiff_model::steps::time;
+    let scripts = time("source maps: snapshot scripts", || {
+        heapdiff_analyzer::snapshot::Scripts::resolve(g)
+    });
+    let maps = time("source maps: find, parse, check", || {
+        let urls = g
+            .locations
+            .iter()
+            .filter_map(|(_, loc)| Some((loc.script_id, scripts.url(loc.script_id)?)));
+        let graph: &HeapGraph = g;
+        maps_of(urls, &|id| scripts.source(graph, id), sources, strict)
+    })?;
+    if maps.is_empty() {
+        return Ok(());
+    }
+    let original = time("source maps: look up", || {
+        let mut original = FxHashMap::default();
+        for &(v, loc) in &g.locations {
+            let Some(m) = maps.get(&loc.script_id) else {
+                continue;
+            };
+            if original.contains_key(&loc) {
+                continue;
+            }
+            if let Some(o) = m.original(g.node_name(v), loc.line, loc.column) {
+                original.insert(loc, located(&o));
+            }
+        }
+        original
+    });
+    g.original_locations = original;
+    Ok(())
+}
+
+fn located(o: &OriginalFrame<'_>) -> heapdiff_model::OriginalLocation {
+    heapdiff_model::OriginalLocation {
+        name: o.name.map(str::to_string),
+        url: o.url.to_string(),
+        line: u32::try_from(o.line).unwrap_or(0),
+        column: u32::try_from(o.column).unwrap_or(0),
+    }
 }
 
 /// Looks up every frame whose script has a map, in the order of their
@@ -190,11 +290,43 @@ impl ScriptMap {
                 .rev()
                 .take(64)
                 .find(|m| names_at(text, m.column as usize, &wanted))?,
-            None => before
-                .last()
-                .filter(|m| m.column as usize + wanted.len() == column as usize)?,
+            None => {
+                let last = before.last()?;
+                if last.column as usize + wanted.len() == column as usize {
+                    last
+                } else {
+                    self.class_name_near(before, column)?
+                }
+            }
         };
         self.map.name(named)
+    }
+
+    /// Without the script's text: the name of the class whose constructor
+    /// starts at `column`, when the mapping before it is the `constructor`
+    /// keyword ending at the parameter list. A minifier writes the class's
+    /// name just before (`m=class{constructor(`, `class m extends k{…`),
+    /// so of the few mappings before the keyword, on the original lines
+    /// just above it, the named one that comes first in the original
+    /// source is the class's name (a superclass is named after it).
+    fn class_name_near<'b>(&self, before: &'b [Mapping], column: u32) -> Option<&'b Mapping> {
+        const HEADER_MAPPINGS: usize = 4;
+        const HEADER_LINES: u32 = 3;
+        let (keyword, header) = before.split_last()?;
+        if keyword.column as usize + "constructor".len() != column as usize {
+            return None;
+        }
+        header
+            .iter()
+            .rev()
+            .take(HEADER_MAPPINGS)
+            .filter(|m| {
+                m.source == keyword.source
+                    && m.src_line <= keyword.src_line
+                    && m.src_line + HEADER_LINES >= keyword.src_line
+                    && self.map.name(m).is_some()
+            })
+            .min_by_key(|m| (m.src_line, m.src_column))
     }
 }
 
@@ -209,7 +341,14 @@ fn names_at(text: &[u16], at: usize, name: &[u16]) -> bool {
 }
 
 /// The map of one script, found, parsed and checked once per run.
-fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolved> {
+/// `embedded` gives the script's text as the input holds it (a snapshot's
+/// Script source), read only when the script is not on disk.
+fn resolve<'a>(
+    url: &str,
+    embedded: &dyn Fn() -> Option<&'a str>,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<Resolved> {
     let cell = {
         let mut scripts = cache()
             .scripts
@@ -218,7 +357,7 @@ fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolve
         Arc::clone(scripts.entry(url.to_string()).or_default())
     };
     let mut failure = None;
-    let resolved = cell.get_or_init(|| match load_for(url, sources) {
+    let resolved = cell.get_or_init(|| match load_for(url, embedded, sources) {
         Ok(m) => m,
         Err(problem) => {
             failure = Some(problem);
@@ -233,10 +372,26 @@ fn resolve(url: &str, sources: &Sources, strict: bool) -> anyhow::Result<Resolve
 
 /// Finds, parses and checks the map of one script. `Err` is a warning:
 /// (what it is about, what is wrong).
-fn load_for(url: &str, sources: &Sources) -> Result<Resolved, (String, String)> {
+fn load_for<'a>(
+    url: &str,
+    embedded: &dyn Fn() -> Option<&'a str>,
+    sources: &Sources,
+) -> Result<Resolved, (String, String)> {
     let script = Script::read(url);
     let file_field = |p: &Path| file_field_of(p);
-    let location = match find::find(url, &script, sources, &file_field) {
+    let found = match (&script.text, embedded()) {
+        (None, Some(text)) => {
+            // Only to follow its `sourceMappingURL`: a snapshot's copy may
+            // be cut, so it is no ground to check the map's fit on.
+            let copy = Script {
+                path: script.path.clone(),
+                text: Some(text.to_string()),
+            };
+            find::find(url, &copy, sources, &file_field)
+        }
+        _ => find::find(url, &script, sources, &file_field),
+    };
+    let location = match found {
         Found::None => return Ok(None),
         Found::Missing(why) => {
             return Err((url.to_string(), format!("no source map applied: {why}")));

@@ -40,6 +40,14 @@ impl SnapshotStrings {
         self.starts.push(self.text.len() as u64);
     }
 
+    /// Appends a string and returns its index (for names a source map
+    /// gave, added after V8's own).
+    pub fn add(&mut self, s: &str) -> SnapshotStringId {
+        let id = SnapshotStringId::new(to_u32(self.len()));
+        self.push(s);
+        id
+    }
+
     /// The string at `index`; `""` when out of range (a corrupt reference
     /// is reported by validation, not by a panic here).
     #[must_use]
@@ -344,13 +352,28 @@ impl EdgeColumns {
 }
 
 /// A source location of an object (formats §5.7), 0-based.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
     /// Script id.
     pub script_id: u32,
     /// 0-based line.
     pub line: u32,
     /// 0-based column.
+    pub column: u32,
+}
+
+/// Where a source map puts a location of the snapshot (a function, or the
+/// constructor of a class's objects): the original source and position,
+/// and the original name where the map has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginalLocation {
+    /// The original function or class name; `None` keeps V8's.
+    pub name: Option<String>,
+    /// The original source, as the map names it.
+    pub url: String,
+    /// 0-based line in the original source.
+    pub line: u32,
+    /// 0-based column in the original source.
     pub column: u32,
 }
 
@@ -384,6 +407,21 @@ pub struct AllocationTrace {
     pub size: Vec<u64>,
     /// Parent trace node position; `u32::MAX` for the root.
     pub parent: Vec<u32>,
+    /// Each function as V8 recorded it, for functions a source map moved
+    /// to their original source (`functions` then holds the original);
+    /// empty when no map applied.
+    pub generated: Vec<Option<TraceFunction>>,
+}
+
+impl AllocationTrace {
+    /// Function `f` as V8 recorded it (before any source map).
+    #[must_use]
+    pub fn generated_function(&self, f: usize) -> Option<&TraceFunction> {
+        match self.generated.get(f) {
+            Some(Some(g)) => Some(g),
+            _ => self.functions.get(f),
+        }
+    }
 }
 
 /// Header facts.
@@ -419,6 +457,9 @@ pub struct HeapGraph {
     pub samples: Vec<(u64, u32)>,
     /// Allocation trace, when the snapshot was taken while tracking.
     pub trace: Option<AllocationTrace>,
+    /// The original places of the located functions of scripts a source
+    /// map applied to (empty when none did).
+    pub original_locations: rustc_hash::FxHashMap<Location, OriginalLocation>,
     /// Header facts.
     pub meta: SnapshotMeta,
 }

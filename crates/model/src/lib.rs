@@ -29,8 +29,8 @@ pub mod text;
 mod validate;
 
 pub use graph::{
-    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, SnapshotMeta, SnapshotStrings,
-    TraceFunction,
+    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, OriginalLocation, SnapshotMeta,
+    SnapshotStrings, TraceFunction,
 };
 pub use ids::{EdgePosition, FrameId, NodeOrdinal, ObjectId, SnapshotStringId, StackId, StringId};
 pub use profile::{

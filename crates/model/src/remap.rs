@@ -6,7 +6,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::{FrameId, FrameTable, GeneratedFrame, HeapProfile, StringId};
+use crate::{
+    AllocationTrace, FrameId, FrameTable, GeneratedFrame, HeapProfile, SnapshotStrings, StringId,
+    TraceFunction,
+};
 
 /// Where a generated frame came from, as a source map tells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +82,45 @@ impl HeapProfile {
     }
 }
 
+impl AllocationTrace {
+    /// Moves the functions of an allocation trace to their original
+    /// sources: function `f` takes `original[f]` where it is `Some` (its
+    /// name too, where the map gave one), and V8's own record is kept in
+    /// `generated`. New names and URLs are appended to `strings`. Functions
+    /// stay one per function info (the trace's stacks name them by index);
+    /// the call tree made from the trace merges those that land on one
+    /// original function.
+    pub fn remap_functions(
+        &mut self,
+        strings: &mut SnapshotStrings,
+        original: &[Option<OriginalFrame<'_>>],
+    ) {
+        let mut added: FxHashMap<&str, crate::SnapshotStringId> = FxHashMap::default();
+        let mut intern = |s| *added.entry(s).or_insert_with(|| strings.add(s));
+        let mut generated = vec![None; self.functions.len()];
+        for (f, o) in original.iter().enumerate().take(self.functions.len()) {
+            let Some(o) = o else { continue };
+            let old = self.functions[f].clone();
+            let v8 = self
+                .generated_function(f)
+                .cloned()
+                .unwrap_or_else(|| old.clone());
+            let one_based = |v: i32| u32::try_from(v).map_or(0, |v| v.saturating_add(1));
+            self.functions[f] = TraceFunction {
+                name: o.name.map_or(old.name, &mut intern),
+                script_name: intern(o.url),
+                script_id: old.script_id,
+                line: one_based(o.line),
+                column: one_based(o.column),
+            };
+            generated[f] = Some(v8);
+        }
+        if generated.iter().any(Option::is_some) {
+            self.generated = generated;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +189,42 @@ mod tests {
         assert_eq!(p.frames.len(), 3);
         assert_eq!(p.stacks.frame[1], p.stacks.frame[3]);
         assert!(crate::validate(&p).is_ok());
+    }
+
+    #[test]
+    fn trace_functions_take_original_places_and_keep_v8s() {
+        let mut strings = SnapshotStrings::new();
+        for s in ["", "m", "/dist/app.min.js"] {
+            strings.push(s);
+        }
+        let v8 = TraceFunction {
+            name: crate::SnapshotStringId::new(1),
+            script_name: crate::SnapshotStringId::new(2),
+            script_id: 9,
+            line: 1,
+            column: 469,
+        };
+        let mut t = AllocationTrace {
+            functions: vec![v8.clone(), v8.clone()],
+            ..AllocationTrace::default()
+        };
+        t.remap_functions(&mut strings, &[]);
+        assert!(t.generated.is_empty(), "nothing moved, nothing kept");
+        let o = OriginalFrame {
+            name: Some("RequestRecord"),
+            url: "src/cache.js",
+            line: 36,
+            column: 2,
+        };
+        t.remap_functions(&mut strings, &[None, Some(o)]);
+        assert_eq!(t.functions[0], v8);
+        let f = &t.functions[1];
+        assert_eq!(strings.get(f.name), "RequestRecord");
+        assert_eq!(strings.get(f.script_name), "src/cache.js");
+        assert_eq!((f.script_id, f.line, f.column), (9, 37, 3));
+        assert_eq!(t.generated, vec![None, Some(v8.clone())]);
+        assert_eq!(t.generated_function(1), Some(&v8));
+        assert_eq!(t.generated_function(0), Some(&v8));
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub struct ClassRow {
     /// by location (resolved from the snapshot's Script objects); `null`
     /// otherwise or when the script has no URL in the snapshot.
     pub source: Option<SourcePosition>,
+    /// Where a source map found the class's constructor in the generated
+    /// code, with V8's class name (`name` then holds the original one where
+    /// the map has it); absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
 }
 
 /// Totals of a Summary.

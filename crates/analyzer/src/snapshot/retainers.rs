@@ -137,8 +137,11 @@ fn root_edge_to(g: &HeapGraph, v: NodeOrdinal) -> Option<EdgePosition> {
 /// A path shows at most this many steps, the ones nearest the object.
 const MAX_PATH_STEPS: usize = 10_001;
 
-fn class_name(d: &Derived, v: NodeOrdinal) -> &str {
-    &d.classes.names[d.class_of(v)]
+/// The class of `v` as shown: the original name where a source map gave
+/// one (see [`Scripts::class_name`]).
+fn class_name<'a>(d: &'a Derived, scripts: &'a Scripts, v: NodeOrdinal) -> &'a str {
+    let c = d.class_of(v);
+    scripts.class_name(&d.classes.keys[c], &d.classes.names[c])
 }
 
 /// The shortest strong path from a root to `v`, root-most step first:
@@ -163,7 +166,7 @@ pub fn shortest_path(
         };
         steps.push(PathStep {
             edge: edge.map(|e| edge_label(g, e)).unwrap_or_default(),
-            class: class_name(d, cur).to_string(),
+            class: class_name(d, &index.scripts, cur).to_string(),
             id: g.nodes().id(cur).get(),
             source: closure_source(g, &index.scripts, cur),
         });
@@ -258,7 +261,11 @@ impl<'a> PathForest<'a> {
             } else {
                 self.shape[up.index()]
             };
-            let key = (up_shape, shape_of(&self.label(x)), class_name(self.d, x));
+            let key = (
+                up_shape,
+                shape_of(&self.label(x)),
+                class_name(self.d, self.scripts, x),
+            );
             let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
             self.shape[x.index()] = *self.shapes.entry(key).or_insert(next);
             self.visited.push(x);
@@ -276,7 +283,7 @@ impl<'a> PathForest<'a> {
     fn step(&self, v: NodeOrdinal) -> PathStep {
         PathStep {
             edge: self.label(v),
-            class: class_name(self.d, v).to_string(),
+            class: class_name(self.d, self.scripts, v).to_string(),
             id: self.g.nodes().id(v).get(),
             source: closure_source(self.g, self.scripts, v),
         }
@@ -371,6 +378,7 @@ pub fn retainers(
     target: &RetainerTarget,
     opts: &RetainersOptions,
 ) -> RetainersReport {
+    let index = RetainerIndex::build(g);
     let objects: Vec<NodeOrdinal> = match target {
         RetainerTarget::Id(id) => g.nodes().with_id(ObjectId::new(*id)).into_iter().collect(),
         RetainerTarget::Class(name) => g
@@ -378,11 +386,14 @@ pub fn retainers(
             .ordinals()
             .filter(|&v| {
                 let c = d.class_of(v);
-                (d.classes.names[c] == *name || d.classes.keys[c] == *name) && d.self_size_of(v) > 0
+                let (key, generated) = (&d.classes.keys[c], &d.classes.names[c]);
+                (generated == name
+                    || key == name
+                    || index.scripts.class_name(key, generated) == name)
+                    && d.self_size_of(v) > 0
             })
             .collect(),
     };
-    let index = RetainerIndex::build(g);
     let (groups, unreachable) = path_groups(g, d, &index, &objects, opts.limit);
     RetainersReport {
         schema_version: 1,
@@ -510,9 +521,9 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
         nodes.truncate(limit);
     }
     nodes.sort_by(larger_first);
-    let class = |v| d.classes.names[d.class_of(v)].clone();
     let idom = d.dominators.idom();
     let scripts = Scripts::resolve(g);
+    let class = |v| class_name(d, &scripts, v).to_string();
     let objects = nodes
         .into_iter()
         .map(|v| {

@@ -10,9 +10,11 @@
 //! script none of whose closures has a location: the class key still holds
 //! the script id, but no URL is guessed.
 
-use heapdiff_model::{HeapGraph, Location, NodeOrdinal};
+use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+
+use crate::report::GeneratedPosition;
 
 /// A source position as DevTools displays it: 1-based line and column.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,10 +51,12 @@ enum Resolved {
     Conflict,
 }
 
-/// Script ids of one snapshot and their URLs.
+/// Script ids of one snapshot and their URLs, and the original places a
+/// source map gave its locations (`HeapGraph::original_locations`).
 #[derive(Debug, Clone, Default)]
 pub struct Scripts {
     by_id: FxHashMap<u32, Resolved>,
+    original: FxHashMap<Location, OriginalLocation>,
 }
 
 impl Scripts {
@@ -80,7 +84,28 @@ impl Scripts {
                 Some(_) => {}
             }
         }
-        Self { by_id }
+        Self {
+            by_id,
+            original: g.original_locations.clone(),
+        }
+    }
+
+    /// The source text the snapshot holds for a script id (its Script
+    /// object's `source` string), found through a located closure of that
+    /// script. V8 writes at most the first 1024 characters of a string into
+    /// a snapshot, so the text of a longer script is cut.
+    #[must_use]
+    pub fn source<'g>(&self, g: &'g HeapGraph, script_id: u32) -> Option<&'g str> {
+        self.url(script_id)?;
+        let closure = g.node_type_index("closure")?;
+        let &(v, _) = g
+            .locations
+            .iter()
+            .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
+        let shared = internal_target(g, v, "shared")?;
+        let script = internal_target(g, shared, "script_or_debug_info")?;
+        let source = internal_target(g, script, "source")?;
+        (g.node_type(source) == "string").then(|| g.node_name(source))
     }
 
     /// The URL of a script id, if one closure named it and none disagreed.
@@ -92,9 +117,22 @@ impl Scripts {
         }
     }
 
-    /// A 0-based snapshot location as a 1-based source position.
+    /// A 0-based snapshot location as a 1-based source position: the
+    /// original one where a source map moved it.
     #[must_use]
     pub fn position(&self, loc: Location) -> Option<SourcePosition> {
+        if let Some(o) = self.original.get(&loc) {
+            return Some(SourcePosition {
+                url: o.url.clone(),
+                line: o.line.checked_add(1)?,
+                column: o.column.checked_add(1)?,
+            });
+        }
+        self.generated_position(loc)
+    }
+
+    /// A 0-based snapshot location as V8 recorded it, 1-based.
+    fn generated_position(&self, loc: Location) -> Option<SourcePosition> {
         Some(SourcePosition {
             url: self.url(loc.script_id)?.to_string(),
             line: loc.line.checked_add(1)?,
@@ -107,6 +145,30 @@ impl Scripts {
     #[must_use]
     pub fn position_of_key(&self, key: &str) -> Option<SourcePosition> {
         self.position(key_location(key)?)
+    }
+
+    /// The class of a key as shown: the original class name where a source
+    /// map gave one, else `name` (V8's).
+    #[must_use]
+    pub fn class_name<'a>(&'a self, key: &str, name: &'a str) -> &'a str {
+        key_location(key)
+            .and_then(|loc| self.original.get(&loc)?.name.as_deref())
+            .unwrap_or(name)
+    }
+
+    /// Where a class key's constructor is in the generated code, with V8's
+    /// class name, for classes a source map moved; `None` otherwise.
+    #[must_use]
+    pub fn generated_of_key(&self, key: &str, name: &str) -> Option<GeneratedPosition> {
+        let loc = key_location(key)?;
+        self.original.get(&loc)?;
+        let at = self.generated_position(loc);
+        Some(GeneratedPosition {
+            name: name.to_string(),
+            url: at.as_ref().map_or_else(String::new, |p| p.url.clone()),
+            line: at.as_ref().map(|p| p.line),
+            column: at.as_ref().map(|p| p.column),
+        })
     }
 }
 
@@ -190,6 +252,43 @@ mod tests {
         assert_eq!(s.position_of_key("9,0,0,Rec"), None);
         assert_eq!(s.position_of_key(",Object"), None);
         assert_eq!(s.position_of_key(",1,2,3"), None);
+    }
+
+    /// A location a source map moved shows its original place and class
+    /// name; V8's are kept for the JSON's `generated`; other locations and
+    /// keys without one are as V8 wrote them.
+    #[test]
+    fn moved_locations_show_their_original_place_and_name() {
+        let mut g = tiny("/app/server.js");
+        let moved = Location {
+            script_id: 7,
+            line: 15,
+            column: 13,
+        };
+        g.original_locations.insert(
+            moved,
+            OriginalLocation {
+                name: Some("RequestRecord".into()),
+                url: "src/cache.js".into(),
+                line: 36,
+                column: 2,
+            },
+        );
+        let s = Scripts::resolve(&g);
+        assert_eq!(s.class_name("7,15,13,Rec", "Rec"), "RequestRecord");
+        assert_eq!(
+            s.position_of_key("7,15,13,Rec").unwrap().short(),
+            "cache.js:37:3"
+        );
+        let generated = s.generated_of_key("7,15,13,Rec", "Rec").unwrap();
+        assert_eq!(
+            (generated.name.as_str(), generated.url.as_str()),
+            ("Rec", "/app/server.js")
+        );
+        assert_eq!((generated.line, generated.column), (Some(16), Some(14)));
+        assert_eq!(s.class_name("7,2,8,Other", "Other"), "Other");
+        assert_eq!(s.generated_of_key("7,2,8,Other", "Other"), None);
+        assert_eq!(s.class_name(",Object", "Object"), "Object");
     }
 
     /// Two closures of one script id that lead to different URLs leave the

@@ -244,18 +244,23 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {
-            opts.filter
-                .as_ref()
-                .is_none_or(|re| re.is_match(&d.classes.names[c]))
+            opts.filter.as_ref().is_none_or(|re| {
+                let (key, name) = (&d.classes.keys[c], &d.classes.names[c]);
+                re.is_match(name) || re.is_match(scripts.class_name(key, name))
+            })
         })
-        .map(|c| ClassRow {
-            name: d.classes.names[c].clone(),
-            key: d.classes.keys[c].clone(),
-            count: sums.count[c],
-            self_size: sums.self_size[c],
-            retained_size: sums.retained[c],
-            distance: shown_distance(sums.distance[c]),
-            source: scripts.position_of_key(&d.classes.keys[c]),
+        .map(|c| {
+            let (key, name) = (&d.classes.keys[c], &d.classes.names[c]);
+            ClassRow {
+                name: scripts.class_name(key, name).to_string(),
+                key: key.clone(),
+                count: sums.count[c],
+                self_size: sums.self_size[c],
+                retained_size: sums.retained[c],
+                distance: shown_distance(sums.distance[c]),
+                source: scripts.position_of_key(key),
+                generated: scripts.generated_of_key(key, name),
+            }
         })
         .collect();
     classes.sort_by(|a, b| {

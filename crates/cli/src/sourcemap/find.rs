@@ -15,14 +15,6 @@ pub(crate) struct Sources {
     pub(crate) dirs: Vec<PathBuf>,
 }
 
-impl Sources {
-    /// True when no `--source-map` nor `--source-map-dir` was given (maps
-    /// that local scripts name are still looked for).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.given.is_empty() && self.dirs.is_empty()
-    }
-}
-
 /// One `--source-map`.
 #[derive(Debug, Clone)]
 pub(crate) struct Given {
