@@ -293,28 +293,17 @@ fn flame_graph_shows_the_leak_and_its_callers_as_grown() {
 /// Top function names of `heapdiff top FILE ARGS… --format json`, run in
 /// `dir`.
 fn top_names(dir: &Path, args: &[&str]) -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_heapdiff"))
-        .args([
-            "top",
-            "app.heapprofile",
-            "--top",
-            "8",
-            "--format",
-            "json",
-            "-q",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["rows"]
+    let mut all = vec![
+        "top",
+        "app.heapprofile",
+        "--top",
+        "8",
+        "--format",
+        "json",
+        "-q",
+    ];
+    all.extend(args);
+    json_in(dir, &all)["rows"]
         .as_array()
         .unwrap()
         .iter()
