@@ -21,12 +21,11 @@ use serde::Serialize;
 
 use heapdiff_model::HeapGraph;
 
-use crate::diff::signed_delta;
 use crate::report::SCHEMA_VERSION;
 use crate::snapshot::{Derived, SourcePosition, SummaryOptions, summary};
 use crate::trend::{
-    Change, Series, TrendBy, TrendReport, TrendRow, TrendStep, by_confidence, count,
-    count_verdicts, linear_fit, per_unit, rates, round_to, verdict,
+    Change, Series, TrendBy, TrendReport, TrendRow, TrendStep, by_confidence, count_verdicts,
+    judged, per_unit,
 };
 
 /// Which number of a class the verdicts judge (`--measure`).
@@ -341,15 +340,12 @@ fn class_row(
         SnapshotMeasure::Shallow => series.shallow.clone(),
         SnapshotMeasure::Retained => series.retained.clone(),
     };
-    let (per_op, fit_of) = rates(&values, ops);
     let changes: Vec<Change> = (1..values.len())
         .map(|s| {
             let scale = ops.map_or((1, 1), |o| (o[s - 1], o[s]));
             exact_change(values[s - 1], values[s], scale, measure.floor())
         })
         .collect();
-    let (slope, r2) = linear_fit(&fit_of);
-    let (first, last) = (values[0], values[values.len() - 1]);
     TrendRow {
         name: class.name.clone(),
         url: class
@@ -358,21 +354,9 @@ fn class_row(
             .map_or_else(String::new, |p| p.url.clone()),
         line: class.source.as_ref().map(|p| p.line),
         column: class.source.as_ref().map(|p| p.column),
-        stack: Vec::new(),
         errors: vec![0; values.len()],
-        totals: Vec::new(),
-        samples: Vec::new(),
-        per_op: per_op.map(|rates| rates.into_iter().map(|r| round_to(r, 100.0)).collect()),
-        first,
-        last,
-        net: signed_delta(first, last),
-        steps_grown: count(&changes, Change::Grew),
-        steps_shrunk: count(&changes, Change::Shrank),
-        slope: round_to(slope, 100.0),
-        r2: r2.map(|r| round_to(r, 10_000.0)),
-        verdict: verdict(&changes),
-        values,
         class: Some(series),
+        ..judged(values, &changes, ops)
     }
 }
 
@@ -398,6 +382,7 @@ pub fn exact_change(a: u64, b: u64, (wa, wb): (u64, u64), floor: u64) -> Change 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trend::verdict;
 
     const BYTES: u64 = BYTE_FLOOR;
 

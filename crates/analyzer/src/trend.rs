@@ -360,7 +360,6 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
         .zip(intervals)
         .map(|(&n, r)| sampling_error(n, *r))
         .collect();
-    let (per_op, fit_of) = rates(&values, ops);
     let changes: Vec<Change> = (1..values.len())
         .map(|s| {
             let both = pts.shared.get(s - 1).map_or(0, |row| row[i]);
@@ -371,6 +370,20 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
             step_change(&values, differing, intervals, ops, s)
         })
         .collect();
+    TrendRow {
+        totals: columns.iter().map(|c| c.total[i]).collect(),
+        errors,
+        samples,
+        ..judged(values, &changes, ops)
+    }
+}
+
+/// A row of `values` judged by its step `changes`: first, last, net, the
+/// counts of steps grown and shrunk, the least-squares slope and R² (of the
+/// rates per unit of work with `ops`), the verdict. The row's key, errors,
+/// totals, samples and class are left empty for the caller.
+pub(crate) fn judged(values: Vec<u64>, changes: &[Change], ops: Option<&[u64]>) -> TrendRow {
+    let (per_op, fit_of) = rates(&values, ops);
     let (slope, r2) = linear_fit(&fit_of);
     let (first, last) = (values[0], values[values.len() - 1]);
     TrendRow {
@@ -379,18 +392,18 @@ fn row_series(pts: &Points<'_>, i: usize) -> TrendRow {
         line: None,
         column: None,
         stack: Vec::new(),
-        totals: columns.iter().map(|c| c.total[i]).collect(),
+        totals: Vec::new(),
         first,
         last,
         net: signed_delta(first, last),
-        steps_grown: count(&changes, Change::Grew),
-        steps_shrunk: count(&changes, Change::Shrank),
+        steps_grown: count(changes, Change::Grew),
+        steps_shrunk: count(changes, Change::Shrank),
         slope: round_to(slope, 100.0),
         r2: r2.map(|r| round_to(r, 10_000.0)),
-        verdict: verdict(&changes),
+        verdict: verdict(changes),
         values,
-        errors,
-        samples,
+        errors: Vec::new(),
+        samples: Vec::new(),
         class: None,
         per_op: per_op.map(|rates| rates.into_iter().map(|r| round_to(r, 100.0)).collect()),
     }

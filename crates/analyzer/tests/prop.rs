@@ -19,6 +19,9 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use rayon::ThreadPool;
 
+mod strategies;
+use strategies::arb_group_by;
+
 /// Profiles small enough that the `--by stack` and bottom-up reports of
 /// deep chains (quadratic in depth) stay cheap in debug builds.
 const SMALL: ArbParams = ArbParams {
@@ -30,15 +33,6 @@ const SMALL: ArbParams = ArbParams {
 
 fn tree_of(p: &HeapProfile) -> CallTree {
     call_tree(p, &Weights::self_size(p))
-}
-
-fn arb_group_by() -> impl Strategy<Value = GroupBy> {
-    prop::sample::select(vec![
-        GroupBy::Function,
-        GroupBy::Stack,
-        GroupBy::Script,
-        GroupBy::Package,
-    ])
 }
 
 fn diff_of(a: &HeapProfile, b: &HeapProfile, by: GroupBy) -> DiffReport {

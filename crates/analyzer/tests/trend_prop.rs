@@ -7,21 +7,15 @@ use heapdiff_model::HeapProfile;
 use heapdiff_testkit::{ArbParams, SyntheticProfile, arb_profile_pair_with, proptest_config};
 use proptest::prelude::*;
 
+mod strategies;
+use strategies::arb_group_by;
+
 const SMALL: ArbParams = ArbParams {
     max_frames: 12,
     max_nodes: 60,
     max_chain: 40,
     max_samples: 60,
 };
-
-fn arb_group_by() -> impl Strategy<Value = GroupBy> {
-    prop::sample::select(vec![
-        GroupBy::Function,
-        GroupBy::Stack,
-        GroupBy::Script,
-        GroupBy::Package,
-    ])
-}
 
 fn tree_of(p: &HeapProfile) -> CallTree {
     call_tree(p, &Weights::self_size(p))
