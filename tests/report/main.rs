@@ -103,12 +103,7 @@ fn reports_list_the_source_maps_applied_and_name_original_functions() {
         ],
         &dir,
     );
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    exits_with(&r, 0);
     let doc = validate(&report);
     let maps: Vec<&serde_json::Value> = doc["inputs"]
         .as_array()
@@ -425,12 +420,7 @@ fn trend_reports_match_the_schema() {
     args.extend(peeks);
     args.extend(["-q", "--report", report.to_str().unwrap()]);
     let r = heapdiff(&args, &dir);
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    exits_with(&r, 0);
     let doc = validate(&report);
     assert_eq!(doc["body"]["diff_kind"], "trend");
     assert_eq!(
@@ -450,12 +440,7 @@ fn trend_reports_match_the_schema() {
         check.to_str().unwrap(),
     ]);
     let r = heapdiff(&args, &dir);
-    assert_eq!(
-        r.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    exits_with(&r, 1);
     let doc = validate(&check);
     assert_eq!(doc["check"]["passed"], false);
 
@@ -463,14 +448,14 @@ fn trend_reports_match_the_schema() {
     args.extend(peeks);
     args.extend(["--format", "json", "--ops", "1,2,3,4,5", "--by", "stack"]);
     let r = heapdiff(&args, &dir);
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    exits_with(&r, 0);
     let value = validate_part("trendReport", &r.stdout);
     assert!(value["rows"][0]["per_op"].is_array());
+}
+
+/// `r` exited with `code`; its standard error is shown when not.
+fn exits_with(r: &std::process::Output, code: i32) {
+    assert_eq!(r.status.code(), Some(code), "{}", text(&r.stderr));
 }
 
 /// `trend --format json` output, validated against the schema's
@@ -515,12 +500,7 @@ fn series_trend(case: &str, snapshots: bool) -> Vec<serde_json::Value> {
     let mut args = vec!["trend", "--format", "json", "--top", "0"];
     args.extend(files.iter().map(String::as_str));
     let r = heapdiff(&args, &dir);
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    exits_with(&r, 0);
     let value = trend_json(&r.stdout);
     value["rows"].as_array().unwrap().clone()
 }
@@ -607,12 +587,7 @@ fn leaks_reports_match_the_schema() {
     args.extend(snapshots);
     args.extend(["--report", report.to_str().unwrap()]);
     let r = heapdiff(&args, &dir);
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    exits_with(&r, 0);
     let printed = validate_part("leaksReport", &r.stdout);
     assert_eq!(printed["clusters"].as_array().unwrap().len(), 1);
     let doc = validate(&report);
