@@ -42,9 +42,9 @@
 // traffic stays on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { loadClient, serviceRequests } from '../http-load.mjs';
 import { forkWithMailbox } from '../snapshots/lib.mjs';
 import { caseDir, log, NODE_VERSION, prng, SERIES_DIR, writeCaseToml, writeInput } from './lib.mjs';
 
@@ -72,48 +72,9 @@ const CASES = {
 // every number in it is written with a fixed width, so every filed record
 // has the same size: a bounded log then holds the same bytes at every step,
 // and only the leak grows.
-const pad = (n, width) => String(n).padStart(width, '0');
+const TRAFFIC = { orders: 0.6, lookups: 0.9, itemIds: 100, lines: 3, fixedWidth: true, noteMargin: '  ', customerMargin: '  ', currency: 'EUR' };
 function batchRequests(k) {
-  const rnd = prng(20261203 + k);
-  const reqs = [];
-  for (let i = 0; i < REQUESTS_PER_BATCH; i++) {
-    const r = rnd();
-    if (r < 0.6) {
-      const items = [];
-      for (let j = 0; j < 3; j++) {
-        items.push({
-          sku: `sku-${pad(Math.floor(rnd() * 5000), 4)}`,
-          qty: 1 + Math.floor(rnd() * 9),
-          price: 10 + Math.floor(rnd() * 90),
-          note: `  gift wrap ${j}, deliver before ${pad(1 + Math.floor(rnd() * 28), 2)} March  `,
-        });
-      }
-      const body = JSON.stringify({ customer: `  customer-${pad(Math.floor(rnd() * 900), 3)}  `, currency: 'EUR', items });
-      reqs.push({ method: 'POST', path: '/orders', body });
-    } else if (r < 0.9) {
-      reqs.push({ method: 'GET', path: `/items/${pad(Math.floor(rnd() * 100), 3)}` });
-    } else {
-      reqs.push({ method: 'GET', path: '/stats' });
-    }
-  }
-  return reqs;
-}
-
-function send(agent, port, r, seq) {
-  return new Promise((resolve, reject) => {
-    const headers = { 'x-request-id': `req-${pad(seq, 6)}`, accept: 'application/json' };
-    if (r.body) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(r.body);
-    }
-    const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.path, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`${r.method} ${r.path}: ${res.statusCode}`))));
-    });
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(r.body);
-  });
+  return serviceRequests(prng(20261203 + k), REQUESTS_PER_BATCH, TRAFFIC);
 }
 
 function copyApp() {
@@ -148,20 +109,18 @@ async function withServer({ build, bundle }, script) {
   });
   try {
     const { port } = await next('listening');
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     let seq = 0;
+    const client = loadClient(port, { connections: 1, requestId: () => `req-${String(++seq).padStart(6, '0')}` });
     const ctl = {
       command: async (msg) => {
         child.send(msg);
         await next('done');
         return msg.file ? fs.readFileSync(path.join(tmp, msg.file), 'utf8') : undefined;
       },
-      batch: async (k) => {
-        for (const r of batchRequests(k)) await send(agent, port, r, ++seq);
-      },
+      batch: (k) => client.send(batchRequests(k)),
     };
     const result = await script(ctl);
-    agent.destroy();
+    client.close();
     child.send({ type: 'stop' });
     await exited;
     return result;

@@ -8,9 +8,9 @@
 // v8.writeHeapSnapshot -> after.
 // Usage: node scripts/snapshots/gen-node-leak.mjs
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { runLoad, serviceRequests } from '../http-load.mjs';
 import { caseDir, forkWithMailbox, log, NODE_VERSION, prng, SNAPSHOTS_DIR, writeCaseToml, writeInput } from './lib.mjs';
 
 const SERVER = path.join(SNAPSHOTS_DIR, 'leak-app', 'server.js');
@@ -19,60 +19,11 @@ const LEAK_LOAD = 900;
 const CONCURRENCY = 4;
 const MAX_OLD_SPACE_MB = 64;
 
-function buildRequests(seed, n) {
-  const rnd = prng(seed);
-  const reqs = [];
-  for (let i = 0; i < n; i++) {
-    const r = rnd();
-    if (r < 0.5) {
-      const items = [];
-      const k = 2 + Math.floor(rnd() * 3);
-      for (let j = 0; j < k; j++) {
-        items.push({
-          sku: `sku-${Math.floor(rnd() * 5000)}`,
-          qty: 1 + Math.floor(rnd() * 9),
-          price: Math.round(rnd() * 10000) / 100,
-          note: ` gift wrap ${j}, deliver before ${1 + Math.floor(rnd() * 28)} March `,
-        });
-      }
-      const body = JSON.stringify({ customer: `customer-${Math.floor(rnd() * 900)}`, items });
-      reqs.push({ method: 'POST', path: '/orders', body });
-    } else if (r < 0.95) {
-      reqs.push({ method: 'GET', path: `/items/${Math.floor(rnd() * 200)}` });
-    } else {
-      reqs.push({ method: 'GET', path: '/stats' });
-    }
-  }
-  return reqs;
-}
-
+// About half POST /orders of two to four lines, GET /items/:id over 200 ids
+// for most of the rest.
+const TRAFFIC = { orders: 0.5, lookups: 0.95, itemIds: 200, lines: [2, 4], fixedWidth: false, noteMargin: ' ', customerMargin: '', currency: null };
 let reqNo = 0;
-function send(agent, port, r) {
-  return new Promise((resolve, reject) => {
-    const headers = { 'x-request-id': `req-${++reqNo}`, accept: 'application/json' };
-    if (r.body) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(r.body);
-    }
-    const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.path, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`${r.method} ${r.path}: ${res.statusCode}`))));
-    });
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(r.body);
-  });
-}
-
-async function runLoad(port, reqs) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let next = 0;
-  async function worker() {
-    while (next < reqs.length) await send(agent, port, reqs[next++]);
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  agent.destroy();
-}
+const CLIENT = { connections: CONCURRENCY, requestId: () => `req-${++reqNo}` };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-leak-'));
 let before;
@@ -88,9 +39,9 @@ try {
     return fs.readFileSync(path.join(tmp, m.file), 'utf8');
   };
   const { port } = await next('listening');
-  await runLoad(port, buildRequests(20240611, WARMUP));
+  await runLoad(port, serviceRequests(prng(20240611), WARMUP, TRAFFIC), CLIENT);
   before = await snapshot('before.heapsnapshot');
-  await runLoad(port, buildRequests(20240612, LEAK_LOAD));
+  await runLoad(port, serviceRequests(prng(20240612), LEAK_LOAD, TRAFFIC), CLIENT);
   after = await snapshot('after.heapsnapshot');
   child.send({ type: 'stop' });
   await exited;
