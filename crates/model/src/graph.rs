@@ -78,6 +78,38 @@ impl SnapshotStrings {
     }
 }
 
+/// The accessors of the columns of [`NodeColumns`] and [`EdgeColumns`]: for
+/// each, the whole column as a slice and, where a name for it is given, the
+/// entry at one position. They are `#[inline]` reads, the same code as
+/// written out: the analysis reads them in its hot loops.
+macro_rules! columns {
+    ($(
+        $(#[$doc:meta])*
+        $all:ident $(, $one:ident($at:ident: $at_ty:ty))? -> $t:ty = $field:ident;
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[inline]
+            #[must_use]
+            pub fn $all(&self) -> &[$t] {
+                &self.$field
+            }
+
+            $(
+                #[doc = concat!(
+                    "The entry of [`", stringify!($all), "`](Self::", stringify!($all), ") at `",
+                    stringify!($at), "`."
+                )]
+                #[inline]
+                #[must_use]
+                pub fn $one(&self, $at: $at_ty) -> $t {
+                    self.$field[$at.index()]
+                }
+            )?
+        )*
+    };
+}
+
 /// Node columns, one entry per node, by ordinal.
 #[derive(Clone, Debug, Default)]
 pub struct NodeColumns {
@@ -174,55 +206,19 @@ impl NodeColumns {
         (0..to_u32(self.len())).map(NodeOrdinal::new)
     }
 
-    /// Type indices into [`HeapGraph::node_types`], by ordinal.
-    #[inline]
-    #[must_use]
-    pub fn kinds(&self) -> &[u8] {
-        &self.kind
-    }
-
-    /// The type index of node `v`.
-    #[inline]
-    #[must_use]
-    pub fn kind(&self, v: NodeOrdinal) -> u8 {
-        self.kind[v.index()]
-    }
-
-    /// Name strings, by ordinal.
-    #[inline]
-    #[must_use]
-    pub fn names(&self) -> &[SnapshotStringId] {
-        &self.name
-    }
-
-    /// The name string of node `v`.
-    #[inline]
-    #[must_use]
-    pub fn name(&self, v: NodeOrdinal) -> SnapshotStringId {
-        self.name[v.index()]
-    }
-
-    /// Shallow sizes in bytes as V8 wrote them, by ordinal.
-    #[inline]
-    #[must_use]
-    pub fn self_sizes(&self) -> &[u64] {
-        &self.self_size
-    }
-
-    /// Allocation trace node ids by ordinal (0: none); empty when the
-    /// snapshot has no such column.
-    #[inline]
-    #[must_use]
-    pub fn trace_nodes(&self) -> &[u32] {
-        &self.trace_node
-    }
-
-    /// Detachedness by ordinal (0 unknown, 1 attached, 2 detached); empty
-    /// when the snapshot has no such column.
-    #[inline]
-    #[must_use]
-    pub fn detachedness(&self) -> &[u8] {
-        &self.detachedness
+    columns! {
+        /// Type indices into [`HeapGraph::node_types`], by ordinal.
+        kinds, kind(v: NodeOrdinal) -> u8 = kind;
+        /// Name strings, by ordinal.
+        names, name(v: NodeOrdinal) -> SnapshotStringId = name;
+        /// Shallow sizes in bytes as V8 wrote them, by ordinal.
+        self_sizes -> u64 = self_size;
+        /// Allocation trace node ids by ordinal (0: none); empty when the
+        /// snapshot has no such column.
+        trace_nodes -> u32 = trace_node;
+        /// Detachedness by ordinal (0 unknown, 1 attached, 2 detached); empty
+        /// when the snapshot has no such column.
+        detachedness -> u8 = detachedness;
     }
 
     /// The object id of node `v`.
@@ -299,33 +295,14 @@ impl EdgeColumns {
         self.kind.is_empty()
     }
 
-    /// Type indices, by edge position.
-    #[inline]
-    #[must_use]
-    pub fn kinds(&self) -> &[u8] {
-        &self.kind
-    }
-
-    /// The type index of edge `e`.
-    #[inline]
-    #[must_use]
-    pub fn kind(&self, e: EdgePosition) -> u8 {
-        self.kind[e.index()]
-    }
-
-    /// `name_or_index` as V8 wrote it, by edge position: a string index,
-    /// or the numeric index of `element` and `hidden` edges.
-    #[inline]
-    #[must_use]
-    pub fn names_or_indices(&self) -> &[u32] {
-        &self.name_or_index
-    }
-
-    /// The `name_or_index` of edge `e`, raw.
-    #[inline]
-    #[must_use]
-    pub fn name_or_index(&self, e: EdgePosition) -> u32 {
-        self.name_or_index[e.index()]
+    columns! {
+        /// Type indices, by edge position.
+        kinds, kind(e: EdgePosition) -> u8 = kind;
+        /// `name_or_index` as V8 wrote it, by edge position: a string index,
+        /// or the numeric index of `element` and `hidden` edges.
+        names_or_indices, name_or_index(e: EdgePosition) -> u32 = name_or_index;
+        /// Target ordinals, by edge position.
+        targets, target(e: EdgePosition) -> NodeOrdinal = to;
     }
 
     /// The name string of edge `e`: meaningful for the edge types whose
@@ -334,20 +311,6 @@ impl EdgeColumns {
     #[must_use]
     pub fn name(&self, e: EdgePosition) -> SnapshotStringId {
         SnapshotStringId::new(self.name_or_index[e.index()])
-    }
-
-    /// Target ordinals, by edge position.
-    #[inline]
-    #[must_use]
-    pub fn targets(&self) -> &[NodeOrdinal] {
-        &self.to
-    }
-
-    /// The target of edge `e`.
-    #[inline]
-    #[must_use]
-    pub fn target(&self, e: EdgePosition) -> NodeOrdinal {
-        self.to[e.index()]
     }
 }
 
