@@ -168,20 +168,14 @@ for i in "${!SIZE_LIST[@]}"; do
       for b in "${!BIN_PATHS[@]}"; do
         name="$(bin_name "heapdiff summary" "${BIN_LABELS[$b]}")"
         base="$(q "${BIN_PATHS[$b]}") summary $(q "$f") --top 20"
-        k=$((k + 1))
-        id="$k"
         if ! has_summary "${BIN_PATHS[$b]}"; then
+          next_id  # a skipped row takes a number too: the report finds a row's files by its place
           row "$size" "$name" "$bytes" skip "-" "$base" "no summary command in ${BIN_PATHS[$b]}"
-          continue
-        fi
-        if ! check_run "$id" "$size: $name" "$base"; then
+        elif measure_heapdiff "$size: $name" "$name" "$base" "$TMP/il.$i.tsv"; then
+          row "$size" "$name" "$bytes" ok "$TLINE" "$base > /dev/null" "$id" "il.$i"
+        else
           row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$FAIL_MSG"
-          continue
         fi
-        note "$size: $name --timings"
-        bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
-        printf '%s\tcat\t%s > /dev/null\n' "$name" "$base" >> "$TMP/il.$i.tsv"
-        row "$size" "$name" "$bytes" ok "$TLINE" "$base > /dev/null" "$id" "il.$i"
       done
       if [ "$(wc -l < "$TMP/il.$i.tsv")" -gt 1 ]; then
         note "$size: heapdiff and cat, interleaved (--warmup $HD_WARMUP --runs $HD_RUNS)"
@@ -194,17 +188,11 @@ for i in "${!SIZE_LIST[@]}"; do
       memlab)   name="memlab";           base="node $NODE_FLAGS scripts/bench/snapshot-memlab.mjs $(q "$f") --top 20" ;;
       node)     name="node JSON.parse";  base="node $NODE_FLAGS scripts/bench/snapshot-node-parse.mjs $(q "$f") --top 20" ;;
     esac
-    k=$((k + 1))
-    id="$k"
-    if ! check_run "$id" "$size: $name" "$base"; then
+    if measure_baseline "$size: $name" "$name ($size)" "$base" "$warm" "$runs"; then
+      row "$size" "$name" "$bytes" ok "$TLINE" "$base > /dev/null" "$id"
+    else
       row "$size" "$name" "$bytes" fail "$TLINE" "$base" "$FAIL_MSG"
-      continue
     fi
-    note "$size: $name (hyperfine --warmup $warm --runs $runs)"
-    hyperfine --warmup "$warm" --runs "$runs" -n "$name ($size)" \
-      --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$base > /dev/null" >&2
-    cp "$TMP/err.$id" "$TMP/timings.$id"
-    row "$size" "$name" "$bytes" ok "$TLINE" "$base > /dev/null" "$id"
   done
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"

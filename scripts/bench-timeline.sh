@@ -157,16 +157,11 @@ for tool in heapdiff memlab node; do
     for b in "${!BIN_PATHS[@]}"; do
       name="$(bin_name "heapdiff top" "${BIN_LABELS[$b]}")"
       base="$(q "${BIN_PATHS[$b]}") top $(q "$FILE") --top 20"
-      k=$((k + 1))
-      id="$k"
-      if ! check_run "$id" "$name" "$base"; then
+      if measure_heapdiff "$name" "$name" "$base" "$TMP/il.tsv"; then
+        row "$name" ok "$TLINE" "$base > /dev/null" "$id" "$RUNS/$WARMUP" il
+      else
         row "$name" fail "$TLINE" "$base" "$FAIL_MSG" "$RUNS/$WARMUP"
-        continue
       fi
-      note "$name --timings"
-      bash -c "$base --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
-      printf '%s\tcat\t%s > /dev/null\n' "$name" "$base" >> "$TMP/il.tsv"
-      row "$name" ok "$TLINE" "$base > /dev/null" "$id" "$RUNS/$WARMUP" il
     done
     if [ "$(wc -l < "$TMP/il.tsv")" -gt 1 ]; then
       note "heapdiff and cat, interleaved (--warmup $WARMUP --runs $RUNS)"
@@ -179,17 +174,11 @@ for tool in heapdiff memlab node; do
     memlab)   name="memlab";          base="node $NODE_FLAGS scripts/bench/timeline-memlab.mjs $(q "$FILE") --top 20" ;;
     node)     name="node JSON.parse"; base="node $NODE_FLAGS scripts/bench/timeline-node-parse.mjs $(q "$FILE") --top 20" ;;
   esac
-  k=$((k + 1))
-  id="$k"
-  if ! check_run "$id" "$name" "$base"; then
+  if measure_baseline "$name" "$name" "$base" "$BASE_WARMUP" "$BASE_RUNS"; then
+    row "$name" ok "$TLINE" "$base > /dev/null" "$id" "$BASE_RUNS/$BASE_WARMUP"
+  else
     row "$name" fail "$TLINE" "$base" "$FAIL_MSG" "$BASE_RUNS/$BASE_WARMUP"
-    continue
   fi
-  note "$name (hyperfine --warmup $BASE_WARMUP --runs $BASE_RUNS)"
-  hyperfine --warmup "$BASE_WARMUP" --runs "$BASE_RUNS" -n "$name" \
-    --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$base > /dev/null" >&2
-  cp "$TMP/err.$id" "$TMP/timings.$id"
-  row "$name" ok "$TLINE" "$base > /dev/null" "$id" "$BASE_RUNS/$BASE_WARMUP"
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 note "load average at end: $LOAD_END"

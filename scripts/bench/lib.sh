@@ -1,5 +1,6 @@
 # Sourced by scripts/bench-*.sh (after they define `die` and `note`): the heapdiff binaries to
-# measure, the check run and the interleaved timing.
+# measure, the check run, the measuring of one heapdiff or baseline command (files under $TMP) and
+# the interleaved timing.
 #
 # HEAPDIFF_BINS="LABEL=PATH LABEL=PATH …" (labels and paths without spaces) names several builds,
 # e.g. HEAPDIFF_BINS="before=/tmp/hd/before after=/tmp/hd/after"; each is measured with the same
@@ -62,4 +63,34 @@ check_run() {
   else FAIL_MSG="exit $rc: $(grep -v '^\s*$' "$TMP/err.$id" | grep -v '"phases_ms"' | tail -n 3 | tr '\n\t' '  ' | cut -c1-400)"; fi
   echo "   failed: $FAIL_MSG" >&2
   return 1
+}
+
+# next_id: numbers the next measured command (sets k and id; its files are $TMP/*.ID).
+next_id() {
+  k=$((${k:-0} + 1))
+  id="$k"
+}
+
+# measure_heapdiff LABEL NAME COMMAND SPEC: the check run of a heapdiff COMMAND (as the next id),
+# its run with --timings (stderr to $TMP/timings.ID) and its line, named NAME, in the interleaved
+# SPEC, whose rounds time it later. Returns 1 when the check run fails.
+measure_heapdiff() {
+  next_id
+  check_run "$id" "$1" "$3" || return 1
+  note "$1 --timings"
+  bash -c "$3 --timings" > /dev/null 2> "$TMP/timings.$id" || echo "   --timings run failed" >&2
+  printf '%s\tcat\t%s > /dev/null\n' "$2" "$3" >> "$4"
+}
+
+# measure_baseline LABEL NAME COMMAND WARMUP RUNS: the check run of a baseline COMMAND (as the next
+# id), then hyperfine under NAME ($TMP/hf.ID.json and .md); the check run's stderr is kept as its
+# timings. Returns 1 when the check run fails.
+measure_baseline() {
+  next_id
+  check_run "$id" "$1" "$3" || return 1
+  note "$1 (hyperfine --warmup $4 --runs $5)"
+  hyperfine --warmup "$4" --runs "$5" -n "$2" \
+    --export-json "$TMP/hf.$id.json" --export-markdown "$TMP/hf.$id.md" "$3 > /dev/null" >&2 \
+    || die "hyperfine failed on $3"
+  cp "$TMP/err.$id" "$TMP/timings.$id"
 }
