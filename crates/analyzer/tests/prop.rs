@@ -7,12 +7,12 @@ use std::sync::OnceLock;
 
 use heapdiff_analyzer::{
     BottomUpOptions, CallTree, DiffOptions, DiffReport, DiffRow, FlameTree, GroupBy, OrdinalRange,
-    Status, TopOptions, Weights, bottom_up, call_tree, collapse, diff, display_name,
-    estimate_interval, flame_tree, frame_location, top,
+    Status, TopOptions, Weights, bottom_up, collapse, diff, display_name, estimate_interval,
+    flame_tree, frame_location, top,
 };
 use heapdiff_model::HeapProfile;
 use heapdiff_testkit::{
-    ArbParams, JsonOptions, SynthFrame, SynthNode, SyntheticConfig, SyntheticProfile, arb_profile,
+    JsonOptions, SynthFrame, SynthNode, SyntheticConfig, SyntheticProfile, arb_profile,
     arb_profile_pair, arb_profile_pair_with, proptest_config,
 };
 use proptest::prelude::*;
@@ -20,20 +20,7 @@ use proptest::sample::Index;
 use rayon::ThreadPool;
 
 mod strategies;
-use strategies::arb_group_by;
-
-/// Profiles small enough that the `--by stack` and bottom-up reports of
-/// deep chains (quadratic in depth) stay cheap in debug builds.
-const SMALL: ArbParams = ArbParams {
-    max_frames: 12,
-    max_nodes: 60,
-    max_chain: 60,
-    max_samples: 60,
-};
-
-fn tree_of(p: &HeapProfile) -> CallTree {
-    call_tree(p, &Weights::self_size(p))
-}
+use strategies::{SMALL, arb_group_by, tree_of};
 
 fn diff_of(a: &HeapProfile, b: &HeapProfile, by: GroupBy) -> DiffReport {
     let opts = DiffOptions {

@@ -2,24 +2,18 @@
 //! random profiles from `heapdiff-testkit`.
 
 use heapdiff_analyzer::trend::{TrendOptions, TrendReport, TrendRow, Verdict, trend};
-use heapdiff_analyzer::{CallTree, DiffOptions, GroupBy, Weights, call_tree, diff};
+use heapdiff_analyzer::{CallTree, DiffOptions, GroupBy, diff};
 use heapdiff_model::HeapProfile;
 use heapdiff_testkit::{ArbParams, SyntheticProfile, arb_profile_pair_with, proptest_config};
 use proptest::prelude::*;
 
 mod strategies;
-use strategies::arb_group_by;
+use strategies::{arb_group_by, tree_of};
 
 const SMALL: ArbParams = ArbParams {
-    max_frames: 12,
-    max_nodes: 60,
     max_chain: 40,
-    max_samples: 60,
+    ..strategies::SMALL
 };
-
-fn tree_of(p: &HeapProfile) -> CallTree {
-    call_tree(p, &Weights::self_size(p))
-}
 
 fn trend_of(profiles: &[HeapProfile], by: GroupBy, interval: Option<u64>) -> TrendReport {
     let trees: Vec<CallTree> = profiles.iter().map(tree_of).collect();
