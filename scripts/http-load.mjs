@@ -18,9 +18,9 @@ import http from 'node:http';
 //   noteMargin, customerMargin   blanks around the note and customer texts
 //   currency     the order's currency field, or none
 //
-// The draws come in one order whatever the Traffic (kind, line count, then
-// sku, qty, price, note of each line, then customer), so a Traffic's requests
-// depend only on the seed.
+// The draws come in one order whatever the Traffic (kind, the line count when
+// it is drawn, then sku, qty, price, note of each line, then customer), so a
+// Traffic's requests depend only on the seed.
 export function serviceRequests(rnd, count, traffic) {
   const reqs = [];
   for (let i = 0; i < count; i++) {
