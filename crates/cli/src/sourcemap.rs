@@ -303,17 +303,23 @@ impl ScriptMap {
     }
 
     /// Without the script's text: the name of the class whose constructor
-    /// starts at `column`, when the mapping before it is the `constructor`
-    /// keyword ending at the parameter list. A minifier writes the class's
-    /// name just before (`m=class{constructor(`, `class m extends k{…`),
-    /// so of the few mappings before the keyword, on the original lines
-    /// just above it, the named one that comes first in the original
+    /// starts at `column`, when a mapping starts the `constructor` keyword
+    /// that ends at the parameter list: the last mapping before `column`
+    /// (esbuild), or the one before a mapping at `column` named
+    /// `constructor` (terser, as webpack runs it). A minifier writes the
+    /// class's name just before (`m=class{constructor(`, `class m extends
+    /// k{…`), so of the few mappings before the keyword, on the original
+    /// lines just above it, the named one that comes first in the original
     /// source is the class's name (a superclass is named after it).
     fn class_name_near<'b>(&self, before: &'b [Mapping], column: u32) -> Option<&'b Mapping> {
         const HEADER_MAPPINGS: usize = 4;
         const HEADER_LINES: u32 = 3;
-        let (keyword, header) = before.split_last()?;
-        if keyword.column as usize + "constructor".len() != column as usize {
+        const KEYWORD: &str = "constructor";
+        let (mut keyword, mut header) = before.split_last()?;
+        if keyword.column == column && self.map.name(keyword) == Some(KEYWORD) {
+            (keyword, header) = header.split_last()?;
+        }
+        if keyword.column as usize + KEYWORD.len() != column as usize {
             return None;
         }
         header

@@ -156,6 +156,22 @@ impl Scripts {
             .unwrap_or(name)
     }
 
+    /// Class `c` of a snapshot's class table as shown: its original name
+    /// where a source map gave one, and then where its constructor is in
+    /// the generated code with V8's name (`None` where no map moved it).
+    #[must_use]
+    pub fn shown_class(
+        &self,
+        classes: &super::classes::ClassTable,
+        c: usize,
+    ) -> (String, Option<GeneratedPosition>) {
+        let (key, name) = (&classes.keys[c], &classes.names[c]);
+        (
+            self.class_name(key, name).to_string(),
+            self.generated_of_key(key, name),
+        )
+    }
+
     /// Where a class key's constructor is in the generated code, with V8's
     /// class name, for classes a source map moved; `None` otherwise.
     #[must_use]
