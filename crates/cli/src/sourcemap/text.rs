@@ -24,7 +24,7 @@ pub(crate) fn read_tail(path: &Path) -> io::Result<String> {
     loop {
         let start = len.saturating_sub(window);
         file.seek(SeekFrom::Start(start))?;
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(usize::try_from(len - start).unwrap_or(0));
         (&mut file).take(len - start).read_to_end(&mut bytes)?;
         if start == 0 || holds_last_line(&bytes) {
             return Ok(String::from_utf8_lossy(&bytes).into_owned());
