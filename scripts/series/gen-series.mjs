@@ -9,12 +9,19 @@
 //   control       the log keeps nothing (every record is garbage at once)
 //   leak-min      the leak build bundled and minified by esbuild
 //   fixed-min     the fixed build, bundled and minified the same way
+//   leak-webpack  the leak build built by webpack (production mode: terser
+//                 minifies and mangles; devtool source-map)
+//   fixed-webpack the fixed build, built by webpack the same way
 //
 // The app is copied to SRC_DIR first, so that script URLs in the files are
 // the same path on every machine. For the -min cases esbuild (ESBUILD, npm,
 // installed into a temp dir) bundles SRC_DIR/server.js with --bundle
 // --minify --platform=node --sourcemap into DIST_DIR/server.min.js; the
-// bundle and its map are stored in the case dir.
+// bundle and its map are stored in the case dir. For the -webpack cases,
+// webpack (scripts/series/webpack: package.json and its lock file, installed
+// with npm ci) builds SRC_DIR/server.js in production mode with devtool
+// source-map into DIST_DIR/server.webpack.js; the default module file names
+// make the map's sources `webpack://series-app/./src/*.js`.
 //
 // Each run forks the server with app/recorder.js preloaded (--require; the
 // recorder's inspector session lives in a worker thread), starts sampling
@@ -42,6 +49,7 @@
 // traffic stays on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { loadClient, serviceRequests } from '../http-load.mjs';
@@ -57,6 +65,8 @@ const BATCHES = 5;
 const REQUESTS_PER_BATCH = 300;
 const TIMELINE_BATCHES = 3;
 const SELF = 'node scripts/series/gen-series.mjs';
+const WEBPACK_DIR = path.join(SERIES_DIR, 'webpack');
+const WEBPACK_OUT = 'server.webpack.js';
 
 const CASES = {
   leak: { build: 'leak', snapshots: [1, 3, 5], timeline: true },
@@ -65,6 +75,8 @@ const CASES = {
   control: { build: 'control', snapshots: [1, 3, 5], timeline: false },
   'leak-min': { build: 'leak', bundle: true, snapshots: [5], timeline: true },
   'fixed-min': { build: 'fixed', bundle: true, snapshots: [5], timeline: false },
+  'leak-webpack': { build: 'leak', bundle: 'webpack', snapshots: [1, 3, 5], timeline: true },
+  'fixed-webpack': { build: 'fixed', bundle: 'webpack', snapshots: [5], timeline: false },
 };
 
 // The requests of batch k (1-based): about 60 % POST /orders, 30 % GET
@@ -99,10 +111,35 @@ function bundleApp() {
   return { js: fs.readFileSync(out, 'utf8'), map: fs.readFileSync(`${out}.map`, 'utf8') };
 }
 
+// Builds the service with webpack (production mode, devtool source-map) from
+// WORK_DIR, so that the map names its sources ./src/*.js; returns the
+// bundle's text, its map's text and webpack's version.
+async function webpackApp() {
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: WEBPACK_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  const require = createRequire(path.join(WEBPACK_DIR, 'package.json'));
+  const webpack = require('webpack');
+  const config = {
+    mode: 'production',
+    devtool: 'source-map',
+    target: 'node20',
+    context: WORK_DIR,
+    entry: './src/server.js',
+    output: { path: DIST_DIR, filename: WEBPACK_OUT, devtoolNamespace: 'series-app' },
+  };
+  const stats = await new Promise((resolve, reject) => webpack(config, (err, s) => (err ? reject(err) : resolve(s))));
+  if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
+  const out = path.join(DIST_DIR, WEBPACK_OUT);
+  return { js: fs.readFileSync(out, 'utf8'), map: fs.readFileSync(`${out}.map`, 'utf8'), tool: `webpack@${webpack.version}` };
+}
+
+function bundleName(bundle) {
+  return bundle === 'webpack' ? WEBPACK_OUT : 'server.min.js';
+}
+
 // One server process; `script(ctl)` drives it. Returns what script returns.
 async function withServer({ build, bundle }, script) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-series-run-'));
-  const main = bundle ? path.join(DIST_DIR, 'server.min.js') : path.join(SRC_DIR, 'server.js');
+  const main = bundle ? path.join(DIST_DIR, bundleName(bundle)) : path.join(SRC_DIR, 'server.js');
   const { child, exited, next } = forkWithMailbox(main, [`--build=${build}`], {
     cwd: tmp,
     execArgv: ['--require', path.join(SRC_DIR, 'recorder.js')],
@@ -171,26 +208,30 @@ const DESCRIPTIONS = {
   control: 'Control build: requestLog keeps nothing, every RequestRecord is garbage as soon as it is filed; only the bounded item LRU holds application data.',
   'leak-min': 'The leaking build bundled and minified by esbuild (server.min.js with server.min.js.map beside it, sources ../src/*.js): the same leak under minified function and class names.',
   'fixed-min': 'The fixed build bundled and minified by esbuild, like leak-min: nothing should grow every step.',
+  'leak-webpack': 'The leaking build built by webpack in production mode (terser minifies and mangles) with devtool source-map (server.webpack.js with server.webpack.js.map beside it, sources webpack://series-app/./src/*.js): the same leak under another map writer, with three snapshots.',
+  'fixed-webpack': 'The fixed build built by webpack like leak-webpack: nothing should grow every step.',
 };
 
 copyApp();
 const wanted = process.argv.slice(2);
 const names = wanted.length ? wanted : Object.keys(CASES);
 for (const name of names) if (!CASES[name]) throw new Error(`unknown case ${name}; one of ${Object.keys(CASES).join(', ')}`);
-const bundled = names.some((n) => CASES[n].bundle) ? bundleApp() : null;
+const bundled = names.some((n) => CASES[n].bundle === true) ? { ...bundleApp(), tool: ESBUILD } : null;
+const webpacked = names.some((n) => CASES[n].bundle === 'webpack') ? await webpackApp() : null;
 for (const name of names) {
   const c = CASES[name];
   log(`${name}: ${c.build} build${c.bundle ? ', bundled' : ''}`);
   const dir = caseDir(`series/${name}`);
+  const built = c.bundle === 'webpack' ? webpacked : bundled;
   if (c.bundle) {
-    fs.writeFileSync(path.join(dir, 'server.min.js'), bundled.js);
-    fs.writeFileSync(path.join(dir, 'server.min.js.map'), bundled.map);
+    fs.writeFileSync(path.join(dir, bundleName(c.bundle)), built.js);
+    fs.writeFileSync(path.join(dir, `${bundleName(c.bundle)}.map`), built.map);
   }
   const steps = await recordSeries(name, c);
   const timeline = c.timeline ? await recordTimeline(name, c) : null;
   const manifest = {
     build: c.build,
-    script: c.bundle ? path.join(DIST_DIR, 'server.min.js') : path.join(SRC_DIR, 'server.js'),
+    script: c.bundle ? path.join(DIST_DIR, bundleName(c.bundle)) : path.join(SRC_DIR, 'server.js'),
     sampling_interval: INTERVAL,
     requests_per_batch: REQUESTS_PER_BATCH,
     steps,
@@ -198,7 +239,11 @@ for (const name of names) {
     timeline_batches: c.timeline ? TIMELINE_BATCHES : 0,
   };
   fs.writeFileSync(path.join(dir, 'series.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const bundleNote = c.bundle ? `, bundled by ${ESBUILD} --bundle --minify --platform=node --target=node20 --sourcemap into ${DIST_DIR}/server.min.js` : '';
+  const bundleNote = !c.bundle
+    ? ''
+    : c.bundle === 'webpack'
+      ? `, built by ${built.tool} (scripts/series/webpack, mode production, devtool source-map, target node20) into ${DIST_DIR}/${WEBPACK_OUT}`
+      : `, bundled by ${ESBUILD} --bundle --minify --platform=node --target=node20 --sourcemap into ${DIST_DIR}/server.min.js`;
   writeCaseToml(dir, {
     description: DESCRIPTIONS[name],
     source: `${SELF} ${name} (scripts/series/app --build=${c.build}, copied to ${SRC_DIR}${bundleNote}; recorder.js preloaded; ${BATCHES} batches of ${REQUESTS_PER_BATCH} requests, one keep-alive connection on 127.0.0.1; HeapProfiler.startSampling samplingInterval ${INTERVAL}, collectGarbage + getSamplingProfile after each batch; v8.writeHeapSnapshot after batch${c.snapshots.length > 1 ? 'es' : ''} ${c.snapshots.join(', ')}${c.timeline ? `; timeline: separate process, startTrackingHeapObjects {trackAllocations: true} over ${TIMELINE_BATCHES} batches` : ''}; ${NODE_VERSION})`,

@@ -11,7 +11,8 @@
 # (node scripts/series/measure.mjs prints the profile ones) and review the
 # goldens of every case that uses these files.
 #
-# Needs: node 20, gzip, the npm registry (esbuild for the -min cases, the
+# Needs: node 20, gzip, the npm registry (esbuild for the -min cases, webpack
+# from scripts/series/webpack/package-lock.json for the -webpack cases, the
 # oracle's install once). Network: the load stays on 127.0.0.1.
 #
 # Usage: bash scripts/series/generate.sh [CASE ...]   (default: all cases)

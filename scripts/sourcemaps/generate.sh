@@ -10,6 +10,10 @@
 # Profiles are sampled, so every run gives different numbers: review the
 # goldens of fixtures/sourcemap/ after regenerating.
 #
+# Then the minified page in Chromium (gen-browser.mjs, fixtures/sourcemap/
+# browser): needs /usr/bin/chromium and `npm ci --prefix scripts/fixtures`
+# (puppeteer-core); SKIP_BROWSER=1 skips it.
+#
 # Usage: bash scripts/sourcemaps/generate.sh        (from anywhere)
 set -euo pipefail
 
@@ -57,3 +61,8 @@ done
 profile app2.min.js "$out/app2.heapprofile"
 cp app2.min.js app2.min.js.map "$out/"
 echo "wrote $out (node $(node --version), esbuild $version): put both versions in its case.toml source"
+
+# The minified page in Chromium (fixtures/sourcemap/browser).
+if [[ "${SKIP_BROWSER:-}" != 1 ]]; then
+  node "$here/gen-browser.mjs"
+fi

@@ -10,6 +10,7 @@
 
 mod case;
 mod leaks;
+mod sourcemap;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -300,16 +300,18 @@ pub fn check_total(diff: &DiffReport, budget: &Budget) -> Option<Violation> {
 pub struct ClassSizes(BTreeMap<String, (String, u64, u64)>);
 
 impl ClassSizes {
-    /// The class sizes of an analysed snapshot. Two snapshots' keys match
-    /// when the base was classed with the current one's interfaces.
+    /// The class sizes of an analysed snapshot, each class under the name
+    /// the views show (the original one where a source map gave it). Two
+    /// snapshots' keys match when the base was classed with the current
+    /// one's interfaces.
     #[must_use]
-    pub fn of(d: &Derived) -> Self {
+    pub fn of(d: &Derived, scripts: &crate::snapshot::Scripts) -> Self {
         let sums = crate::snapshot::class_sums(d, None);
         let mut sizes: BTreeMap<String, (String, u64, u64)> = BTreeMap::new();
         for (c, key) in d.classes.keys.iter().enumerate() {
             let entry = sizes
                 .entry(key.clone())
-                .or_insert_with(|| (d.classes.names[c].clone(), 0, 0));
+                .or_insert_with(|| (scripts.shown_class(&d.classes, c).0, 0, 0));
             entry.1 = entry.1.saturating_add(sums.self_size[c]);
             entry.2 = entry.2.saturating_add(sums.retained[c]);
         }

@@ -13,6 +13,7 @@
 
 mod find;
 mod map;
+mod text;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,14 +26,14 @@ use sha2::{Digest as _, Sha256};
 use find::{Found, Location, Script};
 pub(crate) use find::{Given, Sources};
 use map::{Mapping, ParsedMap};
+use text::ScriptLines;
 
 /// A map that applies to one script, with the script's text when it was
 /// readable (to check the fit and to find original names).
 struct ScriptMap {
     map: Arc<ParsedMap>,
-    /// The script's lines in UTF-16 code units (V8's and source maps'
-    /// column unit), when the script was read.
-    lines: Option<Vec<Vec<u16>>>,
+    /// The script's lines, when the script was read.
+    lines: Option<ScriptLines>,
 }
 
 /// A map applied in this run, for reports.
@@ -251,11 +252,7 @@ impl ScriptMap {
         let (i, m) = self.map.lookup(line, column)?;
         let source = self.map.source(m)?;
         let on_line = self.map.line(line);
-        let script_line = self
-            .lines
-            .as_ref()
-            .and_then(|l| l.get(line as usize))
-            .map(Vec::as_slice);
+        let script_line = self.lines.as_ref().map(|l| (l, line as usize));
         Some(OriginalFrame {
             name: self.original_name(name, &on_line[..=i], script_line, column),
             url: source,
@@ -276,23 +273,22 @@ impl ScriptMap {
         &self,
         name: &str,
         before: &[Mapping],
-        script_line: Option<&[u16]>,
+        script_line: Option<(&ScriptLines, usize)>,
         column: u32,
     ) -> Option<&str> {
-        let last = name.rsplit(['.', ' ']).next().unwrap_or(name);
-        if last.is_empty() {
+        let wanted = name.rsplit(['.', ' ']).next().unwrap_or(name);
+        if wanted.is_empty() {
             return None;
         }
-        let wanted: Vec<u16> = last.encode_utf16().collect();
         let named = match script_line {
-            Some(text) => before
+            Some((text, line)) => before
                 .iter()
                 .rev()
                 .take(64)
-                .find(|m| names_at(text, m.column as usize, &wanted))?,
+                .find(|m| text.names_at(line, m.column as usize, wanted))?,
             None => {
                 let last = before.last()?;
-                if last.column as usize + wanted.len() == column as usize {
+                if last.column as usize + wanted.encode_utf16().count() == column as usize {
                     last
                 } else {
                     self.class_name_near(before, column)?
@@ -303,17 +299,23 @@ impl ScriptMap {
     }
 
     /// Without the script's text: the name of the class whose constructor
-    /// starts at `column`, when the mapping before it is the `constructor`
-    /// keyword ending at the parameter list. A minifier writes the class's
-    /// name just before (`m=class{constructor(`, `class m extends k{…`),
-    /// so of the few mappings before the keyword, on the original lines
-    /// just above it, the named one that comes first in the original
+    /// starts at `column`, when a mapping starts the `constructor` keyword
+    /// that ends at the parameter list: the last mapping before `column`
+    /// (esbuild), or the one before a mapping at `column` named
+    /// `constructor` (terser, as webpack runs it). A minifier writes the
+    /// class's name just before (`m=class{constructor(`, `class m extends
+    /// k{…`), so of the few mappings before the keyword, on the original
+    /// lines just above it, the named one that comes first in the original
     /// source is the class's name (a superclass is named after it).
     fn class_name_near<'b>(&self, before: &'b [Mapping], column: u32) -> Option<&'b Mapping> {
         const HEADER_MAPPINGS: usize = 4;
         const HEADER_LINES: u32 = 3;
-        let (keyword, header) = before.split_last()?;
-        if keyword.column as usize + "constructor".len() != column as usize {
+        const KEYWORD: &str = "constructor";
+        let (mut keyword, mut header) = before.split_last()?;
+        if keyword.column == column && self.map.name(keyword) == Some(KEYWORD) {
+            (keyword, header) = header.split_last()?;
+        }
+        if keyword.column as usize + KEYWORD.len() != column as usize {
             return None;
         }
         header
@@ -328,16 +330,6 @@ impl ScriptMap {
             })
             .min_by_key(|m| (m.src_line, m.src_column))
     }
-}
-
-/// `text[at..]` starts with the identifier `name` (not a longer one).
-fn names_at(text: &[u16], at: usize, name: &[u16]) -> bool {
-    let end = at + name.len();
-    text.get(at..end) == Some(name)
-        && text.get(end).is_none_or(|&c| {
-            !(char::from_u32(u32::from(c))
-                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$'))
-        })
 }
 
 /// The map of one script, found, parsed and checked once per run.
@@ -422,7 +414,13 @@ fn load_for<'a>(
             format!("source map not applied to '{url}': {why}"),
         )
     })?;
-    let lines = script.text.as_deref().map(utf16_lines);
+    // The whole script, read only now that a map applies to it.
+    let lines = script
+        .path
+        .as_deref()
+        .filter(|_| script.text.is_some())
+        .and_then(|p| std::fs::read(p).ok())
+        .map(ScriptLines::new);
     if let Some(lines) = &lines {
         misfit(&map, lines).map_err(|why| {
             (
@@ -484,29 +482,23 @@ fn record_applied(map: &str, script: &str, bytes: &[u8]) {
     }
 }
 
-fn utf16_lines(text: &str) -> Vec<Vec<u16>> {
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l).encode_utf16().collect())
-        .collect()
-}
-
 /// A map fits its script when every mapping lies within the script: on
 /// one of its lines, at most at that line's end.
-fn misfit(map: &ParsedMap, lines: &[Vec<u16>]) -> Result<(), String> {
+fn misfit(map: &ParsedMap, lines: &ScriptLines) -> Result<(), String> {
     for m in &map.mappings {
-        let Some(line) = lines.get(m.line as usize) else {
+        let Some(width) = lines.width(m.line as usize) else {
             return Err(format!(
                 "it maps line {} but the script has {} lines",
                 m.line + 1,
                 lines.len()
             ));
         };
-        if m.column as usize > line.len() {
+        if m.column as usize > width {
             return Err(format!(
                 "it maps line {} column {}, past the end of that line ({} columns)",
                 m.line + 1,
                 m.column + 1,
-                line.len()
+                width
             ));
         }
     }

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::report::{AccumulationCluster, AccumulationReport, HeldClass};
 use super::retainers::{RetainerIndex, shortest_path};
-use super::{Derived, NO_DISTANCE};
+use super::{Derived, NO_DISTANCE, Scripts};
 
 /// What `heapdiff suspects` looks for.
 #[derive(Debug, Clone, Copy)]
@@ -261,16 +261,18 @@ fn object_cluster(
     let v = d.dominators.node_at(at);
     let c = d.class_of(v);
     let retained = d.retained_at(at);
+    let (class, generated) = index.scripts().shown_class(&d.classes, c);
     AccumulationCluster {
         scope: "object",
-        class: d.classes.names[c].clone(),
+        class,
+        generated,
         count: 1,
         retained_size: retained,
         share: share(retained, total),
         source: index.scripts().position_of_key(&d.classes.keys[c]),
         id: g.nodes().id(v).get(),
         internal: !kinds.is_application(g, d, v),
-        holds: held_classes(g, d, kinds, at),
+        holds: held_classes(g, d, kinds, index.scripts(), at),
         path: shortest_path(g, d, index, v),
     }
 }
@@ -290,9 +292,11 @@ fn class_cluster(
     // Built-in classes (`Function`, `Object`, node's own) are everywhere:
     // a class of the program has a constructor in one of its scripts.
     let programs = source.as_ref().is_some_and(|s| !s.url.starts_with("node:"));
+    let (class, generated) = index.scripts().shown_class(&d.classes, c);
     AccumulationCluster {
         scope: "class",
-        class: d.classes.names[c].clone(),
+        class,
+        generated,
         count: sum.count,
         retained_size: sum.retained,
         share: share(sum.retained, total),
@@ -306,7 +310,13 @@ fn class_cluster(
 
 /// What the node at `at` dominates directly, looking through the VM's
 /// containers, by class: biggest retained size first.
-fn held_classes(g: &HeapGraph, d: &Derived, kinds: &Kinds, at: usize) -> Vec<HeldClass> {
+fn held_classes(
+    g: &HeapGraph,
+    d: &Derived,
+    kinds: &Kinds,
+    scripts: &Scripts,
+    at: usize,
+) -> Vec<HeldClass> {
     let mut by_class: FxHashMap<usize, (u64, u64)> = FxHashMap::default();
     let mut stack: Vec<usize> = children(d, at).collect();
     while let Some(p) = stack.pop() {
@@ -321,10 +331,14 @@ fn held_classes(g: &HeapGraph, d: &Derived, kinds: &Kinds, at: usize) -> Vec<Hel
     }
     let mut held: Vec<HeldClass> = by_class
         .into_iter()
-        .map(|(c, (count, retained_size))| HeldClass {
-            class: d.classes.names[c].clone(),
-            count,
-            retained_size,
+        .map(|(c, (count, retained_size))| {
+            let (class, generated) = scripts.shown_class(&d.classes, c);
+            HeldClass {
+                class,
+                generated,
+                count,
+                retained_size,
+            }
         })
         .collect();
     held.sort_by(|a, b| {

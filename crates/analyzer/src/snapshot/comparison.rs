@@ -118,13 +118,14 @@ pub fn compare(
         if new == 0 && deleted == 0 {
             continue;
         }
-        let name = match (c, b) {
-            (Some(&(ci, _)), _) => cd.classes.names[ci].clone(),
-            (None, Some(&(bi, _))) => bd.classes.names[bi].clone(),
-            (None, None) => String::new(),
+        let (name, generated) = match (c, b) {
+            (Some(&(ci, _)), _) => scripts.shown_class(&cd.classes, ci),
+            (None, Some(&(bi, _))) => base_scripts.shown_class(&bd.classes, bi),
+            (None, None) => (String::new(), None),
         };
         rows.push(CompareRow {
             name,
+            generated,
             key: key.to_string(),
             new,
             deleted,
@@ -213,16 +214,20 @@ fn allocated_between(
     }
     classes
         .into_iter()
-        .map(|c| NewObjectsRow {
-            name: d.classes.names[c].clone(),
-            count: sums.count[c],
-            self_size: sums.self_size[c],
-            retained_size: sums.retained[c],
-            source: index.scripts().position_of_key(&d.classes.keys[c]),
-            retainer_path: largest
-                .get(&c)
-                .map(|&v| shortest_path(g, d, index, v))
-                .unwrap_or_default(),
+        .map(|c| {
+            let (name, generated) = index.scripts().shown_class(&d.classes, c);
+            NewObjectsRow {
+                name,
+                generated,
+                count: sums.count[c],
+                self_size: sums.self_size[c],
+                retained_size: sums.retained[c],
+                source: index.scripts().position_of_key(&d.classes.keys[c]),
+                retainer_path: largest
+                    .get(&c)
+                    .map(|&v| shortest_path(g, d, index, v))
+                    .unwrap_or_default(),
+            }
         })
         .collect()
 }

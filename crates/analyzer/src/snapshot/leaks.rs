@@ -70,8 +70,10 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         .flat_map(|((c, _), paths)| {
             let key = &last.classes.keys[*c];
             let source = index.scripts().position_of_key(key);
+            let (class, generated) = index.scripts().shown_class(&last.classes, *c);
             paths.into_iter().map(move |p| LeakCluster {
-                class: last.classes.names[*c].clone(),
+                class: class.clone(),
+                generated: generated.clone(),
                 key: key.clone(),
                 count: p.count,
                 retained_size: p.retained_size,

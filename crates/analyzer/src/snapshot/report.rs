@@ -99,6 +99,11 @@ pub struct CompareRow {
     /// by location (resolved from the snapshot's Script objects); `null`
     /// otherwise or when the script has no URL in the snapshot.
     pub source: Option<SourcePosition>,
+    /// Where a source map found the class's constructor in the generated
+    /// code, with V8's class name (the class name field then holds the
+    /// original one where the map has it); absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
 }
 
 /// Objects allocated between the two snapshots, by class.
@@ -116,6 +121,11 @@ pub struct NewObjectsRow {
     /// by location (resolved from the snapshot's Script objects); `null`
     /// otherwise or when the script has no URL in the snapshot.
     pub source: Option<SourcePosition>,
+    /// Where a source map found the class's constructor in the generated
+    /// code, with V8's class name (the class name field then holds the
+    /// original one where the map has it); absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
     /// The shortest retainer path of the group's largest object, from a
     /// GC root (`[]` when unreachable).
     pub retainer_path: Vec<PathStep>,
@@ -137,6 +147,11 @@ pub struct Suspect {
     pub retained_size: u64,
     /// Where the class's constructor is (see [`ClassRow::source`]).
     pub source: Option<SourcePosition>,
+    /// Where a source map found the class's constructor in the generated
+    /// code, with V8's class name (the class name field then holds the
+    /// original one where the map has it); absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
     /// The retainer paths of the outermost ones from the GC roots, grouped
     /// by shape (edge names and classes, element indices ignored), most
     /// followed first (at most 3).
@@ -194,6 +209,11 @@ pub struct LeakCluster {
     pub retained_size: u64,
     /// Where the class's constructor is (see [`ClassRow::source`]).
     pub source: Option<SourcePosition>,
+    /// Where a source map found the class's constructor in the generated
+    /// code, with V8's class name (the class name field then holds the
+    /// original one where the map has it); absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
     /// The path of the first of them, from a GC root.
     pub path: Vec<PathStep>,
 }
@@ -306,6 +326,10 @@ pub struct DominatorsReport {
 pub struct HeldClass {
     /// Class name.
     pub class: String,
+    /// V8's class name and the generated place of its constructor, where
+    /// a source map moved it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
     /// How many such objects it holds.
     pub count: u64,
     /// Σ their retained sizes.
@@ -330,6 +354,11 @@ pub struct AccumulationCluster {
     pub share: f64,
     /// Where the class's constructor is, or `null`.
     pub source: Option<SourcePosition>,
+    /// Where a source map found the class's constructor in the generated
+    /// code, with V8's class name (the class name field then holds the
+    /// original one where the map has it); absent where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<crate::report::GeneratedPosition>,
     /// The object's id (of a class: its biggest object's).
     pub id: u64,
     /// Not the program's own (shown with `--all-suspects` only): a V8

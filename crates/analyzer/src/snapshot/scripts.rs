@@ -2,7 +2,8 @@
 //! (formats §5.7) resolved to the scripts' URLs through the heap.
 //!
 //! A closure's `shared` internal edge leads to its SharedFunctionInfo,
-//! whose `script_or_debug_info` internal edge leads to the Script object;
+//! whose `script_or_debug_info` internal edge (`script` in newer V8, as
+//! Chromium 15x writes) leads to the Script object;
 //! the Script's `name` internal edge is its URL string. Every closure with
 //! a location names the script of its script id, so one pass over the
 //! located closures maps every script id that has one. A script id that
@@ -103,7 +104,7 @@ impl Scripts {
             .iter()
             .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
         let shared = internal_target(g, v, "shared")?;
-        let script = internal_target(g, shared, "script_or_debug_info")?;
+        let script = script_of(g, shared)?;
         let source = internal_target(g, script, "source")?;
         (g.node_type(source) == "string").then(|| g.node_name(source))
     }
@@ -156,6 +157,22 @@ impl Scripts {
             .unwrap_or(name)
     }
 
+    /// Class `c` of a snapshot's class table as shown: its original name
+    /// where a source map gave one, and then where its constructor is in
+    /// the generated code with V8's name (`None` where no map moved it).
+    #[must_use]
+    pub fn shown_class(
+        &self,
+        classes: &super::classes::ClassTable,
+        c: usize,
+    ) -> (String, Option<GeneratedPosition>) {
+        let (key, name) = (&classes.keys[c], &classes.names[c]);
+        (
+            self.class_name(key, name).to_string(),
+            self.generated_of_key(key, name),
+        )
+    }
+
     /// Where a class key's constructor is in the generated code, with V8's
     /// class name, for classes a source map moved; `None` otherwise.
     #[must_use]
@@ -183,12 +200,19 @@ fn key_location(key: &str) -> Option<Location> {
     })
 }
 
+/// The Script object of a SharedFunctionInfo: its `script_or_debug_info`
+/// edge, or `script` in newer V8.
+fn script_of(g: &HeapGraph, shared: NodeOrdinal) -> Option<NodeOrdinal> {
+    internal_target(g, shared, "script_or_debug_info")
+        .or_else(|| internal_target(g, shared, "script"))
+}
+
 /// The URL of closure `v`'s script: `shared` → `script_or_debug_info` →
 /// the Script's `name` string (else the Script node's own name, which V8
 /// sets to the same URL).
 fn script_url(g: &HeapGraph, v: NodeOrdinal) -> Option<&str> {
     let shared = internal_target(g, v, "shared")?;
-    let script = internal_target(g, shared, "script_or_debug_info")?;
+    let script = script_of(g, shared)?;
     if g.node_type(script) != "code" {
         return None;
     }

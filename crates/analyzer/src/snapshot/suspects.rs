@@ -51,19 +51,23 @@ pub(crate) fn suspects(
     groups
         .iter()
         .zip(clusters)
-        .map(|((c, group), paths)| Suspect {
-            class: d.classes.names[*c].clone(),
-            key: d.classes.keys[*c].clone(),
-            count: group.count,
-            retained_size: group.retained,
-            source: index.scripts().position_of_key(&d.classes.keys[*c]),
-            clusters: paths
-                .into_iter()
-                .map(|p| SuspectCluster {
-                    count: p.count,
-                    path: p.path,
-                })
-                .collect(),
+        .map(|((c, group), paths)| {
+            let (class, generated) = index.scripts().shown_class(&d.classes, *c);
+            Suspect {
+                class,
+                generated,
+                key: d.classes.keys[*c].clone(),
+                count: group.count,
+                retained_size: group.retained,
+                source: index.scripts().position_of_key(&d.classes.keys[*c]),
+                clusters: paths
+                    .into_iter()
+                    .map(|p| SuspectCluster {
+                        count: p.count,
+                        path: p.path,
+                    })
+                    .collect(),
+            }
         })
         .collect()
 }

@@ -356,7 +356,10 @@ impl Gate<'_> {
                 all_suspects: false,
             },
         );
-        let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
+        let sizes = (
+            check::ClassSizes::of(&bd, &snapshot::Scripts::resolve(&ga)),
+            check::ClassSizes::of(&cd, &snapshot::Scripts::resolve(&gb)),
+        );
         let violations = self
             .budgets
             .iter()

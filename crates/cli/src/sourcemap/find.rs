@@ -50,24 +50,22 @@ pub(crate) enum Location {
     Inline(PathBuf, Vec<u8>),
 }
 
-/// The script behind a frame URL, read when it is a local file.
+/// The script behind a frame URL, its end read when it is a local file.
 #[derive(Debug, Default)]
 pub(crate) struct Script {
     /// The local path, when the URL is one.
     pub(crate) path: Option<PathBuf>,
-    /// Its text, when it could be read.
+    /// Its text where the `sourceMappingURL` comment is: the end of a
+    /// readable file (`text::read_tail`), or a whole text given.
     pub(crate) text: Option<String>,
 }
 
 impl Script {
-    /// Reads the script of a frame URL if it is a readable local path or
-    /// `file://` URL.
+    /// Reads the end of the script of a frame URL if it is a readable local
+    /// path or `file://` URL.
     pub(crate) fn read(url: &str) -> Self {
         let path = local_path(url);
-        let text = path
-            .as_deref()
-            .and_then(|p| std::fs::read(p).ok())
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let text = path.as_deref().and_then(|p| super::text::read_tail(p).ok());
         Self { path, text }
     }
 

@@ -243,6 +243,27 @@ fn a_minified_class_is_named_from_its_header_without_the_script() {
     assert_eq!(elsewhere.name, None, "not where the constructor starts");
 }
 
+/// terser (as webpack runs it) writes `class r{constructor(t){}}` from
+/// `class RequestRecord {` / `  constructor(seq) {}` with the mapping at the
+/// parameter list named `constructor` and the keyword's own mapping just
+/// before it: without the script's text, the class is still named from its
+/// header.
+#[test]
+fn a_terser_class_is_named_from_its_header_without_the_script() {
+    let map = br#"{"version":3,"sources":["src/cache.js"],"names":["RequestRecord","constructor","seq"],"mappings":"AAAA,MAAMA,EACJ,WAAAC,CAAYC"}"#;
+    let m = super::ScriptMap {
+        map: std::sync::Arc::new(super::map::ParsedMap::parse(map).expect("parses")),
+        lines: None,
+    };
+    let at_parameters = m.original("r", 0, 19).expect("mapped");
+    assert_eq!(at_parameters.name, Some("RequestRecord"));
+    assert_eq!(
+        (at_parameters.url, at_parameters.line, at_parameters.column),
+        ("src/cache.js", 1, 2)
+    );
+    assert_eq!(m.original("t", 0, 20).expect("mapped").name, None);
+}
+
 /// A script that is not on disk is found through the text the input holds
 /// for it (a snapshot's Script source): an inline map there applies, while
 /// a text cut before its `sourceMappingURL` comment (V8 keeps 1024
