@@ -12,7 +12,9 @@
 //! shapes, `(system)`), strings and arrays are inside the retained size of
 //! what holds them, weak-only objects and embedder (`native`) nodes, such as
 //! node's detached bindings, are left out, unless `all` asks for every new
-//! object.
+//! object. The one kind of embedder node that counts is detached DOM (a
+//! page's removed elements still referenced from JS): in a browser it is
+//! application state, often the leak itself.
 
 use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::slice::ParallelSliceMut;
@@ -91,8 +93,9 @@ pub(crate) fn ranked_groups(
     all: bool,
     chosen: impl Fn(NodeOrdinal) -> bool,
 ) -> Vec<(usize, Group)> {
-    let mut groups: Vec<(usize, Group)> =
-        outermost_objects(g, d, all, chosen).into_iter().collect();
+    let mut groups: Vec<(usize, Group)> = outermost_objects(g, d, all, |v| d.class_of(v), chosen)
+        .into_iter()
+        .collect();
     groups.sort_by(|(a, ga), (b, gb)| {
         gb.retained
             .cmp(&ga.retained)
@@ -118,14 +121,17 @@ pub(crate) fn clusters_of(
         .collect()
 }
 
-/// Per class, the application objects `chosen` picks that count, walking
-/// the dominator tree in order: an outermost object counts its retained
-/// size, and chosen objects of its own key inside its subtree count as
-/// members. With `all`, any chosen object but V8's synthetic roots counts.
-fn outermost_objects(
+/// Per group `key` (a class index for suspects and `leaks`, an allocation
+/// site for timelines), the application objects `chosen` picks that count,
+/// walking the dominator tree in order: an outermost object counts its
+/// retained size, and chosen objects of its own key inside its subtree
+/// count as members. With `all`, any chosen object but V8's synthetic roots
+/// counts.
+pub(crate) fn outermost_objects(
     g: &HeapGraph,
     d: &Derived,
     all: bool,
+    key: impl Fn(NodeOrdinal) -> usize,
     chosen: impl Fn(NodeOrdinal) -> bool,
 ) -> FxHashMap<usize, Group> {
     let application: Vec<u8> = APPLICATION_TYPES
@@ -133,12 +139,18 @@ fn outermost_objects(
         .filter_map(|t| g.node_type_index(t))
         .collect();
     let synthetic = g.node_type_index("synthetic");
+    let native = g.node_type_index("native");
+    let detached_dom = |v: NodeOrdinal| {
+        Some(g.nodes().kind(v)) == native
+            && d.detached[v.index()]
+            && super::summary::is_dom(g, v.index())
+    };
     let counts = |v: NodeOrdinal| {
         d.self_size_of(v) > 0
             && (if all {
                 Some(g.nodes().kind(v)) != synthetic
             } else {
-                application.contains(&g.nodes().kind(v))
+                (application.contains(&g.nodes().kind(v)) || detached_dom(v))
                     && d.distance_of(v) != NO_DISTANCE
                     && !d.classes.names[d.class_of(v)].starts_with("system / ")
             })
@@ -149,16 +161,16 @@ fn outermost_objects(
     let (mut inside_until, mut inside) = (0, usize::MAX);
     for at in 0..tree.tree_order.len() {
         let v = tree.node_at(at);
-        let c = d.class_of(v);
         if at < inside_until {
-            if c == inside && counts(v) {
-                groups.entry(c).or_default().count += 1;
+            if counts(v) && key(v) == inside {
+                groups.entry(inside).or_default().count += 1;
             }
             continue;
         }
         if !counts(v) {
             continue;
         }
+        let c = key(v);
         (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
         let group = groups.entry(c).or_default();
         group.outermost.push(v);
@@ -235,7 +247,7 @@ mod tests {
             .map(|v| base.nodes().id(v).get())
             .collect();
         old.sort_unstable();
-        let groups = outermost_objects(&cur, &d, false, |v| {
+        let groups = outermost_objects(&cur, &d, false, |v| d.class_of(v), |v| {
             old.binary_search(&cur.nodes().id(v).get()).is_err()
         });
         let idom = d.dominators.idom();
