@@ -59,13 +59,7 @@ pub(crate) fn suspects(
             count: group.count,
             retained_size: group.retained,
             source: index.scripts().position_of_key(&d.classes.keys[*c]),
-            clusters: paths
-                .into_iter()
-                .map(|p| SuspectCluster {
-                    count: p.count,
-                    path: p.path,
-                })
-                .collect(),
+            clusters: paths.into_iter().map(SuspectCluster::from).collect(),
         })
         .collect()
 }
@@ -247,9 +241,13 @@ mod tests {
             .map(|v| base.nodes().id(v).get())
             .collect();
         old.sort_unstable();
-        let groups = outermost_objects(&cur, &d, false, |v| d.class_of(v), |v| {
-            old.binary_search(&cur.nodes().id(v).get()).is_err()
-        });
+        let groups = outermost_objects(
+            &cur,
+            &d,
+            false,
+            |v| d.class_of(v),
+            |v| old.binary_search(&cur.nodes().id(v).get()).is_err(),
+        );
         let idom = d.dominators.idom();
         let mut counted = vec![false; cur.n_nodes()];
         #[allow(clippy::iter_over_hash_type)]
@@ -305,6 +303,36 @@ mod tests {
         let list = suspects(&base, &cur, &d, &index, true);
         assert_eq!(list[0].class, "RequestRecord");
         assert!(list.iter().any(|s| s.class.starts_with('(')), "{list:?}");
+    }
+
+    /// A page's leak: every rendered page's removed `<li>` rows kept in
+    /// the array `removedRows` of a listener (fixtures/browser-dom). The
+    /// detached rows are the first suspect, kept through that array, the
+    /// closure on the path placed in the page's script; the fixed page,
+    /// which keeps only the rows' ids, has no suspect.
+    #[test]
+    fn a_pages_detached_rows_are_the_first_suspect() {
+        let page = |build: &str, step: &str| {
+            load(&format!(
+                "../../fixtures/browser-dom/{build}/{step}.heapsnapshot.gz"
+            ))
+        };
+        let (base, cur) = (page("leak", "baseline"), page("leak", "target"));
+        let d = super::super::analyze(&cur);
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index, false);
+        let first = &list[0];
+        // 10 pages of 40 rows, less the 40 still shown.
+        assert_eq!((first.class.as_str(), first.count), ("Detached <li>", 360));
+        let path = &first.clusters[0].path;
+        assert!(path.iter().any(|s| s.edge == "->removedRows"), "{path:?}");
+        let closure = path.iter().find_map(|s| s.source.as_ref()).unwrap();
+        assert_eq!(closure.url, "http://127.0.0.1:47615/app.js");
+
+        let (base, cur) = (page("fixed", "baseline"), page("fixed", "target"));
+        let d = super::super::analyze(&cur);
+        let index = RetainerIndex::build(&cur);
+        assert_eq!(suspects(&base, &cur, &d, &index, false), vec![]);
     }
 
     /// A snapshot against itself has no new objects, so no suspects.

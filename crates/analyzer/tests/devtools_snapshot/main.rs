@@ -62,7 +62,12 @@ fn shown(d: i64) -> Option<i64> {
 
 /// Summary rows: (key, name, count, self, retained, distance).
 fn check_summary(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
-    let expected = json(&case.join("expected/summary.devtools.json"));
+    check_summary_with(&case.join("expected/summary.devtools.json"), g, d)
+}
+
+/// [`check_summary`] against the DevTools Summary in `file`.
+fn check_summary_with(file: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
+    let expected = json(file);
     let report = snapshot::summary(g, d, &SummaryOptions::default());
     let mut failures = Vec::new();
     if expected["totalSize"].as_u64() != Some(d.total_size) {
@@ -351,6 +356,32 @@ fn comparison_equals_devtools() {
                     ));
                 }
             }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The Chromium page's snapshots (fixtures/browser-dom): each Summary
+/// equals DevTools', detached DOM included.
+#[test]
+fn browser_dom_summaries_equal_devtools() {
+    let mut failures = Vec::new();
+    for build in ["leak", "fixed"] {
+        let dir = fixtures().join("browser-dom").join(build);
+        for step in ["baseline", "target", "final"] {
+            let g = load(&dir.join(format!("{step}.heapsnapshot.gz")));
+            let d = snapshot::analyze(&g);
+            let file = dir.join(format!("expected/{step}.summary.devtools.json"));
+            failures.extend(
+                check_summary_with(&file, &g, &d)
+                    .into_iter()
+                    .map(|f| format!("[{build} {step}] {f}")),
+            );
         }
     }
     assert!(
