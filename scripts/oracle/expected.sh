@@ -24,7 +24,7 @@
 #                                                            snapshot against the next
 #       expected/timeline.{allocation,summary,samples}.devtools.json
 #   fixtures/browser-dom/<case>/{baseline,target,final}.heapsnapshot.gz
-#       expected/<step>.summary.devtools.json                run.sh summary
+#       expected/<step>.summary.devtools.json.gz             run.sh summary, gzip -9 -n
 #       expected/<a>-<b>.compare.devtools.json               run.sh compare, each
 #                                                            snapshot against the next
 #
@@ -127,7 +127,7 @@ do_case() {
     */fixtures/browser-dom/*)
       local step prev=""
       for step in baseline target final; do
-        emit "$exp/$step.summary.devtools.json" summary "$dir/$step.heapsnapshot.gz"
+        emit "$exp/$step.summary.devtools.json.gz" summary "$dir/$step.heapsnapshot.gz"
         [[ -z "$prev" ]] || emit "$exp/$prev-$step.compare.devtools.json" compare "$dir/$prev.heapsnapshot.gz" "$dir/$step.heapsnapshot.gz"
         prev="$step"
       done

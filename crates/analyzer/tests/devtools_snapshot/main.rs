@@ -392,7 +392,7 @@ fn browser_dom_snapshots_equal_devtools() {
         let dir = fixtures().join("browser-dom").join(build);
         let graphs = STEPS.map(|step| load(&dir.join(format!("{step}.heapsnapshot.gz"))));
         for (step, g) in STEPS.iter().zip(&graphs) {
-            let file = dir.join(format!("expected/{step}.summary.devtools.json"));
+            let file = dir.join(format!("expected/{step}.summary.devtools.json.gz"));
             failures.extend(
                 check_summary_with(&file, g, &snapshot::analyze(g))
                     .into_iter()
