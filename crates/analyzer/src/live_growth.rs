@@ -353,9 +353,15 @@ mod tests {
     }
 
     #[test]
-    fn the_fixed_build_has_no_application_site() {
-        let r = spans(&timeline("fixed"), "0%..50%", "50%..100%");
-        assert!(r.sites.iter().all(|s| !application(s)), "{:?}", r.sites);
+    fn the_fixed_and_control_builds_have_no_application_site() {
+        for case in ["fixed", "control"] {
+            let r = spans(&timeline(case), "0%..50%", "50%..100%");
+            assert!(
+                r.sites.iter().all(|s| !application(s)),
+                "{case}: {:?}",
+                r.sites
+            );
+        }
     }
 
     #[test]
@@ -366,12 +372,14 @@ mod tests {
         // Every record the leak's trace places (554 orders by batch 3).
         assert_eq!(grown.sites[0].count, 554);
         assert_eq!(grown.sites[0].growth, 554 * 1152 - grown.sites[0].before);
-        let back = recordings(&leak, &fixed);
-        assert!(
-            back.sites.iter().all(|s| !application(s)),
-            "{:?}",
-            back.sites
-        );
+        for other in [fixed, timeline("control")] {
+            let back = recordings(&leak, &other);
+            assert!(
+                back.sites.iter().all(|s| !application(s)),
+                "{:?}",
+                back.sites
+            );
+        }
         assert!(recordings(&leak, &leak).sites.is_empty());
     }
 }
