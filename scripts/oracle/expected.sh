@@ -23,6 +23,10 @@
 #       expected/snapshot-<j>-<k>.compare.devtools.json      run.sh compare, each
 #                                                            snapshot against the next
 #       expected/timeline.{allocation,summary,samples}.devtools.json
+#   fixtures/browser-dom/<case>/{baseline,target,final}.heapsnapshot.gz
+#       expected/<step>.summary.devtools.json.gz             run.sh summary, gzip -9 -n
+#       expected/<a>-<b>.compare.devtools.json               run.sh compare, each
+#                                                            snapshot against the next
 #
 # Then checks the worked examples against docs/formats.md §11
 # (scripts/oracle/check-worked-examples.mjs).
@@ -120,8 +124,16 @@ do_case() {
     */fixtures/series/*)
       series_case "$dir" "$exp"
       ;;
+    */fixtures/browser-dom/*)
+      local step prev=""
+      for step in baseline target final; do
+        emit "$exp/$step.summary.devtools.json.gz" summary "$dir/$step.heapsnapshot.gz"
+        [[ -z "$prev" ]] || emit "$exp/$prev-$step.compare.devtools.json" compare "$dir/$prev.heapsnapshot.gz" "$dir/$step.heapsnapshot.gz"
+        prev="$step"
+      done
+      ;;
     *)
-      echo "error: $dir is not under fixtures/heapsnapshot, snapshot-diff, heaptimeline or series" >&2
+      echo "error: $dir is not under fixtures/heapsnapshot, snapshot-diff, heaptimeline, series or browser-dom" >&2
       exit 1
       ;;
   esac
@@ -130,7 +142,7 @@ do_case() {
 if [[ $# -gt 0 ]]; then
   for d in "$@"; do do_case "$d"; done
 else
-  for kind in heapsnapshot snapshot-diff heaptimeline series; do
+  for kind in heapsnapshot snapshot-diff heaptimeline series browser-dom; do
     [[ -d "fixtures/$kind" ]] || continue
     for d in fixtures/"$kind"/*/; do
       [[ -f "$d/case.toml" ]] || continue

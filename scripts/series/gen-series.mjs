@@ -44,7 +44,9 @@
 //
 // Recordings are sampled and timed: the numbers differ on every run, the
 // request sequence does not.
-// Usage: node scripts/series/gen-series.mjs [CASE ...]   (no argument: all)
+// Usage: node scripts/series/gen-series.mjs [--timeline-only] [CASE ...]
+//        (no case: all; --timeline-only records only the timelines of the
+//        cases that have one, keeping their series as they are)
 // Needs node 20, gzip, and for the -min cases the npm registry (esbuild);
 // traffic stays on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
@@ -72,7 +74,7 @@ const CASES = {
   leak: { build: 'leak', snapshots: [1, 3, 5], timeline: true },
   fixed: { build: 'fixed', snapshots: [1, 3, 5], timeline: true },
   'fixed-rerun': { build: 'fixed', snapshots: [1, 3, 5], timeline: false },
-  control: { build: 'control', snapshots: [1, 3, 5], timeline: false },
+  control: { build: 'control', snapshots: [1, 3, 5], timeline: true },
   'leak-min': { build: 'leak', bundle: true, snapshots: [5], timeline: true },
   'fixed-min': { build: 'fixed', bundle: true, snapshots: [5], timeline: false },
   'leak-webpack': { build: 'leak', bundle: 'webpack', snapshots: [1, 3, 5], timeline: true },
@@ -213,7 +215,8 @@ const DESCRIPTIONS = {
 };
 
 copyApp();
-const wanted = process.argv.slice(2);
+const timelineOnly = process.argv.includes('--timeline-only');
+const wanted = process.argv.slice(2).filter((a) => a !== '--timeline-only');
 const names = wanted.length ? wanted : Object.keys(CASES);
 for (const name of names) if (!CASES[name]) throw new Error(`unknown case ${name}; one of ${Object.keys(CASES).join(', ')}`);
 const bundled = names.some((n) => CASES[n].bundle === true) ? { ...bundleApp(), tool: ESBUILD } : null;
@@ -227,7 +230,10 @@ for (const name of names) {
     fs.writeFileSync(path.join(dir, bundleName(c.bundle)), built.js);
     fs.writeFileSync(path.join(dir, `${bundleName(c.bundle)}.map`), built.map);
   }
-  const steps = await recordSeries(name, c);
+  if (timelineOnly && !c.timeline) continue;
+  const steps = timelineOnly
+    ? JSON.parse(fs.readFileSync(path.join(dir, 'series.json'), 'utf8')).steps
+    : await recordSeries(name, c);
   const timeline = c.timeline ? await recordTimeline(name, c) : null;
   const manifest = {
     build: c.build,
@@ -246,7 +252,7 @@ for (const name of names) {
       : `, bundled by ${ESBUILD} --bundle --minify --platform=node --target=node20 --sourcemap into ${DIST_DIR}/server.min.js`;
   writeCaseToml(dir, {
     description: DESCRIPTIONS[name],
-    source: `${SELF} ${name} (scripts/series/app --build=${c.build}, copied to ${SRC_DIR}${bundleNote}; recorder.js preloaded; ${BATCHES} batches of ${REQUESTS_PER_BATCH} requests, one keep-alive connection on 127.0.0.1; HeapProfiler.startSampling samplingInterval ${INTERVAL}, collectGarbage + getSamplingProfile after each batch; v8.writeHeapSnapshot after batch${c.snapshots.length > 1 ? 'es' : ''} ${c.snapshots.join(', ')}${c.timeline ? `; timeline: separate process, startTrackingHeapObjects {trackAllocations: true} over ${TIMELINE_BATCHES} batches` : ''}; ${NODE_VERSION})`,
+    source: `${SELF} ${name} (scripts/series/app --build=${c.build}, copied to ${SRC_DIR}${bundleNote}; recorder.js preloaded; ${BATCHES} batches of ${REQUESTS_PER_BATCH} requests, one keep-alive connection on 127.0.0.1; HeapProfiler.startSampling samplingInterval ${INTERVAL}, collectGarbage + getSamplingProfile after each batch; v8.writeHeapSnapshot after batch${c.snapshots.length > 1 ? 'es' : ''} ${c.snapshots.join(', ')}${c.timeline ? `; timeline: separate process, startTrackingHeapObjects {trackAllocations: true} over ${TIMELINE_BATCHES} batches${timelineOnly ? `, recorded on its own by ${SELF} --timeline-only ${name}` : ''}` : ''}; ${NODE_VERSION})`,
   });
 }
 fs.rmSync(WORK_DIR, { recursive: true, force: true });

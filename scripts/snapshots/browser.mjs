@@ -31,7 +31,8 @@ export function filesOf(dir) {
 // `port` if it is free (so the page URL is the same across runs).
 function serve(files, port) {
   const server = http.createServer((req, res) => {
-    const name = req.url === '/' ? 'index.html' : req.url.slice(1);
+    const pathname = req.url.split('?')[0];
+    const name = pathname === '/' ? 'index.html' : pathname.slice(1);
     const file = Object.hasOwn(files, name) ? files[name] : null;
     if (!file) {
       res.writeHead(404).end();
@@ -61,11 +62,12 @@ async function takeSnapshot(cdp, params) {
   return chunks.join('');
 }
 
-// Serves `files` on 127.0.0.1 (`port` if free), opens the page in headless
-// Chromium and calls `work(page)`; returns `{ result, version }`: what `work`
-// returned and the browser version. The browser, server and profile directory
-// are gone when it returns.
-export async function withPage({ files, port }, work) {
+// Serves `files` on 127.0.0.1 (`port` if free), opens the page (with
+// `query` appended to its URL, if given) in headless Chromium and calls
+// `work(page)`; returns `{ result, version }`: what `work` returned and the
+// browser version. The browser, server and profile directory are gone when
+// it returns.
+export async function withPage({ files, port, query = '' }, work) {
   const server = await serve(files, port);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapdiff-chromium-'));
@@ -91,7 +93,7 @@ export async function withPage({ files, port }, work) {
   try {
     const version = await browser.version();
     const page = await browser.newPage();
-    await page.goto(`${origin}/`, { waitUntil: 'load' });
+    await page.goto(`${origin}/${query}`, { waitUntil: 'load' });
     return { result: await work(page), version };
   } finally {
     await browser.close();
@@ -107,12 +109,32 @@ export async function snapshotPage({ files, port, prepare }) {
   const { result: text, version } = await withPage({ files, port }, async (page) => {
     const result = await page.evaluate(prepare);
     log(`page: ${JSON.stringify(result)}`);
-    const cdp = await page.createCDPSession();
-    await cdp.send('HeapProfiler.enable');
-    await cdp.send('HeapProfiler.collectGarbage');
-    const snapshot = await takeSnapshot(cdp, { reportProgress: false });
-    await cdp.send('HeapProfiler.disable');
-    return snapshot;
+    const profiler = await heapProfilerOf(page);
+    try {
+      return await profiler.snapshot();
+    } finally {
+      await profiler.close();
+    }
   });
   return { text, version };
+}
+
+// The page's heap profiler over one CDP session, enabled as long as the
+// Memory panel is open: object ids stay the same from one snapshot to the
+// next only while it stays enabled (disabling it clears V8's id map).
+// `snapshot()` takes one as the panel does (a garbage collection, then the
+// snapshot's chunks joined); `close()` disables it.
+export async function heapProfilerOf(page) {
+  const cdp = await page.createCDPSession();
+  await cdp.send('HeapProfiler.enable');
+  return {
+    async snapshot() {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return takeSnapshot(cdp, { reportProgress: false });
+    },
+    async close() {
+      await cdp.send('HeapProfiler.disable');
+      await cdp.detach();
+    },
+  };
 }

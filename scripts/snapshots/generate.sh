@@ -13,6 +13,7 @@
 #   fixtures/snapshot-diff/symbol-keys          gen-symbol-keys.mjs
 #   fixtures/heapsnapshot/symbol-keys           gen-symbol-keys.mjs (copy of the after snapshot)
 #   fixtures/heapsnapshot/browser-symbol-keys   gen-browser-symbol-keys.mjs
+#   fixtures/browser-dom/{leak,fixed}           gen-browser-dom-leak.mjs (three snapshots each)
 #
 # Safe to rerun: each generator overwrites its case's input file(s) and the
 # description/source lines of case.toml (other case.toml content is kept);
@@ -46,6 +47,7 @@ else
   need_browser
   run node scripts/snapshots/gen-browser-detached.mjs
   run node scripts/snapshots/gen-browser-symbol-keys.mjs
+  run node scripts/snapshots/gen-browser-dom-leak.mjs
 fi
 
 if [[ "${SKIP_ORACLE:-}" == 1 ]]; then
@@ -55,6 +57,6 @@ else
 fi
 
 echo "inputs:"
-find fixtures/heapsnapshot fixtures/snapshot-diff fixtures/heaptimeline -type f \
+find fixtures/heapsnapshot fixtures/snapshot-diff fixtures/heaptimeline fixtures/browser-dom -type f \
   \( -name '*.heapsnapshot' -o -name '*.heapsnapshot.gz' -o -name '*.heaptimeline' -o -name '*.heaptimeline.gz' \) \
   -printf '%10s  %p\n' | sort -k2

@@ -80,6 +80,10 @@ fn json_reports_match_the_schema() {
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let t = validate(&out("t.json"));
     assert_eq!(t["body"]["growers"][0]["name"], "leakyCollect");
+    // The timeline's leak leads, with the class it made.
+    let lead = &t["body"]["live_growth"]["sites"][0];
+    assert_eq!(lead["name"], "leakyCollect");
+    assert_eq!(lead["classes"][0]["class"], "LeakedEntry");
 }
 
 #[test]

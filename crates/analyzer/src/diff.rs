@@ -146,6 +146,7 @@ pub fn diff(
         kind: opts.kind,
         by: opts.by,
         normalize: opts.normalize,
+        live_growth: None,
         rows,
         totals: DiffTotals {
             before: total_a,

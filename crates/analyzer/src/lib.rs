@@ -30,6 +30,7 @@ mod filter;
 mod frame_label;
 mod grouping;
 mod heavy;
+pub mod live_growth;
 mod noise;
 mod report;
 pub mod report_doc;

@@ -273,6 +273,10 @@ pub struct DiffReport {
     pub by: GroupBy,
     /// `none`, `total` or `interval`.
     pub normalize: crate::Normalize,
+    /// Timelines only: the allocation sites whose live objects grew most,
+    /// with their classes and retainer paths (absent for sampling profiles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_growth: Option<crate::live_growth::LiveGrowth>,
     /// Rows, sorted as asked (growth first by default).
     pub rows: Vec<DiffRow>,
     /// Totals.

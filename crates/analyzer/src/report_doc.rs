@@ -35,6 +35,10 @@ pub enum ReportBody {
         by: GroupBy,
         /// Totals of the diff.
         totals: DiffTotals,
+        /// Timelines only: the allocation sites whose live objects grew
+        /// most (see [`DiffReport::live_growth`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        live_growth: Option<crate::live_growth::LiveGrowth>,
         /// Rows that grew (or are new), largest growth first.
         growers: Vec<DiffRow>,
         /// Rows that shrank (or are gone), largest shrink first.
@@ -142,6 +146,7 @@ pub fn profile_body(all: &DiffReport, n: usize, flame: Option<FlameTree>) -> Rep
     ReportBody::Profile {
         by: all.by,
         totals: all.totals.clone(),
+        live_growth: all.live_growth.clone(),
         growers,
         shrinkers,
         new,

@@ -34,7 +34,7 @@ pub struct LiveByTrace {
     pub size: Vec<u64>,
 }
 
-fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
+pub(crate) fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
     g.trace.as_ref().map_or_else(FxHashMap::default, |t| {
         t.id.iter()
             .enumerate()
@@ -378,9 +378,18 @@ pub fn span_profile(
     iv: &Intervals,
     text: &str,
 ) -> Result<HeapProfile, crate::SpanError> {
-    let (lo, hi) = parse_time_span(text, iv)?;
-    let live = live_by_trace(g, self_size, Some(id_range(iv, lo, hi, true)));
+    let live = live_by_trace(g, self_size, Some(span_ids(iv, text)?));
     Ok(trace_profile(g, &live, Measure::Live))
+}
+
+/// The object ids `(min, max]` of the time span `text`, ending at its last
+/// sample (`id_range`'s strict rule), as `spans` cuts a recording.
+///
+/// # Errors
+/// When `text` is not a time span.
+pub fn span_ids(iv: &Intervals, text: &str) -> Result<(u32, u32), crate::SpanError> {
+    let (lo, hi) = parse_time_span(text, iv)?;
+    Ok(id_range(iv, lo, hi, true))
 }
 
 /// One recording cut into `k` equal time windows, as `k` profiles of the

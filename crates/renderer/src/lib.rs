@@ -18,6 +18,7 @@ pub mod flame;
 pub mod folded;
 pub mod json;
 pub mod leaks;
+pub mod live_growth;
 pub mod markdown;
 pub mod markup;
 pub mod pprof;

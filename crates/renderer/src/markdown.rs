@@ -81,6 +81,9 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
 /// # Errors
 /// When writing fails.
 pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
+    if let Some(growth) = &r.live_growth {
+        crate::live_growth::markdown(out, growth)?;
+    }
     writeln!(
         out,
         "| Before | After | Δ | Δ % | Status | Name | Location |"

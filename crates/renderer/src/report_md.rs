@@ -32,6 +32,7 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             shrinkers,
             new,
             gone,
+            live_growth,
             ..
         } => {
             let pct = delta_percent(totals.delta, totals.before)
@@ -49,6 +50,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
                 totals.gone_rows
             )?;
             write_inputs(out, &doc.inputs)?;
+            if let Some(growth) = live_growth {
+                writeln!(out, "## Live growth\n")?;
+                crate::live_growth::markdown(out, growth)?;
+            }
             rows_section(out, "Top growers", growers, *by)?;
             rows_section(out, "New", new, *by)?;
             rows_section(out, "Gone", gone, *by)?;

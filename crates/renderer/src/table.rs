@@ -316,6 +316,9 @@ fn status_cell(row: &DiffRow, color: bool) -> Cell {
 /// # Errors
 /// When writing fails.
 pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::Result<()> {
+    if let Some(growth) = &r.live_growth {
+        crate::live_growth::text(out, growth)?;
+    }
     let rows = r
         .rows
         .iter()

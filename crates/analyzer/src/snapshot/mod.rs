@@ -39,6 +39,7 @@ pub use retainers::{
 pub use scripts::{Scripts, SourcePosition};
 pub(crate) use summary::class_sums;
 pub use summary::{ClassCounts, SummaryOptions, summary};
+pub(crate) use suspects::{Group, clusters_of, outermost_objects};
 
 use std::sync::OnceLock;
 

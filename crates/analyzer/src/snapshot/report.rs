@@ -167,6 +167,16 @@ pub struct SuspectCluster {
     pub path: Vec<PathStep>,
 }
 
+impl From<RetainerGroup> for SuspectCluster {
+    /// A path group as a cluster: its count and path.
+    fn from(group: RetainerGroup) -> Self {
+        Self {
+            count: group.count,
+            path: group.path,
+        }
+    }
+}
+
 /// `heapdiff leaks BASELINE TARGET FINAL [MORE…]`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LeaksReport {

@@ -2,8 +2,8 @@
 //! (formats §5.7) resolved to the scripts' URLs through the heap.
 //!
 //! A closure's `shared` internal edge leads to its SharedFunctionInfo,
-//! whose `script_or_debug_info` internal edge (`script` in newer V8, as
-//! Chromium 15x writes) leads to the Script object;
+//! whose `script_or_debug_info` internal edge (`script` in newer V8, such as
+//! Chromium 156's) leads to the Script object;
 //! the Script's `name` internal edge is its URL string. Every closure with
 //! a location names the script of its script id, so one pass over the
 //! located closures maps every script id that has one. A script id that
@@ -103,8 +103,7 @@ impl Scripts {
             .locations
             .iter()
             .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
-        let shared = internal_target(g, v, "shared")?;
-        let script = script_of(g, shared)?;
+        let script = script_of(g, v)?;
         let source = internal_target(g, script, "source")?;
         (g.node_type(source) == "string").then(|| g.node_name(source))
     }
@@ -200,19 +199,18 @@ fn key_location(key: &str) -> Option<Location> {
     })
 }
 
-/// The Script object of a SharedFunctionInfo: its `script_or_debug_info`
-/// edge, or `script` in newer V8.
-fn script_of(g: &HeapGraph, shared: NodeOrdinal) -> Option<NodeOrdinal> {
+/// The Script object of closure `v`: `shared` → `script_or_debug_info`
+/// (V8 up to 2024) or `script` (later V8).
+fn script_of(g: &HeapGraph, v: NodeOrdinal) -> Option<NodeOrdinal> {
+    let shared = internal_target(g, v, "shared")?;
     internal_target(g, shared, "script_or_debug_info")
         .or_else(|| internal_target(g, shared, "script"))
 }
 
-/// The URL of closure `v`'s script: `shared` → `script_or_debug_info` →
-/// the Script's `name` string (else the Script node's own name, which V8
-/// sets to the same URL).
+/// The URL of closure `v`'s script: its Script's `name` string (else the
+/// Script node's own name, which V8 sets to the same URL).
 fn script_url(g: &HeapGraph, v: NodeOrdinal) -> Option<&str> {
-    let shared = internal_target(g, v, "shared")?;
-    let script = script_of(g, shared)?;
+    let script = script_of(g, v)?;
     if g.node_type(script) != "code" {
         return None;
     }

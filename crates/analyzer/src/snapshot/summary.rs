@@ -343,7 +343,7 @@ fn detached_totals(g: &HeapGraph, d: &Derived) -> (u64, u64) {
 }
 
 /// A detached node that is DOM: anything but node's native objects.
-fn is_dom(g: &HeapGraph, v: usize) -> bool {
+pub(super) fn is_dom(g: &HeapGraph, v: usize) -> bool {
     !g.node_name(NodeOrdinal::from_index(v))
         .starts_with("Node / ")
 }

@@ -12,7 +12,9 @@
 //! shapes, `(system)`), strings and arrays are inside the retained size of
 //! what holds them, weak-only objects and embedder (`native`) nodes, such as
 //! node's detached bindings, are left out, unless `all` asks for every new
-//! object.
+//! object. The one kind of embedder node that counts is detached DOM (a
+//! page's removed elements still referenced from JS): in a browser it is
+//! application state, often the leak itself.
 
 use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::slice::ParallelSliceMut;
@@ -60,13 +62,7 @@ pub(crate) fn suspects(
                 count: group.count,
                 retained_size: group.retained,
                 source: index.scripts().position_of_key(&d.classes.keys[*c]),
-                clusters: paths
-                    .into_iter()
-                    .map(|p| SuspectCluster {
-                        count: p.count,
-                        path: p.path,
-                    })
-                    .collect(),
+                clusters: paths.into_iter().map(SuspectCluster::from).collect(),
             }
         })
         .collect()
@@ -95,8 +91,9 @@ pub(crate) fn ranked_groups(
     all: bool,
     chosen: impl Fn(NodeOrdinal) -> bool,
 ) -> Vec<(usize, Group)> {
-    let mut groups: Vec<(usize, Group)> =
-        outermost_objects(g, d, all, chosen).into_iter().collect();
+    let mut groups: Vec<(usize, Group)> = outermost_objects(g, d, all, |v| d.class_of(v), chosen)
+        .into_iter()
+        .collect();
     groups.sort_by(|(a, ga), (b, gb)| {
         gb.retained
             .cmp(&ga.retained)
@@ -122,14 +119,17 @@ pub(crate) fn clusters_of(
         .collect()
 }
 
-/// Per class, the application objects `chosen` picks that count, walking
-/// the dominator tree in order: an outermost object counts its retained
-/// size, and chosen objects of its own key inside its subtree count as
-/// members. With `all`, any chosen object but V8's synthetic roots counts.
-fn outermost_objects(
+/// Per group `key` (a class index for suspects and `leaks`, an allocation
+/// site for timelines), the application objects `chosen` picks that count,
+/// walking the dominator tree in order: an outermost object counts its
+/// retained size, and chosen objects of its own key inside its subtree
+/// count as members. With `all`, any chosen object but V8's synthetic roots
+/// counts.
+pub(crate) fn outermost_objects(
     g: &HeapGraph,
     d: &Derived,
     all: bool,
+    key: impl Fn(NodeOrdinal) -> usize,
     chosen: impl Fn(NodeOrdinal) -> bool,
 ) -> FxHashMap<usize, Group> {
     let application: Vec<u8> = APPLICATION_TYPES
@@ -137,12 +137,18 @@ fn outermost_objects(
         .filter_map(|t| g.node_type_index(t))
         .collect();
     let synthetic = g.node_type_index("synthetic");
+    let native = g.node_type_index("native");
+    let detached_dom = |v: NodeOrdinal| {
+        Some(g.nodes().kind(v)) == native
+            && d.detached[v.index()]
+            && super::summary::is_dom(g, v.index())
+    };
     let counts = |v: NodeOrdinal| {
         d.self_size_of(v) > 0
             && (if all {
                 Some(g.nodes().kind(v)) != synthetic
             } else {
-                application.contains(&g.nodes().kind(v))
+                (application.contains(&g.nodes().kind(v)) || detached_dom(v))
                     && d.distance_of(v) != NO_DISTANCE
                     && !d.classes.names[d.class_of(v)].starts_with("system / ")
             })
@@ -153,16 +159,16 @@ fn outermost_objects(
     let (mut inside_until, mut inside) = (0, usize::MAX);
     for at in 0..tree.tree_order.len() {
         let v = tree.node_at(at);
-        let c = d.class_of(v);
         if at < inside_until {
-            if c == inside && counts(v) {
-                groups.entry(c).or_default().count += 1;
+            if counts(v) && key(v) == inside {
+                groups.entry(inside).or_default().count += 1;
             }
             continue;
         }
         if !counts(v) {
             continue;
         }
+        let c = key(v);
         (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
         let group = groups.entry(c).or_default();
         group.outermost.push(v);
@@ -239,9 +245,13 @@ mod tests {
             .map(|v| base.nodes().id(v).get())
             .collect();
         old.sort_unstable();
-        let groups = outermost_objects(&cur, &d, false, |v| {
-            old.binary_search(&cur.nodes().id(v).get()).is_err()
-        });
+        let groups = outermost_objects(
+            &cur,
+            &d,
+            false,
+            |v| d.class_of(v),
+            |v| old.binary_search(&cur.nodes().id(v).get()).is_err(),
+        );
         let idom = d.dominators.idom();
         let mut counted = vec![false; cur.n_nodes()];
         #[allow(clippy::iter_over_hash_type)]
@@ -297,6 +307,36 @@ mod tests {
         let list = suspects(&base, &cur, &d, &index, true);
         assert_eq!(list[0].class, "RequestRecord");
         assert!(list.iter().any(|s| s.class.starts_with('(')), "{list:?}");
+    }
+
+    /// A page's leak: every rendered page's removed `<li>` rows kept in
+    /// the array `removedRows` of a listener (fixtures/browser-dom). The
+    /// detached rows are the first suspect, kept through that array, the
+    /// closure on the path placed in the page's script; the fixed page,
+    /// which keeps only the rows' ids, has no suspect.
+    #[test]
+    fn a_pages_detached_rows_are_the_first_suspect() {
+        let page = |build: &str, step: &str| {
+            load(&format!(
+                "../../fixtures/browser-dom/{build}/{step}.heapsnapshot.gz"
+            ))
+        };
+        let (base, cur) = (page("leak", "baseline"), page("leak", "target"));
+        let d = super::super::analyze(&cur);
+        let index = RetainerIndex::build(&cur);
+        let list = suspects(&base, &cur, &d, &index, false);
+        let first = &list[0];
+        // 10 pages of 40 rows, less the 40 still shown.
+        assert_eq!((first.class.as_str(), first.count), ("Detached <li>", 360));
+        let path = &first.clusters[0].path;
+        assert!(path.iter().any(|s| s.edge == "->removedRows"), "{path:?}");
+        let closure = path.iter().find_map(|s| s.source.as_ref()).unwrap();
+        assert_eq!(closure.url, "http://127.0.0.1:47615/app.js");
+
+        let (base, cur) = (page("fixed", "baseline"), page("fixed", "target"));
+        let d = super::super::analyze(&cur);
+        let index = RetainerIndex::build(&cur);
+        assert_eq!(suspects(&base, &cur, &d, &index, false), vec![]);
     }
 
     /// A snapshot against itself has no new objects, so no suspects.

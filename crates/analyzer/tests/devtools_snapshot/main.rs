@@ -62,7 +62,12 @@ fn shown(d: i64) -> Option<i64> {
 
 /// Summary rows: (key, name, count, self, retained, distance).
 fn check_summary(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
-    let expected = json(&case.join("expected/summary.devtools.json"));
+    check_summary_with(&case.join("expected/summary.devtools.json"), g, d)
+}
+
+/// [`check_summary`] against the DevTools Summary in `file`.
+fn check_summary_with(file: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
+    let expected = json(file);
     let report = snapshot::summary(g, d, &SummaryOptions::default());
     let mut failures = Vec::new();
     if expected["totalSize"].as_u64() != Some(d.total_size) {
@@ -302,55 +307,103 @@ fn comparison_equals_devtools() {
             load(&find_input(&dir, "before")),
             load(&find_input(&dir, "after")),
         );
-        let cd = snapshot::analyze(&cur);
-        // The Memory panel (compare-ui) and the oracle's dump.mjs (compare)
-        // both name the base's plain objects with the current snapshot's
-        // interface definitions, so both files hold the same rows.
-        let bd = snapshot::analyze_with(&base, Some(&cd.classes.interfaces));
-        let report = snapshot::compare((&base, &bd), (&cur, &cd), &CompareOptions::default());
-        for file in ["compare-ui.devtools.json", "compare.devtools.json"] {
-            let name = format!("{name} {file}");
-            let expected = json(&dir.join("expected").join(file));
-            let theirs = expected["classes"].as_array().unwrap();
-            let ours: std::collections::BTreeMap<&str, _> =
-                report.classes.iter().map(|c| (c.key.as_str(), c)).collect();
-            if ours.len() != theirs.len() {
+        let files = ["compare-ui.devtools.json", "compare.devtools.json"]
+            .map(|file| dir.join("expected").join(file));
+        failures.extend(check_comparison(&name, &base, &cur, &files));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The Comparison of `base` → `cur` against each DevTools file in `files`.
+fn check_comparison(
+    name: &str,
+    base: &HeapGraph,
+    cur: &HeapGraph,
+    files: &[PathBuf],
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let cd = snapshot::analyze(cur);
+    // The Memory panel (compare-ui) and the oracle's dump.mjs (compare)
+    // both name the base's plain objects with the current snapshot's
+    // interface definitions, so both files hold the same rows.
+    let bd = snapshot::analyze_with(base, Some(&cd.classes.interfaces));
+    let report = snapshot::compare((base, &bd), (cur, &cd), &CompareOptions::default());
+    for path in files {
+        let file = path.file_name().unwrap().to_string_lossy();
+        let name = format!("{name} {file}");
+        let expected = json(path);
+        let theirs = expected["classes"].as_array().unwrap();
+        let ours: std::collections::BTreeMap<&str, _> =
+            report.classes.iter().map(|c| (c.key.as_str(), c)).collect();
+        if ours.len() != theirs.len() {
+            failures.push(format!(
+                "[{name}] {} classes vs DevTools {}",
+                ours.len(),
+                theirs.len()
+            ));
+        }
+        for t in theirs {
+            let key = t["key"].as_str().unwrap();
+            let Some(o) = ours.get(key) else {
+                failures.push(format!("[{name}] class {key:?} missing"));
+                continue;
+            };
+            let got = (
+                o.name.as_str(),
+                o.new,
+                o.deleted,
+                o.delta,
+                o.alloc_size,
+                o.freed_size,
+                o.size_delta,
+            );
+            let want = (
+                t["name"].as_str().unwrap(),
+                t["new"].as_u64().unwrap(),
+                t["deleted"].as_u64().unwrap(),
+                t["delta"].as_i64().unwrap(),
+                t["allocSize"].as_u64().unwrap(),
+                t["freedSize"].as_u64().unwrap(),
+                t["sizeDelta"].as_i64().unwrap(),
+            );
+            if got != want {
                 failures.push(format!(
-                    "[{name}] {} classes vs DevTools {}",
-                    ours.len(),
-                    theirs.len()
+                    "[{name}] class {key:?}: ours {got:?} vs DevTools {want:?}"
                 ));
             }
-            for t in theirs {
-                let key = t["key"].as_str().unwrap();
-                let Some(o) = ours.get(key) else {
-                    failures.push(format!("[{name}] class {key:?} missing"));
-                    continue;
-                };
-                let got = (
-                    o.name.as_str(),
-                    o.new,
-                    o.deleted,
-                    o.delta,
-                    o.alloc_size,
-                    o.freed_size,
-                    o.size_delta,
-                );
-                let want = (
-                    t["name"].as_str().unwrap(),
-                    t["new"].as_u64().unwrap(),
-                    t["deleted"].as_u64().unwrap(),
-                    t["delta"].as_i64().unwrap(),
-                    t["allocSize"].as_u64().unwrap(),
-                    t["freedSize"].as_u64().unwrap(),
-                    t["sizeDelta"].as_i64().unwrap(),
-                );
-                if got != want {
-                    failures.push(format!(
-                        "[{name}] class {key:?}: ours {got:?} vs DevTools {want:?}"
-                    ));
-                }
-            }
+        }
+    }
+    failures
+}
+
+/// The Chromium page's snapshots (fixtures/browser-dom): each Summary, and
+/// the Comparison of each with the next, equal DevTools', detached DOM
+/// included.
+#[test]
+fn browser_dom_snapshots_equal_devtools() {
+    const STEPS: [&str; 3] = ["baseline", "target", "final"];
+    let mut failures = Vec::new();
+    for build in ["leak", "fixed"] {
+        let dir = fixtures().join("browser-dom").join(build);
+        let graphs = STEPS.map(|step| load(&dir.join(format!("{step}.heapsnapshot.gz"))));
+        for (step, g) in STEPS.iter().zip(&graphs) {
+            let file = dir.join(format!("expected/{step}.summary.devtools.json.gz"));
+            failures.extend(
+                check_summary_with(&file, g, &snapshot::analyze(g))
+                    .into_iter()
+                    .map(|f| format!("[{build} {step}] {f}")),
+            );
+        }
+        for k in 1..STEPS.len() {
+            let pair = format!("{}-{}", STEPS[k - 1], STEPS[k]);
+            let file = dir.join(format!("expected/{pair}.compare.devtools.json"));
+            let name = format!("{build} {pair}");
+            failures.extend(check_comparison(&name, &graphs[k - 1], &graphs[k], &[file]));
         }
     }
     assert!(

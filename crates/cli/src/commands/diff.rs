@@ -131,7 +131,14 @@ fn diff_profiles(
     let (ta, tb) = (ta?, tb?);
     let (side_a, side_b) = ((&pa.profile, &ta), (&pb.profile, &tb));
     let opts = diff_options(&a.rows, &a.flags, DiffKind::Diff);
-    let report = analyzer::diff(side_a, side_b, &opts);
+    let growth = match (&pa.timeline, &pb.timeline) {
+        (Some(ta), Some(tb)) => Some(super::live_growth((&ta.graph, None), (&tb.graph, None))),
+        _ => None,
+    };
+    let report = analyzer::DiffReport {
+        live_growth: growth,
+        ..analyzer::diff(side_a, side_b, &opts)
+    };
     let wants_flame = a.flags.flamegraph.is_some() || a.flags.report.is_some();
     let flame =
         wants_flame.then(|| analyzer::flame_tree(side_a, side_b, super::intervals(&report)));
@@ -147,7 +154,10 @@ fn diff_profiles(
             limit: None,
             ..opts
         };
-        let full = analyzer::diff(side_a, side_b, &all);
+        let full = analyzer::DiffReport {
+            live_growth: report.live_growth.clone(),
+            ..analyzer::diff(side_a, side_b, &all)
+        };
         let inputs = vec![
             super::profile_input(before, pa)?,
             super::profile_input(after, pb)?,

@@ -17,8 +17,10 @@ mod trend;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use heapdiff_analyzer::live_growth::{Growth, LiveGrowth, Side};
+use heapdiff_analyzer::snapshot::RetainerIndex;
 use heapdiff_analyzer::{self as analyzer, CallTree, FrameFilter, OrdinalRange, Weights};
-use heapdiff_model::HeapProfile;
+use heapdiff_model::{HeapGraph, HeapProfile};
 
 use crate::Outcome;
 use crate::args::{Cli, Command, DiffFlags, DiffSort, NormalizeArg, RowArgs};
@@ -92,6 +94,44 @@ pub(crate) fn weigh(
         w.retain(&filter.keep_mask(p));
     }
     Ok(analyzer::call_tree(p, &w))
+}
+
+/// What a timeline comparison leads with: the allocation sites whose live
+/// objects grew most from `before` to `after`, each a timeline and the
+/// object ids of a span (`None`: all). Two spans of one recording share
+/// its analysis.
+pub(crate) fn live_growth(
+    (ga, ra): (&HeapGraph, Option<(u32, u32)>),
+    (gb, rb): (&HeapGraph, Option<(u32, u32)>),
+) -> LiveGrowth {
+    let (da, (db, index)) = if std::ptr::eq(ga, gb) {
+        (
+            None,
+            (analyzer::snapshot::analyze(gb), RetainerIndex::build(gb)),
+        )
+    } else {
+        let (da, rest) = rayon::join(
+            || analyzer::snapshot::analyze(ga),
+            || (analyzer::snapshot::analyze(gb), RetainerIndex::build(gb)),
+        );
+        (Some(da), rest)
+    };
+    let side = |graph, derived, range| Side {
+        graph,
+        derived,
+        range,
+    };
+    let growth = if da.is_none() {
+        Growth::Span
+    } else {
+        Growth::Recordings
+    };
+    analyzer::live_growth::live_growth(
+        side(ga, da.as_ref().unwrap_or(&db), ra),
+        side(gb, &db, rb),
+        &index,
+        growth,
+    )
 }
 
 /// The request that turns a timeline into a profile.

@@ -3,6 +3,7 @@
 //! timeline (what was allocated in each span and is still alive).
 
 use anyhow::Context as _;
+use heapdiff_analyzer::live_growth::LiveGrowth;
 use heapdiff_analyzer::{self as analyzer, CallTree, DiffKind, timeline};
 use heapdiff_parser::InputKind;
 
@@ -25,7 +26,7 @@ pub(crate) fn run(a: &SpansArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let before = super::weigh(&a.file, p, Some(&a.before), focus, ignore).context("--before")?;
     let after = super::weigh(&a.file, p, Some(&a.after), focus, ignore).context("--after")?;
     let opts = super::diff_options(&a.rows, &a.flags, DiffKind::Spans);
-    compare(a, ctx, &loaded, (&before, &after), &opts)
+    compare(a, ctx, &loaded, (&before, &after), &opts, None)
 }
 
 /// Spans of a timeline: objects allocated in each time span and still
@@ -77,21 +78,31 @@ fn timeline_spans(
         interval_after: Some(0),
         ..super::diff_options(&a.rows, &a.flags, DiffKind::Spans)
     };
-    compare(a, ctx, &loaded, (&before, &after), &opts)
+    let ids = |text: &str| timeline::span_ids(&iv, text).with_context(|| format!("'{shown}'"));
+    let growth = super::live_growth(
+        (&tl.graph, Some(ids(&a.before)?)),
+        (&tl.graph, Some(ids(&a.after)?)),
+    );
+    compare(a, ctx, &loaded, (&before, &after), &opts, Some(growth))
 }
 
 /// The diff of the two weightings of the loaded profile, with its outputs:
-/// the rows, `--flamegraph`, `--report` (without a row limit, one input).
+/// the rows (after a timeline's `growth`), `--flamegraph`, `--report`
+/// (without a row limit, one input).
 fn compare(
     a: &SpansArgs,
     ctx: &Context,
     loaded: &Loaded,
     (before, after): (&CallTree, &CallTree),
     opts: &analyzer::DiffOptions,
+    growth: Option<LiveGrowth>,
 ) -> anyhow::Result<Outcome> {
     let p = &loaded.profile;
     let (before, after) = ((p, before), (p, after));
-    let report = analyzer::diff(before, after, opts);
+    let report = analyzer::DiffReport {
+        live_growth: growth,
+        ..analyzer::diff(before, after, opts)
+    };
     let flame = a
         .flags
         .flamegraph
@@ -108,7 +119,10 @@ fn compare(
             limit: None,
             ..opts.clone()
         };
-        let full = analyzer::diff(before, after, &all);
+        let full = analyzer::DiffReport {
+            live_growth: report.live_growth.clone(),
+            ..analyzer::diff(before, after, &all)
+        };
         let flame = analyzer::flame_tree(before, after, super::intervals(&full));
         let inputs = vec![super::profile_input(&a.file, loaded)?];
         out.write_report(path, &full, Some(flame), inputs)?;

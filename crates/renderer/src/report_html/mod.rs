@@ -43,10 +43,14 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             new,
             gone,
             flame,
+            live_growth,
             ..
         } => {
             profile_totals(&mut h, totals);
             inputs(&mut h, &doc.inputs);
+            if let Some(growth) = live_growth {
+                crate::live_growth::html(&mut h, growth);
+            }
             if let Some(tree) = flame {
                 flame_graph(&mut h, tree)?;
             }
