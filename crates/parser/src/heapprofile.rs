@@ -8,12 +8,12 @@
 
 use std::io::{Read, Seek};
 
-use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId};
+use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId, memory};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cursor::{Cursor, Number};
 use crate::kind::TopKeys;
-use crate::split::{Forward, Records, Split};
+use crate::split::{Forward, Split};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -532,30 +532,35 @@ impl<R: Read + Seek> Parser<R> {
     /// records the second thread read from here and moves on after the
     /// last of them. False when it read none.
     fn take_split(&mut self) -> Result<bool, ParseError> {
+        /// Records taken between two releases of their pages.
+        const CHUNK: usize = 1 << 16;
         let Some(split) = self.split.take() else {
             return Ok(false);
         };
-        for records in split.records {
-            match records {
-                Records::Block(block) => {
-                    for ((&node_id, &size), &ordinal) in
-                        block.node_id.iter().zip(&block.size).zip(&block.ordinal)
-                    {
-                        self.take_sample(u64::from(node_id), size, ordinal);
-                    }
-                }
-                Records::End(None) => return Ok(false),
-                Records::End(Some(end)) => {
-                    self.cur.seek_to(end)?;
-                    return Ok(true);
-                }
-            }
-        }
-        // The second thread always ends with `End`; without it, it failed.
-        Err(ParseError::Io {
+        // The second thread always sends; without it, it failed.
+        let mut records = split.records.recv().map_err(|_| ParseError::Io {
             offset: split.at,
             source: std::io::Error::other("the second thread reading `samples` stopped"),
-        })
+        })?;
+        if records.node_id.is_empty() {
+            return Ok(false);
+        }
+        let mut from = 0;
+        while from < records.node_id.len() {
+            let to = (from + CHUNK).min(records.node_id.len());
+            for i in from..to {
+                let node_id = u64::from(records.node_id[i]);
+                self.take_sample(node_id, records.size[i], records.ordinal[i]);
+            }
+            // Copied into the model: their memory goes back as the model's
+            // grows, so that peak memory stays that of one thread.
+            memory::discard(&mut records.node_id[from..to]);
+            memory::discard(&mut records.size[from..to]);
+            memory::discard(&mut records.ordinal[from..to]);
+            from = to;
+        }
+        self.cur.seek_to(records.end)?;
+        Ok(true)
     }
 
     fn sample(&mut self) -> Result<(u64, u64, u64), ParseError> {
