@@ -110,7 +110,12 @@ mod tests {
     fn discarded_pages_read_as_zero_and_the_rest_stays() {
         let mut v: Vec<u64> = (1..=1 << 20).collect();
         discard(&mut v[1000..500_000]);
-        assert!(v[..1000].iter().enumerate().all(|(i, &x)| x == i as u64 + 1));
+        assert!(
+            v[..1000]
+                .iter()
+                .enumerate()
+                .all(|(i, &x)| x == i as u64 + 1)
+        );
         assert!(v[500_000..].iter().all(|&x| x > 500_000));
         assert!(v[1000..500_000].iter().all(|&x| x == 0 || x > 1000));
         assert_eq!(v[250_000], 0);

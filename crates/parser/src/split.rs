@@ -248,7 +248,13 @@ fn read_records<S: ReadAt + ?Sized>(
     tx: &Sender<Records>,
     stop: &AtomicBool,
 ) {
-    let mut cur = Cursor::starting_at(At { src, pos: range.start }, range.start);
+    let mut cur = Cursor::starting_at(
+        At {
+            src,
+            pos: range.start,
+        },
+        range.start,
+    );
     let mut records = Records::with_room_for(range.end - range.start);
     loop {
         if cur.fill_at_least(FAST_WINDOW).is_err() {
