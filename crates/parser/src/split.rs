@@ -33,14 +33,19 @@ use crate::{ParseError, Parsed};
 /// Inputs shorter than this are parsed on one thread.
 const MIN_SPLIT_LEN: u64 = 8 << 20;
 
-/// Where the split is looked for, as a fraction of the input. The first
-/// thread also reads the call tree (at the start of node's files, about a
-/// tenth of a large one), which costs more per byte than samples, and then
-/// looks up the nodes of the second thread's records; the second thread
-/// reads records faster than the general parser. On a 300 MB node profile
-/// (`perf`, one run) the first thread did about three times the second's
-/// work with the split at the middle.
-const SPLIT_AT: f64 = 0.4;
+/// The cost of reading one byte of the call tree, in bytes of records read
+/// by the second thread: names, URLs and the node table cost more than
+/// records. From `perf` of a 300 MB node profile (its tree 10 % of the
+/// file): with the split at 40 %, the first thread did about 50 % of the
+/// work before the split, the second 28 %.
+const TREE_COST: u64 = 5;
+
+/// The cost of one byte of records read by the first thread (general
+/// parser and node lookups), in tenths of the second thread's.
+const RECORD_COST_TENTHS: u64 = 12;
+
+/// What opens the `samples` array in V8's layout.
+const SAMPLES_START: &[u8] = b"\"samples\":[";
 
 /// How far past the nominal point a record start is looked for.
 const SEARCH_LEN: usize = 64 << 10;
@@ -130,15 +135,57 @@ pub fn parse_heapprofile_at<S: ReadAt + ?Sized>(
         .size()
         .map_err(|source| ParseError::Io { offset: 0, source })?;
     let split = if len >= MIN_SPLIT_LEN {
-        #[expect(clippy::cast_possible_truncation, reason = "a fraction of a u64")]
-        #[expect(clippy::cast_sign_loss, reason = "a fraction of a u64")]
-        #[expect(clippy::cast_precision_loss, reason = "a rough point suffices")]
-        let nominal = (len as f64 * SPLIT_AT) as u64;
-        split_point(src, nominal)
+        samples_start(src).and_then(|start| split_point(src, balanced(start, len)))
     } else {
         None
     };
     parse_split(src, split)
+}
+
+/// The point that gives both threads the same work, for a file whose
+/// records start at byte `start` (after the call tree) and end at `len`:
+/// the first thread reads the tree and the records up to the point, the
+/// second the records after it. Never inside the tree.
+fn balanced(start: u64, len: u64) -> u64 {
+    // tree·T + (s − start)·r = len − s, with r in tenths.
+    let tree = start.saturating_mul(TREE_COST);
+    let first = start.saturating_mul(RECORD_COST_TENTHS) / 10;
+    let at = (len + first).saturating_sub(tree) * 10 / (10 + RECORD_COST_TENTHS);
+    at.max(start)
+}
+
+/// Where `"samples":[` first occurs: where the records of a file written by
+/// V8 begin. Only a guess for other files, which the split's check makes
+/// harmless.
+fn samples_start<S: ReadAt + ?Sized>(src: &S) -> Option<u64> {
+    const WINDOW: usize = 1 << 20;
+    let finder = memchr::memmem::Finder::new(SAMPLES_START);
+    let mut window = vec![0; WINDOW];
+    let mut offset = 0u64;
+    loop {
+        let got = read_full(src, &mut window, offset);
+        if let Some(i) = finder.find(&window[..got]) {
+            return Some(offset + i as u64);
+        }
+        if got < WINDOW {
+            return None;
+        }
+        // The next window overlaps this one by the pattern's length.
+        offset += (WINDOW - SAMPLES_START.len()) as u64;
+    }
+}
+
+/// Reads into all of `buf` from `offset`, short only at the end of the
+/// input (or on an error, which the parse itself meets again and reports).
+fn read_full<S: ReadAt + ?Sized>(src: &S, buf: &mut [u8], offset: u64) -> usize {
+    let mut got = 0;
+    while got < buf.len() {
+        match src.read_at(&mut buf[got..], offset + got as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    got
 }
 
 /// [`parse_heapprofile_at`] with the split looked for at byte `nominal`,
@@ -185,13 +232,7 @@ fn parse_split<S: ReadAt + ?Sized>(
 /// The first record start at or after `nominal`: the offset of its `{`.
 fn split_point<S: ReadAt + ?Sized>(src: &S, nominal: u64) -> Option<u64> {
     let mut window = vec![0; SEARCH_LEN];
-    let mut got = 0;
-    while got < window.len() {
-        match src.read_at(&mut window[got..], nominal + got as u64) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n,
-        }
-    }
+    let got = read_full(src, &mut window, nominal);
     window[..got]
         .windows(RECORD_START.len())
         .position(|w| w == RECORD_START)
@@ -375,8 +416,7 @@ mod tests {
             read: AtomicU64::new(0),
         };
         let split = split_point(&src, len / 2);
-        let searched = src.read.swap(0, Ordering::Relaxed);
-        assert_eq!(searched, SEARCH_LEN as u64);
+        assert_eq!(src.read.swap(0, Ordering::Relaxed), SEARCH_LEN as u64);
         let two = parse_split(&src, split).unwrap();
         let read = src.read.load(Ordering::Relaxed);
         assert!(read < len / 2 + (2 << 20), "{read} bytes read of {len}");
@@ -384,6 +424,21 @@ mod tests {
         let one = crate::parse_heapprofile(&json[..]).unwrap();
         assert_eq!(two.value.samples.ordinal, one.value.samples.ordinal);
         assert_eq!(two.value.samples.stack, one.value.samples.stack);
+    }
+
+    /// The split gives each thread its share: past the call tree, and
+    /// further into the records the longer the tree.
+    #[test]
+    fn the_split_point_balances_tree_and_records() {
+        // A 300 MB file whose tree is its first 30 MB.
+        let at = balanced(30_000_000, 300_000_000);
+        assert!((70_000_000..100_000_000).contains(&at), "{at}");
+        // A tree of a quarter of the file: the second thread takes all the
+        // records.
+        assert_eq!(balanced(30_000_000, 120_000_000), 30_000_000);
+        let json = many_samples(3);
+        let start = samples_start(&json[..]).unwrap();
+        assert_eq!(&json[start as usize..start as usize + 11], SAMPLES_START);
     }
 
     /// Where no record starts after the point, there is no second thread.
