@@ -437,8 +437,8 @@ mod tests {
         // records.
         assert_eq!(balanced(30_000_000, 120_000_000), 30_000_000);
         let json = many_samples(3);
-        let start = samples_start(&json[..]).unwrap();
-        assert_eq!(&json[start as usize..start as usize + 11], SAMPLES_START);
+        let start = usize::try_from(samples_start(&json[..]).unwrap()).unwrap();
+        assert_eq!(&json[start..start + SAMPLES_START.len()], SAMPLES_START);
     }
 
     /// Where no record starts after the point, there is no second thread.
