@@ -268,15 +268,15 @@ pub(crate) struct Records {
 
 impl Records {
     /// Room for every record that fits in `len` bytes, so that the columns
-    /// never move while they grow (their pages come as they are written).
-    fn with_room_for(len: u64) -> Self {
-        let n = usize::try_from(len / MIN_RECORD_LEN + 1).unwrap_or(usize::MAX);
-        Self {
-            node_id: Vec::with_capacity(n),
-            size: Vec::with_capacity(n),
-            ordinal: Vec::with_capacity(n),
-            end: 0,
-        }
+    /// never move while they grow (their pages come as they are written);
+    /// `None` when that much address space cannot be had.
+    fn with_room_for(len: u64) -> Option<Self> {
+        let n = usize::try_from(len / MIN_RECORD_LEN + 1).ok()?;
+        let mut records = Self::default();
+        records.node_id.try_reserve_exact(n).ok()?;
+        records.size.try_reserve_exact(n).ok()?;
+        records.ordinal.try_reserve_exact(n).ok()?;
+        Some(records)
     }
 }
 
@@ -296,7 +296,11 @@ fn read_records<S: ReadAt + ?Sized>(
         },
         range.start,
     );
-    let mut records = Records::with_room_for(range.end - range.start);
+    let Some(mut records) = Records::with_room_for(range.end - range.start) else {
+        // No records: the first thread reads them all itself.
+        let _ = tx.send(Records::default());
+        return;
+    };
     loop {
         if cur.fill_at_least(FAST_WINDOW).is_err() {
             break;
