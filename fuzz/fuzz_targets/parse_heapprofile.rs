@@ -1,13 +1,28 @@
 //! Arbitrary bytes into the `.heapprofile` parser, then every analysis on
 //! whatever it accepts. Nothing may panic; a parsed model must validate; the
 //! root total must equal the sum of self sizes; an error must name a byte
-//! offset inside the input when it is about a place in the input.
+//! offset inside the input when it is about a place in the input. The
+//! two-thread parse (split at the first record after the middle) gives the
+//! same samples, or the same error, as one thread.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match heapdiff_parser::parse_heapprofile(data) {
+    let one = heapdiff_parser::parse_heapprofile(data);
+    let two = heapdiff_parser::parse_heapprofile_split_near(data, data.len() as u64 / 2);
+    match (&one, &two) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.value.samples.stack, b.value.samples.stack);
+            assert_eq!(a.value.samples.bytes, b.value.samples.bytes);
+            assert_eq!(a.value.samples.ordinal, b.value.samples.ordinal);
+            assert_eq!(a.value.unattributed.node_id, b.value.unattributed.node_id);
+            assert_eq!(a.warnings, b.warnings);
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        _ => panic!("one thread and two disagree on whether the input parses"),
+    }
+    match one {
         Ok(parsed) => {
             for w in &parsed.warnings {
                 let _ = w.to_string();

@@ -16,7 +16,8 @@ use anyhow::{Context as _, bail};
 use heapdiff_analyzer::timeline;
 use heapdiff_model::{HeapGraph, HeapProfile};
 use heapdiff_parser::{
-    InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_snapshot, parse_snapshot_with,
+    InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_heapprofile_file,
+    parse_snapshot, parse_snapshot_with,
 };
 
 use crate::args::MeasureArg;
@@ -44,6 +45,9 @@ pub(crate) struct Opened {
 enum Source {
     /// A plain heap snapshot in a regular file, mapped into memory.
     Mapped(memmap2::Mmap),
+    /// A plain sampling heap profile in a regular file, read by position
+    /// (its `samples` on two threads).
+    Positioned(File),
     /// The first bytes, decompressed, then the rest of the stream. A head
     /// shorter than [`PREFIX`] is the whole input.
     Stream {
@@ -71,15 +75,16 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Opened> {
     let (gzip, head, rest) = read_head(raw).map_err(|e| read_error(path, &e))?;
     let kind = detect(&head);
     // A file that cannot be mapped is read into memory like a stream.
-    let map = match map_from {
+    let map = match &map_from {
         Some(file) if !gzip && is_snapshot(kind) => {
-            heapdiff_model::steps::time("parse.map", || mmap(&file)).ok()
+            heapdiff_model::steps::time("parse.map", || mmap(file)).ok()
         }
         _ => None,
     };
-    let source = match map {
-        Some(map) => Source::Mapped(map),
-        None => Source::Stream { head, rest },
+    let source = match (map, map_from) {
+        (Some(map), _) => Source::Mapped(map),
+        (None, Some(file)) if !gzip && kind == InputKind::HeapProfile => Source::Positioned(file),
+        (None, _) => Source::Stream { head, rest },
     };
     Ok(Opened {
         path: path.to_path_buf(),
@@ -96,6 +101,7 @@ impl Opened {
     fn is_small(&self) -> bool {
         match &self.source {
             Source::Mapped(map) => map.len() < PREFIX,
+            Source::Positioned(_) => self.size < PREFIX as u64,
             Source::Stream { head, .. } => head.len() < PREFIX,
         }
     }
@@ -311,13 +317,26 @@ fn profile(input: Opened, ctx: &Context) -> anyhow::Result<HeapProfile> {
     let shown = path.display();
     crate::progress::stage(&format!("reading {shown}"), input.size);
     let mut reader: Box<dyn Read + Send> = match input.source {
+        Source::Positioned(file) => {
+            let parsed = parse_heapprofile_file(&file).map_err(|e| describe(&path, e, false))?;
+            return finish_profile(&path, parsed, ctx);
+        }
         Source::Mapped(map) => Box::new(io::Cursor::new(map)),
         Source::Stream { head, rest } => Box::new(io::Cursor::new(head).chain(rest)),
     };
-    let mut p = match parse_heapprofile(&mut reader) {
-        Ok(parsed) => report_warnings(&path, parsed, ctx)?,
-        Err(e) => return Err(parse_failure(&path, input.gzip, e, &mut reader)),
-    };
+    match parse_heapprofile(&mut reader) {
+        Ok(parsed) => finish_profile(&path, parsed, ctx),
+        Err(e) => Err(parse_failure(&path, input.gzip, e, &mut reader)),
+    }
+}
+
+/// A parsed profile's warnings reported and its source maps applied.
+fn finish_profile(
+    path: &Path,
+    parsed: Parsed<HeapProfile>,
+    ctx: &Context,
+) -> anyhow::Result<HeapProfile> {
+    let mut p = report_warnings(path, parsed, ctx)?;
     if let Some(sources) = &ctx.source_maps {
         crate::sourcemap::apply(&mut p, sources, ctx.strict)?;
     }
@@ -345,6 +364,10 @@ fn parse_graph(input: Opened) -> anyhow::Result<Result<Parsed<HeapGraph>, ParseE
     crate::progress::stage(&format!("reading {shown}"), input.size);
     Ok(match input.source {
         Source::Mapped(map) => parse_snapshot_with(&map, &|range| release(&map, range)),
+        // Made only for inputs detected as sampling profiles.
+        Source::Positioned(_) => Err(ParseError::WrongKind {
+            found: InputKind::HeapProfile,
+        }),
         Source::Stream { head, rest } => {
             let bytes = stream::read_all(head, rest).map_err(|e| match e {
                 stream::ReadAllError::OutOfMemory { so_far } => {

@@ -59,6 +59,38 @@ pub fn populate<T>(items: &[T]) {
     let _ = items;
 }
 
+/// Hands the pages wholly inside `items` back to the kernel: the caller is
+/// done with these values (copied elsewhere), and the vector they sit in
+/// will only be dropped. Afterwards the values on those pages read as zero.
+pub fn discard<T: Copy>(items: &mut [T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let start = items.as_mut_ptr() as usize;
+        let end = start + std::mem::size_of_val(items);
+        let (first, last) = (start.div_ceil(PAGE) * PAGE, end / PAGE * PAGE);
+        if last > first {
+            // SAFETY: the range lies inside `items`, memory this process
+            // owns, borrowed mutably for the call, and holds only whole
+            // pages of it (no allocator bookkeeping lies inside an item).
+            // The advice makes the pages read as zeros from now on, and
+            // `T: Copy` values need no drop; callers use it on plain
+            // integers, for which zero is a valid value. An error leaves
+            // the pages as they were.
+            #[allow(unsafe_code)]
+            let _ = unsafe {
+                libc::madvise(
+                    first as *mut libc::c_void,
+                    last - first,
+                    libc::MADV_DONTNEED,
+                )
+            };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = items;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +104,20 @@ mod tests {
         w.extend(0..1 << 20);
         populate(&w);
         assert!(w.iter().enumerate().all(|(i, &x)| x == i as u64));
+    }
+
+    #[test]
+    fn discarded_pages_read_as_zero_and_the_rest_stays() {
+        let mut v: Vec<u64> = (1..=1 << 20).collect();
+        discard(&mut v[1000..500_000]);
+        assert!(
+            v[..1000]
+                .iter()
+                .enumerate()
+                .all(|(i, &x)| x == i as u64 + 1)
+        );
+        assert!(v[500_000..].iter().all(|&x| x > 500_000));
+        assert!(v[1000..500_000].iter().all(|&x| x == 0 || x > 1000));
+        assert_eq!(v[250_000], 0);
     }
 }

@@ -4,7 +4,7 @@
 //! buffer; strings are copied out into a caller's scratch vector. The hot
 //! paths (string bodies, digit runs) scan the buffered bytes directly.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::ParseError;
 use crate::scan::is_ws;
@@ -55,6 +55,15 @@ impl<R: Read> Cursor<R> {
         }
     }
 
+    /// A cursor over `src`, whose first byte is byte `base` of the input:
+    /// offsets in errors count from the start of the whole input.
+    pub(crate) fn starting_at(src: R, base: u64) -> Self {
+        Self {
+            base,
+            ..Self::new(src)
+        }
+    }
+
     pub(crate) fn offset(&self) -> u64 {
         self.base + self.pos as u64
     }
@@ -98,6 +107,37 @@ impl<R: Read> Cursor<R> {
                 }
             }
         }
+    }
+
+    /// Makes at least `n` bytes available (at most the buffer's length),
+    /// moving the unread ones to the front first; fewer only at end of
+    /// input.
+    pub(crate) fn fill_at_least(&mut self, n: usize) -> Result<(), ParseError> {
+        if self.end - self.pos >= n || self.eof {
+            return Ok(());
+        }
+        self.buf.copy_within(self.pos..self.end, 0);
+        self.base += self.pos as u64;
+        self.end -= self.pos;
+        self.pos = 0;
+        let want = n.min(self.buf.len());
+        while self.end < want {
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(got) => self.end += got,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(source) => {
+                    return Err(ParseError::Io {
+                        offset: self.base + self.end as u64,
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The next byte, not consumed; `None` at end of input.
@@ -585,6 +625,16 @@ impl<R: Read> Cursor<R> {
         Ok(())
     }
 
+    /// The next byte, consumed, if it is `b`.
+    #[inline]
+    pub(crate) fn eat(&mut self, b: u8) -> bool {
+        let hit = self.buf[self.pos..self.end].first() == Some(&b);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
     pub(crate) fn truncated(&self) -> ParseError {
         ParseError::Truncated {
             section: self.section,
@@ -607,6 +657,21 @@ impl<R: Read> Cursor<R> {
             format!("byte 0x{found:02x}")
         };
         self.syntax(format!("expected {expected}, found {shown}"))
+    }
+}
+
+impl<R: Read + Seek> Cursor<R> {
+    /// Goes on reading at byte `offset` of the input: what is buffered is
+    /// dropped.
+    pub(crate) fn seek_to(&mut self, offset: u64) -> Result<(), ParseError> {
+        self.src
+            .seek(SeekFrom::Start(offset))
+            .map_err(|source| ParseError::Io { offset, source })?;
+        self.base = offset;
+        self.pos = 0;
+        self.end = 0;
+        self.eof = false;
+        Ok(())
     }
 }
 

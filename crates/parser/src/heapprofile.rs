@@ -6,13 +6,14 @@
 //! hostile tree cannot overflow the thread's stack. Nodes are numbered in
 //! pre-order as they open, which gives the model's `parent < child` order.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 
-use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId};
+use heapdiff_model::{FrameKey, HeapProfile, ProfileBuilder, StackId, memory};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cursor::{Cursor, Number};
 use crate::kind::TopKeys;
+use crate::split::{Forward, Split};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -21,7 +22,7 @@ use crate::{InputKind, ParseError, Parsed, Warning};
 const MAX_BYTES: u64 = (1 << 53) - 1;
 
 /// A sample exactly as V8 writes it, up to each value.
-const SAMPLE_KEYS: [&[u8]; 3] = [b"{\"size\":", b",\"nodeId\":", b",\"ordinal\":"];
+pub(crate) const SAMPLE_KEYS: [&[u8]; 3] = [b"{\"size\":", b",\"nodeId\":", b",\"ordinal\":"];
 
 /// Parses a sampling heap profile from `input`.
 ///
@@ -29,7 +30,17 @@ const SAMPLE_KEYS: [&[u8]; 3] = [b"{\"size\":", b",\"nodeId\":", b",\"ordinal\":
 /// A [`ParseError`] naming the section and byte offset when the input is not
 /// a well-formed heap profile, or is another kind of V8 file.
 pub fn parse_heapprofile<R: Read>(input: R) -> Result<Parsed<HeapProfile>, ParseError> {
+    parse_from(Forward(input), None)
+}
+
+/// The parse of [`parse_heapprofile`], taking the records of `split`'s
+/// second thread where they begin.
+pub(crate) fn parse_from<R: Read + Seek>(
+    input: R,
+    split: Option<Split>,
+) -> Result<Parsed<HeapProfile>, ParseError> {
     let mut p = Parser::new(input);
+    p.split = split;
     p.cur.skip_bom()?;
     match p.cur.peek()? {
         None => {
@@ -226,9 +237,11 @@ struct Parser<R> {
     numbered: Option<bool>,
     /// Where the first sample starts, if there is one.
     first_sample: Option<u64>,
+    /// The records a second thread reads from a point in `samples` on.
+    split: Option<Split>,
 }
 
-impl<R: Read> Parser<R> {
+impl<R: Read + Seek> Parser<R> {
     fn new(input: R) -> Self {
         Self {
             cur: Cursor::new(input),
@@ -242,6 +255,7 @@ impl<R: Read> Parser<R> {
             legacy: false,
             numbered: None,
             first_sample: None,
+            split: None,
         }
     }
 
@@ -490,16 +504,63 @@ impl<R: Read> Parser<R> {
         }
         self.first_sample.get_or_insert(self.cur.offset());
         loop {
-            let (node_id, size, ordinal) = self.sample()?;
-            if self.saw_head {
-                self.attribute(node_id, size, ordinal);
-            } else {
-                self.deferred.push((node_id, size, ordinal));
+            let at_split = self
+                .split
+                .as_ref()
+                .is_some_and(|s| s.at == self.cur.offset());
+            if !(at_split && self.take_split()?) {
+                let (node_id, size, ordinal) = self.sample()?;
+                self.take_sample(node_id, size, ordinal);
             }
             if !self.cur.comma_or(b']')? {
+                // The second thread's work, if any, began elsewhere.
+                self.split = None;
                 return Ok(());
             }
         }
+    }
+
+    fn take_sample(&mut self, node_id: u64, size: u64, ordinal: u64) {
+        if self.saw_head {
+            self.attribute(node_id, size, ordinal);
+        } else {
+            self.deferred.push((node_id, size, ordinal));
+        }
+    }
+
+    /// At the split point, between two records of `samples`: takes the
+    /// records the second thread read from here and moves on after the
+    /// last of them. False when it read none.
+    fn take_split(&mut self) -> Result<bool, ParseError> {
+        /// Records taken between two releases of their pages.
+        const CHUNK: usize = 1 << 16;
+        let Some(split) = self.split.take() else {
+            return Ok(false);
+        };
+        // The second thread always sends; without it, it failed.
+        let mut records = split.records.recv().map_err(|_| ParseError::Io {
+            offset: split.at,
+            source: std::io::Error::other("the second thread reading `samples` stopped"),
+        })?;
+        if records.node_id.is_empty() {
+            return Ok(false);
+        }
+        let mut from = 0;
+        while from < records.node_id.len() {
+            let to = (from + CHUNK).min(records.node_id.len());
+            for i in from..to {
+                let node_id = u64::from(records.node_id[i]);
+                self.take_sample(node_id, records.size[i], records.ordinal[i]);
+            }
+            // Copied into the model: their memory goes back as the model's
+            // grows, so that peak memory stays that of one thread.
+            memory::discard(&mut records.node_id[from..to]);
+            memory::discard(&mut records.size[from..to]);
+            memory::discard(&mut records.ordinal[from..to]);
+            from = to;
+        }
+        self.cur.seek_to(records.end)?;
+        Ok(true)
     }
 
     fn sample(&mut self) -> Result<(u64, u64, u64), ParseError> {

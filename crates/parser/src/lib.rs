@@ -22,12 +22,16 @@ mod heapprofile;
 mod kind;
 mod scan;
 mod snapshot;
+mod split;
 mod trace_tree;
 
 pub use error::{ParseError, Warning};
 pub use heapprofile::parse_heapprofile;
 pub use kind::{InputKind, detect};
 pub use snapshot::{parse_snapshot, parse_snapshot_with};
+pub use split::{
+    ReadAt, parse_heapprofile_at, parse_heapprofile_file, parse_heapprofile_split_near,
+};
 
 /// A parsed value with the warnings found while parsing it.
 #[derive(Debug)]

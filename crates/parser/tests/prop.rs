@@ -3,7 +3,7 @@
 //! in V8's layout or a variation the formats spec allows, then parsed.
 
 use heapdiff_model::{HeapProfile, StackId};
-use heapdiff_parser::{ParseError, Warning, parse_heapprofile};
+use heapdiff_parser::{ParseError, Warning, parse_heapprofile, parse_heapprofile_split_near};
 use heapdiff_testkit::{
     ArbParams, JsonOptions, SyntheticProfile, Tier, arb_json_options, arb_profile,
     arb_profile_with, proptest_config,
@@ -173,6 +173,30 @@ proptest! {
         prop_assert_eq!(chunked.warnings, whole.warnings);
     }
 
+    /// Reading `samples` on two threads changes nothing: with the second
+    /// thread starting at the first record after any point, a whole file, a
+    /// file with one byte changed and a file cut anywhere give the model and
+    /// warnings, or the error (message and byte offset), of one thread.
+    #[test]
+    fn a_split_anywhere_gives_the_one_thread_result(
+        p in arb_profile_with(ArbParams { max_chain: 60, ..ArbParams::default() }),
+        opts in arb_json_options(),
+        near in any::<Index>(),
+        damage in prop::option::of((any::<Index>(), any::<u8>())),
+        cut in prop::option::of(any::<Index>()),
+    ) {
+        let mut json = p.to_json(&opts);
+        if let Some((at, byte)) = damage {
+            let at = at.index(json.len());
+            json[at] = byte;
+        }
+        if let Some(cut) = cut {
+            json.truncate(cut.index(json.len()));
+        }
+        let near = near.index(json.len().max(1)) as u64;
+        check_split(&json, near)?;
+    }
+
     /// Parsing reports, it does not panic: a file cut at any byte before
     /// its end is an error whose message names the byte offset.
     #[test]
@@ -215,6 +239,70 @@ fn generated_large_tiers_round_trip() {
         let p = tier.profile();
         check_round_trip(&p, &JsonOptions::v8()).unwrap();
         check_round_trip(&p, &JsonOptions::everything()).unwrap();
+    }
+}
+
+/// The split parse of `json` near byte `near` against the one-thread parse.
+fn check_split(json: &[u8], near: u64) -> Result<(), TestCaseError> {
+    let one = parse_heapprofile(json);
+    let two = parse_heapprofile_split_near(json, near);
+    match (one, two) {
+        (Ok(one), Ok(two)) => {
+            prop_assert_eq!(flatten(&two.value), flatten(&one.value));
+            prop_assert_eq!(two.warnings, one.warnings);
+        }
+        (Err(one), Err(two)) => prop_assert_eq!(two.to_string(), one.to_string()),
+        (one, two) => prop_assert!(
+            false,
+            "one thread: {:?}; two: {:?}",
+            one.map(|_| ()),
+            two.map(|_| ())
+        ),
+    }
+    Ok(())
+}
+
+/// The split at every record of a generated profile with many samples (so
+/// that the second thread reads long runs of records, across its buffer),
+/// whole and with the record after the split point, the one after that or a
+/// late one broken in each way the fast path leaves to the general parser:
+/// the same model, or the same error at the same byte.
+#[test]
+fn a_split_at_every_record_gives_the_one_thread_result() {
+    let mut cfg = Tier::Small.config();
+    cfg.n_orphan_samples = 5;
+    let json = SyntheticProfile::generate(&cfg).to_json(&JsonOptions::v8());
+    let starts: Vec<usize> = json
+        .windows(9)
+        .enumerate()
+        .filter(|(_, w)| *w == b",{\"size\":")
+        .map(|(i, _)| i)
+        .collect();
+    assert!(starts.len() > 10_000, "{} records", starts.len());
+    let step = starts.len() / 40;
+    for &at in starts.iter().step_by(step) {
+        check_split(&json, at as u64).unwrap();
+    }
+    let breaks: [(&[u8], &[u8]); 6] = [
+        (b"{\"size\":", b"{\"size\" :"),
+        (b"\"nodeId\":", b"\"nodeId\":0"),
+        (b"\"ordinal\":", b"\"ordinal\":-"),
+        (b"\"ordinal\":", b"\"ordinal\":1e3,\"x\":"),
+        (b"{\"size\":", b"{\"size\":9007199254740993,\"y\":"),
+        (b"{\"size\":", b"{\"nodeId\":4294967296,\"size\":"),
+    ];
+    for (n, &at) in starts.iter().step_by(step * 4).enumerate() {
+        let (from, to) = breaks[n % breaks.len()];
+        for target in [at + 1, at + 1 + 45 * 3, at + 1 + 45 * 5000] {
+            let rest = json.get(target..).unwrap_or_default();
+            let Some(i) = rest.windows(from.len()).position(|w| w == from) else {
+                continue;
+            };
+            let mut bad = json[..target + i].to_vec();
+            bad.extend_from_slice(to);
+            bad.extend_from_slice(&json[target + i + from.len()..]);
+            check_split(&bad, at as u64).unwrap();
+        }
     }
 }
 
