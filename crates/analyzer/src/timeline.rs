@@ -75,27 +75,27 @@ impl TracePositions {
 }
 
 /// Counts live objects per trace node: the nodes are split into one part
-/// per thread, each counted into its own columns, and the parts added up
-/// (sizes add saturating, which gives the same sum in any order).
+/// per thread, each counted into its own (count, size) pairs (one cache
+/// line per node, where two columns would take two), and the parts added
+/// up (sizes add saturating, which gives the same sum in any order).
 #[must_use]
 pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>) -> LiveByTrace {
     use rayon::prelude::*;
     let n = g.trace.as_ref().map_or(0, |t| t.id.len());
-    let empty = || LiveByTrace {
-        count: vec![0; n],
-        size: vec![0; n],
-    };
     let trace_node = g.nodes().trace_nodes();
     if trace_node.is_empty() {
-        return empty();
+        return LiveByTrace {
+            count: vec![0; n],
+            size: vec![0; n],
+        };
     }
     let pos = TracePositions::new(g.trace.as_ref().map_or(&[], |t| &t.id[..]));
     let parts = rayon::current_num_threads().max(1);
     let per_part = trace_node.len().div_ceil(parts).max(1);
-    (0..parts)
+    let live = (0..parts)
         .into_par_iter()
         .map(|k| {
-            let mut live = empty();
+            let mut live = vec![[0u64; 2]; n];
             let start = (k * per_part).min(trace_node.len());
             let end = (start + per_part).min(trace_node.len());
             for (i, (&t, &size)) in trace_node[start..end]
@@ -110,20 +110,24 @@ pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>
                         continue;
                     }
                 }
-                live.count[p] += 1;
-                live.size[p] = live.size[p].saturating_add(size);
+                let at = &mut live[p];
+                at[0] += 1;
+                at[1] = at[1].saturating_add(size);
             }
             live
         })
-        .reduce(empty, |mut a, b| {
-            for (x, y) in a.count.iter_mut().zip(b.count) {
-                *x += y;
-            }
-            for (x, y) in a.size.iter_mut().zip(b.size) {
-                *x = x.saturating_add(y);
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x[0] += y[0];
+                x[1] = x[1].saturating_add(y[1]);
             }
             a
         })
+        .unwrap_or_default();
+    LiveByTrace {
+        count: live.iter().map(|c| c[0]).collect(),
+        size: live.iter().map(|c| c[1]).collect(),
+    }
 }
 
 /// One function of DevTools' Allocation view.
