@@ -1,8 +1,6 @@
 //! Shallow size reassignment of owned internal storage (formats §7.5): an
 //! object's private backing stores and contexts count in its own size.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use heapdiff_model::{HeapGraph, NodeOrdinal};
 
 use super::flags::BitSet;
@@ -12,68 +10,53 @@ use super::flags::BitSet;
 const UNVISITED: NodeOrdinal = NodeOrdinal::new(u32::MAX);
 const MULTIPLE: NodeOrdinal = NodeOrdinal::new(u32::MAX - 1);
 
-/// Nodes per parallel task of the propagation (small in tests, so that
-/// the fixtures are split among threads too).
-const CHUNK: usize = if cfg!(test) { 1 << 6 } else { 1 << 16 };
-
 /// Adjusted shallow sizes. The caller skips this step for snapshots
 /// without user roots.
 ///
 /// The propagation is a join on the lattice UNVISITED < owner < MULTIPLE,
-/// so its fixpoint does not depend on the visiting order, nor on how many
-/// threads visit: the non-ownable nodes are expanded in parallel chunks of
-/// ordinals, each task then expanding the ownable nodes whose owner it
-/// changed (a compare-and-swap moves an owner up the lattice; whoever moves
-/// it expands the node again). Non-ownable targets always own themselves,
-/// so only ownable targets (a bit set, in cache) are looked at.
+/// so its fixpoint does not depend on the visiting order: every
+/// non-ownable node is expanded in ordinal order first, then the worklist
+/// of ownable nodes whose owner changed. Non-ownable targets always own
+/// themselves, so only ownable targets (a bit set, in cache) are looked at.
 pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
-    use rayon::prelude::*;
     let ownable = ownable_nodes(g);
-    let owners = Owners {
+    let mut owners = Owners {
         g,
         weak: g.edge_type_index("weak"),
         owner: g
             .nodes()
             .ordinals()
-            .map(|v| AtomicU32::new(if ownable.contains(v) { UNVISITED } else { v }.raw()))
+            .map(|v| if ownable.contains(v) { UNVISITED } else { v })
             .collect(),
         ownable,
+        work: Vec::new(),
     };
-    let n = g.n_nodes();
-    (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
-        let mut work = Vec::new();
-        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-            let v = NodeOrdinal::from_index(i);
-            if !owners.ownable.contains(v) {
-                owners.expand(v, &mut work);
-            }
+    for v in g.nodes().ordinals() {
+        if !owners.ownable.contains(v) {
+            owners.expand(v);
         }
-        while let Some(v) = work.pop() {
-            owners.expand(v, &mut work);
-        }
-    });
-    let owner: Vec<NodeOrdinal> = owners
-        .owner
-        .into_iter()
-        .map(|o| NodeOrdinal::new(o.into_inner()))
-        .collect();
-    move_sizes(g, &owner)
+    }
+    while let Some(v) = owners.work.pop() {
+        owners.expand(v);
+    }
+    move_sizes(g, &owners.owner)
 }
 
 struct Owners<'a> {
     g: &'a HeapGraph,
     weak: Option<u8>,
     ownable: BitSet<NodeOrdinal>,
-    /// The owner of every node, by ordinal (raw ordinals).
-    owner: Vec<AtomicU32>,
+    /// The owner of every node, by ordinal.
+    owner: Vec<NodeOrdinal>,
+    /// Ownable nodes whose owner changed.
+    work: Vec<NodeOrdinal>,
 }
 
 impl Owners<'_> {
-    /// Joins `v`'s owner into its ownable targets over non-weak edges;
-    /// the targets whose owner this changed go on `work`.
-    fn expand(&self, v: NodeOrdinal, work: &mut Vec<NodeOrdinal>) {
+    /// Joins `v`'s owner into its ownable targets over non-weak edges.
+    fn expand(&mut self, v: NodeOrdinal) {
         let g = self.g;
-        let o = self.owner[v.index()].load(Ordering::Relaxed);
+        let o = self.owner[v.index()];
         let edges = g.edge_range(v);
         let kinds = &g.edges().kinds()[edges.clone()];
         let targets = &g.edges().targets()[edges];
@@ -81,28 +64,13 @@ impl Owners<'_> {
             if Some(kind) == self.weak || !self.ownable.contains(t) {
                 continue;
             }
-            if self.join(t, o) {
-                work.push(t);
-            }
-        }
-    }
-
-    /// Moves `t`'s owner to its join with `o`; true when it changed.
-    fn join(&self, t: NodeOrdinal, o: u32) -> bool {
-        let slot = &self.owner[t.index()];
-        let mut current = slot.load(Ordering::Relaxed);
-        loop {
-            let joined = if current == UNVISITED.raw() {
-                o
-            } else if current == o || current == MULTIPLE.raw() {
-                return false;
-            } else {
-                MULTIPLE.raw()
-            };
-            match slot.compare_exchange_weak(current, joined, Ordering::Relaxed, Ordering::Relaxed)
-            {
-                Ok(_) => return true,
-                Err(now) => current = now,
+            let ot = self.owner[t.index()];
+            if ot == UNVISITED {
+                self.owner[t.index()] = o;
+                self.work.push(t);
+            } else if ot != o && ot != MULTIPLE {
+                self.owner[t.index()] = MULTIPLE;
+                self.work.push(t);
             }
         }
     }
@@ -145,30 +113,4 @@ fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Vec<u64> {
         size[v.index()] = 0;
     }
     size
-}
-
-#[cfg(test)]
-mod tests {
-    use super::adjusted_sizes;
-    use crate::snapshot::tests::load;
-
-    #[test]
-    fn the_owners_found_do_not_depend_on_the_thread_count() {
-        for case in ["node-leak", "browser-detached"] {
-            let g = load(&format!(
-                "../../fixtures/heapsnapshot/{case}/input.heapsnapshot.gz"
-            ));
-            let on = |threads| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap()
-                    .install(|| adjusted_sizes(&g))
-            };
-            let one = on(1);
-            assert_ne!(one, g.nodes().self_sizes(), "{case}: nothing moved");
-            assert_eq!(on(2), one, "{case}");
-            assert_eq!(on(4), one, "{case}");
-        }
-    }
 }
