@@ -158,11 +158,11 @@ impl Counted {
                 })
             })
             .collect();
-        let position = crate::timeline::trace_positions(g);
+        let position = crate::timeline::TracePositions::of(g);
         let trace_nodes = g.nodes().trace_nodes();
         let site_of = |v: NodeOrdinal| -> Option<usize> {
-            let p = *position.get(trace_nodes.get(v.index())?)?;
-            let f = *t.function.get(p as usize)?;
+            let p = position.get(*trace_nodes.get(v.index())?)?;
+            let f = *t.function.get(p)?;
             site_of_function.get(f as usize).copied()
         };
         let in_range = |v: NodeOrdinal| {

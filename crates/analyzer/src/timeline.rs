@@ -3,9 +3,10 @@
 //! allocation trace as a call tree so that every profile view (top, tree,
 //! flame graphs, diffs) works on timelines too.
 
+use heapdiff_model::steps::time;
 use heapdiff_model::{
-    FrameKey, HeapGraph, HeapProfile, NodeOrdinal, OriginalFrame, ProfileBuilder, SnapshotStringId,
-    StackId,
+    FrameId, FrameKey, HeapGraph, HeapProfile, NodeOrdinal, OriginalFrame, ProfileBuilder,
+    SnapshotStringId, StackId,
 };
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -34,39 +35,103 @@ pub struct LiveByTrace {
     pub size: Vec<u64>,
 }
 
-pub(crate) fn trace_positions(g: &HeapGraph) -> FxHashMap<u32, u32> {
-    g.trace.as_ref().map_or_else(FxHashMap::default, |t| {
-        t.id.iter()
-            .enumerate()
-            .map(|(i, &id)| (id, u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect()
-    })
+/// Trace node position by trace node id: an array indexed by id when the
+/// ids are V8's small sequential numbers, a hash map when they are not.
+pub(crate) enum TracePositions {
+    Dense(Vec<u32>),
+    Sparse(FxHashMap<u32, u32>),
 }
 
-/// Counts live objects per trace node.
+impl TracePositions {
+    const NONE: u32 = u32::MAX;
+
+    pub(crate) fn of(g: &HeapGraph) -> Self {
+        Self::new(g.trace.as_ref().map_or(&[], |t| &t.id[..]))
+    }
+
+    fn new(ids: &[u32]) -> Self {
+        let highest = ids.iter().copied().max().unwrap_or(0) as usize;
+        let position = |i: usize| u32::try_from(i).unwrap_or(Self::NONE);
+        if highest <= 64 * ids.len() + 4096 {
+            let mut at = vec![Self::NONE; highest + 1];
+            for (i, &id) in ids.iter().enumerate() {
+                at[id as usize] = position(i);
+            }
+            Self::Dense(at)
+        } else {
+            Self::Sparse(
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, &id)| (id, position(i)))
+                    .collect(),
+            )
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, id: u32) -> Option<usize> {
+        let p = match self {
+            Self::Dense(at) => at.get(id as usize).copied().unwrap_or(Self::NONE),
+            Self::Sparse(map) => map.get(&id).copied().unwrap_or(Self::NONE),
+        };
+        (p != Self::NONE).then_some(p as usize)
+    }
+}
+
+/// Counts live objects per trace node: the nodes are split into one part
+/// per thread, each counted into its own (count, size) pairs (one cache
+/// line per node, where two columns would take two), and the parts added
+/// up (sizes add saturating, which gives the same sum in any order).
 #[must_use]
 pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>) -> LiveByTrace {
+    use rayon::prelude::*;
     let n = g.trace.as_ref().map_or(0, |t| t.id.len());
-    let mut live = LiveByTrace {
-        count: vec![0; n],
-        size: vec![0; n],
-    };
     let trace_node = g.nodes().trace_nodes();
     if trace_node.is_empty() {
-        return live;
+        return LiveByTrace {
+            count: vec![0; n],
+            size: vec![0; n],
+        };
     }
-    let pos = trace_positions(g);
-    for (v, &size) in g.nodes().ordinals().zip(self_size) {
-        let id = g.nodes().id(v).get();
-        if range.is_some_and(|(lo, hi)| id <= u64::from(lo) || id > u64::from(hi)) {
-            continue;
-        }
-        if let Some(&p) = pos.get(&trace_node[v.index()]) {
-            live.count[p as usize] += 1;
-            live.size[p as usize] = live.size[p as usize].saturating_add(size);
-        }
+    let pos = TracePositions::of(g);
+    let parts = rayon::current_num_threads().max(1);
+    let per_part = trace_node.len().div_ceil(parts).max(1);
+    let live = (0..parts)
+        .into_par_iter()
+        .map(|k| {
+            let mut live = vec![[0u64; 2]; n];
+            let start = (k * per_part).min(trace_node.len());
+            let end = (start + per_part).min(trace_node.len());
+            for (i, (&t, &size)) in trace_node[start..end]
+                .iter()
+                .zip(&self_size[start..end])
+                .enumerate()
+            {
+                let Some(p) = pos.get(t) else { continue };
+                if let Some((lo, hi)) = range {
+                    let id = g.nodes().id(NodeOrdinal::from_index(start + i)).get();
+                    if id <= u64::from(lo) || id > u64::from(hi) {
+                        continue;
+                    }
+                }
+                let at = &mut live[p];
+                at[0] += 1;
+                at[1] = at[1].saturating_add(size);
+            }
+            live
+        })
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                x[0] += y[0];
+                x[1] = x[1].saturating_add(y[1]);
+            }
+            a
+        })
+        .unwrap_or_default();
+    LiveByTrace {
+        count: live.iter().map(|c| c[0]).collect(),
+        size: live.iter().map(|c| c[1]).collect(),
     }
-    live
 }
 
 /// One function of DevTools' Allocation view.
@@ -235,22 +300,22 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
         b.push_stack(None, FrameKey::pseudo("(root)"), 0, 0);
         return b.finish();
     };
+    // Each trace function's frame is interned once, on first use (so
+    // frames are numbered in tree order): a page's trace has many nodes
+    // per function. The last slot is for a function index out of range.
+    let mut frames: Vec<Option<FrameId>> = vec![None; t.functions.len() + 1];
     let mut stacks: Vec<StackId> = Vec::with_capacity(t.id.len());
     for i in 0..t.id.len() {
         let parent = t.parent[i];
         let parent = (parent != u32::MAX).then(|| stacks[parent as usize]);
-        let f = t
-            .generated_function(t.function[i] as usize)
-            .cloned()
-            .unwrap_or_else(unreachable_function);
-        let script_id = f.script_id.to_string();
-        let key = FrameKey {
-            name: g.strings.get(f.name),
-            script_id: &script_id,
-            url: g.strings.get(f.script_name),
-            line: i32::try_from(f.line).unwrap_or(0) - 1,
-            column: i32::try_from(f.column).unwrap_or(0) - 1,
-        };
+        let f = (t.function[i] as usize).min(t.functions.len());
+        let frame = *frames[f].get_or_insert_with(|| {
+            let f = t
+                .generated_function(f)
+                .cloned()
+                .unwrap_or_else(unreachable_function);
+            b.intern_frame(function_key(g, &f, &f.script_id.to_string()))
+        });
         let bytes = match measure {
             Measure::Live => live.size[i],
             Measure::Allocated => t.size[i],
@@ -260,7 +325,7 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
         } else {
             parent.or(Some(StackId::ROOT))
         };
-        stacks.push(b.push_stack(parent, key, bytes, u64::from(t.id[i])));
+        stacks.push(b.push_stack_on(parent, frame, bytes, u64::from(t.id[i])));
     }
     let mut p = b.finish();
     if !t.generated.is_empty() {
@@ -268,6 +333,22 @@ pub fn trace_profile(g: &HeapGraph, live: &LiveByTrace, measure: Measure) -> Hea
         p.remap_frames(&originals);
     }
     p
+}
+
+/// The frame of trace function `f` (1-based line and column in V8's
+/// record, 0-based in a frame).
+fn function_key<'a>(
+    g: &'a HeapGraph,
+    f: &heapdiff_model::TraceFunction,
+    script_id: &'a str,
+) -> FrameKey<'a> {
+    FrameKey {
+        name: g.strings.get(f.name),
+        script_id,
+        url: g.strings.get(f.script_name),
+        line: i32::try_from(f.line).unwrap_or(0) - 1,
+        column: i32::try_from(f.column).unwrap_or(0) - 1,
+    }
 }
 
 /// The original place of each frame of the trace's call tree, for the
@@ -347,7 +428,7 @@ pub fn as_profile(
     if g.trace.is_none() {
         return Err(TimelineError::NoAllocationStacks);
     }
-    let self_size = crate::snapshot::adjusted_sizes(g);
+    let self_size = time("timeline.sizes", || crate::snapshot::adjusted_sizes(g));
     let range = match span {
         Some(text) => {
             let iv = intervals(g, &self_size);
@@ -356,8 +437,8 @@ pub fn as_profile(
         }
         None => None,
     };
-    let live = live_by_trace(g, &self_size, range);
-    let profile = trace_profile(g, &live, measure);
+    let live = time("timeline.live", || live_by_trace(g, &self_size, range));
+    let profile = time("timeline.profile", || trace_profile(g, &live, measure));
     Ok(TimelineProfile {
         profile,
         self_size,
@@ -591,7 +672,10 @@ pub fn kept_by_function(
 mod tests {
     use heapdiff_model::HeapGraph;
 
-    use super::{Measure, TimelineError, as_profile, live_intervals, span_profile};
+    use super::{
+        Measure, TimelineError, TracePositions, as_profile, live_by_trace, live_intervals,
+        span_profile,
+    };
 
     fn load(path: &str) -> HeapGraph {
         let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -612,6 +696,56 @@ mod tests {
         assert_eq!(live.profile.stacks.self_bytes, live.live.size);
         let allocated = as_profile(&g, Measure::Allocated, None).unwrap();
         assert_eq!(allocated.profile.stacks.self_bytes, t.size);
+    }
+
+    #[test]
+    fn trace_nodes_are_found_by_id_whether_the_ids_are_dense_or_sparse() {
+        let dense = [1, 2, 5, 3];
+        let sparse = [1, 2, 4_000_000_000, 3];
+        assert!(matches!(
+            TracePositions::new(&dense),
+            TracePositions::Dense(_)
+        ));
+        assert!(matches!(
+            TracePositions::new(&sparse),
+            TracePositions::Sparse(_)
+        ));
+        for ids in [&dense, &sparse] {
+            let pos = TracePositions::new(ids);
+            for (i, &id) in ids.iter().enumerate() {
+                assert_eq!(pos.get(id), Some(i));
+            }
+            assert_eq!(pos.get(0), None);
+            assert_eq!(pos.get(4), None);
+            assert_eq!(pos.get(u32::MAX), None);
+        }
+    }
+
+    #[test]
+    fn live_objects_are_counted_once_whichever_thread_counts_them() {
+        let g = timeline_t();
+        let t = g.trace.as_ref().unwrap();
+        let sizes = g.nodes().self_sizes();
+        let (mut count, mut size) = (vec![0; t.id.len()], vec![0; t.id.len()]);
+        for (v, &s) in g.nodes().ordinals().zip(sizes) {
+            let id = g.nodes().trace_nodes()[v.index()];
+            if let Some(p) = t.id.iter().position(|&x| x == id) {
+                count[p] += 1;
+                size[p] += s;
+            }
+        }
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let live = pool.install(|| live_by_trace(&g, sizes, None));
+            assert_eq!(
+                (&live.count, &live.size),
+                (&count, &size),
+                "{threads} threads"
+            );
+        }
     }
 
     #[test]

@@ -284,6 +284,24 @@ impl ProfileBuilder {
         id
     }
 
+    /// [`Self::push_stack`] with a frame interned before
+    /// ([`Self::intern_frame`]): for builders that put many nodes on one
+    /// frame.
+    pub fn push_stack_on(
+        &mut self,
+        parent: Option<StackId>,
+        frame: FrameId,
+        self_bytes: u64,
+        node_id: u64,
+    ) -> StackId {
+        let id = self.open_stack(parent);
+        let stacks = &mut self.profile.stacks;
+        stacks.frame[id.index()] = frame;
+        stacks.self_bytes[id.index()] = self_bytes;
+        stacks.node_id[id.index()] = node_id;
+        id
+    }
+
     /// Number of nodes opened so far.
     #[must_use]
     pub fn n_stacks(&self) -> usize {
@@ -323,7 +341,8 @@ impl ProfileBuilder {
         self.profile
     }
 
-    fn intern_frame(&mut self, key: FrameKey<'_>) -> FrameId {
+    /// The frame of `key`, added to the frame table if it is new.
+    pub fn intern_frame(&mut self, key: FrameKey<'_>) -> FrameId {
         let strings = &mut self.profile.strings;
         let name = strings.intern(key.name);
         let script = strings.intern(key.script_id);

@@ -151,18 +151,22 @@ pub fn parse_snapshot_with(
     })?;
     if let (Some(locations), Some(arr)) = (locations, &sections.locations) {
         g.locations = locations?;
-        check_location_nodes(
-            &g.locations,
-            g.n_nodes(),
-            arr,
-            &head.header.meta,
-            &head.layout,
-        )?;
+        time("parse.locations_check", || {
+            check_location_nodes(
+                &g.locations,
+                g.n_nodes(),
+                arr,
+                &head.header.meta,
+                &head.layout,
+            )
+        })?;
     }
     if let Some(at) = sections.samples {
-        g.samples = read_samples(b, at, &head.header.meta)?;
+        g.samples = time("parse.samples", || read_samples(b, at, &head.header.meta))?;
     }
-    g.trace = read_trace_if_counted(b, &head, &sections, &g, &mut warnings)?;
+    g.trace = time("parse.trace", || {
+        read_trace_if_counted(b, &head, &sections, &g, &mut warnings)
+    })?;
     if large > 0 {
         warnings.push(Warning::LargeSelfSize { nodes: large });
     }

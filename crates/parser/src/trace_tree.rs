@@ -85,7 +85,36 @@ struct Tree {
     /// The sizes so far.
     total: u64,
     /// The ids so far.
-    seen: rustc_hash::FxHashSet<u64>,
+    seen: SeenIds,
+}
+
+/// A set of trace node ids: a bit per id for V8's small sequential ids
+/// (the bits grow as ids come), a hash set for ids too large for that.
+/// Which of the two holds an id depends on the id alone.
+#[derive(Default)]
+struct SeenIds {
+    bits: Vec<u64>,
+    large: rustc_hash::FxHashSet<u64>,
+}
+
+impl SeenIds {
+    /// Ids below this get a bit (at most 16 MiB of bits).
+    const DENSE: u64 = 1 << 27;
+
+    /// Adds `id`; false when it was there already.
+    fn insert(&mut self, id: u64) -> bool {
+        if id >= Self::DENSE {
+            return self.large.insert(id);
+        }
+        // Below DENSE, so the word index fits.
+        let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+        if word >= self.bits.len() {
+            self.bits.resize((word + 1).next_power_of_two(), 0);
+        }
+        let new = self.bits[word] & bit == 0;
+        self.bits[word] |= bit;
+        new
+    }
 }
 
 /// Reads the tree at `at`; its ids must be distinct, its function indices
@@ -102,7 +131,7 @@ pub(crate) fn read(
         fields: Fields::find(fields, at)?,
         n_functions,
         total: 0,
-        seen: rustc_hash::FxHashSet::default(),
+        seen: SeenIds::default(),
     };
     let mut pos = scan::expect(b, at, b'[', SECTION, "the trace tree array")?;
     let mut stack = vec![List {
@@ -163,11 +192,14 @@ pub(crate) fn read(
 /// The unsigned integer at `start` (a digit), and where it ends.
 fn number(b: &[u8], start: usize) -> Result<(u64, usize), ParseError> {
     let mut pos = start;
-    while b.get(pos).is_some_and(u8::is_ascii_digit) {
+    let mut v: Option<u64> = Some(0);
+    while let Some(&d) = b.get(pos).filter(|d| d.is_ascii_digit()) {
+        v = v
+            .and_then(|v| v.checked_mul(10))
+            .and_then(|v| v.checked_add(u64::from(d - b'0')));
         pos += 1;
     }
-    let text = std::str::from_utf8(&b[start..pos]).unwrap_or("0");
-    let v: u64 = text.parse().map_err(|_| ParseError::BadNumber {
+    let v = v.ok_or(ParseError::BadNumber {
         section: SECTION,
         offset: start as u64,
         reason: "integer too large".into(),
@@ -240,5 +272,68 @@ impl Tree {
             top.field = 0;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SeenIds, read};
+    use crate::ParseError;
+
+    fn tree(text: &str) -> Result<heapdiff_model::AllocationTrace, ParseError> {
+        let fields: Vec<String> = ["id", "function_info_index", "count", "size", "children"]
+            .iter()
+            .map(|f| (*f).to_string())
+            .collect();
+        read(text.as_bytes(), 0, &fields, 2)
+    }
+
+    #[test]
+    fn an_id_is_seen_once_whether_it_gets_a_bit_or_a_hash_entry() {
+        let mut seen = SeenIds::default();
+        for id in [
+            0,
+            1,
+            63,
+            64,
+            100_000,
+            SeenIds::DENSE - 1,
+            SeenIds::DENSE,
+            u64::MAX,
+        ] {
+            assert!(seen.insert(id), "{id} first");
+            assert!(!seen.insert(id), "{id} again");
+        }
+        assert!(seen.insert(2));
+    }
+
+    #[test]
+    fn a_tree_with_small_or_large_ids_reads_in_pre_order() {
+        let t = tree("[1,0,0,0,[7,1,2,16,[3,1,1,8,[]],200000000,0,1,4,[]]]").unwrap();
+        assert_eq!(t.id, [1, 7, 3, 200_000_000]);
+        assert_eq!(t.parent, [u32::MAX, 0, 1, 0]);
+        assert_eq!(t.count, [0, 2, 1, 1]);
+        assert_eq!(t.size, [0, 16, 8, 4]);
+    }
+
+    #[test]
+    fn a_repeated_id_and_a_number_past_64_bits_are_errors_at_their_byte() {
+        for (text, at) in [
+            ("[1,0,0,0,[2,1,0,0,[],2,1,0,0,[]]]", 21),
+            ("[1,0,0,0,[300000000,1,0,0,[],300000000,1,0,0,[]]]", 29),
+        ] {
+            match tree(text) {
+                Err(ParseError::BadValue { field, offset, .. }) => {
+                    assert_eq!((field, offset), ("id", at), "{text}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        match tree("[1,0,0,18446744073709551616,[]]") {
+            Err(ParseError::BadNumber { offset, reason, .. }) => {
+                assert_eq!((offset, reason.as_str()), (7, "integer too large"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
