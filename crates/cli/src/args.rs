@@ -239,6 +239,12 @@ pub(crate) struct TrendArgs {
     /// in order: values become bytes per unit of work.
     #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
     pub(crate) ops: Option<Vec<u64>>,
+    /// `per=N`: every input is an independent run that did the same work,
+    /// N units: values become bytes per unit of work, as with --ops
+    /// N,N,…. Not for peeks of one recording, --windows or heap snapshots
+    /// (their work adds up from step to step: give it with --ops).
+    #[arg(long, value_name = "per=N")]
+    pub(crate) normalize: Option<String>,
     /// Sampling interval in bytes of every profile, for the noise floor
     /// (default: estimated from each profile's samples).
     #[arg(long, value_name = "BYTES")]

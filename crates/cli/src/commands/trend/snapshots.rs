@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use heapdiff_analyzer::class_trend::{
-    SnapshotMeasure, SnapshotStep, SnapshotTrendOptions, snapshot_trend,
+    SnapshotMeasure, SnapshotSeries, SnapshotStep, SnapshotTrendOptions,
 };
 use heapdiff_analyzer::report_doc::InputInfo;
 use heapdiff_analyzer::snapshot;
@@ -21,6 +21,7 @@ use crate::input::Opened;
 pub(super) fn trend(
     a: &TrendArgs,
     opened: Vec<Opened>,
+    ops: Option<Vec<u64>>,
     ctx: &Context,
 ) -> anyhow::Result<(TrendReport, Vec<InputInfo>)> {
     refuse_inapplicable(a)?;
@@ -32,19 +33,18 @@ pub(super) fn trend(
             );
         }
     }
-    let mut steps = Vec::with_capacity(opened.len());
+    let mut series = SnapshotSeries::new(SnapshotTrendOptions {
+        measure: measure(a.measure),
+        limit: None,
+        ops,
+    });
     let mut inputs = Vec::with_capacity(opened.len());
     for (file, o) in a.files.iter().zip(opened) {
         let (step, info) = reduce(file, o, ctx)?;
-        steps.push(step);
+        series.push(step);
         inputs.push(info);
     }
-    let opts = SnapshotTrendOptions {
-        measure: measure(a.measure),
-        limit: None,
-        ops: a.ops.clone(),
-    };
-    Ok((snapshot_trend(&steps, &opts), inputs))
+    Ok((series.finish(), inputs))
 }
 
 /// One snapshot parsed, analysed and reduced to what the trend keeps.
