@@ -198,7 +198,9 @@ row's self bytes rose (fell) by more than two sampling errors of the two
 points combined, |Δ| ≥ 2·√(Ri²·ni + Rj²·nj), the rule of a diff; for
 peeks of one recording, n counts only the row's samples that one of the two
 peeks holds and the other does not (shared samples are the same objects).
-With --ops, each step's values and errors are divided by its work first.
+With --ops, each step's values and errors are divided by its work first;
+--normalize per=N is --ops N,N,… for independent runs that each did N
+units of work (not for peeks, --windows or snapshots: give --ops there).
 
 Verdicts, the first rule that applies (g steps grew, s shrank, of n−1):
   grows every step   g = n−1
