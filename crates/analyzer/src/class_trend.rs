@@ -229,19 +229,7 @@ impl SnapshotSeries {
             .map(|(id, c)| (id, rows[c as usize]))
             .collect();
         present.sort_unstable();
-        self.run = present
-            .into_iter()
-            .map(|(id, row)| {
-                let start = match self
-                    .run
-                    .binary_search_by(|&(i, r, _)| (i, r).cmp(&(id, row)))
-                {
-                    Ok(at) => self.run[at].2,
-                    Err(_) => k,
-                };
-                (id, row, start)
-            })
-            .collect();
+        self.run = continued_run(&self.run, present, k);
         self.steps.push((label, total_size, classes, rows));
     }
 
@@ -321,6 +309,28 @@ impl SnapshotSeries {
     }
 }
 
+/// The objects of step `k` (`present`, sorted) with the step their run
+/// began at: that of the previous step's `run` for objects it held (one
+/// merge of the two sorted lists), else `k`.
+fn continued_run(
+    run: &[(u64, u32, u32)],
+    present: Vec<(u64, u32)>,
+    k: u32,
+) -> Vec<(u64, u32, u32)> {
+    let mut before = run.iter().peekable();
+    present
+        .into_iter()
+        .map(|(id, row)| {
+            while before.next_if(|&&(i, r, _)| (i, r) < (id, row)).is_some() {}
+            let start = match before.peek() {
+                Some(&&(i, r, start)) if (i, r) == (id, row) => start,
+                _ => k,
+            };
+            (id, row, start)
+        })
+        .collect()
+}
+
 fn class_key(r: &TrendRow) -> &str {
     r.class.as_ref().map_or("", |c| c.key.as_str())
 }
@@ -383,8 +393,78 @@ pub fn exact_change(a: u64, b: u64, (wa, wb): (u64, u64), floor: u64) -> Change 
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::trend::verdict;
+
+    /// A step of classes `A` and `B` (by key) holding `objects` as
+    /// (id, class index).
+    fn step_of(objects: &[(u64, u32)]) -> SnapshotStep {
+        let class = |key: &str| StepClass {
+            name: key.to_string(),
+            key: key.to_string(),
+            source: None,
+            count: 0,
+            shallow: 0,
+            retained: 0,
+        };
+        let mut objects = objects.to_vec();
+        objects.sort_unstable();
+        SnapshotStep {
+            label: String::new(),
+            total_size: 0,
+            classes: vec![class("A"), class("B")],
+            objects,
+        }
+    }
+
+    /// Survivors as defined, over every step's objects at once: at step k,
+    /// the objects not held by step k − 1 that every later step holds.
+    fn survivors_by_definition(steps: &[Vec<(u64, u32)>]) -> Vec<[u64; 2]> {
+        let holds = |k: usize, o: &(u64, u32)| steps[k].contains(o);
+        (0..steps.len())
+            .map(|k| {
+                let mut kept = [0u64; 2];
+                let mut seen = std::collections::BTreeSet::new();
+                for o in &steps[k] {
+                    let new = k == 0 || !holds(k - 1, o);
+                    if seen.insert(*o) && new && (k + 1..steps.len()).all(|j| holds(j, o)) {
+                        kept[o.1 as usize] += 1;
+                    }
+                }
+                kept
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// The series keeps only the last step's objects, yet counts the
+        /// survivors of every step as the definition does.
+        #[test]
+        fn streamed_survivors_match_the_definition(
+            steps in prop::collection::vec(
+                prop::collection::btree_set((0u64..12, 0u32..2), 0..16),
+                3..6,
+            )
+        ) {
+            let steps: Vec<Vec<(u64, u32)>> =
+                steps.into_iter().map(|s| s.into_iter().collect()).collect();
+            let mut series = SnapshotSeries::new(SnapshotTrendOptions::default());
+            for s in &steps {
+                series.push(step_of(s));
+            }
+            let report = series.finish();
+            let expected = survivors_by_definition(&steps);
+            for row in &report.rows {
+                let class = row.class.as_ref().map(|c| (c.key.as_str(), &c.survivors));
+                let (key, got) = class.expect("snapshot rows have a class");
+                let c = usize::from(key == "B");
+                let want: Vec<u64> = expected.iter().map(|k| k[c]).collect();
+                prop_assert_eq!(got, &want);
+            }
+        }
+    }
 
     const BYTES: u64 = BYTE_FLOOR;
 

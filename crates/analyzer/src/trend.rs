@@ -19,7 +19,7 @@
 //! 6. `flat`: every step within the noise.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use heapdiff_model::HeapProfile;
@@ -378,6 +378,7 @@ impl ProfileSeries {
         } = step;
         let ids = self.keys.intern(&keys);
         drop(keys);
+        let mut samples = by_ordinal(samples);
         if let (Some(previous), Some(kept)) = (&self.previous, self.kept) {
             self.kept = match continues(previous, &samples) {
                 Some(n) => {
@@ -390,7 +391,10 @@ impl ProfileSeries {
                 }
             };
         }
-        self.previous = Some(samples);
+        // Independent runs need no samples: the peek test is over. The next
+        // step looks up each ordinal's last sample, as a map would keep it.
+        samples.dedup_by_key(|s| s.ordinal);
+        self.previous = self.kept.map(|_| samples);
         step.ops = self
             .opts
             .ops
@@ -729,18 +733,33 @@ pub(crate) fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
     }
 }
 
+/// Samples in order of ordinal; of samples with one ordinal, the last
+/// given comes first.
+fn by_ordinal(mut samples: Vec<StepSample>) -> Vec<StepSample> {
+    samples.reverse();
+    samples.sort_by_key(|s| s.ordinal);
+    samples
+}
+
+/// The sample of `samples` (in order of ordinal, each ordinal once) with
+/// `ordinal`.
+fn find(samples: &[StepSample], ordinal: u64) -> Option<&StepSample> {
+    let at = samples.binary_search_by_key(&ordinal, |s| s.ordinal).ok()?;
+    Some(&samples[at])
+}
+
 /// For a series of peeks, by key id, how many samples of `later` (one of
 /// its rows, counted by its call tree) `earlier` held too: same ordinal,
-/// and [`continues`] has checked that they are the same samples.
+/// and [`continues`] has checked that they are the same samples. Both in
+/// order of ordinal.
 fn shared_samples(
     earlier: &[StepSample],
     later: &[StepSample],
     ids: &[u32],
 ) -> FxHashMap<u32, u64> {
-    let held: FxHashSet<u64> = earlier.iter().map(|s| s.ordinal).collect();
     let mut shared: FxHashMap<u32, u64> = FxHashMap::default();
     for s in later {
-        if s.row != NO_GROUP && held.contains(&s.ordinal) {
+        if s.row != NO_GROUP && find(earlier, s.ordinal).is_some() {
             *shared.entry(ids[s.row as usize]).or_default() += 1;
         }
     }
@@ -750,15 +769,14 @@ fn shared_samples(
 /// When `later` continues `earlier`'s recording, how many samples it kept
 /// from it: every sample of `later` whose ordinal `earlier` had already
 /// reached is one of `earlier`'s (same size, same node id). `None` when not.
+/// Both in order of ordinal.
 fn continues(earlier: &[StepSample], later: &[StepSample]) -> Option<usize> {
-    let seen: FxHashMap<u64, (u64, u64)> = earlier
-        .iter()
-        .map(|s| (s.ordinal, (s.bytes, s.node_id)))
-        .collect();
-    let reached = earlier.iter().map(|s| s.ordinal).max()?;
+    let reached = earlier.last()?.ordinal;
     let mut kept = 0;
-    for s in later.iter().filter(|s| s.ordinal <= reached) {
-        if seen.get(&s.ordinal) != Some(&(s.bytes, s.node_id)) {
+    for s in later.iter().take_while(|s| s.ordinal <= reached) {
+        let same =
+            find(earlier, s.ordinal).is_some_and(|e| (e.bytes, e.node_id) == (s.bytes, s.node_id));
+        if !same {
             return None;
         }
         kept += 1;

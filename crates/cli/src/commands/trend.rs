@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody};
+use heapdiff_analyzer::report_doc::{CheckSection, ReportBody};
 use heapdiff_analyzer::trend::{ProfileSeries, ProfileStep, TrendOptions, TrendReport, trend};
 use heapdiff_analyzer::{CallTree, GroupBy, timeline};
 use heapdiff_parser::InputKind;
@@ -17,6 +17,10 @@ use crate::context::Context;
 use crate::input::Opened;
 
 mod snapshots;
+
+/// What a report says about an input besides its size and hash: its kind
+/// and a one-line detail, taken while the input is loaded.
+pub(crate) type Description = (&'static str, String);
 
 /// Fewest inputs a trend takes: two are a diff.
 const MIN_STEPS: usize = 3;
@@ -68,7 +72,7 @@ fn write_outputs(
     a: &TrendArgs,
     ctx: &Context,
     full: TrendReport,
-    inputs: Vec<InputInfo>,
+    inputs: Vec<Description>,
 ) -> anyhow::Result<()> {
     let mut report = full.clone();
     if let Some(limit) = a.rows.limit() {
@@ -194,7 +198,7 @@ impl Series<'_> {
         by: GroupBy,
         ops: Option<Vec<u64>>,
         selection: Option<(Option<&str>, Option<&str>)>,
-    ) -> anyhow::Result<(TrendReport, Vec<InputInfo>)> {
+    ) -> anyhow::Result<(TrendReport, Vec<Description>)> {
         let opened = self.open_all()?;
         self.trend_of(opened, by, ops, selection)
     }
@@ -209,7 +213,7 @@ impl Series<'_> {
         by: GroupBy,
         ops: Option<Vec<u64>>,
         selection: Option<(Option<&str>, Option<&str>)>,
-    ) -> anyhow::Result<(TrendReport, Vec<InputInfo>)> {
+    ) -> anyhow::Result<(TrendReport, Vec<Description>)> {
         self.check_kinds(&opened)?;
         let exact = opened[0].kind == InputKind::HeapTimeline;
         if exact {
@@ -236,7 +240,7 @@ impl Series<'_> {
             if batch.is_empty() {
                 break;
             }
-            let reduced: Vec<(ProfileStep, InputInfo)> = batch
+            let reduced: Vec<(ProfileStep, Description)> = batch
                 .into_par_iter()
                 .map(|(f, o)| self.reduce(f, o, &opts, selection.unwrap_or_default()))
                 .collect::<anyhow::Result<_>>()?;
@@ -256,12 +260,12 @@ impl Series<'_> {
         o: Opened,
         opts: &TrendOptions,
         (focus, ignore): (Option<&str>, Option<&str>),
-    ) -> anyhow::Result<(ProfileStep, InputInfo)> {
+    ) -> anyhow::Result<(ProfileStep, Description)> {
         let loaded = crate::input::load_profile(o, self.ctx, super::request(self.timeline, None))?;
         let tree = super::weigh(file, &loaded.profile, None, focus, ignore)?;
         let label = file.display().to_string();
         let step = ProfileStep::new(&loaded.profile, &tree, opts, label);
-        Ok((step, super::profile_input(file, &loaded)?))
+        Ok((step, super::profile_description(&loaded)))
     }
 
     /// One allocation timeline cut into `k` time windows, its trend.
@@ -271,7 +275,7 @@ impl Series<'_> {
         by: GroupBy,
         ops: Option<Vec<u64>>,
         (focus, ignore): (Option<&str>, Option<&str>),
-    ) -> anyhow::Result<(TrendReport, Vec<InputInfo>)> {
+    ) -> anyhow::Result<(TrendReport, Vec<Description>)> {
         let [file] = self.files else {
             bail!(
                 "--windows cuts one allocation timeline into time windows; give one file (got {})",
@@ -320,7 +324,7 @@ impl Series<'_> {
                 .collect(),
             windows: true,
         };
-        let info = super::profile_input(file, &loaded)?;
+        let info = super::profile_description(&loaded);
         Ok((trend(&inputs, &opts), vec![info]))
     }
 
@@ -377,16 +381,21 @@ fn chart_link(report: &Path, chart: &Path) -> String {
 }
 
 /// Writes a trend report (of `trend`, or of `check --trend` with its
-/// `check` section).
+/// `check` section); the inputs' sizes and hashes are read now.
 pub(crate) fn write_report(
     path: &Path,
     title: String,
     full: TrendReport,
     chart: Option<String>,
-    inputs: Vec<InputInfo>,
+    inputs: Vec<Description>,
     paths: &[&Path],
     check: Option<CheckSection>,
 ) -> anyhow::Result<()> {
+    let inputs = paths
+        .iter()
+        .zip(inputs)
+        .map(|(p, (kind, detail))| crate::report::input_info(p, kind, detail))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let doc = crate::report::document(
         title,
         inputs,
