@@ -19,7 +19,6 @@
 //! 6. `flat`: every step within the noise.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use heapdiff_model::HeapProfile;
@@ -345,7 +344,7 @@ pub struct ProfileSeries {
     columns: Vec<(Column, Vec<u32>)>,
     /// For peeks, by step s ≥ 1 (index s − 1) and key id, the samples that
     /// steps s − 1 and s both hold.
-    shared: Vec<FxHashMap<u32, u64>>,
+    shared: Vec<Vec<(u32, u64)>>,
     /// Samples two neighbouring steps share so far; `None` once some step
     /// does not continue the one before it (independent runs).
     kept: Option<usize>,
@@ -467,9 +466,9 @@ impl ProfileSeries {
 }
 
 /// Counts by key id moved to rows in key order.
-fn by_row(counts: &FxHashMap<u32, u64>, rank: &[u32], n_rows: usize) -> Vec<u64> {
+fn by_row(counts: &[(u32, u64)], rank: &[u32], n_rows: usize) -> Vec<u64> {
     let mut out = vec![0u64; n_rows];
-    for (&id, &n) in counts {
+    for &(id, n) in counts {
         out[rank[id as usize] as usize] = n;
     }
     out
@@ -751,19 +750,19 @@ fn find(samples: &[StepSample], ordinal: u64) -> Option<&StepSample> {
 /// For a series of peeks, by key id, how many samples of `later` (one of
 /// its rows, counted by its call tree) `earlier` held too: same ordinal,
 /// and [`continues`] has checked that they are the same samples. Both in
-/// order of ordinal.
-fn shared_samples(
-    earlier: &[StepSample],
-    later: &[StepSample],
-    ids: &[u32],
-) -> FxHashMap<u32, u64> {
-    let mut shared: FxHashMap<u32, u64> = FxHashMap::default();
+/// order of ordinal; `ids` is the key id of each of `later`'s rows.
+fn shared_samples(earlier: &[StepSample], later: &[StepSample], ids: &[u32]) -> Vec<(u32, u64)> {
+    let mut by_row = vec![0u64; ids.len()];
     for s in later {
         if s.row != NO_GROUP && find(earlier, s.ordinal).is_some() {
-            *shared.entry(ids[s.row as usize]).or_default() += 1;
+            by_row[s.row as usize] += 1;
         }
     }
-    shared
+    ids.iter()
+        .zip(by_row)
+        .filter(|&(_, n)| n > 0)
+        .map(|(&id, n)| (id, n))
+        .collect()
 }
 
 /// When `later` continues `earlier`'s recording, how many samples it kept
