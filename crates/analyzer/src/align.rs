@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use crate::aggregate::group_sums;
 use crate::call_tree::CallTree;
-use crate::grouping::{self, GroupBy, GroupKey, Identity, NO_GROUP};
+use crate::grouping::{self, GroupBy, GroupKey, Identity};
 use crate::report::GeneratedPosition;
 
 /// One input's values, indexed by aligned row (zero where the input has no
@@ -40,14 +40,7 @@ pub(crate) struct Column {
 pub(crate) struct AlignedRows {
     pub(crate) keys: Vec<GroupKey>,
     pub(crate) columns: Vec<Column>,
-    /// The aligned row of every stack of every input ([`NO_ROW`] for
-    /// stacks that belong to none).
-    pub(crate) row_of_stack: Vec<Vec<u32>>,
 }
-
-/// A stack that belongs to no row (the root; under `--by stack`, stacks
-/// without self bytes).
-pub(crate) const NO_ROW: u32 = u32::MAX;
 
 /// Aligns the rows of `inputs` by their cross-profile key; `identity` is
 /// [`Identity::Position`] or [`Identity::Function`].
@@ -60,64 +53,64 @@ pub(crate) fn align_rows(
         .par_iter()
         .map(|&(p, tree)| input_rows(p, tree, by, identity))
         .collect();
-    let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
-    let mut keys: Vec<GroupKey> = Vec::new();
-    let row_of: Vec<Vec<u32>> = per_input
-        .iter()
-        .map(|(input_keys, _, _)| {
-            input_keys
-                .iter()
-                .map(|k| {
-                    *index.entry(k.clone()).or_insert_with(|| {
-                        keys.push(k.clone());
-                        u32::try_from(keys.len() - 1).unwrap_or(u32::MAX)
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    // Key order, so that every consumer sees the rows in one total order.
-    let mut order: Vec<u32> = (0..u32::try_from(keys.len()).unwrap_or(u32::MAX)).collect();
-    order.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-    let mut rank = vec![0u32; keys.len()];
-    for (r, &k) in order.iter().enumerate() {
-        rank[k as usize] = u32::try_from(r).unwrap_or(u32::MAX);
-    }
+    let mut keys = KeyTable::default();
+    let rows: Vec<Vec<u32>> = per_input.iter().map(|(k, _, _)| keys.intern(k)).collect();
+    let (keys, rank) = keys.in_key_order();
     let columns = per_input
         .iter()
-        .zip(&row_of)
+        .zip(&rows)
         .map(|((_, col, _), rows)| scatter(col, rows, &rank, keys.len()))
         .collect();
-    let row_of_stack = per_input
-        .iter()
-        .zip(&row_of)
-        .map(|((_, _, of_stack), rows)| {
-            of_stack
-                .iter()
-                .map(|&g| {
-                    if g == NO_GROUP {
-                        NO_ROW
-                    } else {
-                        rank[rows[g as usize] as usize]
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let mut slots: Vec<Option<GroupKey>> = keys.into_iter().map(Some).collect();
-    let keys = order
-        .iter()
-        .map(|&k| slots[k as usize].take().unwrap_or_else(grouping::blank))
-        .collect();
-    AlignedRows {
-        keys,
-        columns,
-        row_of_stack,
+    AlignedRows { keys, columns }
+}
+
+/// Row keys of inputs taken one at a time, interned: each distinct key gets
+/// an id in the order first seen; [`KeyTable::in_key_order`] then puts the
+/// rows in key order, so that every consumer sees them in one total order.
+#[derive(Default)]
+pub(crate) struct KeyTable {
+    index: FxHashMap<GroupKey, u32>,
+    keys: Vec<GroupKey>,
+}
+
+impl KeyTable {
+    /// The id of each of one input's row keys.
+    pub(crate) fn intern(&mut self, input_keys: &[GroupKey]) -> Vec<u32> {
+        input_keys
+            .iter()
+            .map(|k| {
+                if let Some(&id) = self.index.get(k) {
+                    return id;
+                }
+                let id = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+                self.index.insert(k.clone(), id);
+                self.keys.push(k.clone());
+                id
+            })
+            .collect()
+    }
+
+    /// The keys in key order, and the rank (row in that order) of each id.
+    pub(crate) fn in_key_order(self) -> (Vec<GroupKey>, Vec<u32>) {
+        let Self { index, keys } = self;
+        drop(index);
+        let mut order: Vec<u32> = (0..u32::try_from(keys.len()).unwrap_or(u32::MAX)).collect();
+        order.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+        let mut rank = vec![0u32; keys.len()];
+        for (r, &k) in order.iter().enumerate() {
+            rank[k as usize] = u32::try_from(r).unwrap_or(u32::MAX);
+        }
+        let mut slots: Vec<Option<GroupKey>> = keys.into_iter().map(Some).collect();
+        let keys = order
+            .iter()
+            .map(|&k| slots[k as usize].take().unwrap_or_else(grouping::blank))
+            .collect();
+        (keys, rank)
     }
 }
 
 /// One input's column, moved to the aligned row order.
-fn scatter(col: &Column, rows: &[u32], rank: &[u32], n: usize) -> Column {
+pub(crate) fn scatter(col: &Column, rows: &[u32], rank: &[u32], n: usize) -> Column {
     let mut out = Column {
         self_bytes: vec![0; n],
         total: vec![0; n],
@@ -138,7 +131,7 @@ fn scatter(col: &Column, rows: &[u32], rank: &[u32], n: usize) -> Column {
 
 /// One input's rows with cross-profile keys, their sums, and the row of
 /// each stack.
-fn input_rows(
+pub(crate) fn input_rows(
     p: &HeapProfile,
     tree: &CallTree,
     by: GroupBy,

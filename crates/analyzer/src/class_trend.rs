@@ -3,8 +3,11 @@
 //! objects that survive every later snapshot, and a verdict on one measure.
 //!
 //! Each snapshot is reduced to a [`SnapshotStep`] as soon as it is
-//! analysed (its Summary rows and the id and class of every object), so a
-//! trend holds one snapshot's graph at a time. Classes are matched across
+//! analysed (its Summary rows and the id and class of every object), and
+//! folded into a [`SnapshotSeries`], which keeps every step's class table
+//! but only the last step's objects (each with the step its unbroken
+//! presence began at: enough for the survivors), so a trend holds one
+//! snapshot's graph and one step's objects at a time. Classes are matched across
 //! steps by name and source position (by class key where the position is
 //! unknown); objects by id *and* class, since V8 gives a new object the id
 //! of a dead one that lay at the same address.
@@ -21,11 +24,10 @@ use serde::Serialize;
 
 use heapdiff_model::HeapGraph;
 
-use crate::report::SCHEMA_VERSION;
 use crate::snapshot::{Derived, SourcePosition, SummaryOptions, summary};
 use crate::trend::{
-    Change, Series, TrendBy, TrendReport, TrendRow, TrendStep, by_confidence, count_verdicts,
-    judged, per_unit,
+    Change, Series, TrendBy, TrendHead, TrendReport, TrendRow, TrendStep, by_confidence, judged,
+    per_unit, ranked,
 };
 
 /// Which number of a class the verdicts judge (`--measure`).
@@ -155,7 +157,7 @@ impl SnapshotStep {
     }
 }
 
-/// Options of [`snapshot_trend`].
+/// Options of [`SnapshotSeries`].
 #[derive(Debug, Clone, Default)]
 pub struct SnapshotTrendOptions {
     /// The measure of `values` and of the verdicts.
@@ -182,141 +184,151 @@ fn identity(c: &StepClass) -> Identity {
     }
 }
 
-/// The classes of every step aligned: one row per identity, the row of
-/// each step's class.
-struct Aligned<'a> {
+/// A snapshot trend being made, one [`SnapshotStep`] at a time: each
+/// step's class table, the classes aligned across steps, and the objects of
+/// the last step with the step their unbroken presence began at. No
+/// step's object list outlives its [`SnapshotSeries::push`].
+pub struct SnapshotSeries {
+    opts: SnapshotTrendOptions,
+    rows: FxHashMap<Identity, u32>,
     /// The latest class of each row (its name, key and position).
-    latest: Vec<&'a StepClass>,
-    /// By step, the row of each of its classes.
-    row_of: Vec<Vec<u32>>,
+    latest: Vec<StepClass>,
+    /// By step, its label, total size, classes and the row of each class.
+    steps: Vec<(String, u64, Vec<StepClass>, Vec<u32>)>,
+    /// The last step's objects as (id, row, first step of the run of steps
+    /// up to the last that all hold the object with that id and class), by
+    /// (id, row).
+    run: Vec<(u64, u32, u32)>,
 }
 
-fn align(steps: &[SnapshotStep]) -> Aligned<'_> {
-    let mut rows: FxHashMap<Identity, u32> = FxHashMap::default();
-    let mut latest: Vec<&StepClass> = Vec::new();
-    let row_of = steps
-        .iter()
-        .map(|s| {
-            s.classes
-                .iter()
-                .map(|c| {
-                    let next = u32::try_from(latest.len()).unwrap_or(u32::MAX);
-                    let row = *rows.entry(identity(c)).or_insert(next);
-                    if row == next {
-                        latest.push(c);
-                    } else {
-                        latest[row as usize] = c;
-                    }
-                    row
-                })
-                .collect()
-        })
-        .collect();
-    Aligned { latest, row_of }
-}
-
-/// Per step and row: objects first seen at that step that every later step
-/// holds with the same id and class.
-fn survivors(steps: &[SnapshotStep], aligned: &Aligned<'_>) -> Vec<Vec<u64>> {
-    let n_rows = aligned.latest.len();
-    let present: Vec<Vec<(u64, u32)>> = steps
-        .iter()
-        .zip(&aligned.row_of)
-        .map(|(s, rows)| {
-            let mut p: Vec<(u64, u32)> = s
-                .objects
-                .iter()
-                .map(|&(id, c)| (id, rows[c as usize]))
-                .collect();
-            p.sort_unstable();
-            p
-        })
-        .collect();
-    present
-        .iter()
-        .enumerate()
-        .map(|(k, objects)| {
-            let mut kept = vec![0u64; n_rows];
-            for o in objects {
-                let new = k == 0 || present[k - 1].binary_search(o).is_err();
-                if new && present[k + 1..].iter().all(|p| p.binary_search(o).is_ok()) {
-                    kept[o.1 as usize] += 1;
-                }
-            }
-            kept
-        })
-        .collect()
-}
-
-/// The trend of analysed snapshots, in order.
-#[must_use]
-pub fn snapshot_trend(steps: &[SnapshotStep], opts: &SnapshotTrendOptions) -> TrendReport {
-    let aligned = align(steps);
-    let n_rows = aligned.latest.len();
-    let kept = survivors(steps, &aligned);
-    let ops = opts.ops.as_deref().filter(|o| o.len() == steps.len());
-    let mut columns = vec![
-        [
-            vec![0u64; steps.len()],
-            vec![0; steps.len()],
-            vec![0; steps.len()]
-        ];
-        n_rows
-    ];
-    for (k, (s, rows)) in steps.iter().zip(&aligned.row_of).enumerate() {
-        for (c, &row) in s.classes.iter().zip(rows) {
-            let col = &mut columns[row as usize];
-            col[0][k] = c.count;
-            col[1][k] = c.shallow;
-            col[2][k] = c.retained;
+impl SnapshotSeries {
+    /// An empty series.
+    #[must_use]
+    pub fn new(opts: SnapshotTrendOptions) -> Self {
+        Self {
+            opts,
+            rows: FxHashMap::default(),
+            latest: Vec::new(),
+            steps: Vec::new(),
+            run: Vec::new(),
         }
     }
-    let mut rows: Vec<TrendRow> = columns
-        .into_iter()
-        .enumerate()
-        .map(|(row, [count, shallow, retained])| {
-            let last = aligned.latest[row];
-            let survivors: Vec<u64> = kept.iter().map(|k| k[row]).collect();
-            let series = ClassSeries {
-                key: last.key.clone(),
-                survived: middle(&survivors).iter().sum(),
-                survivors,
-                count,
-                shallow,
-                retained,
-            };
-            class_row(last, series, opts.measure, ops)
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        by_confidence(a, b)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| class_key(a).cmp(class_key(b)))
-    });
-    let totals = count_verdicts(&rows);
-    if let Some(limit) = opts.limit {
-        rows.truncate(limit);
+
+    /// Adds the next snapshot.
+    pub fn push(&mut self, step: SnapshotStep) {
+        let SnapshotStep {
+            label,
+            total_size,
+            classes,
+            objects,
+        } = step;
+        let rows: Vec<u32> = classes.iter().map(|c| self.row_of(c)).collect();
+        let k = u32::try_from(self.steps.len()).unwrap_or(u32::MAX);
+        let mut present: Vec<(u64, u32)> = objects
+            .into_iter()
+            .map(|(id, c)| (id, rows[c as usize]))
+            .collect();
+        present.sort_unstable();
+        self.run = continued_run(&self.run, present, k);
+        self.steps.push((label, total_size, classes, rows));
     }
-    TrendReport {
-        schema_version: SCHEMA_VERSION,
-        kind: "trend",
-        by: TrendBy::Class,
-        measure: Some(opts.measure),
-        series: Series::Snapshots,
-        steps: steps
-            .iter()
+
+    /// The row of class `c`, a new one for a class not seen before; the row
+    /// takes `c` as its latest class.
+    fn row_of(&mut self, c: &StepClass) -> u32 {
+        let next = u32::try_from(self.latest.len()).unwrap_or(u32::MAX);
+        let row = *self.rows.entry(identity(c)).or_insert(next);
+        if row == next {
+            self.latest.push(c.clone());
+        } else {
+            self.latest[row as usize] = c.clone();
+        }
+        row
+    }
+
+    /// The trend of the snapshots pushed, in order.
+    #[must_use]
+    pub fn finish(self) -> TrendReport {
+        let n = self.steps.len();
+        let n_rows = self.latest.len();
+        let mut kept = vec![vec![0u64; n_rows]; n];
+        for &(_, row, start) in &self.run {
+            kept[start as usize][row as usize] += 1;
+        }
+        let ops = self.opts.ops.as_deref().filter(|o| o.len() == n);
+        let mut columns = vec![[vec![0u64; n], vec![0; n], vec![0; n]]; n_rows];
+        for (k, (_, _, classes, rows)) in self.steps.iter().enumerate() {
+            for (c, &row) in classes.iter().zip(rows) {
+                let col = &mut columns[row as usize];
+                col[0][k] = c.count;
+                col[1][k] = c.shallow;
+                col[2][k] = c.retained;
+            }
+        }
+        let rows: Vec<TrendRow> = columns
+            .into_iter()
             .enumerate()
-            .map(|(i, s)| TrendStep {
-                label: s.label.clone(),
-                total: s.total_size,
+            .map(|(row, [count, shallow, retained])| {
+                let last = &self.latest[row];
+                let survivors: Vec<u64> = kept.iter().map(|k| k[row]).collect();
+                let series = ClassSeries {
+                    key: last.key.clone(),
+                    survived: middle(&survivors).iter().sum(),
+                    survivors,
+                    count,
+                    shallow,
+                    retained,
+                };
+                class_row(last, series, self.opts.measure, ops)
+            })
+            .collect();
+        let steps = self
+            .steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, total, _, _))| TrendStep {
+                label,
+                total,
                 samples: 0,
                 interval: None,
                 ops: ops.map(|o| o[i]),
             })
-            .collect(),
-        rows,
-        totals,
+            .collect();
+        let head = TrendHead {
+            by: TrendBy::Class,
+            measure: Some(self.opts.measure),
+            series: Series::Snapshots,
+            steps,
+        };
+        let order = |a: &TrendRow, b: &TrendRow| {
+            by_confidence(a, b)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| class_key(a).cmp(class_key(b)))
+        };
+        ranked(head, rows, order, self.opts.limit)
     }
+}
+
+/// The objects of step `k` (`present`, sorted) with the step their run
+/// began at: that of the previous step's `run` for objects it held (one
+/// merge of the two sorted lists), else `k`.
+fn continued_run(
+    run: &[(u64, u32, u32)],
+    present: Vec<(u64, u32)>,
+    k: u32,
+) -> Vec<(u64, u32, u32)> {
+    let mut before = run.iter().peekable();
+    present
+        .into_iter()
+        .map(|(id, row)| {
+            while before.next_if(|&&(i, r, _)| (i, r) < (id, row)).is_some() {}
+            let start = match before.peek() {
+                Some(&&(i, r, start)) if (i, r) == (id, row) => start,
+                _ => k,
+            };
+            (id, row, start)
+        })
+        .collect()
 }
 
 fn class_key(r: &TrendRow) -> &str {
@@ -381,8 +393,78 @@ pub fn exact_change(a: u64, b: u64, (wa, wb): (u64, u64), floor: u64) -> Change 
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::trend::verdict;
+
+    /// A step of classes `A` and `B` (by key) holding `objects` as
+    /// (id, class index).
+    fn step_of(objects: &[(u64, u32)]) -> SnapshotStep {
+        let class = |key: &str| StepClass {
+            name: key.to_string(),
+            key: key.to_string(),
+            source: None,
+            count: 0,
+            shallow: 0,
+            retained: 0,
+        };
+        let mut objects = objects.to_vec();
+        objects.sort_unstable();
+        SnapshotStep {
+            label: String::new(),
+            total_size: 0,
+            classes: vec![class("A"), class("B")],
+            objects,
+        }
+    }
+
+    /// Survivors as defined, over every step's objects at once: at step k,
+    /// the objects not held by step k − 1 that every later step holds.
+    fn survivors_by_definition(steps: &[Vec<(u64, u32)>]) -> Vec<[u64; 2]> {
+        let holds = |k: usize, o: &(u64, u32)| steps[k].contains(o);
+        (0..steps.len())
+            .map(|k| {
+                let mut kept = [0u64; 2];
+                let mut seen = std::collections::BTreeSet::new();
+                for o in &steps[k] {
+                    let new = k == 0 || !holds(k - 1, o);
+                    if seen.insert(*o) && new && (k + 1..steps.len()).all(|j| holds(j, o)) {
+                        kept[o.1 as usize] += 1;
+                    }
+                }
+                kept
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// The series keeps only the last step's objects, yet counts the
+        /// survivors of every step as the definition does.
+        #[test]
+        fn streamed_survivors_match_the_definition(
+            steps in prop::collection::vec(
+                prop::collection::btree_set((0u64..12, 0u32..2), 0..16),
+                3..6,
+            )
+        ) {
+            let steps: Vec<Vec<(u64, u32)>> =
+                steps.into_iter().map(|s| s.into_iter().collect()).collect();
+            let mut series = SnapshotSeries::new(SnapshotTrendOptions::default());
+            for s in &steps {
+                series.push(step_of(s));
+            }
+            let report = series.finish();
+            let expected = survivors_by_definition(&steps);
+            for row in &report.rows {
+                let class = row.class.as_ref().map(|c| (c.key.as_str(), &c.survivors));
+                let (key, got) = class.expect("snapshot rows have a class");
+                let c = usize::from(key == "B");
+                let want: Vec<u64> = expected.iter().map(|k| k[c]).collect();
+                prop_assert_eq!(got, &want);
+            }
+        }
+    }
 
     const BYTES: u64 = BYTE_FLOOR;
 

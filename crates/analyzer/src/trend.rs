@@ -18,17 +18,17 @@
 //! 5. `shrinks`: s ≥ 1 (and g = 0);
 //! 6. `flat`: every step within the noise.
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use heapdiff_model::HeapProfile;
 
 use crate::aggregate::display_row_name;
-use crate::align::{AlignedRows, Column, NO_ROW, align_rows};
+use crate::align::{Column, KeyTable, input_rows, scatter};
 use crate::call_tree::CallTree;
 use crate::diff::signed_delta;
 use crate::frame_label::one_based;
-use crate::grouping::GroupBy;
+use crate::grouping::{GroupBy, GroupKey, Identity, NO_GROUP};
 use crate::report::SCHEMA_VERSION;
 
 /// Options of [`trend`].
@@ -255,59 +255,253 @@ pub struct TrendReport {
     pub totals: TrendTotals,
 }
 
-/// The trend of `inputs`, in order.
+/// The trend of `inputs`, in order (each reduced to a [`ProfileStep`],
+/// then folded into a [`ProfileSeries`]).
 #[must_use]
 pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> TrendReport {
-    let intervals: Vec<Option<u64>> = inputs
-        .iter()
-        .map(|(p, _)| opts.interval.or_else(|| crate::estimate_interval(p)))
-        .collect();
-    let ops = opts.ops.as_deref().filter(|o| o.len() == inputs.len());
-    let series = if opts.windows {
-        Series::Windows
-    } else {
-        series_kind(inputs.iter().map(|(p, _)| *p))
-    };
-    let aligned = align_rows(inputs, opts.by, crate::grouping::Identity::Position);
-    let shared = match series {
-        Series::Peeks => shared_samples(inputs, &aligned),
-        Series::Runs | Series::Windows | Series::Unknown | Series::Snapshots => Vec::new(),
-    };
-    let AlignedRows { keys, columns, .. } = aligned;
-    let mut rows: Vec<TrendRow> = keys
-        .into_iter()
+    let steps: Vec<ProfileStep> = inputs
+        .par_iter()
         .enumerate()
-        .filter(|&(i, _)| columns.iter().any(|c| c.self_bytes[i] > 0))
-        .map(|(i, key)| {
-            let point = Points {
-                columns: &columns,
-                shared: &shared,
-                intervals: &intervals,
-                ops,
+        .map(|(i, &(p, tree))| {
+            let label = opts.labels.get(i).cloned().unwrap_or_default();
+            ProfileStep::new(p, tree, opts, label)
+        })
+        .collect();
+    let mut series = ProfileSeries::new(opts.clone());
+    for step in steps {
+        series.push(step);
+    }
+    series.finish()
+}
+
+/// What a profile trend keeps of one input: its rows (cross-profile keys
+/// and sums), the identity of its samples for the peek test, and its step.
+/// Made while the profile is loaded, so that the profile, its call tree and
+/// its grouping can be dropped before the next input is read.
+pub struct ProfileStep {
+    keys: Vec<GroupKey>,
+    column: Column,
+    samples: Vec<StepSample>,
+    step: TrendStep,
+}
+
+/// One sample, as the peek test and the shared-sample counts see it.
+#[derive(Debug, Clone, Copy)]
+struct StepSample {
+    ordinal: u64,
+    bytes: u64,
+    node_id: u64,
+    /// The input's row the sample counts for (`NO_GROUP`: none, or the
+    /// call tree left it out).
+    row: u32,
+}
+
+impl ProfileStep {
+    /// Reduces one weighed profile to what its trend needs; `label` names
+    /// the input (its `ops` entry is filled in by [`ProfileSeries::push`]).
+    #[must_use]
+    pub fn new(p: &HeapProfile, tree: &CallTree, opts: &TrendOptions, label: String) -> Self {
+        let (keys, column, row_of_stack) = input_rows(p, tree, opts.by, Identity::Position);
+        let samples = (0..p.samples.len())
+            .map(|k| {
+                let stack = p.samples.stack[k].index();
+                let counted = tree.n_samples.get(stack).is_some_and(|&n| n > 0);
+                StepSample {
+                    ordinal: p.samples.ordinal[k],
+                    bytes: p.samples.bytes[k],
+                    node_id: p.stacks.node_id[stack],
+                    row: if counted {
+                        row_of_stack[stack]
+                    } else {
+                        NO_GROUP
+                    },
+                }
+            })
+            .collect();
+        let step = TrendStep {
+            label,
+            total: tree.root_total(),
+            samples: tree.n_samples.iter().sum(),
+            interval: opts.interval.or_else(|| crate::estimate_interval(p)),
+            ops: None,
+        };
+        Self {
+            keys,
+            column,
+            samples,
+            step,
+        }
+    }
+}
+
+/// A profile trend being made, one [`ProfileStep`] at a time: the rows'
+/// interned keys, every step's column, and the samples of the last step
+/// only (the peek test compares neighbours).
+pub struct ProfileSeries {
+    opts: TrendOptions,
+    keys: KeyTable,
+    /// Each step's column (in its own row order) and the key id of its rows.
+    columns: Vec<(Column, Vec<u32>)>,
+    /// For peeks, by step s ≥ 1 (index s − 1) and key id, the samples that
+    /// steps s − 1 and s both hold.
+    shared: Vec<Vec<(u32, u64)>>,
+    /// Samples two neighbouring steps share so far; `None` once some step
+    /// does not continue the one before it (independent runs).
+    kept: Option<usize>,
+    previous: Option<Vec<StepSample>>,
+    steps: Vec<TrendStep>,
+}
+
+impl ProfileSeries {
+    /// An empty series with the options of the whole trend.
+    #[must_use]
+    pub fn new(opts: TrendOptions) -> Self {
+        Self {
+            opts,
+            keys: KeyTable::default(),
+            columns: Vec::new(),
+            shared: Vec::new(),
+            kept: Some(0),
+            previous: None,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Adds the next input.
+    pub fn push(&mut self, step: ProfileStep) {
+        let ProfileStep {
+            keys,
+            column,
+            samples,
+            mut step,
+        } = step;
+        let ids = self.keys.intern(&keys);
+        drop(keys);
+        let mut samples = by_ordinal(samples);
+        if let (Some(previous), Some(kept)) = (&self.previous, self.kept) {
+            self.kept = match continues(previous, &samples) {
+                Some(n) => {
+                    self.shared.push(shared_samples(previous, &samples, &ids));
+                    Some(kept + n)
+                }
+                None => {
+                    self.shared = Vec::new();
+                    None
+                }
             };
-            let series = row_series(&point, i);
-            TrendRow {
+        }
+        // Independent runs need no samples: the peek test is over. The next
+        // step looks up each ordinal's last sample, as a map would keep it.
+        samples.dedup_by_key(|s| s.ordinal);
+        self.previous = self.kept.map(|_| samples);
+        step.ops = self
+            .opts
+            .ops
+            .as_ref()
+            .and_then(|o| o.get(self.steps.len()).copied());
+        self.steps.push(step);
+        self.columns.push((column, ids));
+    }
+
+    /// The trend of the inputs pushed, in order.
+    #[must_use]
+    pub fn finish(self) -> TrendReport {
+        let Self {
+            opts,
+            keys,
+            columns,
+            shared,
+            kept,
+            steps,
+            ..
+        } = self;
+        let series = if opts.windows {
+            Series::Windows
+        } else {
+            match kept {
+                None => Series::Runs,
+                Some(0) => Series::Unknown,
+                Some(_) => Series::Peeks,
+            }
+        };
+        let (keys, rank) = keys.in_key_order();
+        let n_rows = keys.len();
+        let columns: Vec<Column> = columns
+            .iter()
+            .map(|(col, ids)| scatter(col, ids, &rank, n_rows))
+            .collect();
+        let shared: Vec<Vec<u64>> = match series {
+            Series::Peeks => shared.iter().map(|s| by_row(s, &rank, n_rows)).collect(),
+            Series::Runs | Series::Windows | Series::Unknown | Series::Snapshots => Vec::new(),
+        };
+        let intervals: Vec<Option<u64>> = steps.iter().map(|s| s.interval).collect();
+        let ops = opts.ops.as_deref().filter(|o| o.len() == steps.len());
+        let pts = Points {
+            columns: &columns,
+            shared: &shared,
+            intervals: &intervals,
+            ops,
+        };
+        let rows: Vec<TrendRow> = keys
+            .into_iter()
+            .enumerate()
+            .filter(|&(i, _)| columns.iter().any(|c| c.self_bytes[i] > 0))
+            .map(|(i, key)| TrendRow {
                 name: display_row_name(opts.by, &key.name).to_string(),
                 url: key.url,
                 line: one_based(key.line),
                 column: one_based(key.column),
                 stack: key.stack,
-                ..series
-            }
-        })
-        .collect();
-    rows.sort_by(by_confidence);
+                ..row_series(&pts, i)
+            })
+            .collect();
+        let head = TrendHead {
+            by: TrendBy::Rows(opts.by),
+            measure: None,
+            series,
+            steps,
+        };
+        ranked(head, rows, by_confidence, opts.limit)
+    }
+}
+
+/// Counts by key id moved to rows in key order.
+fn by_row(counts: &[(u32, u64)], rank: &[u32], n_rows: usize) -> Vec<u64> {
+    let mut out = vec![0u64; n_rows];
+    for &(id, n) in counts {
+        out[rank[id as usize] as usize] = n;
+    }
+    out
+}
+
+/// What a trend report says besides its rows.
+pub(crate) struct TrendHead {
+    pub(crate) by: TrendBy,
+    pub(crate) measure: Option<crate::class_trend::SnapshotMeasure>,
+    pub(crate) series: Series,
+    pub(crate) steps: Vec<TrendStep>,
+}
+
+/// The report of `rows`: ordered by `order`, the verdicts counted over all
+/// of them, then cut to `limit`.
+pub(crate) fn ranked(
+    head: TrendHead,
+    mut rows: Vec<TrendRow>,
+    order: impl FnMut(&TrendRow, &TrendRow) -> std::cmp::Ordering,
+    limit: Option<usize>,
+) -> TrendReport {
+    rows.sort_by(order);
     let totals = count_verdicts(&rows);
-    if let Some(limit) = opts.limit {
+    if let Some(limit) = limit {
         rows.truncate(limit);
     }
     TrendReport {
         schema_version: SCHEMA_VERSION,
         kind: "trend",
-        by: TrendBy::Rows(opts.by),
-        measure: None,
-        series,
-        steps: steps(inputs, &intervals, opts),
+        by: head.by,
+        measure: head.measure,
+        series: head.series,
+        steps: head.steps,
         rows,
         totals,
     }
@@ -319,24 +513,6 @@ pub(crate) fn by_confidence(a: &TrendRow, b: &TrendRow) -> std::cmp::Ordering {
         .cmp(&a.steps_grown)
         .then(b.slope.total_cmp(&a.slope))
         .then(b.last.cmp(&a.last))
-}
-
-fn steps(
-    inputs: &[(&HeapProfile, &CallTree)],
-    intervals: &[Option<u64>],
-    opts: &TrendOptions,
-) -> Vec<TrendStep> {
-    inputs
-        .iter()
-        .enumerate()
-        .map(|(i, (_, tree))| TrendStep {
-            label: opts.labels.get(i).cloned().unwrap_or_default(),
-            total: tree.root_total(),
-            samples: tree.n_samples.iter().sum(),
-            interval: intervals[i],
-            ops: opts.ops.as_ref().and_then(|o| o.get(i).copied()),
-        })
-        .collect()
 }
 
 /// What the series of every row is made from.
@@ -556,68 +732,50 @@ pub(crate) fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
     }
 }
 
-/// For each step s ≥ 1 of a series of peeks and each aligned row, how many
-/// samples of the row peek s holds that peek s − 1 held too (same ordinal;
-/// [`continues`] has checked that they are the same samples).
-fn shared_samples(inputs: &[(&HeapProfile, &CallTree)], aligned: &AlignedRows) -> Vec<Vec<u64>> {
-    let n_rows = aligned.keys.len();
-    inputs
-        .windows(2)
-        .enumerate()
-        .map(|(s, pair)| {
-            let ((earlier, _), (later, tree)) = (pair[0], pair[1]);
-            let held: rustc_hash::FxHashSet<u64> =
-                earlier.samples.ordinal.iter().copied().collect();
-            let rows = &aligned.row_of_stack[s + 1];
-            let mut shared = vec![0u64; n_rows];
-            for (k, &ordinal) in later.samples.ordinal.iter().enumerate() {
-                let stack = later.samples.stack[k].index();
-                let counted = tree.n_samples.get(stack).is_some_and(|&n| n > 0);
-                if counted && rows[stack] != NO_ROW && held.contains(&ordinal) {
-                    shared[rows[stack] as usize] += 1;
-                }
-            }
-            shared
-        })
-        .collect()
+/// Samples in order of ordinal; of samples with one ordinal, the last
+/// given comes first.
+fn by_ordinal(mut samples: Vec<StepSample>) -> Vec<StepSample> {
+    samples.reverse();
+    samples.sort_by_key(|s| s.ordinal);
+    samples
 }
 
-/// Peeks of one recording or independent runs ([`Series`]), from the
-/// samples' ordinals, sizes and node ids.
-fn series_kind<'a>(profiles: impl Iterator<Item = &'a HeapProfile>) -> Series {
-    let profiles: Vec<&HeapProfile> = profiles.collect();
-    let mut shared = 0usize;
-    for pair in profiles.windows(2) {
-        match continues(pair[0], pair[1]) {
-            Some(n) => shared += n,
-            None => return Series::Runs,
+/// The sample of `samples` (in order of ordinal, each ordinal once) with
+/// `ordinal`.
+fn find(samples: &[StepSample], ordinal: u64) -> Option<&StepSample> {
+    let at = samples.binary_search_by_key(&ordinal, |s| s.ordinal).ok()?;
+    Some(&samples[at])
+}
+
+/// For a series of peeks, by key id, how many samples of `later` (one of
+/// its rows, counted by its call tree) `earlier` held too: same ordinal,
+/// and [`continues`] has checked that they are the same samples. Both in
+/// order of ordinal; `ids` is the key id of each of `later`'s rows.
+fn shared_samples(earlier: &[StepSample], later: &[StepSample], ids: &[u32]) -> Vec<(u32, u64)> {
+    let mut by_row = vec![0u64; ids.len()];
+    for s in later {
+        if s.row != NO_GROUP && find(earlier, s.ordinal).is_some() {
+            by_row[s.row as usize] += 1;
         }
     }
-    if shared == 0 {
-        Series::Unknown
-    } else {
-        Series::Peeks
-    }
+    ids.iter()
+        .zip(by_row)
+        .filter(|&(_, n)| n > 0)
+        .map(|(&id, n)| (id, n))
+        .collect()
 }
 
 /// When `later` continues `earlier`'s recording, how many samples it kept
 /// from it: every sample of `later` whose ordinal `earlier` had already
 /// reached is one of `earlier`'s (same size, same node id). `None` when not.
-fn continues(earlier: &HeapProfile, later: &HeapProfile) -> Option<usize> {
-    let sample = |p: &HeapProfile, i: usize| {
-        let stack = p.samples.stack[i].index();
-        (p.samples.bytes[i], p.stacks.node_id[stack])
-    };
-    let seen: FxHashMap<u64, (u64, u64)> = (0..earlier.samples.len())
-        .map(|i| (earlier.samples.ordinal[i], sample(earlier, i)))
-        .collect();
-    let reached = earlier.samples.ordinal.iter().copied().max()?;
+/// Both in order of ordinal.
+fn continues(earlier: &[StepSample], later: &[StepSample]) -> Option<usize> {
+    let reached = earlier.last()?.ordinal;
     let mut kept = 0;
-    for i in 0..later.samples.len() {
-        if later.samples.ordinal[i] > reached {
-            continue;
-        }
-        if seen.get(&later.samples.ordinal[i]) != Some(&sample(later, i)) {
+    for s in later.iter().take_while(|s| s.ordinal <= reached) {
+        let same =
+            find(earlier, s.ordinal).is_some_and(|e| (e.bytes, e.node_id) == (s.bytes, s.node_id));
+        if !same {
             return None;
         }
         kept += 1;

@@ -198,7 +198,9 @@ row's self bytes rose (fell) by more than two sampling errors of the two
 points combined, |Δ| ≥ 2·√(Ri²·ni + Rj²·nj), the rule of a diff; for
 peeks of one recording, n counts only the row's samples that one of the two
 peeks holds and the other does not (shared samples are the same objects).
-With --ops, each step's values and errors are divided by its work first.
+With --ops, each step's values and errors are divided by its work first;
+--normalize per=N is --ops N,N,… for independent runs that each did N
+units of work (not for peeks, --windows or snapshots: give --ops there).
 
 Verdicts, the first rule that applies (g steps grew, s shrank, of n−1):
   grows every step   g = n−1
@@ -239,6 +241,12 @@ pub(crate) struct TrendArgs {
     /// in order: values become bytes per unit of work.
     #[arg(long, value_name = "N1,N2,…", value_delimiter = ',')]
     pub(crate) ops: Option<Vec<u64>>,
+    /// `per=N`: every input is an independent run that did the same work,
+    /// N units: values become bytes per unit of work, as with --ops
+    /// N,N,…. Not for peeks of one recording, --windows or heap snapshots
+    /// (their work adds up from step to step: give it with --ops).
+    #[arg(long, value_name = "per=N")]
+    pub(crate) normalize: Option<String>,
     /// Sampling interval in bytes of every profile, for the noise floor
     /// (default: estimated from each profile's samples).
     #[arg(long, value_name = "BYTES")]

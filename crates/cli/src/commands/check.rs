@@ -498,7 +498,7 @@ fn check_series(a: &CheckArgs, ctx: &Context, budgets: &[Budget]) -> anyhow::Res
         timeline: &a.timeline,
         ctx,
     };
-    let (full, loaded) = series.trend(GroupBy::Function, None, None)?;
+    let (full, inputs) = series.trend(GroupBy::Function, None, None)?;
     let violations: Vec<Violation> = budgets
         .iter()
         .flat_map(|b| check::check_trend(&full, b))
@@ -524,7 +524,7 @@ fn check_series(a: &CheckArgs, ctx: &Context, budgets: &[Budget]) -> anyhow::Res
             title,
             full,
             None,
-            &loaded,
+            inputs,
             &paths,
             Some(section.clone()),
         )?;

@@ -285,8 +285,15 @@ pub(crate) fn profile_input(
     path: &Path,
     loaded: &crate::input::Loaded,
 ) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
+    let (kind, detail) = profile_description(loaded);
+    crate::report::input_info(path, kind, detail)
+}
+
+/// The kind of a profile-like input and its one-line detail for a report
+/// (the file's size and hash are read when the report is written).
+pub(crate) fn profile_description(loaded: &crate::input::Loaded) -> (&'static str, String) {
     let p = &loaded.profile;
-    let (kind, detail) = match &loaded.timeline {
+    match &loaded.timeline {
         Some(t) => (
             "allocation timeline",
             format!(
@@ -311,8 +318,7 @@ pub(crate) fn profile_input(
                 ),
             )
         }
-    };
-    crate::report::input_info(path, kind, detail)
+    }
 }
 
 /// Loads a profile (or a timeline's allocation trace) and weighs it as

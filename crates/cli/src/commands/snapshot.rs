@@ -245,13 +245,18 @@ pub(crate) fn snapshot_input(
     path: &Path,
     g: &HeapGraph,
 ) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
+    let (kind, detail) = snapshot_description(g);
+    crate::report::input_info(path, kind, detail)
+}
+
+/// The kind of a snapshot-like input and its one-line detail for a report.
+pub(crate) fn snapshot_description(g: &HeapGraph) -> (&'static str, String) {
     let kind = if g.trace.is_some() {
         "allocation timeline"
     } else {
         "heap snapshot"
     };
-    crate::report::input_info(
-        path,
+    (
         kind,
         format!("{} nodes, {} edges", g.n_nodes(), g.edges().len()),
     )

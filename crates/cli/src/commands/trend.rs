@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody};
-use heapdiff_analyzer::trend::{TrendOptions, TrendReport, trend};
+use heapdiff_analyzer::report_doc::{CheckSection, ReportBody};
+use heapdiff_analyzer::trend::{ProfileSeries, ProfileStep, TrendOptions, TrendReport, trend};
 use heapdiff_analyzer::{CallTree, GroupBy, timeline};
 use heapdiff_parser::InputKind;
 use heapdiff_renderer as renderer;
@@ -14,16 +14,20 @@ use rayon::prelude::*;
 use crate::Outcome;
 use crate::args::{Format, MeasureArg, TimelineFlags, TrendArgs, TrendMeasureArg};
 use crate::context::Context;
-use crate::input::{Loaded, Opened};
+use crate::input::Opened;
 
 mod snapshots;
+
+/// What a report says about an input besides its size and hash: its kind
+/// and a one-line detail, taken while the input is loaded.
+pub(crate) type Description = (&'static str, String);
 
 /// Fewest inputs a trend takes: two are a diff.
 const MIN_STEPS: usize = 3;
 
 pub(crate) fn run(a: &TrendArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let mut t = ctx.stopwatch();
-    refuse_inapplicable(a)?;
+    let ops = work_per_step(a)?;
     let timeline = TimelineFlags {
         measure: a.measure.and_then(timeline_measure),
     };
@@ -38,17 +42,21 @@ pub(crate) fn run(a: &TrendArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let (full, inputs) = match a.windows {
         Some(k) => {
             refuse_snapshot_measure(a)?;
-            let (full, loaded) = series.windows(k, by, a.ops.clone(), selection)?;
-            (full, profile_inputs(&loaded, &a.files)?)
+            refuse_per_for(a, "--windows")?;
+            series.windows(k, by, ops, selection)?
         }
         None => {
             let opened = series.open_all()?;
             if opened[0].kind == InputKind::HeapSnapshot {
-                snapshots::trend(a, opened, ctx)?
+                refuse_per_for(a, "heap snapshots of one process")?;
+                snapshots::trend(a, opened, ops, ctx)?
             } else {
                 refuse_snapshot_measure(a)?;
-                let (full, loaded) = series.trend_of(opened, by, a.ops.clone(), Some(selection))?;
-                (full, profile_inputs(&loaded, &a.files)?)
+                let made = series.trend_of(opened, by, ops, Some(selection))?;
+                if made.0.series == heapdiff_analyzer::trend::Series::Peeks {
+                    refuse_per_for(a, "these profiles, peeks of one recording,")?;
+                }
+                made
             }
         }
     };
@@ -64,7 +72,7 @@ fn write_outputs(
     a: &TrendArgs,
     ctx: &Context,
     full: TrendReport,
-    inputs: Vec<InputInfo>,
+    inputs: Vec<Description>,
 ) -> anyhow::Result<()> {
     let mut report = full.clone();
     if let Some(limit) = a.rows.limit() {
@@ -88,7 +96,7 @@ fn write_outputs(
             paths[0].display(),
             paths[paths.len() - 1].display()
         );
-        write_report_of(path, title, full, chart, inputs, &paths, None)?;
+        write_report(path, title, full, chart, inputs, &paths, None)?;
     }
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::trend::table(out, &report, ctx.text),
@@ -121,19 +129,18 @@ fn refuse_snapshot_measure(a: &TrendArgs) -> anyhow::Result<()> {
     )
 }
 
-/// What a report says about each profile or timeline input.
-fn profile_inputs(loaded: &[Loaded], files: &[PathBuf]) -> anyhow::Result<Vec<InputInfo>> {
-    files
-        .iter()
-        .zip(loaded)
-        .map(|(p, l)| super::profile_input(p, l))
-        .collect()
-}
-
-/// `--ops` that does not fit the steps.
-fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
-    if let Some(ops) = &a.ops {
-        let steps = a.windows.unwrap_or(a.files.len());
+/// The work done in each step: `--ops`, or `--normalize per=N` as N for
+/// every step; an error when they do not fit the steps.
+fn work_per_step(a: &TrendArgs) -> anyhow::Result<Option<Vec<u64>>> {
+    let steps = a.windows.unwrap_or(a.files.len());
+    let ops = match (&a.ops, a.normalize.as_deref()) {
+        (Some(_), Some(_)) => {
+            bail!("--ops and --normalize per=N both give the work done per step; give one of them")
+        }
+        (None, Some(per)) => Some(vec![per_units(per)?; steps]),
+        (ops, None) => ops.clone(),
+    };
+    if let Some(ops) = &ops {
         if ops.len() != steps {
             bail!(
                 "--ops gives {} counts for {steps} steps; give one count of work done per step, in order",
@@ -144,7 +151,33 @@ fn refuse_inapplicable(a: &TrendArgs) -> anyhow::Result<()> {
             bail!("--ops counts must be at least 1 (work done in each step)");
         }
     }
-    Ok(())
+    Ok(ops)
+}
+
+/// N of `--normalize per=N`.
+fn per_units(value: &str) -> anyhow::Result<u64> {
+    let Some(n) = value.strip_prefix("per=") else {
+        bail!(
+            "--normalize {value}: a trend takes --normalize per=N (every step did N units of work); total and interval are diff's"
+        );
+    };
+    match n.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => bail!(
+            "--normalize per={n}: N must be a whole number of at least 1 (units of work done in every step)"
+        ),
+    }
+}
+
+/// `--normalize per=N` for inputs whose work adds up from step to step.
+fn refuse_per_for(a: &TrendArgs, inputs: &str) -> anyhow::Result<()> {
+    super::refuse(
+        a.normalize.is_some(),
+        "--normalize per=N",
+        &format!(
+            "says every step is an independent run of N units of work; for {inputs} the work adds up from step to step: give it with --ops N1,N2,…"
+        ),
+    )
 }
 
 /// A series of inputs in order, as `trend` and `check --trend` read it.
@@ -158,27 +191,31 @@ pub(crate) struct Series<'a> {
 
 impl Series<'_> {
     /// Loads the inputs and makes their trend without a row limit;
-    /// `selection` is `--focus` and `--ignore`.
+    /// `selection` is `--focus` and `--ignore`. Also what a report says
+    /// about each input.
     pub(crate) fn trend(
         &self,
         by: GroupBy,
         ops: Option<Vec<u64>>,
         selection: Option<(Option<&str>, Option<&str>)>,
-    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+    ) -> anyhow::Result<(TrendReport, Vec<Description>)> {
         let opened = self.open_all()?;
         self.trend_of(opened, by, ops, selection)
     }
 
-    /// [`Series::trend`] of inputs already opened.
+    /// [`Series::trend`] of inputs already opened. The inputs are parsed a
+    /// few at a time (one per worker thread) and each is reduced to its
+    /// rows before the next few are read, so memory holds the rows of every
+    /// input but the parsed profiles of a few only.
     fn trend_of(
         &self,
         opened: Vec<Opened>,
         by: GroupBy,
         ops: Option<Vec<u64>>,
         selection: Option<(Option<&str>, Option<&str>)>,
-    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
-        let loaded = self.load_all(opened)?;
-        let exact = loaded[0].timeline.is_some();
+    ) -> anyhow::Result<(TrendReport, Vec<Description>)> {
+        self.check_kinds(&opened)?;
+        let exact = opened[0].kind == InputKind::HeapTimeline;
         if exact {
             super::refuse(
                 self.interval.is_some(),
@@ -186,24 +223,49 @@ impl Series<'_> {
                 "has no meaning for allocation timelines: their bytes are exact, not sampled",
             )?;
         }
-        let (focus, ignore) = selection.unwrap_or_default();
-        let trees: Vec<CallTree> = self
-            .files
-            .par_iter()
-            .zip(&loaded)
-            .map(|(f, l)| super::weigh(f, &l.profile, None, focus, ignore))
-            .collect::<anyhow::Result<_>>()?;
-        let inputs: Vec<_> = loaded.iter().map(|l| &l.profile).zip(&trees).collect();
         let opts = TrendOptions {
             by,
             limit: None,
             ops,
             interval: if exact { Some(0) } else { self.interval },
-            labels: self.files.iter().map(|f| f.display().to_string()).collect(),
+            labels: Vec::new(),
             windows: false,
         };
-        let report = trend(&inputs, &opts);
-        Ok((report, loaded))
+        let mut series = ProfileSeries::new(opts.clone());
+        let mut inputs = Vec::with_capacity(opened.len());
+        let width = rayon::current_num_threads().max(1);
+        let mut opened = self.files.iter().zip(opened);
+        loop {
+            let batch: Vec<(&PathBuf, Opened)> = opened.by_ref().take(width).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let reduced: Vec<(ProfileStep, Description)> = batch
+                .into_par_iter()
+                .map(|(f, o)| self.reduce(f, o, &opts, selection.unwrap_or_default()))
+                .collect::<anyhow::Result<_>>()?;
+            for (step, info) in reduced {
+                series.push(step);
+                inputs.push(info);
+            }
+        }
+        Ok((series.finish(), inputs))
+    }
+
+    /// One profile or timeline parsed, weighed and reduced to what its
+    /// trend keeps, with what a report says about it.
+    fn reduce(
+        &self,
+        file: &Path,
+        o: Opened,
+        opts: &TrendOptions,
+        (focus, ignore): (Option<&str>, Option<&str>),
+    ) -> anyhow::Result<(ProfileStep, Description)> {
+        let loaded = crate::input::load_profile(o, self.ctx, super::request(self.timeline, None))?;
+        let tree = super::weigh(file, &loaded.profile, None, focus, ignore)?;
+        let label = file.display().to_string();
+        let step = ProfileStep::new(&loaded.profile, &tree, opts, label);
+        Ok((step, super::profile_description(&loaded)))
     }
 
     /// One allocation timeline cut into `k` time windows, its trend.
@@ -213,7 +275,7 @@ impl Series<'_> {
         by: GroupBy,
         ops: Option<Vec<u64>>,
         (focus, ignore): (Option<&str>, Option<&str>),
-    ) -> anyhow::Result<(TrendReport, Vec<Loaded>)> {
+    ) -> anyhow::Result<(TrendReport, Vec<Description>)> {
         let [file] = self.files else {
             bail!(
                 "--windows cuts one allocation timeline into time windows; give one file (got {})",
@@ -262,7 +324,8 @@ impl Series<'_> {
                 .collect(),
             windows: true,
         };
-        Ok((trend(&inputs, &opts), vec![loaded]))
+        let info = super::profile_description(&loaded);
+        Ok((trend(&inputs, &opts), vec![info]))
     }
 
     /// Opens every input (a trend needs at least three).
@@ -276,10 +339,10 @@ impl Series<'_> {
         self.files.iter().map(|f| crate::input::open(f)).collect()
     }
 
-    /// Parses opened inputs in parallel: all sampling profiles, or all
-    /// allocation timelines (as their allocation trees).
-    fn load_all(&self, opened: Vec<Opened>) -> anyhow::Result<Vec<Loaded>> {
-        for (f, o) in self.files.iter().zip(&opened) {
+    /// Every opened input is a sampling profile, or every one an
+    /// allocation timeline (read as its allocation tree).
+    fn check_kinds(&self, opened: &[Opened]) -> anyhow::Result<()> {
+        for (f, o) in self.files.iter().zip(opened) {
             if o.kind == InputKind::HeapSnapshot {
                 let why = if opened[0].kind == InputKind::HeapSnapshot {
                     "check --trend reads sampling heap profiles or allocation timelines (`heapdiff trend` reads a series of heap snapshots)"
@@ -302,11 +365,7 @@ impl Series<'_> {
         if timelines == 0 {
             super::refuse_measure(self.timeline, &self.files[0])?;
         }
-        let req = super::request(self.timeline, None);
-        opened
-            .into_par_iter()
-            .map(|o| crate::input::load_profile(o, self.ctx, req))
-            .collect()
+        Ok(())
     }
 }
 
@@ -322,34 +381,21 @@ fn chart_link(report: &Path, chart: &Path) -> String {
 }
 
 /// Writes a trend report (of `trend`, or of `check --trend` with its
-/// `check` section).
+/// `check` section); the inputs' sizes and hashes are read now.
 pub(crate) fn write_report(
     path: &Path,
     title: String,
     full: TrendReport,
     chart: Option<String>,
-    loaded: &[Loaded],
+    inputs: Vec<Description>,
     paths: &[&Path],
     check: Option<CheckSection>,
 ) -> anyhow::Result<()> {
     let inputs = paths
         .iter()
-        .zip(loaded)
-        .map(|(p, l)| super::profile_input(p, l))
+        .zip(inputs)
+        .map(|(p, (kind, detail))| crate::report::input_info(p, kind, detail))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    write_report_of(path, title, full, chart, inputs, paths, check)
-}
-
-/// Writes a trend report whose inputs are described already.
-fn write_report_of(
-    path: &Path,
-    title: String,
-    full: TrendReport,
-    chart: Option<String>,
-    inputs: Vec<InputInfo>,
-    paths: &[&Path],
-    check: Option<CheckSection>,
-) -> anyhow::Result<()> {
     let doc = crate::report::document(
         title,
         inputs,

@@ -5,24 +5,25 @@
 use std::path::Path;
 
 use heapdiff_analyzer::class_trend::{
-    SnapshotMeasure, SnapshotStep, SnapshotTrendOptions, snapshot_trend,
+    SnapshotMeasure, SnapshotSeries, SnapshotStep, SnapshotTrendOptions,
 };
-use heapdiff_analyzer::report_doc::InputInfo;
 use heapdiff_analyzer::snapshot;
 use heapdiff_analyzer::trend::TrendReport;
 use heapdiff_parser::InputKind;
 
+use super::Description;
 use crate::args::{TrendArgs, TrendMeasureArg};
 use crate::context::Context;
 use crate::input::Opened;
 
 /// The trend of heap snapshots `opened` (every input must be one), with
-/// what a report says about each input.
+/// the description of each input for a report.
 pub(super) fn trend(
     a: &TrendArgs,
     opened: Vec<Opened>,
+    ops: Option<Vec<u64>>,
     ctx: &Context,
-) -> anyhow::Result<(TrendReport, Vec<InputInfo>)> {
+) -> anyhow::Result<(TrendReport, Vec<Description>)> {
     refuse_inapplicable(a)?;
     for (f, o) in a.files.iter().zip(&opened) {
         if o.kind != InputKind::HeapSnapshot {
@@ -32,27 +33,26 @@ pub(super) fn trend(
             );
         }
     }
-    let mut steps = Vec::with_capacity(opened.len());
+    let mut series = SnapshotSeries::new(SnapshotTrendOptions {
+        measure: measure(a.measure),
+        limit: None,
+        ops,
+    });
     let mut inputs = Vec::with_capacity(opened.len());
     for (file, o) in a.files.iter().zip(opened) {
         let (step, info) = reduce(file, o, ctx)?;
-        steps.push(step);
+        series.push(step);
         inputs.push(info);
     }
-    let opts = SnapshotTrendOptions {
-        measure: measure(a.measure),
-        limit: None,
-        ops: a.ops.clone(),
-    };
-    Ok((snapshot_trend(&steps, &opts), inputs))
+    Ok((series.finish(), inputs))
 }
 
 /// One snapshot parsed, analysed and reduced to what the trend keeps.
-fn reduce(file: &Path, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep, InputInfo)> {
+fn reduce(file: &Path, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep, Description)> {
     let g = crate::input::load_snapshot(o, ctx)?;
     let d = snapshot::analyze(&g);
     let step = SnapshotStep::new(&g, &d, file.display().to_string());
-    let info = crate::commands::snapshot::snapshot_input(file, &g)?;
+    let info = crate::commands::snapshot::snapshot_description(&g);
     Ok((step, info))
 }
 
