@@ -1,7 +1,9 @@
 //! End-to-end tests: every `[[run]]` of every `fixtures/**/case.toml` runs
 //! through the real binary, once with `--threads 1` and once with
 //! `--threads 4`; both must give the same bytes, equal to the committed
-//! expected files (stdout, stderr, exit code, written files).
+//! expected files (stdout, stderr, exit code, written files). The runs
+//! execute on one worker per core; their outputs are then checked against
+//! the expected files in case order, on one thread.
 //!
 //! Adding a test means adding a case directory; no Rust changes. Set
 //! `HEAPDIFF_BLESS=1` to rewrite expected files that differ. A missing
@@ -14,6 +16,8 @@ mod sourcemap;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use case::{Case, Run};
 
@@ -119,11 +123,24 @@ fn check_golden(path: &Path, actual: &[u8], bless: bool) -> Option<String> {
     }
 }
 
-fn check_run(case_dir: &Path, run: &Run, bless: bool) -> Vec<String> {
+/// The outputs of one run: on one thread, and on four when the run
+/// compares them.
+struct Outcomes {
+    one: Outcome,
+    four: Option<Outcome>,
+}
+
+fn execute_run(case_dir: &Path, run: &Run) -> Outcomes {
+    Outcomes {
+        one: execute(case_dir, run, 1),
+        four: run.threads.then(|| execute(case_dir, run, 4)),
+    }
+}
+
+fn check_run(case_dir: &Path, run: &Run, outcomes: &Outcomes, bless: bool) -> Vec<String> {
     let mut failures = Vec::new();
-    let one = execute(case_dir, run, 1);
-    if run.threads {
-        let four = execute(case_dir, run, 4);
+    let one = &outcomes.one;
+    if let Some(four) = &outcomes.four {
         if one.stdout != four.stdout || one.files != four.files || one.code != four.code {
             failures.push(format!(
                 "{:?}: output differs between --threads 1 and --threads 4",
@@ -167,31 +184,62 @@ fn check_run(case_dir: &Path, run: &Run, bless: bool) -> Vec<String> {
     failures
 }
 
+/// Every run of every case directory, in directory order.
+fn all_runs(dirs: &[PathBuf]) -> Vec<(&Path, Run)> {
+    dirs.iter()
+        .flat_map(|dir| {
+            let case = Case::load(&dir.join("case.toml"));
+            case.run.into_iter().map(move |run| (dir.as_path(), run))
+        })
+        .collect()
+}
+
+/// Executes the runs on one worker per core (each run is a process of its
+/// own, most of them on one thread); returns the outcomes in run order.
+fn execute_all(runs: &[(&Path, Run)]) -> Vec<Outcomes> {
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(runs.len()));
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((dir, run)) = runs.get(i) else { break };
+                    let outcomes = execute_run(dir, run);
+                    done.lock().unwrap().push((i, outcomes));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, outcomes)| outcomes).collect()
+}
+
 #[test]
 fn fixture_cases() {
     let bless = std::env::var_os("HEAPDIFF_BLESS").is_some_and(|v| v == "1");
     let mut dirs = Vec::new();
     find_cases(&repo_root().join("fixtures"), &mut dirs);
     assert!(!dirs.is_empty(), "no fixture cases found");
+    let runs = all_runs(&dirs);
+    assert!(!runs.is_empty(), "no runs in any case.toml");
+    // Golden files are read (and blessed) on this thread only, in run order.
     let mut failures = Vec::new();
-    let mut n_runs = 0;
-    for dir in &dirs {
-        let case = Case::load(&dir.join("case.toml"));
-        for run in &case.run {
-            n_runs += 1;
-            for f in check_run(dir, run, bless) {
-                failures.push(format!(
-                    "[{}] {f}",
-                    dir.strip_prefix(repo_root()).unwrap_or(dir).display()
-                ));
-            }
+    for ((dir, run), outcomes) in runs.iter().zip(execute_all(&runs)) {
+        for f in check_run(dir, run, &outcomes, bless) {
+            failures.push(format!(
+                "[{}] {f}",
+                dir.strip_prefix(repo_root()).unwrap_or(dir).display()
+            ));
         }
     }
-    assert!(n_runs > 0, "no runs in any case.toml");
     assert!(
         failures.is_empty(),
-        "{} failure(s) in {n_runs} runs:\n\n{}",
+        "{} failure(s) in {} runs:\n\n{}",
         failures.len(),
+        runs.len(),
         failures.join("\n\n")
     );
 }
