@@ -34,9 +34,8 @@ fn a_file_url_script_finds_its_map_through_its_comment() {
         text.replace(PAGE_URL, &file_url),
     )
     .unwrap();
-    let top = json_in(
-        dir.path(),
-        &[
+    let top3 = |more: &[&str]| {
+        let mut args = vec![
             "top",
             "page.heapprofile",
             "--top",
@@ -44,8 +43,11 @@ fn a_file_url_script_finds_its_map_through_its_comment() {
             "--format",
             "json",
             "-q",
-        ],
-    );
+        ];
+        args.extend_from_slice(more);
+        json_in(dir.path(), &args)
+    };
+    let top = top3(&[]);
     let row = top["rows"]
         .as_array()
         .unwrap()
@@ -55,19 +57,7 @@ fn a_file_url_script_finds_its_map_through_its_comment() {
     assert_eq!(row["name"], "renderBatch");
     assert_eq!(row["url"], "src/feed.js");
     assert_eq!(row["generated"]["url"], file_url.as_str());
-    let unmapped = json_in(
-        dir.path(),
-        &[
-            "top",
-            "page.heapprofile",
-            "--top",
-            "3",
-            "--format",
-            "json",
-            "-q",
-            "--no-source-maps",
-        ],
-    );
+    let unmapped = top3(&["--no-source-maps"]);
     assert!(
         unmapped["rows"]
             .as_array()

@@ -32,29 +32,15 @@ pub fn with_capacity<T>(len: usize) -> Vec<T> {
 /// contents do not change: pages not yet in memory read as zeros before
 /// and after, and pages already there are left alone.
 pub fn populate<T>(items: &[T]) {
+    // The advice only faults pages in (as a first write would); it changes
+    // no byte of them. An error (an older kernel, a range the advice does
+    // not apply to) leaves the pages to be faulted in on first touch.
     #[cfg(target_os = "linux")]
-    {
-        const PAGE: usize = 4096;
-        let start = items.as_ptr() as usize;
-        let end = start + std::mem::size_of_val(items);
-        let (first, last) = (start.div_ceil(PAGE) * PAGE, end / PAGE * PAGE);
-        if last > first {
-            // SAFETY: the range lies inside `items`, memory this process
-            // owns and that stays allocated for the call. The advice only
-            // faults pages in (as a first write would); it changes no
-            // byte of them and cannot fault. An error (an older kernel, a
-            // range the advice does not apply to) leaves the pages to be
-            // faulted in on first touch.
-            #[allow(unsafe_code)]
-            let _ = unsafe {
-                libc::madvise(
-                    first as *mut libc::c_void,
-                    last - first,
-                    libc::MADV_POPULATE_WRITE,
-                )
-            };
-        }
-    }
+    advise_whole_pages(
+        items.as_ptr() as usize,
+        std::mem::size_of_val(items),
+        libc::MADV_POPULATE_WRITE,
+    );
     #[cfg(not(target_os = "linux"))]
     let _ = items;
 }
@@ -63,32 +49,35 @@ pub fn populate<T>(items: &[T]) {
 /// done with these values (copied elsewhere), and the vector they sit in
 /// will only be dropped. Afterwards the values on those pages read as zero.
 pub fn discard<T: Copy>(items: &mut [T]) {
+    // The pages read as zeros from now on: `items` is borrowed mutably for
+    // the call, and `T: Copy` values need no drop; callers use it on plain
+    // integers, for which zero is a valid value. An error leaves the pages
+    // as they were.
     #[cfg(target_os = "linux")]
-    {
-        const PAGE: usize = 4096;
-        let start = items.as_mut_ptr() as usize;
-        let end = start + std::mem::size_of_val(items);
-        let (first, last) = (start.div_ceil(PAGE) * PAGE, end / PAGE * PAGE);
-        if last > first {
-            // SAFETY: the range lies inside `items`, memory this process
-            // owns, borrowed mutably for the call, and holds only whole
-            // pages of it (no allocator bookkeeping lies inside an item).
-            // The advice makes the pages read as zeros from now on, and
-            // `T: Copy` values need no drop; callers use it on plain
-            // integers, for which zero is a valid value. An error leaves
-            // the pages as they were.
-            #[allow(unsafe_code)]
-            let _ = unsafe {
-                libc::madvise(
-                    first as *mut libc::c_void,
-                    last - first,
-                    libc::MADV_DONTNEED,
-                )
-            };
-        }
-    }
+    advise_whole_pages(
+        items.as_mut_ptr() as usize,
+        std::mem::size_of_val(items),
+        libc::MADV_DONTNEED,
+    );
     #[cfg(not(target_os = "linux"))]
     let _ = items;
+}
+
+/// `madvise` over the whole 4 KiB pages inside `len` bytes from `start`,
+/// memory of one live allocation of the caller's (the two callers above
+/// say why their advice keeps its values valid). Pages only partly inside
+/// are left alone, so no allocator bookkeeping next to the range is hit.
+#[cfg(target_os = "linux")]
+fn advise_whole_pages(start: usize, len: usize, advice: libc::c_int) {
+    const PAGE: usize = 4096;
+    let (first, last) = (start.div_ceil(PAGE) * PAGE, (start + len) / PAGE * PAGE);
+    if last > first {
+        // SAFETY: the range lies inside memory this process owns and that
+        // stays allocated for the call; the advice cannot fault, and the
+        // callers' advice leaves every value in it valid (see above).
+        #[allow(unsafe_code)]
+        let _ = unsafe { libc::madvise(first as *mut libc::c_void, last - first, advice) };
+    }
 }
 
 #[cfg(test)]
