@@ -267,7 +267,7 @@ fn object_cluster(
         count: 1,
         retained_size: retained,
         share: share(retained, total),
-        source: index.scripts().position_of_key(&d.classes.keys[c]),
+        source: d.scripts.position_of_key(&d.classes.keys[c]),
         id: g.nodes().id(v).get(),
         internal: !kinds.is_application(g, d, v),
         holds: held_classes(g, d, kinds, at),
@@ -286,7 +286,7 @@ fn class_cluster(
     total: u64,
 ) -> AccumulationCluster {
     let v = sum.biggest.map_or(NodeOrdinal::ROOT, |(_, v)| v);
-    let source = index.scripts().position_of_key(&d.classes.keys[c]);
+    let source = d.scripts.position_of_key(&d.classes.keys[c]);
     // Built-in classes (`Function`, `Object`, node's own) are everywhere:
     // a class of the program has a constructor in one of its scripts.
     let programs = source.as_ref().is_some_and(|s| !s.url.starts_with("node:"));

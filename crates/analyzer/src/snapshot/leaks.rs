@@ -69,7 +69,7 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         .zip(clusters)
         .flat_map(|((c, _), paths)| {
             let key = &last.classes.keys[*c];
-            let source = index.scripts().position_of_key(key);
+            let source = last.scripts.position_of_key(key);
             paths.into_iter().map(move |p| LeakCluster {
                 class: last.classes.names[*c].clone(),
                 key: key.clone(),

@@ -86,6 +86,9 @@ pub struct Derived {
     pub total_size: u64,
     /// Nodes not reachable from the root over essential edges.
     pub unreachable: u64,
+    /// Script ids resolved to URLs, and the original places a source map
+    /// gave (formats §5.7): every view's source positions read these.
+    pub scripts: Scripts,
 }
 
 /// Only the shallow sizes after owned-storage reassignment (formats §7.5):
@@ -166,6 +169,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         classes,
         class_counts,
         detached: (detached, detached_count),
+        scripts,
     } = beside;
     let mut d = Derived {
         self_size,
@@ -180,6 +184,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         has_user_roots,
         total_size: 0,
         unreachable,
+        scripts,
     };
     d.total_size = d.retained_at(0).saturating_add(g.meta.extra_native_bytes);
     d
@@ -192,6 +197,7 @@ struct Beside {
     classes: ClassTable,
     class_counts: ClassCounts,
     detached: (Vec<bool>, u64),
+    scripts: Scripts,
 }
 
 impl Beside {
@@ -213,12 +219,14 @@ impl Beside {
         let class_counts = time("class_counts", || {
             ClassCounts::compute(&self_size, &classes, &distance, &|_| true)
         });
+        let scripts = time("scripts", || Scripts::resolve(g));
         Self {
             self_size,
             distance,
             classes,
             class_counts,
             detached,
+            scripts,
         }
     }
 }

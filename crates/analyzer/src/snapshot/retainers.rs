@@ -14,8 +14,6 @@ pub struct RetainerIndex {
     first: Vec<u32>,
     source: Vec<NodeOrdinal>,
     edge: Vec<EdgePosition>,
-    /// Script URLs, for the source positions of closures on a path.
-    scripts: Scripts,
 }
 
 impl RetainerIndex {
@@ -46,13 +44,7 @@ impl RetainerIndex {
             first,
             source,
             edge,
-            scripts: Scripts::resolve(g),
         }
-    }
-
-    /// The snapshot's script URLs.
-    pub(crate) fn scripts(&self) -> &Scripts {
-        &self.scripts
     }
 
     fn of(&self, v: NodeOrdinal) -> impl Iterator<Item = (NodeOrdinal, EdgePosition)> + '_ {
@@ -166,9 +158,9 @@ pub fn shortest_path(
         };
         steps.push(PathStep {
             edge: edge.map(|e| edge_label(g, e)).unwrap_or_default(),
-            class: class_name(d, &index.scripts, cur).to_string(),
+            class: class_name(d, &d.scripts, cur).to_string(),
             id: g.nodes().id(cur).get(),
-            source: closure_source(g, &index.scripts, cur),
+            source: closure_source(g, &d.scripts, cur),
         });
         match hop {
             Some((u, _)) if steps.len() < MAX_PATH_STEPS => cur = u,
@@ -211,7 +203,7 @@ struct PathForest<'a> {
 }
 
 impl<'a> PathForest<'a> {
-    fn new(g: &'a HeapGraph, d: &'a Derived, scripts: &'a Scripts) -> Self {
+    fn new(g: &'a HeapGraph, d: &'a Derived) -> Self {
         let n = g.n_nodes();
         let mut root_edges = FxHashMap::default();
         if n > 0 {
@@ -222,7 +214,7 @@ impl<'a> PathForest<'a> {
         Self {
             g,
             d,
-            scripts,
+            scripts: &d.scripts,
             parent: vec![NO_NODE; n],
             edge: vec![NO_EDGE; n],
             shape: vec![NONE; n],
@@ -387,9 +379,7 @@ pub fn retainers(
             .filter(|&v| {
                 let c = d.class_of(v);
                 let (key, generated) = (&d.classes.keys[c], &d.classes.names[c]);
-                (generated == name
-                    || key == name
-                    || index.scripts.class_name(key, generated) == name)
+                (generated == name || key == name || d.scripts.class_name(key, generated) == name)
                     && d.self_size_of(v) > 0
             })
             .collect(),
@@ -435,7 +425,7 @@ pub(crate) fn path_groups_of_sets(
     sets: &[&[NodeOrdinal]],
     limit: Option<usize>,
 ) -> Vec<(Vec<RetainerGroup>, u64)> {
-    let mut forest = PathForest::new(g, d, &index.scripts);
+    let mut forest = PathForest::new(g, d);
     // Per set: per path shape, and how many have no path.
     let mut shapes: Vec<(ByShape, u64)> = Vec::new();
     for objects in sets {
@@ -522,8 +512,8 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
     }
     nodes.sort_by(larger_first);
     let idom = d.dominators.idom();
-    let scripts = Scripts::resolve(g);
-    let class = |v| class_name(d, &scripts, v).to_string();
+    let scripts = &d.scripts;
+    let class = |v| class_name(d, scripts, v).to_string();
     let objects = nodes
         .into_iter()
         .map(|v| {
@@ -534,7 +524,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
                     edge: String::new(),
                     class: class(up),
                     id: g.nodes().id(up).get(),
-                    source: closure_source(g, &scripts, up),
+                    source: closure_source(g, scripts, up),
                 });
                 up = idom[up.index()];
             }
@@ -544,7 +534,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
                 id: g.nodes().id(v).get(),
                 self_size: d.self_size_of(v),
                 retained_size: d.retained_of(v),
-                source: closure_source(g, &scripts, v),
+                source: closure_source(g, scripts, v),
                 dominated_by: chain,
             }
         })

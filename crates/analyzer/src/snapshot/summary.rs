@@ -10,7 +10,7 @@ use regex::Regex;
 use super::flags::BitSet;
 use super::prefetch::prefetch;
 use super::report::{ClassRow, SpanTotals, SummaryReport, SummaryTotals};
-use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived, Scripts};
+use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived};
 
 /// Options of [`summary`].
 #[derive(Debug, Clone, Default)]
@@ -240,7 +240,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
         objects: sums.count.iter().sum(),
         self_size: sums.self_size.iter().fold(0, |a, &b| a.saturating_add(b)),
     });
-    let scripts = heapdiff_model::steps::time("summary.scripts", || Scripts::resolve(g));
+    let scripts = &d.scripts;
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {

@@ -56,7 +56,7 @@ pub(crate) fn suspects(
             key: d.classes.keys[*c].clone(),
             count: group.count,
             retained_size: group.retained,
-            source: index.scripts().position_of_key(&d.classes.keys[*c]),
+            source: d.scripts.position_of_key(&d.classes.keys[*c]),
             clusters: paths
                 .into_iter()
                 .map(|p| SuspectCluster {
