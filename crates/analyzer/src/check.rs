@@ -316,9 +316,25 @@ impl ClassSizes {
         Self(sizes)
     }
 
-    /// The size a budget of `scope` limits: shallow or retained.
+    /// The package sizes of a snapshot's Summary by package, keyed by
+    /// package: `package` budgets limit their retained sizes.
+    #[must_use]
+    pub fn of_packages(r: &crate::snapshot::PackageSummaryReport) -> Self {
+        Self(
+            r.packages
+                .iter()
+                .map(|p| {
+                    let sizes = (p.package.clone(), p.self_size, p.retained_size);
+                    (p.package.clone(), sizes)
+                })
+                .collect(),
+        )
+    }
+
+    /// The size a budget of `scope` limits: shallow (`class`) or retained
+    /// (`retained`, `package`).
     fn size(entry: &(String, u64, u64), scope: Scope) -> u64 {
-        if scope == Scope::Retained {
+        if matches!(scope, Scope::Retained | Scope::Package) {
             entry.2
         } else {
             entry.1
@@ -328,8 +344,10 @@ impl ClassSizes {
 
 /// Checks a snapshot comparison: `total` against the total sizes, `class`
 /// budgets against each class's shallow size in the base and in the
-/// current snapshot, `retained` budgets against its retained size (exact,
-/// no noise); the largest growth first.
+/// current snapshot, `retained` budgets against its retained size, and
+/// `package` budgets against each package's retained size when `classes`
+/// are [`ClassSizes::of_packages`] (exact, no noise); the largest growth
+/// first.
 #[must_use]
 pub fn check_snapshot(
     cmp: &CompareReport,

@@ -20,6 +20,7 @@ pub mod json;
 pub mod leaks;
 pub mod markdown;
 pub mod markup;
+pub mod packages;
 pub mod pprof;
 pub mod report_html;
 pub mod report_md;

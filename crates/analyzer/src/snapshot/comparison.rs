@@ -68,7 +68,7 @@ fn members<'a>(g: &HeapGraph, d: &'a Derived) -> Members<'a> {
     m
 }
 
-fn signed(a: u64, b: u64) -> i64 {
+pub(crate) fn signed(a: u64, b: u64) -> i64 {
     i64::try_from(i128::from(a) - i128::from(b)).unwrap_or(i64::MAX)
 }
 
@@ -82,11 +82,15 @@ pub fn compare(
 ) -> CompareReport {
     let (bg, bd) = base;
     let (cg, cd) = current;
-    let index = RetainerIndex::build(cg);
-    let mut rows = class_rows(base, current);
-    let allocated_between =
-        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS));
-    let suspects = suspects::suspects(bg, cg, cd, &index, opts.all_suspects);
+    use heapdiff_model::steps::time;
+    let index = time("compare.retainer_index", || RetainerIndex::build(cg));
+    let mut rows = time("compare.classes", || class_rows(base, current));
+    let allocated_between = time("compare.allocated_between", || {
+        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS))
+    });
+    let suspects = time("compare.suspects", || {
+        suspects::suspects(bg, cg, cd, &index, opts.all_suspects)
+    });
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
@@ -153,17 +157,17 @@ fn class_rows(base: (&HeapGraph, &Derived), current: (&HeapGraph, &Derived)) -> 
 
 /// What matching one class's members by id found.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Matched {
-    new: u64,
-    deleted: u64,
-    alloc: u64,
-    freed: u64,
+pub(crate) struct Matched {
+    pub(crate) new: u64,
+    pub(crate) deleted: u64,
+    pub(crate) alloc: u64,
+    pub(crate) freed: u64,
 }
 
 /// Walks a class's base and current members (id, self), both sorted by
 /// id: ids only in the current snapshot are new, ids only in the base
 /// deleted (formats §9).
-fn matched(base: &[(u64, u64)], current: &[(u64, u64)]) -> Matched {
+pub(crate) fn matched(base: &[(u64, u64)], current: &[(u64, u64)]) -> Matched {
     let mut m = Matched::default();
     let (mut i, mut j) = (0, 0);
     while i < base.len() || j < current.len() {

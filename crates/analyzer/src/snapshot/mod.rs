@@ -13,6 +13,7 @@ mod essential_edges;
 mod flags;
 mod leaks;
 mod ownership;
+mod packages;
 mod pages;
 mod prefetch;
 mod report;
@@ -28,10 +29,12 @@ pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use leaks::{LeaksOptions, leaks};
+pub use packages::{NO_SOURCE, Packages, package_compare, package_summary};
 pub use report::{
     AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow,
-    DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PathStep, RetainerGroup,
-    RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
+    DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PackageCompareReport,
+    PackageCompareRow, PackageRow, PackageSummaryReport, PathStep, RetainerGroup, RetainersReport,
+    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

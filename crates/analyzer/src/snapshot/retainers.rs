@@ -47,7 +47,12 @@ impl RetainerIndex {
         }
     }
 
-    fn of(&self, v: NodeOrdinal) -> impl Iterator<Item = (NodeOrdinal, EdgePosition)> + '_ {
+    /// The retainers of `v`: (source node, edge position), in source
+    /// order.
+    pub(crate) fn of(
+        &self,
+        v: NodeOrdinal,
+    ) -> impl Iterator<Item = (NodeOrdinal, EdgePosition)> + '_ {
         let r = self.first[v.index()] as usize..self.first[v.index() + 1] as usize;
         r.map(move |i| (self.source[i], self.edge[i]))
     }
