@@ -200,7 +200,11 @@ struct PathForest<'a> {
     edge: Vec<EdgePosition>,
     /// The interned shape of the node's path, `NONE` while unvisited.
     shape: Vec<u32>,
-    shapes: FxHashMap<(u32, String, &'a str), u32>,
+    /// Shapes by (parent's shape, edge shape, class name).
+    shapes: FxHashMap<(u32, EdgeShape, u32), u32>,
+    /// The class name of each class as a number: classes shown by the
+    /// same name share it.
+    class_names: Vec<u32>,
     /// Visited nodes, in visiting order.
     visited: Vec<NodeOrdinal>,
     /// The root's first edge to each of its children.
@@ -224,6 +228,7 @@ impl<'a> PathForest<'a> {
             edge: vec![NO_EDGE; n],
             shape: vec![NONE; n],
             shapes: FxHashMap::default(),
+            class_names: class_name_ids(d),
             visited: Vec::new(),
             root_edges,
         }
@@ -260,8 +265,8 @@ impl<'a> PathForest<'a> {
             };
             let key = (
                 up_shape,
-                shape_of(&self.label(x)),
-                class_name(self.d, self.scripts, x),
+                edge_shape(self.g, self.edge[x.index()]),
+                self.class_names[self.d.class_of(x)],
             );
             let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
             self.shape[x.index()] = *self.shapes.entry(key).or_insert(next);
@@ -474,7 +479,66 @@ pub(crate) fn path_groups_of_sets(
         .collect()
 }
 
+/// An edge label's shape without making the label (as the label's text with
+/// its numbers dropped would give it): its kind and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum EdgeShape {
+    /// A root's child: no edge.
+    None,
+    /// `[N]`.
+    Element,
+    /// `{N}`: hidden edges, and internal ones named by a number.
+    Numbered,
+    /// `->name`.
+    Context(u32),
+    /// `.name` or `["name"]`.
+    Property(u32),
+    /// `[[name]]`.
+    Weak(u32),
+    /// `{name}`.
+    Internal(u32),
+}
+
+fn edge_shape(g: &HeapGraph, e: EdgePosition) -> EdgeShape {
+    if e == NO_EDGE {
+        return EdgeShape::None;
+    }
+    let name = g.edges().name_or_index(e);
+    match g.edge_type(e) {
+        "element" => EdgeShape::Element,
+        "hidden" => EdgeShape::Numbered,
+        "context" => EdgeShape::Context(name),
+        "property" | "shortcut" => EdgeShape::Property(name),
+        "weak" => EdgeShape::Weak(name),
+        _ if g
+            .strings
+            .get(g.edges().name(e))
+            .bytes()
+            .all(|b| b.is_ascii_digit()) =>
+        {
+            EdgeShape::Numbered
+        }
+        _ => EdgeShape::Internal(name),
+    }
+}
+
+/// A number per class of `d` for the name it is shown by (the original
+/// one where a source map gave it): equal names, equal numbers.
+fn class_name_ids(d: &Derived) -> Vec<u32> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    (0..d.classes.names.len())
+        .map(|c| {
+            let name = d
+                .scripts
+                .class_name(&d.classes.keys[c], &d.classes.names[c]);
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry(name).or_insert(next)
+        })
+        .collect()
+}
+
 /// Array positions do not make paths different: `[17]` → `[]`.
+#[cfg(test)]
 fn shape_of(edge: &str) -> String {
     if edge.starts_with('[')
         && edge[1..]
