@@ -305,22 +305,38 @@ impl ClassSizes {
     /// snapshots' keys match when the base was classed with the current
     /// one's interfaces.
     #[must_use]
-    pub fn of(d: &Derived, scripts: &crate::snapshot::Scripts) -> Self {
+    pub fn of(d: &Derived) -> Self {
         let sums = crate::snapshot::class_sums(d, None);
         let mut sizes: BTreeMap<String, (String, u64, u64)> = BTreeMap::new();
         for (c, key) in d.classes.keys.iter().enumerate() {
             let entry = sizes
                 .entry(key.clone())
-                .or_insert_with(|| (scripts.shown_class(&d.classes, c).0, 0, 0));
+                .or_insert_with(|| (d.scripts.shown_class(&d.classes, c).0, 0, 0));
             entry.1 = entry.1.saturating_add(sums.self_size[c]);
             entry.2 = entry.2.saturating_add(sums.retained[c]);
         }
         Self(sizes)
     }
 
-    /// The size a budget of `scope` limits: shallow or retained.
+    /// The package sizes of a snapshot's Summary by package, keyed by
+    /// package: `package` budgets limit their retained sizes.
+    #[must_use]
+    pub fn of_packages(r: &crate::snapshot::PackageSummaryReport) -> Self {
+        Self(
+            r.packages
+                .iter()
+                .map(|p| {
+                    let sizes = (p.package.clone(), p.self_size, p.retained_size);
+                    (p.package.clone(), sizes)
+                })
+                .collect(),
+        )
+    }
+
+    /// The size a budget of `scope` limits: shallow (`class`) or retained
+    /// (`retained`, `package`).
     fn size(entry: &(String, u64, u64), scope: Scope) -> u64 {
-        if scope == Scope::Retained {
+        if matches!(scope, Scope::Retained | Scope::Package) {
             entry.2
         } else {
             entry.1
@@ -330,8 +346,10 @@ impl ClassSizes {
 
 /// Checks a snapshot comparison: `total` against the total sizes, `class`
 /// budgets against each class's shallow size in the base and in the
-/// current snapshot, `retained` budgets against its retained size (exact,
-/// no noise); the largest growth first.
+/// current snapshot, `retained` budgets against its retained size, and
+/// `package` budgets against each package's retained size when `classes`
+/// are [`ClassSizes::of_packages`] (exact, no noise); the largest growth
+/// first.
 #[must_use]
 pub fn check_snapshot(
     cmp: &CompareReport,

@@ -237,7 +237,7 @@ pub fn live_growth(
             after: group.retained,
             growth,
             count: group.count,
-            classes: classes_of(d, index, &group.outermost),
+            classes: classes_of(d, &group.outermost),
             clusters: paths.into_iter().map(SuspectCluster::from).collect(),
         })
         .collect();
@@ -250,7 +250,7 @@ pub fn live_growth(
 }
 
 /// The classes of `objects` by Σ retained size, at most `CLASSES`.
-fn classes_of(d: &Derived, index: &RetainerIndex, objects: &[NodeOrdinal]) -> Vec<GrownClass> {
+fn classes_of(d: &Derived, objects: &[NodeOrdinal]) -> Vec<GrownClass> {
     let mut by_class: FxHashMap<usize, (u64, u64)> = FxHashMap::default();
     for &v in objects {
         let e = by_class.entry(d.class_of(v)).or_default();
@@ -265,7 +265,7 @@ fn classes_of(d: &Derived, index: &RetainerIndex, objects: &[NodeOrdinal]) -> Ve
             .then_with(|| d.classes.keys[a.0].cmp(&d.classes.keys[b.0]))
     });
     classes.truncate(CLASSES);
-    let scripts = index.scripts();
+    let scripts = &d.scripts;
     classes
         .into_iter()
         .map(|(c, (count, retained_size))| {

@@ -660,7 +660,7 @@ pub fn kept_by_function(
     classes
         .into_iter()
         .map(|(c, (count, size, v))| KeptClass {
-            class: index.scripts().shown_class(&d.classes, c as usize).0,
+            class: d.scripts.shown_class(&d.classes, c as usize).0,
             count,
             size,
             retainer_path: crate::snapshot::shortest_path(g, d, index, v),

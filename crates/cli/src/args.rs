@@ -294,7 +294,8 @@ A budget file (TOML) holds the same limits:
     max_growth = \"5MiB\"          # the total
     [per]
     function = \"1MiB\"            # any single function (profiles, timelines)
-    package = \"10%\"              # any npm package or script
+    package = \"10%\"              # any npm package or script (snapshots:
+                                 # its retained size, see summary --by package)
     class = \"2MiB\"               # any class (snapshots: net size change)
     retained = \"1MiB\"            # any class's retained size (snapshots)
     [[rule]]
@@ -333,7 +334,8 @@ pub(crate) struct CheckArgs {
     /// Limit on the growth of any single function.
     #[arg(long, value_name = "LIMIT")]
     pub(crate) max_function_growth: Option<String>,
-    /// Limit on the growth of any npm package (or script).
+    /// Limit on the growth of any npm package (or script); for heap
+    /// snapshots, of its retained size (`summary --by package`).
     #[arg(long, value_name = "LIMIT")]
     pub(crate) max_package_growth: Option<String>,
     /// Limit on the growth of any class (heap snapshots).
@@ -393,9 +395,21 @@ pub(crate) struct SummaryArgs {
     /// `50%..100%`), with DevTools' selection rule.
     #[arg(long, value_name = "SPAN")]
     pub(crate) span: Option<String>,
+    /// What a row stands for: `class` (DevTools' Summary), or `package`
+    /// (the npm package of each object's source position; retained size
+    /// counted once per dominator subtree) [default: class].
+    #[arg(long, value_enum)]
+    pub(crate) by: Option<SnapshotBy>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
+}
+
+/// The rows of a heap snapshot's Summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SnapshotBy {
+    Class,
+    Package,
 }
 
 #[derive(Debug, Clone, Args)]

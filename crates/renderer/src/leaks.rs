@@ -130,11 +130,7 @@ pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
             .raw(", retaining ")
             .text(bytes(c.retained_size))
             .raw("\n<ul>");
-        h.tag("li")
-            .attr("class", "path")
-            .open()
-            .text(path_text(&c.path))
-            .end("li");
+        crate::report_html::path_item(h, "", &c.path);
         h.raw("</ul></li>\n");
     }
     h.raw("</ul>\n<p>").text(totals_line(r)).raw("</p>\n");

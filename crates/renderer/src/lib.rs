@@ -21,6 +21,7 @@ pub mod leaks;
 pub mod live_growth;
 pub mod markdown;
 pub mod markup;
+pub mod packages;
 pub mod pprof;
 pub mod report_html;
 pub mod report_md;

@@ -13,7 +13,7 @@ use crate::table::{new_table, write_table};
 use crate::units::{bytes, signed_bytes};
 
 /// Whole percent, as DevTools' Summary shows it.
-fn pct(part: u64, whole: u64) -> String {
+pub(crate) fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "n/a".into();
     }

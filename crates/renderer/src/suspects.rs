@@ -10,8 +10,9 @@ use crate::markup::Markup;
 use crate::snapshot::path_text;
 use crate::units::bytes;
 
-/// What a cluster is and retains: `one Array .requestLog retains 1.1 MB,
-/// 20.2 % of the heap, in 911 RequestRecord (1.0 MB)`.
+/// What a cluster is and retains: `one Array .requestLog @60425 (holder
+/// at cache.js:37:14) retains 1.1 MB, 20.2 % of the heap, in 911
+/// RequestRecord (1.0 MB)`.
 fn headline(c: &AccumulationCluster, esc: fn(&str) -> String) -> String {
     let what = if c.scope == "object" {
         let held_as = c
@@ -24,11 +25,11 @@ fn headline(c: &AccumulationCluster, esc: fn(&str) -> String) -> String {
     } else {
         format!("{} objects of class {}", c.count, esc(&c.class))
     };
-    let at = c
-        .source
-        .as_ref()
-        .map(|p| format!(" ({})", esc(&p.short())))
-        .unwrap_or_default();
+    let at = match (&c.source, &c.holder_source) {
+        (Some(p), _) => format!(" ({})", esc(&p.short())),
+        (None, Some(p)) => format!(" (holder at {})", esc(&p.short())),
+        (None, None) => String::new(),
+    };
     let holds = c
         .holds
         .first()
@@ -132,11 +133,7 @@ pub fn html(h: &mut Markup, r: &AccumulationReport) {
             h.element("li", more);
         }
         if !c.path.is_empty() {
-            h.tag("li")
-                .attr("class", "path")
-                .open()
-                .text(path_text(&c.path))
-                .end("li");
+            crate::report_html::path_item(h, "", &c.path);
         }
         h.raw("</ul></li>\n");
     }

@@ -11,12 +11,12 @@
 //! of that one's retained size), outside the objects found first, whose
 //! retained sizes add up to the threshold.
 
-use heapdiff_model::{HeapGraph, NodeOrdinal};
+use heapdiff_model::{EdgePosition, HeapGraph, NodeOrdinal};
 use rustc_hash::FxHashMap;
 
 use super::report::{AccumulationCluster, AccumulationReport, HeldClass};
-use super::retainers::{RetainerIndex, shortest_path};
-use super::{Derived, NO_DISTANCE, Scripts};
+use super::retainers::{RetainerIndex, edge_label, shortest_path};
+use super::{Derived, NO_DISTANCE, Scripts, SourcePosition};
 
 /// What `heapdiff suspects` looks for.
 #[derive(Debug, Clone, Copy)]
@@ -261,7 +261,13 @@ fn object_cluster(
     let v = d.dominators.node_at(at);
     let c = d.class_of(v);
     let retained = d.retained_at(at);
-    let (class, generated) = index.scripts().shown_class(&d.classes, c);
+    let (class, generated) = d.scripts.shown_class(&d.classes, c);
+    let source = d.scripts.position_of_key(&d.classes.keys[c]);
+    let path = shortest_path(g, d, index, v);
+    let holder_source = match (&source, path.last()) {
+        (None, Some(last)) => holder_position(g, d, index, v, &last.edge),
+        _ => None,
+    };
     AccumulationCluster {
         scope: "object",
         class,
@@ -269,11 +275,12 @@ fn object_cluster(
         count: 1,
         retained_size: retained,
         share: share(retained, total),
-        source: index.scripts().position_of_key(&d.classes.keys[c]),
+        source,
+        holder_source,
         id: g.nodes().id(v).get(),
         internal: !kinds.is_application(g, d, v),
-        holds: held_classes(g, d, kinds, index.scripts(), at),
-        path: shortest_path(g, d, index, v),
+        holds: held_classes(g, d, kinds, &d.scripts, at),
+        path,
     }
 }
 
@@ -288,11 +295,11 @@ fn class_cluster(
     total: u64,
 ) -> AccumulationCluster {
     let v = sum.biggest.map_or(NodeOrdinal::ROOT, |(_, v)| v);
-    let source = index.scripts().position_of_key(&d.classes.keys[c]);
+    let source = d.scripts.position_of_key(&d.classes.keys[c]);
     // Built-in classes (`Function`, `Object`, node's own) are everywhere:
     // a class of the program has a constructor in one of its scripts.
     let programs = source.as_ref().is_some_and(|s| !s.url.starts_with("node:"));
-    let (class, generated) = index.scripts().shown_class(&d.classes, c);
+    let (class, generated) = d.scripts.shown_class(&d.classes, c);
     AccumulationCluster {
         scope: "class",
         class,
@@ -301,11 +308,67 @@ fn class_cluster(
         retained_size: sum.retained,
         share: share(sum.retained, total),
         source,
+        holder_source: None,
         id: g.nodes().id(v).get(),
         internal: !(programs && kinds.is_application(g, d, v)),
         holds: Vec::new(),
         path: shortest_path(g, d, index, v),
     }
+}
+
+/// Where a holder of `v` is defined: among `v`'s strong retainers, those
+/// whose edge has the name of the path's last edge (`.requestLog` from
+/// `module.exports`, `->requestLog` from the module's context) first, the
+/// first with a position (see [`defined_at`]).
+fn holder_position(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    v: NodeOrdinal,
+    path_edge: &str,
+) -> Option<SourcePosition> {
+    let weak = g.edge_type_index("weak");
+    let strong: Vec<(NodeOrdinal, EdgePosition)> = index
+        .of(v)
+        .filter(|&(_, e)| Some(g.edges().kind(e)) != weak)
+        .collect();
+    let name = bare_edge_name(path_edge);
+    let same_name = |e: EdgePosition| !name.is_empty() && bare_edge_name(&edge_label(g, e)) == name;
+    let (named, others): (Vec<_>, Vec<_>) = strong.into_iter().partition(|&(_, e)| same_name(e));
+    named
+        .into_iter()
+        .chain(others)
+        .find_map(|(u, _)| defined_at(g, d, index, u))
+}
+
+/// An edge label without its kind's marks: `requestLog` of `.requestLog`
+/// and `->requestLog`.
+fn bare_edge_name(label: &str) -> &str {
+    label.trim_start_matches("->").trim_start_matches('.')
+}
+
+/// Where `u` is defined: a closure's own position, an object's
+/// constructor's, and for a context (the variables of a function) the
+/// position of the first closure that uses it.
+fn defined_at(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    u: NodeOrdinal,
+) -> Option<SourcePosition> {
+    if g.node_type(u) == "closure" {
+        return d.scripts.position(g.location(u)?);
+    }
+    if let Some(at) = d.scripts.position_of_key(&d.classes.keys[d.class_of(u)]) {
+        return Some(at);
+    }
+    if d.classes.names[d.class_of(u)] != "system / Context" {
+        return None;
+    }
+    index
+        .of(u)
+        .filter(|&(w, e)| g.node_type(w) == "closure" && edge_label(g, e) == "{context}")
+        .find_map(|(w, _)| d.scripts.position(g.location(w)?))
 }
 
 /// What the node at `at` dominates directly, looking through the VM's

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use super::report::{CompareReport, CompareRow, NewObjectsRow};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
-use super::{Derived, Scripts, suspects};
+use super::{Derived, suspects};
 
 /// Options of [`compare`].
 #[derive(Debug, Clone, Default)]
@@ -68,7 +68,7 @@ fn members<'a>(g: &HeapGraph, d: &'a Derived) -> Members<'a> {
     m
 }
 
-fn signed(a: u64, b: u64) -> i64 {
+pub(crate) fn signed(a: u64, b: u64) -> i64 {
     i64::try_from(i128::from(a) - i128::from(b)).unwrap_or(i64::MAX)
 }
 
@@ -82,69 +82,15 @@ pub fn compare(
 ) -> CompareReport {
     let (bg, bd) = base;
     let (cg, cd) = current;
-    let mb = members(bg, bd);
-    let mc = members(cg, cd);
-    let index = RetainerIndex::build(cg);
-    let (base_scripts, scripts) = (Scripts::resolve(bg), index.scripts());
-    let source_of = |key: &str| {
-        scripts
-            .position_of_key(key)
-            .or_else(|| base_scripts.position_of_key(key))
-    };
-    let mut keys: Vec<&str> = mb.keys().chain(mc.keys()).copied().collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let empty: Vec<(u64, u64)> = Vec::new();
-    let mut rows = Vec::new();
-    for key in keys {
-        let (b, c) = (mb.get(key), mc.get(key));
-        let (bl, cl) = (b.map_or(&empty, |x| &x.1), c.map_or(&empty, |x| &x.1));
-        let (mut i, mut j) = (0, 0);
-        let (mut new, mut deleted, mut alloc, mut freed) = (0u64, 0u64, 0u64, 0u64);
-        while i < bl.len() || j < cl.len() {
-            if j == cl.len() || (i < bl.len() && bl[i].0 < cl[j].0) {
-                deleted += 1;
-                freed = freed.saturating_add(bl[i].1);
-                i += 1;
-            } else if i == bl.len() || cl[j].0 < bl[i].0 {
-                new += 1;
-                alloc = alloc.saturating_add(cl[j].1);
-                j += 1;
-            } else {
-                i += 1;
-                j += 1;
-            }
-        }
-        if new == 0 && deleted == 0 {
-            continue;
-        }
-        let (name, generated) = match (c, b) {
-            (Some(&(ci, _)), _) => scripts.shown_class(&cd.classes, ci),
-            (None, Some(&(bi, _))) => base_scripts.shown_class(&bd.classes, bi),
-            (None, None) => (String::new(), None),
-        };
-        rows.push(CompareRow {
-            name,
-            generated,
-            key: key.to_string(),
-            new,
-            deleted,
-            delta: signed(new, deleted),
-            alloc_size: alloc,
-            freed_size: freed,
-            size_delta: signed(alloc, freed),
-            source: source_of(key),
-        });
-    }
-    rows.sort_by(|a, b| {
-        b.alloc_size
-            .cmp(&a.alloc_size)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.key.cmp(&b.key))
+    use heapdiff_model::steps::time;
+    let index = time("compare.retainer_index", || RetainerIndex::build(cg));
+    let mut rows = time("compare.classes", || class_rows(base, current));
+    let allocated_between = time("compare.allocated_between", || {
+        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS))
     });
-    let allocated_between =
-        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS));
-    let suspects = suspects::suspects(bg, cg, cd, &index, opts.all_suspects);
+    let suspects = time("compare.suspects", || {
+        suspects::suspects(bg, cg, cd, &index, opts.all_suspects)
+    });
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
     }
@@ -161,6 +107,85 @@ pub fn compare(
         total_after: cd.total_size,
         different_processes: different_processes(bg, cg),
     }
+}
+
+/// One Comparison row per class key with new or deleted objects, by
+/// allocated size, then name, then key.
+fn class_rows(base: (&HeapGraph, &Derived), current: (&HeapGraph, &Derived)) -> Vec<CompareRow> {
+    let ((bg, bd), (cg, cd)) = (base, current);
+    let (mb, mc) = (members(bg, bd), members(cg, cd));
+    let source_of = |key: &str| {
+        cd.scripts
+            .position_of_key(key)
+            .or_else(|| bd.scripts.position_of_key(key))
+    };
+    let mut keys: Vec<&str> = mb.keys().chain(mc.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut rows = Vec::new();
+    for key in keys {
+        let (b, c) = (mb.get(key), mc.get(key));
+        let m = matched(b.map_or(&[], |x| &x.1), c.map_or(&[], |x| &x.1));
+        if m.new == 0 && m.deleted == 0 {
+            continue;
+        }
+        let (name, generated) = match (c, b) {
+            (Some(&(ci, _)), _) => cd.scripts.shown_class(&cd.classes, ci),
+            (None, Some(&(bi, _))) => bd.scripts.shown_class(&bd.classes, bi),
+            (None, None) => (String::new(), None),
+        };
+        rows.push(CompareRow {
+            name,
+            generated,
+            key: key.to_string(),
+            new: m.new,
+            deleted: m.deleted,
+            delta: signed(m.new, m.deleted),
+            alloc_size: m.alloc,
+            freed_size: m.freed,
+            size_delta: signed(m.alloc, m.freed),
+            source: source_of(key),
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.alloc_size
+            .cmp(&a.alloc_size)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    rows
+}
+
+/// What matching one class's members by id found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Matched {
+    pub(crate) new: u64,
+    pub(crate) deleted: u64,
+    pub(crate) alloc: u64,
+    pub(crate) freed: u64,
+}
+
+/// Walks a class's base and current members (id, self), both sorted by
+/// id: ids only in the current snapshot are new, ids only in the base
+/// deleted (formats §9).
+pub(crate) fn matched(base: &[(u64, u64)], current: &[(u64, u64)]) -> Matched {
+    let mut m = Matched::default();
+    let (mut i, mut j) = (0, 0);
+    while i < base.len() || j < current.len() {
+        if j == current.len() || (i < base.len() && base[i].0 < current[j].0) {
+            m.deleted += 1;
+            m.freed = m.freed.saturating_add(base[i].1);
+            i += 1;
+        } else if i == base.len() || current[j].0 < base[i].0 {
+            m.new += 1;
+            m.alloc = m.alloc.saturating_add(current[j].1);
+            j += 1;
+        } else {
+            i += 1;
+            j += 1;
+        }
+    }
+    m
 }
 
 /// The largest odd (JS heap) object id.
@@ -215,14 +240,14 @@ fn allocated_between(
     classes
         .into_iter()
         .map(|c| {
-            let (name, generated) = index.scripts().shown_class(&d.classes, c);
+            let (name, generated) = d.scripts.shown_class(&d.classes, c);
             NewObjectsRow {
                 name,
                 generated,
                 count: sums.count[c],
                 self_size: sums.self_size[c],
                 retained_size: sums.retained[c],
-                source: index.scripts().position_of_key(&d.classes.keys[c]),
+                source: d.scripts.position_of_key(&d.classes.keys[c]),
                 retainer_path: largest
                     .get(&c)
                     .map(|&v| shortest_path(g, d, index, v))

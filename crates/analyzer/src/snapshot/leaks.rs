@@ -69,8 +69,8 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         .zip(clusters)
         .flat_map(|((c, _), paths)| {
             let key = &last.classes.keys[*c];
-            let source = index.scripts().position_of_key(key);
-            let (class, generated) = index.scripts().shown_class(&last.classes, *c);
+            let source = last.scripts.position_of_key(key);
+            let (class, generated) = last.scripts.shown_class(&last.classes, *c);
             paths.into_iter().map(move |p| LeakCluster {
                 class: class.clone(),
                 generated: generated.clone(),

@@ -13,6 +13,7 @@ mod essential_edges;
 mod flags;
 mod leaks;
 mod ownership;
+mod packages;
 mod pages;
 mod prefetch;
 mod report;
@@ -28,10 +29,12 @@ pub use classes::{ClassTable, InterfaceDefinitions};
 pub use comparison::{CompareOptions, compare};
 pub use dominators::{Dominators, compute as compute_dominators};
 pub use leaks::{LeaksOptions, leaks};
+pub use packages::{NO_SOURCE, Packages, package_compare, package_summary};
 pub use report::{
     AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow,
-    DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PathStep, RetainerGroup,
-    RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
+    DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PackageCompareReport,
+    PackageCompareRow, PackageRow, PackageSummaryReport, PathStep, RetainerGroup, RetainersReport,
+    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
@@ -87,6 +90,9 @@ pub struct Derived {
     pub total_size: u64,
     /// Nodes not reachable from the root over essential edges.
     pub unreachable: u64,
+    /// Script ids resolved to URLs, and the original places a source map
+    /// gave (formats §5.7): every view's source positions read these.
+    pub scripts: Scripts,
 }
 
 /// Only the shallow sizes after owned-storage reassignment (formats §7.5):
@@ -167,6 +173,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         classes,
         class_counts,
         detached: (detached, detached_count),
+        scripts,
     } = beside;
     let mut d = Derived {
         self_size,
@@ -181,6 +188,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         has_user_roots,
         total_size: 0,
         unreachable,
+        scripts,
     };
     d.total_size = d.retained_at(0).saturating_add(g.meta.extra_native_bytes);
     d
@@ -193,6 +201,7 @@ struct Beside {
     classes: ClassTable,
     class_counts: ClassCounts,
     detached: (Vec<bool>, u64),
+    scripts: Scripts,
 }
 
 impl Beside {
@@ -214,12 +223,14 @@ impl Beside {
         let class_counts = time("class_counts", || {
             ClassCounts::compute(&self_size, &classes, &distance, &|_| true)
         });
+        let scripts = time("scripts", || Scripts::resolve(g));
         Self {
             self_size,
             distance,
             classes,
             class_counts,
             detached,
+            scripts,
         }
     }
 }

@@ -76,6 +76,77 @@ pub struct SummaryReport {
     pub totals: SummaryTotals,
 }
 
+/// One package of the Summary by package (`--by package`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PackageRow {
+    /// The npm package, `node:`, `(v8)`, `(unknown)`, a script URL, or
+    /// `(no source)` for objects without a source position.
+    pub package: String,
+    /// Objects with a shallow size.
+    pub count: u64,
+    /// Σ shallow size.
+    pub self_size: u64,
+    /// Retained size, each dominator subtree counted once.
+    pub retained_size: u64,
+}
+
+/// `heapdiff summary --by package`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageSummaryReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"summary"`.
+    pub kind: &'static str,
+    /// `"package"`.
+    pub by: &'static str,
+    /// The heap's total size.
+    pub total_size: u64,
+    /// Packages before the limit.
+    pub n_packages: usize,
+    /// By retained size descending, then name.
+    pub packages: Vec<PackageRow>,
+}
+
+/// One package of the Comparison by package.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PackageCompareRow {
+    /// As in [`PackageRow::package`].
+    pub package: String,
+    /// Objects only in the current snapshot.
+    pub new: u64,
+    /// Objects only in the base snapshot.
+    pub deleted: u64,
+    /// `new - deleted`.
+    pub delta: i64,
+    /// Σ self of new objects.
+    pub alloc_size: u64,
+    /// Σ self of deleted objects.
+    pub freed_size: u64,
+    /// `alloc_size - freed_size`.
+    pub size_delta: i64,
+    /// Retained size in the base, each dominator subtree counted once.
+    pub retained_before: u64,
+    /// Retained size in the current snapshot.
+    pub retained_after: u64,
+}
+
+/// `heapdiff BEFORE AFTER --by package` for heap snapshots.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageCompareReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `"snapshot-diff"`.
+    pub kind: &'static str,
+    /// `"package"`.
+    pub by: &'static str,
+    /// The base's total size.
+    pub total_before: u64,
+    /// The current snapshot's total size.
+    pub total_after: u64,
+    /// By allocated size, then retained growth, then name.
+    pub packages: Vec<PackageCompareRow>,
+}
+
 /// One class of the Comparison view.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CompareRow {
@@ -369,6 +440,12 @@ pub struct AccumulationCluster {
     /// original one where the map has it); absent where no map applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated: Option<crate::report::GeneratedPosition>,
+    /// For an object whose class has no position (an `Array`, a `Map`):
+    /// where its holder is defined, the retainer owning the edge the path
+    /// ends with (a closure's or a constructor's position; for a
+    /// function's context, the first closure of that context). `null` when
+    /// `source` is given or no retainer has a position.
+    pub holder_source: Option<SourcePosition>,
     /// The object's id (of a class: its biggest object's).
     pub id: u64,
     /// Not the program's own (shown with `--all-suspects` only): a V8

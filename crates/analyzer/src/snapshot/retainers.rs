@@ -14,8 +14,6 @@ pub struct RetainerIndex {
     first: Vec<u32>,
     source: Vec<NodeOrdinal>,
     edge: Vec<EdgePosition>,
-    /// Script URLs, for the source positions of closures on a path.
-    scripts: Scripts,
 }
 
 impl RetainerIndex {
@@ -46,16 +44,15 @@ impl RetainerIndex {
             first,
             source,
             edge,
-            scripts: Scripts::resolve(g),
         }
     }
 
-    /// The snapshot's script URLs.
-    pub(crate) fn scripts(&self) -> &Scripts {
-        &self.scripts
-    }
-
-    fn of(&self, v: NodeOrdinal) -> impl Iterator<Item = (NodeOrdinal, EdgePosition)> + '_ {
+    /// The retainers of `v`: (source node, edge position), in source
+    /// order.
+    pub(crate) fn of(
+        &self,
+        v: NodeOrdinal,
+    ) -> impl Iterator<Item = (NodeOrdinal, EdgePosition)> + '_ {
         let r = self.first[v.index()] as usize..self.first[v.index() + 1] as usize;
         r.map(move |i| (self.source[i], self.edge[i]))
     }
@@ -166,9 +163,9 @@ pub fn shortest_path(
         };
         steps.push(PathStep {
             edge: edge.map(|e| edge_label(g, e)).unwrap_or_default(),
-            class: class_name(d, &index.scripts, cur).to_string(),
+            class: class_name(d, &d.scripts, cur).to_string(),
             id: g.nodes().id(cur).get(),
-            source: closure_source(g, &index.scripts, cur),
+            source: closure_source(g, &d.scripts, cur),
         });
         match hop {
             Some((u, _)) if steps.len() < MAX_PATH_STEPS => cur = u,
@@ -203,7 +200,11 @@ struct PathForest<'a> {
     edge: Vec<EdgePosition>,
     /// The interned shape of the node's path, `NONE` while unvisited.
     shape: Vec<u32>,
-    shapes: FxHashMap<(u32, String, &'a str), u32>,
+    /// Shapes by (parent's shape, edge shape, class name).
+    shapes: FxHashMap<(u32, EdgeShape, u32), u32>,
+    /// The class name of each class as a number: classes shown by the
+    /// same name share it.
+    class_names: Vec<u32>,
     /// Visited nodes, in visiting order.
     visited: Vec<NodeOrdinal>,
     /// The root's first edge to each of its children.
@@ -211,7 +212,7 @@ struct PathForest<'a> {
 }
 
 impl<'a> PathForest<'a> {
-    fn new(g: &'a HeapGraph, d: &'a Derived, scripts: &'a Scripts) -> Self {
+    fn new(g: &'a HeapGraph, d: &'a Derived) -> Self {
         let n = g.n_nodes();
         let mut root_edges = FxHashMap::default();
         if n > 0 {
@@ -222,11 +223,12 @@ impl<'a> PathForest<'a> {
         Self {
             g,
             d,
-            scripts,
+            scripts: &d.scripts,
             parent: vec![NO_NODE; n],
             edge: vec![NO_EDGE; n],
             shape: vec![NONE; n],
             shapes: FxHashMap::default(),
+            class_names: class_name_ids(d),
             visited: Vec::new(),
             root_edges,
         }
@@ -263,8 +265,8 @@ impl<'a> PathForest<'a> {
             };
             let key = (
                 up_shape,
-                shape_of(&self.label(x)),
-                class_name(self.d, self.scripts, x),
+                edge_shape(self.g, self.edge[x.index()]),
+                self.class_names[self.d.class_of(x)],
             );
             let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
             self.shape[x.index()] = *self.shapes.entry(key).or_insert(next);
@@ -387,9 +389,7 @@ pub fn retainers(
             .filter(|&v| {
                 let c = d.class_of(v);
                 let (key, generated) = (&d.classes.keys[c], &d.classes.names[c]);
-                (generated == name
-                    || key == name
-                    || index.scripts.class_name(key, generated) == name)
+                (generated == name || key == name || d.scripts.class_name(key, generated) == name)
                     && d.self_size_of(v) > 0
             })
             .collect(),
@@ -435,7 +435,7 @@ pub(crate) fn path_groups_of_sets(
     sets: &[&[NodeOrdinal]],
     limit: Option<usize>,
 ) -> Vec<(Vec<RetainerGroup>, u64)> {
-    let mut forest = PathForest::new(g, d, &index.scripts);
+    let mut forest = PathForest::new(g, d);
     // Per set: per path shape, and how many have no path.
     let mut shapes: Vec<(ByShape, u64)> = Vec::new();
     for objects in sets {
@@ -479,7 +479,66 @@ pub(crate) fn path_groups_of_sets(
         .collect()
 }
 
+/// An edge label's shape without making the label (as the label's text with
+/// its numbers dropped would give it): its kind and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum EdgeShape {
+    /// A root's child: no edge.
+    None,
+    /// `[N]`.
+    Element,
+    /// `{N}`: hidden edges, and internal ones named by a number.
+    Numbered,
+    /// `->name`.
+    Context(u32),
+    /// `.name` or `["name"]`.
+    Property(u32),
+    /// `[[name]]`.
+    Weak(u32),
+    /// `{name}`.
+    Internal(u32),
+}
+
+fn edge_shape(g: &HeapGraph, e: EdgePosition) -> EdgeShape {
+    if e == NO_EDGE {
+        return EdgeShape::None;
+    }
+    let name = g.edges().name_or_index(e);
+    match g.edge_type(e) {
+        "element" => EdgeShape::Element,
+        "hidden" => EdgeShape::Numbered,
+        "context" => EdgeShape::Context(name),
+        "property" | "shortcut" => EdgeShape::Property(name),
+        "weak" => EdgeShape::Weak(name),
+        _ if g
+            .strings
+            .get(g.edges().name(e))
+            .bytes()
+            .all(|b| b.is_ascii_digit()) =>
+        {
+            EdgeShape::Numbered
+        }
+        _ => EdgeShape::Internal(name),
+    }
+}
+
+/// A number per class of `d` for the name it is shown by (the original
+/// one where a source map gave it): equal names, equal numbers.
+fn class_name_ids(d: &Derived) -> Vec<u32> {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    (0..d.classes.names.len())
+        .map(|c| {
+            let name = d
+                .scripts
+                .class_name(&d.classes.keys[c], &d.classes.names[c]);
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry(name).or_insert(next)
+        })
+        .collect()
+}
+
 /// Array positions do not make paths different: `[17]` → `[]`.
+#[cfg(test)]
 fn shape_of(edge: &str) -> String {
     if edge.starts_with('[')
         && edge[1..]
@@ -522,8 +581,8 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
     }
     nodes.sort_by(larger_first);
     let idom = d.dominators.idom();
-    let scripts = Scripts::resolve(g);
-    let class = |v| class_name(d, &scripts, v).to_string();
+    let scripts = &d.scripts;
+    let class = |v| class_name(d, scripts, v).to_string();
     let objects = nodes
         .into_iter()
         .map(|v| {
@@ -534,7 +593,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
                     edge: String::new(),
                     class: class(up),
                     id: g.nodes().id(up).get(),
-                    source: closure_source(g, &scripts, up),
+                    source: closure_source(g, scripts, up),
                 });
                 up = idom[up.index()];
             }
@@ -544,7 +603,7 @@ pub fn dominators_report(g: &HeapGraph, d: &Derived, limit: Option<usize>) -> Do
                 id: g.nodes().id(v).get(),
                 self_size: d.self_size_of(v),
                 retained_size: d.retained_of(v),
-                source: closure_source(g, &scripts, v),
+                source: closure_source(g, scripts, v),
                 dominated_by: chain,
             }
         })

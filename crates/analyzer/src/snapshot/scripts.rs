@@ -131,6 +131,16 @@ impl Scripts {
         self.generated_position(loc)
     }
 
+    /// The URL of a location's script: the original one where a source map
+    /// moved it.
+    #[must_use]
+    pub fn url_at(&self, loc: Location) -> Option<&str> {
+        match self.original.get(&loc) {
+            Some(o) => Some(&o.url),
+            None => self.url(loc.script_id),
+        }
+    }
+
     /// A 0-based snapshot location as V8 recorded it, 1-based.
     fn generated_position(&self, loc: Location) -> Option<SourcePosition> {
         Some(SourcePosition {

@@ -10,7 +10,7 @@ use regex::Regex;
 use super::flags::BitSet;
 use super::prefetch::prefetch;
 use super::report::{ClassRow, SpanTotals, SummaryReport, SummaryTotals};
-use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived, Scripts};
+use super::{BASE_SYSTEM_DISTANCE, ClassTable, Derived};
 
 /// Options of [`summary`].
 #[derive(Debug, Clone, Default)]
@@ -98,7 +98,9 @@ pub(crate) fn class_sums(d: &Derived, member: Option<&NodeFilter<'_>>) -> ClassS
         None => (d.class_counts.clone(), &(|_| true) as &NodeFilter<'_>),
     };
     let mut retained = vec![0; d.classes.names.len()];
-    heapdiff_model::steps::time("summary.max", || max_retained(d, member, &mut retained));
+    heapdiff_model::steps::time("summary.max", || {
+        max_retained(d, &d.classes.of_node, member, &mut retained)
+    });
     ClassSums {
         count: counts.count,
         self_size: counts.self_size,
@@ -110,8 +112,9 @@ pub(crate) fn class_sums(d: &Derived, member: Option<&NodeFilter<'_>>) -> ClassS
 /// Nodes per parallel task.
 const CHUNK: usize = 1 << 18;
 
-/// A node counts for its class unless a dominator ancestor already counted
-/// for the same class. The dominator tree's order keeps every subtree
+/// Retained size per group (`group_of` by node: classes, or packages),
+/// into `out`. A node counts for its group unless a dominator ancestor
+/// already counted for the same group. The dominator tree's order keeps every subtree
 /// contiguous, so a counted node blocks its class until the end of its
 /// range. Ranges of one class never nest (nothing inside a counted range
 /// counts for that class), so one "blocked until" position per class
@@ -121,14 +124,25 @@ const CHUNK: usize = 1 << 18;
 /// The positions are walked in parallel ranges. What a range needs from
 /// before it is which classes its ancestors block, and those are the
 /// ranges that contain its first position.
-fn max_retained(d: &Derived, member: &NodeFilter<'_>, out: &mut [u64]) {
+pub(crate) fn max_retained(
+    d: &Derived,
+    group_of: &[u32],
+    member: &NodeFilter<'_>,
+    out: &mut [u64],
+) {
     let n = d.dominators.tree_order.len();
     let pieces = (2 * rayon::current_num_threads()).clamp(1, n.div_ceil(MIN_RANGE).max(1));
-    max_retained_in(d, member, out, pieces);
+    max_retained_in(d, group_of, member, out, pieces);
 }
 
 /// [`max_retained`] in `pieces` ranges.
-fn max_retained_in(d: &Derived, member: &NodeFilter<'_>, out: &mut [u64], pieces: usize) {
+fn max_retained_in(
+    d: &Derived,
+    group_of: &[u32],
+    member: &NodeFilter<'_>,
+    out: &mut [u64],
+    pieces: usize,
+) {
     let n = d.dominators.tree_order.len();
     let parts: Vec<Vec<u64>> = (0..pieces)
         .into_par_iter()
@@ -138,7 +152,7 @@ fn max_retained_in(d: &Derived, member: &NodeFilter<'_>, out: &mut [u64], pieces
             let sums = &d.tree_sums;
             if sums.len() == n + 1 {
                 let tree = &d.dominators;
-                walk(d, range, member, &mut part, |at, _| {
+                walk(d, group_of, range, member, &mut part, |at, _| {
                     (
                         sums[at + 1] - sums[at],
                         sums[at + tree.tree_size[at] as usize] - sums[at],
@@ -147,7 +161,7 @@ fn max_retained_in(d: &Derived, member: &NodeFilter<'_>, out: &mut [u64], pieces
             } else {
                 // No running sums (sizes near 2^64): read the sizes by node.
                 let retained = d.retained();
-                walk(d, range, member, &mut part, |_, v| {
+                walk(d, group_of, range, member, &mut part, |_, v| {
                     (d.self_size[v.index()], retained[v.index()])
                 });
             }
@@ -168,13 +182,14 @@ const MIN_RANGE: usize = 1 << 12;
 /// gives the node's self and retained sizes.
 fn walk(
     d: &Derived,
+    group_of: &[u32],
     range: std::ops::Range<usize>,
     member: &NodeFilter<'_>,
     out: &mut [u64],
     sizes: impl Fn(usize, NodeOrdinal) -> (u64, u64),
 ) {
     let tree = &d.dominators;
-    let class_of = &d.classes.of_node;
+    let class_of = group_of;
     // Positions as `u32`s, as the tree order's sizes are: the positions
     // are the nodes', whose count fits.
     let mut blocked_until = vec![0u32; out.len()];
@@ -240,7 +255,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
         objects: sums.count.iter().sum(),
         self_size: sums.self_size.iter().fold(0, |a, &b| a.saturating_add(b)),
     });
-    let scripts = heapdiff_model::steps::time("summary.scripts", || Scripts::resolve(g));
+    let scripts = &d.scripts;
     let mut classes: Vec<ClassRow> = (0..d.classes.names.len())
         .filter(|&c| sums.count[c] > 0)
         .filter(|&c| {
@@ -413,11 +428,11 @@ mod tests {
             let newer = |v| id(v) > median;
             for member in [&all as &NodeFilter<'_>, &newer] {
                 let mut whole = vec![0; d.classes.names.len()];
-                max_retained_in(&d, member, &mut whole, 1);
+                max_retained_in(&d, &d.classes.of_node, member, &mut whole, 1);
                 assert!(whole.iter().any(|&r| r > 0), "{path}");
                 for pieces in [2, 3, 7, 64, 1000] {
                     let mut cut = vec![0; d.classes.names.len()];
-                    max_retained_in(&d, member, &mut cut, pieces);
+                    max_retained_in(&d, &d.classes.of_node, member, &mut cut, pieces);
                     assert_eq!(cut, whole, "{path}: {pieces} ranges");
                 }
             }

@@ -40,32 +40,75 @@ pub(crate) fn suspects(
     index: &RetainerIndex,
     all: bool,
 ) -> Vec<Suspect> {
-    let mut old: Vec<u64> = base
-        .nodes()
-        .ordinals()
-        .map(|v| base.nodes().id(v).get())
-        .collect();
-    old.par_sort_unstable();
-    let is_new = |v: NodeOrdinal| old.binary_search(&g.nodes().id(v).get()).is_err();
-    let mut groups = ranked_groups(g, d, all, is_new);
+    use heapdiff_model::steps::time;
+    let old = time("suspects.base_ids", || IdSet::of(base));
+    let is_new = |v: NodeOrdinal| !old.contains(g.nodes().id(v).get());
+    let mut groups = time("suspects.groups", || ranked_groups(g, d, all, is_new));
     groups.truncate(SUSPECTS);
-    let clusters = clusters_of(g, d, index, &groups, Some(CLUSTERS));
+    let clusters = time("suspects.paths", || {
+        clusters_of(g, d, index, &groups, Some(CLUSTERS))
+    });
     groups
         .iter()
         .zip(clusters)
         .map(|((c, group), paths)| {
-            let (class, generated) = index.scripts().shown_class(&d.classes, *c);
+            let (class, generated) = d.scripts.shown_class(&d.classes, *c);
             Suspect {
                 class,
                 generated,
                 key: d.classes.keys[*c].clone(),
                 count: group.count,
                 retained_size: group.retained,
-                source: index.scripts().position_of_key(&d.classes.keys[*c]),
+                source: d.scripts.position_of_key(&d.classes.keys[*c]),
                 clusters: paths.into_iter().map(SuspectCluster::from).collect(),
             }
         })
         .collect()
+}
+
+/// The object ids of a snapshot, for asking whether an id is in it: a bit
+/// per id up to the largest (ids are dense: V8 numbers objects from 1, two
+/// apart), or, should the largest id be far beyond the node count, the
+/// sorted ids.
+enum IdSet {
+    Bits(Vec<u64>),
+    Sorted(Vec<u64>),
+}
+
+impl IdSet {
+    /// Largest id per node that still takes the bits.
+    const BITS_PER_NODE: u64 = 64;
+
+    fn of(g: &HeapGraph) -> Self {
+        let ids = || g.nodes().ordinals().map(|v| g.nodes().id(v).get());
+        let max = ids().max().unwrap_or(0);
+        if max / Self::BITS_PER_NODE > g.n_nodes() as u64 {
+            let mut sorted: Vec<u64> = ids().collect();
+            sorted.par_sort_unstable();
+            return Self::Sorted(sorted);
+        }
+        Self::bits(ids(), max)
+    }
+
+    /// A bit per id up to `max`, the largest of `ids`.
+    fn bits(ids: impl Iterator<Item = u64>, max: u64) -> Self {
+        let words = usize::try_from(max / 64 + 1).unwrap_or(usize::MAX);
+        let mut bits = vec![0u64; words];
+        for id in ids {
+            bits[(id / 64) as usize] |= 1 << (id % 64);
+        }
+        Self::Bits(bits)
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        match self {
+            Self::Bits(bits) => usize::try_from(id / 64)
+                .ok()
+                .and_then(|w| bits.get(w))
+                .is_some_and(|word| word & (1 << (id % 64)) != 0),
+            Self::Sorted(ids) => ids.binary_search(&id).is_ok(),
+        }
+    }
 }
 
 /// The new objects of one class key that count.
@@ -143,6 +186,12 @@ pub(crate) fn outermost_objects(
             && d.detached[v.index()]
             && super::summary::is_dom(g, v.index())
     };
+    let system: Vec<bool> = d
+        .classes
+        .names
+        .iter()
+        .map(|name| name.starts_with("system / "))
+        .collect();
     let counts = |v: NodeOrdinal| {
         d.self_size_of(v) > 0
             && (if all {
@@ -150,7 +199,7 @@ pub(crate) fn outermost_objects(
             } else {
                 (application.contains(&g.nodes().kind(v)) || detached_dom(v))
                     && d.distance_of(v) != NO_DISTANCE
-                    && !d.classes.names[d.class_of(v)].starts_with("system / ")
+                    && !system[d.class_of(v)]
             })
             && chosen(v)
     };
@@ -188,6 +237,33 @@ mod tests {
         let cur = load("../../fixtures/snapshot-diff/node-leak/after.heapsnapshot.gz");
         let d = super::super::analyze(&cur);
         (base, cur, d)
+    }
+
+    /// Both forms of the id set hold exactly the snapshot's ids.
+    #[test]
+    fn id_sets_hold_the_snapshot_ids() {
+        let (base, cur, _) = node_leak();
+        // Node's embedder objects have ids far beyond the node count: the
+        // snapshot takes the sorted form; the bits are checked against it.
+        let of = IdSet::of(&base);
+        assert!(matches!(of, IdSet::Sorted(_)));
+        let ids = || base.nodes().ordinals().map(|v| base.nodes().id(v).get());
+        let bits = IdSet::bits(ids(), ids().max().unwrap());
+        let mut ids: Vec<u64> = base
+            .nodes()
+            .ordinals()
+            .map(|v| base.nodes().id(v).get())
+            .collect();
+        ids.sort_unstable();
+        let sorted = IdSet::Sorted(ids);
+        for v in cur.nodes().ordinals() {
+            let id = cur.nodes().id(v).get();
+            assert_eq!(bits.contains(id), sorted.contains(id), "id {id}");
+        }
+        for v in base.nodes().ordinals() {
+            assert!(bits.contains(base.nodes().id(v).get()));
+        }
+        assert!(!bits.contains(u64::MAX));
     }
 
     /// The real leak of `gen-node-leak.mjs`: every new `RequestRecord`

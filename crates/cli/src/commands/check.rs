@@ -329,13 +329,14 @@ impl Gate<'_> {
         let a = self.args;
         let (before, after) = (inputs.0.path.clone(), inputs.1.path.clone());
         let (before, after) = (before.as_path(), after.as_path());
-        if let Some(b) = self
-            .budgets
-            .iter()
-            .find(|b| !matches!(b.scope, Scope::Total | Scope::Class | Scope::Retained))
-        {
+        if let Some(b) = self.budgets.iter().find(|b| {
+            !matches!(
+                b.scope,
+                Scope::Total | Scope::Class | Scope::Retained | Scope::Package
+            )
+        }) {
             bail!(
-                "{} budgets apply to profiles and timelines; for heap snapshots use total, class and retained budgets",
+                "{} budgets apply to profiles and timelines; for heap snapshots use total, class, retained and package budgets",
                 b.scope
             );
         }
@@ -356,14 +357,27 @@ impl Gate<'_> {
                 all_suspects: false,
             },
         );
-        let sizes = (
-            check::ClassSizes::of(&bd, &snapshot::Scripts::resolve(&ga)),
-            check::ClassSizes::of(&cd, &snapshot::Scripts::resolve(&gb)),
-        );
+        let sizes = (check::ClassSizes::of(&bd), check::ClassSizes::of(&cd));
+        let packages = self
+            .budgets
+            .iter()
+            .any(|b| b.scope == Scope::Package)
+            .then(|| {
+                let of = |g, d| {
+                    check::ClassSizes::of_packages(&snapshot::package_summary(g, d, None, None))
+                };
+                (of(&ga, &bd), of(&gb, &cd))
+            });
         let violations = self
             .budgets
             .iter()
-            .flat_map(|b| check::check_snapshot(&cmp, (&sizes.0, &sizes.1), b))
+            .flat_map(|b| {
+                let rows = match &packages {
+                    Some(p) if b.scope == Scope::Package => (&p.0, &p.1),
+                    _ => (&sizes.0, &sizes.1),
+                };
+                check::check_snapshot(&cmp, rows, b)
+            })
             .collect();
         let inputs = vec![
             super::snapshot::snapshot_input(before, &ga)?,

@@ -38,6 +38,7 @@ pub(crate) fn run(a: &LeaksArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             ignore_class,
         },
     );
+    t.phase("leaks");
     let mut report = full.clone();
     if a.top > 0 {
         report.clusters.truncate(a.top);

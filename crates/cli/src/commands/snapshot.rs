@@ -11,7 +11,9 @@ use heapdiff_model::HeapGraph;
 use heapdiff_renderer as renderer;
 
 use crate::Outcome;
-use crate::args::{DiffArgs, DominatorsArgs, Format, RetainersArgs, SummaryArgs, SuspectsArgs};
+use crate::args::{
+    By, DiffArgs, DominatorsArgs, Format, RetainersArgs, SnapshotBy, SummaryArgs, SuspectsArgs,
+};
 use crate::context::Context;
 
 fn limit(n: usize) -> Option<usize> {
@@ -45,6 +47,18 @@ pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome>
         }
         None => None,
     };
+    if a.by == Some(SnapshotBy::Package) {
+        super::refuse(
+            filter.is_some(),
+            "--filter",
+            "matches class names; it has no meaning with --by package",
+        )?;
+        summary_by_package(&g, &d, id_range, limit(a.top), a.format)?;
+        t.phase("render");
+        t.report();
+        crate::output::release_at_exit((g, d));
+        return Ok(Outcome::Success);
+    }
     let report = snapshot::summary(
         &g,
         &d,
@@ -64,6 +78,34 @@ pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome>
     t.report();
     crate::output::release_at_exit((g, d));
     Ok(Outcome::Success)
+}
+
+/// `summary --by package`: the objects (of the span, when given) by the
+/// package of their source positions.
+fn summary_by_package(
+    g: &HeapGraph,
+    d: &snapshot::Derived,
+    id_range: Option<(u32, u32)>,
+    top: Option<usize>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let in_range = |(lo, hi): (u32, u32)| {
+        move |v: heapdiff_model::NodeOrdinal| {
+            let id = g.nodes().id(v).get();
+            u64::from(lo) < id && id <= u64::from(hi)
+        }
+    };
+    let member = id_range.map(in_range);
+    let member = member
+        .as_ref()
+        .map(|m| m as &(dyn Fn(heapdiff_model::NodeOrdinal) -> bool + Sync));
+    let report = snapshot::package_summary(g, d, member, top);
+    crate::output::to_stdout(|out| match format {
+        Format::Table => renderer::packages::summary_table(out, &report),
+        Format::Csv => renderer::packages::summary_csv(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::packages::summary_markdown(out, &report),
+    })
 }
 
 pub(crate) fn dominators(a: &DominatorsArgs, ctx: &Context) -> anyhow::Result<Outcome> {
@@ -166,6 +208,9 @@ pub(crate) fn diff(
     refuse_profile_flags(a)?;
     let (bg, cg) = (before.1, after.1);
     let (bd, cd) = analyze_pair(bg, cg);
+    if a.rows.by == Some(By::Package) {
+        return diff_by_package(a, (bg, &bd), (cg, &cd));
+    }
     let mut report = None;
     if let Some(path) = &a.flags.report {
         let full = snapshot::compare(
@@ -207,12 +252,47 @@ pub(crate) fn diff(
     ))
 }
 
+/// The snapshot diff `--by package`: objects matched by id within each
+/// package, and each package's retained size before and after.
+fn diff_by_package(
+    a: &DiffArgs,
+    base: (&HeapGraph, &snapshot::Derived),
+    current: (&HeapGraph, &snapshot::Derived),
+) -> anyhow::Result<Outcome> {
+    let why = "is not available with --by package (the report holds the comparison by class); use --format json, markdown or csv";
+    super::refuse(a.flags.report.is_some(), "--report", why)?;
+    super::refuse(
+        a.all_suspects,
+        "--all-suspects",
+        "has no meaning with --by package (suspects are classes; the rows by package list none)",
+    )?;
+    let report = snapshot::package_compare(base, current, a.rows.limit());
+    crate::output::to_stdout(|out| match a.rows.format {
+        Format::Table => renderer::packages::compare_table(out, &report),
+        Format::Csv => renderer::packages::compare_csv(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::packages::compare_markdown(out, &report),
+    })?;
+    Ok(super::fail_on_growth(
+        a.flags.fail_on_growth,
+        report.total_before,
+        report.total_after,
+    ))
+}
+
 /// The diff flags that shape rows of call stacks or a flame graph mean
 /// nothing for two heap snapshots, whose comparison is per class.
 fn refuse_profile_flags(a: &DiffArgs) -> anyhow::Result<()> {
+    if let Some(by) = a.rows.by.filter(|&b| b != By::Package) {
+        let name = format!("{by:?}").to_lowercase();
+        super::refuse(
+            true,
+            &format!("--by {name}"),
+            "has no meaning for heap snapshots (their rows are classes, or packages with --by package)",
+        )?;
+    }
     let why = "has no meaning for heap snapshots (their comparison is per class, by object id)";
     let given = [
-        (a.rows.by.is_some(), "--by"),
         (a.rows.focus.is_some(), "--focus"),
         (a.rows.ignore.is_some(), "--ignore"),
         (a.flags.normalize.is_some(), "--normalize"),

@@ -13,7 +13,7 @@
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
-use heapdiff_analyzer::snapshot::{CompareReport, SourcePosition};
+use heapdiff_analyzer::snapshot::{CompareReport, PathStep, SourcePosition};
 use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
@@ -317,6 +317,17 @@ pub(crate) fn ranked_class(h: &mut Markup, rank: usize, class: &str, at: Option<
     }
 }
 
+/// One retainer path as an item of a suspect's or a leak's list: the
+/// path's text (`edge Class @id → …`), `prefix` before it (a cluster's
+/// count).
+pub(crate) fn path_item(h: &mut Markup, prefix: &str, path: &[PathStep]) {
+    h.tag("li")
+        .attr("class", "path")
+        .open()
+        .text(format!("{prefix}{}", crate::snapshot::path_text(path)))
+        .end("li");
+}
+
 /// The leak suspects, most likely first, each with its retainer path
 /// clusters, and how much of the growth they explain.
 fn suspects(h: &mut Markup, c: &CompareReport) {
@@ -332,15 +343,7 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
             .text(bytes(s.retained_size))
             .raw("\n<ul>");
         for k in &s.clusters {
-            h.tag("li")
-                .attr("class", "path")
-                .open()
-                .text(format!(
-                    "{} × {}",
-                    k.count,
-                    crate::snapshot::path_text(&k.path)
-                ))
-                .end("li");
+            path_item(h, &format!("{} × ", k.count), &k.path);
         }
         h.raw("</ul></li>\n");
     }
