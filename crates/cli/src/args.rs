@@ -1023,8 +1023,8 @@ mod tests {
     #[test]
     fn flags_a_command_does_not_have_are_refused_in_either_place() {
         for args in [
-            ["heapdiff", "-q", "summary", "s", "--by", "stack"].as_slice(),
-            &["heapdiff", "summary", "s", "-q", "--by", "stack"],
+            ["heapdiff", "-q", "summary", "s", "--windows", "3"].as_slice(),
+            &["heapdiff", "summary", "s", "-q", "--windows", "3"],
             &["heapdiff", "--quiet", "timeline", "t", "--measure", "live"],
         ] {
             let e = parse(args).unwrap_err();
