@@ -39,6 +39,9 @@ pub(crate) struct Opened {
     /// The size of a regular file (0 for pipes): for the progress line.
     size: u64,
     source: Source,
+    /// How many threads its parse may take: the pool's, or 1 when inputs
+    /// are parsed side by side ([`Opened::side_by_side`]).
+    threads: usize,
 }
 
 /// The bytes of an opened input.
@@ -92,10 +95,19 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Opened> {
         gzip,
         size: size.unwrap_or(0),
         source,
+        threads: rayon::current_num_threads(),
     })
 }
 
 impl Opened {
+    /// This input is parsed beside others (a diff's two files, a trend's
+    /// steps), which already keep the cores busy: its parse takes one
+    /// thread.
+    pub(crate) fn side_by_side(mut self) -> Self {
+        self.threads = 1;
+        self
+    }
+
     /// Whether the whole input is in the bytes the kind was detected from
     /// (so the kind may rest on a cut file).
     fn is_small(&self) -> bool {
@@ -318,7 +330,8 @@ fn profile(input: Opened, ctx: &Context) -> anyhow::Result<HeapProfile> {
     crate::progress::stage(&format!("reading {shown}"), input.size);
     let mut reader: Box<dyn Read + Send> = match input.source {
         Source::Positioned(file) => {
-            let parsed = parse_heapprofile_file(&file).map_err(|e| describe(&path, e, false))?;
+            let parsed = parse_heapprofile_file(&file, input.threads)
+                .map_err(|e| describe(&path, e, false))?;
             return finish_profile(&path, parsed, ctx);
         }
         Source::Mapped(map) => Box::new(io::Cursor::new(map)),

@@ -115,26 +115,33 @@ impl ReadAt for File {
 }
 
 /// Parses a sampling heap profile from a plain (not compressed) file, on
-/// two threads when it is large.
+/// two threads when it is large and `threads` allows two.
 ///
 /// # Errors
 /// The [`ParseError`] of [`crate::parse_heapprofile`] for the same bytes.
-pub fn parse_heapprofile_file(file: &File) -> Result<Parsed<HeapProfile>, ParseError> {
-    parse_heapprofile_at(file)
+pub fn parse_heapprofile_file(
+    file: &File,
+    threads: usize,
+) -> Result<Parsed<HeapProfile>, ParseError> {
+    parse_heapprofile_at(file, threads)
 }
 
 /// Parses a sampling heap profile from input read by position, on two
-/// threads when it is large.
+/// threads when it is large and `threads` allows two. A caller that parses
+/// several inputs side by side passes 1: its inputs already keep the cores
+/// busy, and a second thread per input would only add its hand-over
+/// (measured in `BENCHMARKS.md`).
 ///
 /// # Errors
 /// The [`ParseError`] of [`crate::parse_heapprofile`] for the same bytes.
 pub fn parse_heapprofile_at<S: ReadAt + ?Sized>(
     src: &S,
+    threads: usize,
 ) -> Result<Parsed<HeapProfile>, ParseError> {
     let len = src
         .size()
         .map_err(|source| ParseError::Io { offset: 0, source })?;
-    let split = if len >= MIN_SPLIT_LEN {
+    let split = if threads >= 2 && len >= MIN_SPLIT_LEN {
         samples_start(src).and_then(|start| split_point(src, balanced(start, len)))
     } else {
         None

@@ -318,8 +318,8 @@ impl Gate<'_> {
         }
         let req = super::request(&a.timeline, None);
         let (pa, pb) = rayon::join(
-            || crate::input::load_profile(inputs.0, self.ctx, req),
-            || crate::input::load_profile(inputs.1, self.ctx, req),
+            || crate::input::load_profile(inputs.0.side_by_side(), self.ctx, req),
+            || crate::input::load_profile(inputs.1.side_by_side(), self.ctx, req),
         );
         Ok((pa?, pb?))
     }

@@ -75,7 +75,10 @@ enum Pair {
 
 /// Reads both inputs in parallel; two of different kinds are an error.
 fn load_pair(a: &DiffArgs, ctx: &Context, before: &Path, after: &Path) -> anyhow::Result<Pair> {
-    let (ia, ib) = (crate::input::open(before)?, crate::input::open(after)?);
+    let (ia, ib) = (
+        crate::input::open(before)?.side_by_side(),
+        crate::input::open(after)?.side_by_side(),
+    );
     if ia.kind == InputKind::HeapTimeline && ib.kind == InputKind::HeapTimeline {
         // Two timelines diff like two profiles, on their allocation stacks.
         let req = super::request(&a.timeline, None);

@@ -242,7 +242,9 @@ impl Series<'_> {
             }
             let reduced: Vec<(ProfileStep, Description)> = batch
                 .into_par_iter()
-                .map(|(f, o)| self.reduce(f, o, &opts, selection.unwrap_or_default()))
+                .map(|(f, o)| {
+                    self.reduce(f, o.side_by_side(), &opts, selection.unwrap_or_default())
+                })
                 .collect::<anyhow::Result<_>>()?;
             for (step, info) in reduced {
                 series.push(step);
