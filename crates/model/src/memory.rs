@@ -63,6 +63,22 @@ pub fn discard<T: Copy>(items: &mut [T]) {
     let _ = items;
 }
 
+/// Gives the memory the allocator keeps from freed blocks back to the
+/// kernel. glibc serves large blocks from its heap once a large block has
+/// been freed (its mmap threshold rises), and keeps their pages after they
+/// are freed in turn: a command that analyses inputs one after another
+/// (a trend's snapshots) calls this between them, so that its peak is one
+/// input's, not the sum of what the allocator held on to.
+pub fn return_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: `malloc_trim` only releases memory no allocation uses;
+        // it takes the allocator's own locks and has no preconditions.
+        #[allow(unsafe_code)]
+        let _ = unsafe { libc::malloc_trim(0) };
+    }
+}
+
 /// `madvise` over the whole 4 KiB pages inside `len` bytes from `start`,
 /// memory of one live allocation of the caller's (the two callers above
 /// say why their advice keeps its values valid). Pages only partly inside

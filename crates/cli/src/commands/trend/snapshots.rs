@@ -53,6 +53,8 @@ fn reduce(file: &Path, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep
     let d = snapshot::analyze(&g);
     let step = SnapshotStep::new(&g, &d, file.display().to_string());
     let info = crate::commands::snapshot::snapshot_description(&g);
+    drop((d, g));
+    heapdiff_model::memory::return_freed();
     Ok((step, info))
 }
 
