@@ -130,7 +130,7 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
     let mut order: Vec<usize> = (0..groups.keys.len())
         .filter(|&g| sums.total[g] > 0 || sums.self_bytes[g] > 0)
         .collect();
-    order.sort_by(|&a, &b| {
+    let ranked = |&a: &usize, &b: &usize| {
         let (ka, kb) = if opts.sort_by_total {
             (sums.total[a], sums.total[b])
         } else {
@@ -144,11 +144,11 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
             .then(one_based(x.line).cmp(&one_based(y.line)))
             .then(one_based(x.column).cmp(&one_based(y.column)))
             .then_with(|| x.stack.cmp(&y.stack))
-    });
+            // Rows equal in all the above keep their first-seen order.
+            .then(a.cmp(&b))
+    };
     let n_rows = order.len();
-    if let Some(limit) = opts.limit {
-        order.truncate(limit);
-    }
+    shown_first(&mut order, opts.limit, ranked);
     let rows = order
         .into_iter()
         .map(|g| {
@@ -158,7 +158,7 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
                 url: key.url.clone(),
                 line: one_based(key.line),
                 column: one_based(key.column),
-                generated: groups.generated(g),
+                generated: groups.generated(p, g),
                 self_bytes: sums.self_bytes[g],
                 total: sums.total[g],
                 samples: sums.samples[g],
@@ -175,6 +175,21 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
     }
 }
 
+/// Sorts `order` by `ranked`, keeping only the first `limit`: those are
+/// selected before they are sorted, so a profile of a million rows is not
+/// sorted whole to show ten. `ranked` must be a total order.
+fn shown_first(
+    order: &mut Vec<usize>,
+    limit: Option<usize>,
+    ranked: impl Fn(&usize, &usize) -> std::cmp::Ordering,
+) {
+    if let Some(limit) = limit.filter(|&l| l < order.len()) {
+        order.select_nth_unstable_by(limit, &ranked);
+        order.truncate(limit);
+    }
+    order.sort_unstable_by(ranked);
+}
+
 pub(crate) fn totals(p: &HeapProfile, tree: &CallTree, rows: usize) -> TopTotals {
     let _ = p;
     TopTotals {
@@ -189,5 +204,25 @@ pub(crate) fn display_row_name(by: GroupBy, name: &str) -> &str {
     match by {
         GroupBy::Function | GroupBy::Stack => crate::display_name(name),
         GroupBy::Script | GroupBy::Package => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_first;
+
+    #[test]
+    fn the_rows_shown_are_the_first_of_the_whole_order() {
+        // Ties on the key are broken by position, as a stable sort would.
+        let key = [5u32, 3, 5, 1, 3, 5, 0, 3];
+        let ranked = |a: &usize, b: &usize| key[*b].cmp(&key[*a]).then(a.cmp(b));
+        let mut whole: Vec<usize> = (0..key.len()).collect();
+        whole.sort_by(|a, b| key[*b].cmp(&key[*a]));
+        for limit in [None, Some(0), Some(1), Some(4), Some(8), Some(20)] {
+            let mut order: Vec<usize> = (0..key.len()).collect();
+            shown_first(&mut order, limit, ranked);
+            let n = limit.unwrap_or(key.len()).min(key.len());
+            assert_eq!(order, whole[..n], "limit {limit:?}");
+        }
     }
 }

@@ -140,7 +140,7 @@ pub(crate) fn input_rows(
     let groups = grouping::groups(p, tree, by, identity);
     let sums = group_sums(p, tree, &groups);
     let n = groups.keys.len();
-    let generated = (0..n).map(|g| groups.generated(g)).collect();
+    let generated = (0..n).map(|g| groups.generated(p, g)).collect();
     let position = (0..n).map(|g| groups.position.get(g).copied()).collect();
     (
         groups.keys,

@@ -59,18 +59,19 @@ pub(crate) struct GroupKey {
 pub(crate) struct Groups {
     pub(crate) of_stack: Vec<u32>,
     pub(crate) keys: Vec<GroupKey>,
-    /// Under `--by function`, the generated position of each row's first
-    /// frame where a source map moved it (empty otherwise).
-    pub(crate) generated: Vec<Option<GeneratedPosition>>,
+    /// Under `--by function` with frames a source map moved, each row's
+    /// first frame, whose generated position the row shows (empty
+    /// otherwise). Positions are made only for the rows shown.
+    pub(crate) first_frame: Vec<FrameId>,
     /// Under [`Identity::Function`], the (line, column) of each row's first
     /// frame, shown since the key has none (empty otherwise).
     pub(crate) position: Vec<(i32, i32)>,
 }
 
 impl Groups {
-    /// The generated position of row `g`, if a source map moved it.
-    pub(crate) fn generated(&self, g: usize) -> Option<GeneratedPosition> {
-        self.generated.get(g).cloned().flatten()
+    /// The generated position of row `g` of `p`, if a source map moved it.
+    pub(crate) fn generated(&self, p: &HeapProfile, g: usize) -> Option<GeneratedPosition> {
+        crate::frame_label::generated(p, *self.first_frame.get(g)?)
     }
 }
 
@@ -86,8 +87,7 @@ pub(crate) fn groups(p: &HeapProfile, tree: &CallTree, by: GroupBy, identity: Id
 
 fn frame_groups(p: &HeapProfile, by: GroupBy, identity: Identity) -> Groups {
     let mut index: FxHashMap<GroupKey, u32> = FxHashMap::default();
-    let mut keys = Vec::new();
-    let mut generated = Vec::new();
+    let mut first_frame = Vec::new();
     let mut position = Vec::new();
     let keep_generated = by == GroupBy::Function && !p.frames.generated.is_empty();
     let keep_position = by == GroupBy::Function && identity == Identity::Function;
@@ -95,24 +95,29 @@ fn frame_groups(p: &HeapProfile, by: GroupBy, identity: Identity) -> Groups {
         .map(|f| {
             let frame = FrameId::from_index(f);
             let key = frame_group_key(p, frame, by, identity);
-            *index.entry(key).or_insert_with_key(|k| {
-                keys.push(k.clone());
+            let next = u32::try_from(index.len()).unwrap_or(NO_GROUP);
+            *index.entry(key).or_insert_with(|| {
                 if keep_position {
                     position.push((p.frames.line[f], p.frames.column[f]));
                 }
                 if keep_generated {
-                    generated.push(crate::frame_label::generated(p, frame));
+                    first_frame.push(frame);
                 }
-                u32::try_from(keys.len() - 1).unwrap_or(NO_GROUP)
+                next
             })
         })
         .collect();
+    // The keys move out of the index, each to its row.
+    let mut keys = vec![blank(); index.len()];
+    for (key, g) in index {
+        keys[g as usize] = key;
+    }
     let mut of_stack: Vec<u32> = p.stacks.frame.iter().map(|f| of_frame[f.index()]).collect();
     of_stack[0] = NO_GROUP;
     Groups {
         of_stack,
         keys,
-        generated,
+        first_frame,
         position,
     }
 }
@@ -207,7 +212,7 @@ fn stack_groups(p: &HeapProfile, tree: &CallTree) -> Groups {
     Groups {
         of_stack,
         keys,
-        generated: Vec::new(),
+        first_frame: Vec::new(),
         position: Vec::new(),
     }
 }
