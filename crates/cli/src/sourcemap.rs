@@ -227,21 +227,43 @@ fn original_frames<'m>(
     maps: &'m FxHashMap<StringId, Arc<ScriptMap>>,
 ) -> Vec<Option<OriginalFrame<'m>>> {
     let fr = &p.frames;
-    let mut order: Vec<usize> = (0..fr.len())
-        .filter(|&f| maps.contains_key(&fr.url[f]))
-        .collect();
-    order.sort_unstable_by_key(|&f| (fr.url[f], fr.line[f], fr.column[f]));
     let mut originals = vec![None; fr.len()];
-    for f in order {
-        let (Ok(line), Ok(column)) = (u32::try_from(fr.line[f]), u32::try_from(fr.column[f]))
-        else {
-            continue;
-        };
+    for (f, line, column) in by_position(p, maps) {
         if let Some(m) = maps.get(&fr.url[f]) {
             originals[f] = m.original(p.strings.get(fr.name[f]), line, column);
         }
     }
     originals
+}
+
+/// The frames whose script has a map, with their generated line and
+/// column, sorted by script and position. Each is packed into one integer
+/// (script, line, column, frame) so that the sort compares plain numbers.
+fn by_position(
+    p: &HeapProfile,
+    maps: &FxHashMap<StringId, Arc<ScriptMap>>,
+) -> impl Iterator<Item = (usize, u32, u32)> {
+    let fr = &p.frames;
+    let mut packed: Vec<u128> = (0..fr.len())
+        .filter(|&f| maps.contains_key(&fr.url[f]))
+        .filter_map(|f| {
+            let script = u32::try_from(fr.url[f].index()).ok()?;
+            let line = u32::try_from(fr.line[f]).ok()?;
+            let column = u32::try_from(fr.column[f]).ok()?;
+            let frame = u32::try_from(f).ok()?;
+            Some(
+                (u128::from(script) << 96)
+                    | (u128::from(line) << 64)
+                    | (u128::from(column) << 32)
+                    | u128::from(frame),
+            )
+        })
+        .collect();
+    packed.sort_unstable();
+    packed.into_iter().map(|k| {
+        let part = |shift: u32| (k >> shift) as u32;
+        (part(0) as usize, part(64), part(32))
+    })
 }
 
 impl ScriptMap {

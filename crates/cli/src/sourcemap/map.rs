@@ -3,6 +3,8 @@
 //! lookup is one binary search within a line. The VLQ `mappings` are
 //! decoded by `oxc_sourcemap`; `sourcesContent` is skipped unread.
 
+use std::sync::Arc;
+
 use oxc_sourcemap::{JSONSourceMap, SourceMap};
 use serde::Deserialize;
 
@@ -65,8 +67,8 @@ pub(crate) const NONE: u32 = u32::MAX;
 #[derive(Debug, Default)]
 pub(crate) struct ParsedMap {
     pub(crate) file: Option<String>,
-    pub(crate) sources: Vec<String>,
-    pub(crate) names: Vec<String>,
+    pub(crate) sources: Vec<Arc<str>>,
+    pub(crate) names: Vec<Arc<str>>,
     /// Sorted by (line, column).
     pub(crate) mappings: Vec<Mapping>,
     /// `mappings[line_start[l]..line_start[l + 1]]` are those of line `l`.
@@ -115,37 +117,39 @@ impl ParsedMap {
             .into_iter()
             .map(|s| join_root(root.as_deref(), &s.unwrap_or_default()))
             .collect();
+        // The sources and names move into the decoder, which keeps them as
+        // shared strings; they are taken back from it, not copied.
         let decoded = SourceMap::from_json(JSONSourceMap {
             version: 3,
             file: None,
             mappings,
             source_root: None,
-            sources: sources.clone(),
+            sources,
             sources_content: None,
-            names: raw.names.clone(),
+            names: raw.names,
             debug_id: None,
             x_google_ignore_list: None,
         })
         .map_err(|e| format!("bad `mappings`: {e}"))?;
         let (source_base, name_base) = (count(&self.sources)?, count(&self.names)?);
-        for t in decoded.get_tokens() {
+        self.mappings.extend(decoded.get_tokens().map(|t| {
             let shifted_line = t.get_dst_line().saturating_add(line);
             let shifted_column = if t.get_dst_line() == 0 {
                 t.get_dst_col().saturating_add(column)
             } else {
                 t.get_dst_col()
             };
-            self.mappings.push(Mapping {
+            Mapping {
                 line: shifted_line,
                 column: shifted_column,
                 src_line: t.get_src_line(),
                 src_column: t.get_src_col(),
                 source: t.get_source_id().map_or(NONE, |s| s + source_base),
                 name: t.get_name_id().map_or(NONE, |n| n + name_base),
-            });
-        }
-        self.sources.extend(sources);
-        self.names.extend(raw.names);
+            }
+        }));
+        self.sources.extend(decoded.get_sources().cloned());
+        self.names.extend(decoded.get_names().cloned());
         Ok(())
     }
 
@@ -183,12 +187,12 @@ impl ParsedMap {
 
     /// The name of a mapping, if it has one.
     pub(crate) fn name(&self, m: &Mapping) -> Option<&str> {
-        self.names.get(m.name as usize).map(String::as_str)
+        self.names.get(m.name as usize).map(|n| &**n)
     }
 
     /// The source of a mapping, if it has one.
     pub(crate) fn source(&self, m: &Mapping) -> Option<&str> {
-        self.sources.get(m.source as usize).map(String::as_str)
+        self.sources.get(m.source as usize).map(|s| &**s)
     }
 }
 
@@ -258,7 +262,7 @@ mod tests {
             br#"{"version":3,"sourceRoot":"webpack:///","sources":["./src/a.ts"],"names":[],"mappings":"AAAA"}"#,
         )
         .expect("parses");
-        assert_eq!(m.sources, ["webpack:///./src/a.ts"]);
+        assert_eq!(m.sources, [Arc::from("webpack:///./src/a.ts")]);
     }
 
     #[test]

@@ -283,7 +283,7 @@ fn a_map_is_found_through_the_source_a_snapshot_holds() {
         m.lines.is_none(),
         "a snapshot's copy is not used to check the fit"
     );
-    assert_eq!(m.map.sources, vec!["src/a.js".to_string()]);
+    assert_eq!(m.map.sources, [std::sync::Arc::from("src/a.js")]);
     let cut = super::resolve(
         "/nowhere/embedded/cut.js",
         &|| Some("f()\n"),
