@@ -293,3 +293,30 @@ fn a_map_is_found_through_the_source_a_snapshot_holds() {
     .expect("no warning");
     assert!(cut.is_none());
 }
+
+#[test]
+fn maps_are_read_once_per_run_and_only_for_scripts_that_occur() {
+    let dir = copies(&["app.min.js", "app.min.js.map"]);
+    // Maps of scripts no profile names, in the map directory and given for
+    // a URL: not maps at all, yet never read, so no problem under --strict.
+    std::fs::write(dir.path().join("absent.js.map"), "not a map").expect("write");
+    let given = dir.path().join("elsewhere.map");
+    std::fs::write(&given, "not a map either").expect("write");
+    let sources = Sources {
+        given: vec![Given::parse(&format!(
+            "/not/in/the/profile.js={}",
+            given.display()
+        ))],
+        dirs: vec![dir.path().to_path_buf()],
+    };
+    let url = dir.path().join("app.min.js").display().to_string();
+    let mut p = profile(&url);
+    apply(&mut p, &sources, true).expect("no map of an absent script is read");
+    assert_eq!(placed(&p), originals());
+    // A second profile naming the script (a diff's other side) is mapped
+    // from the first parse, even once the file is no longer a map.
+    std::fs::write(dir.path().join("app.min.js.map"), "not a map").expect("write");
+    let mut other = profile(&url);
+    apply(&mut other, &sources, true).expect("the map parsed first is reused");
+    assert_eq!(placed(&other), originals());
+}
