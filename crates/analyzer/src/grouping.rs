@@ -109,6 +109,7 @@ fn frame_groups(p: &HeapProfile, by: GroupBy, identity: Identity) -> Groups {
         .collect();
     // The keys move out of the index, each to its row.
     let mut keys = vec![blank(); index.len()];
+    #[allow(clippy::iter_over_hash_type)] // each key to its own slot: order-free
     for (key, g) in index {
         keys[g as usize] = key;
     }

@@ -261,6 +261,7 @@ fn by_position(
         .collect();
     packed.sort_unstable();
     packed.into_iter().map(|k| {
+        #[allow(clippy::cast_possible_truncation)] // one 32-bit field of the four
         let part = |shift: u32| (k >> shift) as u32;
         (part(0) as usize, part(64), part(32))
     })
