@@ -267,9 +267,9 @@ mod tests {
             .num_threads(4)
             .build()
             .unwrap();
-        for seed in 0..40 {
-            let n = 50 + 97 * (seed as usize % 30);
-            let g = random_graph(seed, n, 3 * n);
+        for seed in 0..40usize {
+            let n = 50 + 97 * (seed % 30);
+            let g = random_graph(u64::try_from(seed).unwrap(), n, 3 * n);
             let sequential = adjusted_sizes(&g);
             assert_ne!(
                 sequential,
