@@ -428,7 +428,30 @@ pub fn as_profile(
     if g.trace.is_none() {
         return Err(TimelineError::NoAllocationStacks);
     }
-    let self_size = time("timeline.sizes", || crate::snapshot::adjusted_sizes(g));
+    as_profile_with(g, sizes(g), measure, span)
+}
+
+/// The adjusted shallow sizes of a timeline's objects (formats §7.5), by
+/// node, as [`as_profile`] needs them.
+#[must_use]
+pub fn sizes(g: &HeapGraph) -> Vec<u64> {
+    time("timeline.sizes", || crate::snapshot::adjusted_sizes(g))
+}
+
+/// [`as_profile`] with the adjusted sizes already computed by [`sizes`]
+/// (beside other work on the graph).
+///
+/// # Errors
+/// As [`as_profile`].
+pub fn as_profile_with(
+    g: &HeapGraph,
+    self_size: Vec<u64>,
+    measure: Measure,
+    span: Option<&str>,
+) -> Result<TimelineProfile, TimelineError> {
+    if g.trace.is_none() {
+        return Err(TimelineError::NoAllocationStacks);
+    }
     let range = match span {
         Some(text) => {
             let iv = intervals(g, &self_size);

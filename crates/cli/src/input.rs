@@ -245,8 +245,8 @@ pub(crate) fn load_profile(
         anyhow::anyhow!("'{}': {e}", path.display())
     };
     if kind == InputKind::HeapTimeline {
-        let graph = snapshot(input, ctx)?;
-        return timeline_profile(&path, graph, req);
+        let (graph, sizes) = timeline(input, ctx)?;
+        return timeline_profile(&path, graph, sizes, req);
     }
     if kind == InputKind::HeapSnapshot && input.is_small() {
         // A timeline cut inside its first bytes may not show yet that it
@@ -254,7 +254,7 @@ pub(crate) fn load_profile(
         return match parse_graph(input)? {
             Ok(parsed) if parsed.value.trace.is_some() => {
                 let graph = report_warnings(&path, parsed, ctx)?;
-                timeline_profile(&path, graph, req)
+                timeline_profile(&path, graph, None, req)
             }
             Err(e @ ParseError::Truncated { .. }) => Err(describe(&path, e, gzip)),
             _ => Err(wrong_kind()),
@@ -269,10 +269,12 @@ pub(crate) fn load_profile(
     })
 }
 
-/// Hands a parsed timeline to the analyzer to become a profile.
+/// Hands a parsed timeline to the analyzer to become a profile, with its
+/// adjusted sizes when they were computed already.
 fn timeline_profile(
     path: &Path,
     graph: HeapGraph,
+    sizes: Option<Vec<u64>>,
     req: ProfileRequest<'_>,
 ) -> anyhow::Result<Loaded> {
     let shown = path.display();
@@ -285,7 +287,11 @@ fn timeline_profile(
         MeasureArg::Live => timeline::Measure::Live,
         MeasureArg::Allocated => timeline::Measure::Allocated,
     };
-    let t = match timeline::as_profile(&graph, measure, req.span) {
+    let t = match sizes {
+        Some(sizes) => timeline::as_profile_with(&graph, sizes, measure, req.span),
+        None => timeline::as_profile(&graph, measure, req.span),
+    };
+    let t = match t {
         Ok(t) => t,
         Err(e @ timeline::TimelineError::NoAllocationStacks) => {
             bail!("'{shown}': {e}; use `heapdiff summary` or `heapdiff timeline` on it")
@@ -357,15 +363,38 @@ fn finish_profile(
 }
 
 fn snapshot(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
-    let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
-    let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
-    crate::progress::stage(&format!("analysing {}", path.display()), size);
-    let mut g = report_warnings(&path, parsed, ctx)?;
+    let mut g = graph(input, ctx)?;
     if let Some(sources) = &ctx.source_maps {
         crate::sourcemap::apply_trace(&mut g, sources, ctx.strict)?;
         crate::sourcemap::apply_snapshot(&mut g, sources, ctx.strict)?;
     }
     Ok(g)
+}
+
+/// [`snapshot`] for an allocation timeline, with the adjusted sizes its
+/// live numbers need when it has a trace: they are computed beside the
+/// source maps of its snapshot part, on the critical path otherwise.
+fn timeline(input: Opened, ctx: &Context) -> anyhow::Result<(HeapGraph, Option<Vec<u64>>)> {
+    let mut g = graph(input, ctx)?;
+    let Some(sources) = &ctx.source_maps else {
+        return Ok((g, None));
+    };
+    crate::sourcemap::apply_trace(&mut g, sources, ctx.strict)?;
+    let traced = g.trace.is_some();
+    let (originals, sizes) = rayon::join(
+        || crate::sourcemap::snapshot_originals(&g, sources, ctx.strict),
+        || traced.then(|| timeline::sizes(&g)),
+    );
+    g.original_locations = originals?;
+    Ok((g, sizes))
+}
+
+/// A parsed heap snapshot or timeline, its warnings reported.
+fn graph(input: Opened, ctx: &Context) -> anyhow::Result<HeapGraph> {
+    let (path, gzip, size) = (input.path.clone(), input.gzip, input.size);
+    let parsed = parse_graph(input)?.map_err(|e| describe(&path, e, gzip))?;
+    crate::progress::stage(&format!("analysing {}", path.display()), size);
+    report_warnings(&path, parsed, ctx)
 }
 
 /// Parses a snapshot: the outer error is a failure to read it, the inner

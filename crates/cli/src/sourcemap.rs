@@ -176,6 +176,17 @@ pub(crate) fn apply_snapshot(
     sources: &Sources,
     strict: bool,
 ) -> anyhow::Result<()> {
+    g.original_locations = snapshot_originals(g, sources, strict)?;
+    Ok(())
+}
+
+/// What [`apply_snapshot`] sets, found without changing the graph (so
+/// that other work on the graph can run beside it).
+pub(crate) fn snapshot_originals(
+    g: &HeapGraph,
+    sources: &Sources,
+    strict: bool,
+) -> anyhow::Result<FxHashMap<heapdiff_model::Location, heapdiff_model::OriginalLocation>> {
     use heapdiff_model::steps::time;
     let scripts = time("source maps: snapshot scripts", || {
         heapdiff_analyzer::snapshot::Scripts::resolve(g)
@@ -185,11 +196,10 @@ pub(crate) fn apply_snapshot(
             .locations
             .iter()
             .filter_map(|(_, loc)| Some((loc.script_id, scripts.url(loc.script_id)?)));
-        let graph: &HeapGraph = g;
-        maps_of(urls, &|id| scripts.source(graph, id), sources, strict)
+        maps_of(urls, &|id| scripts.source(g, id), sources, strict)
     })?;
     if maps.is_empty() {
-        return Ok(());
+        return Ok(FxHashMap::default());
     }
     let original = time("source maps: look up", || {
         let mut original = FxHashMap::default();
@@ -206,8 +216,7 @@ pub(crate) fn apply_snapshot(
         }
         original
     });
-    g.original_locations = original;
-    Ok(())
+    Ok(original)
 }
 
 fn located(o: &OriginalFrame<'_>) -> heapdiff_model::OriginalLocation {

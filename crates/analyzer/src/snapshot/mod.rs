@@ -96,11 +96,12 @@ pub struct Derived {
 }
 
 /// Only the shallow sizes after owned-storage reassignment (formats §7.5):
-/// all that live sizes of timelines need, without dominators or classes.
+/// all that live sizes of timelines need, without dominators or classes,
+/// on every thread (nothing runs beside it there).
 #[must_use]
 pub fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
     if flags::has_user_roots(g) {
-        ownership::adjusted_sizes(g)
+        ownership::adjusted_sizes_on_threads(g)
     } else {
         g.nodes().self_sizes().to_vec()
     }
