@@ -60,6 +60,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows(&mut h, "Top shrinkers", shrinkers);
         }
         ReportBody::Snapshot { comparison } => snapshot(&mut h, comparison, &doc.inputs),
+        ReportBody::ShallowSnapshot { comparison } => {
+            inputs(&mut h, &doc.inputs);
+            crate::shallow::html(&mut h, comparison);
+        }
         ReportBody::Suspects { suspects } => {
             inputs(&mut h, &doc.inputs);
             crate::suspects::html(&mut h, suspects);
