@@ -20,7 +20,7 @@ use heapdiff_model::{ShallowGroup, ShallowSnapshot};
 
 use crate::{columns, scan};
 use crate::snapshot::{Header, Layout, MAX_BYTES, header_count, type_names, whole};
-use crate::{InputKind, ParseError, Parsed};
+use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// Bytes read at a time.
 const CHUNK: usize = 4 << 20;
@@ -236,9 +236,20 @@ impl TopLevel {
             }
         };
         let groups = counts.groups(&names)?;
+        let mut node_types = head.node_types;
+        let mut warnings = Vec::new();
+        if counts.unlisted > 0 {
+            // As the full parser: old V8's symbols, which DevTools names
+            // by the type `undefined` it finds past the list.
+            warnings.push(Warning::UnlistedNodeType {
+                index: node_types.len() as u64,
+                nodes: counts.unlisted,
+            });
+            node_types.push("undefined".into());
+        }
         Ok(Parsed {
             value: ShallowSnapshot {
-                node_types: head.node_types,
+                node_types,
                 groups,
                 node_count: counts.nodes,
                 edge_count,
@@ -246,7 +257,7 @@ impl TopLevel {
                 extra_native_bytes: head.extra_native_bytes,
                 has_detachedness: head.layout.n_detached.is_some(),
             },
-            warnings: Vec::new(),
+            warnings,
         })
     }
 }
@@ -331,6 +342,8 @@ struct Counts {
     /// The groups: type, name index (or `NO_NAME`), detached, count, size.
     groups: Vec<(u8, u64, bool, u64, u64)>,
     nodes: u64,
+    /// Nodes of the type right after the listed ones.
+    unlisted: u64,
     /// Σ of the nodes' `edge_count`.
     edges: u64,
     total_self: u64,
@@ -360,6 +373,7 @@ impl Counts {
             by_large_name: HashMap::new(),
             groups: Vec::new(),
             nodes: 0,
+            unlisted: 0,
             edges: 0,
             total_self: 0,
         };
@@ -422,6 +436,7 @@ impl Counts {
             ));
         }
         self.nodes += 1;
+        self.unlisted += u64::from(usize::from(kind) == n_types);
         self.edges += r.edges;
         self.total_self += r.self_size;
         if self.total_self > MAX_BYTES {
