@@ -88,10 +88,22 @@ fn shallow_summary_counts_and_sizes_equal_devtools() {
             let input = input_of(&dir);
             let ours = json_in(
                 &dir,
-                &["summary", &input, "--shallow", "--format", "json", "--top", "0", "-q"],
+                &[
+                    "summary",
+                    &input,
+                    "--shallow",
+                    "--format",
+                    "json",
+                    "--top",
+                    "0",
+                    "-q",
+                ],
             );
             assert_eq!(ours["mode"], "shallow");
-            assert_eq!(ours["totals"]["total_size"], devtools["totalSize"], "{case}");
+            assert_eq!(
+                ours["totals"]["total_size"], devtools["totalSize"],
+                "{case}"
+            );
             assert_eq!(ours["totals"]["nodes"], devtools["nodeCount"], "{case}");
             let d = folded(&devtools["classes"], "count", "self");
             let o = folded(&ours["classes"], "count", "self_size");
@@ -117,7 +129,13 @@ fn shallow_summary_counts_and_sizes_equal_devtools() {
 fn shallow_diff_deltas_equal_devtools() {
     let root = repo_root().join("fixtures/snapshot-diff");
     let mut checked = 0;
-    for case in ["node-leak", "symbol-keys", "julia-wide-ids", "worked-example", "packages"] {
+    for case in [
+        "node-leak",
+        "symbol-keys",
+        "julia-wide-ids",
+        "worked-example",
+        "packages",
+    ] {
         let dir = root.join(case);
         let devtools: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.join("expected/compare-ui.devtools.json")).unwrap(),
@@ -133,13 +151,27 @@ fn shallow_diff_deltas_equal_devtools() {
         let (before, after) = (file("before."), file("after."));
         let ours = json_in(
             &dir,
-            &["diff", &before, &after, "--shallow", "--format", "json", "--top", "0", "-q"],
+            &[
+                "diff",
+                &before,
+                &after,
+                "--shallow",
+                "--format",
+                "json",
+                "--top",
+                "0",
+                "-q",
+            ],
         );
         assert_eq!(ours["mode"], "shallow");
         let d = folded(&devtools["classes"], "delta", "sizeDelta");
         let o = folded(&ours["classes"], "count_delta", "size_delta");
         let total = |k: &str| ours[k].as_i64().unwrap();
-        assert_eq!(sums(&o).1, total("total_after") - total("total_before"), "{case}");
+        assert_eq!(
+            sums(&o).1,
+            total("total_after") - total("total_before"),
+            "{case}"
+        );
         for name in NEVER_MOVED {
             let zero = (0, 0);
             assert_eq!(

@@ -18,9 +18,9 @@ use std::sync::mpsc;
 
 use heapdiff_model::{ShallowGroup, ShallowSnapshot};
 
-use crate::{columns, scan};
 use crate::snapshot::{Header, Layout, MAX_BYTES, header_count, type_names, whole};
 use crate::{InputKind, ParseError, Parsed, Warning};
+use crate::{columns, scan};
 
 /// Bytes read at a time.
 const CHUNK: usize = 4 << 20;
@@ -144,7 +144,12 @@ fn parse(input: impl Read) -> Result<Parsed<ShallowSnapshot>, ParseError> {
             }
             Some(b',') if !first => s.pos += 1,
             Some(_) if first => {}
-            Some(c) => return Err(s.syntax("the top level", format!("expected `,` or `}}`, found {}", scan::show(c)))),
+            Some(c) => {
+                return Err(s.syntax(
+                    "the top level",
+                    format!("expected `,` or `}}`, found {}", scan::show(c)),
+                ));
+            }
             None => return Err(s.truncated("the top level")),
         }
         first = false;
@@ -154,7 +159,10 @@ fn parse(input: impl Read) -> Result<Parsed<ShallowSnapshot>, ParseError> {
         top.value(&mut s, &key)?;
     }
     if let Some(c) = s.peek_non_ws()? {
-        return Err(s.syntax("the top level", format!("unexpected {} after the snapshot's end", scan::show(c))));
+        return Err(s.syntax(
+            "the top level",
+            format!("unexpected {} after the snapshot's end", scan::show(c)),
+        ));
     }
     top.finish(s.at())
 }
@@ -186,10 +194,7 @@ impl TopLevel {
     fn value<R: Read>(&mut self, s: &mut Stream<R>, key: &str) -> Result<(), ParseError> {
         let known = matches!(key, "snapshot" | "nodes" | "edges" | "strings");
         if known && self.seen.iter().any(|k| k == key) {
-            return Err(s.syntax(
-                "the top level",
-                format!("the key `{key}` appears twice"),
-            ));
+            return Err(s.syntax("the top level", format!("the key `{key}` appears twice")));
         }
         self.seen.push(key.to_string());
         match key {
@@ -232,7 +237,10 @@ impl TopLevel {
             (Some(st), _) => st,
             (None, Some(all)) => Strings::from_all(all, counts.needed()),
             (None, None) => {
-                return Err(missing("strings", "a heap snapshot holds a `strings` array"));
+                return Err(missing(
+                    "strings",
+                    "a heap snapshot holds a `strings` array",
+                ));
             }
         };
         let groups = counts.groups(&names)?;
@@ -420,7 +428,10 @@ impl Counts {
             offset: at,
             reason,
         };
-        let Some(kind) = u8::try_from(r.kind).ok().filter(|&k| usize::from(k) <= n_types) else {
+        let Some(kind) = u8::try_from(r.kind)
+            .ok()
+            .filter(|&k| usize::from(k) <= n_types)
+        else {
             return Err(bad(
                 "type",
                 format!(
@@ -631,7 +642,10 @@ fn skip_edges<R: Read>(s: &mut Stream<R>) -> Result<(u64, u64), ParseError> {
             return Err(ParseError::BadNumber {
                 section: "edges",
                 offset: s.base + (s.pos + k) as u64,
-                reason: format!("expected a digit, `,` or `]`, found {}", scan::show(part[k])),
+                reason: format!(
+                    "expected a digit, `,` or `]`, found {}",
+                    scan::show(part[k])
+                ),
             });
         }
         commas += n;
@@ -669,7 +683,10 @@ fn count_numbers(part: &[u8]) -> (u64, bool, Option<usize>) {
         digits |= d;
     }
     let rest = blocks.remainder();
-    if let Some(k) = rest.iter().position(|&b| !(b.is_ascii_digit() || b == b',' || scan::is_ws(b))) {
+    if let Some(k) = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_digit() || b == b',' || scan::is_ws(b)))
+    {
         return (0, false, Some(part.len() - rest.len() + k));
     }
     commas += rest.iter().filter(|&&b| b == b',').count() as u64;
@@ -696,7 +713,9 @@ fn check_edges(head: &Head, c: &Counts, numbers: u64, end: u64) -> Result<u64, P
         return Err(inconsistent(
             "edges",
             end,
-            format!("the array holds {numbers} numbers, not a multiple of the {fields} fields of an edge"),
+            format!(
+                "the array holds {numbers} numbers, not a multiple of the {fields} fields of an edge"
+            ),
         ));
     }
     let edges = numbers / fields;
@@ -734,7 +753,11 @@ impl Strings {
     fn read<R: Read>(s: &mut Stream<R>, needed: Vec<u64>) -> Result<Self, ParseError> {
         let mut kept = Vec::with_capacity(needed.len());
         let mut next = needed.into_iter().peekable();
-        let len = each_string(s, |i| next.next_if_eq(&i).is_some(), |i, t| kept.push((i, t)))?;
+        let len = each_string(
+            s,
+            |i| next.next_if_eq(&i).is_some(),
+            |i, t| kept.push((i, t)),
+        )?;
         Ok(Self { kept, len })
     }
 
@@ -930,7 +953,9 @@ impl<R: Read> Stream<R> {
                 self.pos += 1;
                 Ok(())
             }
-            Some(x) => Err(self.syntax(section, format!("expected {what}, found {}", scan::show(x)))),
+            Some(x) => {
+                Err(self.syntax(section, format!("expected {what}, found {}", scan::show(x))))
+            }
             None => Err(self.truncated(section)),
         }
     }
@@ -1062,5 +1087,121 @@ impl<R: Read> Stream<R> {
                 return Ok(());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const META: &str = r#"{"meta":{"node_fields":["type","name","id","self_size","edge_count","detachedness"],
+        "node_types":[["hidden","array","string","object","native","synthetic"]],
+        "edge_fields":["type","name_or_index","to_node"],
+        "edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]},
+        "node_count":5,"edge_count":3}"#;
+
+    fn snapshot(strings_first: bool) -> String {
+        let nodes = "[5,0,1,0,2,0, 3,1,3,16,1,0, 3,1,5,24,0,0, 4,2,7,8,0,2, 3,3,9,0,0,0]";
+        let edges = "[1,0,6,2,1,12,\n3,2,18]";
+        let strings = r#"["", "Foo", "<div id=\"a\">", "Zero"]"#;
+        if strings_first {
+            format!(
+                r#"{{"snapshot":{META},"strings":{strings},"nodes":{nodes},"edges":{edges},"locations":[6,1,2,3]}}"#
+            )
+        } else {
+            format!(
+                r#"{{"snapshot":{META},"nodes":{nodes},"edges":{edges},"trace_tree":[1,0,0,0,[]],"locations":[6,1,2,3],"strings":{strings}}}"#
+            )
+        }
+    }
+
+    /// Hands out one byte per read, so that every number, string and key
+    /// is cut by a refill somewhere.
+    struct ByteByByte<'a>(&'a [u8]);
+
+    impl Read for ByteByByte<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let Some((&b, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            if out.is_empty() {
+                return Ok(0);
+            }
+            out[0] = b;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    fn groups(s: &ShallowSnapshot) -> Vec<(u8, &str, bool, u64, u64)> {
+        s.groups
+            .iter()
+            .map(|g| (g.kind, g.name.as_str(), g.detached, g.count, g.self_size))
+            .collect()
+    }
+
+    #[test]
+    fn objects_are_counted_by_type_and_name_in_any_read_size() {
+        let expected = [(3, "Foo", false, 2, 40), (4, "<div id=\"a\">", true, 1, 8)];
+        for strings_first in [false, true] {
+            let text = snapshot(strings_first);
+            for parsed in [
+                parse_snapshot_shallow(text.as_bytes()).unwrap(),
+                parse_snapshot_shallow(ByteByByte(text.as_bytes())).unwrap(),
+            ] {
+                let s = parsed.value;
+                assert_eq!(groups(&s), expected);
+                assert_eq!((s.node_count, s.edge_count, s.total_self), (5, 3, 48));
+                assert!(s.has_detachedness);
+            }
+        }
+    }
+
+    fn error(text: &str) -> String {
+        parse_snapshot_shallow(text.as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn bad_input_is_an_error_at_its_byte_offset() {
+        let text = snapshot(false);
+        let cut = &text[..text.find("\"strings\"").unwrap() + 14];
+        assert_eq!(
+            error(cut),
+            format!(
+                "the file is truncated: it ends inside `strings` at byte {}",
+                cut.len()
+            )
+        );
+        let at = text.find("\n3,2,18").unwrap();
+        let bad = text.replacen("\n3,2,18", "\n3,x,18", 1);
+        assert_eq!(
+            error(&bad),
+            format!(
+                "bad number in `edges` at byte {}: expected a digit, `,` or `]`, found `x`",
+                at + 3
+            )
+        );
+        let short = text.replacen(",\n3,2,18]", "]", 1);
+        assert!(
+            error(&short).contains("the header says edge_count = 3, but the `edges` array holds 2")
+        );
+        let nodes_first = text.replacen(&format!(r#""snapshot":{META},"#), "", 1)
+            + &format!(r#""snapshot":{META}"#);
+        assert!(
+            error(&nodes_first.replacen("}\"snapshot\"", "},\"snapshot\"", 1))
+                .contains("before `nodes`")
+        );
+        let unnamed = text.replacen(
+            r#"["", "Foo", "<div id=\"a\">", "Zero"]"#,
+            r#"["", "Foo"]"#,
+            1,
+        );
+        assert!(
+            error(&unnamed).contains("a node's name is string 2, but `strings` holds 2 strings")
+        );
+        let big_type = text.replacen("[5,0,1,0,2,0,", "[9,0,1,0,2,0,", 1);
+        assert!(error(&big_type).contains("node 0 has type 9, but `meta` lists 6 types"));
     }
 }

@@ -432,7 +432,12 @@ impl HeaderCounts {
 /// A count of the header: a whole number from 0 to 2^53 − 1 (V8 writes
 /// some through a floating point path, so `19.0` passes); anything else
 /// is an error at the value.
-pub(crate) fn header_count(b: &[u8], hs: usize, key: &'static str, v: f64) -> Result<u64, ParseError> {
+pub(crate) fn header_count(
+    b: &[u8],
+    hs: usize,
+    key: &'static str,
+    v: f64,
+) -> Result<u64, ParseError> {
     let max = MAX_SAFE_INTEGER as f64;
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max {
         #[expect(

@@ -91,7 +91,15 @@ pub fn summary_csv(out: &mut dyn io::Write, r: &ShallowSummaryReport) -> io::Res
 /// When writing fails.
 pub fn compare_table(out: &mut dyn io::Write, r: &ShallowCompareReport) -> io::Result<()> {
     let mut t = new_table(
-        &["Count before", "Count after", "# Delta", "Size before", "Size after", "Size delta", "Class"],
+        &[
+            "Count before",
+            "Count after",
+            "# Delta",
+            "Size before",
+            "Size after",
+            "Size delta",
+            "Class",
+        ],
         &[0, 1, 2, 3, 4, 5],
     );
     for c in &r.classes {

@@ -141,7 +141,11 @@ pub fn shallow_summary(s: &ShallowSnapshot, opts: &ShallowOptions) -> ShallowSum
         .into_iter()
         .filter(|r| opts.filter.as_ref().is_none_or(|re| re.is_match(&r.name)))
         .collect();
-    classes.sort_by(|a, b| b.self_size.cmp(&a.self_size).then_with(|| a.name.cmp(&b.name)));
+    classes.sort_by(|a, b| {
+        b.self_size
+            .cmp(&a.self_size)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     let n = classes.len();
     if let Some(limit) = opts.limit {
         classes.truncate(limit);
@@ -185,9 +189,17 @@ pub fn shallow_compare(
             row(b.name.clone(), Some(&b), a.as_ref())
         })
         .collect();
-    classes.extend(after.into_values().map(|a| row(a.name.clone(), None, Some(&a))));
+    classes.extend(
+        after
+            .into_values()
+            .map(|a| row(a.name.clone(), None, Some(&a))),
+    );
     classes.retain(|r| r.count_delta != 0 || r.size_delta != 0);
-    classes.sort_by(|a, b| b.size_delta.cmp(&a.size_delta).then_with(|| a.name.cmp(&b.name)));
+    classes.sort_by(|a, b| {
+        b.size_delta
+            .cmp(&a.size_delta)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     let n = classes.len();
     if let Some(limit) = limit {
         classes.truncate(limit);
@@ -282,8 +294,14 @@ mod tests {
 
     #[test]
     fn the_diff_keeps_changed_classes_growth_first() {
-        let a = snapshot(vec![group(3, "Foo", false, 3, 30), group(3, "Gone", false, 1, 8)]);
-        let b = snapshot(vec![group(3, "Foo", false, 5, 50), group(3, "New", false, 2, 16)]);
+        let a = snapshot(vec![
+            group(3, "Foo", false, 3, 30),
+            group(3, "Gone", false, 1, 8),
+        ]);
+        let b = snapshot(vec![
+            group(3, "Foo", false, 5, 50),
+            group(3, "New", false, 2, 16),
+        ]);
         let r = shallow_compare(&a, &b, None);
         let rows: Vec<(&str, i64, i64)> = r
             .classes

@@ -319,12 +319,8 @@ pub(crate) fn diff_shallow(
     if let Some(path) = &a.flags.report {
         let full = snapshot::shallow_compare(&sa, &sb, None);
         let title = format!("{} → {}", before.display(), after.display());
-        let inputs = vec![
-            shallow_input(before, &sa)?,
-            shallow_input(after, &sb)?,
-        ];
-        let body =
-            heapdiff_analyzer::report_doc::ReportBody::ShallowSnapshot { comparison: full };
+        let inputs = vec![shallow_input(before, &sa)?, shallow_input(after, &sb)?];
+        let body = heapdiff_analyzer::report_doc::ReportBody::ShallowSnapshot { comparison: full };
         let doc = crate::report::document(title, inputs, body, None);
         crate::report::write(path, &[before, after], &doc)?;
     }

@@ -95,9 +95,18 @@ impl Sections {
     }
 
     fn write_scaled(&self, text: &[u8], k: u64, w: &mut impl Write) -> Result<()> {
-        let nf = self.header["meta"]["node_fields"].as_array().ok_or("meta")?.len();
-        let ef = self.header["meta"]["edge_fields"].as_array().ok_or("meta")?.len();
-        let (id_f, ec_f) = (self.field("node_fields", "id")?, self.field("node_fields", "edge_count")?);
+        let nf = self.header["meta"]["node_fields"]
+            .as_array()
+            .ok_or("meta")?
+            .len();
+        let ef = self.header["meta"]["edge_fields"]
+            .as_array()
+            .ok_or("meta")?
+            .len();
+        let (id_f, ec_f) = (
+            self.field("node_fields", "id")?,
+            self.field("node_fields", "edge_count")?,
+        );
         let (et_f, en_f, to_f) = (
             self.field("edge_fields", "type")?,
             self.field("edge_fields", "name_or_index")?,
@@ -122,7 +131,11 @@ impl Sections {
         let mut header = self.header.clone();
         header["node_count"] = (n_nodes * k).into();
         header["edge_count"] = (n_edges * k + (k - 1)).into();
-        write!(w, "{{\"snapshot\":{},\n\"nodes\":[", serde_json::to_string(&header)?)?;
+        write!(
+            w,
+            "{{\"snapshot\":{},\n\"nodes\":[",
+            serde_json::to_string(&header)?
+        )?;
         let mut first = true;
         for copy in 0..k {
             for (r, rec) in nodes.chunks(nf).enumerate() {
@@ -143,11 +156,25 @@ impl Sections {
                 rec[to_f] += copy * index_step;
                 record(w, &rec, &mut first)?;
                 if copy == 0 && r + 1 == root_edges {
-                    root_links(w, k, element, index_step, (et_f, en_f, to_f, ef), &mut first)?;
+                    root_links(
+                        w,
+                        k,
+                        element,
+                        index_step,
+                        (et_f, en_f, to_f, ef),
+                        &mut first,
+                    )?;
                 }
             }
             if copy == 0 && root_edges == 0 {
-                root_links(w, k, element, index_step, (et_f, en_f, to_f, ef), &mut first)?;
+                root_links(
+                    w,
+                    k,
+                    element,
+                    index_step,
+                    (et_f, en_f, to_f, ef),
+                    &mut first,
+                )?;
             }
         }
         w.write_all(b"]")?;
