@@ -52,12 +52,11 @@ fn folded(rows: &serde_json::Value, count: &str, size: &str) -> BTreeMap<String,
 }
 
 fn input_of(dir: &Path) -> String {
-    let name = std::fs::read_dir(dir)
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .find(|n| n.starts_with("input."))
-        .unwrap();
-    name
+        .unwrap()
 }
 
 fn sums(m: &BTreeMap<String, (i64, i64)>) -> (i64, i64) {

@@ -123,10 +123,11 @@ impl Sections {
         let n_edges = (edges.len() / ef) as u64;
         let ids = Ids::new(&nodes, id_f, nf, k)?;
         let index_step = n_nodes * nf as u64;
-        eprintln!(
+        writeln!(
+            std::io::stderr(),
             "{n_nodes} nodes, {n_edges} edges; odd ids of copy k moved by k × {}",
             ids.odd_step
-        );
+        )?;
 
         let mut header = self.header.clone();
         header["node_count"] = (n_nodes * k).into();
@@ -148,7 +149,7 @@ impl Sections {
             }
         }
         w.write_all(b"],\n\"edges\":[")?;
-        let root_edges = nodes[ec_f] as usize;
+        let root_edges = usize::try_from(nodes[ec_f])?;
         let mut first = true;
         for copy in 0..k {
             for (r, rec) in edges.chunks(ef).enumerate() {
