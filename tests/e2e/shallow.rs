@@ -51,11 +51,12 @@ fn folded(rows: &serde_json::Value, count: &str, size: &str) -> BTreeMap<String,
     out
 }
 
-fn input_of(dir: &Path) -> String {
+/// The name of the file in `dir` that starts with `prefix` (plain or `.gz`).
+fn file_starting(dir: &Path, prefix: &str) -> String {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .find(|n| n.starts_with("input."))
+        .find(|n| n.starts_with(prefix))
         .unwrap()
 }
 
@@ -84,7 +85,7 @@ fn shallow_summary_counts_and_sizes_equal_devtools() {
             };
             let case = format!("{kind}/{}", dir.file_name().unwrap().to_str().unwrap());
             let devtools: serde_json::Value = serde_json::from_str(&text).unwrap();
-            let input = input_of(&dir);
+            let input = file_starting(&dir, "input.");
             let ours = json_in(
                 &dir,
                 &[
@@ -140,14 +141,10 @@ fn shallow_diff_deltas_equal_devtools() {
             &std::fs::read_to_string(dir.join("expected/compare-ui.devtools.json")).unwrap(),
         )
         .unwrap();
-        let file = |side: &str| {
-            std::fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().into_string().unwrap())
-                .find(|n| n.starts_with(side))
-                .unwrap()
-        };
-        let (before, after) = (file("before."), file("after."));
+        let (before, after) = (
+            file_starting(&dir, "before."),
+            file_starting(&dir, "after."),
+        );
         let ours = json_in(
             &dir,
             &[

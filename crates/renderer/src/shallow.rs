@@ -9,6 +9,7 @@ use heapdiff_analyzer::snapshot::{ShallowCompareReport, ShallowSummaryReport};
 use crate::csv::text;
 use crate::escape::{markdown as md, terminal as term};
 use crate::markup::Markup;
+use crate::report_html::sorted_cell;
 use crate::snapshot::pct;
 use crate::table::{new_table, write_table};
 use crate::units::{bytes, signed_bytes};
@@ -200,23 +201,18 @@ pub(crate) fn html(h: &mut Markup, r: &ShallowCompareReport) {
     h.raw("<h2>Shallow comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th>Count before</th><th>Count after</th><th># Delta</th><th>Size before</th><th>Size after</th><th>Size delta</th><th>Class</th></tr></thead><tbody>\n");
     for c in &r.classes {
         h.raw("<tr>");
-        sorted(h, c.count_before, c.count_before);
-        sorted(h, c.count_after, c.count_after);
-        sorted(h, c.count_delta, format!("{:+}", c.count_delta));
-        sorted(h, c.size_before, bytes(c.size_before));
-        sorted(h, c.size_after, bytes(c.size_after));
-        sorted(h, c.size_delta, signed_bytes(c.size_delta));
+        sorted_cell(h, c.count_before, c.count_before);
+        sorted_cell(h, c.count_after, c.count_after);
+        sorted_cell(h, c.count_delta, format!("{:+}", c.count_delta));
+        sorted_cell(h, c.size_before, bytes(c.size_before));
+        sorted_cell(h, c.size_after, bytes(c.size_after));
+        sorted_cell(h, c.size_delta, signed_bytes(c.size_delta));
         h.element("td", &c.name);
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n<p>")
         .text(format!("{NOTE}; objects are not matched by id."))
         .raw("</p>\n");
-}
-
-/// `<td data-v="key">text</td>`, as the report's script sorts it.
-fn sorted(h: &mut Markup, key: impl crate::markup::Value, shown: impl crate::markup::Value) {
-    h.tag("td").attr("data-v", key).open().text(shown).end("td");
 }
 
 fn capitalised(s: &str) -> String {

@@ -29,12 +29,7 @@ pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome>
     t.phase("parse");
     let d = snapshot::analyze(&g);
     t.phase("analyze");
-    let filter = a
-        .filter
-        .as_deref()
-        .map(regex::Regex::new)
-        .transpose()
-        .context("invalid --filter expression")?;
+    let filter = class_filter(a)?;
     let id_range = match &a.span {
         Some(text) => {
             let shown = a.file.display();
@@ -83,18 +78,22 @@ pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome>
     Ok(Outcome::Success)
 }
 
+/// `--filter RE` of `summary`, compiled.
+fn class_filter(a: &SummaryArgs) -> anyhow::Result<Option<regex::Regex>> {
+    a.filter
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .context("invalid --filter expression")
+}
+
 /// `summary --shallow`: counts and shallow sizes per class, the snapshot
 /// read in one pass.
 fn summary_shallow(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let why = "needs each object's id or source position, which --shallow does not keep";
     super::refuse(a.span.is_some(), "--span", why)?;
     super::refuse(a.by == Some(SnapshotBy::Package), "--by package", why)?;
-    let filter = a
-        .filter
-        .as_deref()
-        .map(regex::Regex::new)
-        .transpose()
-        .context("invalid --filter expression")?;
+    let filter = class_filter(a)?;
     let mut t = ctx.stopwatch();
     let s = crate::input::load_shallow(crate::input::open_stream(&a.file)?, ctx)?;
     t.phase("parse");

@@ -118,7 +118,7 @@ fn source_cell(h: &mut Markup, s: Option<&SourcePosition>) {
 }
 
 /// `<td data-v="key">text</td>`: a cell the page's script sorts by `key`.
-fn sorted_cell(h: &mut Markup, key: impl Value, text: impl Value) {
+pub(crate) fn sorted_cell(h: &mut Markup, key: impl Value, text: impl Value) {
     h.tag("td").attr("data-v", key).open().text(text).end("td");
 }
 
