@@ -12,6 +12,7 @@
 
 mod case;
 mod leaks;
+mod shallow;
 mod sourcemap;
 
 use std::path::{Path, PathBuf};

@@ -62,6 +62,21 @@ fn json_reports_match_the_schema() {
     assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
     let s = validate(&out("s.json"));
     assert_eq!(s["body"]["diff_kind"], "snapshot");
+    let r = heapdiff(
+        &[
+            "before.heapsnapshot.gz",
+            "after.heapsnapshot.gz",
+            "--shallow",
+            "-q",
+            "--report",
+            out("shallow.json").to_str().unwrap(),
+        ],
+        &snaps,
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let s = validate(&out("shallow.json"));
+    assert_eq!(s["body"]["diff_kind"], "shallow-snapshot");
+    assert_eq!(s["body"]["comparison"]["mode"], "shallow");
     let tl = fixture("heaptimeline/node-worker");
     let r = heapdiff(
         &[

@@ -56,6 +56,13 @@ pub enum ReportBody {
         /// DevTools' Comparison view and the objects allocated in between.
         comparison: CompareReport,
     },
+    /// Two heap snapshots read with `--shallow`: counts and shallow sizes
+    /// per class.
+    #[serde(rename = "shallow-snapshot")]
+    ShallowSnapshot {
+        /// The change of each class's count and shallow size.
+        comparison: crate::snapshot::ShallowCompareReport,
+    },
     /// The leak suspects of one heap snapshot (`heapdiff suspects`).
     Suspects {
         /// The accumulation points and classes.

@@ -617,6 +617,13 @@ pub(crate) struct Common {
     /// by the name in the script's `sourceMappingURL` (repeatable).
     #[arg(long = "source-map-dir", value_name = "DIR", global = true)]
     pub(crate) source_map_dir: Vec<PathBuf>,
+    /// Heap snapshots, for `summary` and the diff of two snapshots: only
+    /// each class's count and shallow size, read in one pass in memory that
+    /// does not grow with the file (no retained sizes, distances, owner
+    /// reassignment or interface names; see README "Snapshots larger than
+    /// memory").
+    #[arg(long, global = true)]
+    pub(crate) shallow: bool,
     /// Apply no source map: not even those that local scripts name.
     #[arg(long, conflicts_with_all = ["source_map", "source_map_dir"], global = true)]
     pub(crate) no_source_maps: bool,

@@ -28,6 +28,11 @@ pub(crate) struct Context {
     /// `--source-map-dir`, and the maps local scripts name); `None` under
     /// `--no-source-maps`.
     pub(crate) source_maps: Option<crate::sourcemap::Sources>,
+    /// `--shallow`: heap snapshots read for counts and shallow sizes only.
+    pub(crate) shallow: bool,
+    /// Source maps were named on the command line (`--source-map`,
+    /// `--source-map-dir`), which `--shallow` has no use for.
+    pub(crate) maps_given: bool,
 }
 
 impl Context {
@@ -47,6 +52,8 @@ impl Context {
             threads,
             text: text_options(common.no_color),
             source_maps: (!common.no_source_maps).then(|| common.source_maps()),
+            shallow: common.shallow,
+            maps_given: !common.source_map.is_empty() || !common.source_map_dir.is_empty(),
         })
     }
 

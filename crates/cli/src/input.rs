@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use heapdiff_analyzer::timeline;
-use heapdiff_model::{HeapGraph, HeapProfile};
+use heapdiff_model::{HeapGraph, HeapProfile, ShallowSnapshot};
 use heapdiff_parser::{
     InputKind, ParseError, Parsed, detect, parse_heapprofile, parse_heapprofile_file,
     parse_snapshot, parse_snapshot_with,
@@ -62,6 +62,17 @@ enum Source {
 /// Opens an input (`-` is standard input), reads its first bytes to tell
 /// the kind, and keeps the rest for the loader.
 pub(crate) fn open(path: &Path) -> anyhow::Result<Opened> {
+    open_with(path, true)
+}
+
+/// Opens an input to be read once from start to end (`--shallow`): a
+/// snapshot in a regular file is read, not mapped, so that the pages read
+/// do not stay in the process's memory.
+pub(crate) fn open_stream(path: &Path) -> anyhow::Result<Opened> {
+    open_with(path, false)
+}
+
+fn open_with(path: &Path, map_snapshots: bool) -> anyhow::Result<Opened> {
     let shown = path.display();
     let file = open_file(path).with_context(|| format!("cannot open '{shown}'"))?;
     let size = regular_size(path, &file);
@@ -79,7 +90,7 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Opened> {
     let kind = detect(&head);
     // A file that cannot be mapped is read into memory like a stream.
     let map = match &map_from {
-        Some(file) if !gzip && is_snapshot(kind) => {
+        Some(file) if map_snapshots && !gzip && is_snapshot(kind) => {
             heapdiff_model::steps::time("parse.map", || mmap(file)).ok()
         }
         _ => None,
@@ -317,6 +328,36 @@ pub(crate) fn load_snapshot(input: Opened, ctx: &Context) -> anyhow::Result<Heap
         );
     }
     snapshot(input, ctx)
+}
+
+/// Reads a heap snapshot or timeline with `--shallow`: counts and shallow
+/// sizes per node type and name, in one pass (see
+/// [`heapdiff_parser::parse_snapshot_shallow`]).
+pub(crate) fn load_shallow(input: Opened, ctx: &Context) -> anyhow::Result<ShallowSnapshot> {
+    let shown = input.path.display().to_string();
+    if input.kind == InputKind::HeapProfile {
+        bail!(
+            "'{shown}': this is a sampling heap profile; --shallow reads heap snapshots (`.heapsnapshot`)"
+        );
+    }
+    if !is_snapshot(input.kind) {
+        let e = ParseError::WrongKind { found: input.kind };
+        bail!("'{shown}': {e}");
+    }
+    crate::progress::stage(&format!("reading {shown}"), input.size);
+    let (path, gzip) = (input.path, input.gzip);
+    let parsed = match input.source {
+        Source::Stream { head, rest } => {
+            heapdiff_parser::parse_snapshot_shallow(io::Cursor::new(head).chain(rest))
+        }
+        Source::Mapped(map) => heapdiff_parser::parse_snapshot_shallow(&map[..]),
+        Source::Positioned(file) => heapdiff_parser::parse_snapshot_shallow(file),
+    };
+    let parsed = parsed.map_err(|e| match &e {
+        ParseError::Io { source, .. } if gzip::is_gzip_error(source) => read_error(&path, source),
+        _ => describe(&path, e, gzip),
+    })?;
+    report_warnings(&path, parsed, ctx)
 }
 
 /// Input that is not JSON is rejected on its first bytes, before anything

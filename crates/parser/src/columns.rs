@@ -519,7 +519,7 @@ impl Records<'_, '_> {
 
 /// Bit `k` set when `block[k]` is a comma (`block` is at most 64 bytes).
 #[inline]
-fn comma_mask(block: &[u8]) -> u64 {
+pub(crate) fn comma_mask(block: &[u8]) -> u64 {
     match <&[u8; 64]>::try_from(block) {
         Ok(full) => comma_mask_64(full),
         Err(_) => comma_mask_bytes(block),
@@ -567,7 +567,7 @@ fn comma_mask_64(block: &[u8; 64]) -> u64 {
 
 /// The number in `text[start..end]` (the bytes between two commas).
 #[inline]
-fn field(
+pub(crate) fn field(
     text: &[u8],
     start: usize,
     end: usize,
@@ -601,7 +601,7 @@ fn field(
 /// [`field`] a byte at a time, with every error: `text[start..end]` must
 /// be one unsigned integer, with whitespace around it.
 #[cold]
-fn careful_field(
+pub(crate) fn careful_field(
     text: &[u8],
     start: usize,
     end: usize,

@@ -21,6 +21,7 @@ mod error;
 mod heapprofile;
 mod kind;
 mod scan;
+mod shallow;
 mod snapshot;
 mod split;
 mod trace_tree;
@@ -28,6 +29,7 @@ mod trace_tree;
 pub use error::{ParseError, Warning};
 pub use heapprofile::parse_heapprofile;
 pub use kind::{InputKind, detect};
+pub use shallow::parse_snapshot_shallow;
 pub use snapshot::{parse_snapshot, parse_snapshot_with};
 pub use split::{
     ReadAt, parse_heapprofile_at, parse_heapprofile_file, parse_heapprofile_split_near,

@@ -24,17 +24,17 @@ use crate::scan::{self, skip_ws};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 #[derive(Deserialize)]
-struct Header {
-    meta: Meta,
+pub(crate) struct Header {
+    pub(crate) meta: Meta,
     /// NaN when absent (a `null` is an error, as for any non-number).
     #[serde(default = "absent")]
-    node_count: f64,
+    pub(crate) node_count: f64,
     #[serde(default = "absent")]
-    edge_count: f64,
+    pub(crate) edge_count: f64,
     #[serde(default)]
     trace_function_count: f64,
     #[serde(default)]
-    extra_native_bytes: f64,
+    pub(crate) extra_native_bytes: f64,
 }
 
 fn absent() -> f64 {
@@ -42,9 +42,9 @@ fn absent() -> f64 {
 }
 
 #[derive(Deserialize)]
-struct Meta {
+pub(crate) struct Meta {
     node_fields: Vec<String>,
-    node_types: Vec<serde_json::Value>,
+    pub(crate) node_types: Vec<serde_json::Value>,
     edge_fields: Vec<String>,
     edge_types: Vec<serde_json::Value>,
     #[serde(default)]
@@ -432,7 +432,12 @@ impl HeaderCounts {
 /// A count of the header: a whole number from 0 to 2^53 − 1 (V8 writes
 /// some through a floating point path, so `19.0` passes); anything else
 /// is an error at the value.
-fn header_count(b: &[u8], hs: usize, key: &'static str, v: f64) -> Result<u64, ParseError> {
+pub(crate) fn header_count(
+    b: &[u8],
+    hs: usize,
+    key: &'static str,
+    v: f64,
+) -> Result<u64, ParseError> {
     let max = MAX_SAFE_INTEGER as f64;
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max {
         #[expect(
@@ -472,7 +477,7 @@ fn header_value_at(b: &[u8], hs: usize, key: &str) -> Option<usize> {
     }
 }
 
-fn whole(v: f64) -> u64 {
+pub(crate) fn whole(v: f64) -> u64 {
     if v.is_finite() && v >= 0.0 {
         #[expect(
             clippy::cast_possible_truncation,
@@ -488,7 +493,7 @@ fn whole(v: f64) -> u64 {
 /// The type names of a `node_types`/`edge_types` list: the array at the
 /// `type` column's index (DevTools looks them up there too; V8 writes that
 /// column first, other producers may not).
-fn type_names(types: &[serde_json::Value], type_column: usize) -> Vec<String> {
+pub(crate) fn type_names(types: &[serde_json::Value], type_column: usize) -> Vec<String> {
     match types.get(type_column) {
         Some(serde_json::Value::Array(names)) => names
             .iter()
@@ -682,25 +687,25 @@ fn section_name(key: &str) -> &'static str {
 }
 
 /// Column positions, looked up by name.
-struct Layout {
-    node_fields: usize,
-    n_type: usize,
-    n_name: usize,
-    n_id: usize,
-    n_self: usize,
-    n_edges: usize,
-    n_trace: Option<usize>,
-    n_detached: Option<usize>,
-    edge_fields: usize,
-    e_type: usize,
-    e_name: usize,
-    e_to: usize,
+pub(crate) struct Layout {
+    pub(crate) node_fields: usize,
+    pub(crate) n_type: usize,
+    pub(crate) n_name: usize,
+    pub(crate) n_id: usize,
+    pub(crate) n_self: usize,
+    pub(crate) n_edges: usize,
+    pub(crate) n_trace: Option<usize>,
+    pub(crate) n_detached: Option<usize>,
+    pub(crate) edge_fields: usize,
+    pub(crate) e_type: usize,
+    pub(crate) e_name: usize,
+    pub(crate) e_to: usize,
     /// Edge types whose `name_or_index` is a number, not a string index.
-    numeric_edge_types: Vec<bool>,
+    pub(crate) numeric_edge_types: Vec<bool>,
 }
 
 impl Layout {
-    fn new(meta: &Meta) -> Result<Self, ParseError> {
+    pub(crate) fn new(meta: &Meta) -> Result<Self, ParseError> {
         if meta.node_fields.len() > 64 || meta.edge_fields.len() > 64 {
             return Err(ParseError::Inconsistent {
                 section: "snapshot",

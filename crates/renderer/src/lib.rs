@@ -25,6 +25,7 @@ pub mod packages;
 pub mod pprof;
 pub mod report_html;
 pub mod report_md;
+pub mod shallow;
 pub mod snapshot;
 pub mod speedscope;
 pub mod suspects;

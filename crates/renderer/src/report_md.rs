@@ -75,6 +75,11 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         ReportBody::Snapshot { comparison } => {
             write_snapshot(out, comparison, &doc.inputs)?;
         }
+        ReportBody::ShallowSnapshot { comparison } => {
+            write_inputs(out, &doc.inputs)?;
+            crate::shallow::compare_markdown(out, comparison)?;
+            writeln!(out)?;
+        }
         ReportBody::Suspects { suspects } => {
             write_inputs(out, &doc.inputs)?;
             crate::suspects::markdown(out, suspects)?;

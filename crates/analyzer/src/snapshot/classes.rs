@@ -203,12 +203,20 @@ impl KeyIds {
 
 /// The class name of a node without interface inference.
 fn class_name(g: &HeapGraph, v: NodeOrdinal, detached: bool) -> std::borrow::Cow<'_, str> {
+    class_of(g.node_type(v), g.node_name(v), detached)
+}
+
+/// The class name of a node of type `node_type` named `raw` (formats §7.8,
+/// without interface inference): also what `--shallow` names its groups by.
+pub(crate) fn class_of<'a>(
+    node_type: &str,
+    raw: &'a str,
+    detached: bool,
+) -> std::borrow::Cow<'a, str> {
     use std::borrow::Cow;
-    let t = g.node_type(v);
-    match t {
+    match node_type {
         "hidden" => Cow::Borrowed("(system)"),
         "object" | "native" => {
-            let raw = g.node_name(v);
             if detached {
                 Cow::Owned(shorten(&format!("Detached {raw}"), 10))
             } else if raw.starts_with('<') {

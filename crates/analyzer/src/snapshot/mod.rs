@@ -20,6 +20,7 @@ mod report;
 mod retained;
 mod retainers;
 mod scripts;
+mod shallow;
 mod summary;
 mod suspects;
 mod weakmap;
@@ -40,6 +41,10 @@ pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
 };
 pub use scripts::{Scripts, SourcePosition};
+pub use shallow::{
+    ShallowClassRow, ShallowCompareReport, ShallowCompareRow, ShallowOptions, ShallowSummaryReport,
+    ShallowTotals, shallow_compare, shallow_summary,
+};
 pub(crate) use summary::class_sums;
 pub use summary::{ClassCounts, SummaryOptions, summary};
 pub(crate) use suspects::{Group, clusters_of, outermost_objects};

@@ -43,6 +43,9 @@ pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let mut t = ctx.stopwatch();
     super::refuse_inverted_alone(&a.flags)?;
     super::refuse_match_by(&a.rows, &a.flags)?;
+    if ctx.shallow {
+        return super::snapshot::diff_shallow(a, ctx, before, after);
+    }
     match load_pair(a, ctx, before, after)? {
         Pair::Profiles(pa, pb) => {
             t.phase("parse");

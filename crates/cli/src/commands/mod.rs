@@ -54,6 +54,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
 
 /// Hands the command its own flags and the context.
 fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<Outcome> {
+    refuse_shallow(command, ctx)?;
     match command {
         Command::Diff(a) => diff::run(a, ctx),
         Command::Top(a) => top::run(a, ctx),
@@ -71,6 +72,38 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<Outcome> {
         Command::Trend(a) => trend::run(a, ctx),
         Command::Leaks(a) => leaks::run(a, ctx),
     }
+}
+
+/// `--shallow` applies to `summary` and the diff; every other command
+/// needs the whole object graph or is not about heap snapshots.
+fn refuse_shallow(command: &Command, ctx: &Context) -> anyhow::Result<()> {
+    if !ctx.shallow {
+        return Ok(());
+    }
+    refuse(
+        ctx.maps_given,
+        "--source-map",
+        "has no use with --shallow, whose rows have no source positions",
+    )?;
+    let name = match command {
+        Command::Summary(_) | Command::Diff(_) => return Ok(()),
+        Command::Top(_) => "top",
+        Command::Tree(_) => "tree",
+        Command::Flamegraph(_) => "flamegraph",
+        Command::Collapse(_) => "collapse",
+        Command::Export(_) => "export",
+        Command::Spans(_) => "spans",
+        Command::Dominators(_) => "dominators",
+        Command::Retainers(_) => "retainers",
+        Command::Suspects(_) => "suspects",
+        Command::Timeline(_) => "timeline",
+        Command::Check(_) => "check",
+        Command::Trend(_) => "trend",
+        Command::Leaks(_) => "leaks",
+    };
+    bail!(
+        "--shallow applies to `summary` and to the diff of two heap snapshots; `{name}` needs what it leaves out"
+    )
 }
 
 /// Self weights of a profile: `selfSize`, or sample sizes within `span`,

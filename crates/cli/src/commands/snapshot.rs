@@ -21,17 +21,15 @@ fn limit(n: usize) -> Option<usize> {
 }
 
 pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    if ctx.shallow {
+        return summary_shallow(a, ctx);
+    }
     let mut t = ctx.stopwatch();
     let g = crate::input::load_snapshot(crate::input::open(&a.file)?, ctx)?;
     t.phase("parse");
     let d = snapshot::analyze(&g);
     t.phase("analyze");
-    let filter = a
-        .filter
-        .as_deref()
-        .map(regex::Regex::new)
-        .transpose()
-        .context("invalid --filter expression")?;
+    let filter = class_filter(a)?;
     let id_range = match &a.span {
         Some(text) => {
             let shown = a.file.display();
@@ -77,6 +75,43 @@ pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome>
     t.phase("render");
     t.report();
     crate::output::release_at_exit((g, d));
+    Ok(Outcome::Success)
+}
+
+/// `--filter RE` of `summary`, compiled.
+fn class_filter(a: &SummaryArgs) -> anyhow::Result<Option<regex::Regex>> {
+    a.filter
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .context("invalid --filter expression")
+}
+
+/// `summary --shallow`: counts and shallow sizes per class, the snapshot
+/// read in one pass.
+fn summary_shallow(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let why = "needs each object's id or source position, which --shallow does not keep";
+    super::refuse(a.span.is_some(), "--span", why)?;
+    super::refuse(a.by == Some(SnapshotBy::Package), "--by package", why)?;
+    let filter = class_filter(a)?;
+    let mut t = ctx.stopwatch();
+    let s = crate::input::load_shallow(crate::input::open_stream(&a.file)?, ctx)?;
+    t.phase("parse");
+    let report = snapshot::shallow_summary(
+        &s,
+        &snapshot::ShallowOptions {
+            limit: limit(a.top),
+            filter,
+        },
+    );
+    crate::output::to_stdout(|out| match a.format {
+        Format::Table => renderer::shallow::summary_table(out, &report),
+        Format::Csv => renderer::shallow::summary_csv(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::shallow::summary_markdown(out, &report),
+    })?;
+    t.phase("render");
+    t.report();
     Ok(Outcome::Success)
 }
 
@@ -250,6 +285,67 @@ pub(crate) fn diff(
         report.total_before,
         report.total_after,
     ))
+}
+
+/// `heapdiff A.heapsnapshot B.heapsnapshot --shallow`: each class's count
+/// and shallow size before and after, both snapshots read in one pass each.
+pub(crate) fn diff_shallow(
+    a: &DiffArgs,
+    ctx: &Context,
+    before: &Path,
+    after: &Path,
+) -> anyhow::Result<Outcome> {
+    refuse_profile_flags(a)?;
+    let why = "needs each object's id and the dominator tree, which --shallow does not keep";
+    super::refuse(a.rows.by == Some(By::Package), "--by package", why)?;
+    super::refuse(a.all_suspects, "--all-suspects", why)?;
+    super::refuse(
+        a.flags.match_rows.is_some(),
+        "--match",
+        "matches function rows of sampling heap profiles; heap snapshots are compared by class",
+    )?;
+    let mut t = ctx.stopwatch();
+    let (ia, ib) = (
+        crate::input::open_stream(before)?,
+        crate::input::open_stream(after)?,
+    );
+    let (sa, sb) = rayon::join(
+        || crate::input::load_shallow(ia, ctx),
+        || crate::input::load_shallow(ib, ctx),
+    );
+    let (sa, sb) = (sa?, sb?);
+    t.phase("parse");
+    if let Some(path) = &a.flags.report {
+        let full = snapshot::shallow_compare(&sa, &sb, None);
+        let title = format!("{} → {}", before.display(), after.display());
+        let inputs = vec![shallow_input(before, &sa)?, shallow_input(after, &sb)?];
+        let body = heapdiff_analyzer::report_doc::ReportBody::ShallowSnapshot { comparison: full };
+        let doc = crate::report::document(title, inputs, body, None);
+        crate::report::write(path, &[before, after], &doc)?;
+    }
+    let report = snapshot::shallow_compare(&sa, &sb, a.rows.limit());
+    crate::output::to_stdout(|out| match a.rows.format {
+        Format::Table => renderer::shallow::compare_table(out, &report),
+        Format::Csv => renderer::shallow::compare_csv(out, &report),
+        Format::Json => renderer::json::write(out, &report),
+        Format::Markdown => renderer::shallow::compare_markdown(out, &report),
+    })?;
+    t.phase("render");
+    t.report();
+    Ok(super::fail_on_growth(
+        a.flags.fail_on_growth,
+        report.total_before,
+        report.total_after,
+    ))
+}
+
+/// What a report says about a snapshot read with `--shallow`.
+fn shallow_input(
+    path: &Path,
+    s: &heapdiff_model::ShallowSnapshot,
+) -> anyhow::Result<heapdiff_analyzer::report_doc::InputInfo> {
+    let detail = format!("{} nodes, {} edges", s.node_count, s.edge_count);
+    crate::report::input_info(path, "heap snapshot", detail)
 }
 
 /// The snapshot diff `--by package`: objects matched by id within each

@@ -60,6 +60,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows(&mut h, "Top shrinkers", shrinkers);
         }
         ReportBody::Snapshot { comparison } => snapshot(&mut h, comparison, &doc.inputs),
+        ReportBody::ShallowSnapshot { comparison } => {
+            inputs(&mut h, &doc.inputs);
+            crate::shallow::html(&mut h, comparison);
+        }
         ReportBody::Suspects { suspects } => {
             inputs(&mut h, &doc.inputs);
             crate::suspects::html(&mut h, suspects);
@@ -114,7 +118,7 @@ fn source_cell(h: &mut Markup, s: Option<&SourcePosition>) {
 }
 
 /// `<td data-v="key">text</td>`: a cell the page's script sorts by `key`.
-fn sorted_cell(h: &mut Markup, key: impl Value, text: impl Value) {
+pub(crate) fn sorted_cell(h: &mut Markup, key: impl Value, text: impl Value) {
     h.tag("td").attr("data-v", key).open().text(text).end("td");
 }
 
