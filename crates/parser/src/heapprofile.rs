@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cursor::{Cursor, Number};
 use crate::kind::TopKeys;
-use crate::split::{Forward, Split};
+use crate::split::{Forward, Nodes, Split};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -354,7 +354,21 @@ impl<R: Read + Seek> Parser<R> {
             }
         }
         self.build_dense_index();
+        self.send_table();
         Ok(())
+    }
+
+    /// Hands the dense node table to the second thread, if there is one
+    /// and the ids are dense: it then looks up the nodes of its records
+    /// itself.
+    fn send_table(&mut self) {
+        let Some(table) = self.split.as_mut().and_then(|s| s.table.take()) else {
+            return;
+        };
+        if !self.dense.is_empty() {
+            // The second thread may have stopped; then it needs no table.
+            let _ = table.send(self.dense.clone());
+        }
     }
 
     fn build_dense_index(&mut self) {
@@ -532,35 +546,52 @@ impl<R: Read + Seek> Parser<R> {
     /// records the second thread read from here and moves on after the
     /// last of them. False when it read none.
     fn take_split(&mut self) -> Result<bool, ParseError> {
-        /// Records taken between two releases of their pages.
-        const CHUNK: usize = 1 << 16;
-        let Some(split) = self.split.take() else {
+        let Some(mut split) = self.split.take() else {
             return Ok(false);
         };
+        // Without the tree read, the second thread leaves its lookups to
+        // this one: it must not wait for a table.
+        split.table = None;
         // The second thread always sends; without it, it failed.
-        let mut records = split.records.recv().map_err(|_| ParseError::Io {
+        let records = split.records.recv().map_err(|_| ParseError::Io {
             offset: split.at,
             source: std::io::Error::other("the second thread reading `samples` stopped"),
         })?;
-        if records.node_id.is_empty() {
+        if records.len() == 0 {
             return Ok(false);
         }
-        let mut from = 0;
-        while from < records.node_id.len() {
-            let to = (from + CHUNK).min(records.node_id.len());
-            for i in from..to {
-                let node_id = u64::from(records.node_id[i]);
-                self.take_sample(node_id, records.size[i], records.ordinal[i]);
+        let end = records.end;
+        match records.nodes {
+            Nodes::Stacks(stack) => self.append_resolved(stack, records.size, records.ordinal),
+            Nodes::Ids(mut node_id) => {
+                let (mut size, mut ordinal) = (records.size, records.ordinal);
+                for_chunks(node_id.len(), |from, to| {
+                    for i in from..to {
+                        self.take_sample(u64::from(node_id[i]), size[i], ordinal[i]);
+                    }
+                    // Copied into the model: their memory goes back as the
+                    // model's grows, so that peak memory stays that of one
+                    // thread.
+                    memory::discard(&mut node_id[from..to]);
+                    memory::discard(&mut size[from..to]);
+                    memory::discard(&mut ordinal[from..to]);
+                });
             }
-            // Copied into the model: their memory goes back as the model's
-            // grows, so that peak memory stays that of one thread.
-            memory::discard(&mut records.node_id[from..to]);
-            memory::discard(&mut records.size[from..to]);
-            memory::discard(&mut records.ordinal[from..to]);
-            from = to;
         }
-        self.cur.seek_to(records.end)?;
+        self.cur.seek_to(end)?;
         Ok(true)
+    }
+
+    /// Adds records whose stacks the second thread looked up, after this
+    /// thread's own: column by column, the shorter part is copied into the
+    /// longer (none when this thread read no sample), which keeps both the
+    /// copy and the peak memory small.
+    fn append_resolved(&mut self, stack: Vec<StackId>, size: Vec<u64>, ordinal: Vec<u64>) {
+        let samples = self.b.samples_mut();
+        let mine = std::mem::take(samples);
+        samples.stack = joined(mine.stack, stack);
+        samples.bytes = joined(mine.bytes, size);
+        samples.ordinal = joined(mine.ordinal, ordinal);
     }
 
     fn sample(&mut self) -> Result<(u64, u64, u64), ParseError> {
@@ -783,6 +814,30 @@ impl<R: Read + Seek> Parser<R> {
             Number::Unsigned(v) => Ok(v.to_string()),
             Number::Float(f) => Ok(f.to_string()),
         }
+    }
+}
+
+/// `first` followed by `second`, built in the longer of the two, so that
+/// the shorter is the one copied (or moved along). The shorter one's
+/// memory goes back before the caller joins the next column.
+fn joined<T: Copy>(mut first: Vec<T>, mut second: Vec<T>) -> Vec<T> {
+    if first.len() >= second.len() {
+        first.extend_from_slice(&second);
+        return first;
+    }
+    second.splice(0..0, first);
+    second
+}
+
+/// Calls `f(from, to)` over `0..len` in chunks of records taken between
+/// two releases of their pages.
+fn for_chunks(len: usize, mut f: impl FnMut(usize, usize)) {
+    const CHUNK: usize = 1 << 16;
+    let mut from = 0;
+    while from < len {
+        let to = (from + CHUNK).min(len);
+        f(from, to);
+        from = to;
     }
 }
 
