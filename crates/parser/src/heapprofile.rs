@@ -1134,6 +1134,40 @@ mod tests {
         );
     }
 
+    /// Ids in any order, beyond the flat table's bound or not: each is
+    /// found, none is taken twice, and the table holds them all once the
+    /// tree is read if they fit its bound then.
+    #[test]
+    fn the_node_index_finds_every_id_and_refuses_repeats() {
+        let mut index = NodeIndex::default();
+        let ids = [5u64, 3, 100_000, 1, 2, 7_000];
+        for (k, &id) in (0u32..).zip(&ids) {
+            assert!(index.insert(id, StackId::new(k)));
+        }
+        assert!(!index.insert(100_000, StackId::new(9)));
+        assert!(!index.insert(3, StackId::new(9)));
+        for (k, &id) in (0u32..).zip(&ids) {
+            assert_eq!(index.get(id), Some(StackId::new(k)));
+        }
+        assert_eq!(index.get(4), None);
+        assert_eq!(index.get(u64::MAX), None);
+        index.settle();
+        assert!(index.all_dense().is_none());
+
+        // A node created early (a large id) that closes first.
+        let mut index = NodeIndex::default();
+        assert!(index.insert(2_000, StackId::new(0)));
+        for i in 1..=300u32 {
+            assert!(index.insert(u64::from(i), StackId::new(i)));
+        }
+        assert!(index.all_dense().is_none());
+        index.settle();
+        let dense = index.all_dense().unwrap();
+        assert_eq!(dense[2_000], 0);
+        assert_eq!(index.get(2_000), Some(StackId::new(0)));
+        assert!(!index.insert(2_000, StackId::new(1)));
+    }
+
     /// The same tree as `profile("alloc", …)` with a child under `main`, in
     /// the old format: no `id` on any node, no `samples`.
     const OLD: &str = r#"{"head": {"callFrame": {"functionName": "(root)", "scriptId": "0", "url": "", "lineNumber": -1, "columnNumber": -1}, "selfSize": 0, "children": [
