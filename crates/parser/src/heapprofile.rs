@@ -366,6 +366,8 @@ impl NodeIndex {
         if max >= self.dense.len() {
             self.dense.resize(max + 1, u32::MAX);
         }
+        // Each id goes to its own slot, so the order does not matter.
+        #[expect(clippy::iter_over_hash_type, reason = "one slot per id")]
         for (id, stack) in self.sparse.drain() {
             self.dense[usize::try_from(id).unwrap_or(0)] = stack.raw();
         }
@@ -592,7 +594,7 @@ impl<R: Read + Seek> Parser<R> {
 
     fn close_node(&mut self, node: &PendingNode) -> Result<(), ParseError> {
         let stack = node.stack.expect("invariant: every open node has a stack");
-        let id = self.node_id_of(&node, stack)?;
+        let id = self.node_id_of(node, stack)?;
         // Legacy nodes (no `callFrame`) used 1-based positions (formats §3.2).
         let shift = if node.has_call_frame { 0 } else { 1 };
         if !node.has_call_frame && (node.line.is_some() || node.name.set) {
