@@ -47,23 +47,15 @@ impl Weights {
         if range.lo == 0 && range.hi == 0 {
             return Self::self_size(p);
         }
-        let n = p.stacks.len();
         let s = &p.samples;
-        let self_bytes = (0..s.len())
-            .into_par_iter()
-            .with_min_len(CHUNK)
-            .fold(
-                || vec![0u64; n],
-                |mut acc, i| {
-                    if range.contains(s.ordinal[i]) {
-                        let slot = &mut acc[s.stack[i].index()];
-                        *slot = slot.saturating_add(s.bytes[i]);
-                    }
-                    acc
-                },
-            )
-            .reduce(|| vec![0u64; n], add_columns);
-        let mut self_bytes = self_bytes;
+        let mut self_bytes = per_stack(p, |acc, from, to| {
+            for i in from..to {
+                if range.contains(s.ordinal[i]) {
+                    let slot = &mut acc[s.stack[i].index()];
+                    *slot = slot.saturating_add(s.bytes[i]);
+                }
+            }
+        });
         self_bytes[0] = p.stacks.self_bytes[0];
         let u = &p.unattributed;
         let in_range = || (0..u.bytes.len()).filter(|&i| range.contains(u.ordinal[i]));
@@ -87,20 +79,43 @@ impl Weights {
 }
 
 fn count_samples(p: &HeapProfile, range: Option<&OrdinalRange>) -> Vec<u64> {
-    let n = p.stacks.len();
     let s = &p.samples;
-    (0..s.len())
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .fold(
-            || vec![0u64; n],
-            |mut acc, i| {
-                if range.is_none_or(|r| r.contains(s.ordinal[i])) {
+    per_stack(p, |acc, from, to| match range {
+        None => {
+            for stack in &s.stack[from..to] {
+                acc[stack.index()] += 1;
+            }
+        }
+        Some(r) => {
+            for i in from..to {
+                if r.contains(s.ordinal[i]) {
                     acc[s.stack[i].index()] += 1;
                 }
-                acc
-            },
-        )
+            }
+        }
+    })
+}
+
+/// A column of one value per stack, summed over the samples: `add` adds
+/// the samples `from..to` into its column. The samples are cut into one
+/// block per thread (each block a plain loop, one column per block), so the
+/// columns to allocate and sum are few; sums saturate and do not depend on
+/// the cut.
+fn per_stack<F>(p: &HeapProfile, add: F) -> Vec<u64>
+where
+    F: Fn(&mut [u64], usize, usize) + Sync,
+{
+    let n = p.stacks.len();
+    let len = p.samples.len();
+    let parts = rayon::current_num_threads().clamp(1, len.div_ceil(CHUNK).max(1));
+    let per = len.div_ceil(parts).max(1);
+    (0..parts)
+        .into_par_iter()
+        .map(|k| {
+            let mut acc = vec![0u64; n];
+            add(&mut acc, (k * per).min(len), ((k + 1) * per).min(len));
+            acc
+        })
         .reduce(|| vec![0u64; n], add_columns)
 }
 

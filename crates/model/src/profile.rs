@@ -316,6 +316,12 @@ impl ProfileBuilder {
         s.ordinal.push(ordinal);
     }
 
+    /// The samples recorded so far, for a parser that adds many at once
+    /// (columns read on another thread) rather than one by one.
+    pub fn samples_mut(&mut self) -> &mut SampleTable {
+        &mut self.profile.samples
+    }
+
     /// Records a sample whose node is missing from the tree.
     pub fn push_unattributed(&mut self, node_id: u64, bytes: u64, ordinal: u64) {
         let u = &mut self.profile.unattributed;

@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cursor::{Cursor, Number};
 use crate::kind::TopKeys;
-use crate::split::{Forward, Split};
+use crate::split::{Forward, Nodes, Split};
 use crate::{InputKind, ParseError, Parsed, Warning};
 
 /// The largest byte count accepted: JavaScript's `Number.MAX_SAFE_INTEGER`.
@@ -204,9 +204,9 @@ struct PendingNode {
     /// The keys read so far.
     keys: SeenKeys,
     stack: Option<StackId>,
-    name: Option<String>,
-    script_id: Option<String>,
-    url: Option<String>,
+    name: Text,
+    script_id: Text,
+    url: Text,
     line: Option<i64>,
     column: Option<i64>,
     has_call_frame: bool,
@@ -214,6 +214,169 @@ struct PendingNode {
     id: Option<u64>,
     /// Reading the `children` array (false: reading the node's own keys).
     in_children: bool,
+}
+
+impl PendingNode {
+    /// Makes this slot the fresh node `stack`, keeping its strings' room.
+    fn reset(&mut self, stack: StackId) {
+        self.keys = SeenKeys::new(NODE_KEYS);
+        self.stack = Some(stack);
+        self.name.clear();
+        self.script_id.clear();
+        self.url.clear();
+        self.line = None;
+        self.column = None;
+        self.has_call_frame = false;
+        self.self_size = 0;
+        self.id = None;
+        self.in_children = false;
+    }
+}
+
+/// A string field of a node, read into a buffer that is reused from node
+/// to node.
+#[derive(Default)]
+struct Text {
+    buf: String,
+    set: bool,
+}
+
+impl Text {
+    /// Room kept from one node to the next; a longer string's is given back.
+    const KEEP: usize = 4096;
+
+    fn get(&self) -> Option<&str> {
+        self.set.then_some(self.buf.as_str())
+    }
+
+    /// Starts the value again (`set` once written).
+    fn start(&mut self) -> &mut String {
+        self.set = true;
+        self.buf.clear();
+        &mut self.buf
+    }
+
+    fn clear(&mut self) {
+        self.set = false;
+        if self.buf.capacity() > Self::KEEP {
+            self.buf = String::new();
+        } else {
+            self.buf.clear();
+        }
+    }
+}
+
+/// The open nodes of the call tree, the deepest last. Their slots are
+/// reused as the reading goes down and up the tree, so that no node
+/// allocates its own strings.
+#[derive(Default)]
+struct OpenNodes {
+    slots: Vec<PendingNode>,
+    len: usize,
+}
+
+impl OpenNodes {
+    fn push(&mut self, stack: StackId) {
+        if self.len == self.slots.len() {
+            self.slots.push(PendingNode::default());
+        }
+        self.slots[self.len].reset(stack);
+        self.len += 1;
+    }
+
+    fn top(&mut self) -> Option<&mut PendingNode> {
+        let i = self.len.checked_sub(1)?;
+        Some(&mut self.slots[i])
+    }
+
+    /// Closes the deepest node; the caller has checked there is one.
+    fn pop(&mut self) -> &PendingNode {
+        self.len -= 1;
+        &self.slots[self.len]
+    }
+}
+
+/// V8 node id → stack. V8 hands ids out in order from 1, so ids are kept
+/// in a flat table (one array load per sample) as long as they stay within
+/// a small multiple of the node count; others go to a hash map.
+#[derive(Default)]
+struct NodeIndex {
+    /// Raw stack id by node id; `u32::MAX` where no node has the id.
+    dense: Vec<u32>,
+    sparse: FxHashMap<u64, StackId>,
+    len: usize,
+}
+
+impl NodeIndex {
+    /// Ids below this many per node (plus a margin) go to the flat table.
+    const SPREAD: usize = 4;
+    const MARGIN: usize = 1024;
+
+    /// Adds node `id`; false when a node had that id already.
+    fn insert(&mut self, id: u64, stack: StackId) -> bool {
+        if self.get(id).is_some() {
+            return false;
+        }
+        self.len += 1;
+        let limit = self
+            .len
+            .saturating_mul(Self::SPREAD)
+            .saturating_add(Self::MARGIN);
+        match usize::try_from(id) {
+            Ok(i) if i < limit => {
+                if i >= self.dense.len() {
+                    self.dense.resize(i + 1, u32::MAX);
+                }
+                self.dense[i] = stack.raw();
+            }
+            _ => {
+                self.sparse.insert(id, stack);
+            }
+        }
+        true
+    }
+
+    #[inline]
+    fn get(&self, id: u64) -> Option<StackId> {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
+            Some(&raw) if raw != u32::MAX => Some(StackId::new(raw)),
+            _ if self.sparse.is_empty() => None,
+            _ => self.sparse.get(&id).copied(),
+        }
+    }
+
+    /// Moves the ids of the hash map into the flat table when, with the
+    /// tree complete, they all fit its bound: V8's ids are handed out as
+    /// nodes are created, not in the order the tree is written, so early
+    /// nodes may have had ids beyond the bound of their time.
+    fn settle(&mut self) {
+        let Some(&max) = self.sparse.keys().max() else {
+            return;
+        };
+        let limit = self
+            .len
+            .saturating_mul(Self::SPREAD)
+            .saturating_add(Self::MARGIN);
+        let Ok(max) = usize::try_from(max) else {
+            return;
+        };
+        if max >= limit {
+            return;
+        }
+        if max >= self.dense.len() {
+            self.dense.resize(max + 1, u32::MAX);
+        }
+        // Each id goes to its own slot, so the order does not matter.
+        #[expect(clippy::iter_over_hash_type, reason = "one slot per id")]
+        for (id, stack) in self.sparse.drain() {
+            self.dense[usize::try_from(id).unwrap_or(0)] = stack.raw();
+        }
+    }
+
+    /// The flat table, when it holds every id.
+    fn all_dense(&self) -> Option<&[u32]> {
+        (self.sparse.is_empty() && !self.dense.is_empty()).then_some(&self.dense[..])
+    }
 }
 
 struct Parser<R> {
@@ -224,11 +387,7 @@ struct Parser<R> {
     /// The top-level keys that tell other kinds of file apart.
     keys: TopKeys,
     /// V8 node id → stack, filled as nodes close.
-    by_node_id: FxHashMap<u64, StackId>,
-    /// `by_node_id` as a flat table when V8's ids are dense (they are
-    /// handed out in order from 1), built once the tree is complete: one
-    /// array load per sample instead of a hash lookup.
-    dense: Vec<u32>,
+    nodes: NodeIndex,
     /// Samples read before the tree (re-ordered files): resolved at the end.
     deferred: Vec<(u64, u64, u64)>,
     legacy: bool,
@@ -249,8 +408,7 @@ impl<R: Read + Seek> Parser<R> {
             scratch: Vec::with_capacity(256),
             saw_head: false,
             keys: TopKeys::default(),
-            by_node_id: FxHashMap::default(),
-            dense: Vec::new(),
+            nodes: NodeIndex::default(),
             deferred: Vec::new(),
             legacy: false,
             numbered: None,
@@ -307,9 +465,10 @@ impl<R: Read + Seek> Parser<R> {
         }
         self.saw_head = true;
         self.cur.expect(b'{', "the `head` node object")?;
-        let mut open: Vec<PendingNode> = vec![self.open_node(None)?];
+        let mut open = OpenNodes::default();
+        self.open_node(None, &mut open)?;
         let mut first_key = true;
-        while let Some(top) = open.last_mut() {
+        while let Some(top) = open.top() {
             if top.in_children {
                 let b = self.cur.peek_token()?;
                 if b == b']' {
@@ -324,16 +483,13 @@ impl<R: Read + Seek> Parser<R> {
                 first_key = true;
                 self.cur.expect(b'{', "a child node object")?;
                 let parent = top.stack;
-                open.push(self.open_node(parent)?);
+                self.open_node(parent, &mut open)?;
                 continue;
             }
             let b = self.cur.peek_token()?;
             if b == b'}' {
                 self.cur.bump();
-                let done = open
-                    .pop()
-                    .expect("invariant: loop runs while a node is open");
-                self.close_node(done)?;
+                self.close_node(open.pop())?;
                 // Back in the parent's children array, after an element.
                 first_key = false;
                 continue;
@@ -343,7 +499,7 @@ impl<R: Read + Seek> Parser<R> {
             }
             first_key = false;
             let at = self.cur.key(&mut self.scratch)?;
-            let top = open.last_mut().expect("invariant: checked above");
+            let top = open.top().expect("invariant: checked above");
             let key = top.keys.note(&self.scratch, at, self.cur.section)?;
             if key == Some(Key::Children) {
                 self.cur.expect(b'[', "the `children` array")?;
@@ -353,40 +509,36 @@ impl<R: Read + Seek> Parser<R> {
                 self.node_field(key, top)?;
             }
         }
-        self.build_dense_index();
+        self.nodes.settle();
+        self.send_table();
         Ok(())
     }
 
-    fn build_dense_index(&mut self) {
-        let n = self.by_node_id.len();
-        let max = self.by_node_id.keys().copied().max().unwrap_or(0);
-        // Only when the table stays within a small multiple of the tree.
-        if max > (4 * n as u64).saturating_add(1024) {
-            return;
-        }
-        let Ok(len) = usize::try_from(max + 1) else {
+    /// Hands the node table to the second thread, if there is one and
+    /// every id is in its dense part: the second thread then looks up the
+    /// nodes of its records itself.
+    fn send_table(&mut self) {
+        let Some(table) = self.split.as_mut().and_then(|s| s.table.take()) else {
             return;
         };
-        let mut dense = vec![u32::MAX; len];
-        let entries: Vec<(u64, StackId)> = self.by_node_id.iter().map(|(&k, &v)| (k, v)).collect();
-        for (id, stack) in entries {
-            dense[usize::try_from(id).unwrap_or(0)] = stack.raw();
+        if let Some(dense) = self.nodes.all_dense() {
+            // The second thread may have stopped; then it needs no table.
+            let _ = table.send(dense.to_vec());
         }
-        self.dense = dense;
     }
 
-    fn open_node(&mut self, parent: Option<StackId>) -> Result<PendingNode, ParseError> {
+    fn open_node(
+        &mut self,
+        parent: Option<StackId>,
+        open: &mut OpenNodes,
+    ) -> Result<(), ParseError> {
         if self.b.n_stacks() >= (u32::MAX - 1) as usize {
             return Err(self
                 .cur
                 .syntax("more than 4 billion call tree nodes".into()));
         }
-        let stack = self.b.open_stack(parent);
-        Ok(PendingNode {
-            keys: SeenKeys::new(NODE_KEYS),
-            stack: Some(stack),
-            ..PendingNode::default()
-        })
+        open.push(self.b.open_stack(parent));
+        Ok(())
     }
 
     /// The value of the node key `key` (`None`: a key to skip).
@@ -430,9 +582,9 @@ impl<R: Read + Seek> Parser<R> {
     /// frame field: a key to skip).
     fn frame_field(&mut self, key: Option<Key>, node: &mut PendingNode) -> Result<(), ParseError> {
         match key {
-            Some(Key::FunctionName) => node.name = Some(self.text("functionName")?),
-            Some(Key::Url) => node.url = Some(self.text("url")?),
-            Some(Key::ScriptId) => node.script_id = Some(self.script_id()?),
+            Some(Key::FunctionName) => self.text("functionName", &mut node.name)?,
+            Some(Key::Url) => self.text("url", &mut node.url)?,
+            Some(Key::ScriptId) => self.script_id(&mut node.script_id)?,
             Some(Key::LineNumber) => node.line = Some(self.position("lineNumber")?),
             Some(Key::ColumnNumber) => node.column = Some(self.position("columnNumber")?),
             _ => self.cur.skip_value(&mut self.scratch)?,
@@ -440,25 +592,25 @@ impl<R: Read + Seek> Parser<R> {
         Ok(())
     }
 
-    fn close_node(&mut self, node: PendingNode) -> Result<(), ParseError> {
+    fn close_node(&mut self, node: &PendingNode) -> Result<(), ParseError> {
         let stack = node.stack.expect("invariant: every open node has a stack");
-        let id = self.node_id_of(&node, stack)?;
+        let id = self.node_id_of(node, stack)?;
         // Legacy nodes (no `callFrame`) used 1-based positions (formats §3.2).
         let shift = if node.has_call_frame { 0 } else { 1 };
-        if !node.has_call_frame && (node.line.is_some() || node.name.is_some()) {
+        if !node.has_call_frame && (node.line.is_some() || node.name.set) {
             self.legacy = true;
         }
         let line = clamp_position(node.line.unwrap_or(-1), shift);
         let column = clamp_position(node.column.unwrap_or(-1), shift);
         let key = FrameKey {
-            name: node.name.as_deref().unwrap_or(""),
-            script_id: node.script_id.as_deref().unwrap_or("0"),
-            url: node.url.as_deref().unwrap_or(""),
+            name: node.name.get().unwrap_or(""),
+            script_id: node.script_id.get().unwrap_or("0"),
+            url: node.url.get().unwrap_or(""),
             line,
             column,
         };
         self.b.close_stack(stack, key, node.self_size, id);
-        if self.by_node_id.insert(id, stack).is_some() {
+        if !self.nodes.insert(id, stack) {
             return Err(ParseError::DuplicateNodeId {
                 id,
                 offset: self.cur.offset(),
@@ -532,35 +684,52 @@ impl<R: Read + Seek> Parser<R> {
     /// records the second thread read from here and moves on after the
     /// last of them. False when it read none.
     fn take_split(&mut self) -> Result<bool, ParseError> {
-        /// Records taken between two releases of their pages.
-        const CHUNK: usize = 1 << 16;
-        let Some(split) = self.split.take() else {
+        let Some(mut split) = self.split.take() else {
             return Ok(false);
         };
+        // Without the tree read, the second thread leaves its lookups to
+        // this one: it must not wait for a table.
+        split.table = None;
         // The second thread always sends; without it, it failed.
-        let mut records = split.records.recv().map_err(|_| ParseError::Io {
+        let records = split.records.recv().map_err(|_| ParseError::Io {
             offset: split.at,
             source: std::io::Error::other("the second thread reading `samples` stopped"),
         })?;
-        if records.node_id.is_empty() {
+        if records.len() == 0 {
             return Ok(false);
         }
-        let mut from = 0;
-        while from < records.node_id.len() {
-            let to = (from + CHUNK).min(records.node_id.len());
-            for i in from..to {
-                let node_id = u64::from(records.node_id[i]);
-                self.take_sample(node_id, records.size[i], records.ordinal[i]);
+        let end = records.end;
+        match records.nodes {
+            Nodes::Stacks(stack) => self.append_resolved(stack, records.size, records.ordinal),
+            Nodes::Ids(mut node_id) => {
+                let (mut size, mut ordinal) = (records.size, records.ordinal);
+                for_chunks(node_id.len(), |from, to| {
+                    for i in from..to {
+                        self.take_sample(u64::from(node_id[i]), size[i], ordinal[i]);
+                    }
+                    // Copied into the model: their memory goes back as the
+                    // model's grows, so that peak memory stays that of one
+                    // thread.
+                    memory::discard(&mut node_id[from..to]);
+                    memory::discard(&mut size[from..to]);
+                    memory::discard(&mut ordinal[from..to]);
+                });
             }
-            // Copied into the model: their memory goes back as the model's
-            // grows, so that peak memory stays that of one thread.
-            memory::discard(&mut records.node_id[from..to]);
-            memory::discard(&mut records.size[from..to]);
-            memory::discard(&mut records.ordinal[from..to]);
-            from = to;
         }
-        self.cur.seek_to(records.end)?;
+        self.cur.seek_to(end)?;
         Ok(true)
+    }
+
+    /// Adds records whose stacks the second thread looked up, after this
+    /// thread's own: column by column, the shorter part is copied into the
+    /// longer (none when this thread read no sample), which keeps both the
+    /// copy and the peak memory small.
+    fn append_resolved(&mut self, stack: Vec<StackId>, size: Vec<u64>, ordinal: Vec<u64>) {
+        let samples = self.b.samples_mut();
+        let mine = std::mem::take(samples);
+        samples.stack = joined(mine.stack, stack);
+        samples.bytes = joined(mine.bytes, size);
+        samples.ordinal = joined(mine.ordinal, ordinal);
     }
 
     fn sample(&mut self) -> Result<(u64, u64, u64), ParseError> {
@@ -597,17 +766,8 @@ impl<R: Read + Seek> Parser<R> {
     }
 
     fn attribute(&mut self, node_id: u64, size: u64, ordinal: u64) {
-        if let Some(&stack) = self
-            .dense
-            .get(usize::try_from(node_id).unwrap_or(usize::MAX))
-        {
-            if stack != u32::MAX {
-                self.b.push_sample(StackId::new(stack), size, ordinal);
-                return;
-            }
-        }
-        match self.by_node_id.get(&node_id) {
-            Some(&stack) => self.b.push_sample(stack, size, ordinal),
+        match self.nodes.get(node_id) {
+            Some(stack) => self.b.push_sample(stack, size, ordinal),
             None => self.b.push_unattributed(node_id, size, ordinal),
         }
     }
@@ -760,7 +920,7 @@ impl<R: Read + Seek> Parser<R> {
         }
     }
 
-    fn text(&mut self, field: &'static str) -> Result<String, ParseError> {
+    fn text(&mut self, field: &'static str, out: &mut Text) -> Result<(), ParseError> {
         let b = self.cur.peek_token()?;
         if b != b'"' {
             let at = self.cur.offset();
@@ -771,18 +931,46 @@ impl<R: Read + Seek> Parser<R> {
             ));
         }
         self.cur.string(&mut self.scratch, "a string")?;
-        Ok(String::from_utf8_lossy(&self.scratch).into_owned())
+        out.start()
+            .push_str(&String::from_utf8_lossy(&self.scratch));
+        Ok(())
     }
 
     /// `scriptId` is a string of digits in CDP; accept a bare number too.
-    fn script_id(&mut self) -> Result<String, ParseError> {
+    fn script_id(&mut self, out: &mut Text) -> Result<(), ParseError> {
         if self.cur.peek_token()? == b'"' {
-            return self.text("scriptId");
+            return self.text("scriptId", out);
         }
-        match self.cur.number()? {
-            Number::Unsigned(v) => Ok(v.to_string()),
-            Number::Float(f) => Ok(f.to_string()),
-        }
+        let shown = match self.cur.number()? {
+            Number::Unsigned(v) => v.to_string(),
+            Number::Float(f) => f.to_string(),
+        };
+        out.start().push_str(&shown);
+        Ok(())
+    }
+}
+
+/// `first` followed by `second`, built in the longer of the two, so that
+/// the shorter is the one copied (or moved along). The shorter one's
+/// memory goes back before the caller joins the next column.
+fn joined<T: Copy>(mut first: Vec<T>, mut second: Vec<T>) -> Vec<T> {
+    if first.len() >= second.len() {
+        first.extend_from_slice(&second);
+        return first;
+    }
+    second.splice(0..0, first);
+    second
+}
+
+/// Calls `f(from, to)` over `0..len` in chunks of records taken between
+/// two releases of their pages.
+fn for_chunks(len: usize, mut f: impl FnMut(usize, usize)) {
+    const CHUNK: usize = 1 << 16;
+    let mut from = 0;
+    while from < len {
+        let to = (from + CHUNK).min(len);
+        f(from, to);
+        from = to;
     }
 }
 
@@ -946,6 +1134,40 @@ mod tests {
             "no `head` found in the object that ends at byte 43: a sampling heap profile has a \
              `head` call tree; this JSON has none"
         );
+    }
+
+    /// Ids in any order, beyond the flat table's bound or not: each is
+    /// found, none is taken twice, and the table holds them all once the
+    /// tree is read if they fit its bound then.
+    #[test]
+    fn the_node_index_finds_every_id_and_refuses_repeats() {
+        let mut index = NodeIndex::default();
+        let ids = [5u64, 3, 100_000, 1, 2, 7_000];
+        for (k, &id) in (0u32..).zip(&ids) {
+            assert!(index.insert(id, StackId::new(k)));
+        }
+        assert!(!index.insert(100_000, StackId::new(9)));
+        assert!(!index.insert(3, StackId::new(9)));
+        for (k, &id) in (0u32..).zip(&ids) {
+            assert_eq!(index.get(id), Some(StackId::new(k)));
+        }
+        assert_eq!(index.get(4), None);
+        assert_eq!(index.get(u64::MAX), None);
+        index.settle();
+        assert!(index.all_dense().is_none());
+
+        // A node created early (a large id) that closes first.
+        let mut index = NodeIndex::default();
+        assert!(index.insert(2_000, StackId::new(0)));
+        for i in 1..=300u32 {
+            assert!(index.insert(u64::from(i), StackId::new(i)));
+        }
+        assert!(index.all_dense().is_none());
+        index.settle();
+        let dense = index.all_dense().unwrap();
+        assert_eq!(dense[2_000], 0);
+        assert_eq!(index.get(2_000), Some(StackId::new(0)));
+        assert!(!index.insert(2_000, StackId::new(1)));
     }
 
     /// The same tree as `profile("alloc", …)` with a child under `main`, in

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use heapdiff_model::HeapProfile;
+use heapdiff_model::{HeapProfile, StackId};
 
 use crate::cursor::Cursor;
 use crate::heapprofile::{SAMPLE_KEYS, parse_from};
@@ -223,13 +223,19 @@ fn parse_split<S: ReadAt + ?Sized>(
     let stop = Arc::new(AtomicBool::new(false));
     std::thread::scope(|scope| {
         let (tx, rx) = channel();
+        let (table_tx, table_rx) = channel();
         let wanted = Arc::clone(&stop);
-        scope.spawn(move || read_records(src, at..len, &tx, &wanted));
+        scope.spawn(move || {
+            let records = read_records(src, at..len, &wanted);
+            // The first thread may be gone; then nobody needs them.
+            let _ = tx.send(records.map(|r| r.resolved(&table_rx)).unwrap_or_default());
+        });
         parse_from(
             whole,
             Some(Split {
                 at,
                 records: rx,
+                table: Some(table_tx),
                 stop,
             }),
         )
@@ -237,10 +243,18 @@ fn parse_split<S: ReadAt + ?Sized>(
 }
 
 /// The first record start at or after `nominal`: the offset of its `{`.
+/// At the opening of `samples` (where a split is put when the call tree
+/// is the first thread's whole share), that is the array's first record.
 fn split_point<S: ReadAt + ?Sized>(src: &S, nominal: u64) -> Option<u64> {
     let mut window = vec![0; SEARCH_LEN];
     let got = read_full(src, &mut window, nominal);
-    window[..got]
+    let window = &window[..got];
+    if window.starts_with(SAMPLES_START)
+        && window[SAMPLES_START.len()..].starts_with(&RECORD_START[1..])
+    {
+        return Some(nominal + SAMPLES_START.len() as u64);
+    }
+    window
         .windows(RECORD_START.len())
         .position(|w| w == RECORD_START)
         .map(|i| nominal + i as u64 + 1)
@@ -253,6 +267,11 @@ pub(crate) struct Split {
     pub(crate) at: u64,
     /// Its records, once it has stopped.
     pub(crate) records: Receiver<Records>,
+    /// Where the first thread sends the call tree's dense table of node
+    /// ids once the tree is read, so that the second thread looks the
+    /// nodes of its records up itself. Sending nothing (dropping it) leaves
+    /// the lookups to the first thread.
+    pub(crate) table: Option<Sender<Vec<u32>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -262,11 +281,25 @@ impl Drop for Split {
     }
 }
 
-/// Sample records as read, before their nodes are looked up, and where
-/// the reading stopped.
+/// The nodes of sample records: V8's node ids as read, or the model's
+/// stacks once they are looked up.
+pub(crate) enum Nodes {
+    /// V8's node ids.
+    Ids(Vec<u32>),
+    /// The stack of every record: each id was in the call tree.
+    Stacks(Vec<StackId>),
+}
+
+impl Default for Nodes {
+    fn default() -> Self {
+        Self::Ids(Vec::new())
+    }
+}
+
+/// Sample records as read, and where the reading stopped.
 #[derive(Default)]
 pub(crate) struct Records {
-    pub(crate) node_id: Vec<u32>,
+    pub(crate) nodes: Nodes,
     pub(crate) size: Vec<u64>,
     pub(crate) ordinal: Vec<u64>,
     /// The offset after the last record read.
@@ -277,25 +310,63 @@ impl Records {
     /// Room for every record that fits in `len` bytes, so that the columns
     /// never move while they grow (their pages come as they are written);
     /// `None` when that much address space cannot be had.
-    fn with_room_for(len: u64) -> Option<Self> {
+    fn with_room_for(len: u64) -> Option<(Vec<u32>, Self)> {
         let n = usize::try_from(len / MIN_RECORD_LEN + 1).ok()?;
+        let mut node_id = Vec::new();
         let mut records = Self::default();
-        records.node_id.try_reserve_exact(n).ok()?;
+        node_id.try_reserve_exact(n).ok()?;
         records.size.try_reserve_exact(n).ok()?;
         records.ordinal.try_reserve_exact(n).ok()?;
-        Some(records)
+        Some((node_id, records))
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.size.len()
+    }
+
+    /// The records with their nodes looked up in the dense table that
+    /// `table` brings (node id → raw stack id, `u32::MAX` for none), when
+    /// one comes and holds every id; as read otherwise. The ids become
+    /// the stacks in place.
+    fn resolved(self, table: &Receiver<Vec<u32>>) -> Self {
+        let Nodes::Ids(ids) = self.nodes else {
+            return self;
+        };
+        let Ok(dense) = table.recv() else {
+            return Self {
+                nodes: Nodes::Ids(ids),
+                ..self
+            };
+        };
+        let stack_of = |id: u32| {
+            dense
+                .get(id as usize)
+                .copied()
+                .filter(|&stack| stack != u32::MAX)
+        };
+        let nodes = if ids.iter().all(|&id| stack_of(id).is_some()) {
+            Nodes::Stacks(
+                ids.into_iter()
+                    .map(|id| StackId::new(stack_of(id).unwrap_or(u32::MAX)))
+                    .collect(),
+            )
+        } else {
+            Nodes::Ids(ids)
+        };
+        Self { nodes, ..self }
     }
 }
 
 /// The second thread: reads V8-layout records from the start of `range`
 /// until anything else (or a node id beyond `u32`, which the records do not
-/// hold), then sends them. It stops early when `stop` is set.
+/// hold). `None` when it was stopped early by `stop`, or could not reserve
+/// its columns (then the first thread reads every record itself).
 fn read_records<S: ReadAt + ?Sized>(
     src: &S,
     range: std::ops::Range<u64>,
-    tx: &Sender<Records>,
     stop: &AtomicBool,
-) {
+) -> Option<Records> {
     let mut cur = Cursor::starting_at(
         At {
             src,
@@ -303,11 +374,7 @@ fn read_records<S: ReadAt + ?Sized>(
         },
         range.start,
     );
-    let Some(mut records) = Records::with_room_for(range.end - range.start) else {
-        // No records: the first thread reads them all itself.
-        let _ = tx.send(Records::default());
-        return;
-    };
+    let (mut node_ids, mut records) = Records::with_room_for(range.end - range.start)?;
     loop {
         if cur.fill_at_least(FAST_WINDOW).is_err() {
             break;
@@ -318,19 +385,19 @@ fn read_records<S: ReadAt + ?Sized>(
         let Ok(node_id) = u32::try_from(node_id) else {
             break;
         };
-        records.node_id.push(node_id);
+        node_ids.push(node_id);
         records.size.push(size);
         records.ordinal.push(ordinal);
         records.end = cur.offset();
-        if records.node_id.len() % CHECK_EVERY == 0 && stop.load(Ordering::Relaxed) {
-            return;
+        if node_ids.len() % CHECK_EVERY == 0 && stop.load(Ordering::Relaxed) {
+            return None;
         }
         if !cur.eat(b',') {
             break;
         }
     }
-    // The first thread may be gone; then nobody needs them.
-    let _ = tx.send(records);
+    records.nodes = Nodes::Ids(node_ids);
+    Some(records)
 }
 
 /// A reader of `src` from byte `pos` on.
