@@ -5,7 +5,7 @@
 
 use std::io;
 
-use heapdiff_analyzer::snapshot::{CompareReport, SourcePosition, SummaryReport};
+use heapdiff_analyzer::snapshot::{Change, CompareReport, SourcePosition, SummaryReport};
 use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
 use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
 
@@ -123,6 +123,17 @@ pub(crate) fn source(s: Option<&SourcePosition>) -> String {
     )
 }
 
+/// The change columns' names.
+pub(crate) const CHANGE_HEADER: &str = "new,deleted,delta,alloc_size,freed_size,size_delta";
+
+/// The change columns' fields: exact counts and bytes.
+pub(crate) fn change(c: &Change) -> String {
+    format!(
+        "{},{},{},{},{},{}",
+        c.new, c.deleted, c.delta, c.alloc_size, c.freed_size, c.size_delta
+    )
+}
+
 /// `summary` as CSV.
 ///
 /// # Errors
@@ -156,20 +167,15 @@ pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
 pub fn compare(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     writeln!(
         out,
-        "name,key,new,deleted,delta,alloc_size,freed_size,size_delta,source_url,source_line,source_column"
+        "name,key,{CHANGE_HEADER},source_url,source_line,source_column"
     )?;
     for c in &r.classes {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{}",
             text(&c.name),
             text(&c.key),
-            c.new,
-            c.deleted,
-            c.delta,
-            c.alloc_size,
-            c.freed_size,
-            c.size_delta,
+            change(&c.change),
             source(c.source.as_ref())
         )?;
     }

@@ -4,8 +4,8 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    CompareReport, DominatorsReport, PathStep, RetainersReport, SourcePosition, SpanTotals,
-    SummaryReport, Suspect, SuspectCluster,
+    Change, CompareReport, CompareRow, DominatorsReport, PathStep, RetainersReport, SourcePosition,
+    SpanTotals, SummaryReport, Suspect, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -25,6 +25,53 @@ pub(crate) fn pct(part: u64, whole: u64) -> String {
 /// nothing.
 pub(crate) fn source(s: Option<&SourcePosition>) -> String {
     s.map(SourcePosition::short).unwrap_or_default()
+}
+
+/// The change columns' titles, as DevTools' Comparison view names them.
+pub(crate) const CHANGE_HEADER: [&str; 6] = [
+    "# New",
+    "# Deleted",
+    "# Delta",
+    "Alloc. Size",
+    "Freed Size",
+    "Size Delta",
+];
+
+/// The change columns' cells, the same in a terminal and in Markdown.
+pub(crate) fn change_cells(c: &Change) -> [String; 6] {
+    [
+        c.new.to_string(),
+        c.deleted.to_string(),
+        format!("{:+}", c.delta),
+        bytes(c.alloc_size),
+        bytes(c.freed_size),
+        signed_bytes(c.size_delta),
+    ]
+}
+
+/// The Comparison's columns: the change, then the class and its source.
+fn compare_header() -> Vec<&'static str> {
+    CHANGE_HEADER
+        .into_iter()
+        .chain(["Class", "Source"])
+        .collect()
+}
+
+/// A Comparison row's cells, its text through `esc`.
+fn compare_cells(r: &CompareRow, esc: fn(&str) -> String) -> Vec<String> {
+    let mut cells = change_cells(&r.change).to_vec();
+    cells.extend([esc(&r.name), esc(&source(r.source.as_ref()))]);
+    cells
+}
+
+/// The Comparison's Markdown header and alignment lines.
+pub(crate) fn compare_markdown_header() -> String {
+    crate::markdown::header(&compare_header(), CHANGE_HEADER.len())
+}
+
+/// A Comparison row as a Markdown table line.
+pub(crate) fn compare_markdown_row(r: &CompareRow) -> String {
+    format!("| {} |", compare_cells(r, md).join(" | "))
 }
 
 fn distance(d: Option<i32>) -> String {
@@ -265,30 +312,10 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
         )?;
     }
     suspects_text(out, r)?;
-    let mut t = new_table(
-        &[
-            "# New",
-            "# Deleted",
-            "# Delta",
-            "Alloc. Size",
-            "Freed Size",
-            "Size Delta",
-            "Class",
-            "Source",
-        ],
-        &[0, 1, 2, 3, 4, 5],
-    );
+    let right: Vec<usize> = (0..CHANGE_HEADER.len()).collect();
+    let mut t = new_table(&compare_header(), &right);
     for c in &r.classes {
-        t.add_row(vec![
-            c.new.to_string(),
-            c.deleted.to_string(),
-            format!("{:+}", c.delta),
-            bytes(c.alloc_size),
-            bytes(c.freed_size),
-            signed_bytes(c.size_delta),
-            term(&c.name),
-            term(&source(c.source.as_ref())),
-        ]);
+        t.add_row(compare_cells(c, term));
     }
     write_table(out, &t)?;
     writeln!(
@@ -337,24 +364,9 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     suspects_markdown(out, r)?;
-    writeln!(
-        out,
-        "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |"
-    )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---|")?;
+    writeln!(out, "{}", compare_markdown_header())?;
     for c in &r.classes {
-        writeln!(
-            out,
-            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
-            c.new,
-            c.deleted,
-            c.delta,
-            bytes(c.alloc_size),
-            bytes(c.freed_size),
-            signed_bytes(c.size_delta),
-            md(&c.name),
-            md(&source(c.source.as_ref()))
-        )?;
+        writeln!(out, "{}", compare_markdown_row(c))?;
     }
     if !r.allocated_between.is_empty() {
         writeln!(

@@ -172,7 +172,7 @@ pub fn package_compare(
         .into_iter()
         .filter_map(|name| {
             let list = |m: &FxHashMap<String, Vec<(u64, u64)>>| m.get(name).cloned();
-            let m = comparison::matched(
+            let change = comparison::matched(
                 &list(&mb).unwrap_or_default(),
                 &list(&mc).unwrap_or_default(),
             );
@@ -180,22 +180,18 @@ pub fn package_compare(
                 rb.get(name).copied().unwrap_or(0),
                 rc.get(name).copied().unwrap_or(0),
             );
-            (m.new > 0 || m.deleted > 0 || before != after).then(|| PackageCompareRow {
+            (!change.is_empty() || before != after).then(|| PackageCompareRow {
                 package: name.clone(),
-                new: m.new,
-                deleted: m.deleted,
-                delta: comparison::signed(m.new, m.deleted),
-                alloc_size: m.alloc,
-                freed_size: m.freed,
-                size_delta: comparison::signed(m.alloc, m.freed),
+                change,
                 retained_before: before,
                 retained_after: after,
             })
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.alloc_size
-            .cmp(&a.alloc_size)
+        b.change
+            .alloc_size
+            .cmp(&a.change.alloc_size)
             .then_with(|| {
                 let growth =
                     |r: &PackageCompareRow| comparison::signed(r.retained_after, r.retained_before);

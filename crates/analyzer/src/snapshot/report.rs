@@ -107,11 +107,10 @@ pub struct PackageSummaryReport {
     pub packages: Vec<PackageRow>,
 }
 
-/// One package of the Comparison by package.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PackageCompareRow {
-    /// As in [`PackageRow::package`].
-    pub package: String,
+/// What changed in a group of objects (a class, a package) between two
+/// snapshots, matched by object id: DevTools' Comparison columns.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Change {
     /// Objects only in the current snapshot.
     pub new: u64,
     /// Objects only in the base snapshot.
@@ -124,6 +123,24 @@ pub struct PackageCompareRow {
     pub freed_size: u64,
     /// `alloc_size - freed_size`.
     pub size_delta: i64,
+}
+
+impl Change {
+    /// No object of the group is new or deleted.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.new == 0 && self.deleted == 0
+    }
+}
+
+/// One package of the Comparison by package.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PackageCompareRow {
+    /// As in [`PackageRow::package`].
+    pub package: String,
+    /// New and deleted objects and their sizes.
+    #[serde(flatten)]
+    pub change: Change,
     /// Retained size in the base, each dominator subtree counted once.
     pub retained_before: u64,
     /// Retained size in the current snapshot.
@@ -154,18 +171,9 @@ pub struct CompareRow {
     pub name: String,
     /// Class key.
     pub key: String,
-    /// Objects only in the current snapshot.
-    pub new: u64,
-    /// Objects only in the base snapshot.
-    pub deleted: u64,
-    /// `new - deleted`.
-    pub delta: i64,
-    /// Σ self of new objects.
-    pub alloc_size: u64,
-    /// Σ self of deleted objects.
-    pub freed_size: u64,
-    /// `alloc_size - freed_size`.
-    pub size_delta: i64,
+    /// New and deleted objects and their sizes.
+    #[serde(flatten)]
+    pub change: Change,
     /// Where the class's constructor is in the source, for classes keyed
     /// by location (resolved from the snapshot's Script objects); `null`
     /// otherwise or when the script has no URL in the snapshot.

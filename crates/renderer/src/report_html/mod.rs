@@ -13,7 +13,7 @@
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
-use heapdiff_analyzer::snapshot::{CompareReport, PathStep, SourcePosition};
+use heapdiff_analyzer::snapshot::{Change, CompareReport, PathStep, SourcePosition};
 use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
@@ -352,20 +352,35 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
 
 /// DevTools' Comparison view, one row per class.
 fn comparison(h: &mut Markup, c: &CompareReport) {
-    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th># New</th><th># Deleted</th><th># Delta</th><th>Alloc. Size</th><th>Freed Size</th><th>Size Delta</th><th>Class</th><th>Source</th></tr></thead><tbody>\n");
+    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr>");
+    change_header(h);
+    h.raw("<th>Class</th><th>Source</th></tr></thead><tbody>\n");
     for r in &c.classes {
         h.raw("<tr>");
-        sorted_cell(h, r.new, r.new);
-        sorted_cell(h, r.deleted, r.deleted);
-        sorted_cell(h, r.delta, format!("{:+}", r.delta));
-        sorted_cell(h, r.alloc_size, bytes(r.alloc_size));
-        sorted_cell(h, r.freed_size, bytes(r.freed_size));
-        sorted_cell(h, r.size_delta, signed_bytes(r.size_delta));
+        change_cells(h, &r.change);
         cell(h, &r.name);
         source_cell(h, r.source.as_ref());
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
+}
+
+/// The change columns' titles.
+fn change_header(h: &mut Markup) {
+    for title in crate::snapshot::CHANGE_HEADER {
+        h.element("th", title);
+    }
+}
+
+/// The change columns' cells, each sorted by its exact value.
+fn change_cells(h: &mut Markup, c: &Change) {
+    let [new, deleted, delta, alloc, freed, size_delta] = crate::snapshot::change_cells(c);
+    sorted_cell(h, c.new, new);
+    sorted_cell(h, c.deleted, deleted);
+    sorted_cell(h, c.delta, delta);
+    sorted_cell(h, c.alloc_size, alloc);
+    sorted_cell(h, c.freed_size, freed);
+    sorted_cell(h, c.size_delta, size_delta);
 }
 
 /// The objects allocated between the snapshots and still alive, with what
