@@ -5,7 +5,7 @@
 
 use std::io;
 
-use heapdiff_analyzer::snapshot::{Change, CompareReport, SourcePosition, SummaryReport};
+use heapdiff_analyzer::snapshot::{Change, CompareReport, Origin, SummaryReport};
 use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
 use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
 
@@ -116,8 +116,8 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
 
 /// A class's source position as three fields (URL, line, column), empty
 /// when there is none.
-pub(crate) fn source(s: Option<&SourcePosition>) -> String {
-    s.map_or_else(
+pub(crate) fn source(o: &Origin) -> String {
+    o.source.as_ref().map_or_else(
         || ",,".to_string(),
         |s| format!("{},{},{}", text(&s.url), s.line, s.column),
     )
@@ -154,7 +154,7 @@ pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
             c.self_size,
             c.retained_size,
             d,
-            source(c.source.as_ref())
+            source(&c.origin)
         )?;
     }
     Ok(())
@@ -176,7 +176,7 @@ pub fn compare(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
             text(&c.name),
             text(&c.key),
             change(&c.change),
-            source(c.source.as_ref())
+            source(&c.origin)
         )?;
     }
     Ok(())

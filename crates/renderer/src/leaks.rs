@@ -16,11 +16,7 @@ pub(crate) const HEADING: &str = "Leaks: objects new in the target and alive in 
 /// One cluster's line: `RequestRecord (cache.js:37:14): 377 objects,
 /// retaining 434 kB`, through `esc` (terminal or Markdown escaping).
 fn cluster_line(c: &LeakCluster, esc: fn(&str) -> String) -> String {
-    let at = c
-        .source
-        .as_ref()
-        .map(|p| format!(" ({})", esc(&p.short())))
-        .unwrap_or_default();
+    let at = crate::snapshot::source_after_name(&c.origin, esc);
     let objects = if c.count == 1 { "object" } else { "objects" };
     format!(
         "{}{at}: {} {objects}, retaining {}",
@@ -112,7 +108,7 @@ pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
             crate::csv::text(&c.key),
             c.count,
             c.retained_size,
-            crate::csv::source(c.source.as_ref()),
+            crate::csv::source(&c.origin),
             crate::csv::text(&path_text(&c.path))
         )?;
     }
@@ -123,7 +119,7 @@ pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
     h.raw("<h2>Leaks</h2>\n<p>Objects new in the target and alive in every later snapshot, by class, source and retainer path, largest retained size first.</p>\n<ul class=\"suspects\">\n");
     for (i, c) in r.clusters.iter().enumerate() {
-        crate::report_html::ranked_class(h, i + 1, &c.class, c.source.as_ref());
+        crate::report_html::ranked_class(h, i + 1, &c.class, &c.origin);
         h.raw(": ")
             .text(c.count)
             .raw(if c.count == 1 { " object" } else { " objects" })

@@ -279,7 +279,7 @@ fn write_snapshot(
                 bytes(g.self_size),
                 g.count,
                 md(&g.name),
-                md(&crate::snapshot::source(g.source.as_ref())),
+                md(&crate::snapshot::source(&g.origin)),
                 path
             )?;
         }

@@ -4,8 +4,8 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    Change, CompareReport, CompareRow, DominatorsReport, PathStep, RetainersReport, SourcePosition,
-    SpanTotals, SummaryReport, Suspect, SuspectCluster,
+    Change, CompareReport, CompareRow, DominatorsReport, Origin, PathStep, RetainersReport,
+    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -23,8 +23,20 @@ pub(crate) fn pct(part: u64, whole: u64) -> String {
 
 /// A class's source position as DevTools shows it (`cache.js:32:14`), or
 /// nothing.
-pub(crate) fn source(s: Option<&SourcePosition>) -> String {
-    s.map(SourcePosition::short).unwrap_or_default()
+pub(crate) fn source(o: &Origin) -> String {
+    o.source
+        .as_ref()
+        .map(SourcePosition::short)
+        .unwrap_or_default()
+}
+
+/// A class's source position after its name (` (cache.js:32:14)`), through
+/// `esc` (terminal or Markdown escaping), or nothing.
+pub(crate) fn source_after_name(o: &Origin, esc: fn(&str) -> String) -> String {
+    o.source
+        .as_ref()
+        .map(|p| format!(" ({})", esc(&p.short())))
+        .unwrap_or_default()
 }
 
 /// The change columns' titles, as DevTools' Comparison view names them.
@@ -60,7 +72,7 @@ fn compare_header() -> Vec<&'static str> {
 /// A Comparison row's cells, its text through `esc`.
 fn compare_cells(r: &CompareRow, esc: fn(&str) -> String) -> Vec<String> {
     let mut cells = change_cells(&r.change).to_vec();
-    cells.extend([esc(&r.name), esc(&source(r.source.as_ref()))]);
+    cells.extend([esc(&r.name), esc(&source(&r.origin))]);
     cells
 }
 
@@ -99,7 +111,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
             c.count.to_string(),
             distance(c.distance),
             term(&c.name),
-            term(&source(c.source.as_ref())),
+            term(&source(&c.origin)),
         ]);
     }
     write_table(out, &t)?;
@@ -164,7 +176,7 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
             c.count,
             distance(c.distance),
             md(&c.name),
-            md(&source(c.source.as_ref()))
+            md(&source(&c.origin))
         )?;
     }
     writeln!(out)?;
@@ -228,11 +240,7 @@ const SUSPECTS_HEADING: &str =
 /// One suspect's line: `RequestRecord (cache.js:32:14): 464 new, retaining
 /// 569 kB`, through `esc` (terminal or Markdown escaping).
 fn suspect_line(s: &Suspect, esc: fn(&str) -> String) -> String {
-    let at = s
-        .source
-        .as_ref()
-        .map(|p| format!(" ({})", esc(&p.short())))
-        .unwrap_or_default();
+    let at = source_after_name(&s.origin, esc);
     format!(
         "{}{at}: {} new, retaining {}",
         esc(&s.class),
@@ -349,7 +357,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
                 bytes(g.self_size),
                 g.count.to_string(),
                 term(&g.name),
-                term(&source(g.source.as_ref())),
+                term(&source(&g.origin)),
                 term(&path_text(&g.retainer_path)),
             ]);
         }
@@ -382,7 +390,7 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Resul
                 bytes(g.retained_size),
                 g.count,
                 md(&g.name),
-                md(&source(g.source.as_ref())),
+                md(&source(&g.origin)),
                 md(&path_text(&g.retainer_path))
             )?;
         }

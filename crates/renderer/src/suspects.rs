@@ -25,7 +25,7 @@ fn headline(c: &AccumulationCluster, esc: fn(&str) -> String) -> String {
     } else {
         format!("{} objects of class {}", c.count, esc(&c.class))
     };
-    let at = match (&c.source, &c.holder_source) {
+    let at = match (&c.origin.source, &c.holder_source) {
         (Some(p), _) => format!(" ({})", esc(&p.short())),
         (None, Some(p)) => format!(" (holder at {})", esc(&p.short())),
         (None, None) => String::new(),

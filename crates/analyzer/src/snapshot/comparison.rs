@@ -5,7 +5,7 @@
 use heapdiff_model::{HeapGraph, NodeOrdinal, ObjectId};
 use rustc_hash::FxHashMap;
 
-use super::report::{Change, CompareReport, CompareRow, NewObjectsRow};
+use super::report::{Change, CompareReport, CompareRow, NewObjectsRow, Origin};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
 use super::{Derived, suspects};
@@ -136,10 +136,12 @@ fn class_rows(base: (&HeapGraph, &Derived), current: (&HeapGraph, &Derived)) -> 
         };
         rows.push(CompareRow {
             name,
-            generated,
             key: key.to_string(),
             change,
-            source: source_of(key),
+            origin: Origin {
+                source: source_of(key),
+                generated,
+            },
         });
     }
     rows.sort_by(|a, b| {
@@ -229,14 +231,13 @@ fn allocated_between(
     classes
         .into_iter()
         .map(|c| {
-            let (name, generated) = d.scripts.shown_class(&d.classes, c);
+            let (name, origin) = d.scripts.shown_class_with_origin(&d.classes, c);
             NewObjectsRow {
                 name,
-                generated,
                 count: sums.count[c],
                 self_size: sums.self_size[c],
                 retained_size: sums.retained[c],
-                source: d.scripts.position_of_key(&d.classes.keys[c]),
+                origin,
                 retainer_path: largest
                     .get(&c)
                     .map(|&v| shortest_path(g, d, index, v))

@@ -32,7 +32,7 @@ pub use leaks::{LeaksOptions, leaks};
 pub use packages::{NO_SOURCE, Packages, package_compare, package_summary};
 pub use report::{
     AccumulationCluster, AccumulationReport, Change, ClassRow, CompareReport, CompareRow,
-    DominatorRow, DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow,
+    DominatorRow, DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, Origin,
     PackageCompareReport, PackageCompareRow, PackageRow, PackageSummaryReport, PathStep,
     RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
     SuspectCluster,

@@ -228,8 +228,8 @@ mod tests {
         let bd = super::super::analyze_with(&base, Some(&cd.classes.interfaces));
         let r = package_compare((&base, &bd), (&cur, &cd), None);
         let row = |name: &str| r.packages.iter().find(|p| p.package == name).unwrap();
-        assert_eq!(row("lru-cache").new, 1000);
-        assert_eq!(row("yallist").new, 1000);
+        assert_eq!(row("lru-cache").change.new, 1000);
+        assert_eq!(row("yallist").change.new, 1000);
         assert!(row("lru-cache").retained_after > row("lru-cache").retained_before);
         let summary = package_summary(&cur, &cd, None, None);
         let total: u64 = summary.packages.iter().map(|p| p.self_size).sum();

@@ -13,7 +13,7 @@
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
-use heapdiff_analyzer::snapshot::{Change, CompareReport, PathStep, SourcePosition};
+use heapdiff_analyzer::snapshot::{Change, CompareReport, Origin, PathStep};
 use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
@@ -100,8 +100,8 @@ fn cell(h: &mut Markup, text: impl Value) {
 
 /// A class's source position (`cache.js:32:14`), its whole URL as the
 /// title; an empty cell when there is none.
-fn source_cell(h: &mut Markup, s: Option<&SourcePosition>) {
-    match s {
+fn source_cell(h: &mut Markup, o: &Origin) {
+    match &o.source {
         Some(s) => {
             h.tag("td")
                 .attr("title", &s.url)
@@ -300,13 +300,13 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
 
 /// The start of a ranked list item: `#1 <b>class</b> (file:line:col)`,
 /// the full URL as the position's tooltip.
-pub(crate) fn ranked_class(h: &mut Markup, rank: usize, class: &str, at: Option<&SourcePosition>) {
+pub(crate) fn ranked_class(h: &mut Markup, rank: usize, class: &str, origin: &Origin) {
     h.raw("<li>#")
         .text(rank)
         .raw(" <b>")
         .text(class)
         .raw("</b>");
-    if let Some(at) = at {
+    if let Some(at) = &origin.source {
         h.raw(" (");
         h.tag("span")
             .attr("title", &at.url)
@@ -336,7 +336,7 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
     };
     h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ul class=\"suspects\">\n");
     for (i, s) in c.suspects.iter().enumerate() {
-        ranked_class(h, i + 1, &s.class, s.source.as_ref());
+        ranked_class(h, i + 1, &s.class, &s.origin);
         h.raw(": ")
             .text(s.count)
             .raw(" new, retaining ")
@@ -359,7 +359,7 @@ fn comparison(h: &mut Markup, c: &CompareReport) {
         h.raw("<tr>");
         change_cells(h, &r.change);
         cell(h, &r.name);
-        source_cell(h, r.source.as_ref());
+        source_cell(h, &r.origin);
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
@@ -402,7 +402,7 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
         sorted_cell(h, g.self_size, bytes(g.self_size));
         sorted_cell(h, g.count, g.count);
         cell(h, &g.name);
-        source_cell(h, g.source.as_ref());
+        source_cell(h, &g.origin);
         h.tag("td")
             .attr("class", "path")
             .open()
