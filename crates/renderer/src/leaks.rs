@@ -5,9 +5,8 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{LeakCluster, LeaksReport};
 
-use crate::escape::{markdown as md, terminal as term};
 use crate::markup::Markup;
-use crate::snapshot::path_text;
+use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::units::bytes;
 
 /// The heading of the clusters.
@@ -64,15 +63,7 @@ pub(crate) fn totals_line(r: &LeaksReport) -> String {
 /// # Errors
 /// When writing fails.
 pub fn text(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
-    writeln!(out, "{HEADING}:\n")?;
-    for (i, c) in r.clusters.iter().enumerate() {
-        writeln!(out, "#{} {}", i + 1, cluster_line(c, term))?;
-        writeln!(out, "   {}", term(&path_text(&c.path)))?;
-    }
-    if !r.clusters.is_empty() {
-        writeln!(out)?;
-    }
-    writeln!(out, "{}", totals_line(r))
+    list(out, r, TERMINAL)
 }
 
 /// The clusters in Markdown.
@@ -80,10 +71,15 @@ pub fn text(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 /// # Errors
 /// When writing fails.
 pub fn markdown(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
-    writeln!(out, "**{HEADING}**\n")?;
+    list(out, r, MARKDOWN)
+}
+
+/// The clusters, each with its path, then the totals.
+fn list(out: &mut dyn io::Write, r: &LeaksReport, style: ListStyle) -> io::Result<()> {
+    writeln!(out, "{}\n", style.heading(HEADING))?;
     for (i, c) in r.clusters.iter().enumerate() {
-        writeln!(out, "{}. {}", i + 1, cluster_line(c, md))?;
-        writeln!(out, "   - {}", md(&path_text(&c.path)))?;
+        writeln!(out, "{}{}", style.item(i + 1), cluster_line(c, style.esc))?;
+        writeln!(out, "{}{}", style.sub, (style.esc)(&path_text(&c.path)))?;
     }
     if !r.clusters.is_empty() {
         writeln!(out)?;

@@ -251,7 +251,7 @@ fn write_snapshot(
         )?;
     }
     write_inputs(out, inputs)?;
-    crate::snapshot::suspects_markdown(out, c)?;
+    crate::snapshot::suspects_list(out, c, crate::snapshot::MARKDOWN)?;
     folded_table(
         out,
         "Comparison by class",

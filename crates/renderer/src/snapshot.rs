@@ -233,6 +233,48 @@ pub(crate) fn path_text(path: &[PathStep]) -> String {
     path.iter().map(step_text).collect::<Vec<_>>().join(" → ")
 }
 
+/// How a ranked list (suspects, leak clusters) is written: in a terminal or
+/// in Markdown.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListStyle {
+    /// Escapes text for the output.
+    pub(crate) esc: fn(&str) -> String,
+    /// A heading line: `Heading:` or `**Heading**`.
+    heading: fn(&str) -> String,
+    /// The start of the n-th item: `#1 ` or `1. `.
+    item: fn(usize) -> String,
+    /// The start of a line under an item.
+    pub(crate) sub: &'static str,
+}
+
+/// Lists for a terminal.
+pub(crate) const TERMINAL: ListStyle = ListStyle {
+    esc: term,
+    heading: |h| format!("{h}:"),
+    item: |n| format!("#{n} "),
+    sub: "   ",
+};
+
+/// Lists in Markdown.
+pub(crate) const MARKDOWN: ListStyle = ListStyle {
+    esc: md,
+    heading: |h| format!("**{h}**"),
+    item: |n| format!("{n}. "),
+    sub: "   - ",
+};
+
+impl ListStyle {
+    /// The heading line.
+    pub(crate) fn heading(&self, text: &str) -> String {
+        (self.heading)(text)
+    }
+
+    /// The start of item `n` (from 1).
+    pub(crate) fn item(&self, n: usize) -> String {
+        (self.item)(n)
+    }
+}
+
 /// The heading of the suspects section.
 const SUSPECTS_HEADING: &str =
     "Suspects: new objects by class and source, ranked by the retained size they add";
@@ -278,31 +320,20 @@ fn cluster_line(c: &SuspectCluster) -> String {
     format!("{} × {}", c.count, path_text(&c.path))
 }
 
-/// The suspects section of a terminal comparison.
-fn suspects_text(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+/// The suspects section of a comparison, in a terminal or in Markdown.
+pub(crate) fn suspects_list(
+    out: &mut dyn io::Write,
+    r: &CompareReport,
+    style: ListStyle,
+) -> io::Result<()> {
     let Some(explain) = suspects_explain(r) else {
         return Ok(());
     };
-    writeln!(out, "{SUSPECTS_HEADING}:\n")?;
+    writeln!(out, "{}\n", style.heading(SUSPECTS_HEADING))?;
     for (i, s) in r.suspects.iter().enumerate() {
-        writeln!(out, "#{} {}", i + 1, suspect_line(s, term))?;
+        writeln!(out, "{}{}", style.item(i + 1), suspect_line(s, style.esc))?;
         for c in &s.clusters {
-            writeln!(out, "   {}", term(&cluster_line(c)))?;
-        }
-    }
-    writeln!(out, "\n{explain}\n")
-}
-
-/// The suspects section in Markdown.
-pub(crate) fn suspects_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
-    let Some(explain) = suspects_explain(r) else {
-        return Ok(());
-    };
-    writeln!(out, "**{SUSPECTS_HEADING}**\n")?;
-    for (i, s) in r.suspects.iter().enumerate() {
-        writeln!(out, "{}. {}", i + 1, suspect_line(s, md))?;
-        for c in &s.clusters {
-            writeln!(out, "   - {}", md(&cluster_line(c)))?;
+            writeln!(out, "{}{}", style.sub, (style.esc)(&cluster_line(c)))?;
         }
     }
     writeln!(out, "\n{explain}\n")
@@ -319,7 +350,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             "warning: few object ids are shared: these snapshots look like they come from different processes, so New/Deleted counts mean little\n"
         )?;
     }
-    suspects_text(out, r)?;
+    suspects_list(out, r, TERMINAL)?;
     let right: Vec<usize> = (0..CHANGE_HEADER.len()).collect();
     let mut t = new_table(&compare_header(), &right);
     for c in &r.classes {
@@ -371,7 +402,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
-    suspects_markdown(out, r)?;
+    suspects_list(out, r, MARKDOWN)?;
     writeln!(out, "{}", compare_markdown_header())?;
     for c in &r.classes {
         writeln!(out, "{}", compare_markdown_row(c))?;
