@@ -142,7 +142,7 @@ impl SnapshotStep {
             .map(|c| StepClass {
                 name: c.name,
                 key: c.key,
-                source: c.source,
+                source: c.origin.source,
                 count: c.count,
                 shallow: c.self_size,
                 retained: c.retained_size,

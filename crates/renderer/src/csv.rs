@@ -5,7 +5,7 @@
 
 use std::io;
 
-use heapdiff_analyzer::snapshot::{CompareReport, SourcePosition, SummaryReport};
+use heapdiff_analyzer::snapshot::{Change, CompareReport, Origin, SummaryReport};
 use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
 use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
 
@@ -116,10 +116,21 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
 
 /// A class's source position as three fields (URL, line, column), empty
 /// when there is none.
-pub(crate) fn source(s: Option<&SourcePosition>) -> String {
-    s.map_or_else(
+pub(crate) fn source(o: &Origin) -> String {
+    o.source.as_ref().map_or_else(
         || ",,".to_string(),
         |s| format!("{},{},{}", text(&s.url), s.line, s.column),
+    )
+}
+
+/// The change columns' names.
+pub(crate) const CHANGE_HEADER: &str = "new,deleted,delta,alloc_size,freed_size,size_delta";
+
+/// The change columns' fields: exact counts and bytes.
+pub(crate) fn change(c: &Change) -> String {
+    format!(
+        "{},{},{},{},{},{}",
+        c.new, c.deleted, c.delta, c.alloc_size, c.freed_size, c.size_delta
     )
 }
 
@@ -143,7 +154,7 @@ pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
             c.self_size,
             c.retained_size,
             d,
-            source(c.source.as_ref())
+            source(&c.origin)
         )?;
     }
     Ok(())
@@ -156,21 +167,16 @@ pub fn summary(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<()> {
 pub fn compare(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     writeln!(
         out,
-        "name,key,new,deleted,delta,alloc_size,freed_size,size_delta,source_url,source_line,source_column"
+        "name,key,{CHANGE_HEADER},source_url,source_line,source_column"
     )?;
     for c in &r.classes {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{}",
             text(&c.name),
             text(&c.key),
-            c.new,
-            c.deleted,
-            c.delta,
-            c.alloc_size,
-            c.freed_size,
-            c.size_delta,
-            source(c.source.as_ref())
+            change(&c.change),
+            source(&c.origin)
         )?;
     }
     Ok(())

@@ -5,9 +5,8 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{LeakCluster, LeaksReport};
 
-use crate::escape::{markdown as md, terminal as term};
 use crate::markup::Markup;
-use crate::snapshot::path_text;
+use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::units::bytes;
 
 /// The heading of the clusters.
@@ -16,11 +15,7 @@ pub(crate) const HEADING: &str = "Leaks: objects new in the target and alive in 
 /// One cluster's line: `RequestRecord (cache.js:37:14): 377 objects,
 /// retaining 434 kB`, through `esc` (terminal or Markdown escaping).
 fn cluster_line(c: &LeakCluster, esc: fn(&str) -> String) -> String {
-    let at = c
-        .source
-        .as_ref()
-        .map(|p| format!(" ({})", esc(&p.short())))
-        .unwrap_or_default();
+    let at = crate::snapshot::source_after_name(&c.origin, esc);
     let objects = if c.count == 1 { "object" } else { "objects" };
     format!(
         "{}{at}: {} {objects}, retaining {}",
@@ -68,15 +63,7 @@ pub(crate) fn totals_line(r: &LeaksReport) -> String {
 /// # Errors
 /// When writing fails.
 pub fn text(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
-    writeln!(out, "{HEADING}:\n")?;
-    for (i, c) in r.clusters.iter().enumerate() {
-        writeln!(out, "#{} {}", i + 1, cluster_line(c, term))?;
-        writeln!(out, "   {}", term(&path_text(&c.path)))?;
-    }
-    if !r.clusters.is_empty() {
-        writeln!(out)?;
-    }
-    writeln!(out, "{}", totals_line(r))
+    list(out, r, TERMINAL)
 }
 
 /// The clusters in Markdown.
@@ -84,10 +71,15 @@ pub fn text(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 /// # Errors
 /// When writing fails.
 pub fn markdown(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
-    writeln!(out, "**{HEADING}**\n")?;
+    list(out, r, MARKDOWN)
+}
+
+/// The clusters, each with its path, then the totals.
+fn list(out: &mut dyn io::Write, r: &LeaksReport, style: ListStyle) -> io::Result<()> {
+    writeln!(out, "{}\n", style.heading(HEADING))?;
     for (i, c) in r.clusters.iter().enumerate() {
-        writeln!(out, "{}. {}", i + 1, cluster_line(c, md))?;
-        writeln!(out, "   - {}", md(&path_text(&c.path)))?;
+        writeln!(out, "{}{}", style.item(i + 1), cluster_line(c, style.esc))?;
+        writeln!(out, "{}{}", style.sub, (style.esc)(&path_text(&c.path)))?;
     }
     if !r.clusters.is_empty() {
         writeln!(out)?;
@@ -112,7 +104,7 @@ pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
             crate::csv::text(&c.key),
             c.count,
             c.retained_size,
-            crate::csv::source(c.source.as_ref()),
+            crate::csv::source(&c.origin),
             crate::csv::text(&path_text(&c.path))
         )?;
     }
@@ -123,7 +115,7 @@ pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
     h.raw("<h2>Leaks</h2>\n<p>Objects new in the target and alive in every later snapshot, by class, source and retainer path, largest retained size first.</p>\n<ul class=\"suspects\">\n");
     for (i, c) in r.clusters.iter().enumerate() {
-        crate::report_html::ranked_class(h, i + 1, &c.class, c.source.as_ref());
+        crate::report_html::ranked_class(h, i + 1, &c.class, &c.origin);
         h.raw(": ")
             .text(c.count)
             .raw(if c.count == 1 { " object" } else { " objects" })

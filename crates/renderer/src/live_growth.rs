@@ -7,9 +7,8 @@ use std::io;
 use heapdiff_analyzer::live_growth::{Growth, LiveGrowth, SiteGrowth};
 use heapdiff_analyzer::snapshot::{SourcePosition, SuspectCluster};
 
-use crate::escape::{markdown as md, terminal as term};
 use crate::markup::Markup;
-use crate::snapshot::path_text;
+use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::units::bytes;
 
 /// The section's heading.
@@ -106,18 +105,7 @@ const NOTHING_GREW: &str = "Live growth: no allocation site's live objects grew.
 /// # Errors
 /// When writing fails.
 pub fn text(out: &mut dyn io::Write, r: &LiveGrowth) -> io::Result<()> {
-    if r.sites.is_empty() {
-        return writeln!(out, "{NOTHING_GREW}\n");
-    }
-    writeln!(out, "{}:\n", heading(r))?;
-    for (i, s) in r.sites.iter().enumerate() {
-        writeln!(out, "#{} {}", i + 1, site_line(r, s, term))?;
-        writeln!(out, "   {}", classes_line(s, term))?;
-        for c in &s.clusters {
-            writeln!(out, "   {}", term(&cluster_line(c)))?;
-        }
-    }
-    writeln!(out, "\n{}\n", total_line(r))
+    list(out, r, TERMINAL)
 }
 
 /// The section in Markdown.
@@ -125,18 +113,24 @@ pub fn text(out: &mut dyn io::Write, r: &LiveGrowth) -> io::Result<()> {
 /// # Errors
 /// When writing fails.
 pub fn markdown(out: &mut dyn io::Write, r: &LiveGrowth) -> io::Result<()> {
+    list(out, r, MARKDOWN)
+}
+
+/// The sites, each with its classes and retainer paths, then the total.
+fn list(out: &mut dyn io::Write, r: &LiveGrowth, style: ListStyle) -> io::Result<()> {
+    let (esc, sub) = (style.esc, style.sub);
     if r.sites.is_empty() {
-        return writeln!(out, "{}\n", md(NOTHING_GREW));
+        return writeln!(out, "{}\n", esc(NOTHING_GREW));
     }
-    writeln!(out, "**{}**\n", heading(r))?;
+    writeln!(out, "{}\n", style.heading(heading(r)))?;
     for (i, s) in r.sites.iter().enumerate() {
-        writeln!(out, "{}. {}", i + 1, site_line(r, s, md))?;
-        writeln!(out, "   - {}", classes_line(s, md))?;
+        writeln!(out, "{}{}", style.item(i + 1), site_line(r, s, esc))?;
+        writeln!(out, "{sub}{}", classes_line(s, esc))?;
         for c in &s.clusters {
-            writeln!(out, "   - {}", md(&cluster_line(c)))?;
+            writeln!(out, "{sub}{}", esc(&cluster_line(c)))?;
         }
     }
-    writeln!(out, "\n{}\n", md(&total_line(r)))
+    writeln!(out, "\n{}\n", esc(&total_line(r)))
 }
 
 /// The section of the HTML report.

@@ -27,6 +27,15 @@ pub(crate) fn location(
     }
 }
 
+/// A table's header line and alignment line: the first `right` columns
+/// right-aligned, the others left.
+pub(crate) fn header(columns: &[&str], right: usize) -> String {
+    let align: Vec<&str> = (0..columns.len())
+        .map(|i| if i < right { "---:" } else { "---" })
+        .collect();
+    format!("| {} |\n|{}|", columns.join(" | "), align.join("|"))
+}
+
 /// `heapdiff top --format markdown`.
 ///
 /// # Errors

@@ -7,9 +7,9 @@ use std::io;
 use heapdiff_analyzer::snapshot::{PackageCompareReport, PackageSummaryReport};
 
 use crate::escape::{markdown as md, terminal as term};
-use crate::snapshot::pct;
+use crate::snapshot::{CHANGE_HEADER, change_cells, pct};
 use crate::table::{new_table, write_table};
-use crate::units::{bytes, signed_bytes};
+use crate::units::bytes;
 
 const SUMMARY_HEADER: [&str; 6] = ["Retained", "%", "Shallow", "%", "Count", "Package"];
 
@@ -38,33 +38,25 @@ fn summary_footer(r: &PackageSummaryReport) -> String {
     )
 }
 
-const COMPARE_HEADER: [&str; 9] = [
-    "# New",
-    "# Deleted",
-    "# Delta",
-    "Alloc. Size",
-    "Freed Size",
-    "Size Delta",
-    "Retained before",
-    "Retained after",
-    "Package",
-];
+/// The diff's columns: the change, the retained sizes, the package.
+fn compare_header() -> Vec<&'static str> {
+    CHANGE_HEADER
+        .into_iter()
+        .chain(["Retained before", "Retained after", "Package"])
+        .collect()
+}
 
 fn compare_cells(r: &PackageCompareReport, esc: fn(&str) -> String) -> Vec<Vec<String>> {
     r.packages
         .iter()
         .map(|p| {
-            vec![
-                p.new.to_string(),
-                p.deleted.to_string(),
-                format!("{:+}", p.delta),
-                bytes(p.alloc_size),
-                bytes(p.freed_size),
-                signed_bytes(p.size_delta),
+            let mut cells = change_cells(&p.change).to_vec();
+            cells.extend([
                 bytes(p.retained_before),
                 bytes(p.retained_after),
                 esc(&p.package),
-            ]
+            ]);
+            cells
         })
         .collect()
 }
@@ -100,9 +92,7 @@ fn markdown(
     rows: Vec<Vec<String>>,
     footer: &str,
 ) -> io::Result<()> {
-    writeln!(out, "| {} |", header.join(" | "))?;
-    let align = vec!["---:"; header.len() - 1].join("|");
-    writeln!(out, "|{align}|---|")?;
+    writeln!(out, "{}", crate::markdown::header(header, header.len() - 1))?;
     for row in rows {
         writeln!(out, "| {} |", row.join(" | "))?;
     }
@@ -161,7 +151,7 @@ pub fn summary_csv(out: &mut dyn io::Write, r: &PackageSummaryReport) -> io::Res
 pub fn compare_table(out: &mut dyn io::Write, r: &PackageCompareReport) -> io::Result<()> {
     table(
         out,
-        &COMPARE_HEADER,
+        &compare_header(),
         compare_cells(r, term),
         &compare_footer(r),
     )
@@ -174,7 +164,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &PackageCompareReport) -> io::R
 pub fn compare_markdown(out: &mut dyn io::Write, r: &PackageCompareReport) -> io::Result<()> {
     markdown(
         out,
-        &COMPARE_HEADER,
+        &compare_header(),
         compare_cells(r, md),
         &compare_footer(r),
     )
@@ -187,19 +177,15 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &PackageCompareReport) -> io
 pub fn compare_csv(out: &mut dyn io::Write, r: &PackageCompareReport) -> io::Result<()> {
     writeln!(
         out,
-        "package,new,deleted,delta,alloc_size,freed_size,size_delta,retained_before,retained_after"
+        "package,{},retained_before,retained_after",
+        crate::csv::CHANGE_HEADER
     )?;
     for p in &r.packages {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{}",
             crate::csv::text(&p.package),
-            p.new,
-            p.deleted,
-            p.delta,
-            p.alloc_size,
-            p.freed_size,
-            p.size_delta,
+            crate::csv::change(&p.change),
             p.retained_before,
             p.retained_after
         )?;

@@ -205,18 +205,30 @@ fn rows_section(
     if rows.is_empty() {
         return Ok(());
     }
-    writeln!(out, "## {title}\n\n{ROW_HEADER}")?;
+    folded_table(out, title, ROW_HEADER, rows, |r| row_line(r, by))
+}
+
+/// A titled table whose rows after the first [`SHOWN`] are folded away
+/// in `<details>`, the header repeated there.
+fn folded_table<T>(
+    out: &mut dyn io::Write,
+    title: &str,
+    header: &str,
+    rows: &[T],
+    line: impl Fn(&T) -> String,
+) -> io::Result<()> {
+    writeln!(out, "## {title}\n\n{header}")?;
     for r in rows.iter().take(SHOWN) {
-        writeln!(out, "{}", row_line(r, by))?;
+        writeln!(out, "{}", line(r))?;
     }
     if rows.len() > SHOWN {
         writeln!(
             out,
-            "\n<details><summary>{} more</summary>\n\n{ROW_HEADER}",
+            "\n<details><summary>{} more</summary>\n\n{header}",
             rows.len() - SHOWN
         )?;
         for r in &rows[SHOWN..] {
-            writeln!(out, "{}", row_line(r, by))?;
+            writeln!(out, "{}", line(r))?;
         }
         writeln!(out, "\n</details>")?;
     }
@@ -244,37 +256,14 @@ fn write_snapshot(
         )?;
     }
     write_inputs(out, inputs)?;
-    crate::snapshot::suspects_markdown(out, c)?;
-    let header = "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |\n|---:|---:|---:|---:|---:|---:|---|---|";
-    let line = |r: &heapdiff_analyzer::snapshot::CompareRow| {
-        format!(
-            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
-            r.new,
-            r.deleted,
-            r.delta,
-            bytes(r.alloc_size),
-            bytes(r.freed_size),
-            signed_bytes(r.size_delta),
-            md(&r.name),
-            md(&crate::snapshot::source(r.source.as_ref()))
-        )
-    };
-    writeln!(out, "## Comparison by class\n\n{header}")?;
-    for r in c.classes.iter().take(SHOWN) {
-        writeln!(out, "{}", line(r))?;
-    }
-    if c.classes.len() > SHOWN {
-        writeln!(
-            out,
-            "\n<details><summary>{} more</summary>\n\n{header}",
-            c.classes.len() - SHOWN
-        )?;
-        for r in &c.classes[SHOWN..] {
-            writeln!(out, "{}", line(r))?;
-        }
-        writeln!(out, "\n</details>")?;
-    }
-    writeln!(out)?;
+    crate::snapshot::suspects_list(out, c, crate::snapshot::MARKDOWN)?;
+    folded_table(
+        out,
+        "Comparison by class",
+        &crate::snapshot::compare_markdown_header(),
+        &c.classes,
+        crate::snapshot::compare_markdown_row,
+    )?;
     if !c.allocated_between.is_empty() {
         writeln!(out, "## Allocated between the snapshots and still alive\n")?;
         writeln!(
@@ -295,7 +284,7 @@ fn write_snapshot(
                 bytes(g.self_size),
                 g.count,
                 md(&g.name),
-                md(&crate::snapshot::source(g.source.as_ref())),
+                md(&crate::snapshot::source(&g.origin)),
                 path
             )?;
         }

@@ -4,8 +4,8 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    CompareReport, DominatorsReport, PathStep, RetainersReport, SourcePosition, SpanTotals,
-    SummaryReport, Suspect, SuspectCluster,
+    Change, CompareReport, CompareRow, DominatorsReport, Origin, PathStep, RetainersReport,
+    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -23,8 +23,67 @@ pub(crate) fn pct(part: u64, whole: u64) -> String {
 
 /// A class's source position as DevTools shows it (`cache.js:32:14`), or
 /// nothing.
-pub(crate) fn source(s: Option<&SourcePosition>) -> String {
-    s.map(SourcePosition::short).unwrap_or_default()
+pub(crate) fn source(o: &Origin) -> String {
+    o.source
+        .as_ref()
+        .map(SourcePosition::short)
+        .unwrap_or_default()
+}
+
+/// A class's source position after its name (` (cache.js:32:14)`), through
+/// `esc` (terminal or Markdown escaping), or nothing.
+pub(crate) fn source_after_name(o: &Origin, esc: fn(&str) -> String) -> String {
+    o.source
+        .as_ref()
+        .map(|p| format!(" ({})", esc(&p.short())))
+        .unwrap_or_default()
+}
+
+/// The change columns' titles, as DevTools' Comparison view names them.
+pub(crate) const CHANGE_HEADER: [&str; 6] = [
+    "# New",
+    "# Deleted",
+    "# Delta",
+    "Alloc. Size",
+    "Freed Size",
+    "Size Delta",
+];
+
+/// The change columns' cells, the same in a terminal and in Markdown.
+pub(crate) fn change_cells(c: &Change) -> [String; 6] {
+    [
+        c.new.to_string(),
+        c.deleted.to_string(),
+        format!("{:+}", c.delta),
+        bytes(c.alloc_size),
+        bytes(c.freed_size),
+        signed_bytes(c.size_delta),
+    ]
+}
+
+/// The Comparison's columns: the change, then the class and its source.
+fn compare_header() -> Vec<&'static str> {
+    CHANGE_HEADER
+        .into_iter()
+        .chain(["Class", "Source"])
+        .collect()
+}
+
+/// A Comparison row's cells, its text through `esc`.
+fn compare_cells(r: &CompareRow, esc: fn(&str) -> String) -> Vec<String> {
+    let mut cells = change_cells(&r.change).to_vec();
+    cells.extend([esc(&r.name), esc(&source(&r.origin))]);
+    cells
+}
+
+/// The Comparison's Markdown header and alignment lines.
+pub(crate) fn compare_markdown_header() -> String {
+    crate::markdown::header(&compare_header(), CHANGE_HEADER.len())
+}
+
+/// A Comparison row as a Markdown table line.
+pub(crate) fn compare_markdown_row(r: &CompareRow) -> String {
+    format!("| {} |", compare_cells(r, md).join(" | "))
 }
 
 fn distance(d: Option<i32>) -> String {
@@ -52,7 +111,7 @@ pub fn summary_table(out: &mut dyn io::Write, r: &SummaryReport) -> io::Result<(
             c.count.to_string(),
             distance(c.distance),
             term(&c.name),
-            term(&source(c.source.as_ref())),
+            term(&source(&c.origin)),
         ]);
     }
     write_table(out, &t)?;
@@ -117,7 +176,7 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &SummaryReport) -> io::Resul
             c.count,
             distance(c.distance),
             md(&c.name),
-            md(&source(c.source.as_ref()))
+            md(&source(&c.origin))
         )?;
     }
     writeln!(out)?;
@@ -174,6 +233,48 @@ pub(crate) fn path_text(path: &[PathStep]) -> String {
     path.iter().map(step_text).collect::<Vec<_>>().join(" → ")
 }
 
+/// How a ranked list (suspects, leak clusters) is written: in a terminal or
+/// in Markdown.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListStyle {
+    /// Escapes text for the output.
+    pub(crate) esc: fn(&str) -> String,
+    /// A heading line: `Heading:` or `**Heading**`.
+    heading: fn(&str) -> String,
+    /// The start of the n-th item: `#1 ` or `1. `.
+    item: fn(usize) -> String,
+    /// The start of a line under an item.
+    pub(crate) sub: &'static str,
+}
+
+/// Lists for a terminal.
+pub(crate) const TERMINAL: ListStyle = ListStyle {
+    esc: term,
+    heading: |h| format!("{h}:"),
+    item: |n| format!("#{n} "),
+    sub: "   ",
+};
+
+/// Lists in Markdown.
+pub(crate) const MARKDOWN: ListStyle = ListStyle {
+    esc: md,
+    heading: |h| format!("**{h}**"),
+    item: |n| format!("{n}. "),
+    sub: "   - ",
+};
+
+impl ListStyle {
+    /// The heading line.
+    pub(crate) fn heading(&self, text: &str) -> String {
+        (self.heading)(text)
+    }
+
+    /// The start of item `n` (from 1).
+    pub(crate) fn item(&self, n: usize) -> String {
+        (self.item)(n)
+    }
+}
+
 /// The heading of the suspects section.
 const SUSPECTS_HEADING: &str =
     "Suspects: new objects by class and source, ranked by the retained size they add";
@@ -181,11 +282,7 @@ const SUSPECTS_HEADING: &str =
 /// One suspect's line: `RequestRecord (cache.js:32:14): 464 new, retaining
 /// 569 kB`, through `esc` (terminal or Markdown escaping).
 fn suspect_line(s: &Suspect, esc: fn(&str) -> String) -> String {
-    let at = s
-        .source
-        .as_ref()
-        .map(|p| format!(" ({})", esc(&p.short())))
-        .unwrap_or_default();
+    let at = source_after_name(&s.origin, esc);
     format!(
         "{}{at}: {} new, retaining {}",
         esc(&s.class),
@@ -223,31 +320,20 @@ fn cluster_line(c: &SuspectCluster) -> String {
     format!("{} × {}", c.count, path_text(&c.path))
 }
 
-/// The suspects section of a terminal comparison.
-fn suspects_text(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+/// The suspects section of a comparison, in a terminal or in Markdown.
+pub(crate) fn suspects_list(
+    out: &mut dyn io::Write,
+    r: &CompareReport,
+    style: ListStyle,
+) -> io::Result<()> {
     let Some(explain) = suspects_explain(r) else {
         return Ok(());
     };
-    writeln!(out, "{SUSPECTS_HEADING}:\n")?;
+    writeln!(out, "{}\n", style.heading(SUSPECTS_HEADING))?;
     for (i, s) in r.suspects.iter().enumerate() {
-        writeln!(out, "#{} {}", i + 1, suspect_line(s, term))?;
+        writeln!(out, "{}{}", style.item(i + 1), suspect_line(s, style.esc))?;
         for c in &s.clusters {
-            writeln!(out, "   {}", term(&cluster_line(c)))?;
-        }
-    }
-    writeln!(out, "\n{explain}\n")
-}
-
-/// The suspects section in Markdown.
-pub(crate) fn suspects_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
-    let Some(explain) = suspects_explain(r) else {
-        return Ok(());
-    };
-    writeln!(out, "**{SUSPECTS_HEADING}**\n")?;
-    for (i, s) in r.suspects.iter().enumerate() {
-        writeln!(out, "{}. {}", i + 1, suspect_line(s, md))?;
-        for c in &s.clusters {
-            writeln!(out, "   - {}", md(&cluster_line(c)))?;
+            writeln!(out, "{}{}", style.sub, (style.esc)(&cluster_line(c)))?;
         }
     }
     writeln!(out, "\n{explain}\n")
@@ -264,31 +350,11 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
             "warning: few object ids are shared: these snapshots look like they come from different processes, so New/Deleted counts mean little\n"
         )?;
     }
-    suspects_text(out, r)?;
-    let mut t = new_table(
-        &[
-            "# New",
-            "# Deleted",
-            "# Delta",
-            "Alloc. Size",
-            "Freed Size",
-            "Size Delta",
-            "Class",
-            "Source",
-        ],
-        &[0, 1, 2, 3, 4, 5],
-    );
+    suspects_list(out, r, TERMINAL)?;
+    let right: Vec<usize> = (0..CHANGE_HEADER.len()).collect();
+    let mut t = new_table(&compare_header(), &right);
     for c in &r.classes {
-        t.add_row(vec![
-            c.new.to_string(),
-            c.deleted.to_string(),
-            format!("{:+}", c.delta),
-            bytes(c.alloc_size),
-            bytes(c.freed_size),
-            signed_bytes(c.size_delta),
-            term(&c.name),
-            term(&source(c.source.as_ref())),
-        ]);
+        t.add_row(compare_cells(c, term));
     }
     write_table(out, &t)?;
     writeln!(
@@ -322,7 +388,7 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
                 bytes(g.self_size),
                 g.count.to_string(),
                 term(&g.name),
-                term(&source(g.source.as_ref())),
+                term(&source(&g.origin)),
                 term(&path_text(&g.retainer_path)),
             ]);
         }
@@ -336,25 +402,10 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
-    suspects_markdown(out, r)?;
-    writeln!(
-        out,
-        "| # New | # Deleted | # Delta | Alloc. Size | Freed Size | Size Delta | Class | Source |"
-    )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---|")?;
+    suspects_list(out, r, MARKDOWN)?;
+    writeln!(out, "{}", compare_markdown_header())?;
     for c in &r.classes {
-        writeln!(
-            out,
-            "| {} | {} | {:+} | {} | {} | {} | {} | {} |",
-            c.new,
-            c.deleted,
-            c.delta,
-            bytes(c.alloc_size),
-            bytes(c.freed_size),
-            signed_bytes(c.size_delta),
-            md(&c.name),
-            md(&source(c.source.as_ref()))
-        )?;
+        writeln!(out, "{}", compare_markdown_row(c))?;
     }
     if !r.allocated_between.is_empty() {
         writeln!(
@@ -370,7 +421,7 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Resul
                 bytes(g.retained_size),
                 g.count,
                 md(&g.name),
-                md(&source(g.source.as_ref())),
+                md(&source(&g.origin)),
                 md(&path_text(&g.retainer_path))
             )?;
         }

@@ -5,9 +5,9 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{AccumulationCluster, AccumulationReport};
 
-use crate::escape::{markdown as md, terminal as term};
+use crate::escape::markdown as md;
 use crate::markup::Markup;
-use crate::snapshot::path_text;
+use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::units::bytes;
 
 /// What a cluster is and retains: `one Array .requestLog @60425 (holder
@@ -25,7 +25,7 @@ fn headline(c: &AccumulationCluster, esc: fn(&str) -> String) -> String {
     } else {
         format!("{} objects of class {}", c.count, esc(&c.class))
     };
-    let at = match (&c.source, &c.holder_source) {
+    let at = match (&c.origin.source, &c.holder_source) {
         (Some(p), _) => format!(" ({})", esc(&p.short())),
         (None, Some(p)) => format!(" (holder at {})", esc(&p.short())),
         (None, None) => String::new(),
@@ -87,16 +87,7 @@ fn preamble(r: &AccumulationReport) -> String {
 /// When writing fails.
 pub fn text(out: &mut dyn io::Write, r: &AccumulationReport) -> io::Result<()> {
     writeln!(out, "{}", preamble(r))?;
-    for (i, c) in r.clusters.iter().enumerate() {
-        writeln!(out, "\n#{} {}", i + 1, headline(c, term))?;
-        if let Some(more) = more_held(c, term) {
-            writeln!(out, "   {more}")?;
-        }
-        if !c.path.is_empty() {
-            writeln!(out, "   path: {}", term(&path_text(&c.path)))?;
-        }
-    }
-    Ok(())
+    list(out, r, TERMINAL, "\n")
 }
 
 /// `heapdiff suspects --format markdown`.
@@ -105,13 +96,25 @@ pub fn text(out: &mut dyn io::Write, r: &AccumulationReport) -> io::Result<()> {
 /// When writing fails.
 pub fn markdown(out: &mut dyn io::Write, r: &AccumulationReport) -> io::Result<()> {
     writeln!(out, "## Leak suspects\n\n{}\n", md(&preamble(r)))?;
+    list(out, r, MARKDOWN, "")
+}
+
+/// The suspects, each with what else it holds and its path; `gap` before
+/// each.
+fn list(
+    out: &mut dyn io::Write,
+    r: &AccumulationReport,
+    style: ListStyle,
+    gap: &str,
+) -> io::Result<()> {
+    let (esc, sub) = (style.esc, style.sub);
     for (i, c) in r.clusters.iter().enumerate() {
-        writeln!(out, "{}. {}", i + 1, headline(c, md))?;
-        if let Some(more) = more_held(c, md) {
-            writeln!(out, "   - {more}")?;
+        writeln!(out, "{gap}{}{}", style.item(i + 1), headline(c, esc))?;
+        if let Some(more) = more_held(c, esc) {
+            writeln!(out, "{sub}{more}")?;
         }
         if !c.path.is_empty() {
-            writeln!(out, "   - path: {}", md(&path_text(&c.path)))?;
+            writeln!(out, "{sub}path: {}", esc(&path_text(&c.path)))?;
         }
     }
     Ok(())

@@ -261,21 +261,19 @@ fn object_cluster(
     let v = d.dominators.node_at(at);
     let c = d.class_of(v);
     let retained = d.retained_at(at);
-    let (class, generated) = d.scripts.shown_class(&d.classes, c);
-    let source = d.scripts.position_of_key(&d.classes.keys[c]);
+    let (class, origin) = d.scripts.shown_class_with_origin(&d.classes, c);
     let path = shortest_path(g, d, index, v);
-    let holder_source = match (&source, path.last()) {
+    let holder_source = match (&origin.source, path.last()) {
         (None, Some(last)) => holder_position(g, d, index, v, &last.edge),
         _ => None,
     };
     AccumulationCluster {
         scope: "object",
         class,
-        generated,
         count: 1,
         retained_size: retained,
         share: share(retained, total),
-        source,
+        origin,
         holder_source,
         id: g.nodes().id(v).get(),
         internal: !kinds.is_application(g, d, v),
@@ -295,19 +293,17 @@ fn class_cluster(
     total: u64,
 ) -> AccumulationCluster {
     let v = sum.biggest.map_or(NodeOrdinal::ROOT, |(_, v)| v);
-    let source = d.scripts.position_of_key(&d.classes.keys[c]);
+    let (class, origin) = d.scripts.shown_class_with_origin(&d.classes, c);
     // Built-in classes (`Function`, `Object`, node's own) are everywhere:
     // a class of the program has a constructor in one of its scripts.
-    let programs = source.as_ref().is_some_and(|s| !s.url.starts_with("node:"));
-    let (class, generated) = d.scripts.shown_class(&d.classes, c);
+    let programs = (origin.source.as_ref()).is_some_and(|s| !s.url.starts_with("node:"));
     AccumulationCluster {
         scope: "class",
         class,
-        generated,
         count: sum.count,
         retained_size: sum.retained,
         share: share(sum.retained, total),
-        source,
+        origin,
         holder_source: None,
         id: g.nodes().id(v).get(),
         internal: !(programs && kinds.is_application(g, d, v)),

@@ -5,7 +5,7 @@
 use heapdiff_model::{HeapGraph, NodeOrdinal, ObjectId};
 use rustc_hash::FxHashMap;
 
-use super::report::{CompareReport, CompareRow, NewObjectsRow};
+use super::report::{Change, CompareReport, CompareRow, NewObjectsRow, Origin};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
 use super::{Derived, suspects};
@@ -125,8 +125,8 @@ fn class_rows(base: (&HeapGraph, &Derived), current: (&HeapGraph, &Derived)) -> 
     let mut rows = Vec::new();
     for key in keys {
         let (b, c) = (mb.get(key), mc.get(key));
-        let m = matched(b.map_or(&[], |x| &x.1), c.map_or(&[], |x| &x.1));
-        if m.new == 0 && m.deleted == 0 {
+        let change = matched(b.map_or(&[], |x| &x.1), c.map_or(&[], |x| &x.1));
+        if change.is_empty() {
             continue;
         }
         let (name, generated) = match (c, b) {
@@ -136,55 +136,46 @@ fn class_rows(base: (&HeapGraph, &Derived), current: (&HeapGraph, &Derived)) -> 
         };
         rows.push(CompareRow {
             name,
-            generated,
             key: key.to_string(),
-            new: m.new,
-            deleted: m.deleted,
-            delta: signed(m.new, m.deleted),
-            alloc_size: m.alloc,
-            freed_size: m.freed,
-            size_delta: signed(m.alloc, m.freed),
-            source: source_of(key),
+            change,
+            origin: Origin {
+                source: source_of(key),
+                generated,
+            },
         });
     }
     rows.sort_by(|a, b| {
-        b.alloc_size
-            .cmp(&a.alloc_size)
+        b.change
+            .alloc_size
+            .cmp(&a.change.alloc_size)
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.key.cmp(&b.key))
     });
     rows
 }
 
-/// What matching one class's members by id found.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Matched {
-    pub(crate) new: u64,
-    pub(crate) deleted: u64,
-    pub(crate) alloc: u64,
-    pub(crate) freed: u64,
-}
-
-/// Walks a class's base and current members (id, self), both sorted by
+/// Walks a group's base and current members (id, self), both sorted by
 /// id: ids only in the current snapshot are new, ids only in the base
 /// deleted (formats §9).
-pub(crate) fn matched(base: &[(u64, u64)], current: &[(u64, u64)]) -> Matched {
-    let mut m = Matched::default();
+pub(crate) fn matched(base: &[(u64, u64)], current: &[(u64, u64)]) -> Change {
+    let mut m = Change::default();
     let (mut i, mut j) = (0, 0);
     while i < base.len() || j < current.len() {
         if j == current.len() || (i < base.len() && base[i].0 < current[j].0) {
             m.deleted += 1;
-            m.freed = m.freed.saturating_add(base[i].1);
+            m.freed_size = m.freed_size.saturating_add(base[i].1);
             i += 1;
         } else if i == base.len() || current[j].0 < base[i].0 {
             m.new += 1;
-            m.alloc = m.alloc.saturating_add(current[j].1);
+            m.alloc_size = m.alloc_size.saturating_add(current[j].1);
             j += 1;
         } else {
             i += 1;
             j += 1;
         }
     }
+    m.delta = signed(m.new, m.deleted);
+    m.size_delta = signed(m.alloc_size, m.freed_size);
     m
 }
 
@@ -240,14 +231,13 @@ fn allocated_between(
     classes
         .into_iter()
         .map(|c| {
-            let (name, generated) = d.scripts.shown_class(&d.classes, c);
+            let (name, origin) = d.scripts.shown_class_with_origin(&d.classes, c);
             NewObjectsRow {
                 name,
-                generated,
                 count: sums.count[c],
                 self_size: sums.self_size[c],
                 retained_size: sums.retained[c],
-                source: d.scripts.position_of_key(&d.classes.keys[c]),
+                origin,
                 retainer_path: largest
                     .get(&c)
                     .map(|&v| shortest_path(g, d, index, v))
@@ -303,7 +293,10 @@ mod tests {
         let (bd, cd) = (super::super::analyze(&base), super::super::analyze(&cur));
         let report = compare((&base, &bd), (&cur, &cd), &CompareOptions::default());
         let strings = report.classes.iter().find(|r| r.name == "(string)");
-        let counts = strings.map(|r| (r.new, r.deleted, r.alloc_size, r.freed_size));
+        let counts = strings.map(|r| {
+            let c = &r.change;
+            (c.new, c.deleted, c.alloc_size, c.freed_size)
+        });
         assert_eq!(counts, Some((1, 1, 22, 21)));
     }
 

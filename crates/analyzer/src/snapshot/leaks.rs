@@ -69,15 +69,13 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         .zip(clusters)
         .flat_map(|((c, _), paths)| {
             let key = &last.classes.keys[*c];
-            let source = last.scripts.position_of_key(key);
-            let (class, generated) = last.scripts.shown_class(&last.classes, *c);
+            let (class, origin) = last.scripts.shown_class_with_origin(&last.classes, *c);
             paths.into_iter().map(move |p| LeakCluster {
                 class: class.clone(),
-                generated: generated.clone(),
                 key: key.clone(),
                 count: p.count,
                 retained_size: p.retained_size,
-                source: source.clone(),
+                origin: origin.clone(),
                 path: p.path,
             })
         })

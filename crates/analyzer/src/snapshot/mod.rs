@@ -32,10 +32,11 @@ pub use dominators::{Dominators, compute as compute_dominators};
 pub use leaks::{LeaksOptions, leaks};
 pub use packages::{NO_SOURCE, Packages, package_compare, package_summary};
 pub use report::{
-    AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow,
-    DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PackageCompareReport,
-    PackageCompareRow, PackageRow, PackageSummaryReport, PathStep, RetainerGroup, RetainersReport,
-    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
+    AccumulationCluster, AccumulationReport, Change, ClassRow, CompareReport, CompareRow,
+    DominatorRow, DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, Origin,
+    PackageCompareReport, PackageCompareRow, PackageRow, PackageSummaryReport, PathStep,
+    RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
+    SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

@@ -172,7 +172,7 @@ pub fn package_compare(
         .into_iter()
         .filter_map(|name| {
             let list = |m: &FxHashMap<String, Vec<(u64, u64)>>| m.get(name).cloned();
-            let m = comparison::matched(
+            let change = comparison::matched(
                 &list(&mb).unwrap_or_default(),
                 &list(&mc).unwrap_or_default(),
             );
@@ -180,22 +180,18 @@ pub fn package_compare(
                 rb.get(name).copied().unwrap_or(0),
                 rc.get(name).copied().unwrap_or(0),
             );
-            (m.new > 0 || m.deleted > 0 || before != after).then(|| PackageCompareRow {
+            (!change.is_empty() || before != after).then(|| PackageCompareRow {
                 package: name.clone(),
-                new: m.new,
-                deleted: m.deleted,
-                delta: comparison::signed(m.new, m.deleted),
-                alloc_size: m.alloc,
-                freed_size: m.freed,
-                size_delta: comparison::signed(m.alloc, m.freed),
+                change,
                 retained_before: before,
                 retained_after: after,
             })
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.alloc_size
-            .cmp(&a.alloc_size)
+        b.change
+            .alloc_size
+            .cmp(&a.change.alloc_size)
             .then_with(|| {
                 let growth =
                     |r: &PackageCompareRow| comparison::signed(r.retained_after, r.retained_before);
@@ -232,8 +228,8 @@ mod tests {
         let bd = super::super::analyze_with(&base, Some(&cd.classes.interfaces));
         let r = package_compare((&base, &bd), (&cur, &cd), None);
         let row = |name: &str| r.packages.iter().find(|p| p.package == name).unwrap();
-        assert_eq!(row("lru-cache").new, 1000);
-        assert_eq!(row("yallist").new, 1000);
+        assert_eq!(row("lru-cache").change.new, 1000);
+        assert_eq!(row("yallist").change.new, 1000);
         assert!(row("lru-cache").retained_after > row("lru-cache").retained_before);
         let summary = package_summary(&cur, &cd, None, None);
         let total: u64 = summary.packages.iter().map(|p| p.self_size).sum();

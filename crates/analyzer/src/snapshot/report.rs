@@ -20,13 +20,23 @@ pub struct ClassRow {
     /// Minimum distance of the members; `null` when not reachable from a
     /// user root (DevTools shows `−`).
     pub distance: Option<i32>,
-    /// Where the class's constructor is in the source, for classes keyed
-    /// by location (resolved from the snapshot's Script objects); `null`
-    /// otherwise or when the script has no URL in the snapshot.
+    /// Where the class's constructor is (see [`Origin`]).
+    #[serde(flatten)]
+    pub origin: Origin,
+}
+
+/// Where a class's constructor is: in the source, and in the generated code
+/// where a source map moved it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Origin {
+    /// The position in the source, for classes keyed by location (resolved
+    /// from the snapshot's Script objects; the original position where a
+    /// source map has one); `null` otherwise or when the script has no URL
+    /// in the snapshot.
     pub source: Option<SourcePosition>,
-    /// Where a source map found the class's constructor in the generated
-    /// code, with V8's class name (`name` then holds the original one where
-    /// the map has it); absent where no map applied.
+    /// Where a source map found the constructor in the generated code, with
+    /// V8's class name (the class name field then holds the original one
+    /// where the map has it); absent where no map applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated: Option<crate::report::GeneratedPosition>,
 }
@@ -107,11 +117,10 @@ pub struct PackageSummaryReport {
     pub packages: Vec<PackageRow>,
 }
 
-/// One package of the Comparison by package.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PackageCompareRow {
-    /// As in [`PackageRow::package`].
-    pub package: String,
+/// What changed in a group of objects (a class, a package) between two
+/// snapshots, matched by object id: DevTools' Comparison columns.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Change {
     /// Objects only in the current snapshot.
     pub new: u64,
     /// Objects only in the base snapshot.
@@ -124,6 +133,24 @@ pub struct PackageCompareRow {
     pub freed_size: u64,
     /// `alloc_size - freed_size`.
     pub size_delta: i64,
+}
+
+impl Change {
+    /// No object of the group is new or deleted.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.new == 0 && self.deleted == 0
+    }
+}
+
+/// One package of the Comparison by package.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PackageCompareRow {
+    /// As in [`PackageRow::package`].
+    pub package: String,
+    /// New and deleted objects and their sizes.
+    #[serde(flatten)]
+    pub change: Change,
     /// Retained size in the base, each dominator subtree counted once.
     pub retained_before: u64,
     /// Retained size in the current snapshot.
@@ -154,27 +181,12 @@ pub struct CompareRow {
     pub name: String,
     /// Class key.
     pub key: String,
-    /// Objects only in the current snapshot.
-    pub new: u64,
-    /// Objects only in the base snapshot.
-    pub deleted: u64,
-    /// `new - deleted`.
-    pub delta: i64,
-    /// Σ self of new objects.
-    pub alloc_size: u64,
-    /// Σ self of deleted objects.
-    pub freed_size: u64,
-    /// `alloc_size - freed_size`.
-    pub size_delta: i64,
-    /// Where the class's constructor is in the source, for classes keyed
-    /// by location (resolved from the snapshot's Script objects); `null`
-    /// otherwise or when the script has no URL in the snapshot.
-    pub source: Option<SourcePosition>,
-    /// Where a source map found the class's constructor in the generated
-    /// code, with V8's class name (the class name field then holds the
-    /// original one where the map has it); absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<crate::report::GeneratedPosition>,
+    /// New and deleted objects and their sizes.
+    #[serde(flatten)]
+    pub change: Change,
+    /// Where the class's constructor is (see [`Origin`]).
+    #[serde(flatten)]
+    pub origin: Origin,
 }
 
 /// Objects allocated between the two snapshots, by class.
@@ -188,15 +200,9 @@ pub struct NewObjectsRow {
     pub self_size: u64,
     /// Retained size of the group (each dominator subtree counted once).
     pub retained_size: u64,
-    /// Where the class's constructor is in the source, for classes keyed
-    /// by location (resolved from the snapshot's Script objects); `null`
-    /// otherwise or when the script has no URL in the snapshot.
-    pub source: Option<SourcePosition>,
-    /// Where a source map found the class's constructor in the generated
-    /// code, with V8's class name (the class name field then holds the
-    /// original one where the map has it); absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<crate::report::GeneratedPosition>,
+    /// Where the class's constructor is (see [`Origin`]).
+    #[serde(flatten)]
+    pub origin: Origin,
     /// The shortest retainer path of the group's largest object, from a
     /// GC root (`[]` when unreachable).
     pub retainer_path: Vec<PathStep>,
@@ -216,13 +222,9 @@ pub struct Suspect {
     /// Σ retained sizes of the outermost of them, those no new application
     /// object dominates (each byte counted once across suspects).
     pub retained_size: u64,
-    /// Where the class's constructor is (see [`ClassRow::source`]).
-    pub source: Option<SourcePosition>,
-    /// Where a source map found the class's constructor in the generated
-    /// code, with V8's class name (the class name field then holds the
-    /// original one where the map has it); absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<crate::report::GeneratedPosition>,
+    /// Where the class's constructor is (see [`Origin`]).
+    #[serde(flatten)]
+    pub origin: Origin,
     /// The retainer paths of the outermost ones from the GC roots, grouped
     /// by shape (edge names and classes, element indices ignored), most
     /// followed first (at most 3).
@@ -288,13 +290,9 @@ pub struct LeakCluster {
     pub count: u64,
     /// Σ retained size of those objects in the final snapshot.
     pub retained_size: u64,
-    /// Where the class's constructor is (see [`ClassRow::source`]).
-    pub source: Option<SourcePosition>,
-    /// Where a source map found the class's constructor in the generated
-    /// code, with V8's class name (the class name field then holds the
-    /// original one where the map has it); absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<crate::report::GeneratedPosition>,
+    /// Where the class's constructor is (see [`Origin`]).
+    #[serde(flatten)]
+    pub origin: Origin,
     /// The path of the first of them, from a GC root.
     pub path: Vec<PathStep>,
 }
@@ -433,13 +431,9 @@ pub struct AccumulationCluster {
     pub retained_size: u64,
     /// `retained_size` as a share of the heap's total size, in percent.
     pub share: f64,
-    /// Where the class's constructor is, or `null`.
-    pub source: Option<SourcePosition>,
-    /// Where a source map found the class's constructor in the generated
-    /// code, with V8's class name (the class name field then holds the
-    /// original one where the map has it); absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<crate::report::GeneratedPosition>,
+    /// Where the class's constructor is (see [`Origin`]).
+    #[serde(flatten)]
+    pub origin: Origin,
     /// For an object whose class has no position (an `Array`, a `Map`):
     /// where its holder is defined, the retainer owning the edge the path
     /// ends with (a closure's or a constructor's position; for a

@@ -15,6 +15,7 @@ use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use super::report::Origin;
 use crate::report::GeneratedPosition;
 
 /// A source position as DevTools displays it: 1-based line and column.
@@ -180,6 +181,30 @@ impl Scripts {
             self.class_name(key, name).to_string(),
             self.generated_of_key(key, name),
         )
+    }
+
+    /// Class `c` as [`Self::shown_class`] shows it, and where its
+    /// constructor is.
+    #[must_use]
+    pub fn shown_class_with_origin(
+        &self,
+        classes: &super::classes::ClassTable,
+        c: usize,
+    ) -> (String, Origin) {
+        let (key, name) = (&classes.keys[c], &classes.names[c]);
+        (
+            self.class_name(key, name).to_string(),
+            self.origin_of_key(key, name),
+        )
+    }
+
+    /// Where a class key's constructor is, `name` being V8's class name.
+    #[must_use]
+    pub fn origin_of_key(&self, key: &str, name: &str) -> Origin {
+        Origin {
+            source: self.position_of_key(key),
+            generated: self.generated_of_key(key, name),
+        }
     }
 
     /// Where a class key's constructor is in the generated code, with V8's

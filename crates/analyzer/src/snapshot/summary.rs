@@ -273,8 +273,7 @@ pub fn summary(g: &HeapGraph, d: &Derived, opts: &SummaryOptions) -> SummaryRepo
                 self_size: sums.self_size[c],
                 retained_size: sums.retained[c],
                 distance: shown_distance(sums.distance[c]),
-                source: scripts.position_of_key(key),
-                generated: scripts.generated_of_key(key, name),
+                origin: scripts.origin_of_key(key, name),
             }
         })
         .collect();

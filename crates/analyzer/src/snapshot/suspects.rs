@@ -52,14 +52,13 @@ pub(crate) fn suspects(
         .iter()
         .zip(clusters)
         .map(|((c, group), paths)| {
-            let (class, generated) = d.scripts.shown_class(&d.classes, *c);
+            let (class, origin) = d.scripts.shown_class_with_origin(&d.classes, *c);
             Suspect {
                 class,
-                generated,
                 key: d.classes.keys[*c].clone(),
                 count: group.count,
                 retained_size: group.retained,
-                source: d.scripts.position_of_key(&d.classes.keys[*c]),
+                origin,
                 clusters: paths.into_iter().map(SuspectCluster::from).collect(),
             }
         })
@@ -276,7 +275,10 @@ mod tests {
         let list = suspects(&base, &cur, &d, &index, false);
         let first = &list[0];
         assert_eq!((first.class.as_str(), first.count), ("RequestRecord", 464));
-        assert_eq!(first.source.as_ref().unwrap().short(), "cache.js:32:14");
+        assert_eq!(
+            first.origin.source.as_ref().unwrap().short(),
+            "cache.js:32:14"
+        );
         let top = &first.clusters[0];
         assert_eq!(top.count, 464);
         let edges: Vec<&str> = top.path.iter().map(|s| s.edge.as_str()).collect();

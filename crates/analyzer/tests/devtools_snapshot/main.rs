@@ -355,12 +355,12 @@ fn check_comparison(
             };
             let got = (
                 o.name.as_str(),
-                o.new,
-                o.deleted,
-                o.delta,
-                o.alloc_size,
-                o.freed_size,
-                o.size_delta,
+                o.change.new,
+                o.change.deleted,
+                o.change.delta,
+                o.change.alloc_size,
+                o.change.freed_size,
+                o.change.size_delta,
             );
             let want = (
                 t["name"].as_str().unwrap(),

@@ -13,7 +13,7 @@
 use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
-use heapdiff_analyzer::snapshot::{CompareReport, PathStep, SourcePosition};
+use heapdiff_analyzer::snapshot::{Change, CompareReport, Origin, PathStep};
 use heapdiff_analyzer::{DiffRow, DiffTotals, FlameNode, FlameTree, Status};
 
 use crate::diff_row::{change_text, change_value, status_text};
@@ -104,8 +104,8 @@ fn cell(h: &mut Markup, text: impl Value) {
 
 /// A class's source position (`cache.js:32:14`), its whole URL as the
 /// title; an empty cell when there is none.
-fn source_cell(h: &mut Markup, s: Option<&SourcePosition>) {
-    match s {
+fn source_cell(h: &mut Markup, o: &Origin) {
+    match &o.source {
         Some(s) => {
             h.tag("td")
                 .attr("title", &s.url)
@@ -304,13 +304,13 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
 
 /// The start of a ranked list item: `#1 <b>class</b> (file:line:col)`,
 /// the full URL as the position's tooltip.
-pub(crate) fn ranked_class(h: &mut Markup, rank: usize, class: &str, at: Option<&SourcePosition>) {
+pub(crate) fn ranked_class(h: &mut Markup, rank: usize, class: &str, origin: &Origin) {
     h.raw("<li>#")
         .text(rank)
         .raw(" <b>")
         .text(class)
         .raw("</b>");
-    if let Some(at) = at {
+    if let Some(at) = &origin.source {
         h.raw(" (");
         h.tag("span")
             .attr("title", &at.url)
@@ -340,7 +340,7 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
     };
     h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ul class=\"suspects\">\n");
     for (i, s) in c.suspects.iter().enumerate() {
-        ranked_class(h, i + 1, &s.class, s.source.as_ref());
+        ranked_class(h, i + 1, &s.class, &s.origin);
         h.raw(": ")
             .text(s.count)
             .raw(" new, retaining ")
@@ -356,20 +356,35 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
 
 /// DevTools' Comparison view, one row per class.
 fn comparison(h: &mut Markup, c: &CompareReport) {
-    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th># New</th><th># Deleted</th><th># Delta</th><th>Alloc. Size</th><th>Freed Size</th><th>Size Delta</th><th>Class</th><th>Source</th></tr></thead><tbody>\n");
+    h.raw("<h2>Comparison by class</h2>\n<table class=\"sortable\"><thead><tr>");
+    change_header(h);
+    h.raw("<th>Class</th><th>Source</th></tr></thead><tbody>\n");
     for r in &c.classes {
         h.raw("<tr>");
-        sorted_cell(h, r.new, r.new);
-        sorted_cell(h, r.deleted, r.deleted);
-        sorted_cell(h, r.delta, format!("{:+}", r.delta));
-        sorted_cell(h, r.alloc_size, bytes(r.alloc_size));
-        sorted_cell(h, r.freed_size, bytes(r.freed_size));
-        sorted_cell(h, r.size_delta, signed_bytes(r.size_delta));
+        change_cells(h, &r.change);
         cell(h, &r.name);
-        source_cell(h, r.source.as_ref());
+        source_cell(h, &r.origin);
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
+}
+
+/// The change columns' titles.
+fn change_header(h: &mut Markup) {
+    for title in crate::snapshot::CHANGE_HEADER {
+        h.element("th", title);
+    }
+}
+
+/// The change columns' cells, each sorted by its exact value.
+fn change_cells(h: &mut Markup, c: &Change) {
+    let [new, deleted, delta, alloc, freed, size_delta] = crate::snapshot::change_cells(c);
+    sorted_cell(h, c.new, new);
+    sorted_cell(h, c.deleted, deleted);
+    sorted_cell(h, c.delta, delta);
+    sorted_cell(h, c.alloc_size, alloc);
+    sorted_cell(h, c.freed_size, freed);
+    sorted_cell(h, c.size_delta, size_delta);
 }
 
 /// The objects allocated between the snapshots and still alive, with what
@@ -391,7 +406,7 @@ fn allocated_between(h: &mut Markup, c: &CompareReport) {
         sorted_cell(h, g.self_size, bytes(g.self_size));
         sorted_cell(h, g.count, g.count);
         cell(h, &g.name);
-        source_cell(h, g.source.as_ref());
+        source_cell(h, &g.origin);
         h.tag("td")
             .attr("class", "path")
             .open()
