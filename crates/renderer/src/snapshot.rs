@@ -5,7 +5,7 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{
     CompareReport, DominatorsReport, PathStep, RetainersReport, SourcePosition, SpanTotals,
-    SummaryReport, Suspect, SuspectCluster,
+    SummaryReport, Suspect, SuspectBasis, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -174,9 +174,29 @@ pub(crate) fn path_text(path: &[PathStep]) -> String {
     path.iter().map(step_text).collect::<Vec<_>>().join(" → ")
 }
 
-/// The heading of the suspects section.
-const SUSPECTS_HEADING: &str =
-    "Suspects: new objects by class and source, ranked by the retained size they add";
+/// What the suspects are, after "Suspects: " (or capitalised in HTML).
+pub(crate) fn suspects_intro(r: &CompareReport) -> &'static str {
+    match r.suspects_basis {
+        SuspectBasis::NewObjects => {
+            "new objects by class and source, ranked by the retained size they add"
+        }
+        SuspectBasis::GrownClasses => {
+            "the snapshots share too few object ids to tell new objects from old, so these are the objects of the classes that grew, by class and source, ranked by the retained size they hold"
+        }
+    }
+}
+
+/// What `few object ids are shared` means for the report.
+pub const DIFFERENT_PROCESSES: &str = "few object ids are shared (the snapshots come from different processes, or their producer numbers objects anew in every snapshot, as Bun does): New/Deleted counts mean little, suspects are the classes that grew, and which objects were allocated between the snapshots is not known";
+
+/// A suspect's count: `464 new`, or with class growth `60000 objects
+/// (+40000 since the base)`.
+pub(crate) fn suspect_count(s: &Suspect) -> String {
+    match s.class_growth {
+        None => format!("{} new", s.count),
+        Some(g) => format!("{} objects ({g:+} since the base)", s.count),
+    }
+}
 
 /// One suspect's line: `RequestRecord (cache.js:32:14): 464 new, retaining
 /// 569 kB`, through `esc` (terminal or Markdown escaping).
@@ -187,9 +207,9 @@ fn suspect_line(s: &Suspect, esc: fn(&str) -> String) -> String {
         .map(|p| format!(" ({})", esc(&p.short())))
         .unwrap_or_default();
     format!(
-        "{}{at}: {} new, retaining {}",
+        "{}{at}: {}, retaining {}",
         esc(&s.class),
-        s.count,
+        suspect_count(s),
         bytes(s.retained_size)
     )
 }
@@ -203,6 +223,11 @@ pub(crate) fn suspects_explain(r: &CompareReport) -> Option<String> {
     }
     let growth = i128::from(r.total_after) - i128::from(r.total_before);
     let share = match u64::try_from(growth) {
+        // Old objects count too: a share of the growth would mislead.
+        _ if r.suspects_basis == SuspectBasis::GrownClasses => format!(
+            " (the heap grew by {})",
+            signed_bytes(i64::try_from(growth).unwrap_or(i64::MAX))
+        ),
         Ok(g) if g > 0 => format!(
             ", {} of the growth ({})",
             pct(r.suspects_retained, g),
@@ -228,7 +253,7 @@ fn suspects_text(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     let Some(explain) = suspects_explain(r) else {
         return Ok(());
     };
-    writeln!(out, "{SUSPECTS_HEADING}:\n")?;
+    writeln!(out, "Suspects: {}:\n", suspects_intro(r))?;
     for (i, s) in r.suspects.iter().enumerate() {
         writeln!(out, "#{} {}", i + 1, suspect_line(s, term))?;
         for c in &s.clusters {
@@ -243,7 +268,7 @@ pub(crate) fn suspects_markdown(out: &mut dyn io::Write, r: &CompareReport) -> i
     let Some(explain) = suspects_explain(r) else {
         return Ok(());
     };
-    writeln!(out, "**{SUSPECTS_HEADING}**\n")?;
+    writeln!(out, "**Suspects: {}**\n", suspects_intro(r))?;
     for (i, s) in r.suspects.iter().enumerate() {
         writeln!(out, "{}. {}", i + 1, suspect_line(s, md))?;
         for c in &s.clusters {
@@ -259,10 +284,7 @@ pub(crate) fn suspects_markdown(out: &mut dyn io::Write, r: &CompareReport) -> i
 /// When writing fails.
 pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     if r.different_processes {
-        writeln!(
-            out,
-            "warning: few object ids are shared: these snapshots look like they come from different processes, so New/Deleted counts mean little\n"
-        )?;
+        writeln!(out, "warning: {DIFFERENT_PROCESSES}\n")?;
     }
     suspects_text(out, r)?;
     let mut t = new_table(
@@ -336,6 +358,9 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    if r.different_processes {
+        writeln!(out, "> **Warning:** {DIFFERENT_PROCESSES}.\n")?;
+    }
     suspects_markdown(out, r)?;
     writeln!(
         out,

@@ -34,7 +34,7 @@ pub use report::{
     AccumulationCluster, AccumulationReport, ClassRow, CompareReport, CompareRow, DominatorRow,
     DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, PackageCompareReport,
     PackageCompareRow, PackageRow, PackageSummaryReport, PathStep, RetainerGroup, RetainersReport,
-    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectCluster,
+    SpanTotals, SummaryReport, SummaryTotals, Suspect, SuspectBasis, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,
