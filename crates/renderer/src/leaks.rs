@@ -3,14 +3,23 @@
 
 use std::io;
 
-use heapdiff_analyzer::snapshot::{LeakCluster, LeaksReport};
+use heapdiff_analyzer::snapshot::{LeakCluster, LeaksReport, SuspectBasis};
 
 use crate::markup::Markup;
 use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::units::bytes;
 
-/// The heading of the clusters.
-pub(crate) const HEADING: &str = "Leaks: objects new in the target and alive in every later snapshot, by class, source and retainer path";
+/// What the clusters are, after "Leaks: " (or capitalised in HTML).
+pub(crate) fn intro(r: &LeaksReport) -> &'static str {
+    match r.basis {
+        SuspectBasis::NewObjects => {
+            "objects new in the target and alive in every later snapshot, by class, source and retainer path"
+        }
+        SuspectBasis::GrownClasses => {
+            "the snapshots share too few object ids to follow objects (they come from different processes, or their producer numbers objects anew in every snapshot, as Bun does), so these are the objects of the classes that grew at every step, by class, source and retainer path"
+        }
+    }
+}
 
 /// One cluster's line: `RequestRecord (cache.js:37:14): 377 objects,
 /// retaining 434 kB`, through `esc` (terminal or Markdown escaping).
@@ -28,10 +37,16 @@ fn cluster_line(c: &LeakCluster, esc: fn(&str) -> String) -> String {
 /// What the clusters add up to, or that nothing survived.
 pub(crate) fn totals_line(r: &LeaksReport) -> String {
     if r.survivors == 0 {
-        return format!(
-            "No application object allocated after the baseline is alive in all {} later snapshots.",
-            r.snapshots - 1
-        );
+        return match r.basis {
+            SuspectBasis::NewObjects => format!(
+                "No application object allocated after the baseline is alive in all {} later snapshots.",
+                r.snapshots - 1
+            ),
+            SuspectBasis::GrownClasses => format!(
+                "No application class grew at every step of the {} snapshots.",
+                r.snapshots
+            ),
+        };
     }
     let share = if r.total_final == 0 {
         String::new()
@@ -48,8 +63,16 @@ pub(crate) fn totals_line(r: &LeaksReport) -> String {
     } else {
         ("objects", "retain")
     };
+    let which = match r.basis {
+        SuspectBasis::NewObjects => "surviving ",
+        SuspectBasis::GrownClasses => "",
+    };
+    let grew = match r.basis {
+        SuspectBasis::NewObjects => "",
+        SuspectBasis::GrownClasses => " that grew at every step",
+    };
     format!(
-        "{} surviving {objects} of {} {classes} {retain} {}{share}; {} of {} clusters shown.",
+        "{} {which}{objects} of {} {classes}{grew} {retain} {}{share}; {} of {} clusters shown.",
         r.survivors,
         r.classes,
         bytes(r.survivors_retained),
@@ -76,7 +99,7 @@ pub fn markdown(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 
 /// The clusters, each with its path, then the totals.
 fn list(out: &mut dyn io::Write, r: &LeaksReport, style: ListStyle) -> io::Result<()> {
-    writeln!(out, "{}\n", style.heading(HEADING))?;
+    writeln!(out, "{}\n", style.heading(&format!("Leaks: {}", intro(r))))?;
     for (i, c) in r.clusters.iter().enumerate() {
         writeln!(out, "{}{}", style.item(i + 1), cluster_line(c, style.esc))?;
         writeln!(out, "{}{}", style.sub, (style.esc)(&path_text(&c.path)))?;
@@ -113,7 +136,14 @@ pub fn csv(out: &mut dyn io::Write, r: &LeaksReport) -> io::Result<()> {
 
 /// The clusters as a section of the HTML report.
 pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
-    h.raw("<h2>Leaks</h2>\n<p>Objects new in the target and alive in every later snapshot, by class, source and retainer path, largest retained size first.</p>\n<ul class=\"suspects\">\n");
+    let intro = intro(r);
+    h.raw("<h2>Leaks</h2>\n<p>")
+        .text(format!(
+            "{}{}, largest retained size first.",
+            intro[..1].to_uppercase(),
+            &intro[1..]
+        ))
+        .raw("</p>\n<ul class=\"suspects\">\n");
     for (i, c) in r.clusters.iter().enumerate() {
         crate::report_html::ranked_class(h, i + 1, &c.class, &c.origin);
         h.raw(": ")

@@ -252,7 +252,8 @@ fn write_snapshot(
     if c.different_processes {
         writeln!(
             out,
-            "> **Warning:** few object ids are shared; the snapshots look like they come from different processes, so New/Deleted counts mean little.\n"
+            "> **Warning:** {}.\n",
+            crate::snapshot::DIFFERENT_PROCESSES
         )?;
     }
     write_inputs(out, inputs)?;

@@ -5,7 +5,8 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{
     Change, CompareReport, CompareRow, DominatorsReport, Origin, PathStep, RetainersReport,
-    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectCluster,
+    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectBasis,
+    SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -275,18 +276,38 @@ impl ListStyle {
     }
 }
 
-/// The heading of the suspects section.
-const SUSPECTS_HEADING: &str =
-    "Suspects: new objects by class and source, ranked by the retained size they add";
+/// What the suspects are, after "Suspects: " (or capitalised in HTML).
+pub(crate) fn suspects_intro(r: &CompareReport) -> &'static str {
+    match r.suspects_basis {
+        SuspectBasis::NewObjects => {
+            "new objects by class and source, ranked by the retained size they add"
+        }
+        SuspectBasis::GrownClasses => {
+            "the snapshots share too few object ids to tell new objects from old, so these are the objects of the classes that grew, by class and source, ranked by the retained size they hold"
+        }
+    }
+}
+
+/// What `few object ids are shared` means for the report.
+pub const DIFFERENT_PROCESSES: &str = "few object ids are shared (the snapshots come from different processes, or their producer numbers objects anew in every snapshot, as Bun does): New/Deleted counts mean little, suspects are the classes that grew, and which objects were allocated between the snapshots is not known";
+
+/// A suspect's count: `464 new`, or with class growth `60000 objects
+/// (+40000 since the base)`.
+pub(crate) fn suspect_count(s: &Suspect) -> String {
+    match s.class_growth {
+        None => format!("{} new", s.count),
+        Some(g) => format!("{} objects ({g:+} since the base)", s.count),
+    }
+}
 
 /// One suspect's line: `RequestRecord (cache.js:32:14): 464 new, retaining
 /// 569 kB`, through `esc` (terminal or Markdown escaping).
 fn suspect_line(s: &Suspect, esc: fn(&str) -> String) -> String {
     let at = source_after_name(&s.origin, esc);
     format!(
-        "{}{at}: {} new, retaining {}",
+        "{}{at}: {}, retaining {}",
         esc(&s.class),
-        s.count,
+        suspect_count(s),
         bytes(s.retained_size)
     )
 }
@@ -300,6 +321,11 @@ pub(crate) fn suspects_explain(r: &CompareReport) -> Option<String> {
     }
     let growth = i128::from(r.total_after) - i128::from(r.total_before);
     let share = match u64::try_from(growth) {
+        // Old objects count too: a share of the growth would mislead.
+        _ if r.suspects_basis == SuspectBasis::GrownClasses => format!(
+            " (the heap grew by {})",
+            signed_bytes(i64::try_from(growth).unwrap_or(i64::MAX))
+        ),
         Ok(g) if g > 0 => format!(
             ", {} of the growth ({})",
             pct(r.suspects_retained, g),
@@ -329,7 +355,7 @@ pub(crate) fn suspects_list(
     let Some(explain) = suspects_explain(r) else {
         return Ok(());
     };
-    writeln!(out, "{}\n", style.heading(SUSPECTS_HEADING))?;
+    writeln!(out, "{}\n", style.heading(&format!("Suspects: {}", suspects_intro(r))))?;
     for (i, s) in r.suspects.iter().enumerate() {
         writeln!(out, "{}{}", style.item(i + 1), suspect_line(s, style.esc))?;
         for c in &s.clusters {
@@ -345,10 +371,7 @@ pub(crate) fn suspects_list(
 /// When writing fails.
 pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
     if r.different_processes {
-        writeln!(
-            out,
-            "warning: few object ids are shared: these snapshots look like they come from different processes, so New/Deleted counts mean little\n"
-        )?;
+        writeln!(out, "warning: {DIFFERENT_PROCESSES}\n")?;
     }
     suspects_list(out, r, TERMINAL)?;
     let right: Vec<usize> = (0..CHANGE_HEADER.len()).collect();
@@ -402,6 +425,9 @@ pub fn compare_table(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<(
 /// # Errors
 /// When writing fails.
 pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Result<()> {
+    if r.different_processes {
+        writeln!(out, "> **Warning:** {DIFFERENT_PROCESSES}.\n")?;
+    }
     suspects_list(out, r, MARKDOWN)?;
     writeln!(out, "{}", compare_markdown_header())?;
     for c in &r.classes {

@@ -5,7 +5,7 @@
 use heapdiff_model::{HeapGraph, NodeOrdinal, ObjectId};
 use rustc_hash::FxHashMap;
 
-use super::report::{Change, CompareReport, CompareRow, NewObjectsRow, Origin};
+use super::report::{Change, CompareReport, CompareRow, NewObjectsRow, Origin, SuspectBasis};
 use super::retainers::{RetainerIndex, shortest_path};
 use super::summary::class_sums;
 use super::{Derived, suspects};
@@ -85,11 +85,24 @@ pub fn compare(
     use heapdiff_model::steps::time;
     let index = time("compare.retainer_index", || RetainerIndex::build(cg));
     let mut rows = time("compare.classes", || class_rows(base, current));
-    let allocated_between = time("compare.allocated_between", || {
-        allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS))
-    });
-    let suspects = time("compare.suspects", || {
-        suspects::suspects(bg, cg, cd, &index, opts.all_suspects)
+    let different = different_processes(bg, cg);
+    // Without shared ids no object is known to be new: no objects
+    // allocated between, and suspects by class growth.
+    let allocated_between = if different {
+        Vec::new()
+    } else {
+        time("compare.allocated_between", || {
+            allocated_between(bg, cg, cd, &index, opts.limit.unwrap_or(ALLOCATED_ROWS))
+        })
+    };
+    let (suspects_basis, suspects) = time("compare.suspects", || {
+        if different {
+            let s = suspects::by_growth(base, current, &index, opts.all_suspects);
+            (SuspectBasis::GrownClasses, s)
+        } else {
+            let s = suspects::suspects(bg, cg, cd, &index, opts.all_suspects);
+            (SuspectBasis::NewObjects, s)
+        }
     });
     if let Some(limit) = opts.limit {
         rows.truncate(limit);
@@ -100,12 +113,13 @@ pub fn compare(
         suspects_retained: suspects
             .iter()
             .fold(0, |sum, s| sum.saturating_add(s.retained_size)),
+        suspects_basis,
         suspects,
         classes: rows,
         allocated_between,
         total_before: bd.total_size,
         total_after: cd.total_size,
-        different_processes: different_processes(bg, cg),
+        different_processes: different,
     }
 }
 
@@ -250,7 +264,7 @@ fn allocated_between(
 /// Ids are only comparable within one process (formats §9): when fewer than
 /// 10 % of the base's JS object ids survive, the snapshots most likely come
 /// from different processes.
-fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
+pub(crate) fn different_processes(base: &HeapGraph, current: &HeapGraph) -> bool {
     let odd_ids = |g: &HeapGraph, above: u64| -> Vec<ObjectId> {
         g.nodes()
             .ordinals()

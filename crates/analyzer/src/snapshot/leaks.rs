@@ -9,13 +9,20 @@
 //! gives a new object the id of a dead one that lay at the same address, so
 //! an id found on a node of another class is another object: not a
 //! survivor, and not an old object either.
+//!
+//! Some producers number the objects anew in every snapshot (Bun's V8-format
+//! snapshots do), and snapshots of two processes share no ids either: when
+//! the baseline and the final snapshot share too few ids (the diff's test,
+//! `comparison::different_processes`), no object can be followed, and the
+//! objects reported are instead those of the classes (node type and name)
+//! whose object count grew at every step.
 
 use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::slice::ParallelSliceMut;
 use regex::Regex;
 
 use super::Derived;
-use super::report::{LeakCluster, LeaksReport};
+use super::report::{LeakCluster, LeaksReport, SuspectBasis};
 use super::retainers::RetainerIndex;
 use super::suspects::{clusters_of, ranked_groups};
 
@@ -40,11 +47,6 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
     assert!(series.len() >= 3, "leaks needs three snapshots or more");
     let (baseline, later) = (series[0], &series[1..]);
     let g = later[later.len() - 1];
-    let earlier: Vec<ById<'_>> = std::iter::once(baseline)
-        .chain(later[..later.len() - 1].iter().copied())
-        .map(ById::new)
-        .collect();
-    let (old, kept) = earlier.split_first().expect("a baseline");
     // An ignored class is left out before counting, so what it held
     // becomes visible on its own.
     let ignored: Vec<bool> = last
@@ -58,8 +60,32 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
                 .is_some_and(|re| re.is_match(name))
         })
         .collect();
+    let basis = if super::comparison::different_processes(baseline, g) {
+        SuspectBasis::GrownClasses
+    } else {
+        SuspectBasis::NewObjects
+    };
+    let growing = match basis {
+        SuspectBasis::GrownClasses => Some(GrowingClasses::of(series)),
+        SuspectBasis::NewObjects => None,
+    };
+    // The baseline and every later snapshot but the final one, by id.
+    let by_id: Vec<ById<'_>> = match growing {
+        Some(_) => Vec::new(),
+        None => std::iter::once(baseline)
+            .chain(later[..later.len() - 1].iter().copied())
+            .map(ById::new)
+            .collect(),
+    };
     let survives = |v: NodeOrdinal| {
-        !ignored[last.class_of(v)] && !old.has_same(g, v) && kept.iter().all(|s| s.has_same(g, v))
+        !ignored[last.class_of(v)]
+            && match &growing {
+                Some(grew) => grew.contains(g, v),
+                None => {
+                    let (old, kept) = by_id.split_first().expect("a baseline");
+                    !old.has_same(g, v) && kept.iter().all(|s| s.has_same(g, v))
+                }
+            }
     };
     let groups = ranked_groups(g, last, false, survives);
     let index = RetainerIndex::build(g);
@@ -90,6 +116,7 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
     LeaksReport {
         schema_version: 1,
         kind: "leaks",
+        basis,
         snapshots: series.len(),
         survivors: groups.iter().map(|(_, m)| m.count).sum(),
         survivors_retained: groups.iter().map(|(_, m)| m.retained).sum(),
@@ -97,6 +124,43 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         clusters_total,
         total_final: last.total_size,
         clusters: rows,
+    }
+}
+
+/// The classes (node type and name) whose object count grew at every step
+/// of a series, oldest first.
+struct GrowingClasses<'a> {
+    grew: rustc_hash::FxHashSet<(&'a str, &'a str)>,
+}
+
+impl<'a> GrowingClasses<'a> {
+    fn of(series: &[&'a HeapGraph]) -> Self {
+        let counts: Vec<rustc_hash::FxHashMap<(&str, &str), u64>> = series
+            .iter()
+            .map(|g| {
+                let mut n = rustc_hash::FxHashMap::default();
+                for v in g.nodes().ordinals() {
+                    *n.entry((g.node_type(v), g.node_name(v))).or_insert(0) += 1;
+                }
+                n
+            })
+            .collect();
+        let (last, earlier) = counts.split_last().expect("a final snapshot");
+        let grew = last
+            .keys()
+            .filter(|class| {
+                let steps = earlier.iter().chain(std::iter::once(last));
+                let n: Vec<u64> = steps.map(|c| c.get(*class).copied().unwrap_or(0)).collect();
+                n.windows(2).all(|w| w[0] < w[1])
+            })
+            .copied()
+            .collect();
+        Self { grew }
+    }
+
+    /// Whether `v`, a node of the final snapshot `g`, is of a growing class.
+    fn contains(&self, g: &HeapGraph, v: NodeOrdinal) -> bool {
+        self.grew.contains(&(g.node_type(v), g.node_name(v)))
     }
 }
 

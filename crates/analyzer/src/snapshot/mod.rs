@@ -36,7 +36,7 @@ pub use report::{
     DominatorRow, DominatorsReport, HeldClass, LeakCluster, LeaksReport, NewObjectsRow, Origin,
     PackageCompareReport, PackageCompareRow, PackageRow, PackageSummaryReport, PathStep,
     RetainerGroup, RetainersReport, SpanTotals, SummaryReport, SummaryTotals, Suspect,
-    SuspectCluster,
+    SuspectBasis, SuspectCluster,
 };
 pub use retainers::{
     RetainerIndex, RetainerTarget, RetainersOptions, dominators_report, retainers, shortest_path,

@@ -217,8 +217,13 @@ pub struct Suspect {
     /// Class key.
     pub key: String,
     /// New objects of the class key that no new application object of
-    /// another key dominates.
+    /// another key dominates (with `suspects_basis` `grown_classes`: the
+    /// class key's objects, new or old, counted the same way).
     pub count: u64,
+    /// With `suspects_basis` `grown_classes`: the class key's objects less
+    /// the base's; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_growth: Option<i64>,
     /// Σ retained sizes of the outermost of them, those no new application
     /// object dominates (each byte counted once across suspects).
     pub retained_size: u64,
@@ -257,6 +262,11 @@ pub struct LeaksReport {
     pub schema_version: u32,
     /// `"leaks"`.
     pub kind: &'static str,
+    /// What the objects are: survivors followed by id (`new_objects`), or,
+    /// when the baseline and the final snapshot share too few object ids,
+    /// the objects of the classes that grew at every step
+    /// (`grown_classes`).
+    pub basis: SuspectBasis,
     /// How many snapshots were compared (3 or more).
     pub snapshots: usize,
     /// Retainer path clusters of the surviving objects, largest retained
@@ -304,6 +314,10 @@ pub struct CompareReport {
     pub schema_version: u32,
     /// `"snapshot-diff"`.
     pub kind: &'static str,
+    /// What the suspects are: the new objects (ids not in the base), or,
+    /// when the two snapshots share too few object ids to tell new from
+    /// old (`different_processes`), the objects of the classes that grew.
+    pub suspects_basis: SuspectBasis,
     /// Leak suspects, most likely first (at most 5).
     pub suspects: Vec<Suspect>,
     /// Σ retained size of the suspects shown: how much of the growth
@@ -320,6 +334,20 @@ pub struct CompareReport {
     /// The two snapshots look like they come from different processes
     /// (object ids barely overlap), so the comparison means little.
     pub different_processes: bool,
+}
+
+/// What the suspects of a snapshot diff, or the objects `leaks` reports,
+/// were chosen by.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspectBasis {
+    /// Object ids: objects new since the base (diff), or new in the target
+    /// and alive in every later snapshot (`leaks`).
+    NewObjects,
+    /// Class counts, when object ids are not shared between the
+    /// snapshots: the objects of the classes that grew (diff), or that grew
+    /// at every step (`leaks`).
+    GrownClasses,
 }
 
 /// One hop of a retainer path, read from the GC root towards the object.

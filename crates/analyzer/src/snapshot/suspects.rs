@@ -45,8 +45,68 @@ pub(crate) fn suspects(
     let is_new = |v: NodeOrdinal| !old.contains(g.nodes().id(v).get());
     let mut groups = time("suspects.groups", || ranked_groups(g, d, all, is_new));
     groups.truncate(SUSPECTS);
+    shown(g, d, index, &groups, |_| None)
+}
+
+/// The suspects of `current` against `base` when object ids cannot tell
+/// new objects from old ones (their producer numbers objects anew in each
+/// snapshot, or the snapshots come from two processes): the application
+/// objects of every class key with more objects than in the base, each
+/// suspect with its class's growth in objects.
+pub(crate) fn by_growth(
+    base: (&HeapGraph, &Derived),
+    current: (&HeapGraph, &Derived),
+    index: &RetainerIndex,
+    all: bool,
+) -> Vec<Suspect> {
+    use heapdiff_model::steps::time;
+    let ((bg, bd), (g, d)) = (base, current);
+    let growth = class_growth((bg, bd), (g, d));
+    let mut groups = time("suspects.groups", || {
+        ranked_groups(g, d, all, |v| growth[d.class_of(v)] > 0)
+    });
+    groups.truncate(SUSPECTS);
+    shown(g, d, index, &groups, |c| Some(growth[c]))
+}
+
+/// Per class index of `current`: its objects less the base's objects of
+/// the same class key.
+fn class_growth(base: (&HeapGraph, &Derived), current: (&HeapGraph, &Derived)) -> Vec<i64> {
+    let counts = |(g, d): (&HeapGraph, &Derived)| {
+        let mut n = vec![0i64; d.classes.keys.len()];
+        for v in g.nodes().ordinals() {
+            n[d.class_of(v)] += 1;
+        }
+        n
+    };
+    let (bd, d) = (base.1, current.1);
+    let before: FxHashMap<&str, i64> = bd
+        .classes
+        .keys
+        .iter()
+        .map(String::as_str)
+        .zip(counts(base))
+        .collect();
+    d.classes
+        .keys
+        .iter()
+        .zip(counts(current))
+        .map(|(key, n)| n - before.get(key.as_str()).copied().unwrap_or(0))
+        .collect()
+}
+
+/// The ranked groups as suspects, with their retainer path clusters and,
+/// by class index, the growth `grown` gives.
+fn shown(
+    g: &HeapGraph,
+    d: &Derived,
+    index: &RetainerIndex,
+    groups: &[(usize, Group)],
+    grown: impl Fn(usize) -> Option<i64>,
+) -> Vec<Suspect> {
+    use heapdiff_model::steps::time;
     let clusters = time("suspects.paths", || {
-        clusters_of(g, d, index, &groups, Some(CLUSTERS))
+        clusters_of(g, d, index, groups, Some(CLUSTERS))
     });
     groups
         .iter()
@@ -57,6 +117,7 @@ pub(crate) fn suspects(
                 class,
                 key: d.classes.keys[*c].clone(),
                 count: group.count,
+                class_growth: grown(*c),
                 retained_size: group.retained,
                 origin,
                 clusters: paths.into_iter().map(SuspectCluster::from).collect(),

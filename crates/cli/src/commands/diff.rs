@@ -62,7 +62,7 @@ pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 "--match",
                 "matches function rows of sampling heap profiles; heap snapshots are compared by class",
             )?;
-            super::snapshot::diff(a, (before, &ga), (after, &gb))
+            super::snapshot::diff(a, ctx, (before, &ga), (after, &gb))
         }
     }
 }

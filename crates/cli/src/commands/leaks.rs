@@ -46,6 +46,15 @@ pub(crate) fn run(a: &LeaksArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if let Some(path) = &a.report {
         write_report(path, &a.files, &series, full)?;
     }
+    // CSV rows have no place for the basis: a warning on stderr says it.
+    if report.basis == snapshot::SuspectBasis::GrownClasses && a.format == Format::Csv {
+        let last = a.files[a.files.len() - 1].display().to_string();
+        crate::input::warn(
+            &last,
+            renderer::snapshot::DIFFERENT_PROCESSES.to_string(),
+            ctx.strict,
+        )?;
+    }
     crate::output::to_stdout(|out| match a.format {
         Format::Table => renderer::leaks::text(out, &report),
         Format::Csv => renderer::leaks::csv(out, &report),

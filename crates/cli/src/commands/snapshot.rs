@@ -237,6 +237,7 @@ fn refuse_csv(format: Format, command: &str) -> anyhow::Result<()> {
 /// `heapdiff A.heapsnapshot B.heapsnapshot`: DevTools' Comparison view.
 pub(crate) fn diff(
     a: &DiffArgs,
+    ctx: &Context,
     before: (&Path, &HeapGraph),
     after: (&Path, &HeapGraph),
 ) -> anyhow::Result<Outcome> {
@@ -274,6 +275,15 @@ pub(crate) fn diff(
             },
         )
     });
+    // CSV rows have no place for the report's warning: it goes to stderr.
+    if report.different_processes && a.rows.format == Format::Csv {
+        let current = after.0.display().to_string();
+        crate::input::warn(
+            &current,
+            renderer::snapshot::DIFFERENT_PROCESSES.to_string(),
+            ctx.strict,
+        )?;
+    }
     crate::output::to_stdout(|out| match a.rows.format {
         Format::Table => renderer::snapshot::compare_table(out, &report),
         Format::Csv => renderer::csv::compare(out, &report),

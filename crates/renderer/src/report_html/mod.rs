@@ -294,7 +294,9 @@ fn snapshot(h: &mut Markup, c: &CompareReport, list: &[InputInfo]) {
         .text(c.classes.len())
         .raw(" classes changed.</p>\n");
     if c.different_processes {
-        h.raw("<p class=\"fail\">Few object ids are shared: these snapshots look like they come from different processes.</p>\n");
+        h.raw("<p class=\"fail\">Warning: ")
+            .text(crate::snapshot::DIFFERENT_PROCESSES)
+            .raw(".</p>\n");
     }
     inputs(h, list);
     suspects(h, c);
@@ -338,12 +340,15 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
     let Some(explain) = crate::snapshot::suspects_explain(c) else {
         return;
     };
-    h.raw("<h2>Suspects</h2>\n<p>New objects by class and source, ranked by the retained size they add.</p>\n<ul class=\"suspects\">\n");
+    let intro = crate::snapshot::suspects_intro(c);
+    h.raw("<h2>Suspects</h2>\n<p>")
+        .text(format!("{}{}.", intro[..1].to_uppercase(), &intro[1..]))
+        .raw("</p>\n<ul class=\"suspects\">\n");
     for (i, s) in c.suspects.iter().enumerate() {
         ranked_class(h, i + 1, &s.class, &s.origin);
         h.raw(": ")
-            .text(s.count)
-            .raw(" new, retaining ")
+            .text(crate::snapshot::suspect_count(s))
+            .raw(", retaining ")
             .text(bytes(s.retained_size))
             .raw("\n<ul>");
         for k in &s.clusters {
