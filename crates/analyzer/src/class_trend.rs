@@ -23,12 +23,14 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use heapdiff_model::HeapGraph;
+use heapdiff_model::cast::saturating_u32;
 
-use crate::snapshot::{Derived, SourcePosition, SummaryOptions, summary};
+use crate::snapshot::{ClassRow, Derived, SourcePosition, SummaryOptions, summary};
 use crate::trend::{
     Change, Series, TrendBy, TrendHead, TrendReport, TrendRow, TrendStep, by_confidence, judged,
     per_unit, ranked,
 };
+use crate::varints::Varints;
 
 /// Which number of a class the verdicts judge (`--measure`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -113,27 +115,20 @@ pub struct SnapshotStep {
 
 impl SnapshotStep {
     /// Reduces an analysed snapshot to its Summary rows and the class of
-    /// every object; `label` names the input.
+    /// every object; `label` names the input. The analysis is dropped
+    /// before the object list is made, so that list never sits beside it.
     #[must_use]
-    pub fn new(g: &HeapGraph, d: &Derived, label: String) -> Self {
-        let report = summary(g, d, &SummaryOptions::default());
-        let row_of_key: FxHashMap<&str, u32> = report
-            .classes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.key.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
-            .collect();
-        let row_of_class: Vec<Option<u32>> = d
-            .classes
-            .keys
-            .iter()
-            .map(|k| row_of_key.get(k.as_str()).copied())
-            .collect();
+    pub fn new(g: &HeapGraph, d: Derived, label: String) -> Self {
+        let report = summary(g, &d, &SummaryOptions::default());
+        let class_of_node = summary_class_of_nodes(g, &d, &report.classes);
+        let total_size = d.total_size;
+        drop(d);
         let mut objects: Vec<(u64, u32)> = g
             .nodes()
             .ordinals()
-            .filter(|&v| d.self_size_of(v) > 0)
-            .filter_map(|v| Some((g.nodes().id(v).get(), row_of_class[d.class_of(v)]?)))
+            .zip(class_of_node)
+            .filter(|&(_, c)| c != NO_CLASS)
+            .map(|(v, c)| (g.nodes().id(v).get(), c))
             .collect();
         objects.sort_unstable();
         let classes = report
@@ -150,11 +145,41 @@ impl SnapshotStep {
             .collect();
         Self {
             label,
-            total_size: d.total_size,
+            total_size,
             classes,
             objects,
         }
     }
+}
+
+/// A node that counts for no Summary row (no size, or a class the Summary
+/// leaves out).
+const NO_CLASS: u32 = u32::MAX;
+
+/// For every node in ordinal order, the index of its Summary row in
+/// `rows` ([`NO_CLASS`] for none).
+fn summary_class_of_nodes(g: &HeapGraph, d: &Derived, rows: &[ClassRow]) -> Vec<u32> {
+    let row_of_key: FxHashMap<&str, u32> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.key.as_str(), u32::try_from(i).unwrap_or(NO_CLASS)))
+        .collect();
+    let row_of_class: Vec<u32> = d
+        .classes
+        .keys
+        .iter()
+        .map(|k| row_of_key.get(k.as_str()).copied().unwrap_or(NO_CLASS))
+        .collect();
+    g.nodes()
+        .ordinals()
+        .map(|v| {
+            if d.self_size_of(v) > 0 {
+                row_of_class[d.class_of(v)]
+            } else {
+                NO_CLASS
+            }
+        })
+        .collect()
 }
 
 /// Options of [`SnapshotSeries`].
@@ -195,10 +220,9 @@ pub struct SnapshotSeries {
     latest: Vec<StepClass>,
     /// By step, its label, total size, classes and the row of each class.
     steps: Vec<(String, u64, Vec<StepClass>, Vec<u32>)>,
-    /// The last step's objects as (id, row, first step of the run of steps
-    /// up to the last that all hold the object with that id and class), by
-    /// (id, row).
-    run: Vec<(u64, u32, u32)>,
+    /// The last step's objects with the first step of the run of steps up
+    /// to the last that all hold the object with that id and class.
+    run: ObjectRun,
 }
 
 impl SnapshotSeries {
@@ -210,7 +234,7 @@ impl SnapshotSeries {
             rows: FxHashMap::default(),
             latest: Vec::new(),
             steps: Vec::new(),
-            run: Vec::new(),
+            run: ObjectRun::default(),
         }
     }
 
@@ -252,7 +276,7 @@ impl SnapshotSeries {
         let n = self.steps.len();
         let n_rows = self.latest.len();
         let mut kept = vec![vec![0u64; n_rows]; n];
-        for &(_, row, start) in &self.run {
+        for (_, row, start) in self.run.iter() {
             kept[start as usize][row as usize] += 1;
         }
         let ops = self.opts.ops.as_deref().filter(|o| o.len() == n);
@@ -312,23 +336,51 @@ impl SnapshotSeries {
 /// The objects of step `k` (`present`, sorted) with the step their run
 /// began at: that of the previous step's `run` for objects it held (one
 /// merge of the two sorted lists), else `k`.
-fn continued_run(
-    run: &[(u64, u32, u32)],
-    present: Vec<(u64, u32)>,
-    k: u32,
-) -> Vec<(u64, u32, u32)> {
+fn continued_run(run: &ObjectRun, present: Vec<(u64, u32)>, k: u32) -> ObjectRun {
     let mut before = run.iter().peekable();
-    present
-        .into_iter()
-        .map(|(id, row)| {
-            while before.next_if(|&&(i, r, _)| (i, r) < (id, row)).is_some() {}
-            let start = match before.peek() {
-                Some(&&(i, r, start)) if (i, r) == (id, row) => start,
-                _ => k,
-            };
-            (id, row, start)
+    ObjectRun::of_sorted(present.into_iter().map(|(id, row)| {
+        while before.next_if(|&(i, r, _)| (i, r) < (id, row)).is_some() {}
+        let start = match before.peek() {
+            Some(&(i, r, start)) if (i, r) == (id, row) => start,
+            _ => k,
+        };
+        (id, row, start)
+    }))
+}
+
+/// A step's objects as (id, row, first step of their run), by (id, row),
+/// packed between steps: each as its id's difference from the previous
+/// object's id, its row and its step, in varints (three or four bytes an
+/// object of a real snapshot instead of sixteen).
+#[derive(Debug, Default)]
+struct ObjectRun(Varints);
+
+impl ObjectRun {
+    /// Packs `objects`, given in order of (id, row).
+    fn of_sorted(objects: impl Iterator<Item = (u64, u32, u32)>) -> Self {
+        let mut packed = Varints::default();
+        let mut last = 0;
+        for (id, row, start) in objects {
+            packed.push(id - last);
+            packed.push(u64::from(row));
+            packed.push(u64::from(start));
+            last = id;
+        }
+        packed.shrink_to_fit();
+        Self(packed)
+    }
+
+    /// The objects, in order of (id, row).
+    fn iter(&self) -> impl Iterator<Item = (u64, u32, u32)> + '_ {
+        let mut numbers = self.0.iter();
+        let mut id = 0;
+        std::iter::from_fn(move || {
+            id += numbers.next()?;
+            let row = saturating_u32(numbers.next()?);
+            let start = saturating_u32(numbers.next()?);
+            Some((id, row, start))
         })
-        .collect()
+    }
 }
 
 fn class_key(r: &TrendRow) -> &str {

@@ -39,6 +39,7 @@ mod span;
 pub mod timeline;
 mod top_down;
 pub mod trend;
+mod varints;
 mod weights;
 
 pub use aggregate::{TopOptions, top};

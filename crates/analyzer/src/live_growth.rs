@@ -113,8 +113,9 @@ pub enum Growth {
     Recordings,
 }
 
-/// One side of the comparison: a parsed timeline, its analysis, and the
-/// object id range `(min, max]` of a time span (`None`: every live object).
+/// One side of the comparison: a parsed timeline, its analysis, the
+/// object id range `(min, max]` of a time span (`None`: every live
+/// object), and the allocation stacks the rows keep.
 #[derive(Clone, Copy)]
 pub struct Side<'a> {
     /// The timeline.
@@ -123,6 +124,11 @@ pub struct Side<'a> {
     pub derived: &'a Derived,
     /// The span's object ids.
     pub range: Option<(u32, u32)>,
+    /// Which trace nodes, by position (the stacks of the trace's call
+    /// tree, `timeline::trace_profile`), `--focus` and `--ignore` keep, as
+    /// `FrameFilter::keep_mask` gives them: objects allocated at the others
+    /// count for no site, as their bytes count for no row. `None`: all.
+    pub keep: Option<&'a [bool]>,
 }
 
 /// A side's counted objects, by site.
@@ -160,8 +166,12 @@ impl Counted {
             .collect();
         let position = crate::timeline::TracePositions::of(g);
         let trace_nodes = g.nodes().trace_nodes();
+        let kept = |p: usize| side.keep.is_none_or(|k| k.get(p) == Some(&true));
         let site_of = |v: NodeOrdinal| -> Option<usize> {
             let p = position.get(*trace_nodes.get(v.index())?)?;
+            if !kept(p) {
+                return None;
+            }
             let f = *t.function.get(p)?;
             site_of_function.get(f as usize).copied()
         };
@@ -302,6 +312,7 @@ mod tests {
             graph: g,
             derived: &d,
             range: Some(span_ids(&iv, text).unwrap()),
+            keep: None,
         };
         live_growth(side(before), side(after), &index, Growth::Span)
     }
@@ -313,6 +324,7 @@ mod tests {
             graph,
             derived,
             range: None,
+            keep: None,
         };
         live_growth(side(a, &da), side(b, &db), &index, Growth::Recordings)
     }
@@ -362,6 +374,45 @@ mod tests {
                 r.sites
             );
         }
+    }
+
+    /// The sites of the later span of the leak when the rows keep only the
+    /// stacks `FrameFilter::new(focus, ignore)` lets through.
+    fn filtered_spans(focus: Option<&str>, ignore: Option<&str>) -> LiveGrowth {
+        let g = timeline("leak");
+        let p = crate::timeline::as_profile(&g, crate::timeline::Measure::Live, None).unwrap();
+        let keep = crate::FrameFilter::new(focus, ignore)
+            .unwrap()
+            .keep_mask(&p.profile);
+        let (d, index, iv) = (analyze(&g), RetainerIndex::build(&g), live_intervals(&g));
+        let side = |text| Side {
+            graph: &g,
+            derived: &d,
+            range: Some(span_ids(&iv, text).unwrap()),
+            keep: Some(&keep),
+        };
+        live_growth(side("0%..50%"), side("50%..100%"), &index, Growth::Span)
+    }
+
+    #[test]
+    fn sites_follow_the_rows_focus_and_ignore() {
+        let ignored = filtered_spans(None, Some("rememberRequest"));
+        assert!(!ignored.sites.is_empty());
+        assert!(
+            ignored
+                .sites
+                .iter()
+                .all(|s| s.site.name != "rememberRequest")
+        );
+        let focused = filtered_spans(Some("cache\\.js"), None);
+        assert_eq!(focused.sites.len(), 1);
+        assert_the_leak_leads(&focused);
+        assert_eq!(focused.sites_total, 1);
+        let none = filtered_spans(Some("no such frame"), None);
+        assert!(none.sites.is_empty());
+        let all = filtered_spans(None, None);
+        let unfiltered = spans(&timeline("leak"), "0%..50%", "50%..100%");
+        assert_eq!(all, unfiltered);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use heapdiff_model::HeapProfile;
+use heapdiff_model::cast::{saturating_u32, to_u32};
 
 use crate::aggregate::display_row_name;
 use crate::align::{Column, KeyTable, input_rows, scatter};
@@ -30,6 +31,7 @@ use crate::diff::signed_delta;
 use crate::frame_label::one_based;
 use crate::grouping::{GroupBy, GroupKey, Identity, NO_GROUP};
 use crate::report::SCHEMA_VERSION;
+use crate::varints::Varints;
 
 /// Options of [`trend`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -259,15 +261,15 @@ pub struct TrendReport {
 /// then folded into a [`ProfileSeries`]).
 #[must_use]
 pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> TrendReport {
+    let mut series = ProfileSeries::new(opts.clone());
     let steps: Vec<ProfileStep> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, &(p, tree))| {
             let label = opts.labels.get(i).cloned().unwrap_or_default();
-            ProfileStep::new(p, tree, opts, label)
+            series.step_of(p, tree, label)
         })
         .collect();
-    let mut series = ProfileSeries::new(opts.clone());
     for step in steps {
         series.push(step);
     }
@@ -275,13 +277,14 @@ pub fn trend(inputs: &[(&HeapProfile, &CallTree)], opts: &TrendOptions) -> Trend
 }
 
 /// What a profile trend keeps of one input: its rows (cross-profile keys
-/// and sums), the identity of its samples for the peek test, and its step.
-/// Made while the profile is loaded, so that the profile, its call tree and
-/// its grouping can be dropped before the next input is read.
+/// and sums), the identity of its samples for the peek test (while the
+/// series may still be peeks), and its step. Made while the profile is
+/// loaded ([`ProfileSeries::step_of`]), so that the profile, its call tree
+/// and its grouping can be dropped before the next input is read.
 pub struct ProfileStep {
     keys: Vec<GroupKey>,
     column: Column,
-    samples: Vec<StepSample>,
+    samples: PackedSamples,
     step: TrendStep,
 }
 
@@ -297,27 +300,22 @@ struct StepSample {
 }
 
 impl ProfileStep {
-    /// Reduces one weighed profile to what its trend needs; `label` names
-    /// the input (its `ops` entry is filled in by [`ProfileSeries::push`]).
-    #[must_use]
-    pub fn new(p: &HeapProfile, tree: &CallTree, opts: &TrendOptions, label: String) -> Self {
+    /// Reduces one weighed profile to what its trend needs, its samples
+    /// only `with_samples`; `label` names the input (its `ops` entry is
+    /// filled in by [`ProfileSeries::push`]).
+    fn new(
+        p: &HeapProfile,
+        tree: &CallTree,
+        opts: &TrendOptions,
+        label: String,
+        with_samples: bool,
+    ) -> Self {
         let (keys, column, row_of_stack) = input_rows(p, tree, opts.by, Identity::Position);
-        let samples = (0..p.samples.len())
-            .map(|k| {
-                let stack = p.samples.stack[k].index();
-                let counted = tree.n_samples.get(stack).is_some_and(|&n| n > 0);
-                StepSample {
-                    ordinal: p.samples.ordinal[k],
-                    bytes: p.samples.bytes[k],
-                    node_id: p.stacks.node_id[stack],
-                    row: if counted {
-                        row_of_stack[stack]
-                    } else {
-                        NO_GROUP
-                    },
-                }
-            })
-            .collect();
+        let samples = if with_samples {
+            PackedSamples::of(p, tree, &row_of_stack)
+        } else {
+            PackedSamples::default()
+        };
         let step = TrendStep {
             label,
             total: tree.root_total(),
@@ -348,7 +346,7 @@ pub struct ProfileSeries {
     /// Samples two neighbouring steps share so far; `None` once some step
     /// does not continue the one before it (independent runs).
     kept: Option<usize>,
-    previous: Option<Vec<StepSample>>,
+    previous: Option<PackedSamples>,
     steps: Vec<TrendStep>,
 }
 
@@ -367,6 +365,16 @@ impl ProfileSeries {
         }
     }
 
+    /// Reduces one weighed profile, the next input (or one of the next few,
+    /// reduced side by side before any is pushed), to what the trend needs;
+    /// `label` names the input. Its samples are kept only while the series
+    /// may still be peeks of one recording.
+    #[must_use]
+    pub fn step_of(&self, p: &HeapProfile, tree: &CallTree, label: String) -> ProfileStep {
+        let with_samples = self.kept.is_some() && !self.opts.windows;
+        ProfileStep::new(p, tree, &self.opts, label, with_samples)
+    }
+
     /// Adds the next input.
     pub fn push(&mut self, step: ProfileStep) {
         let ProfileStep {
@@ -377,7 +385,6 @@ impl ProfileSeries {
         } = step;
         let ids = self.keys.intern(&keys);
         drop(keys);
-        let mut samples = by_ordinal(samples);
         if let (Some(previous), Some(kept)) = (&self.previous, self.kept) {
             self.kept = match continues(previous, &samples) {
                 Some(n) => {
@@ -390,9 +397,7 @@ impl ProfileSeries {
                 }
             };
         }
-        // Independent runs need no samples: the peek test is over. The next
-        // step looks up each ordinal's last sample, as a map would keep it.
-        samples.dedup_by_key(|s| s.ordinal);
+        // Independent runs need no samples: the peek test is over.
         self.previous = self.kept.map(|_| samples);
         step.ops = self
             .opts
@@ -732,29 +737,92 @@ pub(crate) fn count_verdicts(rows: &[TrendRow]) -> TrendTotals {
     }
 }
 
-/// Samples in order of ordinal; of samples with one ordinal, the last
-/// given comes first.
-fn by_ordinal(mut samples: Vec<StepSample>) -> Vec<StepSample> {
-    samples.reverse();
-    samples.sort_by_key(|s| s.ordinal);
-    samples
+/// A step's samples in order of ordinal (of samples with one ordinal, the
+/// last given first), packed: each as its ordinal's difference from the
+/// previous sample's, its size, its node id and its row + 1 (0: none), in
+/// varints (about a quarter of the 32 bytes a [`StepSample`] takes).
+#[derive(Default)]
+struct PackedSamples {
+    numbers: Varints,
+    /// The largest ordinal (`None`: no samples).
+    reached: Option<u64>,
 }
 
-/// The sample of `samples` (in order of ordinal, each ordinal once) with
-/// `ordinal`.
-fn find(samples: &[StepSample], ordinal: u64) -> Option<&StepSample> {
-    let at = samples.binary_search_by_key(&ordinal, |s| s.ordinal).ok()?;
-    Some(&samples[at])
+impl PackedSamples {
+    /// The samples of `p`; `row_of_stack` is the input's row of each stack
+    /// node, and samples the call tree leaves out count for no row.
+    fn of(p: &HeapProfile, tree: &CallTree, row_of_stack: &[u32]) -> Self {
+        let ordinal = &p.samples.ordinal;
+        let mut order: Vec<u32> = (0..to_u32(p.samples.len())).rev().collect();
+        order.sort_by_key(|&k| ordinal[k as usize]);
+        let mut packed = Self::default();
+        let mut last = 0;
+        for k in order.into_iter().map(|k| k as usize) {
+            let stack = p.samples.stack[k].index();
+            let counted = tree.n_samples.get(stack).is_some_and(|&n| n > 0);
+            let row = if counted {
+                row_of_stack[stack]
+            } else {
+                NO_GROUP
+            };
+            packed.numbers.push(ordinal[k] - last);
+            packed.numbers.push(p.samples.bytes[k]);
+            packed.numbers.push(p.stacks.node_id[stack]);
+            packed.numbers.push(u64::from(row.wrapping_add(1)));
+            last = ordinal[k];
+            packed.reached = Some(last);
+        }
+        packed.numbers.shrink_to_fit();
+        packed
+    }
+
+    /// Every sample, in order.
+    fn iter(&self) -> impl Iterator<Item = StepSample> + '_ {
+        let mut numbers = self.numbers.iter();
+        let mut ordinal = 0;
+        std::iter::from_fn(move || {
+            ordinal += numbers.next()?;
+            let bytes = numbers.next()?;
+            let node_id = numbers.next()?;
+            let row = saturating_u32(numbers.next()?).wrapping_sub(1);
+            Some(StepSample {
+                ordinal,
+                bytes,
+                node_id,
+                row,
+            })
+        })
+    }
+
+    /// The sample of each ordinal, in order: the last given of those with
+    /// one ordinal, as a map from ordinals would keep it.
+    fn by_ordinal(&self) -> std::iter::Peekable<impl Iterator<Item = StepSample> + '_> {
+        let mut last = None;
+        self.iter()
+            .filter(move |s| last.replace(s.ordinal) != Some(s.ordinal))
+            .peekable()
+    }
+}
+
+/// Moves `earlier` (from [`PackedSamples::by_ordinal`]) on to the sample
+/// with `ordinal`, if it has one, and gives it.
+fn seek(
+    earlier: &mut std::iter::Peekable<impl Iterator<Item = StepSample>>,
+    ordinal: u64,
+) -> Option<StepSample> {
+    while earlier.next_if(|e| e.ordinal < ordinal).is_some() {}
+    earlier.peek().copied().filter(|e| e.ordinal == ordinal)
 }
 
 /// For a series of peeks, by key id, how many samples of `later` (one of
 /// its rows, counted by its call tree) `earlier` held too: same ordinal,
-/// and [`continues`] has checked that they are the same samples. Both in
-/// order of ordinal; `ids` is the key id of each of `later`'s rows.
-fn shared_samples(earlier: &[StepSample], later: &[StepSample], ids: &[u32]) -> Vec<(u32, u64)> {
+/// and [`continues`] has checked that they are the same samples; `ids` is
+/// the key id of each of `later`'s rows.
+fn shared_samples(earlier: &PackedSamples, later: &PackedSamples, ids: &[u32]) -> Vec<(u32, u64)> {
     let mut by_row = vec![0u64; ids.len()];
-    for s in later {
-        if s.row != NO_GROUP && find(earlier, s.ordinal).is_some() {
+    let mut before = earlier.by_ordinal();
+    for s in later.iter() {
+        if seek(&mut before, s.ordinal).is_some() && s.row != NO_GROUP {
             by_row[s.row as usize] += 1;
         }
     }
@@ -768,13 +836,13 @@ fn shared_samples(earlier: &[StepSample], later: &[StepSample], ids: &[u32]) -> 
 /// When `later` continues `earlier`'s recording, how many samples it kept
 /// from it: every sample of `later` whose ordinal `earlier` had already
 /// reached is one of `earlier`'s (same size, same node id). `None` when not.
-/// Both in order of ordinal.
-fn continues(earlier: &[StepSample], later: &[StepSample]) -> Option<usize> {
-    let reached = earlier.last()?.ordinal;
+fn continues(earlier: &PackedSamples, later: &PackedSamples) -> Option<usize> {
+    let reached = earlier.reached?;
+    let mut before = earlier.by_ordinal();
     let mut kept = 0;
     for s in later.iter().take_while(|s| s.ordinal <= reached) {
-        let same =
-            find(earlier, s.ordinal).is_some_and(|e| (e.bytes, e.node_id) == (s.bytes, s.node_id));
+        let same = seek(&mut before, s.ordinal)
+            .is_some_and(|e| (e.bytes, e.node_id) == (s.bytes, s.node_id));
         if !same {
             return None;
         }

@@ -79,6 +79,29 @@ pub fn return_freed() {
     }
 }
 
+/// Has the allocator give every block of 256 KiB or more its own mapping,
+/// returned to the kernel as soon as the block is freed. glibc otherwise
+/// raises that threshold to the size of the largest block freed so far
+/// (up to 32 MiB) and carves later large blocks out of its heaps, whose
+/// free pages between live blocks stay resident: a command that analyses
+/// inputs one after another (a trend's steps) calls this first, so that
+/// what one input's analysis leaves in the heaps does not add to the next
+/// one's peak.
+pub fn map_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: `mallopt` only changes a tuning parameter of the
+        // allocator, under its own lock; blocks already handed out stay
+        // valid and are freed as they were allocated.
+        #[allow(unsafe_code)]
+        let _ = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_BLOCK) };
+    }
+}
+
+/// The size from which [`map_large_blocks`] maps each block on its own.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const LARGE_BLOCK: libc::c_int = 256 * 1024;
+
 /// `madvise` over the whole 4 KiB pages inside `len` bytes from `start`,
 /// memory of one live allocation of the caller's (the two callers above
 /// say why their advice keeps its values valid). Pages only partly inside

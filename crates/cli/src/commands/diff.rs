@@ -138,7 +138,14 @@ fn diff_profiles(
     let (side_a, side_b) = ((&pa.profile, &ta), (&pb.profile, &tb));
     let opts = diff_options(&a.rows, &a.flags, DiffKind::Diff);
     let growth = match (&pa.timeline, &pb.timeline) {
-        (Some(ta), Some(tb)) => Some(super::live_growth((&ta.graph, None), (&tb.graph, None))),
+        (Some(ta), Some(tb)) => {
+            let ka = super::keep_mask(&pa.profile, focus, ignore)?;
+            let kb = super::keep_mask(&pb.profile, focus, ignore)?;
+            Some(super::live_growth(
+                (&ta.graph, None, ka.as_deref()),
+                (&tb.graph, None, kb.as_deref()),
+            ))
+        }
         _ => None,
     };
     let report = analyzer::DiffReport {

@@ -122,21 +122,29 @@ pub(crate) fn weigh(
         ),
         None => Weights::self_size(p),
     };
-    let filter = FrameFilter::new(focus, ignore)?;
-    if !filter.is_empty() {
-        w.retain(&filter.keep_mask(p));
+    if let Some(keep) = keep_mask(p, focus, ignore)? {
+        w.retain(&keep);
     }
     Ok(analyzer::call_tree(p, &w))
 }
 
+/// Which stacks of `p` `--focus` and `--ignore` keep (`None`: neither is
+/// given, every stack counts).
+pub(crate) fn keep_mask(
+    p: &HeapProfile,
+    focus: Option<&str>,
+    ignore: Option<&str>,
+) -> anyhow::Result<Option<Vec<bool>>> {
+    let filter = FrameFilter::new(focus, ignore)?;
+    Ok((!filter.is_empty()).then(|| filter.keep_mask(p)))
+}
+
 /// What a timeline comparison leads with: the allocation sites whose live
-/// objects grew most from `before` to `after`, each a timeline and the
-/// object ids of a span (`None`: all). Two spans of one recording share
-/// its analysis.
-pub(crate) fn live_growth(
-    (ga, ra): (&HeapGraph, Option<(u32, u32)>),
-    (gb, rb): (&HeapGraph, Option<(u32, u32)>),
-) -> LiveGrowth {
+/// objects grew most from `before` to `after`, each a timeline, the object
+/// ids of a span (`None`: all) and the trace nodes `--focus`/`--ignore`
+/// keep ([`keep_mask`] of its trace profile; `None`: all). Two spans of
+/// one recording share its analysis.
+pub(crate) fn live_growth((ga, ra, ka): LiveSide<'_>, (gb, rb, kb): LiveSide<'_>) -> LiveGrowth {
     let (da, (db, index)) = if std::ptr::eq(ga, gb) {
         (
             None,
@@ -149,10 +157,11 @@ pub(crate) fn live_growth(
         );
         (Some(da), rest)
     };
-    let side = |graph, derived, range| Side {
+    let side = |graph, derived, range, keep| Side {
         graph,
         derived,
         range,
+        keep,
     };
     let growth = if da.is_none() {
         Growth::Span
@@ -160,12 +169,16 @@ pub(crate) fn live_growth(
         Growth::Recordings
     };
     analyzer::live_growth::live_growth(
-        side(ga, da.as_ref().unwrap_or(&db), ra),
-        side(gb, &db, rb),
+        side(ga, da.as_ref().unwrap_or(&db), ra, ka),
+        side(gb, &db, rb, kb),
         &index,
         growth,
     )
 }
+
+/// One side of [`live_growth`]: a timeline, a span's object ids, the trace
+/// nodes the rows keep.
+pub(crate) type LiveSide<'a> = (&'a HeapGraph, Option<(u32, u32)>, Option<&'a [bool]>);
 
 /// The request that turns a timeline into a profile.
 pub(crate) fn request<'a>(

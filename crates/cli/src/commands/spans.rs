@@ -55,16 +55,11 @@ fn timeline_spans(
         .as_ref()
         .context("a timeline without allocation stacks")?;
     let iv = timeline::intervals(&tl.graph, &tl.self_size);
+    let (focus, ignore) = (a.rows.focus.as_deref(), a.rows.ignore.as_deref());
     let side = |text: &str| -> anyhow::Result<CallTree> {
         let p = timeline::span_profile(&tl.graph, &tl.self_size, &iv, text)
             .with_context(|| format!("'{shown}'"))?;
-        super::weigh(
-            &a.file,
-            &p,
-            None,
-            a.rows.focus.as_deref(),
-            a.rows.ignore.as_deref(),
-        )
+        super::weigh(&a.file, &p, None, focus, ignore)
     };
     // One call tree shape, two weightings: the trace profile's stacks are
     // the same for both spans.
@@ -79,9 +74,11 @@ fn timeline_spans(
         ..super::diff_options(&a.rows, &a.flags, DiffKind::Spans)
     };
     let ids = |text: &str| timeline::span_ids(&iv, text).with_context(|| format!("'{shown}'"));
+    // The spans' profiles have the stacks of the whole recording's.
+    let keep = super::keep_mask(&loaded.profile, focus, ignore)?;
     let growth = super::live_growth(
-        (&tl.graph, Some(ids(&a.before)?)),
-        (&tl.graph, Some(ids(&a.after)?)),
+        (&tl.graph, Some(ids(&a.before)?), keep.as_deref()),
+        (&tl.graph, Some(ids(&a.after)?), keep.as_deref()),
     );
     compare(a, ctx, &loaded, (&before, &after), &opts, Some(growth))
 }

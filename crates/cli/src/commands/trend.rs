@@ -231,7 +231,8 @@ impl Series<'_> {
             labels: Vec::new(),
             windows: false,
         };
-        let mut series = ProfileSeries::new(opts.clone());
+        heapdiff_model::memory::map_large_blocks();
+        let mut series = ProfileSeries::new(opts);
         let mut inputs = Vec::with_capacity(opened.len());
         let width = rayon::current_num_threads().max(1);
         let mut opened = self.files.iter().zip(opened);
@@ -243,7 +244,7 @@ impl Series<'_> {
             let reduced: Vec<(ProfileStep, Description)> = batch
                 .into_par_iter()
                 .map(|(f, o)| {
-                    self.reduce(f, o.side_by_side(), &opts, selection.unwrap_or_default())
+                    self.reduce(f, o.side_by_side(), &series, selection.unwrap_or_default())
                 })
                 .collect::<anyhow::Result<_>>()?;
             for (step, info) in reduced {
@@ -260,13 +261,13 @@ impl Series<'_> {
         &self,
         file: &Path,
         o: Opened,
-        opts: &TrendOptions,
+        series: &ProfileSeries,
         (focus, ignore): (Option<&str>, Option<&str>),
     ) -> anyhow::Result<(ProfileStep, Description)> {
         let loaded = crate::input::load_profile(o, self.ctx, super::request(self.timeline, None))?;
         let tree = super::weigh(file, &loaded.profile, None, focus, ignore)?;
         let label = file.display().to_string();
-        let step = ProfileStep::new(&loaded.profile, &tree, opts, label);
+        let step = series.step_of(&loaded.profile, &tree, label);
         Ok((step, super::profile_description(&loaded)))
     }
 

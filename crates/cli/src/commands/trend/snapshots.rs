@@ -33,6 +33,7 @@ pub(super) fn trend(
             );
         }
     }
+    heapdiff_model::memory::map_large_blocks();
     let mut series = SnapshotSeries::new(SnapshotTrendOptions {
         measure: measure(a.measure),
         limit: None,
@@ -51,9 +52,9 @@ pub(super) fn trend(
 fn reduce(file: &Path, o: Opened, ctx: &Context) -> anyhow::Result<(SnapshotStep, Description)> {
     let g = crate::input::load_snapshot(o, ctx)?;
     let d = snapshot::analyze(&g);
-    let step = SnapshotStep::new(&g, &d, file.display().to_string());
+    let step = SnapshotStep::new(&g, d, file.display().to_string());
     let info = crate::commands::snapshot::snapshot_description(&g);
-    drop((d, g));
+    drop(g);
     heapdiff_model::memory::return_freed();
     Ok((step, info))
 }
