@@ -180,6 +180,8 @@ pub(crate) fn apply_snapshot(
     let scripts = time("source maps: snapshot scripts", || {
         heapdiff_analyzer::snapshot::Scripts::resolve(g)
     });
+    // The analysis takes these URLs rather than resolving them again.
+    g.script_urls = Some(scripts.urls());
     let maps = time("source maps: find, parse, check", || {
         let urls = g
             .locations
