@@ -17,8 +17,8 @@ use regex::Regex;
 
 use super::Derived;
 use super::report::{LeakCluster, LeaksReport};
-use super::retainers::RetainerIndex;
-use super::suspects::{clusters_of, ranked_groups};
+use super::retainers::{Hops, NextHops};
+use super::suspects::{clusters_by, ranked_groups};
 
 /// What `leaks` shows.
 #[derive(Debug, Clone, Default)]
@@ -72,9 +72,9 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
     let clusters = if groups.is_empty() {
         Vec::new()
     } else {
-        let index = time("leaks.retainer_index", || RetainerIndex::build(g));
+        let hops = time("leaks.next_hops", || NextHops::build(g, last));
         time("leaks.paths", || {
-            clusters_of(g, last, &index, &groups, None)
+            clusters_by(g, last, Hops::Table(&hops), &groups, None)
         })
     };
     let mut rows: Vec<LeakCluster> = groups

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::report::{RetainerGroup, Suspect, SuspectCluster};
-use super::retainers::{RetainerIndex, path_groups_of_sets};
+use super::retainers::{Hops, RetainerIndex, path_groups_of_sets};
 use super::{Derived, NO_DISTANCE};
 
 /// Suspects shown.
@@ -157,8 +157,19 @@ pub(crate) fn clusters_of(
     groups: &[(usize, Group)],
     limit: Option<usize>,
 ) -> Vec<Vec<RetainerGroup>> {
+    clusters_by(g, d, Hops::Index(index), groups, limit)
+}
+
+/// [`clusters_of`], the next hops found through `hops`.
+pub(crate) fn clusters_by(
+    g: &HeapGraph,
+    d: &Derived,
+    hops: Hops<'_>,
+    groups: &[(usize, Group)],
+    limit: Option<usize>,
+) -> Vec<Vec<RetainerGroup>> {
     let sets: Vec<&[NodeOrdinal]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
-    path_groups_of_sets(g, d, index, &sets, limit)
+    path_groups_of_sets(g, d, hops, &sets, limit)
         .into_iter()
         .map(|(paths, _)| paths)
         .collect()
