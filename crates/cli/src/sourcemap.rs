@@ -191,6 +191,8 @@ pub(crate) fn snapshot_originals(
     let scripts = time("source maps: snapshot scripts", || {
         heapdiff_analyzer::snapshot::Scripts::resolve(g)
     });
+    // The analysis takes these URLs rather than resolving them again.
+    g.script_urls = Some(scripts.urls());
     let maps = time("source maps: find, parse, check", || {
         let urls = g
             .locations

@@ -423,6 +423,11 @@ pub struct HeapGraph {
     /// The original places of the located functions of scripts a source
     /// map applied to (empty when none did).
     pub original_locations: rustc_hash::FxHashMap<Location, OriginalLocation>,
+    /// The URL of each script id as the heap names it, when it was
+    /// resolved before the analysis (the source-map step needs the URLs
+    /// first), so that the analyzer's `Scripts` takes it rather than
+    /// resolving again; `None` when not resolved yet.
+    pub script_urls: Option<rustc_hash::FxHashMap<u32, String>>,
     /// Header facts.
     pub meta: SnapshotMeta,
 }

@@ -17,14 +17,15 @@
 //! objects reported are instead those of the classes (node type and name)
 //! whose object count grew at every step.
 
+use heapdiff_model::cast::to_u32;
 use heapdiff_model::{HeapGraph, NodeOrdinal};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::Derived;
 use super::report::{LeakCluster, LeaksReport, SuspectBasis};
-use super::retainers::RetainerIndex;
-use super::suspects::{clusters_of, ranked_groups};
+use super::retainers::{Hops, NextHops};
+use super::suspects::{clusters_by, ranked_groups};
 
 /// What `leaks` shows.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,7 @@ pub struct LeaksOptions {
 /// When fewer than three snapshots are given.
 #[must_use]
 pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> LeaksReport {
+    use heapdiff_model::steps::time;
     assert!(series.len() >= 3, "leaks needs three snapshots or more");
     let (baseline, later) = (series[0], &series[1..]);
     let g = later[later.len() - 1];
@@ -72,10 +74,14 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
     // The baseline and every later snapshot but the final one, by id.
     let by_id: Vec<ById<'_>> = match growing {
         Some(_) => Vec::new(),
-        None => std::iter::once(baseline)
-            .chain(later[..later.len() - 1].iter().copied())
-            .map(ById::new)
-            .collect(),
+        None => time("leaks.ids", || {
+            std::iter::once(baseline)
+                .chain(later[..later.len() - 1].iter().copied())
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(ById::new)
+                .collect()
+        }),
     };
     let survives = |v: NodeOrdinal| {
         !ignored[last.class_of(v)]
@@ -87,9 +93,16 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
                 }
             }
     };
-    let groups = ranked_groups(g, last, false, survives);
-    let index = RetainerIndex::build(g);
-    let clusters = clusters_of(g, last, &index, &groups, None);
+    let groups = time("leaks.groups", || ranked_groups(g, last, false, survives));
+    // No survivor, no path to find.
+    let clusters = if groups.is_empty() {
+        Vec::new()
+    } else {
+        let hops = time("leaks.next_hops", || NextHops::build(g, last));
+        time("leaks.paths", || {
+            clusters_by(g, last, Hops::Table(&hops), &groups, None)
+        })
+    };
     let mut rows: Vec<LeakCluster> = groups
         .iter()
         .zip(clusters)
@@ -164,32 +177,70 @@ impl<'a> GrowingClasses<'a> {
     }
 }
 
-/// One snapshot's nodes by object id.
+/// One snapshot's nodes by object id: the node of each id below four per
+/// node in a table by id (V8 numbers heap objects from 1, two apart, so
+/// these are nearly all of them), the others (node's embedder objects have
+/// ids far apart, and a broken file may repeat an id) sorted by id.
 struct ById<'a> {
     g: &'a HeapGraph,
-    ids: Vec<(u64, NodeOrdinal)>,
+    /// Ordinal + 1 of the first node with each id below `near.len()`, 0
+    /// for none.
+    near: Vec<u32>,
+    /// (id, node) of the other nodes, sorted.
+    far: Vec<(u64, NodeOrdinal)>,
 }
 
 impl<'a> ById<'a> {
+    /// Table entries per node the table may take at most.
+    const NEAR_PER_NODE: u64 = 4;
+
     fn new(g: &'a HeapGraph) -> Self {
-        let mut ids: Vec<(u64, NodeOrdinal)> = g
-            .nodes()
-            .ordinals()
-            .map(|v| (g.nodes().id(v).get(), v))
-            .collect();
-        ids.par_sort_unstable_by_key(|&(id, _)| id);
-        Self { g, ids }
+        let ids = || g.nodes().ordinals().map(|v| g.nodes().id(v).get());
+        let max = ids().max().unwrap_or(0);
+        let most = g.n_nodes() as u64 * Self::NEAR_PER_NODE;
+        Self::split(g, (max + 1).min(most))
+    }
+
+    /// The nodes of `g` with ids below `near` in the table, the others
+    /// sorted.
+    fn split(g: &'a HeapGraph, near: u64) -> Self {
+        let mut table = vec![0u32; usize::try_from(near).unwrap_or(usize::MAX)];
+        let mut far = Vec::new();
+        for v in g.nodes().ordinals() {
+            let id = g.nodes().id(v).get();
+            match usize::try_from(id).ok().and_then(|at| table.get_mut(at)) {
+                Some(slot) if *slot == 0 => *slot = to_u32(v.index() + 1),
+                _ => far.push((id, v)),
+            }
+        }
+        far.par_sort_unstable();
+        Self {
+            g,
+            near: table,
+            far,
+        }
     }
 
     /// Whether this snapshot holds the object `v` of `other`: a node with
     /// its id and its class.
     fn has_same(&self, other: &HeapGraph, v: NodeOrdinal) -> bool {
         let id = other.nodes().id(v).get();
-        let Ok(at) = self.ids.binary_search_by_key(&id, |&(id, _)| id) else {
-            return false;
+        let same = |u: NodeOrdinal| {
+            self.g.node_type(u) == other.node_type(v) && self.g.node_name(u) == other.node_name(v)
         };
-        let u = self.ids[at].1;
-        self.g.node_type(u) == other.node_type(v) && self.g.node_name(u) == other.node_name(v)
+        let near = usize::try_from(id)
+            .ok()
+            .and_then(|at| self.near.get(at))
+            .copied()
+            .unwrap_or(0);
+        if near != 0 && same(NodeOrdinal::from_index(near as usize - 1)) {
+            return true;
+        }
+        let from = self.far.partition_point(|&(x, _)| x < id);
+        self.far[from..]
+            .iter()
+            .take_while(|&&(x, _)| x == id)
+            .any(|&(_, u)| same(u))
     }
 }
 
@@ -305,5 +356,56 @@ mod tests {
         let r = leaks(&[&baseline, &target, &target], &last, &options);
         let classes: Vec<&str> = r.clusters.iter().map(|c| c.class.as_str()).collect();
         assert_eq!((classes, r.survivors), (vec!["Rec"], 1));
+    }
+
+    /// Every form of the id table answers as a look at every node does:
+    /// all ids in the table, all sorted, split in the middle; an id given
+    /// to two nodes finds either.
+    #[test]
+    fn id_tables_find_the_same_objects() {
+        let read = |name: &str| {
+            super::super::tests::load(&format!("../../fixtures/snapshot-diff/node-leak/{name}"))
+        };
+        let (base, cur) = (
+            read("before.heapsnapshot.gz"),
+            read("after.heapsnapshot.gz"),
+        );
+        let max = base
+            .nodes()
+            .ordinals()
+            .map(|v| base.nodes().id(v).get())
+            .max();
+        let of = ById::new(&base);
+        // Node's embedder objects have ids far beyond the node count.
+        assert!(!of.near.is_empty() && !of.far.is_empty());
+        let forms = [
+            of,
+            ById::split(&base, max.unwrap() + 1),
+            ById::split(&base, 0),
+            ById::split(&base, max.unwrap() / 2),
+        ];
+        let mut by_id: std::collections::HashMap<u64, Vec<NodeOrdinal>> = Default::default();
+        for u in base.nodes().ordinals() {
+            by_id.entry(base.nodes().id(u).get()).or_default().push(u);
+        }
+        for v in cur.nodes().ordinals() {
+            let want = by_id.get(&cur.nodes().id(v).get()).is_some_and(|us| {
+                us.iter().any(|&u| {
+                    base.node_type(u) == cur.node_type(v) && base.node_name(u) == cur.node_name(v)
+                })
+            });
+            for form in &forms {
+                assert_eq!(form.has_same(&cur, v), want, "@{}", cur.nodes().id(v).get());
+            }
+        }
+
+        let twice = snapshot(&[("Old", 13), ("Rec", 13)]);
+        let rec = snapshot(&[("Rec", 13)]);
+        let old = snapshot(&[("Old", 13)]);
+        let object = NodeOrdinal::from_index(3);
+        for near in [0, 14] {
+            let table = ById::split(&twice, near);
+            assert!(table.has_same(&rec, object) && table.has_same(&old, object));
+        }
     }
 }

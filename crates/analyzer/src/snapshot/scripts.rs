@@ -62,34 +62,31 @@ pub struct Scripts {
 }
 
 impl Scripts {
-    /// Maps every script id of a located closure to its script's URL.
+    /// Maps every script id of a located closure to its script's URL (or
+    /// takes the URLs already resolved, `HeapGraph::script_urls`).
     #[must_use]
     pub fn resolve(g: &HeapGraph) -> Self {
-        let Some(closure) = g.node_type_index("closure") else {
-            return Self::default();
+        let by_id = match &g.script_urls {
+            Some(urls) => urls
+                .iter()
+                .map(|(&id, url)| (id, Resolved::Url(url.clone())))
+                .collect(),
+            None => resolve_urls(g),
         };
-        let mut by_id: FxHashMap<u32, Resolved> = FxHashMap::default();
-        for &(v, loc) in &g.locations {
-            if g.nodes().kind(v) != closure {
-                continue;
-            }
-            let Some(url) = script_url(g, v) else {
-                continue;
-            };
-            match by_id.get(&loc.script_id) {
-                None => {
-                    by_id.insert(loc.script_id, Resolved::Url(url.to_string()));
-                }
-                Some(Resolved::Url(known)) if known != url => {
-                    by_id.insert(loc.script_id, Resolved::Conflict);
-                }
-                Some(_) => {}
-            }
-        }
         Self {
             by_id,
             original: g.original_locations.clone(),
         }
+    }
+
+    /// The script ids that resolved to a URL, and their URLs: what
+    /// `HeapGraph::script_urls` hands over.
+    #[must_use]
+    pub fn urls(&self) -> FxHashMap<u32, String> {
+        self.by_id
+            .keys()
+            .filter_map(|&id| Some((id, self.url(id)?.to_string())))
+            .collect()
     }
 
     /// The source text the snapshot holds for a script id (its Script
@@ -223,6 +220,33 @@ impl Scripts {
     }
 }
 
+/// The URL of every script id of a located closure; `Conflict` where two
+/// closures of one id disagree.
+fn resolve_urls(g: &HeapGraph) -> FxHashMap<u32, Resolved> {
+    let mut by_id: FxHashMap<u32, Resolved> = FxHashMap::default();
+    let Some(closure) = g.node_type_index("closure") else {
+        return by_id;
+    };
+    for &(v, loc) in &g.locations {
+        if g.nodes().kind(v) != closure {
+            continue;
+        }
+        let Some(url) = script_url(g, v) else {
+            continue;
+        };
+        match by_id.get(&loc.script_id) {
+            None => {
+                by_id.insert(loc.script_id, Resolved::Url(url.to_string()));
+            }
+            Some(Resolved::Url(known)) if known != url => {
+                by_id.insert(loc.script_id, Resolved::Conflict);
+            }
+            Some(_) => {}
+        }
+    }
+    by_id
+}
+
 /// The location a class key starts with.
 fn key_location(key: &str) -> Option<Location> {
     let mut parts = key.splitn(4, ',');
@@ -354,6 +378,29 @@ mod tests {
     fn conflicting_scripts_leave_the_id_unresolved() {
         let g = tiny("/app/other.js");
         assert_eq!(Scripts::resolve(&g).url(7), None);
+        assert!(Scripts::resolve(&g).urls().is_empty());
+    }
+
+    /// URLs resolved before the analysis (by the source-map step) are
+    /// taken as they are, not resolved again; handed over, a resolution
+    /// gives the same URLs as resolving afresh.
+    #[test]
+    fn urls_resolved_before_are_taken() {
+        let mut g = load("../../fixtures/heapsnapshot/node-leak/input.heapsnapshot.gz");
+        let fresh = Scripts::resolve(&g);
+        let urls = fresh.urls();
+        assert!(urls.len() > 10, "{urls:?}");
+        g.script_urls = Some(urls.clone());
+        let taken = Scripts::resolve(&g);
+        for &(_, loc) in &g.locations {
+            assert_eq!(taken.url(loc.script_id), fresh.url(loc.script_id));
+        }
+        assert_eq!(taken.urls(), urls);
+        let (&id, _) = urls.iter().next().unwrap();
+        g.script_urls = Some([(id, "/elsewhere.js".to_string())].into_iter().collect());
+        let taken = Scripts::resolve(&g);
+        assert_eq!(taken.url(id), Some("/elsewhere.js"));
+        assert_eq!(taken.urls().len(), 1);
     }
 
     #[test]

@@ -17,11 +17,11 @@
 //! application state, often the leak itself.
 
 use heapdiff_model::{HeapGraph, NodeOrdinal};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::report::{RetainerGroup, Suspect, SuspectCluster};
-use super::retainers::{RetainerIndex, path_groups_of_sets};
+use super::retainers::{Hops, RetainerIndex, path_groups_of_sets};
 use super::{Derived, NO_DISTANCE};
 
 /// Suspects shown.
@@ -127,46 +127,48 @@ fn shown(
 }
 
 /// The object ids of a snapshot, for asking whether an id is in it: a bit
-/// per id up to the largest (ids are dense: V8 numbers objects from 1, two
-/// apart), or, should the largest id be far beyond the node count, the
-/// sorted ids.
-enum IdSet {
-    Bits(Vec<u64>),
-    Sorted(Vec<u64>),
+/// per id below 64 per node (V8 numbers heap objects from 1, two apart, so
+/// these are nearly all of them), and the ids beyond, sorted (node's
+/// embedder objects have ids far apart). Either part may be empty.
+struct IdSet {
+    /// A bit per id below `bits.len() × 64`.
+    bits: Vec<u64>,
+    /// The ids from there on, sorted.
+    far: Vec<u64>,
 }
 
 impl IdSet {
-    /// Largest id per node that still takes the bits.
+    /// Bits per node the bit part may take at most.
     const BITS_PER_NODE: u64 = 64;
 
     fn of(g: &HeapGraph) -> Self {
         let ids = || g.nodes().ordinals().map(|v| g.nodes().id(v).get());
         let max = ids().max().unwrap_or(0);
-        if max / Self::BITS_PER_NODE > g.n_nodes() as u64 {
-            let mut sorted: Vec<u64> = ids().collect();
-            sorted.par_sort_unstable();
-            return Self::Sorted(sorted);
-        }
-        Self::bits(ids(), max)
+        let most = g.n_nodes() as u64 * Self::BITS_PER_NODE / 64;
+        Self::split(ids(), (max / 64 + 1).min(most))
     }
 
-    /// A bit per id up to `max`, the largest of `ids`.
-    fn bits(ids: impl Iterator<Item = u64>, max: u64) -> Self {
-        let words = usize::try_from(max / 64 + 1).unwrap_or(usize::MAX);
-        let mut bits = vec![0u64; words];
+    /// `ids` as bits in `words` words, the rest sorted.
+    fn split(ids: impl Iterator<Item = u64>, words: u64) -> Self {
+        let mut bits = vec![0u64; usize::try_from(words).unwrap_or(usize::MAX)];
+        let mut far = Vec::new();
         for id in ids {
-            bits[(id / 64) as usize] |= 1 << (id % 64);
+            match bits.get_mut(usize::try_from(id / 64).unwrap_or(usize::MAX)) {
+                Some(word) => *word |= 1 << (id % 64),
+                None => far.push(id),
+            }
         }
-        Self::Bits(bits)
+        far.par_sort_unstable();
+        Self { bits, far }
     }
 
     fn contains(&self, id: u64) -> bool {
-        match self {
-            Self::Bits(bits) => usize::try_from(id / 64)
-                .ok()
-                .and_then(|w| bits.get(w))
-                .is_some_and(|word| word & (1 << (id % 64)) != 0),
-            Self::Sorted(ids) => ids.binary_search(&id).is_ok(),
+        match self
+            .bits
+            .get(usize::try_from(id / 64).unwrap_or(usize::MAX))
+        {
+            Some(word) => word & (1 << (id % 64)) != 0,
+            None => self.far.binary_search(&id).is_ok(),
         }
     }
 }
@@ -192,7 +194,7 @@ pub(crate) fn ranked_groups(
     g: &HeapGraph,
     d: &Derived,
     all: bool,
-    chosen: impl Fn(NodeOrdinal) -> bool,
+    chosen: impl Fn(NodeOrdinal) -> bool + Sync,
 ) -> Vec<(usize, Group)> {
     let mut groups: Vec<(usize, Group)> = outermost_objects(g, d, all, |v| d.class_of(v), chosen)
         .into_iter()
@@ -215,8 +217,19 @@ pub(crate) fn clusters_of(
     groups: &[(usize, Group)],
     limit: Option<usize>,
 ) -> Vec<Vec<RetainerGroup>> {
+    clusters_by(g, d, Hops::Index(index), groups, limit)
+}
+
+/// [`clusters_of`], the next hops found through `hops`.
+pub(crate) fn clusters_by(
+    g: &HeapGraph,
+    d: &Derived,
+    hops: Hops<'_>,
+    groups: &[(usize, Group)],
+    limit: Option<usize>,
+) -> Vec<Vec<RetainerGroup>> {
     let sets: Vec<&[NodeOrdinal]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
-    path_groups_of_sets(g, d, index, &sets, limit)
+    path_groups_of_sets(g, d, hops, &sets, limit)
         .into_iter()
         .map(|(paths, _)| paths)
         .collect()
@@ -233,7 +246,7 @@ pub(crate) fn outermost_objects(
     d: &Derived,
     all: bool,
     key: impl Fn(NodeOrdinal) -> usize,
-    chosen: impl Fn(NodeOrdinal) -> bool,
+    chosen: impl Fn(NodeOrdinal) -> bool + Sync,
 ) -> FxHashMap<usize, Group> {
     let application: Vec<u8> = APPLICATION_TYPES
         .iter()
@@ -263,21 +276,27 @@ pub(crate) fn outermost_objects(
             })
             && chosen(v)
     };
+    // Which nodes count, in node order (reading the columns in order, on
+    // every core), before the walk in tree order reads one flag per node.
+    let counted: Vec<bool> = (0..g.n_nodes())
+        .into_par_iter()
+        .map(|i| counts(NodeOrdinal::from_index(i)))
+        .collect();
     let tree = &d.dominators;
     let mut groups: FxHashMap<usize, Group> = FxHashMap::default();
     let (mut inside_until, mut inside) = (0, usize::MAX);
     for at in 0..tree.tree_order.len() {
         let v = tree.node_at(at);
+        if !counted[v.index()] {
+            continue;
+        }
+        let c = key(v);
         if at < inside_until {
-            if counts(v) && key(v) == inside {
+            if c == inside {
                 groups.entry(inside).or_default().count += 1;
             }
             continue;
         }
-        if !counts(v) {
-            continue;
-        }
-        let c = key(v);
         (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
         let group = groups.entry(c).or_default();
         group.outermost.push(v);
@@ -299,31 +318,33 @@ mod tests {
         (base, cur, d)
     }
 
-    /// Both forms of the id set hold exactly the snapshot's ids.
+    /// The id set holds exactly the snapshot's ids, in its bits and in
+    /// its sorted part alike.
     #[test]
     fn id_sets_hold_the_snapshot_ids() {
         let (base, cur, _) = node_leak();
-        // Node's embedder objects have ids far beyond the node count: the
-        // snapshot takes the sorted form; the bits are checked against it.
-        let of = IdSet::of(&base);
-        assert!(matches!(of, IdSet::Sorted(_)));
         let ids = || base.nodes().ordinals().map(|v| base.nodes().id(v).get());
-        let bits = IdSet::bits(ids(), ids().max().unwrap());
-        let mut ids: Vec<u64> = base
-            .nodes()
-            .ordinals()
-            .map(|v| base.nodes().id(v).get())
-            .collect();
-        ids.sort_unstable();
-        let sorted = IdSet::Sorted(ids);
-        for v in cur.nodes().ordinals() {
-            let id = cur.nodes().id(v).get();
-            assert_eq!(bits.contains(id), sorted.contains(id), "id {id}");
+        let mut sorted: Vec<u64> = ids().collect();
+        sorted.sort_unstable();
+        // Node's embedder objects have ids far beyond the node count: they
+        // fall in the sorted part, the heap's objects in the bits.
+        let of = IdSet::of(&base);
+        assert!(!of.bits.is_empty() && !of.far.is_empty());
+        // Also all in bits, all sorted, and split in the middle.
+        let max = *sorted.last().unwrap();
+        let forms = [
+            of,
+            IdSet::split(ids(), max / 64 + 1),
+            IdSet::split(ids(), 0),
+            IdSet::split(ids(), sorted[sorted.len() / 2] / 64),
+        ];
+        let others = cur.nodes().ordinals().map(|v| cur.nodes().id(v).get());
+        for id in others.chain(ids()).chain([0, max + 1, u64::MAX]) {
+            let want = sorted.binary_search(&id).is_ok();
+            for set in &forms {
+                assert_eq!(set.contains(id), want, "id {id}");
+            }
         }
-        for v in base.nodes().ordinals() {
-            assert!(bits.contains(base.nodes().id(v).get()));
-        }
-        assert!(!bits.contains(u64::MAX));
     }
 
     /// The real leak of `gen-node-leak.mjs`: every new `RequestRecord`
