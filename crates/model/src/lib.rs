@@ -23,6 +23,7 @@ mod ids;
 pub mod memory;
 mod profile;
 mod remap;
+mod sizes;
 pub mod steps;
 mod string_table;
 pub mod text;
@@ -38,5 +39,6 @@ pub use profile::{
     StackTable, UnattributedSamples,
 };
 pub use remap::OriginalFrame;
+pub use sizes::Sizes;
 pub use string_table::StringTable;
 pub use validate::{InvariantError, validate};

@@ -25,7 +25,7 @@
 use std::sync::OnceLock;
 
 use heapdiff_model::cast::to_u32;
-use heapdiff_model::{EdgePosition, HeapGraph, NodeOrdinal, memory};
+use heapdiff_model::{HeapGraph, NodeOrdinal, memory};
 
 use super::pages::Handoff;
 use super::prefetch::prefetch;
@@ -185,8 +185,10 @@ pub(crate) fn compute_with<P: PageRule + ?Sized>(
         number,
         preorder,
         forest,
+        bits,
         ..
     } = dfs;
+    drop(bits);
     let Preds { mut first, store } = preds;
     let listed = first.last().map_or(0, |&l| l as usize);
     let source = &bytemuck::cast_slice::<u64, u32>(&store)[..listed];
@@ -486,16 +488,10 @@ impl Dfs {
         parent: u32,
     ) {
         let targets = g.edges().targets();
-        // (node, parent's number, edge that led there)
-        let mut stack: Vec<(NodeOrdinal, u32, EdgePosition)> =
-            vec![(start, parent, EdgePosition::new(u32::MAX))];
-        while let Some((v, parent, via)) = stack.pop() {
+        // (node, parent's number)
+        let mut stack: Vec<(NodeOrdinal, u32)> = vec![(start, parent)];
+        while let Some((v, parent)) = stack.pop() {
             let seen = self.number[v.index()];
-            if via.raw() != u32::MAX {
-                // Either the tree edge or an edge into a node numbered
-                // after its source: not listed.
-                self.bits.clear(via.index());
-            }
             if seen != NONE {
                 // Reached meanwhile by another path: the stacking node,
                 // numbered below, is a candidate.
@@ -512,13 +508,17 @@ impl Dfs {
                     continue;
                 }
                 let seen = self.number[w.index()];
-                if !page.retains(source, w) || seen == k {
-                    // Not essential, or a self reference.
-                    self.bits.clear(e);
-                } else if seen == NONE {
-                    stack.push((w, k, EdgePosition::new(to_u32(e))));
-                } else {
+                if seen != NONE && seen != k && page.retains(source, w) {
+                    // Into a node numbered before: listed.
                     self.counts[seen as usize + 1] += 1;
+                    continue;
+                }
+                // Not essential, a self reference, or into a node not yet
+                // numbered: a tree edge, or an edge from a node numbered
+                // below its target (see the pop above). Not listed.
+                self.bits.clear(e);
+                if seen == NONE && page.retains(source, w) {
+                    stack.push((w, k));
                 }
             }
         }

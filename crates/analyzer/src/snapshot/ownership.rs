@@ -1,7 +1,7 @@
 //! Shallow size reassignment of owned internal storage (formats §7.5): an
 //! object's private backing stores and contexts count in its own size.
 
-use heapdiff_model::{HeapGraph, NodeOrdinal};
+use heapdiff_model::{HeapGraph, NodeOrdinal, Sizes};
 
 use super::flags::BitSet;
 
@@ -18,7 +18,7 @@ const MULTIPLE: NodeOrdinal = NodeOrdinal::new(u32::MAX - 1);
 /// non-ownable node is expanded in ordinal order first, then the worklist
 /// of ownable nodes whose owner changed. Non-ownable targets always own
 /// themselves, so only ownable targets (a bit set, in cache) are looked at.
-pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
+pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Sizes {
     let ownable = ownable_nodes(g);
     let mut owners = Owners {
         g,
@@ -97,9 +97,9 @@ fn ownable_nodes(g: &HeapGraph) -> BitSet<NodeOrdinal> {
 
 /// Moves each singly-owned node's size to its owner, unless the owner is
 /// the root or synthetic.
-fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Vec<u64> {
+fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Sizes {
     let synthetic = g.node_type_index("synthetic");
-    let mut size = g.nodes().self_sizes().to_vec();
+    let mut size = g.nodes().self_sizes().clone();
     for (v, &o) in g.nodes().ordinals().zip(owner) {
         if o == UNVISITED
             || o == MULTIPLE
@@ -109,8 +109,8 @@ fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Vec<u64> {
         {
             continue;
         }
-        size[o.index()] += size[v.index()];
-        size[v.index()] = 0;
+        size.set(o.index(), size.get(o.index()) + size.get(v.index()));
+        size.set(v.index(), 0);
     }
     size
 }

@@ -3,7 +3,7 @@
 //! minimum distance.
 
 use heapdiff_model::cast::to_u32;
-use heapdiff_model::{HeapGraph, NodeOrdinal};
+use heapdiff_model::{HeapGraph, NodeOrdinal, Sizes};
 use rayon::prelude::*;
 use regex::Regex;
 
@@ -51,7 +51,7 @@ impl ClassCounts {
     /// Sums the nodes `member` accepts, in parallel ranges, each into its
     /// own table.
     pub(crate) fn compute(
-        self_size: &[u64],
+        self_size: &Sizes,
         classes: &ClassTable,
         distance: &[i32],
         member: &NodeFilter<'_>,
@@ -67,12 +67,13 @@ impl ClassCounts {
             .into_par_iter()
             .fold(empty, |mut s, chunk| {
                 for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                    if self_size[v] == 0 || !member(NodeOrdinal::from_index(v)) {
+                    let size = self_size.get(v);
+                    if size == 0 || !member(NodeOrdinal::from_index(v)) {
                         continue;
                     }
                     let c = classes.of_node[v] as usize;
                     s.count[c] += 1;
-                    s.self_size[c] = s.self_size[c].saturating_add(self_size[v]);
+                    s.self_size[c] = s.self_size[c].saturating_add(size);
                     s.distance[c] = s.distance[c].min(distance[v]);
                 }
                 s
@@ -162,7 +163,7 @@ fn max_retained_in(
                 // No running sums (sizes near 2^64): read the sizes by node.
                 let retained = d.retained();
                 walk(d, group_of, range, member, &mut part, |_, v| {
-                    (d.self_size[v.index()], retained[v.index()])
+                    (d.self_size.get(v.index()), retained[v.index()])
                 });
             }
             part
