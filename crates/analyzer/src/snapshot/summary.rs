@@ -66,15 +66,19 @@ impl ClassCounts {
         (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .fold(empty, |mut s, chunk| {
-                for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
+                let nodes = classes.of_node[range.clone()]
+                    .iter()
+                    .zip(&distance[range.clone()]);
+                for (v, (&c, &dist)) in range.zip(nodes) {
                     let size = self_size.get(v);
                     if size == 0 || !member(NodeOrdinal::from_index(v)) {
                         continue;
                     }
-                    let c = classes.of_node[v] as usize;
+                    let c = c as usize;
                     s.count[c] += 1;
                     s.self_size[c] = s.self_size[c].saturating_add(size);
-                    s.distance[c] = s.distance[c].min(distance[v]);
+                    s.distance[c] = s.distance[c].min(dist);
                 }
                 s
             })
