@@ -748,9 +748,9 @@ mod tests {
     fn live_objects_are_counted_once_whichever_thread_counts_them() {
         let g = timeline_t();
         let t = g.trace.as_ref().unwrap();
-        let sizes = g.nodes().self_sizes();
+        let sizes = g.nodes().self_sizes().to_vec();
         let (mut count, mut size) = (vec![0; t.id.len()], vec![0; t.id.len()]);
-        for (v, &s) in g.nodes().ordinals().zip(sizes) {
+        for (v, &s) in g.nodes().ordinals().zip(&sizes) {
             let id = g.nodes().trace_nodes()[v.index()];
             if let Some(p) = t.id.iter().position(|&x| x == id) {
                 count[p] += 1;
@@ -762,7 +762,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let live = pool.install(|| live_by_trace(&g, sizes, None));
+            let live = pool.install(|| live_by_trace(&g, &sizes, None));
             assert_eq!(
                 (&live.count, &live.size),
                 (&count, &size),

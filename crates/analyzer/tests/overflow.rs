@@ -14,9 +14,9 @@ fn analyze_all(rest: &str) {
     let d = snapshot::analyze(&g);
     let _ = snapshot::summary(&g, &d, &snapshot::SummaryOptions::default());
     let _ = snapshot::dominators_report(&g, &d, Some(5));
-    let live = timeline::live_by_trace(&g, &d.self_size, None);
+    let live = timeline::live_by_trace(&g, &d.self_size.to_vec(), None);
     let _ = timeline::allocation_view(&g, &live, None, timeline::AllocationSort::Size);
-    let _ = timeline::intervals(&g, &d.self_size);
+    let _ = timeline::intervals(&g, &d.self_size.to_vec());
 }
 
 #[test]

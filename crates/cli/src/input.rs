@@ -426,7 +426,7 @@ fn timeline(input: Opened, ctx: &Context) -> anyhow::Result<(HeapGraph, Option<V
         || crate::sourcemap::snapshot_originals(&g, sources, ctx.strict),
         || traced.then(|| timeline::sizes(&g)),
     );
-    g.original_locations = originals?;
+    originals?.set(&mut g);
     Ok((g, sizes))
 }
 

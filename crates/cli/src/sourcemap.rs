@@ -176,8 +176,24 @@ pub(crate) fn apply_snapshot(
     sources: &Sources,
     strict: bool,
 ) -> anyhow::Result<()> {
-    g.original_locations = snapshot_originals(g, sources, strict)?;
+    snapshot_originals(g, sources, strict)?.set(g);
     Ok(())
+}
+
+/// What [`apply_snapshot`] sets on a graph.
+pub(crate) struct SnapshotOriginals {
+    /// The original places of the located functions and constructors.
+    original: FxHashMap<heapdiff_model::Location, heapdiff_model::OriginalLocation>,
+    /// The script URLs resolved on the way: the analysis takes them rather
+    /// than resolving them again.
+    script_urls: FxHashMap<u32, String>,
+}
+
+impl SnapshotOriginals {
+    pub(crate) fn set(self, g: &mut HeapGraph) {
+        g.original_locations = self.original;
+        g.script_urls = Some(self.script_urls);
+    }
 }
 
 /// What [`apply_snapshot`] sets, found without changing the graph (so
@@ -186,13 +202,15 @@ pub(crate) fn snapshot_originals(
     g: &HeapGraph,
     sources: &Sources,
     strict: bool,
-) -> anyhow::Result<FxHashMap<heapdiff_model::Location, heapdiff_model::OriginalLocation>> {
+) -> anyhow::Result<SnapshotOriginals> {
     use heapdiff_model::steps::time;
     let scripts = time("source maps: snapshot scripts", || {
         heapdiff_analyzer::snapshot::Scripts::resolve(g)
     });
-    // The analysis takes these URLs rather than resolving them again.
-    g.script_urls = Some(scripts.urls());
+    let found = |original| SnapshotOriginals {
+        original,
+        script_urls: scripts.urls(),
+    };
     let maps = time("source maps: find, parse, check", || {
         let urls = g
             .locations
@@ -201,7 +219,7 @@ pub(crate) fn snapshot_originals(
         maps_of(urls, &|id| scripts.source(g, id), sources, strict)
     })?;
     if maps.is_empty() {
-        return Ok(FxHashMap::default());
+        return Ok(found(FxHashMap::default()));
     }
     let original = time("source maps: look up", || {
         let mut original = FxHashMap::default();
@@ -218,7 +236,7 @@ pub(crate) fn snapshot_originals(
         }
         original
     });
-    Ok(original)
+    Ok(found(original))
 }
 
 fn located(o: &OriginalFrame<'_>) -> heapdiff_model::OriginalLocation {

@@ -16,6 +16,7 @@
 
 use crate::cast::{to_u32, to_usize};
 use crate::ids::{EdgePosition, NodeOrdinal, ObjectId, SnapshotStringId};
+use crate::sizes::Sizes;
 
 /// Strings of a snapshot, by V8 string index.
 #[derive(Clone, Debug, Default)]
@@ -117,7 +118,7 @@ pub struct NodeColumns {
     name: Vec<SnapshotStringId>,
     id: Vec<u32>,
     id_high: Vec<u32>,
-    self_size: Vec<u64>,
+    self_size: Sizes,
     trace_node: Vec<u32>,
     detachedness: Vec<u8>,
 }
@@ -136,7 +137,7 @@ impl NodeColumns {
         kind: Vec<u8>,
         name: Vec<SnapshotStringId>,
         (id, id_high): (Vec<u32>, Vec<u32>),
-        self_size: Vec<u64>,
+        self_size: Sizes,
     ) -> Self {
         let n = kind.len();
         assert!(
@@ -211,14 +212,25 @@ impl NodeColumns {
         kinds, kind(v: NodeOrdinal) -> u8 = kind;
         /// Name strings, by ordinal.
         names, name(v: NodeOrdinal) -> SnapshotStringId = name;
-        /// Shallow sizes in bytes as V8 wrote them, by ordinal.
-        self_sizes -> u64 = self_size;
         /// Allocation trace node ids by ordinal (0: none); empty when the
         /// snapshot has no such column.
         trace_nodes -> u32 = trace_node;
         /// Detachedness by ordinal (0 unknown, 1 attached, 2 detached); empty
         /// when the snapshot has no such column.
         detachedness -> u8 = detachedness;
+    }
+
+    /// Shallow sizes in bytes as V8 wrote them, by ordinal.
+    #[must_use]
+    pub fn self_sizes(&self) -> &Sizes {
+        &self.self_size
+    }
+
+    /// The shallow size of node `v` in bytes, as V8 wrote it.
+    #[inline]
+    #[must_use]
+    pub fn self_size(&self, v: NodeOrdinal) -> u64 {
+        self.self_size.get(v.index())
     }
 
     /// The object id of node `v`.

@@ -24,6 +24,7 @@ pub mod memory;
 mod profile;
 mod remap;
 mod shallow;
+mod sizes;
 pub mod steps;
 mod string_table;
 pub mod text;
@@ -40,5 +41,6 @@ pub use profile::{
 };
 pub use remap::OriginalFrame;
 pub use shallow::{ShallowGroup, ShallowSnapshot};
+pub use sizes::Sizes;
 pub use string_table::StringTable;
 pub use validate::{InvariantError, validate};

@@ -13,8 +13,8 @@
 use heapdiff_model::cast::{saturating_u32, to_usize};
 use heapdiff_model::steps::time;
 use heapdiff_model::{
-    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, NodeOrdinal, SnapshotMeta,
-    SnapshotStringId, SnapshotStrings, TraceFunction,
+    AllocationTrace, EdgeColumns, HeapGraph, Location, NodeColumns, NodeOrdinal, Sizes,
+    SnapshotMeta, SnapshotStringId, SnapshotStrings, TraceFunction,
 };
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -770,7 +770,8 @@ fn read_nodes(
     kinds[l.n_type] = ColumnKind::U8;
     kinds[l.n_name] = ColumnKind::U32;
     kinds[l.n_id] = ColumnKind::Id;
-    kinds[l.n_self] = ColumnKind::U64;
+    // Sizes as ids: 4 bytes each, read again as 8 if one does not fit.
+    kinds[l.n_self] = ColumnKind::Id;
     kinds[l.n_edges] = ColumnKind::U32;
     if let Some(t) = l.n_trace {
         kinds[t] = ColumnKind::SparseU32;
@@ -781,6 +782,7 @@ fn read_nodes(
     let mut cols = match columns::parse_records(arr, "nodes", &kinds, (0, 0), done) {
         Err(e) if columns::is_wide_id(&e) => {
             kinds[l.n_id] = ColumnKind::U64;
+            kinds[l.n_self] = ColumnKind::U64;
             columns::parse_records(arr, "nodes", &kinds, (0, 0), done)?
         }
         parsed => parsed?,
@@ -806,7 +808,10 @@ fn read_nodes(
         n,
         take(l.n_name).into_string_ids(),
         ids,
-        take(l.n_self).into_u64(),
+        match take(l.n_self) {
+            Owned::U64(wide) => Sizes::from_wide(&wide),
+            narrow => Sizes::new(narrow.into_u32(), Vec::new()),
+        },
     )
     .with_trace_nodes(
         l.n_trace
@@ -896,13 +901,13 @@ fn check_sizes(n: &NodeColumns, arr: &ArrayText<'_>, l: &Layout) -> Result<u64, 
     let large = n
         .self_sizes()
         .iter()
-        .filter(|&&s| s > u64::from(u32::MAX))
+        .filter(|&s| s > u64::from(u32::MAX))
         .count() as u64;
     if large == 0 {
         return Ok(0);
     }
     let mut total: u64 = 0;
-    for (i, (v, &s)) in n.ordinals().zip(n.self_sizes()).enumerate() {
+    for (i, (v, s)) in n.ordinals().zip(n.self_sizes().iter()).enumerate() {
         total = total.saturating_add(s);
         if s > MAX_BYTES || total > MAX_BYTES {
             let what = if s > MAX_BYTES {
@@ -1726,6 +1731,32 @@ mod tests {
             assert!(msg.contains(says), "{msg}");
             assert!(there.starts_with(&to[13..]), "{msg}: {there:.20}");
         }
+    }
+
+    /// Shallow sizes are read in 4 bytes each; one of 4 GiB or more has
+    /// the array read again and every size kept whole, with one warning.
+    #[test]
+    fn sizes_beyond_32_bits_are_kept_whole() {
+        let text = |size: &str| {
+            format!(
+                r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+            "node_types":[["object"]],"edge_fields":["type","name_or_index","to_node"],
+            "edge_types":[["property"]]}},"node_count":3,"edge_count":0}},
+            "nodes":[0,0,1,8,0, 0,0,3,{size},0, 0,0,5,4294967295,0],"edges":[],"strings":["x"]}}"#
+            )
+        };
+        let sizes = |g: &HeapGraph| -> Vec<u64> { g.nodes().self_sizes().to_vec() };
+        let narrow = parse_snapshot(text("16").as_bytes()).unwrap();
+        assert_eq!(sizes(&narrow.value), vec![8, 16, 4_294_967_295]);
+        assert!(narrow.warnings.is_empty());
+        let wide = parse_snapshot(text("8589934600").as_bytes()).unwrap();
+        assert_eq!(sizes(&wide.value), vec![8, 8_589_934_600, 4_294_967_295]);
+        assert_eq!(
+            wide.value.nodes().self_size(NodeOrdinal::new(1)),
+            8_589_934_600
+        );
+        assert_eq!(wide.value.nodes().id(NodeOrdinal::new(2)), ObjectId::new(5));
+        assert_eq!(wide.warnings, vec![Warning::LargeSelfSize { nodes: 1 }]);
     }
 
     #[test]

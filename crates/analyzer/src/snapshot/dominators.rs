@@ -7,22 +7,25 @@
 //! nearest-common-ancestor step (semi-NCA), over flat arrays and with no
 //! recursion. `petgraph`'s `simple_fast` is its oracle in the property tests.
 //!
-//! The search reads one slot per edge: the target of a candidate edge (or
-//! [`NOT_RETAINING`]), judged beforehand, and applies the page rule
-//! ([`PageRule`]) as it passes the edge; every edge is passed exactly once,
-//! by the search from whichever start reaches its node. It then leaves the
-//! target's number in the slot, for the predecessor lists.
+//! The search reads one bit per edge, set for a candidate edge (judged
+//! beforehand, [`EdgeBits`]), and applies the page rule ([`PageRule`]) as
+//! it passes the edge; every edge is passed exactly once, by the search
+//! from whichever start reaches its node. It leaves the bit set only on
+//! the edges the predecessor lists need: those into a node numbered
+//! before the edge's source. An edge into a node numbered after its source
+//! that is not a tree edge offers its source's number, which is below the
+//! target's, as a semidominator candidate directly: the search keeps the
+//! smallest such candidate per node, so those edges are never listed.
 //!
-//! Inside, nodes, preorder numbers and slots are raw `u32`s: one array
-//! changes meaning from step to step (a slot holds a target ordinal, then
-//! a preorder number; the arrays of one step become those of the next,
-//! see [`Buffers`]), so no single index type fits them. The public
+//! Inside, nodes and preorder numbers are raw `u32`s: one array changes
+//! meaning from step to step (the arrays of one step become those of the
+//! next, see [`Buffers`]), so no single index type fits them. The public
 //! [`Dominators`] reads them as [`NodeOrdinal`]s.
 
 use std::sync::OnceLock;
 
 use heapdiff_model::cast::to_u32;
-use heapdiff_model::{EdgePosition, HeapGraph, NodeOrdinal, memory};
+use heapdiff_model::{HeapGraph, NodeOrdinal, memory};
 
 use super::pages::Handoff;
 use super::prefetch::prefetch;
@@ -32,9 +35,31 @@ const NONE: u32 = u32::MAX;
 /// How many reads ahead prefetches are issued.
 const LOOKAHEAD: usize = 16;
 
-/// What the search reads per edge: the target's ordinal when the edge can
-/// retain, else this.
-pub(crate) const NOT_RETAINING: u32 = u32::MAX;
+/// A bit per edge. Judged beforehand: set when the edge can retain. The
+/// search clears the bits of the edges it does not need listed.
+pub(crate) struct EdgeBits(Vec<u64>);
+
+impl EdgeBits {
+    /// `len` edges, none set.
+    pub(crate) fn new(len: usize) -> Self {
+        Self(memory::zeroed(len.div_ceil(64)))
+    }
+
+    /// The words, edge `e` being bit `e % 64` of word `e / 64`.
+    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.0
+    }
+
+    #[inline]
+    fn get(&self, e: usize) -> bool {
+        self.0[e / 64] & (1 << (e % 64)) != 0
+    }
+
+    #[inline]
+    fn clear(&mut self, e: usize) {
+        self.0[e / 64] &= !(1 << (e % 64));
+    }
+}
 
 /// The part of the essential-edge rules that is judged during the search
 /// (page ownership, which is worked out while the rest is judged).
@@ -115,16 +140,13 @@ impl Dominators {
 /// Computes the dominator tree of `g` over the edges flagged `essential`.
 #[must_use]
 pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
-    let slots = g
-        .edges()
-        .targets()
-        .iter()
-        .zip(essential)
-        .map(|(&w, &keep)| if keep { w.raw() } else { NOT_RETAINING })
-        .collect();
+    let mut bits = EdgeBits::new(g.edges().len());
+    for (e, &keep) in essential.iter().enumerate() {
+        bits.0[e / 64] |= u64::from(keep) << (e % 64);
+    }
     compute_with(
         g,
-        slots,
+        bits,
         &Candidates,
         SearchArrays::new(g.n_nodes()),
         &Handoff::new(),
@@ -132,51 +154,49 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     .0
 }
 
-/// Computes the dominator tree over the candidate edges (`slots`, see
-/// [`NOT_RETAINING`]) that `page` lets retain. `slots` becomes the
-/// search's record of target numbers. The search fills `search`; the
+/// Computes the dominator tree over the candidate edges (`bits`) that
+/// `page` lets retain. `bits` becomes the search's record of the edges to
+/// list. The search fills `search`; the
 /// predecessor lists take their array from `preds` if one was handed
 /// over (see [`super::pages`]), and give it back with the tree, for the
 /// running sums of sizes.
 pub(crate) fn compute_with<P: PageRule + ?Sized>(
     g: &HeapGraph,
-    slots: Vec<u32>,
+    bits: EdgeBits,
     page: &P,
     search: SearchArrays,
     preds: &Handoff<u64>,
 ) -> (Dominators, Vec<u64>) {
     use heapdiff_model::steps::time;
-    let mut dfs = Dfs::new(search, slots);
+    let mut dfs = Dfs::new(search, bits);
     time("dominators.search", || {
         dfs.run(g, page, NodeOrdinal::ROOT, NONE)
     });
     let reached = dfs.preorder.len();
-    let from_root = time("dominators.augment", || augment(g, page, &mut dfs));
+    time("dominators.augment", || augment(g, page, &mut dfs));
     let preds = time("dominators.predecessors", || {
-        Preds::build(g, &mut dfs, &from_root, preds)
+        Preds::build(g, &mut dfs, preds)
     });
-    drop(from_root);
     // Each step below takes its arrays from those the steps before have
     // finished with: fresh memory costs a page fault per 4 KiB, which on
-    // these sizes is a good part of the time.
+    // these sizes is a good part of the time, and the arrays of the
+    // analysis are at their largest here.
     let Dfs {
         number,
         preorder,
-        parent,
-        slots,
+        forest,
+        bits,
         ..
     } = dfs;
+    drop(bits);
+    let Preds { mut first, store } = preds;
+    let listed = first.last().map_or(0, |&l| l as usize);
+    let source = &bytemuck::cast_slice::<u64, u32>(&store)[..listed];
     let (idom_pre, forest) = time("dominators.semi_nca", || {
-        semi_nca(&parent, &preds, Buffers([slots, number]))
+        semi_nca(forest, &mut first, source, number)
     });
-    let Preds { first, store } = preds;
     let tree = time("dominators.tree", || {
-        tree(
-            &preorder,
-            &idom_pre,
-            reached,
-            Buffers([first, parent, forest]),
-        )
+        tree(&preorder, &idom_pre, reached, Buffers([first, forest]))
     });
     (tree, store)
 }
@@ -196,22 +216,27 @@ fn recycled(mut buffer: Vec<u32>, len: usize, value: u32) -> Vec<u32> {
 /// Sizes and positions are worked out by search number, where a node's
 /// dominator is numbered below it and mostly close by, and then moved to
 /// ordinals once.
-fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<3>) -> Dominators {
+fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<2>) -> Dominators {
     let n = preorder.len();
-    let Buffers([size, tree_order, tree_size]) = buffers;
+    let Buffers([size, mut tree_size]) = buffers;
     // Subtree sizes, children before parents.
     let mut size = recycled(size, n, 1);
     for i in (1..n).rev() {
         let up = idom_pre[i] as usize;
         size[up] = size[up].saturating_add(size[i]);
     }
+    // The sizes by position go where the forest was, cut to length first
+    // (its pages past `n` go back to the kernel) so that the order's fresh
+    // array does not add to the analysis' largest moment.
+    tree_size.truncate(n);
+    tree_size.shrink_to_fit();
+    let mut tree_size = recycled(tree_size, n, 0);
+    let mut tree_order = vec![0; n];
     // Positions, parents before children: once node i is placed its size
     // is not needed, and its entry becomes where its next child's subtree
     // starts (a node's dominator is numbered below it, so is placed
     // first).
     let mut next = size;
-    let mut tree_order = recycled(tree_order, n, 0);
-    let mut tree_size = recycled(tree_size, n, 0);
     if n > 0 {
         tree_order[0] = preorder[0];
         tree_size[0] = next[0];
@@ -226,10 +251,6 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<3>)
         tree_size[at as usize] = size_i;
         next[i] = at + 1;
     }
-    drop(next);
-    // The outputs stay for the whole analysis: give back what larger
-    // array it was made from.
-    tree_size.shrink_to_fit();
     Dominators {
         idom: OnceLock::new(),
         tree_order,
@@ -240,9 +261,10 @@ fn tree(preorder: &[u32], idom_pre: &[u32], reached: usize, buffers: Buffers<3>)
 
 /// DevTools' augmentation after the search from the root: orphans (nodes
 /// without any essential retainer) and then leftovers (what is still
-/// unreached) hang off the root and are searched from. Returns the nodes
-/// that got the imagined root edge.
-fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<NodeOrdinal> {
+/// unreached) hang off the root and are searched from. A node given the
+/// imagined root edge has the root as semidominator candidate: its entry
+/// in the forest says so.
+fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) {
     let n = g.n_nodes();
     // Unreached nodes are few: one pass finds them, the rest looks at them
     // only.
@@ -253,14 +275,16 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
         .collect();
     // An essential edge into an unreached node comes from another
     // unreached node (the search would have followed it), so only their
-    // edges are looked at; the search has not passed them, so their slots
-    // still hold targets.
+    // edges are looked at; the search has not passed them, so their bits
+    // are still the candidates'.
     let mut has_pred = vec![false; n];
+    let targets = g.edges().targets();
     for &u in &unreached {
         let source = page.source(u);
-        for &w in &dfs.slots[g.edge_range(u)] {
-            if w != NOT_RETAINING && page.retains(source, NodeOrdinal::new(w)) {
-                has_pred[w as usize] = true;
+        for e in g.edge_range(u) {
+            let w = targets[e];
+            if dfs.bits.get(e) && page.retains(source, w) {
+                has_pred[w.index()] = true;
             }
         }
     }
@@ -284,13 +308,16 @@ fn augment<P: PageRule + ?Sized>(g: &HeapGraph, page: &P, dfs: &mut Dfs) -> Vec<
             dfs.run(g, page, v, 0);
         }
     }
-    from_root
+    // A leftover reached from an earlier one has another parent, but the
+    // root is its candidate all the same.
+    for &v in &from_root {
+        dfs.forest.offer(dfs.number[v.index()], 0);
+    }
 }
 
-/// Essential retainers in CSR form, indexed by preorder number and holding
-/// preorder numbers, so the semidominator loop reads them in sequence. The
-/// root's imagined edges to orphans and leftovers are included; tree edges
-/// are not (the DFS parent is the loop's first candidate).
+/// Essential retainers numbered after the node they retain, in CSR form,
+/// indexed by preorder number and holding preorder numbers, so the
+/// semidominator loop reads them in sequence.
 struct Preds {
     first: Vec<u32>,
     /// The lists' entries, `first[n]` of them, two to a `u64`: the array
@@ -299,22 +326,15 @@ struct Preds {
 }
 
 impl Preds {
-    /// Built from the targets' numbers the search recorded per edge, so
-    /// no node is looked up at random here but the list being filled.
-    fn build(
-        g: &HeapGraph,
-        dfs: &mut Dfs,
-        from_root: &[NodeOrdinal],
-        handoff: &Handoff<u64>,
-    ) -> Self {
+    /// Built from the edges the search left marked. Each entry needs its
+    /// target's number, looked up at random: the lookups are made in
+    /// batches, each batch's reads asked for ahead of use.
+    fn build(g: &HeapGraph, dfs: &mut Dfs, handoff: &Handoff<u64>) -> Self {
         let n = dfs.preorder.len();
         // The search counted the lists' sizes, one place up, as the prefix
         // sum below wants them.
         let mut first = std::mem::take(&mut dfs.counts);
         first[0] = 0;
-        for &v in from_root {
-            first[dfs.number[v.index()] as usize + 1] += 1;
-        }
         for i in 0..n {
             first[i + 1] += first[i];
         }
@@ -322,34 +342,74 @@ impl Preds {
         // its end, which is the next list's start, and is moved back after.
         let len = first[n] as usize;
         let mut store = handoff.take(len.div_ceil(2));
-        let source = &mut bytemuck::cast_slice_mut::<u64, u32>(&mut store)[..len];
-        for (u, &nu) in g.nodes().ordinals().zip(&dfs.number) {
+        let mut fill = Fill {
+            number: &dfs.number,
+            first: &mut first,
+            source: &mut bytemuck::cast_slice_mut::<u64, u32>(&mut store)[..len],
+            batch: Vec::with_capacity(BATCH),
+            ready: Vec::with_capacity(BATCH),
+        };
+        let targets = g.edges().targets();
+        for (u, &nu) in dfs.number.iter().enumerate() {
+            let u = NodeOrdinal::from_index(u);
             for e in g.edge_range(u) {
-                if let Some(&ahead) = dfs.slots.get(e + LOOKAHEAD) {
-                    prefetch(&first, (ahead as usize).wrapping_sub(1));
-                }
-                let t = dfs.slots[e];
-                if t != 0 {
-                    let slot = &mut first[t as usize - 1];
-                    source[*slot as usize] = nu;
-                    *slot += 1;
+                if dfs.bits.get(e) {
+                    fill.push(nu, targets[e].raw());
                 }
             }
         }
-        for &v in from_root {
-            let slot = &mut first[dfs.number[v.index()] as usize];
-            source[*slot as usize] = 0;
-            *slot += 1;
-        }
+        fill.finish();
         first.copy_within(..n, 1);
         first[0] = 0;
         Self { first, store }
     }
+}
 
-    /// The lists' entries.
-    fn source(&self) -> &[u32] {
-        let len = self.first.last().map_or(0, |&l| l as usize);
-        &bytemuck::cast_slice(&self.store)[..len]
+/// Entries to list per batch of random lookups.
+const BATCH: usize = 32;
+
+/// Fills the predecessor lists in batches, in two stages: a batch's
+/// target numbers are read (asked for as the entries came in) while the
+/// list cursors they point at are asked for, and those cursors are used
+/// one batch later.
+struct Fill<'a> {
+    number: &'a [u32],
+    first: &'a mut [u32],
+    source: &'a mut [u32],
+    /// (source's number, target's ordinal) as they come.
+    batch: Vec<(u32, u32)>,
+    /// (source's number, target's number) of the batch before.
+    ready: Vec<(u32, u32)>,
+}
+
+impl Fill<'_> {
+    #[inline]
+    fn push(&mut self, nu: u32, w: u32) {
+        prefetch(self.number, w as usize);
+        self.batch.push((nu, w));
+        if self.batch.len() == BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (_, w) in &mut self.batch {
+            *w = self.number[*w as usize];
+            prefetch(self.first, *w as usize);
+        }
+        for &(nu, t) in &self.ready {
+            let slot = &mut self.first[t as usize];
+            self.source[*slot as usize] = nu;
+            *slot += 1;
+        }
+        self.ready.clear();
+        std::mem::swap(&mut self.batch, &mut self.ready);
+    }
+
+    /// Lists what is still pending.
+    fn finish(mut self) {
+        self.flush();
+        self.flush();
     }
 }
 
@@ -359,16 +419,17 @@ struct Dfs {
     number: Vec<u32>,
     /// Nodes by preorder number.
     preorder: Vec<u32>,
-    /// DFS parent, by preorder number.
-    parent: Vec<u32>,
-    /// One slot per edge. Before the search passes the edge: its target,
-    /// or [`NOT_RETAINING`]. After: one more than the target's preorder
-    /// number for an essential non-tree edge, 0 for the others (tree
-    /// edges are not recorded: the parent is every vertex's first
-    /// semidominator candidate anyway).
-    slots: Vec<u32>,
-    /// Recorded edges per target, one place up (`counts[k + 1]` for the
-    /// node numbered `k`): the predecessor lists' sizes.
+    /// The semidominator loop's forest, by preorder number, as the search
+    /// leaves it: every node's ancestor is its DFS parent, and its best
+    /// semidominator candidate the smallest number of a retainer numbered
+    /// below it (its parent included).
+    forest: Vec<u32>,
+    /// One bit per edge. Before the search passes the edge: whether it is a
+    /// candidate. After: whether it is an essential edge into a node
+    /// numbered before its source (the predecessor lists' entries).
+    bits: EdgeBits,
+    /// Marked edges per target, one place up (`counts[k + 1]` for the node
+    /// numbered `k`): the predecessor lists' sizes.
     counts: Vec<u32>,
 }
 
@@ -377,7 +438,7 @@ struct Dfs {
 pub(crate) struct SearchArrays {
     number: Vec<u32>,
     preorder: Vec<u32>,
-    parent: Vec<u32>,
+    forest: Vec<u32>,
     counts: Vec<u32>,
 }
 
@@ -388,25 +449,25 @@ impl SearchArrays {
         Self {
             number,
             preorder: memory::with_capacity(n),
-            parent: memory::with_capacity(n),
+            forest: memory::with_capacity(2 * n),
             counts: memory::zeroed(n + 1),
         }
     }
 }
 
 impl Dfs {
-    fn new(arrays: SearchArrays, slots: Vec<u32>) -> Self {
+    fn new(arrays: SearchArrays, bits: EdgeBits) -> Self {
         let SearchArrays {
             number,
             preorder,
-            parent,
+            forest,
             counts,
         } = arrays;
         Self {
             number,
             preorder,
-            parent,
-            slots,
+            forest,
+            bits,
             counts,
         }
     }
@@ -426,33 +487,38 @@ impl Dfs {
         start: NodeOrdinal,
         parent: u32,
     ) {
-        // (node, parent's number, edge that led there)
-        let mut stack: Vec<(NodeOrdinal, u32, EdgePosition)> =
-            vec![(start, parent, EdgePosition::new(u32::MAX))];
-        while let Some((v, parent, via)) = stack.pop() {
+        let targets = g.edges().targets();
+        // (node, parent's number)
+        let mut stack: Vec<(NodeOrdinal, u32)> = vec![(start, parent)];
+        while let Some((v, parent)) = stack.pop() {
             let seen = self.number[v.index()];
             if seen != NONE {
-                // Reached meanwhile by another path: a non-tree edge.
-                self.slots[via.index()] = seen + 1;
-                self.counts[seen as usize + 1] += 1;
+                // Reached meanwhile by another path: the stacking node,
+                // numbered below, is a candidate.
+                self.forest.offer(seen, parent);
                 continue;
             }
             let k = self.visit(v, parent);
             let source = page.source(v);
-            let first = g.first_edges()[v.index()];
-            for (i, slot) in self.slots[g.edge_range(v)].iter_mut().enumerate().rev() {
-                let w = *slot;
-                *slot = 0;
-                if w == NOT_RETAINING || !page.retains(source, NodeOrdinal::new(w)) {
+            let edges = g.edge_range(v);
+            let first = edges.start;
+            for (i, &w) in targets[edges].iter().enumerate().rev() {
+                let e = first + i;
+                if !self.bits.get(e) {
                     continue;
                 }
-                let seen = self.number[w as usize];
-                if seen == NONE {
-                    let via = EdgePosition::new(first + nth_edge(i));
-                    stack.push((NodeOrdinal::new(w), k, via));
-                } else {
-                    *slot = seen + 1;
+                let seen = self.number[w.index()];
+                if seen != NONE && seen != k && page.retains(source, w) {
+                    // Into a node numbered before: listed.
                     self.counts[seen as usize + 1] += 1;
+                    continue;
+                }
+                // Not essential, a self reference, or into a node not yet
+                // numbered: a tree edge, or an edge from a node numbered
+                // below its target (see the pop above). Not listed.
+                self.bits.clear(e);
+                if seen == NONE && page.retains(source, w) {
+                    stack.push((w, k));
                 }
             }
         }
@@ -463,20 +529,23 @@ impl Dfs {
         let k = to_u32(self.preorder.len());
         self.number[v.index()] = k;
         self.preorder.push(v.raw());
-        self.parent.push(parent);
+        self.forest.push(parent);
+        self.forest.push(parent);
         k
     }
 }
 
-/// The `i`-th edge of a node, as an offset from its first: below its edge
-/// count, and the snapshot's edge count fits 32 bits (the parser checks).
-#[inline(always)]
-#[expect(
-    clippy::cast_possible_truncation,
-    reason = "below a node's edge count, which fits 32 bits"
-)]
-fn nth_edge(i: usize) -> u32 {
-    i as u32
+/// The forest as the search builds it: a candidate offered to a node.
+trait Offer {
+    fn offer(&mut self, v: u32, candidate: u32);
+}
+
+impl Offer for Vec<u32> {
+    #[inline]
+    fn offer(&mut self, v: u32, candidate: u32) {
+        let best = &mut self[2 * v as usize + 1];
+        *best = (*best).min(candidate);
+    }
 }
 
 /// Immediate dominators by preorder number.
@@ -484,59 +553,62 @@ fn nth_edge(i: usize) -> u32 {
 /// Vertices are processed in decreasing preorder and linked into the
 /// link-eval forest when processed, so while vertex `i` is processed the
 /// forest's roots are exactly the vertices numbered `i` or less: whether a
-/// vertex is a root is a comparison, not a memory read. A predecessor
-/// numbered below `i` is a root and its own answer. The forest keeps, per
-/// vertex, its ancestor and the smallest semidominator on its compressed
-/// path side by side ([`Forest`]), so a step of `eval` touches one cache
-/// line. Returns the dominators and the work array, for reuse.
-fn semi_nca(parent: &[u32], preds: &Preds, buffers: Buffers<2>) -> (Vec<u32>, Vec<u32>) {
-    let n = parent.len();
-    let Buffers([work, idom]) = buffers;
-    // One array: the forest's 2n entries, then the semidominators.
-    let mut work = recycled(work, 3 * n, 0);
-    let (forest, semi) = work.split_at_mut(2 * n);
-    let mut forest = Forest(forest);
+/// vertex is a root is a comparison, not a memory read. The search left
+/// each vertex's candidates numbered below it in its own entry, and every
+/// listed predecessor is numbered above it. The forest keeps, per vertex,
+/// its ancestor and the smallest semidominator on its compressed path
+/// side by side ([`Forest`]), so a step of `eval` touches one cache line.
+///
+/// A vertex's list is not read again once it is processed: its
+/// semidominator goes in the list offsets (`first[i + 1]`), its parent in
+/// `idom`, which the last pass turns into the dominators in place. Returns
+/// them and the forest's array, for reuse.
+fn semi_nca(
+    mut forest: Vec<u32>,
+    first: &mut [u32],
+    source: &[u32],
+    mut idom: Vec<u32>,
+) -> (Vec<u32>, Vec<u32>) {
+    let n = first.len() - 1;
+    idom.clear();
+    idom.resize(n, 0);
     let mut path: Vec<u32> = Vec::new();
-    let source = preds.source();
-    for limit in (1..to_u32(n)).rev() {
-        let i = limit as usize;
-        // The DFS parent is a predecessor (its tree edge is left out of
-        // the lists) and numbered below `i`.
-        let mut s = parent[i];
-        let (from, to) = (preds.first[i] as usize, preds.first[i + 1] as usize);
-        // Predecessor positions are visited in decreasing order overall, so
-        // the ones below are those to come: fetch the forest entries they
-        // will look at.
-        for j in (from..to).rev() {
-            if let Some(&ahead) = source.get(j.wrapping_sub(LOOKAHEAD)) {
-                prefetch(forest.0, 2 * ahead as usize);
+    {
+        let mut forest = Forest(&mut forest);
+        for limit in (1..to_u32(n)).rev() {
+            let i = limit as usize;
+            // Not linked yet: its entry is as the search left it.
+            let (parent, mut s) = (forest.ancestor(limit), forest.best(limit));
+            let (from, to) = (first[i] as usize, first[i + 1] as usize);
+            // Predecessor positions are visited in decreasing order overall,
+            // so the ones below are those to come: fetch the forest entries
+            // they will look at.
+            for j in (from..to).rev() {
+                if s == 0 {
+                    // Nothing is numbered below the root: the rest cannot
+                    // change the answer (skipping their path compression
+                    // does not either).
+                    break;
+                }
+                if let Some(&ahead) = source.get(j.wrapping_sub(LOOKAHEAD)) {
+                    prefetch(forest.0, 2 * ahead as usize);
+                }
+                s = s.min(forest.eval(source[j], limit, &mut path));
             }
-            let p = source[j];
-            let candidate = if p <= limit {
-                p
-            } else {
-                forest.eval(p, limit, &mut path)
-            };
-            s = s.min(candidate);
-            if s == 0 {
-                // Nothing is numbered below the root: the rest cannot
-                // change the answer (skipping their path compression does
-                // not either).
-                break;
-            }
+            first[i + 1] = s;
+            idom[i] = parent;
+            forest.link(limit, parent, s);
         }
-        semi[i] = s;
-        forest.link(limit, parent[i], s);
     }
-    let mut idom = recycled(idom, n, 0);
     for i in 1..n {
-        let mut d = parent[i];
-        while d > semi[i] {
+        let semi = first[i + 1];
+        let mut d = idom[i];
+        while d > semi {
             d = idom[d as usize];
         }
         idom[i] = d;
     }
-    (idom, work)
+    (idom, forest)
 }
 
 /// The link-eval forest of linked vertices: `[2v]` is the ancestor of

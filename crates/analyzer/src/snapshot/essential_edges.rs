@@ -8,66 +8,63 @@
 use heapdiff_model::{HeapGraph, NodeOrdinal, SnapshotStringId};
 use rayon::prelude::*;
 
-use super::dominators::{self, NOT_RETAINING};
+use super::dominators::{self, EdgeBits};
 use super::flags::BitSet;
 use super::weakmap::PairNames;
 
-/// Nodes per parallel task.
-const CHUNK: usize = 1 << 16;
+/// Edges per parallel task: a whole number of the bit set's words.
+const CHUNK: usize = 1 << 20;
 
-/// Per edge, its target ordinal when the edge can retain, else
-/// [`NOT_RETAINING`]; and how many can. Not retaining: weak edges, self
-/// references, a WeakMap table's own edges to its pair parts, and
-/// shortcuts except the root's.
-pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (Vec<u32>, usize) {
+/// A bit per edge, set when the edge can retain; and how many can. Not
+/// retaining: weak edges, self references, a WeakMap table's own edges to
+/// its pair parts, and shortcuts except the root's.
+pub(crate) fn candidates(g: &HeapGraph, pairs: &PairNames) -> (EdgeBits, usize) {
     // Type indices as `u16`, with one no edge has for a missing type.
     let index = |name| g.edge_type_index(name).map_or(u16::MAX, u16::from);
     let (internal, weak, shortcut) = (index("internal"), index("weak"), index("shortcut"));
-    let n = g.n_nodes();
-    // Its pages brought in at once: see `heapdiff_model::memory`.
-    let mut out = heapdiff_model::memory::zeroed::<u32>(g.edges().len());
-    let mut chunks = Vec::new();
-    let mut rest = out.as_mut_slice();
+    let m = g.edges().len();
     let first_edge = g.first_edges();
-    for first in (0..n).step_by(CHUNK) {
-        let last = (first + CHUNK).min(n);
-        let len = (first_edge[last] - first_edge[first]) as usize;
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        chunks.push((first..last, head));
-        rest = tail;
-    }
-    let retaining = chunks
-        .into_par_iter()
-        .map(|(nodes, out)| {
+    let mut bits = EdgeBits::new(m);
+    // Each task owns a range of whole words, so of edges; it starts from
+    // the node whose edges hold the range's first.
+    let retaining = bits
+        .words_mut()
+        .par_chunks_mut(CHUNK / 64)
+        .enumerate()
+        .map(|(c, words)| {
+            let start = c * CHUNK;
+            let end = (start + CHUNK).min(m);
+            let mut u = first_edge.partition_point(|&f| f as usize <= start) - 1;
             let mut retaining = 0;
-            let mut slots = out.iter_mut();
-            for u in nodes.map(NodeOrdinal::from_index) {
+            while u + 1 < first_edge.len() && (first_edge[u] as usize) < end {
+                let v = NodeOrdinal::from_index(u);
+                let from = (first_edge[u] as usize).max(start);
+                let to = (first_edge[u + 1] as usize).min(end);
                 // The edge columns are read as slices: this loop passes
                 // every edge of the snapshot.
-                let edges = g.edge_range(u);
-                let kinds = &g.edges().kinds()[edges.clone()];
-                let names = &g.edges().names_or_indices()[edges.clone()];
-                let targets = &g.edges().targets()[edges];
-                let id = g.nodes().id(u).get();
-                for ((&k, &name), &w) in kinds.iter().zip(names).zip(targets) {
+                let kinds = &g.edges().kinds()[from..to];
+                let names = &g.edges().names_or_indices()[from..to];
+                let targets = &g.edges().targets()[from..to];
+                let id = g.nodes().id(v).get();
+                for (e, ((&k, &name), &w)) in (from..).zip(kinds.iter().zip(names).zip(targets)) {
                     let k = u16::from(k);
                     let retains = k != weak
-                        && u != w
-                        && (u == NodeOrdinal::ROOT || k != shortcut)
+                        && v != w
+                        && (v == NodeOrdinal::ROOT || k != shortcut)
                         && (k != internal
                             || pairs
                                 .table(SnapshotStringId::new(name))
                                 .is_none_or(|table| u64::from(table) != id));
-                    if let Some(s) = slots.next() {
-                        *s = if retains { w.raw() } else { NOT_RETAINING };
-                    }
+                    let at = e - start;
+                    words[at / 64] |= u64::from(retains) << (at % 64);
                     retaining += usize::from(retains);
                 }
+                u += 1;
             }
             retaining
         })
         .sum();
-    (out, retaining)
+    (bits, retaining)
 }
 
 /// Edges from outside the page into it do not retain (except the

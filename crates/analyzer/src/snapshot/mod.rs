@@ -52,7 +52,7 @@ pub(crate) use suspects::{Group, clusters_of, outermost_objects};
 
 use std::sync::OnceLock;
 
-use heapdiff_model::{HeapGraph, NodeOrdinal};
+use heapdiff_model::{HeapGraph, NodeOrdinal, Sizes};
 
 use pages::Handoff;
 use weakmap::PairNames;
@@ -66,7 +66,7 @@ pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
 #[derive(Debug, Clone)]
 pub struct Derived {
     /// Shallow sizes after owned-storage reassignment (formats §7.5).
-    pub self_size: Vec<u64>,
+    pub self_size: Sizes,
     /// Immediate dominator ordinal of every node (the root dominates
     /// itself), and the order nodes were numbered in.
     pub dominators: Dominators,
@@ -107,7 +107,7 @@ pub struct Derived {
 #[must_use]
 pub fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
     if flags::has_user_roots(g) {
-        ownership::adjusted_sizes_on_threads(g)
+        ownership::adjusted_sizes_on_threads(g).to_vec()
     } else {
         g.nodes().self_sizes().to_vec()
     }
@@ -146,8 +146,11 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     );
     // The thread beside the dominator chain has time to spare: it also
     // makes the array the chain fills later (see `pages`). The lists of
-    // retainers hold about one entry per retaining edge that is not a
-    // tree edge, two to a `u64`; the array then holds the running sums.
+    // retainers hold one entry per retaining edge into a node searched
+    // before the edge's source: on V8's snapshots nearly every retaining
+    // edge that is not a tree edge, two to a `u64`. The chain cuts the
+    // array to what it needs; the running sums reuse it, or take a larger
+    // one after the tree, when the chain's arrays are gone.
     let preds = Handoff::new();
     let ((dominators, sums), beside) = rayon::join(
         || {
@@ -158,9 +161,9 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         },
         || {
             time("prepare.predecessors", || {
-                preds.prepare(retaining.saturating_sub(n).div_ceil(2).max(n + 1));
+                preds.prepare(retaining.saturating_sub(n).div_ceil(2));
             });
-            Beside::compute(g, &pairs, has_user_roots, interfaces)
+            Beside::compute(g, pairs, has_user_roots, interfaces)
         },
     );
     let sums = time("retained", || {
@@ -203,7 +206,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
 
 /// The steps that do not feed the dominator tree, run beside it.
 struct Beside {
-    self_size: Vec<u64>,
+    self_size: Sizes,
     distance: Vec<i32>,
     classes: ClassTable,
     class_counts: ClassCounts,
@@ -214,7 +217,7 @@ struct Beside {
 impl Beside {
     fn compute(
         g: &HeapGraph,
-        pairs: &PairNames,
+        pairs: PairNames,
         has_user_roots: bool,
         interfaces: Option<&InterfaceDefinitions>,
     ) -> Self {
@@ -222,9 +225,14 @@ impl Beside {
         let self_size = if has_user_roots {
             time("ownership", || ownership::adjusted_sizes(g))
         } else {
-            g.nodes().self_sizes().to_vec()
+            g.nodes().self_sizes().clone()
         };
-        let distance = time("distances", || distances::compute(g, pairs, has_user_roots));
+        let distance = time("distances", || {
+            distances::compute(g, &pairs, has_user_roots)
+        });
+        // Nothing reads the pair names after this: their memory goes before
+        // the dominator chain's arrays are at their largest.
+        drop(pairs);
         let detached = time("dom_state", || dom_state::compute(g));
         let classes = time("classes", || classes::compute(g, &detached.0, interfaces));
         let class_counts = time("class_counts", || {
@@ -273,7 +281,7 @@ impl Derived {
     /// Adjusted shallow size of node `v`.
     #[must_use]
     pub fn self_size_of(&self, v: NodeOrdinal) -> u64 {
-        self.self_size[v.index()]
+        self.self_size.get(v.index())
     }
 
     /// The class of node `v` (an index into the class table's names and

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use heapdiff_model::{HeapGraph, NodeOrdinal};
+use heapdiff_model::{HeapGraph, NodeOrdinal, Sizes};
 
 use super::flags::BitSet;
 
@@ -20,7 +20,7 @@ const MULTIPLE: NodeOrdinal = NodeOrdinal::new(u32::MAX - 1);
 /// non-ownable node is expanded in ordinal order first, then the worklist
 /// of ownable nodes whose owner changed. Non-ownable targets always own
 /// themselves, so only ownable targets (a bit set, in cache) are looked at.
-pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
+pub(crate) fn adjusted_sizes(g: &HeapGraph) -> Sizes {
     let ownable = ownable_nodes(g);
     let mut owners = Owners {
         g,
@@ -102,7 +102,7 @@ const CHUNK: usize = if cfg!(test) { 1 << 6 } else { 1 << 16 };
 /// then expanding the ownable nodes whose owner it changed (a
 /// compare-and-swap moves an owner up the lattice; whoever moves it
 /// expands the node again).
-pub(crate) fn adjusted_sizes_on_threads(g: &HeapGraph) -> Vec<u64> {
+pub(crate) fn adjusted_sizes_on_threads(g: &HeapGraph) -> Sizes {
     use rayon::prelude::*;
     let ownable = ownable_nodes(g);
     let weak = g.edge_type_index("weak");
@@ -178,9 +178,9 @@ fn ownable_nodes(g: &HeapGraph) -> BitSet<NodeOrdinal> {
 
 /// Moves each singly-owned node's size to its owner, unless the owner is
 /// the root or synthetic.
-fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Vec<u64> {
+fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Sizes {
     let synthetic = g.node_type_index("synthetic");
-    let mut size = g.nodes().self_sizes().to_vec();
+    let mut size = g.nodes().self_sizes().clone();
     for (v, &o) in g.nodes().ordinals().zip(owner) {
         if o == UNVISITED
             || o == MULTIPLE
@@ -190,8 +190,8 @@ fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Vec<u64> {
         {
             continue;
         }
-        size[o.index()] += size[v.index()];
-        size[v.index()] = 0;
+        size.set(o.index(), size.get(o.index()) + size.get(v.index()));
+        size.set(v.index(), 0);
     }
     size
 }
@@ -272,7 +272,7 @@ mod tests {
             let g = random_graph(u64::try_from(seed).unwrap(), n, 3 * n);
             let sequential = adjusted_sizes(&g);
             assert_ne!(
-                sequential,
+                &sequential,
                 g.nodes().self_sizes(),
                 "seed {seed} moves no size"
             );

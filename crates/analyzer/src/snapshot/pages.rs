@@ -29,11 +29,16 @@ impl<T: Copy + Default> Handoff<T> {
     }
 
     /// `len` zeros: the prepared array cut or grown to `len` if it is
-    /// there, else a fresh one.
+    /// there, else a fresh one. A cut array hands the pages past `len`
+    /// back.
     pub(crate) fn take(&self, len: usize) -> Vec<T> {
         let prepared = self.0.lock().ok().and_then(|mut slot| slot.take());
         match prepared {
             Some(mut v) => {
+                if v.len() > len {
+                    v.truncate(len);
+                    v.shrink_to_fit();
+                }
                 v.resize(len, T::default());
                 v
             }

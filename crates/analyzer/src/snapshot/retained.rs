@@ -10,6 +10,8 @@
 
 use rayon::prelude::*;
 
+use heapdiff_model::Sizes;
+
 use super::Dominators;
 
 /// Positions per parallel task.
@@ -22,16 +24,22 @@ const CHUNK: usize = 1 << 18;
 /// Two parallel passes: each chunk of positions gathers its sizes and
 /// sums them up from 0, then adds what the chunks before it hold.
 ///
-/// `buffer` is where the sums go (made ahead of time, see
-/// [`super::pages`]); any length does.
+/// `buffer` is where the sums go if it is long enough (the dominator
+/// chain's lists were); otherwise a fresh array, its pages brought in at
+/// once, takes its place.
 pub(crate) fn running_sums(
     d: &Dominators,
-    self_size: &[u64],
+    self_size: &Sizes,
     mut buffer: Vec<u64>,
 ) -> Option<Vec<u64>> {
     let n = d.tree_order.len();
-    buffer.resize(n + 1, 0);
-    let mut sums = buffer;
+    let mut sums = if buffer.len() > n {
+        buffer.truncate(n + 1);
+        buffer
+    } else {
+        drop(buffer);
+        heapdiff_model::memory::zeroed(n + 1)
+    };
     sums[0] = 0;
     let chunk_totals: Vec<Option<u64>> = sums[1..]
         .par_chunks_mut(CHUNK)
@@ -39,7 +47,7 @@ pub(crate) fn running_sums(
         .map(|(out, order)| {
             let mut total: u64 = 0;
             for (s, &v) in out.iter_mut().zip(order) {
-                total = total.checked_add(self_size[v as usize])?;
+                total = total.checked_add(self_size.get(v as usize))?;
                 *s = total;
             }
             Some(total)
@@ -76,7 +84,7 @@ pub(crate) fn from_sums(d: &Dominators, sums: &[u64]) -> Vec<u64> {
 
 /// Retained sizes added up the tree node by node, clamped at `u64::MAX`:
 /// for sizes whose running sums would overflow.
-pub(crate) fn saturating(d: &Dominators, self_size: &[u64]) -> Vec<u64> {
+pub(crate) fn saturating(d: &Dominators, self_size: &Sizes) -> Vec<u64> {
     let mut retained = self_size.to_vec();
     for &v in d.tree_order.iter().skip(1).rev() {
         let r = retained[v as usize];

@@ -3,7 +3,7 @@
 //! minimum distance.
 
 use heapdiff_model::cast::to_u32;
-use heapdiff_model::{HeapGraph, NodeOrdinal};
+use heapdiff_model::{HeapGraph, NodeOrdinal, Sizes};
 use rayon::prelude::*;
 use regex::Regex;
 
@@ -51,7 +51,7 @@ impl ClassCounts {
     /// Sums the nodes `member` accepts, in parallel ranges, each into its
     /// own table.
     pub(crate) fn compute(
-        self_size: &[u64],
+        self_size: &Sizes,
         classes: &ClassTable,
         distance: &[i32],
         member: &NodeFilter<'_>,
@@ -66,14 +66,19 @@ impl ClassCounts {
         (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .fold(empty, |mut s, chunk| {
-                for v in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-                    if self_size[v] == 0 || !member(NodeOrdinal::from_index(v)) {
+                let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(n);
+                let nodes = classes.of_node[range.clone()]
+                    .iter()
+                    .zip(&distance[range.clone()]);
+                for (v, (&c, &dist)) in range.zip(nodes) {
+                    let size = self_size.get(v);
+                    if size == 0 || !member(NodeOrdinal::from_index(v)) {
                         continue;
                     }
-                    let c = classes.of_node[v] as usize;
+                    let c = c as usize;
                     s.count[c] += 1;
-                    s.self_size[c] = s.self_size[c].saturating_add(self_size[v]);
-                    s.distance[c] = s.distance[c].min(distance[v]);
+                    s.self_size[c] = s.self_size[c].saturating_add(size);
+                    s.distance[c] = s.distance[c].min(dist);
                 }
                 s
             })
@@ -162,7 +167,7 @@ fn max_retained_in(
                 // No running sums (sizes near 2^64): read the sizes by node.
                 let retained = d.retained();
                 walk(d, group_of, range, member, &mut part, |_, v| {
-                    (d.self_size[v.index()], retained[v.index()])
+                    (d.self_size.get(v.index()), retained[v.index()])
                 });
             }
             part

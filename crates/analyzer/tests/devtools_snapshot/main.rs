@@ -134,7 +134,7 @@ fn check_nodes(case: &Path, g: &HeapGraph, d: &Derived) -> Vec<String> {
         let got = (
             seen(NodeOrdinal::from_index(v)),
             class.as_str(),
-            d.self_size[v],
+            d.self_size.get(v),
             d.retained()[v],
             i64::from(d.distance[v]),
             dom,
@@ -183,7 +183,7 @@ fn allocation_view_equals_devtools() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let g = load(&find_input(&case, "input"));
         let d = snapshot::analyze(&g);
-        let live = timeline::live_by_trace(&g, &d.self_size, None);
+        let live = timeline::live_by_trace(&g, &d.self_size.to_vec(), None);
         let report = timeline::allocation_view(&g, &live, None, timeline::AllocationSort::Size);
         let mut ours: Vec<AllocationTop> = report
             .rows
@@ -246,7 +246,7 @@ fn allocation_view_equals_devtools() {
         }
         let samples = case.join("expected/samples.devtools.json");
         if samples.exists() {
-            let iv = timeline::intervals(&g, &d.self_size);
+            let iv = timeline::intervals(&g, &d.self_size.to_vec());
             let want: Vec<u64> = json(&samples)["sizes"]
                 .as_array()
                 .unwrap()

@@ -38,7 +38,7 @@ pub(crate) fn summary(a: &SummaryArgs, ctx: &Context) -> anyhow::Result<Outcome>
                     "'{shown}': --span needs an allocation timeline (this snapshot has no timeline samples)"
                 );
             }
-            let iv = timeline::intervals(&g, &d.self_size);
+            let iv = timeline::intervals(&g, &d.self_size.to_vec());
             let (lo, hi) =
                 timeline::parse_time_span(text, &iv).with_context(|| format!("'{shown}'"))?;
             Some(timeline::id_range(&iv, lo, hi, false))
