@@ -5,8 +5,7 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{
     Change, CompareReport, CompareRow, DominatorsReport, Origin, PathStep, RetainersReport,
-    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectBasis,
-    SuspectCluster,
+    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectBasis, SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -355,7 +354,11 @@ pub(crate) fn suspects_list(
     let Some(explain) = suspects_explain(r) else {
         return Ok(());
     };
-    writeln!(out, "{}\n", style.heading(&format!("Suspects: {}", suspects_intro(r))))?;
+    writeln!(
+        out,
+        "{}\n",
+        style.heading(&format!("Suspects: {}", suspects_intro(r)))
+    )?;
     for (i, s) in r.suspects.iter().enumerate() {
         writeln!(out, "{}{}", style.item(i + 1), suspect_line(s, style.esc))?;
         for c in &s.clusters {
