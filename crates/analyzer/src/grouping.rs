@@ -158,7 +158,10 @@ fn frame_group_key(p: &HeapProfile, f: FrameId, by: GroupBy, identity: Identity)
             ..blank()
         },
         GroupBy::Package => GroupKey {
-            name: package_of(url, script),
+            name: match p.frames.generated(f) {
+                Some(moved) => package_of_moved(url, p.strings.get(moved.url), script),
+                None => package_of(url, script),
+            },
             ..blank()
         },
         GroupBy::Stack => unreachable_stack(),
@@ -264,14 +267,15 @@ pub(crate) fn frame_labels(p: &HeapProfile) -> Vec<String> {
         .collect()
 }
 
-/// The row of a frame under `--by package`: its npm package, `node:` for
-/// node's own code (`node:…` URLs, and the bare `internal/…` or `fs.js`
-/// names older node versions gave their built-in scripts), `(v8)` for V8's
+/// The row of a frame under `--by package`: its package (`registry_package`),
+/// `node:` for node's own code (`node:…` URLs, and the bare `internal/…` or
+/// `fs.js` names older node versions gave their built-in scripts), `ext:`
+/// for Deno's own (its built-in extensions' `ext:…` URLs), `(v8)` for V8's
 /// builtins and pseudo frames (script id 0: `push`, `(V8 API)`,
 /// `(garbage collector)`), `(unknown)` for code whose script had no URL,
 /// else the script's URL.
 pub(crate) fn package_of(url: &str, script_id: &str) -> String {
-    if let Some(pkg) = npm_package(url) {
+    if let Some(pkg) = registry_package(url) {
         return pkg.to_string();
     }
     if url.is_empty() {
@@ -284,7 +288,23 @@ pub(crate) fn package_of(url: &str, script_id: &str) -> String {
     if url.starts_with("node:") || is_old_node_builtin(url) {
         return "node:".to_string();
     }
+    if url.starts_with("ext:") {
+        return "ext:".to_string();
+    }
     url.to_string()
+}
+
+/// The package of a position a source map moved from the script at
+/// `generated` to the source `original`: the package the original source
+/// names (a bundle's `webpack:///./node_modules/x/…`), else the package the
+/// generated script lies in (a package that ships its own map names its
+/// sources relative to it, such as `../src/index.ts`), else as
+/// [`package_of`] the original source.
+pub(crate) fn package_of_moved(original: &str, generated: &str, script_id: &str) -> String {
+    match (registry_package(original), registry_package(generated)) {
+        (Some(pkg), _) | (None, Some(pkg)) => pkg.to_string(),
+        (None, None) => package_of(original, script_id),
+    }
 }
 
 /// Built-in script names of node ≤ 14, which had no `node:` scheme:
@@ -295,10 +315,26 @@ fn is_old_node_builtin(url: &str) -> bool {
     relative && url.ends_with(".js") && (url.starts_with("internal/") || !url.contains('/'))
 }
 
+/// The package a script belongs to: an npm package installed under
+/// `node_modules/` (`npm_package`), one in Deno's npm cache
+/// (`…/npm/registry.npmjs.org/<name>/<version>/…`), or a JSR package
+/// (`https://jsr.io/@scope/name/<version>/…`).
+pub(crate) fn registry_package(url: &str) -> Option<&str> {
+    npm_package(url)
+        .or_else(|| package_after(url, "/npm/registry.npmjs.org/"))
+        .or_else(|| package_after(url, "://jsr.io/"))
+}
+
 /// The npm package a script belongs to: the path segment(s) after the last
 /// `node_modules/`, with the scope for `@scope/name` packages.
 pub(crate) fn npm_package(url: &str) -> Option<&str> {
-    let at = url.rfind("node_modules/")? + "node_modules/".len();
+    package_after(url, "node_modules/")
+}
+
+/// The package name (`name` or `@scope/name`) right after the last
+/// `marker` in `url`.
+fn package_after<'a>(url: &'a str, marker: &str) -> Option<&'a str> {
+    let at = url.rfind(marker)? + marker.len();
     let rest = &url[at..];
     let mut parts = rest.splitn(3, '/');
     let first = parts.next().filter(|s| !s.is_empty())?;
@@ -312,7 +348,57 @@ pub(crate) fn npm_package(url: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{npm_package, package_of};
+    use super::{npm_package, package_of, package_of_moved};
+
+    #[test]
+    fn packages_of_deno_scripts() {
+        assert_eq!(package_of("ext:deno_node/inspector.js", "40"), "ext:");
+        assert_eq!(package_of("ext:core/00_infra.js", "3"), "ext:");
+        assert_eq!(
+            package_of(
+                "file:///root/.cache/deno/npm/registry.npmjs.org/lru-cache/10.4.3/dist/esm/index.js",
+                "90"
+            ),
+            "lru-cache"
+        );
+        assert_eq!(
+            package_of(
+                "file:///c/deno/npm/registry.npmjs.org/@types/node/22.0.0/index.js",
+                "9"
+            ),
+            "@types/node"
+        );
+        assert_eq!(
+            package_of("https://jsr.io/@std/path/1.0.8/posix/join.ts", "9"),
+            "@std/path"
+        );
+        assert_eq!(
+            package_of("file:///tmp/app/main.ts", "9"),
+            "file:///tmp/app/main.ts"
+        );
+    }
+
+    #[test]
+    fn moved_positions_keep_the_package_of_their_script() {
+        let lib = "file:///app/node_modules/lru-cache/dist/esm/index.js";
+        assert_eq!(
+            package_of_moved("../../src/index.ts", lib, "9"),
+            "lru-cache"
+        );
+        let bundle = "file:///app/dist/server.js";
+        assert_eq!(
+            package_of_moved(
+                "webpack://app/./node_modules/express/lib/router.js",
+                bundle,
+                "9"
+            ),
+            "express"
+        );
+        assert_eq!(
+            package_of_moved("../src/cache.js", bundle, "9"),
+            "../src/cache.js"
+        );
+    }
 
     #[test]
     fn packages_of_builtins_and_unknown_scripts() {

@@ -3,7 +3,8 @@
 //! package of that position's script, with the rule rows of profiles
 //! follow (`node_modules/<pkg>` → the package, `node:` for node's own
 //! code, `(v8)` for script id 0, `(unknown)` for a script without a URL,
-//! else the script's URL). Objects without a position (strings, arrays,
+//! else the script's URL; a position a source map moved keeps the package
+//! of its script unless its original source names one). Objects without a position (strings, arrays,
 //! V8's internals) are `(no source)`. A package's retained size counts
 //! each dominator subtree once: an object inside another object of the
 //! same package is part of that one's retained size.
@@ -14,7 +15,7 @@ use rustc_hash::FxHashMap;
 use super::report::{PackageCompareReport, PackageCompareRow, PackageRow, PackageSummaryReport};
 use super::summary::{NodeFilter, max_retained};
 use super::{Derived, comparison};
-use crate::grouping::package_of;
+use crate::grouping::{package_of, package_of_moved};
 
 /// The row of objects without a source position.
 pub const NO_SOURCE: &str = "(no source)";
@@ -38,7 +39,13 @@ impl Packages {
         let mut of_node = vec![0u32; g.n_nodes()];
         for &(v, loc) in &g.locations {
             let url = d.scripts.url_at(loc).unwrap_or("");
-            let name = package_of(url, &loc.script_id.to_string());
+            let generated = d.scripts.url(loc.script_id).unwrap_or("");
+            let script = loc.script_id.to_string();
+            let name = if url == generated {
+                package_of(url, &script)
+            } else {
+                package_of_moved(url, generated, &script)
+            };
             let next = u32::try_from(names.len()).unwrap_or(u32::MAX);
             let at = *index.entry(name).or_insert_with_key(|name| {
                 names.push(name.clone());

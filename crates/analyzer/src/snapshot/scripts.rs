@@ -275,8 +275,19 @@ fn script_url(g: &HeapGraph, v: NodeOrdinal) -> Option<&str> {
     }
     match internal_target(g, script, "name") {
         Some(name) if g.node_type(name) == "string" => Some(g.node_name(name)),
-        _ => Some(g.node_name(script)),
+        _ => url_in_script_name(g.node_name(script)),
     }
+}
+
+/// The URL in a Script node's own name: newer V8 names it
+/// `system / Script / URL`, and a script without a URL (eval'd code, a
+/// page's inline script without a name) just `system / Script`: no URL.
+fn url_in_script_name(name: &str) -> Option<&str> {
+    let url = match name.strip_prefix("system / Script") {
+        Some(rest) => rest.strip_prefix(" / ").unwrap_or(rest),
+        None => name,
+    };
+    (!url.is_empty()).then_some(url)
 }
 
 /// The target of `v`'s internal edge called `name`.
@@ -292,6 +303,20 @@ fn internal_target(g: &HeapGraph, v: NodeOrdinal, name: &str) -> Option<NodeOrdi
 mod tests {
     use super::super::tests::load;
     use super::*;
+
+    #[test]
+    fn script_names_without_a_url_give_none() {
+        assert_eq!(url_in_script_name("system / Script"), None);
+        assert_eq!(
+            url_in_script_name("system / Script / file:///app/a.js"),
+            Some("file:///app/a.js")
+        );
+        assert_eq!(
+            url_in_script_name("file:///app/a.js"),
+            Some("file:///app/a.js")
+        );
+        assert_eq!(url_in_script_name(""), None);
+    }
 
     fn snapshot(text: &str) -> HeapGraph {
         heapdiff_parser::parse_snapshot(text.as_bytes())
