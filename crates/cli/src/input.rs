@@ -226,7 +226,9 @@ pub(crate) struct ProfileRequest<'a> {
     pub(crate) span: Option<&'a str>,
 }
 
-/// Any parsed input.
+/// Any parsed input. Made once per input and unpacked at once: boxing the
+/// larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Input {
     /// A sampling heap profile.
     Profile(HeapProfile),
