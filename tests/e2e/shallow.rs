@@ -86,19 +86,7 @@ fn shallow_summary_counts_and_sizes_equal_devtools() {
             let case = format!("{kind}/{}", dir.file_name().unwrap().to_str().unwrap());
             let devtools: serde_json::Value = serde_json::from_str(&text).unwrap();
             let input = file_starting(&dir, "input.");
-            let ours = json_in(
-                &dir,
-                &[
-                    "summary",
-                    &input,
-                    "--shallow",
-                    "--format",
-                    "json",
-                    "--top",
-                    "0",
-                    "-q",
-                ],
-            );
+            let ours = shallow_json(&dir, &["summary", &input]);
             assert_eq!(ours["mode"], "shallow");
             assert_eq!(
                 ours["totals"]["total_size"], devtools["totalSize"],
@@ -145,20 +133,7 @@ fn shallow_diff_deltas_equal_devtools() {
             file_starting(&dir, "before."),
             file_starting(&dir, "after."),
         );
-        let ours = json_in(
-            &dir,
-            &[
-                "diff",
-                &before,
-                &after,
-                "--shallow",
-                "--format",
-                "json",
-                "--top",
-                "0",
-                "-q",
-            ],
-        );
+        let ours = shallow_json(&dir, &["diff", &before, &after]);
         assert_eq!(ours["mode"], "shallow");
         let d = folded(&devtools["classes"], "delta", "sizeDelta");
         let o = folded(&ours["classes"], "count_delta", "size_delta");
@@ -179,4 +154,11 @@ fn shallow_diff_deltas_equal_devtools() {
         checked += 1;
     }
     assert_eq!(checked, 5);
+}
+
+/// heapdiff's JSON for `command` with `--shallow`, every row, run in `dir`.
+fn shallow_json(dir: &std::path::Path, command: &[&str]) -> serde_json::Value {
+    let flags = ["--shallow", "--format", "json", "--top", "0", "-q"];
+    let args: Vec<&str> = command.iter().copied().chain(flags).collect();
+    json_in(dir, &args)
 }

@@ -152,6 +152,17 @@ impl Sections {
         let root_edges = usize::try_from(nodes[ec_f])?;
         let mut first = true;
         for copy in 0..k {
+            // The root's links to the copies follow its own edges.
+            if copy == 0 && root_edges == 0 {
+                root_links(
+                    w,
+                    k,
+                    element,
+                    index_step,
+                    (et_f, en_f, to_f, ef),
+                    &mut first,
+                )?;
+            }
             for (r, rec) in edges.chunks(ef).enumerate() {
                 let mut rec = rec.to_vec();
                 rec[to_f] += copy * index_step;
@@ -166,16 +177,6 @@ impl Sections {
                         &mut first,
                     )?;
                 }
-            }
-            if copy == 0 && root_edges == 0 {
-                root_links(
-                    w,
-                    k,
-                    element,
-                    index_step,
-                    (et_f, en_f, to_f, ef),
-                    &mut first,
-                )?;
             }
         }
         w.write_all(b"]")?;
