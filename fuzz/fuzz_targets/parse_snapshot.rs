@@ -22,13 +22,14 @@ fuzz_target!(|data: &[u8]| {
             let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, Some(5));
             if g.trace.is_some() {
                 use heapdiff_analyzer::timeline;
-                let live = timeline::live_by_trace(g, &d.self_size, None);
+                let self_size = d.self_size.to_vec();
+                let live = timeline::live_by_trace(g, &self_size, None);
                 let _ = timeline::allocation_view(g, &live, Some(10), timeline::AllocationSort::Size);
                 let _ = timeline::trace_profile(g, &live, timeline::Measure::Live);
                 let _ = timeline::trace_profile(g, &live, timeline::Measure::Allocated);
-                let iv = timeline::intervals(g, &d.self_size);
+                let iv = timeline::intervals(g, &self_size);
                 let (lo, hi) = timeline::id_range(&iv, 0.0, 1000.0, false);
-                let live = timeline::live_by_trace(g, &d.self_size, Some((lo, hi)));
+                let live = timeline::live_by_trace(g, &self_size, Some((lo, hi)));
                 let _ = timeline::allocation_view(g, &live, None, timeline::AllocationSort::Size);
             }
         }

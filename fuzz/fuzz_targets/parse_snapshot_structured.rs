@@ -438,15 +438,15 @@ fuzz_target!(|s: Snapshot| {
     assert_eq!(g.trace.is_some(), s.trace.is_some(), "trace\n{text}");
     for (v, node) in g.nodes().ordinals().zip(&s.nodes) {
         assert_eq!(g.nodes().id(v).get(), u64::from(node.id), "id of node {v:?}\n{text}");
-        let size = g.nodes().self_sizes()[v.index()];
+        let size = g.nodes().self_sizes().get(v.index());
         assert_eq!(size, u64::from(node.self_size), "size of node {v:?}\n{text}");
     }
     let d = heapdiff_analyzer::snapshot::analyze(g);
-    let sum: u128 = d.self_size.iter().map(|&x| u128::from(x)).sum();
+    let sum: u128 = d.self_size.iter().map(u128::from).sum();
     assert_eq!(u128::from(d.retained()[0]), sum, "retained[0] != sum of adjusted self sizes\n{text}");
     let n = g.n_nodes();
     for v in 0..n {
-        assert!(d.retained()[v] >= d.self_size[v], "retained < self at {v}\n{text}");
+        assert!(d.retained()[v] >= d.self_size.get(v), "retained < self at {v}\n{text}");
         let mut x = v;
         let mut steps = 0;
         while x != 0 {
@@ -460,13 +460,14 @@ fuzz_target!(|s: Snapshot| {
     let _ = heapdiff_analyzer::snapshot::dominators_report(g, &d, Some(5));
     if g.trace.is_some() {
         use heapdiff_analyzer::timeline;
-        let live = timeline::live_by_trace(g, &d.self_size, None);
+        let self_size = d.self_size.to_vec();
+        let live = timeline::live_by_trace(g, &self_size, None);
         let _ = timeline::allocation_view(g, &live, Some(10), timeline::AllocationSort::Size);
         let _ = timeline::trace_profile(g, &live, timeline::Measure::Live);
         let _ = timeline::trace_profile(g, &live, timeline::Measure::Allocated);
-        let iv = timeline::intervals(g, &d.self_size);
+        let iv = timeline::intervals(g, &self_size);
         let (lo, hi) = timeline::id_range(&iv, 0.0, 100.0, true);
-        let live = timeline::live_by_trace(g, &d.self_size, Some((lo, hi)));
+        let live = timeline::live_by_trace(g, &self_size, Some((lo, hi)));
         let _ = timeline::allocation_view(g, &live, None, timeline::AllocationSort::Size);
     }
 });
