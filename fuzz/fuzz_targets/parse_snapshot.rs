@@ -24,7 +24,8 @@ fuzz_target!(|data: &[u8]| {
                 use heapdiff_analyzer::timeline;
                 let self_size = d.self_size.to_vec();
                 let live = timeline::live_by_trace(g, &self_size, None);
-                let _ = timeline::allocation_view(g, &live, Some(10), timeline::AllocationSort::Size);
+                let _ =
+                    timeline::allocation_view(g, &live, Some(10), timeline::AllocationSort::Size);
                 let _ = timeline::trace_profile(g, &live, timeline::Measure::Live);
                 let _ = timeline::trace_profile(g, &live, timeline::Measure::Allocated);
                 let iv = timeline::intervals(g, &self_size);

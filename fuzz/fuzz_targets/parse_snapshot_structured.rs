@@ -53,7 +53,14 @@ const NAMES: [&str; 16] = [
     "(system)",
 ];
 const EDGE_NAMES: [&str; 8] = [
-    "a", "__proto__", "map", "context", "native", "part of key", "table", "",
+    "a",
+    "__proto__",
+    "map",
+    "context",
+    "native",
+    "part of key",
+    "table",
+    "",
 ];
 
 #[derive(Debug)]
@@ -111,7 +118,11 @@ impl<'a> Arbitrary<'a> for Snapshot {
                 } else {
                     u.arbitrary()?
                 },
-                self_size: if u.ratio(1, 8)? { u32::MAX } else { u.int_in_range(0..=4096)? },
+                self_size: if u.ratio(1, 8)? {
+                    u32::MAX
+                } else {
+                    u.int_in_range(0..=4096)?
+                },
                 trace: u.arbitrary()?,
                 detached: u.int_in_range(0..=2)?,
             });
@@ -119,8 +130,16 @@ impl<'a> Arbitrary<'a> for Snapshot {
         let m = u.int_in_range(0..=200usize)?;
         let mut edges = Vec::with_capacity(m);
         for _ in 0..m {
-            let from: u16 = if u.ratio(1, 4)? { 0 } else { u.int_in_range(0..=(n - 1) as u16)? };
-            let to: u16 = if u.ratio(1, 8)? { from } else { u.int_in_range(0..=(n - 1) as u16)? };
+            let from: u16 = if u.ratio(1, 4)? {
+                0
+            } else {
+                u.int_in_range(0..=(n - 1) as u16)?
+            };
+            let to: u16 = if u.ratio(1, 8)? {
+                from
+            } else {
+                u.int_in_range(0..=(n - 1) as u16)?
+            };
             edges.push(Edge {
                 from,
                 kind: u.int_in_range(0..=(EDGE_TYPES.len() - 1) as u8)?,
@@ -131,18 +150,33 @@ impl<'a> Arbitrary<'a> for Snapshot {
         }
         let mut locations = Vec::new();
         for _ in 0..u.int_in_range(0..=8)? {
-            locations.push((u.int_in_range(0..=(n - 1) as u16)?, u.arbitrary()?, u.arbitrary()?, u.arbitrary()?));
+            locations.push((
+                u.int_in_range(0..=(n - 1) as u16)?,
+                u.arbitrary()?,
+                u.arbitrary()?,
+                u.arbitrary()?,
+            ));
         }
         let trace = if u.arbitrary()? {
             let nf = u.int_in_range(1..=8usize)?;
             let mut functions = Vec::new();
             for _ in 0..nf {
-                functions.push((u.arbitrary()?, u.arbitrary()?, u.arbitrary()?, u.arbitrary()?, u.arbitrary()?));
+                functions.push((
+                    u.arbitrary()?,
+                    u.arbitrary()?,
+                    u.arbitrary()?,
+                    u.arbitrary()?,
+                    u.arbitrary()?,
+                ));
             }
             let nt = u.int_in_range(1..=40usize)?;
             let mut tnodes = Vec::new();
             for i in 0..nt {
-                let parent = if i == 0 { None } else { Some(u.int_in_range(0..=(i - 1) as u8)?) };
+                let parent = if i == 0 {
+                    None
+                } else {
+                    Some(u.int_in_range(0..=(i - 1) as u8)?)
+                };
                 tnodes.push((parent, u.arbitrary()?, u.arbitrary()?, u.arbitrary()?));
             }
             let mut samples = Vec::new();
@@ -153,7 +187,11 @@ impl<'a> Arbitrary<'a> for Snapshot {
                 id = id.saturating_add(u.int_in_range(0..=100)?);
                 samples.push((ts, id));
             }
-            Some(Trace { functions, nodes: tnodes, samples })
+            Some(Trace {
+                functions,
+                nodes: tnodes,
+                samples,
+            })
         } else {
             None
         };
@@ -228,7 +266,9 @@ fn write_nums(out: &mut String, rows: &[Vec<u64>], ws: bool) {
 
 /// Writes the snapshot; returns the text and the edges in CSR order.
 fn serialize(s: &Snapshot) -> String {
-    let mut strings = Strings { list: vec!["<dummy>".into()] };
+    let mut strings = Strings {
+        list: vec!["<dummy>".into()],
+    };
     let name_idx: Vec<usize> = NAMES.iter().map(|n| strings.add(n)).collect();
     let edge_name_idx: Vec<usize> = EDGE_NAMES.iter().map(|n| strings.add(n)).collect();
 
@@ -240,7 +280,10 @@ fn serialize(s: &Snapshot) -> String {
         node_fields.push("detachedness");
     }
     let node_fields = permute(&node_fields, u64::from(s.node_perm));
-    let edge_fields = permute(&["type", "name_or_index", "to_node"], u64::from(s.edge_perm));
+    let edge_fields = permute(
+        &["type", "name_or_index", "to_node"],
+        u64::from(s.edge_perm),
+    );
     let nf = node_fields.len() as u64;
 
     // Edges grouped by source, in generation order within a source.
@@ -317,7 +360,14 @@ fn serialize(s: &Snapshot) -> String {
         for (i, f) in t.functions.iter().enumerate() {
             let name = strings.add(&format!("fn{}", f.0)) as u64;
             let script = strings.add(&format!("s{}.js", f.1)) as u64;
-            rows.push(vec![i as u64, name, script, u64::from(f.2), u64::from(f.3), u64::from(f.4)]);
+            rows.push(vec![
+                i as u64,
+                name,
+                script,
+                u64::from(f.2),
+                u64::from(f.3),
+                u64::from(f.4),
+            ]);
         }
         let mut text = String::new();
         write_nums(&mut text, &rows, s.whitespace);
@@ -325,7 +375,15 @@ fn serialize(s: &Snapshot) -> String {
         // Nested tuples [id, fn, count, size, [children]].
         fn tuple(t: &Trace, i: usize, out: &mut String) {
             let (_, f, count, size) = t.nodes[i];
-            write!(out, "{},{},{},{},[", i + 1, f as usize % t.functions.len(), count, size).unwrap();
+            write!(
+                out,
+                "{},{},{},{},[",
+                i + 1,
+                f as usize % t.functions.len(),
+                count,
+                size
+            )
+            .unwrap();
             let mut first = true;
             for (c, node) in t.nodes.iter().enumerate() {
                 if node.0 == Some(i as u8) {
@@ -437,22 +495,40 @@ fuzz_target!(|s: Snapshot| {
     assert_eq!(g.edges().len(), s.edges.len(), "edge count\n{text}");
     assert_eq!(g.trace.is_some(), s.trace.is_some(), "trace\n{text}");
     for (v, node) in g.nodes().ordinals().zip(&s.nodes) {
-        assert_eq!(g.nodes().id(v).get(), u64::from(node.id), "id of node {v:?}\n{text}");
+        assert_eq!(
+            g.nodes().id(v).get(),
+            u64::from(node.id),
+            "id of node {v:?}\n{text}"
+        );
         let size = g.nodes().self_sizes().get(v.index());
-        assert_eq!(size, u64::from(node.self_size), "size of node {v:?}\n{text}");
+        assert_eq!(
+            size,
+            u64::from(node.self_size),
+            "size of node {v:?}\n{text}"
+        );
     }
     let d = heapdiff_analyzer::snapshot::analyze(g);
     let sum: u128 = d.self_size.iter().map(u128::from).sum();
-    assert_eq!(u128::from(d.retained()[0]), sum, "retained[0] != sum of adjusted self sizes\n{text}");
+    assert_eq!(
+        u128::from(d.retained()[0]),
+        sum,
+        "retained[0] != sum of adjusted self sizes\n{text}"
+    );
     let n = g.n_nodes();
     for v in 0..n {
-        assert!(d.retained()[v] >= d.self_size.get(v), "retained < self at {v}\n{text}");
+        assert!(
+            d.retained()[v] >= d.self_size.get(v),
+            "retained < self at {v}\n{text}"
+        );
         let mut x = v;
         let mut steps = 0;
         while x != 0 {
             x = d.dominators.idom()[x].index();
             steps += 1;
-            assert!(steps <= n, "idom chain of {v} does not reach the root\n{text}");
+            assert!(
+                steps <= n,
+                "idom chain of {v} does not reach the root\n{text}"
+            );
         }
     }
     assert_eq!(d.dominators.idom()[0], heapdiff_model::NodeOrdinal::ROOT);
