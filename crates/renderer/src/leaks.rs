@@ -139,9 +139,8 @@ pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
     let intro = intro(r);
     h.raw("<h2>Leaks</h2>\n<p>")
         .text(format!(
-            "{}{}, largest retained size first.",
-            intro[..1].to_uppercase(),
-            &intro[1..]
+            "{}, largest retained size first.",
+            crate::capitalised(&intro)
         ))
         .raw("</p>\n<ul class=\"suspects\">\n");
     for (i, c) in r.clusters.iter().enumerate() {

@@ -44,3 +44,13 @@ pub struct TextOptions {
     /// stacks read leaf first. `None` (files, pipes) keeps the exact text.
     pub width: Option<usize>,
 }
+
+/// `text` with its first character in upper case, for a sentence built from
+/// a phrase that is also used mid-sentence.
+pub(crate) fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -71,7 +71,11 @@ pub fn summary_markdown(out: &mut dyn io::Write, r: &ShallowSummaryReport) -> io
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "{}.\n\n_{NOTE}._", capitalised(&summary_totals(r)))
+    writeln!(
+        out,
+        "{}.\n\n_{NOTE}._",
+        crate::capitalised(&summary_totals(r))
+    )
 }
 
 /// `heapdiff summary --shallow --format csv`.
@@ -163,7 +167,7 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &ShallowCompareReport) -> io
     writeln!(
         out,
         "{}.\n\n_{NOTE}; objects are not matched by id._",
-        capitalised(&compare_totals(r))
+        crate::capitalised(&compare_totals(r))
     )
 }
 
@@ -196,7 +200,7 @@ pub fn compare_csv(out: &mut dyn io::Write, r: &ShallowCompareReport) -> io::Res
 /// one sortable row per class.
 pub(crate) fn html(h: &mut Markup, r: &ShallowCompareReport) {
     h.raw("<p class=\"totals\">")
-        .text(capitalised(&compare_totals(r)))
+        .text(crate::capitalised(&compare_totals(r)))
         .raw(".</p>\n");
     h.raw("<h2>Shallow comparison by class</h2>\n<table class=\"sortable\"><thead><tr><th>Count before</th><th>Count after</th><th># Delta</th><th>Size before</th><th>Size after</th><th>Size delta</th><th>Class</th></tr></thead><tbody>\n");
     for c in &r.classes {
@@ -213,11 +217,4 @@ pub(crate) fn html(h: &mut Markup, r: &ShallowCompareReport) {
     h.raw("</tbody></table>\n<p>")
         .text(format!("{NOTE}; objects are not matched by id."))
         .raw("</p>\n");
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

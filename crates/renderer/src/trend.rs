@@ -508,14 +508,6 @@ fn place_text(r: &TrendReport, row: &TrendRow) -> String {
     }
 }
 
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// Fill of a verdict in the chart (Okabe–Ito colours, as the flame graphs).
 fn verdict_fill(v: Verdict) -> &'static str {
     match v {
@@ -573,7 +565,7 @@ pub fn chart(r: &TrendReport, n: usize) -> Markup {
     let title = if r.series == Series::Snapshots {
         format!(
             "{} per step, top {} classes by confidence of growth",
-            capitalized(measure_text(r)),
+            crate::capitalised(measure_text(r)),
             rows.len()
         )
     } else {
