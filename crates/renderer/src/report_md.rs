@@ -6,7 +6,7 @@ use std::io;
 
 use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportDocument};
 use heapdiff_analyzer::snapshot::CompareReport;
-use heapdiff_analyzer::{DiffRow, GroupBy};
+use heapdiff_analyzer::{DiffRow, DiffTotals, GroupBy};
 
 use crate::diff_row::{change_text, status_text};
 use crate::escape::markdown as md;
@@ -35,20 +35,7 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             live_growth,
             ..
         } => {
-            let pct = delta_percent(totals.delta, totals.before)
-                .map(|p| format!(", {p}"))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "**Total: {} → {} ({}{pct})**, {} rows by {}: {} new, {} gone.\n",
-                bytes(totals.before),
-                bytes(totals.after),
-                signed_bytes(totals.delta),
-                totals.rows,
-                by_word(*by),
-                totals.new_rows,
-                totals.gone_rows
-            )?;
+            write_profile_totals(out, totals, *by)?;
             write_inputs(out, &doc.inputs)?;
             if let Some(growth) = live_growth {
                 writeln!(out, "## Live growth\n")?;
@@ -58,18 +45,10 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
             rows_section(out, "New", new, *by)?;
             rows_section(out, "Gone", gone, *by)?;
             rows_section(out, "Top shrinkers", shrinkers, *by)?;
-            let noise = match (totals.interval_before, totals.interval_after) {
-                (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
-                (Some(a), Some(b)) => format!(
-                    "`noise` marks a change within two sampling errors (interval {} / {})",
-                    bytes(a),
-                    bytes(b)
-                ),
-                _ => "no samples, so no noise estimate".to_string(),
-            };
             writeln!(
                 out,
-                "_Self bytes, absolute; Δ % is of the row's own before value; {noise}._\n"
+                "_Self bytes, absolute; Δ % is of the row's own before value; {}._\n",
+                noise_note(totals)
             )?;
         }
         ReportBody::Snapshot { comparison } => {
@@ -106,6 +85,41 @@ pub fn write(out: &mut dyn io::Write, doc: &ReportDocument) -> io::Result<()> {
         "## Reproduce\n\n```sh\n{}\n```",
         doc.command.replace("```", "` ` `")
     )
+}
+
+/// The profile diff's headline: totals before and after, and the rows.
+fn write_profile_totals(
+    out: &mut dyn io::Write,
+    totals: &DiffTotals,
+    by: GroupBy,
+) -> io::Result<()> {
+    let pct = delta_percent(totals.delta, totals.before)
+        .map(|p| format!(", {p}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "**Total: {} → {} ({}{pct})**, {} rows by {}: {} new, {} gone.\n",
+        bytes(totals.before),
+        bytes(totals.after),
+        signed_bytes(totals.delta),
+        totals.rows,
+        by_word(by),
+        totals.new_rows,
+        totals.gone_rows
+    )
+}
+
+/// What the `noise` status means for these two profiles' sampling.
+fn noise_note(totals: &DiffTotals) -> String {
+    match (totals.interval_before, totals.interval_after) {
+        (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
+        (Some(a), Some(b)) => format!(
+            "`noise` marks a change within two sampling errors (interval {} / {})",
+            bytes(a),
+            bytes(b)
+        ),
+        _ => "no samples, so no noise estimate".to_string(),
+    }
 }
 
 fn by_word(by: GroupBy) -> &'static str {

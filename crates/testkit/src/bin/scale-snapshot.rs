@@ -94,41 +94,43 @@ impl Sections {
             .ok_or_else(|| format!("meta.{list} has no {name}").into())
     }
 
-    fn write_scaled(&self, text: &[u8], k: u64, w: &mut impl Write) -> Result<()> {
-        let nf = self.header["meta"]["node_fields"]
-            .as_array()
-            .ok_or("meta")?
-            .len();
-        let ef = self.header["meta"]["edge_fields"]
-            .as_array()
-            .ok_or("meta")?
-            .len();
-        let (id_f, ec_f) = (
-            self.field("node_fields", "id")?,
-            self.field("node_fields", "edge_count")?,
-        );
-        let (et_f, en_f, to_f) = (
-            self.field("edge_fields", "type")?,
-            self.field("edge_fields", "name_or_index")?,
-            self.field("edge_fields", "to_node")?,
-        );
+    /// Where the fields this tool edits sit in the node and edge records.
+    fn layout(&self) -> Result<Layout> {
+        let width = |list: &str| {
+            self.header["meta"][list]
+                .as_array()
+                .map(Vec::len)
+                .ok_or_else(|| format!("meta.{list} is not an array"))
+        };
         let element = self.header["meta"]["edge_types"][0]
             .as_array()
             .and_then(|a| a.iter().position(|t| t == "element"))
             .ok_or("no element edge type")? as u64;
+        Ok(Layout {
+            nf: width("node_fields")?,
+            ef: width("edge_fields")?,
+            id_f: self.field("node_fields", "id")?,
+            ec_f: self.field("node_fields", "edge_count")?,
+            et_f: self.field("edge_fields", "type")?,
+            en_f: self.field("edge_fields", "name_or_index")?,
+            to_f: self.field("edge_fields", "to_node")?,
+            element,
+        })
+    }
+
+    fn write_scaled(&self, text: &[u8], k: u64, w: &mut impl Write) -> Result<()> {
+        let lay = self.layout()?;
         let nodes = numbers(&text[self.nodes.0..self.nodes.1])?;
         let edges = numbers(&text[self.edges.0..self.edges.1])?;
         let locations = numbers(&text[self.locations.0..self.locations.1])?;
-        let n_nodes = (nodes.len() / nf) as u64;
-        let n_edges = (edges.len() / ef) as u64;
-        let ids = Ids::new(&nodes, id_f, nf, k)?;
-        let index_step = n_nodes * nf as u64;
+        let n_nodes = (nodes.len() / lay.nf) as u64;
+        let n_edges = (edges.len() / lay.ef) as u64;
+        let ids = Ids::new(&nodes, lay.id_f, lay.nf, k)?;
         writeln!(
             std::io::stderr(),
             "{n_nodes} nodes, {n_edges} edges; odd ids of copy k moved by k × {}",
             ids.odd_step
         )?;
-
         let mut header = self.header.clone();
         header["node_count"] = (n_nodes * k).into();
         header["edge_count"] = (n_edges * k + (k - 1)).into();
@@ -137,48 +139,11 @@ impl Sections {
             "{{\"snapshot\":{},\n\"nodes\":[",
             serde_json::to_string(&header)?
         )?;
-        let mut first = true;
-        for copy in 0..k {
-            for (r, rec) in nodes.chunks(nf).enumerate() {
-                let mut rec = rec.to_vec();
-                rec[id_f] = ids.moved(rec[id_f], copy);
-                if copy == 0 && r == 0 {
-                    rec[ec_f] += k - 1;
-                }
-                record(w, &rec, &mut first)?;
-            }
-        }
+        lay.write_nodes(w, &nodes, &ids, k)?;
         w.write_all(b"],\n\"edges\":[")?;
-        let root_edges = usize::try_from(nodes[ec_f])?;
-        let mut first = true;
-        for copy in 0..k {
-            // The root's links to the copies follow its own edges.
-            if copy == 0 && root_edges == 0 {
-                root_links(
-                    w,
-                    k,
-                    element,
-                    index_step,
-                    (et_f, en_f, to_f, ef),
-                    &mut first,
-                )?;
-            }
-            for (r, rec) in edges.chunks(ef).enumerate() {
-                let mut rec = rec.to_vec();
-                rec[to_f] += copy * index_step;
-                record(w, &rec, &mut first)?;
-                if copy == 0 && r + 1 == root_edges {
-                    root_links(
-                        w,
-                        k,
-                        element,
-                        index_step,
-                        (et_f, en_f, to_f, ef),
-                        &mut first,
-                    )?;
-                }
-            }
-        }
+        let index_step = n_nodes * lay.nf as u64;
+        let root_edges = usize::try_from(nodes[lay.ec_f])?;
+        lay.write_edges(w, &edges, (root_edges, k, index_step))?;
         w.write_all(b"]")?;
         w.write_all(&text[self.middle.0 + 1..self.middle.1])?;
         let mut first = true;
@@ -190,6 +155,81 @@ impl Sections {
             }
         }
         w.write_all(&text[self.tail..])?;
+        Ok(())
+    }
+}
+
+/// Record widths and the positions of the fields that the copies change.
+struct Layout {
+    nf: usize,
+    ef: usize,
+    id_f: usize,
+    ec_f: usize,
+    et_f: usize,
+    en_f: usize,
+    to_f: usize,
+    /// The `element` edge type's number.
+    element: u64,
+}
+
+impl Layout {
+    /// K copies of the nodes, ids moved; the first root counts its links to
+    /// the other copies' roots among its edges.
+    fn write_nodes(&self, w: &mut impl Write, nodes: &[u64], ids: &Ids, k: u64) -> Result<()> {
+        let mut first = true;
+        for copy in 0..k {
+            for (r, rec) in nodes.chunks(self.nf).enumerate() {
+                let mut rec = rec.to_vec();
+                rec[self.id_f] = ids.moved(rec[self.id_f], copy);
+                if copy == 0 && r == 0 {
+                    rec[self.ec_f] += k - 1;
+                }
+                record(w, &rec, &mut first)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// K copies of the edges, targets moved; the root's links to the copies
+    /// follow its own edges.
+    fn write_edges(
+        &self,
+        w: &mut impl Write,
+        edges: &[u64],
+        (root_edges, k, index_step): (usize, u64, u64),
+    ) -> Result<()> {
+        let mut first = true;
+        if root_edges == 0 {
+            self.root_links(w, k, index_step, &mut first)?;
+        }
+        for copy in 0..k {
+            for (r, rec) in edges.chunks(self.ef).enumerate() {
+                let mut rec = rec.to_vec();
+                rec[self.to_f] += copy * index_step;
+                record(w, &rec, &mut first)?;
+                if copy == 0 && r + 1 == root_edges {
+                    self.root_links(w, k, index_step, &mut first)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The root's `element` edges to the roots of copies 1…K−1.
+    fn root_links(
+        &self,
+        w: &mut impl Write,
+        k: u64,
+        index_step: u64,
+        first: &mut bool,
+    ) -> Result<()> {
+        for copy in 1..k {
+            let mut rec = vec![0; self.ef];
+            rec[self.et_f] = self.element;
+            rec[self.en_f] = copy;
+            rec[self.to_f] = copy * index_step;
+            record(w, &rec, first)?;
+        }
         Ok(())
     }
 }
@@ -223,25 +263,6 @@ impl Ids {
             id + 2 * copy
         }
     }
-}
-
-/// The root's `element` edges to the roots of copies 1…K−1.
-fn root_links(
-    w: &mut impl Write,
-    k: u64,
-    element: u64,
-    index_step: u64,
-    (et_f, en_f, to_f, ef): (usize, usize, usize, usize),
-    first: &mut bool,
-) -> Result<()> {
-    for copy in 1..k {
-        let mut rec = vec![0; ef];
-        rec[et_f] = element;
-        rec[en_f] = copy;
-        rec[to_f] = copy * index_step;
-        record(w, &rec, first)?;
-    }
-    Ok(())
 }
 
 /// One record in V8's layout: a line per record, each after the first
