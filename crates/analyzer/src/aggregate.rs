@@ -154,11 +154,13 @@ pub fn top(p: &HeapProfile, tree: &CallTree, opts: &TopOptions) -> TopReport {
         .map(|g| {
             let key = &groups.keys[g];
             TopRow {
-                name: row_name(g).to_string(),
-                url: key.url.clone(),
-                line: one_based(key.line),
-                column: one_based(key.column),
-                generated: groups.generated(p, g),
+                function: crate::report::Function {
+                    name: row_name(g).to_string(),
+                    url: key.url.clone(),
+                    line: one_based(key.line),
+                    column: one_based(key.column),
+                    generated: groups.generated(p, g),
+                },
                 self_bytes: sums.self_bytes[g],
                 total: sums.total[g],
                 samples: sums.samples[g],

@@ -216,16 +216,16 @@ pub fn check_rows(diff: &DiffReport, budget: &Budget) -> Vec<Violation> {
             budget
                 .name
                 .as_ref()
-                .is_none_or(|n| *n == r.name || *n == r.url)
+                .is_none_or(|n| *n == r.function.name || *n == r.function.url)
         })
         .filter(|r| !r.noise && matches!(r.status, Status::Grew | Status::New))
         .filter(|r| budget.limit.exceeded(r.before, r.after))
         .map(|r| Violation {
             scope: budget.scope,
-            name: if r.url.is_empty() || budget.scope != Scope::Function {
-                r.name.clone()
+            name: if r.function.url.is_empty() || budget.scope != Scope::Function {
+                r.function.name.clone()
             } else {
-                format!("{} ({})", r.name, r.url)
+                format!("{} ({})", r.function.name, r.function.url)
             },
             before: r.before,
             after: r.after,

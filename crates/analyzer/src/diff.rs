@@ -113,12 +113,14 @@ pub fn diff(
                 .or(a.position[i])
                 .unwrap_or((key.line, key.column));
             DiffRow {
-                name: display_row_name(opts.by, &key.name).to_string(),
-                url: key.url,
-                line: one_based(line),
-                column: one_based(column),
-                // The after build's place where it has the row.
-                generated: b.generated[i].clone().or_else(|| a.generated[i].clone()),
+                function: crate::report::Function {
+                    name: display_row_name(opts.by, &key.name).to_string(),
+                    url: key.url,
+                    line: one_based(line),
+                    column: one_based(column),
+                    // The after build's place where it has the row.
+                    generated: b.generated[i].clone().or_else(|| a.generated[i].clone()),
+                },
                 before: bef,
                 after: aft,
                 delta: signed_delta(bef, aft),
@@ -192,10 +194,10 @@ fn sort_rows(rows: &mut [DiffRow], order: SortOrder) {
         primary
             .then(b.after.cmp(&a.after))
             .then(b.before.cmp(&a.before))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.url.cmp(&b.url))
-            .then(a.line.cmp(&b.line))
-            .then(a.column.cmp(&b.column))
+            .then_with(|| a.function.name.cmp(&b.function.name))
+            .then_with(|| a.function.url.cmp(&b.function.url))
+            .then(a.function.line.cmp(&b.function.line))
+            .then(a.function.column.cmp(&b.function.column))
             .then_with(|| a.stack.cmp(&b.stack))
     });
 }

@@ -21,6 +21,21 @@ pub fn frame_location(url: &str, line: i32, column: i32) -> String {
 
 /// Where a source map found a frame in the generated code, `None` for a
 /// frame shown where V8 saw it.
+/// A profile frame as report rows show it.
+pub(crate) fn function(
+    p: &heapdiff_model::HeapProfile,
+    f: heapdiff_model::FrameId,
+) -> crate::report::Function {
+    let i = f.index();
+    crate::report::Function {
+        name: display_name(p.strings.get(p.frames.name[i])).to_string(),
+        url: p.strings.get(p.frames.url[i]).to_string(),
+        line: one_based(p.frames.line[i]),
+        column: one_based(p.frames.column[i]),
+        generated: generated(p, f),
+    }
+}
+
 pub(crate) fn generated(
     p: &heapdiff_model::HeapProfile,
     f: heapdiff_model::FrameId,

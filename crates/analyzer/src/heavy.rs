@@ -11,7 +11,6 @@ use heapdiff_model::{FrameId, HeapProfile, StackId};
 use rustc_hash::FxHashMap;
 
 use crate::call_tree::CallTree;
-use crate::frame_label::one_based;
 use crate::grouping::GroupBy;
 use crate::report::{BottomUpNode, BottomUpReport, SCHEMA_VERSION};
 
@@ -146,7 +145,6 @@ fn excluded_by_recursion(p: &HeapProfile, tree: &CallTree) -> Vec<bool> {
 
 fn to_node(p: &HeapProfile, rows: &[Row], r: usize, depth: usize) -> BottomUpNode {
     let row = &rows[r];
-    let f = row.frame.index();
     let mut callers: Vec<BottomUpNode> = if depth == 0 {
         Vec::new()
     } else {
@@ -157,11 +155,7 @@ fn to_node(p: &HeapProfile, rows: &[Row], r: usize, depth: usize) -> BottomUpNod
     };
     sort_nodes(&mut callers);
     BottomUpNode {
-        name: crate::display_name(p.strings.get(p.frames.name[f])).to_string(),
-        url: p.strings.get(p.frames.url[f]).to_string(),
-        line: one_based(p.frames.line[f]),
-        column: one_based(p.frames.column[f]),
-        generated: crate::frame_label::generated(p, row.frame),
+        function: crate::frame_label::function(p, row.frame),
         self_bytes: row.self_bytes,
         total: row.total,
         callers,
@@ -173,9 +167,9 @@ fn sort_nodes(nodes: &mut [BottomUpNode]) {
         b.self_bytes
             .cmp(&a.self_bytes)
             .then(b.total.cmp(&a.total))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.url.cmp(&b.url))
-            .then(a.line.cmp(&b.line))
-            .then(a.column.cmp(&b.column))
+            .then_with(|| a.function.name.cmp(&b.function.name))
+            .then_with(|| a.function.url.cmp(&b.function.url))
+            .then(a.function.line.cmp(&b.function.line))
+            .then(a.function.column.cmp(&b.function.column))
     });
 }

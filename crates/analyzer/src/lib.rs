@@ -15,7 +15,7 @@
 //! let profile = b.finish();
 //! let tree = call_tree(&profile, &Weights::self_size(&profile));
 //! let report = top(&profile, &tree, &TopOptions::default());
-//! assert_eq!(report.rows[0].name, "(V8 API)");
+//! assert_eq!(report.rows[0].function.name, "(V8 API)");
 //! assert_eq!(report.totals.total, 50);
 //! ```
 #![warn(missing_docs)]
@@ -51,7 +51,7 @@ pub use grouping::GroupBy;
 pub use heavy::{BottomUpOptions, bottom_up};
 pub use noise::estimate_interval;
 pub use report::{
-    BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree,
+    BottomUpNode, BottomUpReport, DiffReport, DiffRow, DiffTotals, FlameNode, FlameTree, Function,
     GeneratedPosition, SCHEMA_VERSION, Status, TopReport, TopRow, TopTotals, TreeReport, TreeRow,
 };
 pub use span::{OrdinalRange, SpanBound, SpanError};

@@ -13,19 +13,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// DevTools' Heavy-view self and total bytes.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TopRow {
-    /// Function name as displayed (`(anonymous)` for `""`), or the script /
-    /// package for `--by script|package`.
-    pub name: String,
-    /// Script URL, `""` when unknown.
-    pub url: String,
-    /// 1-based line, as DevTools displays it.
-    pub line: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// Where a source map found this row's function in the generated
-    /// code; absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<GeneratedPosition>,
+    /// The function (or script, package) the row is about.
+    #[serde(flatten)]
+    pub function: Function,
     /// Bytes allocated by this row itself.
     #[serde(rename = "self")]
     pub self_bytes: u64,
@@ -36,6 +26,27 @@ pub struct TopRow {
     /// Root-to-leaf frames, for `--by stack`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stack: Vec<String>,
+}
+
+/// What a profile row is about: a function as DevTools displays it (or,
+/// grouped, a stack's leaf, a script or a package), with its place in the
+/// source and, where a source map moved it, in the generated code. Rows
+/// embed it flattened, so its fields are the row's own in JSON.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Function {
+    /// Name as displayed (`(anonymous)` for `""`), or the script / package
+    /// for `--by script|package`.
+    pub name: String,
+    /// Script URL, `""` when unknown.
+    pub url: String,
+    /// 1-based line, as DevTools displays it (`null` when unknown).
+    pub line: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
+    /// Where a source map found the function in the generated code; absent
+    /// where no map applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated: Option<GeneratedPosition>,
 }
 
 /// A function's name and place in the generated (bundled, minified) code,
@@ -85,18 +96,9 @@ pub struct TopReport {
 pub struct TreeRow {
     /// Depth below the root (root's children are 0).
     pub depth: u32,
-    /// Function name as displayed.
-    pub name: String,
-    /// Script URL.
-    pub url: String,
-    /// 1-based line.
-    pub line: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// Where a source map found this row's function in the generated
-    /// code; absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<GeneratedPosition>,
+    /// The function (or script, package) the row is about.
+    #[serde(flatten)]
+    pub function: Function,
     /// Self bytes.
     #[serde(rename = "self")]
     pub self_bytes: u64,
@@ -121,18 +123,9 @@ pub struct TreeReport {
 /// callers.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct BottomUpNode {
-    /// Function name as displayed.
-    pub name: String,
-    /// Script URL.
-    pub url: String,
-    /// 1-based line.
-    pub line: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// Where a source map found this row's function in the generated
-    /// code; absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<GeneratedPosition>,
+    /// The function (or script, package) the row is about.
+    #[serde(flatten)]
+    pub function: Function,
     /// Self bytes carried along this caller chain.
     #[serde(rename = "self")]
     pub self_bytes: u64,
@@ -202,18 +195,9 @@ impl Status {
 /// One row of a diff.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DiffRow {
-    /// Function (or stack leaf, script, package) as displayed.
-    pub name: String,
-    /// Script URL.
-    pub url: String,
-    /// 1-based line.
-    pub line: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// Where a source map found this row's function in the generated
-    /// code; absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<GeneratedPosition>,
+    /// The function (or script, package) the row is about.
+    #[serde(flatten)]
+    pub function: Function,
     /// Self bytes before (after `--normalize`).
     pub before: u64,
     /// Self bytes after.

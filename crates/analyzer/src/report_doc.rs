@@ -126,15 +126,15 @@ pub fn profile_body(all: &DiffReport, n: usize, flame: Option<FlameTree>) -> Rep
     growers.sort_by(|a, b| {
         b.delta
             .cmp(&a.delta)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.url.cmp(&b.url))
+            .then_with(|| a.function.name.cmp(&b.function.name))
+            .then_with(|| a.function.url.cmp(&b.function.url))
     });
     let mut shrinkers: Vec<DiffRow> = all.rows.iter().filter(|r| r.delta < 0).cloned().collect();
     shrinkers.sort_by(|a, b| {
         a.delta
             .cmp(&b.delta)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.url.cmp(&b.url))
+            .then_with(|| a.function.name.cmp(&b.function.name))
+            .then_with(|| a.function.url.cmp(&b.function.url))
     });
     let new: Vec<DiffRow> = growers
         .iter()

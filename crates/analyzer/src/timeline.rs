@@ -137,18 +137,9 @@ pub fn live_by_trace(g: &HeapGraph, self_size: &[u64], range: Option<(u32, u32)>
 /// One function of DevTools' Allocation view.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AllocationRow {
-    /// Function name (`(anonymous)` for `""`).
-    pub name: String,
-    /// Script name.
-    pub url: String,
-    /// 1-based line (`null` when unknown).
-    pub line: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// Where a source map found this function in the generated code;
-    /// absent where no map applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated: Option<crate::report::GeneratedPosition>,
+    /// The trace function.
+    #[serde(flatten)]
+    pub function: crate::report::Function,
     /// Objects allocated while recording (dead included).
     pub count: u64,
     /// Bytes allocated while recording.
@@ -236,11 +227,13 @@ pub fn allocation_view(
                 .map(|t| t.functions[f].clone())
                 .unwrap_or_else(unreachable_function);
             AllocationRow {
-                name: crate::display_name(g.strings.get(func.name)).to_string(),
-                url: g.strings.get(func.script_name).to_string(),
-                line: (func.line > 0).then_some(func.line),
-                column: (func.column > 0).then_some(func.column),
-                generated: generated_position(g, f),
+                function: crate::report::Function {
+                    name: crate::display_name(g.strings.get(func.name)).to_string(),
+                    url: g.strings.get(func.script_name).to_string(),
+                    line: (func.line > 0).then_some(func.line),
+                    column: (func.column > 0).then_some(func.column),
+                    generated: generated_position(g, f),
+                },
                 count: s[0],
                 size: s[1],
                 live_count: s[2],
@@ -251,10 +244,10 @@ pub fn allocation_view(
     rows.sort_by(|a, b| {
         sort.key(b)
             .cmp(&sort.key(a))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.url.cmp(&b.url))
-            .then(a.line.cmp(&b.line))
-            .then(a.column.cmp(&b.column))
+            .then_with(|| a.function.name.cmp(&b.function.name))
+            .then_with(|| a.function.url.cmp(&b.function.url))
+            .then(a.function.line.cmp(&b.function.line))
+            .then(a.function.column.cmp(&b.function.column))
     });
     let total_rows = rows.len();
     if let Some(limit) = limit {
@@ -653,10 +646,10 @@ pub fn kept_by_function(
 ) -> Vec<KeptClass> {
     let Some(t) = &g.trace else { return Vec::new() };
     let matches = |f: &heapdiff_model::TraceFunction| {
-        crate::display_name(g.strings.get(f.name)) == row.name
-            && g.strings.get(f.script_name) == row.url
-            && (f.line > 0).then_some(f.line) == row.line
-            && (f.column > 0).then_some(f.column) == row.column
+        crate::display_name(g.strings.get(f.name)) == row.function.name
+            && g.strings.get(f.script_name) == row.function.url
+            && (f.line > 0).then_some(f.line) == row.function.line
+            && (f.column > 0).then_some(f.column) == row.function.column
     };
     let ids: rustc_hash::FxHashSet<u32> = (0..t.id.len())
         .filter(|&i| t.functions.get(t.function[i] as usize).is_some_and(matches))

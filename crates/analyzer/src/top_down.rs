@@ -7,7 +7,6 @@ use heapdiff_model::{HeapProfile, StackId};
 
 use crate::align::{AlignedTree, align_tree};
 use crate::call_tree::CallTree;
-use crate::frame_label::one_based;
 use crate::grouping::frame_labels;
 use crate::report::{FlameNode, FlameTree, SCHEMA_VERSION, TreeReport, TreeRow};
 
@@ -60,14 +59,9 @@ pub fn top_down(p: &HeapProfile, tree: &CallTree, opts: &TreeOptions) -> TreeRep
         {
             continue;
         }
-        let f = p.stacks.frame[s.index()].index();
         rows.push(TreeRow {
             depth,
-            name: crate::display_name(p.strings.get(p.frames.name[f])).to_string(),
-            url: p.strings.get(p.frames.url[f]).to_string(),
-            line: one_based(p.frames.line[f]),
-            column: one_based(p.frames.column[f]),
-            generated: crate::frame_label::generated(p, p.stacks.frame[s.index()]),
+            function: crate::frame_label::function(p, p.stacks.frame[s.index()]),
             self_bytes: tree.self_bytes[s.index()],
             total: tree.total[s.index()],
         });

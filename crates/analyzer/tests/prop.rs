@@ -37,10 +37,10 @@ fn rows_by_key(report: &DiffReport) -> Result<BTreeMap<RowKey, DiffRow>, TestCas
     let mut rows = BTreeMap::new();
     for r in &report.rows {
         let key = (
-            r.name.clone(),
-            r.url.clone(),
-            r.line,
-            r.column,
+            r.function.name.clone(),
+            r.function.url.clone(),
+            r.function.line,
+            r.function.column,
             r.stack.clone(),
         );
         prop_assert!(
@@ -228,12 +228,12 @@ proptest! {
         let mut heavy: Vec<_> = bottom_up(&m, &t, &BottomUpOptions::default())
             .rows
             .into_iter()
-            .map(|r| (r.name, r.url, r.line, r.column, r.self_bytes, r.total))
+            .map(|r| (r.function.name, r.function.url, r.function.line, r.function.column, r.self_bytes, r.total))
             .collect();
         let mut flat: Vec<_> = top(&m, &t, &TopOptions::default())
             .rows
             .into_iter()
-            .map(|r| (r.name, r.url, r.line, r.column, r.self_bytes, r.total))
+            .map(|r| (r.function.name, r.function.url, r.function.line, r.function.column, r.self_bytes, r.total))
             .collect();
         heavy.sort();
         flat.sort();
@@ -445,7 +445,7 @@ fn stack_rows_of_frames_without_url_do_not_depend_on_sibling_order() {
         let mut lines: Vec<Option<u32>> = top(&m, &tree_of(&m), &opts)
             .rows
             .iter()
-            .map(|r| r.line)
+            .map(|r| r.function.line)
             .collect();
         lines.sort();
         lines

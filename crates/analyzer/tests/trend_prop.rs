@@ -129,7 +129,7 @@ proptest! {
             .rows
             .iter()
             .map(|r| {
-                let k = (r.name.clone(), r.url.clone(), r.line, r.column, r.stack.clone());
+                let k = (r.function.name.clone(), r.function.url.clone(), r.function.line, r.function.column, r.stack.clone());
                 (k, r.before, r.after, r.noise || r.before == r.after)
             })
             .collect();

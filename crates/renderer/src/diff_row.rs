@@ -42,15 +42,14 @@ pub fn change_value(status: Status, delta: i64, before: u64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::{change_text, change_value, status_text};
-    use heapdiff_analyzer::{DiffRow, Status};
+    use heapdiff_analyzer::{DiffRow, Function, Status};
 
     fn row(before: u64, after: u64, noise: bool) -> DiffRow {
         DiffRow {
-            name: "f".into(),
-            url: String::new(),
-            line: None,
-            column: None,
-            generated: None,
+            function: Function {
+                name: "f".into(),
+                ..Function::default()
+            },
             before,
             after,
             delta: i64::try_from(after).unwrap() - i64::try_from(before).unwrap(),

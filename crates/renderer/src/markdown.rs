@@ -51,8 +51,14 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport) -> io::Result<()> {
             percent(row.self_bytes, r.totals.total),
             bytes(row.total),
             percent(row.total, r.totals.total),
-            md(&row.name),
-            location(r.by, &row.url, row.line, row.column, &row.stack)
+            md(&row.function.name),
+            location(
+                r.by,
+                &row.function.url,
+                row.function.line,
+                row.function.column,
+                &row.stack
+            )
         )?;
     }
     writeln!(
@@ -78,8 +84,14 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
             bytes(row.total),
             percent(row.total, r.totals.total),
             "&nbsp;&nbsp;".repeat(row.depth.min(200) as usize),
-            md(&row.name),
-            location(GroupBy::Function, &row.url, row.line, row.column, &[])
+            md(&row.function.name),
+            location(
+                GroupBy::Function,
+                &row.function.url,
+                row.function.line,
+                row.function.column,
+                &[]
+            )
         )?;
     }
     writeln!(out, "\nTotal: {}.", bytes(r.totals.total))
@@ -108,8 +120,14 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
             signed_bytes(row.delta),
             pct,
             status_text(row),
-            md(&row.name),
-            location(r.by, &row.url, row.line, row.column, &row.stack)
+            md(&row.function.name),
+            location(
+                r.by,
+                &row.function.url,
+                row.function.line,
+                row.function.column,
+                &row.stack
+            )
         )?;
     }
     let t = &r.totals;

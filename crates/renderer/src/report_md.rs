@@ -192,7 +192,11 @@ fn row_line(r: &DiffRow, by: GroupBy) -> String {
             .map(|f| md(f))
             .collect::<Vec<_>>()
             .join(" &gt; "),
-        GroupBy::Function => md(&crate::table::location(&r.url, r.line, r.column)),
+        GroupBy::Function => md(&crate::table::location(
+            &r.function.url,
+            r.function.line,
+            r.function.column,
+        )),
         GroupBy::Script | GroupBy::Package => String::new(),
     };
     format!(
@@ -202,7 +206,7 @@ fn row_line(r: &DiffRow, by: GroupBy) -> String {
         signed_bytes(r.delta),
         pct,
         status,
-        md(&r.name),
+        md(&r.function.name),
         place
     )
 }

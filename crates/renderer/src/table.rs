@@ -196,8 +196,14 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, opts: TextOptions) -> io::Res
                 percent(row.self_bytes, total),
                 bytes(row.total),
                 percent(row.total, total),
-                term(&row.name),
-                place_cell(r.by, &row.url, (row.line, row.column), &row.stack, opts),
+                term(&row.function.name),
+                place_cell(
+                    r.by,
+                    &row.function.url,
+                    (row.function.line, row.function.column),
+                    &row.stack,
+                    opts,
+                ),
             ]
         })
         .collect();
@@ -232,8 +238,12 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, opts: TextOptions) -> io::R
             bytes(row.self_bytes),
             bytes(row.total),
             percent(row.total, total),
-            indented(row.depth as usize, &row.name, opts),
-            term(&location(&row.url, row.line, row.column)),
+            indented(row.depth as usize, &row.function.name, opts),
+            term(&location(
+                &row.function.url,
+                row.function.line,
+                row.function.column,
+            )),
         ]
     };
     let header = ["Self", "Total", "Total %", "Function", "Location"];
@@ -263,8 +273,12 @@ pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, opts: TextOptions)
             bytes(n.self_bytes),
             bytes(n.total),
             percent(n.total, total),
-            indented(depth, &n.name, opts),
-            term(&location(&n.url, n.line, n.column)),
+            indented(depth, &n.function.name, opts),
+            term(&location(
+                &n.function.url,
+                n.function.line,
+                n.function.column,
+            )),
         ]);
         todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
     }
@@ -329,8 +343,14 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
                 signed_bytes(row.delta),
                 change_text(row.status, row.delta, row.before),
                 status_text(row).to_string(),
-                term(&row.name),
-                place_cell(r.by, &row.url, (row.line, row.column), &row.stack, opts),
+                term(&row.function.name),
+                place_cell(
+                    r.by,
+                    &row.function.url,
+                    (row.function.line, row.function.column),
+                    &row.stack,
+                    opts,
+                ),
             ]
         })
         .collect();
@@ -416,19 +436,21 @@ mod tests {
         let rows: Vec<TreeRow> = (0..10_000u32)
             .map(|i| TreeRow {
                 depth: i % 300,
-                name: if i == 9_000 {
-                    "名前".repeat(40)
-                } else {
-                    format!("f{i}")
+                function: heapdiff_analyzer::Function {
+                    name: if i == 9_000 {
+                        "名前".repeat(40)
+                    } else {
+                        format!("f{i}")
+                    },
+                    url: if i % 7 == 0 {
+                        String::new()
+                    } else {
+                        format!("file:///m{}.js", i % 13)
+                    },
+                    line: Some(i % 50 + 1),
+                    column: (i % 3 != 0).then_some(i % 9 + 1),
+                    generated: None,
                 },
-                url: if i % 7 == 0 {
-                    String::new()
-                } else {
-                    format!("file:///m{}.js", i % 13)
-                },
-                line: Some(i % 50 + 1),
-                column: (i % 3 != 0).then_some(i % 9 + 1),
-                generated: None,
                 self_bytes: u64::from(i) * 3,
                 total: u64::from(i) * 1_000,
             })
@@ -456,8 +478,12 @@ mod tests {
                 bytes(row.self_bytes),
                 bytes(row.total),
                 percent(row.total, report.totals.total),
-                format!("{indent}{}", term(&row.name)),
-                term(&location(&row.url, row.line, row.column)),
+                format!("{indent}{}", term(&row.function.name)),
+                term(&location(
+                    &row.function.url,
+                    row.function.line,
+                    row.function.column,
+                )),
             ]);
         }
         let mut whole = Vec::new();

@@ -93,8 +93,12 @@ pub fn allocation_table(
             row.live_count.to_string(),
             bytes(row.size),
             row.count.to_string(),
-            term(&row.name),
-            term(&location(&row.url, row.line, row.column)),
+            term(&row.function.name),
+            term(&location(
+                &row.function.url,
+                row.function.line,
+                row.function.column,
+            )),
         ]);
     }
     write_table(out, &t)?;
@@ -113,8 +117,12 @@ pub fn allocation_table(
         writeln!(
             out,
             "\n{} ({}) allocated {} still alive:",
-            term(&row.name),
-            term(&location(&row.url, row.line, row.column)),
+            term(&row.function.name),
+            term(&location(
+                &row.function.url,
+                row.function.line,
+                row.function.column
+            )),
             bytes(row.live_size)
         )?;
         for c in classes {

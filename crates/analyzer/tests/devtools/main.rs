@@ -27,7 +27,7 @@ fn check_top(p: &HeapProfile, w: &Weights, expected: &[(&str, u64, u64)]) {
     let got: Vec<(&str, u64, u64)> = report
         .rows
         .iter()
-        .map(|r| (r.name.as_str(), r.self_bytes, r.total))
+        .map(|r| (r.function.name.as_str(), r.self_bytes, r.total))
         .collect();
     assert_eq!(got, expected);
 }
@@ -56,7 +56,7 @@ fn worked_example_tree_view_prunes_gc_and_totals() {
     let got: Vec<(u32, &str, u64, u64)> = report
         .rows
         .iter()
-        .map(|r| (r.depth, r.name.as_str(), r.self_bytes, r.total))
+        .map(|r| (r.depth, r.function.name.as_str(), r.self_bytes, r.total))
         .collect();
     assert_eq!(
         got,
@@ -73,7 +73,7 @@ fn worked_example_tree_view_prunes_gc_and_totals() {
 
 fn flatten(nodes: &[BottomUpNode], depth: usize, out: &mut Vec<(usize, String, u64, u64)>) {
     for n in nodes {
-        out.push((depth, n.name.clone(), n.self_bytes, n.total));
+        out.push((depth, n.function.name.clone(), n.self_bytes, n.total));
         flatten(&n.callers, depth + 1, out);
     }
 }
@@ -157,7 +157,7 @@ fn grouping_by_script_counts_recursion_once() {
     let got: Vec<(&str, u64, u64)> = report
         .rows
         .iter()
-        .map(|r| (r.name.as_str(), r.self_bytes, r.total))
+        .map(|r| (r.function.name.as_str(), r.self_bytes, r.total))
         .collect();
     assert_eq!(got, [("file:///app.js", 640, 640), ("(V8 API)", 50, 50)]);
 }

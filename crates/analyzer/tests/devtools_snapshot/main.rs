@@ -189,16 +189,16 @@ fn allocation_view_equals_devtools() {
             .rows
             .iter()
             .map(|r| {
-                let name = if r.name == "(anonymous)" {
+                let name = if r.function.name == "(anonymous)" {
                     String::new()
                 } else {
-                    r.name.clone()
+                    r.function.name.clone()
                 };
                 (
                     name,
-                    r.url.clone(),
-                    r.line.map_or(0, u64::from),
-                    r.column.map_or(0, u64::from),
+                    r.function.url.clone(),
+                    r.function.line.map_or(0, u64::from),
+                    r.function.column.map_or(0, u64::from),
                     r.count,
                     r.size,
                     r.live_count,

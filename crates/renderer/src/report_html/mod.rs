@@ -281,8 +281,11 @@ fn rows(h: &mut Markup, title: &str, list: &[DiffRow]) {
             .open()
             .text(status)
             .end("td");
-        cell(h, &r.name);
-        cell(h, crate::table::location(&r.url, r.line, r.column));
+        cell(h, &r.function.name);
+        cell(
+            h,
+            crate::table::location(&r.function.url, r.function.line, r.function.column),
+        );
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
