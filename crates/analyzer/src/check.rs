@@ -249,7 +249,7 @@ pub fn check_trend(trend: &TrendReport, budget: &Budget) -> Vec<Violation> {
             budget
                 .name
                 .as_ref()
-                .is_none_or(|n| *n == r.name || *n == r.url)
+                .is_none_or(|n| *n == r.function.name || *n == r.function.url)
         })
         .filter(|r| match budget.limit {
             Limit::Bytes(b) => r.slope > b as f64,
@@ -257,10 +257,10 @@ pub fn check_trend(trend: &TrendReport, budget: &Budget) -> Vec<Violation> {
         })
         .map(|r| Violation {
             scope: Scope::Function,
-            name: if r.url.is_empty() {
-                r.name.clone()
+            name: if r.function.url.is_empty() {
+                r.function.name.clone()
             } else {
-                format!("{} ({})", r.name, r.url)
+                format!("{} ({})", r.function.name, r.function.url)
             },
             before: r.first,
             after: r.last,

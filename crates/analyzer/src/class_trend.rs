@@ -326,7 +326,7 @@ impl SnapshotSeries {
         };
         let order = |a: &TrendRow, b: &TrendRow| {
             by_confidence(a, b)
-                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.function.name.cmp(&b.function.name))
                 .then_with(|| class_key(a).cmp(class_key(b)))
         };
         ranked(head, rows, order, self.opts.limit)
@@ -411,13 +411,16 @@ fn class_row(
         })
         .collect();
     TrendRow {
-        name: class.name.clone(),
-        url: class
-            .source
-            .as_ref()
-            .map_or_else(String::new, |p| p.url.clone()),
-        line: class.source.as_ref().map(|p| p.line),
-        column: class.source.as_ref().map(|p| p.column),
+        function: crate::report::Function {
+            name: class.name.clone(),
+            url: class
+                .source
+                .as_ref()
+                .map_or_else(String::new, |p| p.url.clone()),
+            line: class.source.as_ref().map(|p| p.line),
+            column: class.source.as_ref().map(|p| p.column),
+            generated: None,
+        },
         errors: vec![0; values.len()],
         class: Some(series),
         ..judged(values, &changes, ops)

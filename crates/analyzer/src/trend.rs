@@ -171,14 +171,10 @@ pub struct TrendStep {
 /// One row of a trend.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendRow {
-    /// Function (or stack leaf, script, package) as displayed.
-    pub name: String,
-    /// Script URL.
-    pub url: String,
-    /// 1-based line, when known.
-    pub line: Option<u32>,
-    /// 1-based column, when known.
-    pub column: Option<u32>,
+    /// The function (or stack leaf, script, package; for snapshots the
+    /// class and its source position).
+    #[serde(flatten)]
+    pub function: crate::report::Function,
     /// Root-to-leaf frames, for `--by stack`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stack: Vec<String>,
@@ -452,10 +448,13 @@ impl ProfileSeries {
             .enumerate()
             .filter(|&(i, _)| columns.iter().any(|c| c.self_bytes[i] > 0))
             .map(|(i, key)| TrendRow {
-                name: display_row_name(opts.by, &key.name).to_string(),
-                url: key.url,
-                line: one_based(key.line),
-                column: one_based(key.column),
+                function: crate::report::Function {
+                    name: display_row_name(opts.by, &key.name).to_string(),
+                    url: key.url,
+                    line: one_based(key.line),
+                    column: one_based(key.column),
+                    generated: None,
+                },
                 stack: key.stack,
                 ..row_series(&pts, i)
             })
@@ -568,10 +567,7 @@ pub(crate) fn judged(values: Vec<u64>, changes: &[Change], ops: Option<&[u64]>) 
     let (slope, r2) = linear_fit(&fit_of);
     let (first, last) = (values[0], values[values.len() - 1]);
     TrendRow {
-        name: String::new(),
-        url: String::new(),
-        line: None,
-        column: None,
+        function: crate::report::Function::default(),
         stack: Vec::new(),
         totals: Vec::new(),
         first,

@@ -35,10 +35,10 @@ type OwnPart = (Key, Vec<u64>, Vec<u64>, u32, u32, Verdict);
 
 fn key(r: &TrendRow) -> Key {
     (
-        r.name.clone(),
-        r.url.clone(),
-        r.line,
-        r.column,
+        r.function.name.clone(),
+        r.function.url.clone(),
+        r.function.line,
+        r.function.column,
         r.stack.clone(),
     )
 }
@@ -98,7 +98,7 @@ proptest! {
             trend_of(&after, GroupBy::Function, Some(4096)),
         );
         let touched = |r: &TrendRow| {
-            (r.name == name || (name.is_empty() && r.name == "(anonymous)")) && r.url == url
+            (r.function.name == name || (name.is_empty() && r.function.name == "(anonymous)")) && r.function.url == url
         };
         let untouched = |rep: &TrendReport| -> Vec<OwnPart> {
             let mut v: Vec<_> = rep

@@ -3,26 +3,20 @@
 
 use std::io;
 
-use heapdiff_analyzer::{DiffReport, GroupBy, TopReport, TreeReport};
+use heapdiff_analyzer::{DiffReport, Function, GroupBy, TopReport, TreeReport};
 
 use crate::diff_row::{change_text, status_text};
 use crate::escape::markdown as md;
 use crate::units::{bytes, percent, signed_bytes};
 
-pub(crate) fn location(
-    by: GroupBy,
-    url: &str,
-    line: Option<u32>,
-    column: Option<u32>,
-    stack: &[String],
-) -> String {
+pub(crate) fn location(by: GroupBy, f: &Function, stack: &[String]) -> String {
     match by {
         GroupBy::Stack => stack
             .iter()
             .map(|f| md(f))
             .collect::<Vec<_>>()
             .join(" &gt; "),
-        GroupBy::Function => md(&crate::table::location(url, line, column)),
+        GroupBy::Function => md(&crate::table::function_location(f)),
         GroupBy::Script | GroupBy::Package => String::new(),
     }
 }
@@ -52,13 +46,7 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport) -> io::Result<()> {
             bytes(row.total),
             percent(row.total, r.totals.total),
             md(&row.function.name),
-            location(
-                r.by,
-                &row.function.url,
-                row.function.line,
-                row.function.column,
-                &row.stack
-            )
+            location(r.by, &row.function, &row.stack)
         )?;
     }
     writeln!(
@@ -85,13 +73,7 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
             percent(row.total, r.totals.total),
             "&nbsp;&nbsp;".repeat(row.depth.min(200) as usize),
             md(&row.function.name),
-            location(
-                GroupBy::Function,
-                &row.function.url,
-                row.function.line,
-                row.function.column,
-                &[]
-            )
+            location(GroupBy::Function, &row.function, &[])
         )?;
     }
     writeln!(out, "\nTotal: {}.", bytes(r.totals.total))
@@ -121,13 +103,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
             pct,
             status_text(row),
             md(&row.function.name),
-            location(
-                r.by,
-                &row.function.url,
-                row.function.line,
-                row.function.column,
-                &row.stack
-            )
+            location(r.by, &row.function, &row.stack)
         )?;
     }
     let t = &r.totals;

@@ -185,20 +185,7 @@ pub(crate) fn write_inputs(out: &mut dyn io::Write, inputs: &[InputInfo]) -> io:
 fn row_line(r: &DiffRow, by: GroupBy) -> String {
     let pct = change_text(r.status, r.delta, r.before);
     let status = status_text(r);
-    let place = match by {
-        GroupBy::Stack => r
-            .stack
-            .iter()
-            .map(|f| md(f))
-            .collect::<Vec<_>>()
-            .join(" &gt; "),
-        GroupBy::Function => md(&crate::table::location(
-            &r.function.url,
-            r.function.line,
-            r.function.column,
-        )),
-        GroupBy::Script | GroupBy::Package => String::new(),
-    };
+    let place = crate::markdown::location(by, &r.function, &r.stack);
     format!(
         "| {} | {} | {} | {} | {} | {} | {} |",
         bytes(r.before),

@@ -9,8 +9,8 @@ use comfy_table::{
     Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Row, Table, Width, presets,
 };
 use heapdiff_analyzer::{
-    BottomUpNode, BottomUpReport, DiffReport, DiffRow, GroupBy, Status, TopReport, TopTotals,
-    TreeReport,
+    BottomUpNode, BottomUpReport, DiffReport, DiffRow, Function, GroupBy, Status, TopReport,
+    TopTotals, TreeReport,
 };
 
 use crate::TextOptions;
@@ -121,16 +121,15 @@ pub(crate) fn location(url: &str, line: Option<u32>, column: Option<u32>) -> Str
     }
 }
 
+/// A function's `url:line:column`, as [`location`] writes it.
+pub(crate) fn function_location(f: &Function) -> String {
+    location(&f.url, f.line, f.column)
+}
+
 /// A row's location cell, escaped for the terminal (its stack for
 /// `--by stack`: root first, or leaf first on a terminal, where the middle
 /// may be cut).
-pub(crate) fn place_cell(
-    by: GroupBy,
-    url: &str,
-    (line, column): (Option<u32>, Option<u32>),
-    stack: &[String],
-    opts: TextOptions,
-) -> String {
+pub(crate) fn place_cell(by: GroupBy, f: &Function, stack: &[String], opts: TextOptions) -> String {
     let text = match by {
         GroupBy::Stack if opts.width.is_some() => stack
             .iter()
@@ -139,7 +138,7 @@ pub(crate) fn place_cell(
             .collect::<Vec<_>>()
             .join(" < "),
         GroupBy::Stack => stack.join(" > "),
-        GroupBy::Function => location(url, line, column),
+        GroupBy::Function => function_location(f),
         GroupBy::Script | GroupBy::Package => String::new(),
     };
     term(&text)
@@ -197,13 +196,7 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport, opts: TextOptions) -> io::Res
                 bytes(row.total),
                 percent(row.total, total),
                 term(&row.function.name),
-                place_cell(
-                    r.by,
-                    &row.function.url,
-                    (row.function.line, row.function.column),
-                    &row.stack,
-                    opts,
-                ),
+                place_cell(r.by, &row.function, &row.stack, opts),
             ]
         })
         .collect();
@@ -239,11 +232,7 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport, opts: TextOptions) -> io::R
             bytes(row.total),
             percent(row.total, total),
             indented(row.depth as usize, &row.function.name, opts),
-            term(&location(
-                &row.function.url,
-                row.function.line,
-                row.function.column,
-            )),
+            term(&function_location(&row.function)),
         ]
     };
     let header = ["Self", "Total", "Total %", "Function", "Location"];
@@ -274,11 +263,7 @@ pub fn bottom_up(out: &mut dyn io::Write, r: &BottomUpReport, opts: TextOptions)
             bytes(n.total),
             percent(n.total, total),
             indented(depth, &n.function.name, opts),
-            term(&location(
-                &n.function.url,
-                n.function.line,
-                n.function.column,
-            )),
+            term(&function_location(&n.function)),
         ]);
         todo.extend(n.callers.iter().rev().map(|c| (c, depth + 1)));
     }
@@ -344,13 +329,7 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport, opts: TextOptions) -> io::R
                 change_text(row.status, row.delta, row.before),
                 status_text(row).to_string(),
                 term(&row.function.name),
-                place_cell(
-                    r.by,
-                    &row.function.url,
-                    (row.function.line, row.function.column),
-                    &row.stack,
-                    opts,
-                ),
+                place_cell(r.by, &row.function, &row.stack, opts),
             ]
         })
         .collect();
@@ -479,11 +458,7 @@ mod tests {
                 bytes(row.total),
                 percent(row.total, report.totals.total),
                 format!("{indent}{}", term(&row.function.name)),
-                term(&location(
-                    &row.function.url,
-                    row.function.line,
-                    row.function.column,
-                )),
+                term(&function_location(&row.function)),
             ]);
         }
         let mut whole = Vec::new();

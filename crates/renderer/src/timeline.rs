@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::escape::terminal as term;
 use crate::markup::{Markup, Value, fixed};
-use crate::table::{location, new_table, write_table};
+use crate::table::{function_location, new_table, write_table};
 use crate::units::bytes;
 
 /// JSON of `top` on a timeline.
@@ -94,11 +94,7 @@ pub fn allocation_table(
             bytes(row.size),
             row.count.to_string(),
             term(&row.function.name),
-            term(&location(
-                &row.function.url,
-                row.function.line,
-                row.function.column,
-            )),
+            term(&function_location(&row.function)),
         ]);
     }
     write_table(out, &t)?;
@@ -118,11 +114,7 @@ pub fn allocation_table(
             out,
             "\n{} ({}) allocated {} still alive:",
             term(&row.function.name),
-            term(&location(
-                &row.function.url,
-                row.function.line,
-                row.function.column
-            )),
+            term(&function_location(&row.function)),
             bytes(row.live_size)
         )?;
         for c in classes {

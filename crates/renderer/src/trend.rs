@@ -194,11 +194,10 @@ pub fn table(out: &mut dyn io::Write, r: &TrendReport, opts: TextOptions) -> io:
             if classes {
                 cells.push(survived_text(row));
             }
-            cells.push(term(&row.name));
+            cells.push(term(&row.function.name));
             cells.push(crate::table::place_cell(
                 r.by.rows(),
-                &row.url,
-                (row.line, row.column),
+                &row.function,
                 &row.stack,
                 opts,
             ));
@@ -289,10 +288,10 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     writeln!(out, "{}", header.join(","))?;
     for row in &r.rows {
         let mut fields = vec![
-            text(&row.name),
-            text(&row.url),
-            opt(row.line),
-            opt(row.column),
+            text(&row.function.name),
+            text(&row.function.url),
+            opt(row.function.line),
+            opt(row.function.column),
             row.verdict.as_str().to_string(),
             row.steps_grown.to_string(),
             row.steps_shrunk.to_string(),
@@ -345,8 +344,8 @@ fn markdown_rows(out: &mut dyn io::Write, r: &TrendReport, rows: &[TrendRow]) ->
             out,
             "| {} | {} | {} |",
             cells.join(" | "),
-            md(&row.name),
-            crate::markdown::location(r.by.rows(), &row.url, row.line, row.column, &row.stack)
+            md(&row.function.name),
+            crate::markdown::location(r.by.rows(), &row.function, &row.stack)
         )?;
     }
     Ok(())
@@ -485,7 +484,7 @@ pub fn report_html(h: &mut Markup, r: &TrendReport) {
         if let (true, Some(c)) = (classes, &row.class) {
             sorted_cell(h, c.survived, c.survived.to_string());
         }
-        h.element("td", &row.name);
+        h.element("td", &row.function.name);
         h.element("td", place_text(r, row));
         h.raw("</tr>\n");
     }
@@ -503,7 +502,7 @@ fn place_text(r: &TrendReport, row: &TrendRow) -> String {
     use heapdiff_analyzer::GroupBy;
     match r.by.rows() {
         GroupBy::Stack => row.stack.join(" > "),
-        GroupBy::Function => crate::table::location(&row.url, row.line, row.column),
+        GroupBy::Function => crate::table::function_location(&row.function),
         GroupBy::Script | GroupBy::Package => String::new(),
     }
 }
@@ -628,12 +627,15 @@ fn panel(s: &mut Markup, r: &TrendReport, row: &TrendRow, x0: u32, y0: u32) {
 
 /// A panel's tooltip, frame, name (cut at [`TITLE_CHARS`]) and verdict line.
 fn panel_titles(s: &mut Markup, r: &TrendReport, row: &TrendRow, fill: &'static str) {
-    let mut title: String = row.name.chars().take(TITLE_CHARS).collect();
-    if row.name.chars().count() > TITLE_CHARS {
+    let mut title: String = row.function.name.chars().take(TITLE_CHARS).collect();
+    if row.function.name.chars().count() > TITLE_CHARS {
         title.push('…');
     }
-    s.element("title", format!("{} {}", row.name, place_text(r, row)))
-        .newline();
+    s.element(
+        "title",
+        format!("{} {}", row.function.name, place_text(r, row)),
+    )
+    .newline();
     s.tag("rect")
         .attr("x", 4)
         .attr("y", 4)

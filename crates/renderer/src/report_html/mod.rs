@@ -282,10 +282,7 @@ fn rows(h: &mut Markup, title: &str, list: &[DiffRow]) {
             .text(status)
             .end("td");
         cell(h, &r.function.name);
-        cell(
-            h,
-            crate::table::location(&r.function.url, r.function.line, r.function.column),
-        );
+        cell(h, crate::table::function_location(&r.function));
         h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
