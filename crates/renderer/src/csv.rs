@@ -7,7 +7,7 @@ use std::io;
 
 use heapdiff_analyzer::snapshot::{Change, CompareReport, Origin, SummaryReport};
 use heapdiff_analyzer::timeline::{AllocationReport, Intervals};
-use heapdiff_analyzer::{DiffReport, TopReport, TreeReport};
+use heapdiff_analyzer::{DiffReport, Function, TopReport, TreeReport};
 
 /// A text field from a profile: quoted if needed, formula triggers defused.
 pub(crate) fn text(s: &str) -> String {
@@ -35,6 +35,17 @@ pub(crate) fn text(s: &str) -> String {
     }
 }
 
+/// A row's function as four fields: name, URL, line, column.
+pub(crate) fn function(f: &Function) -> String {
+    format!(
+        "{},{},{},{}",
+        text(&f.name),
+        text(&f.url),
+        opt(f.line),
+        opt(f.column)
+    )
+}
+
 pub(crate) fn opt(v: Option<u32>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
@@ -48,11 +59,8 @@ pub fn top(out: &mut dyn io::Write, r: &TopReport) -> io::Result<()> {
     for row in &r.rows {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
-            text(&row.function.name),
-            text(&row.function.url),
-            opt(row.function.line),
-            opt(row.function.column),
+            "{},{},{},{},{}",
+            function(&row.function),
             row.self_bytes,
             row.total,
             row.samples,
@@ -71,12 +79,9 @@ pub fn tree(out: &mut dyn io::Write, r: &TreeReport) -> io::Result<()> {
     for row in &r.rows {
         writeln!(
             out,
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{}",
             row.depth,
-            text(&row.function.name),
-            text(&row.function.url),
-            opt(row.function.line),
-            opt(row.function.column),
+            function(&row.function),
             row.self_bytes,
             row.total
         )?;
@@ -96,11 +101,8 @@ pub fn diff(out: &mut dyn io::Write, r: &DiffReport) -> io::Result<()> {
     for row in &r.rows {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
-            text(&row.function.name),
-            text(&row.function.url),
-            opt(row.function.line),
-            opt(row.function.column),
+            "{},{},{},{},{},{},{},{},{}",
+            function(&row.function),
             row.before,
             row.after,
             row.delta,
@@ -191,11 +193,8 @@ pub fn allocation(out: &mut dyn io::Write, r: &AllocationReport) -> io::Result<(
     for row in &r.rows {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
-            text(&row.function.name),
-            text(&row.function.url),
-            opt(row.function.line),
-            opt(row.function.column),
+            "{},{},{},{},{}",
+            function(&row.function),
             row.count,
             row.size,
             row.live_count,

@@ -251,7 +251,7 @@ fn row_label(by: TrendBy) -> &'static str {
 /// # Errors
 /// When writing fails.
 pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
-    use crate::csv::{opt, text};
+    use crate::csv::text;
     let n = r.steps.len();
     let numbered = |what: &str| (1..=n).map(|i| format!("{what}_{i}")).collect::<Vec<_>>();
     let mut header = vec![
@@ -288,10 +288,7 @@ pub fn csv(out: &mut dyn io::Write, r: &TrendReport) -> io::Result<()> {
     writeln!(out, "{}", header.join(","))?;
     for row in &r.rows {
         let mut fields = vec![
-            text(&row.function.name),
-            text(&row.function.url),
-            opt(row.function.line),
-            opt(row.function.column),
+            crate::csv::function(&row.function),
             row.verdict.as_str().to_string(),
             row.steps_grown.to_string(),
             row.steps_shrunk.to_string(),
