@@ -533,19 +533,13 @@ impl HeapGraph {
     /// Index of a node type name, if the snapshot has it.
     #[must_use]
     pub fn node_type_index(&self, name: &str) -> Option<u8> {
-        self.node_types
-            .iter()
-            .position(|t| t == name)
-            .and_then(|i| u8::try_from(i).ok())
+        type_index(&self.node_types, name)
     }
 
     /// Index of an edge type name, if the snapshot has it.
     #[must_use]
     pub fn edge_type_index(&self, name: &str) -> Option<u8> {
-        self.edge_types
-            .iter()
-            .position(|t| t == name)
-            .and_then(|i| u8::try_from(i).ok())
+        type_index(&self.edge_types, name)
     }
 
     /// The type name of edge `e`.
@@ -564,4 +558,13 @@ impl HeapGraph {
             .ok()
             .map(|i| self.locations[i].1)
     }
+}
+
+/// Where `name` is in a snapshot's list of node or edge type names (types
+/// are stored in one byte, so a list longer than 256 has no index past it).
+fn type_index(types: &[String], name: &str) -> Option<u8> {
+    types
+        .iter()
+        .position(|t| t == name)
+        .and_then(|i| u8::try_from(i).ok())
 }
