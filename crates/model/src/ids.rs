@@ -45,6 +45,23 @@ macro_rules! newtype_index {
             pub fn from_index(index: usize) -> Self {
                 Self(to_u32(index))
             }
+
+            /// `len` ids of position 0, as `vec![0u32; len]` allocates
+            /// them: zeroed pages from the allocator, touched only where
+            /// written later (`vec![Self::default(); len]` would write
+            /// every one of them first, on one thread).
+            #[must_use]
+            pub fn zeros(len: usize) -> Vec<Self> {
+                let mut raw = std::mem::ManuallyDrop::new(vec![0u32; len]);
+                // SAFETY: `Self` is a `repr(transparent)` `u32`: the same
+                // size, alignment and valid values, so the allocation of
+                // `raw` (never dropped as a `Vec<u32>`) holds `len`
+                // initialised `Self`s with the capacity it was made with.
+                #[allow(unsafe_code)]
+                unsafe {
+                    Vec::from_raw_parts(raw.as_mut_ptr().cast::<Self>(), raw.len(), raw.capacity())
+                }
+            }
         }
     };
 }

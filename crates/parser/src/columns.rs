@@ -315,7 +315,9 @@ impl Owned {
         match kind {
             ColumnKind::U8 | ColumnKind::SparseU8 => Owned::U8(vec![0; n]),
             ColumnKind::U32 | ColumnKind::SparseU32 => Owned::U32(vec![0; n]),
-            ColumnKind::NodeIndex => Owned::NodeIndex(vec![NodeOrdinal::ROOT; n]),
+            // Zeroed pages (the root's ordinal is 0), brought in by the
+            // parsing threads as they write their parts.
+            ColumnKind::NodeIndex => Owned::NodeIndex(NodeOrdinal::zeros(n)),
             ColumnKind::Id => Owned::Id(vec![0; n]),
             ColumnKind::U64 => Owned::U64(vec![0; n]),
             ColumnKind::Skip => Owned::Skip,
