@@ -364,12 +364,9 @@ impl Owned {
     }
 
     /// A `U32` column of string indices, typed (in place: the two have
-    /// one layout, so the collect reuses the allocation).
+    /// one layout).
     pub(crate) fn into_string_ids(self) -> Vec<SnapshotStringId> {
-        self.into_u32()
-            .into_iter()
-            .map(SnapshotStringId::new)
-            .collect()
+        SnapshotStringId::wrap_all(self.into_u32())
     }
 
     /// A `NodeIndex` column.
