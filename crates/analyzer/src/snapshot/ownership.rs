@@ -199,7 +199,9 @@ fn ownable_test(g: &HeapGraph) -> impl Fn(NodeOrdinal) -> bool + Sync + '_ {
     let native = g.node_type_index("native");
     move |v| {
         let k = Some(g.nodes().kind(v));
-        k == hidden || k == array || (k == native && g.node_name(v) == "system / ExternalStringData")
+        k == hidden
+            || k == array
+            || (k == native && g.node_name(v) == "system / ExternalStringData")
     }
 }
 

@@ -293,7 +293,12 @@ impl ScriptLinks {
     }
 
     /// [`internal_target`] for a name given by its indices.
-    fn target(&self, g: &HeapGraph, v: NodeOrdinal, name: &[SnapshotStringId]) -> Option<NodeOrdinal> {
+    fn target(
+        &self,
+        g: &HeapGraph,
+        v: NodeOrdinal,
+        name: &[SnapshotStringId],
+    ) -> Option<NodeOrdinal> {
         let internal = self.internal?;
         let edges = g.edges();
         g.edges_of(v)
