@@ -45,6 +45,30 @@ macro_rules! newtype_index {
             pub fn from_index(index: usize) -> Self {
                 Self(to_u32(index))
             }
+
+            /// `len` ids of position 0, as `vec![0u32; len]` allocates
+            /// them: zeroed pages from the allocator, touched only where
+            /// written later (`vec![Self::default(); len]` would write
+            /// every one of them first, on one thread).
+            #[must_use]
+            pub fn zeros(len: usize) -> Vec<Self> {
+                Self::wrap_all(vec![0u32; len])
+            }
+
+            /// The raw positions `raw` as ids, in the same allocation
+            /// (no pass over them).
+            #[must_use]
+            pub fn wrap_all(raw: Vec<u32>) -> Vec<Self> {
+                let mut raw = std::mem::ManuallyDrop::new(raw);
+                // SAFETY: `Self` is a `repr(transparent)` `u32`: the same
+                // size, alignment and valid values, so the allocation of
+                // `raw` (never dropped as a `Vec<u32>`) holds `len`
+                // initialised `Self`s with the capacity it was made with.
+                #[allow(unsafe_code)]
+                unsafe {
+                    Vec::from_raw_parts(raw.as_mut_ptr().cast::<Self>(), raw.len(), raw.capacity())
+                }
+            }
         }
     };
 }
@@ -128,5 +152,23 @@ impl ObjectId {
 impl std::fmt::Display for ObjectId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_positions_keep_their_values_and_zeros_are_position_0() {
+        let ids = NodeOrdinal::wrap_all(vec![3, 0, u32::MAX, 7]);
+        assert_eq!(
+            ids.iter().map(|v| v.raw()).collect::<Vec<_>>(),
+            [3, 0, u32::MAX, 7]
+        );
+        let zeros = NodeOrdinal::zeros(1 << 20);
+        assert_eq!(zeros.len(), 1 << 20);
+        assert!(zeros.iter().all(|&v| v == NodeOrdinal::ROOT));
+        assert!(SnapshotStringId::zeros(0).is_empty());
     }
 }

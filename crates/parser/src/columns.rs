@@ -315,7 +315,9 @@ impl Owned {
         match kind {
             ColumnKind::U8 | ColumnKind::SparseU8 => Owned::U8(vec![0; n]),
             ColumnKind::U32 | ColumnKind::SparseU32 => Owned::U32(vec![0; n]),
-            ColumnKind::NodeIndex => Owned::NodeIndex(vec![NodeOrdinal::ROOT; n]),
+            // Zeroed pages (the root's ordinal is 0), brought in by the
+            // parsing threads as they write their parts.
+            ColumnKind::NodeIndex => Owned::NodeIndex(NodeOrdinal::zeros(n)),
             ColumnKind::Id => Owned::Id(vec![0; n]),
             ColumnKind::U64 => Owned::U64(vec![0; n]),
             ColumnKind::Skip => Owned::Skip,
@@ -362,12 +364,9 @@ impl Owned {
     }
 
     /// A `U32` column of string indices, typed (in place: the two have
-    /// one layout, so the collect reuses the allocation).
+    /// one layout).
     pub(crate) fn into_string_ids(self) -> Vec<SnapshotStringId> {
-        self.into_u32()
-            .into_iter()
-            .map(SnapshotStringId::new)
-            .collect()
+        SnapshotStringId::wrap_all(self.into_u32())
     }
 
     /// A `NodeIndex` column.

@@ -117,6 +117,17 @@ impl<I: Member> BitSet<I> {
         }
     }
 
+    /// The set of `len` positions whose members are the set bits of
+    /// `words` (bit `i % 64` of word `i / 64` for position `i`).
+    pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Self {
+        debug_assert_eq!(words.len(), len.div_ceil(64));
+        Self {
+            words,
+            len,
+            of: PhantomData,
+        }
+    }
+
     /// The capacity (positions below it can be members).
     pub(crate) fn len(&self) -> usize {
         self.len

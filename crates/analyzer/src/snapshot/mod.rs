@@ -107,7 +107,7 @@ pub struct Derived {
 #[must_use]
 pub fn adjusted_sizes(g: &HeapGraph) -> Vec<u64> {
     if flags::has_user_roots(g) {
-        ownership::adjusted_sizes_on_threads(g).to_vec()
+        ownership::adjusted_sizes_on_threads(g)
     } else {
         g.nodes().self_sizes().to_vec()
     }

@@ -93,22 +93,23 @@ fn ownable_targets<'g>(
 /// tests, so that the fixtures are split among threads too).
 const CHUNK: usize = if cfg!(test) { 1 << 6 } else { 1 << 16 };
 
-/// [`adjusted_sizes`] on every thread of the pool, for the commands whose
-/// critical path it is (a timeline's live sizes); the snapshot analysis
-/// keeps the sequential one, which runs beside the dominator chain there.
+/// [`adjusted_sizes`] on every thread of the pool, 8 bytes a size, for
+/// the commands whose critical path it is (a timeline's live sizes); the
+/// snapshot analysis keeps the sequential one, which runs beside the
+/// dominator chain there.
 ///
 /// The fixpoint does not depend on how many threads visit: the
 /// non-ownable nodes are expanded in parallel chunks of ordinals, each task
 /// then expanding the ownable nodes whose owner it changed (a
 /// compare-and-swap moves an owner up the lattice; whoever moves it
 /// expands the node again).
-pub(crate) fn adjusted_sizes_on_threads(g: &HeapGraph) -> Sizes {
+pub(crate) fn adjusted_sizes_on_threads(g: &HeapGraph) -> Vec<u64> {
     use rayon::prelude::*;
-    let ownable = ownable_nodes(g);
+    let ownable = ownable_nodes_on_threads(g);
     let weak = g.edge_type_index("weak");
-    let owner: Vec<AtomicU32> = g
-        .nodes()
-        .ordinals()
+    let owner: Vec<AtomicU32> = (0..g.n_nodes())
+        .into_par_iter()
+        .map(NodeOrdinal::from_index)
         .map(|v| AtomicU32::new(if ownable.contains(v) { UNVISITED } else { v }.raw()))
         .collect();
     let expand = |v: NodeOrdinal, work: &mut Vec<NodeOrdinal>| {
@@ -132,11 +133,32 @@ pub(crate) fn adjusted_sizes_on_threads(g: &HeapGraph) -> Sizes {
             expand(v, &mut work);
         }
     });
-    let owner: Vec<NodeOrdinal> = owner
-        .into_iter()
-        .map(|o| NodeOrdinal::new(o.into_inner()))
-        .collect();
-    move_sizes(g, &owner)
+    let sizes = g.nodes().self_sizes();
+    let mut size: Vec<u64> = (0..n).into_par_iter().map(|i| sizes.get(i)).collect();
+    move_wide_sizes(g, &mut size, |v| {
+        NodeOrdinal::new(owner[v.index()].load(Ordering::Relaxed))
+    });
+    size
+}
+
+/// [`move_sizes`] on sizes already widened to 8 bytes. Only ownable
+/// nodes are moved and only non-ownable ones own, so no size moves twice
+/// and the order of the moves does not matter.
+fn move_wide_sizes(g: &HeapGraph, size: &mut [u64], owner: impl Fn(NodeOrdinal) -> NodeOrdinal) {
+    let synthetic = g.node_type_index("synthetic");
+    for v in g.nodes().ordinals() {
+        let o = owner(v);
+        if o == UNVISITED
+            || o == MULTIPLE
+            || o == v
+            || o == NodeOrdinal::ROOT
+            || Some(g.nodes().kind(o)) == synthetic
+        {
+            continue;
+        }
+        size[o.index()] += size[v.index()];
+        size[v.index()] = 0;
+    }
 }
 
 /// Moves `slot`'s owner to its join with `o`; true when it changed.
@@ -160,20 +182,44 @@ fn join(slot: &AtomicU32, o: u32) -> bool {
 /// `hidden` and `array` nodes, and `native` nodes named
 /// `system / ExternalStringData`.
 fn ownable_nodes(g: &HeapGraph) -> BitSet<NodeOrdinal> {
-    let hidden = g.node_type_index("hidden");
-    let array = g.node_type_index("array");
-    let native = g.node_type_index("native");
+    let is_ownable = ownable_test(g);
     let mut set = BitSet::new(g.n_nodes());
     for v in g.nodes().ordinals() {
-        let k = Some(g.nodes().kind(v));
-        if k == hidden
-            || k == array
-            || (k == native && g.node_name(v) == "system / ExternalStringData")
-        {
+        if is_ownable(v) {
             set.insert(v);
         }
     }
     set
+}
+
+/// Whether a node is ownable (see [`ownable_nodes`]).
+fn ownable_test(g: &HeapGraph) -> impl Fn(NodeOrdinal) -> bool + Sync + '_ {
+    let hidden = g.node_type_index("hidden");
+    let array = g.node_type_index("array");
+    let native = g.node_type_index("native");
+    move |v| {
+        let k = Some(g.nodes().kind(v));
+        k == hidden
+            || k == array
+            || (k == native && g.node_name(v) == "system / ExternalStringData")
+    }
+}
+
+/// [`ownable_nodes`], 64 nodes (one word of the set) per parallel item.
+fn ownable_nodes_on_threads(g: &HeapGraph) -> BitSet<NodeOrdinal> {
+    use rayon::prelude::*;
+    let n = g.n_nodes();
+    let is_ownable = ownable_test(g);
+    let words = (0..n.div_ceil(64))
+        .into_par_iter()
+        .map(|w| {
+            (w * 64..(w * 64 + 64).min(n)).fold(0u64, |word, i| {
+                let bit = u64::from(is_ownable(NodeOrdinal::from_index(i)));
+                word | (bit << (i % 64))
+            })
+        })
+        .collect();
+    BitSet::from_words(words, n)
 }
 
 /// Moves each singly-owned node's size to its owner, unless the owner is
@@ -278,7 +324,7 @@ mod tests {
             );
             assert_eq!(
                 pool.install(|| adjusted_sizes_on_threads(&g)),
-                sequential,
+                sequential.to_vec(),
                 "seed {seed}"
             );
         }

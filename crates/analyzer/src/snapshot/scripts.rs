@@ -11,7 +11,7 @@
 //! script none of whose closures has a location: the class key still holds
 //! the script id, but no URL is guessed.
 
-use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation};
+use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation, SnapshotStringId};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -227,11 +227,21 @@ fn resolve_urls(g: &HeapGraph) -> FxHashMap<u32, Resolved> {
     let Some(closure) = g.node_type_index("closure") else {
         return by_id;
     };
+    let links = ScriptLinks::find(g);
+    // Closures of one function share its SharedFunctionInfo: its URL is
+    // found once.
+    let mut by_shared: FxHashMap<NodeOrdinal, Option<&str>> = FxHashMap::default();
     for &(v, loc) in &g.locations {
         if g.nodes().kind(v) != closure {
             continue;
         }
-        let Some(url) = script_url(g, v) else {
+        let Some(shared) = links.target(g, v, &links.shared) else {
+            continue;
+        };
+        let found = *by_shared
+            .entry(shared)
+            .or_insert_with(|| links.shared_url(g, shared));
+        let Some(url) = found else {
             continue;
         };
         match by_id.get(&loc.script_id) {
@@ -245,6 +255,72 @@ fn resolve_urls(g: &HeapGraph) -> FxHashMap<u32, Resolved> {
         }
     }
     by_id
+}
+
+/// The names of the internal edges from a closure to its script's URL
+/// (see [`Self::shared_url`]) as the snapshot's string indices, found once, so
+/// that following them compares numbers instead of strings. A snapshot
+/// may hold one text at several indices: each name keeps all of them.
+struct ScriptLinks {
+    internal: Option<u8>,
+    shared: Vec<SnapshotStringId>,
+    script_or_debug_info: Vec<SnapshotStringId>,
+    script: Vec<SnapshotStringId>,
+    name: Vec<SnapshotStringId>,
+}
+
+impl ScriptLinks {
+    fn find(g: &HeapGraph) -> Self {
+        let mut links = Self {
+            internal: g.edge_type_index("internal"),
+            shared: Vec::new(),
+            script_or_debug_info: Vec::new(),
+            script: Vec::new(),
+            name: Vec::new(),
+        };
+        for i in 0..g.strings.len() {
+            let id = SnapshotStringId::from_index(i);
+            let ids = match g.strings.get(id) {
+                "shared" => &mut links.shared,
+                "script_or_debug_info" => &mut links.script_or_debug_info,
+                "script" => &mut links.script,
+                "name" => &mut links.name,
+                _ => continue,
+            };
+            ids.push(id);
+        }
+        links
+    }
+
+    /// [`internal_target`] for a name given by its indices.
+    fn target(
+        &self,
+        g: &HeapGraph,
+        v: NodeOrdinal,
+        name: &[SnapshotStringId],
+    ) -> Option<NodeOrdinal> {
+        let internal = self.internal?;
+        let edges = g.edges();
+        g.edges_of(v)
+            .find(|&e| edges.kind(e) == internal && name.contains(&edges.name(e)))
+            .map(|e| edges.target(e))
+    }
+
+    /// The URL of the script of SharedFunctionInfo `shared` (a closure's
+    /// `shared` target): its Script's `name` string (else the Script
+    /// node's own name, which V8 sets to the same URL).
+    fn shared_url<'g>(&self, g: &'g HeapGraph, shared: NodeOrdinal) -> Option<&'g str> {
+        let script = self
+            .target(g, shared, &self.script_or_debug_info)
+            .or_else(|| self.target(g, shared, &self.script))?;
+        if g.node_type(script) != "code" {
+            return None;
+        }
+        match self.target(g, script, &self.name) {
+            Some(name) if g.node_type(name) == "string" => Some(g.node_name(name)),
+            _ => url_in_script_name(g.node_name(script)),
+        }
+    }
 }
 
 /// The location a class key starts with.
@@ -264,19 +340,6 @@ fn script_of(g: &HeapGraph, v: NodeOrdinal) -> Option<NodeOrdinal> {
     let shared = internal_target(g, v, "shared")?;
     internal_target(g, shared, "script_or_debug_info")
         .or_else(|| internal_target(g, shared, "script"))
-}
-
-/// The URL of closure `v`'s script: its Script's `name` string (else the
-/// Script node's own name, which V8 sets to the same URL).
-fn script_url(g: &HeapGraph, v: NodeOrdinal) -> Option<&str> {
-    let script = script_of(g, v)?;
-    if g.node_type(script) != "code" {
-        return None;
-    }
-    match internal_target(g, script, "name") {
-        Some(name) if g.node_type(name) == "string" => Some(g.node_name(name)),
-        _ => url_in_script_name(g.node_name(script)),
-    }
 }
 
 /// The URL in a Script node's own name: newer V8 names it
