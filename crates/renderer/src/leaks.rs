@@ -140,7 +140,7 @@ pub(crate) fn html(h: &mut Markup, r: &LeaksReport) {
     h.raw("<h2>Leaks</h2>\n<p>")
         .text(format!(
             "{}, largest retained size first.",
-            crate::capitalised(&intro)
+            crate::capitalised(intro)
         ))
         .raw("</p>\n<ul class=\"suspects\">\n");
     for (i, c) in r.clusters.iter().enumerate() {

@@ -342,7 +342,7 @@ fn suspects(h: &mut Markup, c: &CompareReport) {
     };
     let intro = crate::snapshot::suspects_intro(c);
     h.raw("<h2>Suspects</h2>\n<p>")
-        .text(format!("{}.", crate::capitalised(&intro)))
+        .text(format!("{}.", crate::capitalised(intro)))
         .raw("</p>\n<ul class=\"suspects\">\n");
     for (i, s) in c.suspects.iter().enumerate() {
         ranked_class(h, i + 1, &s.class, &s.origin);
