@@ -54,11 +54,6 @@ impl EdgeBits {
     fn get(&self, e: usize) -> bool {
         self.0[e / 64] & (1 << (e % 64)) != 0
     }
-
-    #[inline]
-    fn clear(&mut self, e: usize) {
-        self.0[e / 64] &= !(1 << (e % 64));
-    }
 }
 
 /// The part of the essential-edge rules that is judged during the search
@@ -488,51 +483,77 @@ impl Dfs {
         parent: u32,
     ) {
         let targets = g.edges().targets();
+        let first_edges = g.first_edges();
+        // The arrays as slices (the growing ones as vectors), so that the
+        // edge loop keeps their addresses in registers instead of reading
+        // them again from `self` after every store.
+        let Self {
+            number,
+            preorder,
+            forest,
+            bits,
+            counts,
+        } = self;
+        let (number, counts) = (number.as_mut_slice(), counts.as_mut_slice());
+        let bits = bits.0.as_mut_slice();
         // (node, parent's number)
         let mut stack: Vec<(NodeOrdinal, u32)> = vec![(start, parent)];
         while let Some((v, parent)) = stack.pop() {
-            let seen = self.number[v.index()];
+            let seen = number[v.index()];
             if seen != NONE {
                 // Reached meanwhile by another path: the stacking node,
                 // numbered below, is a candidate.
-                self.forest.offer(seen, parent);
+                forest.offer(seen, parent);
                 continue;
             }
-            let k = self.visit(v, parent);
+            let k = visit(v, parent, number, preorder, forest);
             let source = page.source(v);
             let edges = g.edge_range(v);
             let first = edges.start;
             for (i, &w) in targets[edges].iter().enumerate().rev() {
                 let e = first + i;
-                if !self.bits.get(e) {
+                let (word, bit) = (e / 64, 1 << (e % 64));
+                if bits[word] & bit == 0 {
                     continue;
                 }
-                let seen = self.number[w.index()];
+                let seen = number[w.index()];
                 if seen != NONE && seen != k && page.retains(source, w) {
                     // Into a node numbered before: listed.
-                    self.counts[seen as usize + 1] += 1;
+                    counts[seen as usize + 1] += 1;
                     continue;
                 }
                 // Not essential, a self reference, or into a node not yet
                 // numbered: a tree edge, or an edge from a node numbered
                 // below its target (see the pop above). Not listed.
-                self.bits.clear(e);
+                bits[word] &= !bit;
                 if seen == NONE && page.retains(source, w) {
+                    // Its edge range is read when it is popped: soon, if it
+                    // is this node's first child.
+                    prefetch(first_edges, w.index());
                     stack.push((w, k));
                 }
             }
         }
     }
+}
 
-    fn visit(&mut self, v: NodeOrdinal, parent: u32) -> u32 {
-        // Each node is numbered once: numbers are below the node count.
-        let k = to_u32(self.preorder.len());
-        self.number[v.index()] = k;
-        self.preorder.push(v.raw());
-        self.forest.push(parent);
-        self.forest.push(parent);
-        k
-    }
+/// Numbers `v`, searched from the node numbered `parent`: its forest
+/// entry starts with that parent as ancestor and as best candidate.
+#[inline]
+fn visit(
+    v: NodeOrdinal,
+    parent: u32,
+    number: &mut [u32],
+    preorder: &mut Vec<u32>,
+    forest: &mut Vec<u32>,
+) -> u32 {
+    // Each node is numbered once: numbers are below the node count.
+    let k = to_u32(preorder.len());
+    number[v.index()] = k;
+    preorder.push(v.raw());
+    forest.push(parent);
+    forest.push(parent);
+    k
 }
 
 /// The forest as the search builds it: a candidate offered to a node.
