@@ -173,38 +173,63 @@ pub(crate) enum Hops<'a> {
 /// over the edges in source order, which is the retainers' order, keeping
 /// for each node its first retainer of the best rank one distance level
 /// closer. Two columns instead of the retainer index's three, and one
-/// random read per edge instead of the index's writes.
+/// random read per edge instead of the index's writes: of a byte per node
+/// (see [`step_levels`]) where the levels fit one, which stays in the
+/// cache far more than the distances' four bytes do.
 pub(crate) struct NextHops {
-    parent: Vec<NodeOrdinal>,
-    edge: Vec<EdgePosition>,
+    parent: UntouchedIsMax,
+    edge: UntouchedIsMax,
 }
 
 impl NextHops {
     pub(crate) fn build(g: &HeapGraph, d: &Derived) -> Self {
+        match step_levels(d) {
+            Some(levels) => Self::by_levels(g, &levels, |l| l != 0, |l| l + 1),
+            None => Self::by_levels(g, &d.distance, |_| true, |x| x + 1),
+        }
+    }
+
+    /// The pass over the edges, `levels` telling which edges go one level
+    /// down: from a node of level `l` where `reached(l)`, to nodes of level
+    /// `below(l)`.
+    fn by_levels<T: Copy + PartialEq>(
+        g: &HeapGraph,
+        levels: &[T],
+        reached: impl Fn(T) -> bool,
+        below: impl Fn(T) -> T,
+    ) -> Self {
         let ranks = HopRanks::of(g);
         let n = g.n_nodes();
         let mut best = vec![u8::MAX; n];
-        let mut parent = vec![NO_NODE; n];
-        let mut edge = vec![NO_EDGE; n];
+        let mut table = Self {
+            parent: UntouchedIsMax::new(n),
+            edge: UntouchedIsMax::new(n),
+        };
         let (kinds, targets) = (g.edges().kinds(), g.edges().targets());
         for u in g.nodes().ordinals() {
-            let du = d.distance_of(u);
+            let lu = levels[u.index()];
+            if !reached(lu) {
+                continue;
+            }
+            let next = below(lu);
             let r = g.edge_range(u);
             for (at, (&kind, &v)) in r.clone().zip(kinds[r.clone()].iter().zip(&targets[r])) {
                 let i = v.index();
                 // Of the kind's rank: a WeakMap table edge ranks lower
                 // still, so a kind no better than the best is skipped.
-                if d.distance_of(v) - 1 != du || ranks.of_kind(kind) >= best[i] {
+                if levels[i] != next || ranks.of_kind(kind) >= best[i] {
                     continue;
                 }
                 let e = EdgePosition::from_index(at);
                 let rank = ranks.rank(g, e, kind);
                 if rank < best[i] {
-                    (best[i], parent[i], edge[i]) = (rank, u, e);
+                    best[i] = rank;
+                    table.parent.set(i, u.raw());
+                    table.edge.set(i, e.raw());
                 }
             }
         }
-        Self { parent, edge }
+        table
     }
 
     fn of(&self, d: &Derived, v: NodeOrdinal) -> Option<(NodeOrdinal, EdgePosition)> {
@@ -212,11 +237,56 @@ impl NextHops {
         if v == NodeOrdinal::ROOT || dv == 1 || dv == BASE_SYSTEM_DISTANCE + 1 {
             return None;
         }
-        match self.parent[v.index()] {
+        match NodeOrdinal::new(self.parent.get(v.index())) {
             NO_NODE => None,
-            u => Some((u, self.edge[v.index()])),
+            u => Some((u, EdgePosition::new(self.edge.get(v.index())))),
         }
     }
+}
+
+/// Every node's distance level in a byte, when there are few enough
+/// levels: 0 for unreachable nodes, then the levels from the user roots
+/// (distance 0 is 1), then, one number left out between them, those of what
+/// only system roots reach (from `BASE_SYSTEM_DISTANCE`). Two nodes are
+/// one distance apart exactly when their bytes (both reached) are one
+/// apart. `None` when the levels need more than a byte.
+fn step_levels(d: &Derived) -> Option<Vec<u8>> {
+    let user = |x: i32| (0..BASE_SYSTEM_DISTANCE).contains(&x);
+    let user_max = d
+        .distance
+        .iter()
+        .copied()
+        .filter(|&x| user(x))
+        .max()
+        .unwrap_or(-1);
+    let system_max = d
+        .distance
+        .iter()
+        .copied()
+        .filter(|&x| x >= BASE_SYSTEM_DISTANCE)
+        .max()
+        .unwrap_or(BASE_SYSTEM_DISTANCE - 1);
+    // User level x is x + 1; system level x is user_max + 3 + (x - base).
+    let system_first = user_max + 3;
+    let last = i64::from(system_first) + i64::from(system_max - BASE_SYSTEM_DISTANCE);
+    if last > i64::from(u8::MAX) {
+        return None;
+    }
+    Some(
+        d.distance
+            .iter()
+            .map(|&x| {
+                let level = if user(x) {
+                    x + 1
+                } else if x >= BASE_SYSTEM_DISTANCE {
+                    system_first + (x - BASE_SYSTEM_DISTANCE)
+                } else {
+                    0
+                };
+                u8::try_from(level).unwrap_or(0)
+            })
+            .collect(),
+    )
 }
 
 /// The root's first edge to `v`, which labels the first step of a path.
