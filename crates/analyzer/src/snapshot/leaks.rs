@@ -71,40 +71,34 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
         SuspectBasis::GrownClasses => Some(GrowingClasses::of(series)),
         SuspectBasis::NewObjects => None,
     };
-    // The survivors' groups on one core, the next hops of their paths
-    // (which need only the final snapshot and its distances) on the other.
-    let (groups, hops) = rayon::join(
-        || {
-            // The baseline and every later snapshot but the final one, by id.
-            let by_id: Vec<ById<'_>> = match growing {
-                Some(_) => Vec::new(),
-                None => time("leaks.ids", || {
-                    std::iter::once(baseline)
-                        .chain(later[..later.len() - 1].iter().copied())
-                        .collect::<Vec<_>>()
-                        .into_par_iter()
-                        .map(ById::new)
-                        .collect()
-                }),
-            };
-            let survives = |v: NodeOrdinal| {
-                !ignored[last.class_of(v)]
-                    && match &growing {
-                        Some(grew) => grew.contains(g, v),
-                        None => {
-                            let (old, kept) = by_id.split_first().expect("a baseline");
-                            !old.has_same(g, v) && kept.iter().all(|s| s.has_same(g, v))
-                        }
-                    }
-            };
-            time("leaks.groups", || ranked_groups(g, last, false, survives))
-        },
-        || time("leaks.next_hops", || NextHops::build(g, last)),
-    );
+    // The baseline and every later snapshot but the final one, by id.
+    let by_id: Vec<ById<'_>> = match growing {
+        Some(_) => Vec::new(),
+        None => time("leaks.ids", || {
+            std::iter::once(baseline)
+                .chain(later[..later.len() - 1].iter().copied())
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(ById::new)
+                .collect()
+        }),
+    };
+    let survives = |v: NodeOrdinal| {
+        !ignored[last.class_of(v)]
+            && match &growing {
+                Some(grew) => grew.contains(g, v),
+                None => {
+                    let (old, kept) = by_id.split_first().expect("a baseline");
+                    !old.has_same(g, v) && kept.iter().all(|s| s.has_same(g, v))
+                }
+            }
+    };
+    let groups = time("leaks.groups", || ranked_groups(g, last, false, survives));
     // No survivor, no path to find.
     let clusters = if groups.is_empty() {
         Vec::new()
     } else {
+        let hops = time("leaks.next_hops", || NextHops::build(g, last));
         time("leaks.paths", || {
             clusters_by(g, last, Hops::Table(&hops), &groups, None)
         })
