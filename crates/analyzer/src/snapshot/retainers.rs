@@ -173,38 +173,63 @@ pub(crate) enum Hops<'a> {
 /// over the edges in source order, which is the retainers' order, keeping
 /// for each node its first retainer of the best rank one distance level
 /// closer. Two columns instead of the retainer index's three, and one
-/// random read per edge instead of the index's writes.
+/// random read per edge instead of the index's writes: of a byte per node
+/// (see [`step_levels`]) where the levels fit one, which stays in the
+/// cache far more than the distances' four bytes do.
 pub(crate) struct NextHops {
-    parent: Vec<NodeOrdinal>,
-    edge: Vec<EdgePosition>,
+    parent: UntouchedIsMax,
+    edge: UntouchedIsMax,
 }
 
 impl NextHops {
     pub(crate) fn build(g: &HeapGraph, d: &Derived) -> Self {
+        match step_levels(d) {
+            Some(levels) => Self::by_levels(g, &levels, |l| l != 0, |l| l + 1),
+            None => Self::by_levels(g, &d.distance, |_| true, |x| x + 1),
+        }
+    }
+
+    /// The pass over the edges, `levels` telling which edges go one level
+    /// down: from a node of level `l` where `reached(l)`, to nodes of level
+    /// `below(l)`.
+    fn by_levels<T: Copy + PartialEq>(
+        g: &HeapGraph,
+        levels: &[T],
+        reached: impl Fn(T) -> bool,
+        below: impl Fn(T) -> T,
+    ) -> Self {
         let ranks = HopRanks::of(g);
         let n = g.n_nodes();
         let mut best = vec![u8::MAX; n];
-        let mut parent = vec![NO_NODE; n];
-        let mut edge = vec![NO_EDGE; n];
+        let mut table = Self {
+            parent: UntouchedIsMax::new(n),
+            edge: UntouchedIsMax::new(n),
+        };
         let (kinds, targets) = (g.edges().kinds(), g.edges().targets());
         for u in g.nodes().ordinals() {
-            let du = d.distance_of(u);
+            let lu = levels[u.index()];
+            if !reached(lu) {
+                continue;
+            }
+            let next = below(lu);
             let r = g.edge_range(u);
             for (at, (&kind, &v)) in r.clone().zip(kinds[r.clone()].iter().zip(&targets[r])) {
                 let i = v.index();
                 // Of the kind's rank: a WeakMap table edge ranks lower
                 // still, so a kind no better than the best is skipped.
-                if d.distance_of(v) - 1 != du || ranks.of_kind(kind) >= best[i] {
+                if levels[i] != next || ranks.of_kind(kind) >= best[i] {
                     continue;
                 }
                 let e = EdgePosition::from_index(at);
                 let rank = ranks.rank(g, e, kind);
                 if rank < best[i] {
-                    (best[i], parent[i], edge[i]) = (rank, u, e);
+                    best[i] = rank;
+                    table.parent.set(i, u.raw());
+                    table.edge.set(i, e.raw());
                 }
             }
         }
-        Self { parent, edge }
+        table
     }
 
     fn of(&self, d: &Derived, v: NodeOrdinal) -> Option<(NodeOrdinal, EdgePosition)> {
@@ -212,11 +237,56 @@ impl NextHops {
         if v == NodeOrdinal::ROOT || dv == 1 || dv == BASE_SYSTEM_DISTANCE + 1 {
             return None;
         }
-        match self.parent[v.index()] {
+        match NodeOrdinal::new(self.parent.get(v.index())) {
             NO_NODE => None,
-            u => Some((u, self.edge[v.index()])),
+            u => Some((u, EdgePosition::new(self.edge.get(v.index())))),
         }
     }
+}
+
+/// Every node's distance level in a byte, when there are few enough
+/// levels: 0 for unreachable nodes, then the levels from the user roots
+/// (distance 0 is 1), then, one number left out between them, those of what
+/// only system roots reach (from `BASE_SYSTEM_DISTANCE`). Two nodes are
+/// one distance apart exactly when their bytes (both reached) are one
+/// apart. `None` when the levels need more than a byte.
+fn step_levels(d: &Derived) -> Option<Vec<u8>> {
+    let user = |x: i32| (0..BASE_SYSTEM_DISTANCE).contains(&x);
+    let user_max = d
+        .distance
+        .iter()
+        .copied()
+        .filter(|&x| user(x))
+        .max()
+        .unwrap_or(-1);
+    let system_max = d
+        .distance
+        .iter()
+        .copied()
+        .filter(|&x| x >= BASE_SYSTEM_DISTANCE)
+        .max()
+        .unwrap_or(BASE_SYSTEM_DISTANCE - 1);
+    // User level x is x + 1; system level x is user_max + 3 + (x - base).
+    let system_first = user_max + 3;
+    let last = i64::from(system_first) + i64::from(system_max - BASE_SYSTEM_DISTANCE);
+    if last > i64::from(u8::MAX) {
+        return None;
+    }
+    Some(
+        d.distance
+            .iter()
+            .map(|&x| {
+                let level = if user(x) {
+                    x + 1
+                } else if x >= BASE_SYSTEM_DISTANCE {
+                    system_first + (x - BASE_SYSTEM_DISTANCE)
+                } else {
+                    0
+                };
+                u8::try_from(level).unwrap_or(0)
+            })
+            .collect(),
+    )
 }
 
 /// The root's first edge to `v`, which labels the first step of a path.
@@ -283,6 +353,28 @@ const NO_NODE: NodeOrdinal = NodeOrdinal::new(u32::MAX);
 /// parser checks), so positions stay below `u32::MAX`.
 const NO_EDGE: EdgePosition = EdgePosition::new(u32::MAX);
 
+/// A column of `u32`s, one per node, that reads `u32::MAX` ("none") where
+/// nothing was written. It is stored inverted, so a fresh array of zeros
+/// means "none" throughout: the kernel hands its pages out untouched, and
+/// only the pages of the nodes a walk reaches are ever brought in (a few
+/// thousand nodes of 17 million, for `leaks`), where filling three arrays
+/// with `u32::MAX` wrote them all.
+struct UntouchedIsMax(Vec<u32>);
+
+impl UntouchedIsMax {
+    fn new(n: usize) -> Self {
+        Self(vec![0; n])
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        !self.0[i]
+    }
+
+    fn set(&mut self, i: usize, x: u32) {
+        self.0[i] = !x;
+    }
+}
+
 /// The shortest paths of many objects at once, as a forest: every node on
 /// a path is visited once, its next hop and the shape of its path (edge
 /// shapes and class names from the root) kept, so the paths of a whole
@@ -293,11 +385,11 @@ struct PathForest<'a> {
     d: &'a Derived,
     scripts: &'a Scripts,
     /// Next hop towards a root, `NO_NODE` for a root's child.
-    parent: Vec<NodeOrdinal>,
+    parent: UntouchedIsMax,
     /// The edge into the node on its path (`NO_EDGE`: none).
-    edge: Vec<EdgePosition>,
+    edge: UntouchedIsMax,
     /// The interned shape of the node's path, `NONE` while unvisited.
-    shape: Vec<u32>,
+    shape: UntouchedIsMax,
     /// Shapes by (parent's shape, edge shape, class name).
     shapes: FxHashMap<(u32, EdgeShape, u32), u32>,
     /// The class name of each class as a number: classes shown by the
@@ -322,9 +414,9 @@ impl<'a> PathForest<'a> {
             g,
             d,
             scripts: &d.scripts,
-            parent: vec![NO_NODE; n],
-            edge: vec![NO_EDGE; n],
-            shape: vec![NONE; n],
+            parent: UntouchedIsMax::new(n),
+            edge: UntouchedIsMax::new(n),
+            shape: UntouchedIsMax::new(n),
             shapes: FxHashMap::default(),
             class_names: class_name_ids(d),
             root_edges,
@@ -332,11 +424,23 @@ impl<'a> PathForest<'a> {
         }
     }
 
+    fn parent(&self, v: NodeOrdinal) -> NodeOrdinal {
+        NodeOrdinal::new(self.parent.get(v.index()))
+    }
+
+    fn edge(&self, v: NodeOrdinal) -> EdgePosition {
+        EdgePosition::new(self.edge.get(v.index()))
+    }
+
+    fn shape(&self, v: NodeOrdinal) -> u32 {
+        self.shape.get(v.index())
+    }
+
     /// Visits the path of `v` (reachable) and returns its shape.
     fn visit(&mut self, hops: Hops<'_>, v: NodeOrdinal) -> u32 {
         let mut fresh = Vec::new();
         let mut cur = v;
-        while self.shape[cur.index()] == NONE {
+        while self.shape(cur) == NONE {
             fresh.push(cur);
             let hop = match hops {
                 Hops::Index(index) => next_hop(self.g, self.d, index, &self.ranks, cur),
@@ -344,14 +448,14 @@ impl<'a> PathForest<'a> {
             };
             match hop {
                 Some((u, e)) => {
-                    self.parent[cur.index()] = u;
-                    self.edge[cur.index()] = e;
+                    self.parent.set(cur.index(), u.raw());
+                    self.edge.set(cur.index(), e.raw());
                     cur = u;
                 }
                 None => {
                     if cur != NodeOrdinal::ROOT {
-                        self.edge[cur.index()] =
-                            self.root_edges.get(&cur).copied().unwrap_or(NO_EDGE);
+                        let e = self.root_edges.get(&cur).copied().unwrap_or(NO_EDGE);
+                        self.edge.set(cur.index(), e.raw());
                     }
                     break;
                 }
@@ -359,25 +463,22 @@ impl<'a> PathForest<'a> {
         }
         // Root-most first: each shape extends its parent's.
         for &x in fresh.iter().rev() {
-            let up = self.parent[x.index()];
-            let up_shape = if up == NO_NODE {
-                NONE
-            } else {
-                self.shape[up.index()]
-            };
+            let up = self.parent(x);
+            let up_shape = if up == NO_NODE { NONE } else { self.shape(up) };
             let key = (
                 up_shape,
-                edge_shape(self.g, self.edge[x.index()]),
+                edge_shape(self.g, self.edge(x)),
                 self.class_names[self.d.class_of(x)],
             );
             let next = u32::try_from(self.shapes.len()).unwrap_or(NONE);
-            self.shape[x.index()] = *self.shapes.entry(key).or_insert(next);
+            let shape = *self.shapes.entry(key).or_insert(next);
+            self.shape.set(x.index(), shape);
         }
-        self.shape[v.index()]
+        self.shape(v)
     }
 
     fn label(&self, v: NodeOrdinal) -> String {
-        match self.edge[v.index()] {
+        match self.edge(v) {
             NO_EDGE => String::new(),
             e => edge_label(self.g, e),
         }
@@ -399,7 +500,7 @@ impl<'a> PathForest<'a> {
         let mut cur = v;
         loop {
             steps.push(self.step(cur));
-            match self.parent[cur.index()] {
+            match self.parent(cur) {
                 up if up != NO_NODE && steps.len() < MAX_PATH_STEPS => cur = up,
                 _ => break,
             }
@@ -424,14 +525,14 @@ impl<'a> PathForest<'a> {
             let mut cur = v;
             while cur != NO_NODE && on_paths.insert(cur) {
                 nodes.push(cur);
-                cur = self.parent[cur.index()];
+                cur = self.parent(cur);
             }
         }
         let steps: FxHashMap<NodeOrdinal, PathStep> =
             nodes.iter().map(|&v| (v, self.step(v))).collect();
         let mut children: FxHashMap<NodeOrdinal, Vec<NodeOrdinal>> = FxHashMap::default();
         for &v in &nodes {
-            children.entry(self.parent[v.index()]).or_default().push(v);
+            children.entry(self.parent(v)).or_default().push(v);
         }
         let by_step = |a: &NodeOrdinal, b: &NodeOrdinal| steps[a].cmp(&steps[b]).then(a.cmp(b));
         // Sorting each list in place; the map's order does not reach output.
@@ -529,7 +630,8 @@ pub(crate) fn path_groups(
     objects: &[NodeOrdinal],
     limit: Option<usize>,
 ) -> (Vec<RetainerGroup>, u64) {
-    path_groups_of_sets(g, d, Hops::Index(index), &[objects], limit)
+    let retained: Vec<u64> = objects.iter().map(|&v| d.retained_of(v)).collect();
+    path_groups_of_sets(g, d, Hops::Index(index), &[(objects, &retained)], limit)
         .pop()
         .unwrap_or_default()
 }
@@ -537,22 +639,23 @@ pub(crate) fn path_groups(
 /// Per path shape: (count, retained size, the first object).
 type ByShape = FxHashMap<u32, (u64, u64, NodeOrdinal)>;
 
-/// [`path_groups`] of several sets of objects, through one path forest:
-/// nodes their paths share are visited once.
+/// [`path_groups`] of several sets of objects, each object with its
+/// retained size, through one path forest: nodes their paths share are
+/// visited once.
 pub(crate) fn path_groups_of_sets(
     g: &HeapGraph,
     d: &Derived,
     hops: Hops<'_>,
-    sets: &[&[NodeOrdinal]],
+    sets: &[(&[NodeOrdinal], &[u64])],
     limit: Option<usize>,
 ) -> Vec<(Vec<RetainerGroup>, u64)> {
     let mut forest = PathForest::new(g, d);
     // Per set: per path shape, and how many have no path.
     let mut shapes: Vec<(ByShape, u64)> = Vec::new();
-    for objects in sets {
+    for &(objects, retained) in sets {
         let mut by_shape = ByShape::default();
         let mut unreachable = 0;
-        for &v in *objects {
+        for (&v, &size) in objects.iter().zip(retained) {
             if d.distance_of(v) == NO_DISTANCE {
                 unreachable += 1;
                 continue;
@@ -560,7 +663,7 @@ pub(crate) fn path_groups_of_sets(
             let shape = forest.visit(hops, v);
             let group = by_shape.entry(shape).or_insert((0, 0, v));
             group.0 += 1;
-            group.1 += d.retained_of(v);
+            group.1 += size;
         }
         shapes.push((by_shape, unreachable));
     }

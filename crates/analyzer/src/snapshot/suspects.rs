@@ -178,6 +178,9 @@ impl IdSet {
 pub(crate) struct Group {
     /// The outermost ones: no new application object dominates them.
     pub(crate) outermost: Vec<NodeOrdinal>,
+    /// The retained size of each of them (the walk has it at hand; the
+    /// array of every node's retained size is not made for this).
+    pub(crate) outermost_retained: Vec<u64>,
     /// Those and the new objects of the same key inside their dominator
     /// subtrees (a list's later links).
     pub(crate) count: u64,
@@ -228,7 +231,10 @@ pub(crate) fn clusters_by(
     groups: &[(usize, Group)],
     limit: Option<usize>,
 ) -> Vec<Vec<RetainerGroup>> {
-    let sets: Vec<&[NodeOrdinal]> = groups.iter().map(|(_, m)| m.outermost.as_slice()).collect();
+    let sets: Vec<(&[NodeOrdinal], &[u64])> = groups
+        .iter()
+        .map(|(_, m)| (m.outermost.as_slice(), m.outermost_retained.as_slice()))
+        .collect();
     path_groups_of_sets(g, d, hops, &sets, limit)
         .into_iter()
         .map(|(paths, _)| paths)
@@ -299,9 +305,11 @@ pub(crate) fn outermost_objects(
         }
         (inside_until, inside) = (at + tree.tree_size[at] as usize, c);
         let group = groups.entry(c).or_default();
+        let retained = d.retained_at(at);
         group.outermost.push(v);
+        group.outermost_retained.push(retained);
         group.count += 1;
-        group.retained = group.retained.saturating_add(d.retained_at(at));
+        group.retained = group.retained.saturating_add(retained);
     }
     groups
 }
