@@ -23,9 +23,9 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use super::Derived;
-use super::report::{LeakCluster, LeaksReport, SuspectBasis};
+use super::report::{LeakCluster, LeaksReport, RetainerGroup, SuspectBasis};
 use super::retainers::{Hops, NextHops};
-use super::suspects::{clusters_by, ranked_groups};
+use super::suspects::{Group, clusters_by, ranked_groups};
 
 /// What `leaks` shows.
 #[derive(Debug, Clone, Default)]
@@ -47,52 +47,10 @@ pub struct LeaksOptions {
 pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> LeaksReport {
     use heapdiff_model::steps::time;
     assert!(series.len() >= 3, "leaks needs three snapshots or more");
-    let (baseline, later) = (series[0], &series[1..]);
-    let g = later[later.len() - 1];
-    // An ignored class is left out before counting, so what it held
-    // becomes visible on its own.
-    let ignored: Vec<bool> = last
-        .classes
-        .names
-        .iter()
-        .map(|name| {
-            options
-                .ignore_class
-                .as_ref()
-                .is_some_and(|re| re.is_match(name))
-        })
-        .collect();
-    let basis = if super::comparison::different_processes(baseline, g) {
-        SuspectBasis::GrownClasses
-    } else {
-        SuspectBasis::NewObjects
-    };
-    let growing = match basis {
-        SuspectBasis::GrownClasses => Some(GrowingClasses::of(series)),
-        SuspectBasis::NewObjects => None,
-    };
-    // The baseline and every later snapshot but the final one, by id.
-    let by_id: Vec<ById<'_>> = match growing {
-        Some(_) => Vec::new(),
-        None => time("leaks.ids", || {
-            std::iter::once(baseline)
-                .chain(later[..later.len() - 1].iter().copied())
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(ById::new)
-                .collect()
-        }),
-    };
-    let survives = |v: NodeOrdinal| {
-        !ignored[last.class_of(v)]
-            && match &growing {
-                Some(grew) => grew.contains(g, v),
-                None => {
-                    let (old, kept) = by_id.split_first().expect("a baseline");
-                    !old.has_same(g, v) && kept.iter().all(|s| s.has_same(g, v))
-                }
-            }
-    };
+    let g = series[series.len() - 1];
+    let ignored = ignored_classes(last, options);
+    let survival = Survival::of(series);
+    let survives = |v: NodeOrdinal| !ignored[last.class_of(v)] && survival.survives(g, v);
     let groups = time("leaks.groups", || ranked_groups(g, last, false, survives));
     // No survivor, no path to find.
     let clusters = if groups.is_empty() {
@@ -103,6 +61,89 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
             clusters_by(g, last, Hops::Table(&hops), &groups, None)
         })
     };
+    let mut rows = cluster_rows(last, &groups, clusters);
+    let clusters_total = rows.len();
+    if let Some(n) = options.limit {
+        rows.truncate(n);
+    }
+    LeaksReport {
+        schema_version: 1,
+        kind: "leaks",
+        basis: survival.basis(),
+        snapshots: series.len(),
+        survivors: groups.iter().map(|(_, m)| m.count).sum(),
+        survivors_retained: groups.iter().map(|(_, m)| m.retained).sum(),
+        classes: groups.len(),
+        clusters_total,
+        total_final: last.total_size,
+        clusters: rows,
+    }
+}
+
+/// Per class of the final snapshot, whether `--ignore-class` leaves it
+/// out. An ignored class is left out before counting, so what it held
+/// becomes visible on its own.
+fn ignored_classes(last: &Derived, options: &LeaksOptions) -> Vec<bool> {
+    last.classes
+        .names
+        .iter()
+        .map(|name| {
+            options
+                .ignore_class
+                .as_ref()
+                .is_some_and(|re| re.is_match(name))
+        })
+        .collect()
+}
+
+/// How an object of the final snapshot is judged to have survived.
+enum Survival<'a> {
+    /// One process: by object id, new since the baseline (index 0) and
+    /// present in every later snapshot but the final one.
+    ById(Vec<ById<'a>>),
+    /// Snapshots that share too few ids (Bun, two processes): the objects
+    /// of the classes that grew at every step.
+    Grown(GrowingClasses<'a>),
+}
+
+impl<'a> Survival<'a> {
+    fn of(series: &[&'a HeapGraph]) -> Self {
+        let (baseline, g) = (series[0], series[series.len() - 1]);
+        if super::comparison::different_processes(baseline, g) {
+            return Survival::Grown(GrowingClasses::of(series));
+        }
+        let earlier = &series[..series.len() - 1];
+        Survival::ById(heapdiff_model::steps::time("leaks.ids", || {
+            earlier.to_vec().into_par_iter().map(ById::new).collect()
+        }))
+    }
+
+    fn basis(&self) -> SuspectBasis {
+        match self {
+            Survival::ById(_) => SuspectBasis::NewObjects,
+            Survival::Grown(_) => SuspectBasis::GrownClasses,
+        }
+    }
+
+    fn survives(&self, g: &HeapGraph, v: NodeOrdinal) -> bool {
+        match self {
+            Survival::Grown(grew) => grew.contains(g, v),
+            Survival::ById(by_id) => {
+                let (old, kept) = by_id.split_first().expect("a baseline");
+                !old.has_same(g, v) && kept.iter().all(|s| s.has_same(g, v))
+            }
+        }
+    }
+}
+
+/// The groups' clusters as report rows, largest retained size first;
+/// stable, so within equal sizes the groups' order and each group's
+/// clusters' order stay.
+fn cluster_rows(
+    last: &Derived,
+    groups: &[(usize, Group)],
+    clusters: Vec<Vec<RetainerGroup>>,
+) -> Vec<LeakCluster> {
     let mut rows: Vec<LeakCluster> = groups
         .iter()
         .zip(clusters)
@@ -119,25 +160,8 @@ pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> L
             })
         })
         .collect();
-    // Stable: within equal sizes, the groups' order and each group's
-    // clusters' order stay.
     rows.sort_by_key(|c| std::cmp::Reverse(c.retained_size));
-    let clusters_total = rows.len();
-    if let Some(n) = options.limit {
-        rows.truncate(n);
-    }
-    LeaksReport {
-        schema_version: 1,
-        kind: "leaks",
-        basis,
-        snapshots: series.len(),
-        survivors: groups.iter().map(|(_, m)| m.count).sum(),
-        survivors_retained: groups.iter().map(|(_, m)| m.retained).sum(),
-        classes: groups.len(),
-        clusters_total,
-        total_final: last.total_size,
-        clusters: rows,
-    }
+    rows
 }
 
 /// The classes (node type and name) whose object count grew at every step
