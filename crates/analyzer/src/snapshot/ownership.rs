@@ -148,17 +148,24 @@ fn move_wide_sizes(g: &HeapGraph, size: &mut [u64], owner: impl Fn(NodeOrdinal) 
     let synthetic = g.node_type_index("synthetic");
     for v in g.nodes().ordinals() {
         let o = owner(v);
-        if o == UNVISITED
-            || o == MULTIPLE
-            || o == v
-            || o == NodeOrdinal::ROOT
-            || Some(g.nodes().kind(o)) == synthetic
-        {
+        if !moves_size(g, synthetic, v, o) {
             continue;
         }
         size[o.index()] += size[v.index()];
         size[v.index()] = 0;
     }
+}
+
+/// Whether `v`'s size moves to `o`, its owner after the propagation: only
+/// a single owner other than `v` itself, the root or a synthetic node
+/// takes it.
+#[inline]
+fn moves_size(g: &HeapGraph, synthetic: Option<u8>, v: NodeOrdinal, o: NodeOrdinal) -> bool {
+    o != UNVISITED
+        && o != MULTIPLE
+        && o != v
+        && o != NodeOrdinal::ROOT
+        && Some(g.nodes().kind(o)) != synthetic
 }
 
 /// Moves `slot`'s owner to its join with `o`; true when it changed.
@@ -228,12 +235,7 @@ fn move_sizes(g: &HeapGraph, owner: &[NodeOrdinal]) -> Sizes {
     let synthetic = g.node_type_index("synthetic");
     let mut size = g.nodes().self_sizes().clone();
     for (v, &o) in g.nodes().ordinals().zip(owner) {
-        if o == UNVISITED
-            || o == MULTIPLE
-            || o == v
-            || o == NodeOrdinal::ROOT
-            || Some(g.nodes().kind(o)) == synthetic
-        {
+        if !moves_size(g, synthetic, v, o) {
             continue;
         }
         size.set(o.index(), size.get(o.index()) + size.get(v.index()));
