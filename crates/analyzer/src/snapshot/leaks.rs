@@ -18,6 +18,7 @@
 //! whose object count grew at every step.
 
 use heapdiff_model::cast::to_u32;
+use heapdiff_model::steps::time;
 use heapdiff_model::{HeapGraph, NodeOrdinal};
 use rayon::prelude::*;
 use regex::Regex;
@@ -45,7 +46,6 @@ pub struct LeaksOptions {
 /// When fewer than three snapshots are given.
 #[must_use]
 pub fn leaks(series: &[&HeapGraph], last: &Derived, options: &LeaksOptions) -> LeaksReport {
-    use heapdiff_model::steps::time;
     assert!(series.len() >= 3, "leaks needs three snapshots or more");
     let g = series[series.len() - 1];
     let ignored = ignored_classes(last, options);
@@ -113,8 +113,8 @@ impl<'a> Survival<'a> {
             return Survival::Grown(GrowingClasses::of(series));
         }
         let earlier = &series[..series.len() - 1];
-        Survival::ById(heapdiff_model::steps::time("leaks.ids", || {
-            earlier.to_vec().into_par_iter().map(ById::new).collect()
+        Survival::ById(time("leaks.ids", || {
+            earlier.par_iter().map(|&s| ById::new(s)).collect()
         }))
     }
 

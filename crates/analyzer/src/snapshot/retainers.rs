@@ -252,20 +252,17 @@ impl NextHops {
 /// apart. `None` when the levels need more than a byte.
 fn step_levels(d: &Derived) -> Option<Vec<u8>> {
     let user = |x: i32| (0..BASE_SYSTEM_DISTANCE).contains(&x);
-    let user_max = d
-        .distance
-        .iter()
-        .copied()
-        .filter(|&x| user(x))
-        .max()
-        .unwrap_or(-1);
-    let system_max = d
-        .distance
-        .iter()
-        .copied()
-        .filter(|&x| x >= BASE_SYSTEM_DISTANCE)
-        .max()
-        .unwrap_or(BASE_SYSTEM_DISTANCE - 1);
+    // The deepest user and system levels, in one pass.
+    let (user_max, system_max) =
+        d.distance
+            .iter()
+            .fold((-1, BASE_SYSTEM_DISTANCE - 1), |(u, s), &x| {
+                if user(x) {
+                    (u.max(x), s)
+                } else {
+                    (u, s.max(x))
+                }
+            });
     // User level x is x + 1; system level x is user_max + 3 + (x - base).
     let system_first = user_max + 3;
     let last = i64::from(system_first) + i64::from(system_max - BASE_SYSTEM_DISTANCE);
