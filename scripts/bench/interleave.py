@@ -14,7 +14,8 @@ OUT.json   hyperfine-shaped results ({"results": [{command, mean, stddev, median
            system, times}]}) plus, per command, cpu_times (user+system of each run, in round
            order like times), peak_rss_kb (the largest of its runs), ratio (the
            median, min and max of the per-round ratios of wall times to the reference) and
-           reference
+           reference; for a `cat FILE... > /dev/null` command also bytes_read (the files' size) and
+           read_gb_per_s (at its median wall time), which the Markdown prints under the table
 OUT.md     a Markdown table: median wall, min-max, ratio to the reference, CPU, peak RSS
 
 Every run is `/usr/bin/time -f %M bash -c "exec COMMAND"`, waited for with wait4(2): wall time
@@ -26,6 +27,7 @@ GNU time and bash) is reported. A command that exits non-zero stops the measurem
 import argparse
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -106,6 +108,10 @@ def summarise(cmds, samples):
             "times": times, "cpu_times": [r["user"] + r["system"] for r in samples[i]],
             "peak_rss_kb": max(r["rss"] for r in samples[i]),
         }
+        read = read_size(c["cmd"])
+        if read is not None:
+            res["bytes_read"] = read
+            res["read_gb_per_s"] = read / res["median"] / 1e9
         if c["ref"]:
             ref_times = walls[by_name[c["ref"]]]
             ratios = [t / r for t, r in zip(times, ref_times)]
@@ -129,7 +135,26 @@ def markdown(results, args, overhead, load):
         spread = f"{r['ratio']['min']:.2f}–{r['ratio']['max']:.2f}" if r["reference"] else "–"
         out.append(f"| `{r['command']}` | {r['median']:.3f} | {r['min']:.3f}–{r['max']:.3f} | {ratio} | {spread} | "
                    f"{r['cpu_median']:.2f} | {r['peak_rss_kb'] * 1024 / 1e6:.0f} |")
+    reads = [r for r in results if "read_gb_per_s" in r]
+    if reads:
+        out += [""] + ["`{}` read {:,} bytes at {:.1f} GB/s (median round).".format(
+            r["command"], r["bytes_read"], r["read_gb_per_s"]) for r in reads]
     return "\n".join(out) + "\n"
+
+
+def read_size(cmd):
+    """The bytes read when the command is `cat FILE... > /dev/null` (a reference), else None: the
+    reference's own speed drifts from day to day on shared machines, and every ratio with it."""
+    try:
+        parts = shlex.split(cmd)
+    except ValueError:
+        return None
+    files = parts[1:-2]
+    if len(parts) < 4 or parts[0] != "cat" or parts[-2:] != [">", "/dev/null"]:
+        return None
+    if not all(os.path.isfile(f) for f in files):
+        return None
+    return sum(os.path.getsize(f) for f in files)
 
 
 def loadavg():
