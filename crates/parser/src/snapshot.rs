@@ -149,6 +149,24 @@ pub fn parse_snapshot_with(
     time("parse.check", || {
         check_strings(&g, &head.layout, (&nodes, edges))
     })?;
+    read_the_rest(b, &head, &sections, locations, &mut g, &mut warnings)?;
+    if large > 0 {
+        warnings.push(Warning::LargeSelfSize { nodes: large });
+    }
+    Ok(Parsed { value: g, warnings })
+}
+
+/// What comes after the graph itself: the locations (parsed beside the
+/// nodes, checked here against the node count), the timeline samples and
+/// the allocation trace.
+fn read_the_rest(
+    b: &[u8],
+    head: &Head,
+    sections: &Sections<'_>,
+    locations: MaybeLocations,
+    g: &mut HeapGraph,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), ParseError> {
     if let (Some(locations), Some(arr)) = (locations, &sections.locations) {
         g.locations = locations?;
         time("parse.locations_check", || {
@@ -165,12 +183,9 @@ pub fn parse_snapshot_with(
         g.samples = time("parse.samples", || read_samples(b, at, &head.header.meta))?;
     }
     g.trace = time("parse.trace", || {
-        read_trace_if_counted(b, &head, &sections, &g, &mut warnings)
+        read_trace_if_counted(b, head, sections, g, warnings)
     })?;
-    if large > 0 {
-        warnings.push(Warning::LargeSelfSize { nodes: large });
-    }
-    Ok(Parsed { value: g, warnings })
+    Ok(())
 }
 
 /// Where the top-level object starts: an error naming the kind when the
