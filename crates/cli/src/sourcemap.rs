@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use heapdiff_model::{HeapGraph, HeapProfile, OriginalFrame, StringId};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::{Digest as _, Sha256};
 
 use find::{Found, Location, Script};
@@ -212,9 +212,13 @@ pub(crate) fn snapshot_originals(
         script_urls: scripts.urls(),
     };
     let maps = time("source maps: find, parse, check", || {
+        // Millions of located objects name a few hundred scripts: each
+        // script is looked at once.
+        let mut seen = FxHashSet::default();
         let urls = g
             .locations
             .iter()
+            .filter(|(_, loc)| seen.insert(loc.script_id))
             .filter_map(|(_, loc)| Some((loc.script_id, scripts.url(loc.script_id)?)));
         maps_of(urls, &|id| scripts.source(g, id), sources, strict)
     })?;
