@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use heapdiff_model::cast::to_u32;
 use heapdiff_model::{HeapGraph, NodeOrdinal, memory};
 
-use super::pages::Handoff;
+use super::pages::{Handoff, with_capacity_on_threads, zeroed_on_threads};
 use super::prefetch::prefetch;
 
 const NONE: u32 = u32::MAX;
@@ -439,13 +439,13 @@ pub(crate) struct SearchArrays {
 
 impl SearchArrays {
     pub(crate) fn new(n: usize) -> Self {
-        let mut number = memory::with_capacity(n);
+        let mut number = with_capacity_on_threads(n);
         number.resize(n, NONE);
         Self {
             number,
-            preorder: memory::with_capacity(n),
-            forest: memory::with_capacity(2 * n),
-            counts: memory::zeroed(n + 1),
+            preorder: with_capacity_on_threads(n),
+            forest: with_capacity_on_threads(2 * n),
+            counts: zeroed_on_threads(n + 1),
         }
     }
 }

@@ -131,8 +131,16 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     let has_user_roots = flags::has_user_roots(g);
     let n = g.n_nodes();
     // Stage 1 feeds the search: page ownership, then the search's arrays
-    // (see `pages`), beside the pair names and the per-edge candidates.
-    let ((page_owned, search), (pairs, (candidates, retaining))) = rayon::join(
+    // (see `pages`), beside the pair names and the per-edge candidates,
+    // then the array of the predecessor lists. The lists of retainers
+    // hold one entry per retaining edge into a node searched before the
+    // edge's source: on V8's snapshots nearly every retaining edge that is
+    // not a tree edge, two to a `u64`. The chain cuts the array to what it
+    // needs; the running sums reuse it, or take a larger one after the
+    // tree, when the chain's arrays are gone. The arrays' pages are
+    // brought in a block at a time, so whichever side ends first helps.
+    let preds = Handoff::new();
+    let ((page_owned, search), (pairs, candidates)) = rayon::join(
         || {
             let page_owned = time("page_owned", || flags::page_owned(g));
             let search = time("prepare.search", || dominators::SearchArrays::new(n));
@@ -140,18 +148,14 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
         },
         || {
             let pairs = time("weakmap_pairs", || PairNames::build(g));
-            let candidates = time("essential_edges", || essential_edges::candidates(g, &pairs));
+            let (candidates, retaining) =
+                time("essential_edges", || essential_edges::candidates(g, &pairs));
+            time("prepare.predecessors", || {
+                preds.prepare(retaining.saturating_sub(n).div_ceil(2));
+            });
             (pairs, candidates)
         },
     );
-    // The thread beside the dominator chain has time to spare: it also
-    // makes the array the chain fills later (see `pages`). The lists of
-    // retainers hold one entry per retaining edge into a node searched
-    // before the edge's source: on V8's snapshots nearly every retaining
-    // edge that is not a tree edge, two to a `u64`. The chain cuts the
-    // array to what it needs; the running sums reuse it, or take a larger
-    // one after the tree, when the chain's arrays are gone.
-    let preds = Handoff::new();
     let ((dominators, sums), beside) = rayon::join(
         || {
             let page = essential_edges::PageRule::new(page_owned);
@@ -159,12 +163,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
                 dominators::compute_with(g, candidates, &page, search, &preds)
             })
         },
-        || {
-            time("prepare.predecessors", || {
-                preds.prepare(retaining.saturating_sub(n).div_ceil(2));
-            });
-            Beside::compute(g, pairs, has_user_roots, interfaces)
-        },
+        || Beside::compute(g, pairs, has_user_roots, interfaces),
     );
     let sums = time("retained", || {
         retained::running_sums(&dominators, &beside.self_size, sums)
