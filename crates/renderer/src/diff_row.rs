@@ -2,9 +2,9 @@
 //! Δ % cell. The analyzer decides what is noise (`DiffRow::noise`); this is
 //! the one place that turns that decision into text.
 
-use heapdiff_analyzer::{DiffRow, Status};
+use heapdiff_analyzer::{DiffRow, DiffTotals, Status};
 
-use crate::units::delta_percent;
+use crate::units::{bytes, delta_percent};
 
 /// The status word of a row: `noise` for any change within the sampling
 /// error (new and gone rows of a sample or two included), else the status.
@@ -14,6 +14,20 @@ pub fn status_text(row: &DiffRow) -> &'static str {
         "noise"
     } else {
         row.status.as_str()
+    }
+}
+
+/// What the diff's noise is, in words: none for exact bytes (both
+/// profiles unsampled), no estimate without samples, else `sampled`'s
+/// wording of the two sampling intervals (before, after).
+pub(crate) fn noise_words(
+    totals: &DiffTotals,
+    sampled: impl FnOnce(String, String) -> String,
+) -> String {
+    match (totals.interval_before, totals.interval_after) {
+        (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
+        (Some(a), Some(b)) => sampled(bytes(a), bytes(b)),
+        _ => "no samples, so no noise estimate".to_string(),
     }
 }
 

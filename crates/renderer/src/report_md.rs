@@ -8,7 +8,7 @@ use heapdiff_analyzer::report_doc::{CheckSection, InputInfo, ReportBody, ReportD
 use heapdiff_analyzer::snapshot::CompareReport;
 use heapdiff_analyzer::{DiffRow, DiffTotals, GroupBy};
 
-use crate::diff_row::{change_text, status_text};
+use crate::diff_row::{change_text, noise_words, status_text};
 use crate::escape::markdown as md;
 use crate::units::{bytes, delta_percent, signed_bytes};
 
@@ -111,15 +111,9 @@ fn write_profile_totals(
 
 /// What the `noise` status means for these two profiles' sampling.
 fn noise_note(totals: &DiffTotals) -> String {
-    match (totals.interval_before, totals.interval_after) {
-        (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
-        (Some(a), Some(b)) => format!(
-            "`noise` marks a change within two sampling errors (interval {} / {})",
-            bytes(a),
-            bytes(b)
-        ),
-        _ => "no samples, so no noise estimate".to_string(),
-    }
+    noise_words(totals, |a, b| {
+        format!("`noise` marks a change within two sampling errors (interval {a} / {b})")
+    })
 }
 
 fn by_word(by: GroupBy) -> &'static str {

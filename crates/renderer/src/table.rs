@@ -14,7 +14,7 @@ use heapdiff_analyzer::{
 };
 
 use crate::TextOptions;
-use crate::diff_row::{change_text, status_text};
+use crate::diff_row::{change_text, noise_words, status_text};
 use crate::escape::terminal as term;
 use crate::units::{bytes, delta_percent, percent, signed_bytes};
 
@@ -390,15 +390,9 @@ pub fn semantics_line(r: &DiffReport) -> String {
             "V8's per-interval byte estimates, noise per profile interval"
         }
     };
-    let noise = match (r.totals.interval_before, r.totals.interval_after) {
-        (Some(0), Some(0)) => "exact bytes, no sampling noise".to_string(),
-        (Some(a), Some(b)) => format!(
-            "noise = |Δ| within 2 sampling errors (interval {} / {})",
-            bytes(a),
-            bytes(b)
-        ),
-        _ => "no samples, so no noise estimate".to_string(),
-    };
+    let noise = noise_words(&r.totals, |a, b| {
+        format!("noise = |Δ| within 2 sampling errors (interval {a} / {b})")
+    });
     format!("self bytes, {scale}; Δ % is of the row's own before; {noise}")
 }
 
