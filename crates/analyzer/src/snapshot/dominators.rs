@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use heapdiff_model::cast::to_u32;
 use heapdiff_model::{HeapGraph, NodeOrdinal, memory};
 
-use super::pages::{Handoff, with_capacity_on_threads, zeroed_on_threads};
+use super::pages::{fitted, with_capacity_on_threads, zeroed_on_threads};
 use super::prefetch::prefetch;
 
 const NONE: u32 = u32::MAX;
@@ -139,28 +139,20 @@ pub fn compute(g: &HeapGraph, essential: &[bool]) -> Dominators {
     for (e, &keep) in essential.iter().enumerate() {
         bits.0[e / 64] |= u64::from(keep) << (e % 64);
     }
-    compute_with(
-        g,
-        bits,
-        &Candidates,
-        SearchArrays::new(g.n_nodes()),
-        &Handoff::new(),
-    )
-    .0
+    compute_with(g, bits, &Candidates, SearchArrays::new(g.n_nodes()), None).0
 }
 
 /// Computes the dominator tree over the candidate edges (`bits`) that
 /// `page` lets retain. `bits` becomes the search's record of the edges to
-/// list. The search fills `search`; the
-/// predecessor lists take their array from `preds` if one was handed
-/// over (see [`super::pages`]), and give it back with the tree, for the
-/// running sums of sizes.
+/// list. The search fills `search`; the predecessor lists take their
+/// array from `preds` if one was made ahead (see [`super::pages`]), and
+/// give it back with the tree, for the running sums of sizes.
 pub(crate) fn compute_with<P: PageRule + ?Sized>(
     g: &HeapGraph,
     bits: EdgeBits,
     page: &P,
     search: SearchArrays,
-    preds: &Handoff<u64>,
+    preds: Option<Vec<u64>>,
 ) -> (Dominators, Vec<u64>) {
     use heapdiff_model::steps::time;
     let mut dfs = Dfs::new(search, bits);
@@ -324,7 +316,7 @@ impl Preds {
     /// Built from the edges the search left marked. Each entry needs its
     /// target's number, looked up at random: the lookups are made in
     /// batches, each batch's reads asked for ahead of use.
-    fn build(g: &HeapGraph, dfs: &mut Dfs, handoff: &Handoff<u64>) -> Self {
+    fn build(g: &HeapGraph, dfs: &mut Dfs, prepared: Option<Vec<u64>>) -> Self {
         let n = dfs.preorder.len();
         // The search counted the lists' sizes, one place up, as the prefix
         // sum below wants them.
@@ -336,7 +328,7 @@ impl Preds {
         // `first` doubles as the fill cursor: each list's start moves to
         // its end, which is the next list's start, and is moved back after.
         let len = first[n] as usize;
-        let mut store = handoff.take(len.div_ceil(2));
+        let mut store = fitted(prepared, len.div_ceil(2));
         let mut fill = Fill {
             number: &dfs.number,
             first: &mut first,

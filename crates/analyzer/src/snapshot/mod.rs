@@ -54,7 +54,6 @@ use std::sync::OnceLock;
 
 use heapdiff_model::{HeapGraph, NodeOrdinal, Sizes};
 
-use pages::Handoff;
 use weakmap::PairNames;
 
 /// DevTools' "no distance" (unreachable) value.
@@ -139,8 +138,7 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
     // needs; the running sums reuse it, or take a larger one after the
     // tree, when the chain's arrays are gone. The arrays' pages are
     // brought in a block at a time, so whichever side ends first helps.
-    let preds = Handoff::new();
-    let ((page_owned, search), (pairs, candidates)) = rayon::join(
+    let ((page_owned, search), (pairs, candidates, preds)) = rayon::join(
         || {
             let page_owned = time("page_owned", || flags::page_owned(g));
             let search = time("prepare.search", || dominators::SearchArrays::new(n));
@@ -150,17 +148,17 @@ pub fn analyze_with(g: &HeapGraph, interfaces: Option<&InterfaceDefinitions>) ->
             let pairs = time("weakmap_pairs", || PairNames::build(g));
             let (candidates, retaining) =
                 time("essential_edges", || essential_edges::candidates(g, &pairs));
-            time("prepare.predecessors", || {
-                preds.prepare(retaining.saturating_sub(n).div_ceil(2));
+            let preds = time("prepare.predecessors", || {
+                pages::zeroed_on_threads(retaining.saturating_sub(n).div_ceil(2))
             });
-            (pairs, candidates)
+            (pairs, candidates, preds)
         },
     );
     let ((dominators, sums), beside) = rayon::join(
         || {
             let page = essential_edges::PageRule::new(page_owned);
             time("dominators", || {
-                dominators::compute_with(g, candidates, &page, search, &preds)
+                dominators::compute_with(g, candidates, &page, search, Some(preds))
             })
         },
         || Beside::compute(g, pairs, has_user_roots, interfaces),

@@ -3,15 +3,13 @@
 //! A fresh array's pages are handed out by the kernel on first touch, one
 //! page fault per 4 KiB: on snapshots of a gigabyte that is a good part of
 //! a step's time (more where the kernel's pages must first be backed by a
-//! virtual machine's host: `BENCHMARKS.md`, "fresh pages"). The arrays the
+//! virtual machine's host: `BENCHMARKS.md`, "What a fresh page of memory
+//! costs in this guest"). The arrays the
 //! dominator chain fills are made before it starts, while the first stage
 //! runs, their pages brought in a block at a time on whichever thread is
 //! free ([`zeroed_on_threads`], with [`heapdiff_model::memory`]), and
-//! handed over ([`Handoff`]). A step that finds nothing handed over makes
-//! its own array, so the result never depends on the timing, only the
-//! speed does.
-
-use std::sync::Mutex;
+//! passed to the chain, which fits them to the length it needs
+//! ([`fitted`]).
 
 use heapdiff_model::memory;
 use rayon::prelude::*;
@@ -41,41 +39,20 @@ fn populate_on_threads<T: Sync>(items: &[T]) {
     items.par_chunks(per_block).for_each(memory::populate);
 }
 
-/// An array made on one thread for a step on another.
-pub(crate) struct Handoff<T>(Mutex<Option<Vec<T>>>);
-
-impl<T: Copy + Default> Handoff<T> {
-    pub(crate) fn new() -> Self {
-        Self(Mutex::new(None))
-    }
-
-    /// Makes `len` zeros, their pages in memory, for the taker.
-    pub(crate) fn prepare(&self, len: usize)
-    where
-        T: Send + Sync,
-    {
-        let v = zeroed_on_threads(len);
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(v);
-        }
-    }
-
-    /// `len` zeros: the prepared array cut or grown to `len` if it is
-    /// there, else a fresh one. A cut array hands the pages past `len`
-    /// back.
-    pub(crate) fn take(&self, len: usize) -> Vec<T> {
-        let prepared = self.0.lock().ok().and_then(|mut slot| slot.take());
-        match prepared {
-            Some(mut v) => {
-                if v.len() > len {
-                    v.truncate(len);
-                    v.shrink_to_fit();
-                }
-                v.resize(len, T::default());
-                v
+/// `len` zeros from `prepared` (made ahead with [`zeroed_on_threads`]), cut
+/// or grown to `len`, or a fresh array when none was made. A cut array
+/// hands the pages past `len` back.
+pub(crate) fn fitted<T: Copy + Default>(prepared: Option<Vec<T>>, len: usize) -> Vec<T> {
+    match prepared {
+        Some(mut v) => {
+            if v.len() > len {
+                v.truncate(len);
+                v.shrink_to_fit();
             }
-            None => vec![T::default(); len],
+            v.resize(len, T::default());
+            v
         }
+        None => vec![T::default(); len],
     }
 }
 
@@ -84,14 +61,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_handoff_gives_zeros_of_the_length_asked_whatever_was_prepared() {
-        let h = Handoff::<u32>::new();
-        assert_eq!(h.take(3), vec![0; 3]);
+    fn a_fitted_array_is_zeros_of_the_length_asked_whatever_was_prepared() {
+        assert_eq!(fitted::<u32>(None, 3), vec![0; 3]);
         for prepared in [0, 2, 5, 4096] {
-            h.prepare(prepared);
-            assert_eq!(h.take(5), vec![0; 5], "prepared {prepared}");
-            // Taken once: the next taker makes its own.
-            assert_eq!(h.take(1), vec![0; 1]);
+            let v = zeroed_on_threads::<u32>(prepared);
+            assert_eq!(fitted(Some(v), 5), vec![0; 5], "prepared {prepared}");
         }
     }
 }
