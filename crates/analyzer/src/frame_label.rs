@@ -19,8 +19,6 @@ pub fn frame_location(url: &str, line: i32, column: i32) -> String {
     }
 }
 
-/// Where a source map found a frame in the generated code, `None` for a
-/// frame shown where V8 saw it.
 /// A profile frame as report rows show it.
 pub(crate) fn function(
     p: &heapdiff_model::HeapProfile,
@@ -36,6 +34,8 @@ pub(crate) fn function(
     }
 }
 
+/// Where a source map found a frame in the generated code, `None` for a
+/// frame shown where V8 saw it.
 pub(crate) fn generated(
     p: &heapdiff_model::HeapProfile,
     f: heapdiff_model::FrameId,
