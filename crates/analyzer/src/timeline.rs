@@ -220,25 +220,12 @@ pub fn allocation_view(
         .iter()
         .enumerate()
         .filter(|(_, s)| s[0] > 0)
-        .map(|(f, s)| {
-            let func = &g
-                .trace
-                .as_ref()
-                .map(|t| t.functions[f].clone())
-                .unwrap_or_else(unreachable_function);
-            AllocationRow {
-                function: crate::report::Function {
-                    name: crate::display_name(g.strings.get(func.name)).to_string(),
-                    url: g.strings.get(func.script_name).to_string(),
-                    line: (func.line > 0).then_some(func.line),
-                    column: (func.column > 0).then_some(func.column),
-                    generated: generated_position(g, f),
-                },
-                count: s[0],
-                size: s[1],
-                live_count: s[2],
-                live_size: s[3],
-            }
+        .map(|(f, s)| AllocationRow {
+            function: row_function(g, f),
+            count: s[0],
+            size: s[1],
+            live_count: s[2],
+            live_size: s[3],
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -258,6 +245,25 @@ pub fn allocation_view(
         kind: "allocation",
         rows,
         total_rows,
+    }
+}
+
+/// Trace function `f` as a row shows it: its display name, script URL and
+/// 1-based position (V8 writes 0 for an unknown line or column), and where
+/// a source map moved it, its generated position. A row names its function
+/// by this alone: [`kept_by_function`] finds the row's trace nodes by it.
+fn row_function(g: &HeapGraph, f: usize) -> crate::report::Function {
+    let func = g
+        .trace
+        .as_ref()
+        .and_then(|t| t.functions.get(f).cloned())
+        .unwrap_or_else(unreachable_function);
+    crate::report::Function {
+        name: crate::display_name(g.strings.get(func.name)).to_string(),
+        url: g.strings.get(func.script_name).to_string(),
+        line: (func.line > 0).then_some(func.line),
+        column: (func.column > 0).then_some(func.column),
+        generated: generated_position(g, f),
     }
 }
 
@@ -645,14 +651,13 @@ pub fn kept_by_function(
     limit: usize,
 ) -> Vec<KeptClass> {
     let Some(t) = &g.trace else { return Vec::new() };
-    let matches = |f: &heapdiff_model::TraceFunction| {
-        crate::display_name(g.strings.get(f.name)) == row.function.name
-            && g.strings.get(f.script_name) == row.function.url
-            && (f.line > 0).then_some(f.line) == row.function.line
-            && (f.column > 0).then_some(f.column) == row.function.column
-    };
+    // The row's functions (one, or several the trace lists apart that
+    // show alike), looked at once each rather than once per trace node.
+    let shown: Vec<bool> = (0..t.functions.len())
+        .map(|f| row_function(g, f) == row.function)
+        .collect();
     let ids: rustc_hash::FxHashSet<u32> = (0..t.id.len())
-        .filter(|&i| t.functions.get(t.function[i] as usize).is_some_and(matches))
+        .filter(|&i| shown.get(t.function[i] as usize).copied().unwrap_or(false))
         .map(|i| t.id[i])
         .collect();
     // class → (count, size, largest node)

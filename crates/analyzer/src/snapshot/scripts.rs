@@ -11,6 +11,8 @@
 //! script none of whose closures has a location: the class key still holds
 //! the script id, but no URL is guessed.
 
+use std::sync::OnceLock;
+
 use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation, SnapshotStringId};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -59,6 +61,9 @@ enum Resolved {
 pub struct Scripts {
     by_id: FxHashMap<u32, Resolved>,
     original: FxHashMap<Location, OriginalLocation>,
+    /// The edge names that lead to a script, found when a script's source
+    /// is first asked for ([`Self::source`]).
+    links: OnceLock<ScriptLinks>,
 }
 
 impl Scripts {
@@ -76,6 +81,7 @@ impl Scripts {
         Self {
             by_id,
             original: g.original_locations.clone(),
+            links: OnceLock::new(),
         }
     }
 
@@ -101,8 +107,9 @@ impl Scripts {
             .locations
             .iter()
             .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
-        let script = script_of(g, v)?;
-        let source = internal_target(g, script, "source")?;
+        let links = self.links.get_or_init(|| ScriptLinks::find(g));
+        let script = links.script_of(g, v)?;
+        let source = links.target(g, script, &links.source)?;
         (g.node_type(source) == "string").then(|| g.node_name(source))
     }
 
@@ -240,7 +247,7 @@ fn resolve_urls(g: &HeapGraph) -> FxHashMap<u32, Resolved> {
         };
         let found = *by_shared
             .entry(shared)
-            .or_insert_with(|| links.shared_url(g, shared));
+            .or_insert_with(|| links.script_url(g, shared));
         let Some(url) = found else {
             continue;
         };
@@ -257,16 +264,19 @@ fn resolve_urls(g: &HeapGraph) -> FxHashMap<u32, Resolved> {
     by_id
 }
 
-/// The names of the internal edges from a closure to its script's URL
-/// (see [`Self::shared_url`]) as the snapshot's string indices, found once, so
-/// that following them compares numbers instead of strings. A snapshot
-/// may hold one text at several indices: each name keeps all of them.
+/// The names of the internal edges from a closure to its script and from
+/// the script to its URL and source (see the module's text) as the
+/// snapshot's string indices, found once, so that following them compares
+/// numbers instead of strings. A snapshot may hold one text at several
+/// indices: each name keeps all of them.
+#[derive(Debug, Clone, Default)]
 struct ScriptLinks {
     internal: Option<u8>,
     shared: Vec<SnapshotStringId>,
     script_or_debug_info: Vec<SnapshotStringId>,
     script: Vec<SnapshotStringId>,
     name: Vec<SnapshotStringId>,
+    source: Vec<SnapshotStringId>,
 }
 
 impl ScriptLinks {
@@ -277,6 +287,7 @@ impl ScriptLinks {
             script_or_debug_info: Vec::new(),
             script: Vec::new(),
             name: Vec::new(),
+            source: Vec::new(),
         };
         for i in 0..g.strings.len() {
             let id = SnapshotStringId::from_index(i);
@@ -285,6 +296,7 @@ impl ScriptLinks {
                 "script_or_debug_info" => &mut links.script_or_debug_info,
                 "script" => &mut links.script,
                 "name" => &mut links.name,
+                "source" => &mut links.source,
                 _ => continue,
             };
             ids.push(id);
@@ -292,7 +304,7 @@ impl ScriptLinks {
         links
     }
 
-    /// [`internal_target`] for a name given by its indices.
+    /// The target of `v`'s internal edge with one of the names `name`.
     fn target(
         &self,
         g: &HeapGraph,
@@ -306,13 +318,24 @@ impl ScriptLinks {
             .map(|e| edges.target(e))
     }
 
-    /// The URL of the script of SharedFunctionInfo `shared` (a closure's
-    /// `shared` target): its Script's `name` string (else the Script
-    /// node's own name, which V8 sets to the same URL).
-    fn shared_url<'g>(&self, g: &'g HeapGraph, shared: NodeOrdinal) -> Option<&'g str> {
-        let script = self
-            .target(g, shared, &self.script_or_debug_info)
-            .or_else(|| self.target(g, shared, &self.script))?;
+    /// The Script object of closure `v`: `shared`, then
+    /// `script_or_debug_info` (V8 up to 2024) or `script` (later V8).
+    fn script_of(&self, g: &HeapGraph, v: NodeOrdinal) -> Option<NodeOrdinal> {
+        self.script_of_shared(g, self.target(g, v, &self.shared)?)
+    }
+
+    /// The Script object of SharedFunctionInfo `shared` (a closure's
+    /// `shared` target).
+    fn script_of_shared(&self, g: &HeapGraph, shared: NodeOrdinal) -> Option<NodeOrdinal> {
+        self.target(g, shared, &self.script_or_debug_info)
+            .or_else(|| self.target(g, shared, &self.script))
+    }
+
+    /// The URL of the script of SharedFunctionInfo `shared`: its Script's
+    /// `name` string (else the Script node's own name, which V8 sets to the
+    /// same URL).
+    fn script_url<'g>(&self, g: &'g HeapGraph, shared: NodeOrdinal) -> Option<&'g str> {
+        let script = self.script_of_shared(g, shared)?;
         if g.node_type(script) != "code" {
             return None;
         }
@@ -334,14 +357,6 @@ fn key_location(key: &str) -> Option<Location> {
     })
 }
 
-/// The Script object of closure `v`: `shared` → `script_or_debug_info`
-/// (V8 up to 2024) or `script` (later V8).
-fn script_of(g: &HeapGraph, v: NodeOrdinal) -> Option<NodeOrdinal> {
-    let shared = internal_target(g, v, "shared")?;
-    internal_target(g, shared, "script_or_debug_info")
-        .or_else(|| internal_target(g, shared, "script"))
-}
-
 /// The URL in a Script node's own name: newer V8 names it
 /// `system / Script / URL`, and a script without a URL (eval'd code, a
 /// page's inline script without a name) just `system / Script`: no URL.
@@ -351,15 +366,6 @@ fn url_in_script_name(name: &str) -> Option<&str> {
         None => name,
     };
     (!url.is_empty()).then_some(url)
-}
-
-/// The target of `v`'s internal edge called `name`.
-fn internal_target(g: &HeapGraph, v: NodeOrdinal, name: &str) -> Option<NodeOrdinal> {
-    let internal = g.edge_type_index("internal")?;
-    let edges = g.edges();
-    g.edges_of(v)
-        .find(|&e| edges.kind(e) == internal && g.strings.get(edges.name(e)) == name)
-        .map(|e| edges.target(e))
 }
 
 #[cfg(test)]
