@@ -4,8 +4,9 @@
 use std::io;
 
 use heapdiff_analyzer::snapshot::{
-    Change, CompareReport, CompareRow, DominatorsReport, Origin, PathStep, RetainersReport,
-    SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectBasis, SuspectCluster,
+    Change, CompareReport, CompareRow, DominatorRow, DominatorsReport, Origin, PathStep,
+    RetainersReport, SourcePosition, SpanTotals, SummaryReport, Suspect, SuspectBasis,
+    SuspectCluster,
 };
 
 use crate::escape::{markdown as md, terminal as term};
@@ -463,12 +464,7 @@ pub fn compare_markdown(out: &mut dyn io::Write, r: &CompareReport) -> io::Resul
 /// # Errors
 /// When writing fails.
 pub fn retainers_text(out: &mut dyn io::Write, r: &RetainersReport) -> io::Result<()> {
-    writeln!(
-        out,
-        "{} object(s) of {}; shortest retainer paths from the GC roots:",
-        r.objects,
-        term(&r.target)
-    )?;
+    writeln!(out, "{}", retainers_intro(r, term))?;
     for (i, g) in r.groups.iter().enumerate() {
         writeln!(
             out,
@@ -486,14 +482,50 @@ pub fn retainers_text(out: &mut dyn io::Write, r: &RetainersReport) -> io::Resul
             )?;
         }
     }
-    if r.unreachable > 0 {
+    unreachable_line(out, r)
+}
+
+/// The retainer paths in Markdown: one item a path shape, its path on one
+/// line, root first.
+///
+/// # Errors
+/// When writing fails.
+pub fn retainers_markdown(out: &mut dyn io::Write, r: &RetainersReport) -> io::Result<()> {
+    writeln!(out, "{}\n", retainers_intro(r, md))?;
+    for (i, g) in r.groups.iter().enumerate() {
         writeln!(
             out,
-            "\n{} object(s) have no strong path from a root (weak references or cycles only)",
-            r.unreachable
+            "{}. {} object(s), retaining {}",
+            i + 1,
+            g.count,
+            bytes(g.retained_size)
         )?;
+        if !g.path.is_empty() {
+            writeln!(out, "   - path: {}", md(&path_text(&g.path)))?;
+        }
     }
-    Ok(())
+    unreachable_line(out, r)
+}
+
+/// The first line of the retainer paths, the target escaped by `esc`.
+fn retainers_intro(r: &RetainersReport, esc: fn(&str) -> String) -> String {
+    format!(
+        "{} object(s) of {}; shortest retainer paths from the GC roots:",
+        r.objects,
+        esc(&r.target)
+    )
+}
+
+/// The line for the targets no strong path reaches, if there are any.
+fn unreachable_line(out: &mut dyn io::Write, r: &RetainersReport) -> io::Result<()> {
+    if r.unreachable == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n{} object(s) have no strong path from a root (weak references or cycles only)",
+        r.unreachable
+    )
 }
 
 /// The dominators view as a table.
@@ -506,20 +538,44 @@ pub fn dominators_table(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Re
         &[0, 1, 2],
     );
     for o in &r.objects {
-        let chain = o
-            .dominated_by
-            .iter()
-            .map(step_text)
-            .collect::<Vec<_>>()
-            .join(" > ");
         t.add_row(vec![
             bytes(o.retained_size),
             pct(o.retained_size, r.total_size),
             bytes(o.self_size),
             term(&object_text(&o.class, o.id, o.source.as_ref())),
-            term(&chain),
+            term(&dominator_chain(o)),
         ]);
     }
     write_table(out, &t)?;
     writeln!(out, "\ntotal {}", bytes(r.total_size))
+}
+
+/// The dominators view as a Markdown table.
+///
+/// # Errors
+/// When writing fails.
+pub fn dominators_markdown(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Result<()> {
+    writeln!(out, "| Retained | % | Shallow | Object | Dominated by |")?;
+    writeln!(out, "|---:|---:|---:|---|---|")?;
+    for o in &r.objects {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            bytes(o.retained_size),
+            pct(o.retained_size, r.total_size),
+            bytes(o.self_size),
+            md(&object_text(&o.class, o.id, o.source.as_ref())),
+            md(&dominator_chain(o))
+        )?;
+    }
+    writeln!(out, "\nTotal: {}.", bytes(r.total_size))
+}
+
+/// An object's dominators, root first.
+fn dominator_chain(o: &DominatorRow) -> String {
+    o.dominated_by
+        .iter()
+        .map(step_text)
+        .collect::<Vec<_>>()
+        .join(" > ")
 }

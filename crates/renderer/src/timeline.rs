@@ -7,8 +7,9 @@ use std::io;
 use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, Intervals, KeptClass};
 use serde::Serialize;
 
-use crate::escape::terminal as term;
+use crate::escape::{markdown as md, terminal as term};
 use crate::markup::{Markup, Value, fixed};
+use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::table::{function_location, new_table, write_table};
 use crate::units::bytes;
 
@@ -98,6 +99,49 @@ pub fn allocation_table(
         ]);
     }
     write_table(out, &t)?;
+    after_the_table(out, r, kept, TERMINAL)
+}
+
+/// DevTools' Allocation view in Markdown: the table, then for each
+/// function of `kept` the classes it allocated that are still alive and
+/// what keeps them.
+///
+/// # Errors
+/// When writing fails.
+pub fn allocation_markdown(
+    out: &mut dyn io::Write,
+    r: &AllocationReport,
+    kept: &[(AllocationRow, Vec<KeptClass>)],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "| Live Size | Live Count | Size | Count | Function | Location |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---:|---|---|")?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            bytes(row.live_size),
+            row.live_count,
+            bytes(row.size),
+            row.count,
+            md(&row.function.name),
+            md(&function_location(&row.function))
+        )?;
+    }
+    after_the_table(out, r, kept, MARKDOWN)
+}
+
+/// What follows the Allocation view's table: how many of the functions it
+/// shows, and the sections of `--retainers`.
+fn after_the_table(
+    out: &mut dyn io::Write,
+    r: &AllocationReport,
+    kept: &[(AllocationRow, Vec<KeptClass>)],
+    style: ListStyle,
+) -> io::Result<()> {
+    let esc = style.esc;
     if r.rows.len() < r.total_rows {
         writeln!(
             out,
@@ -110,26 +154,37 @@ pub fn allocation_table(
         if classes.is_empty() {
             continue;
         }
-        writeln!(
-            out,
-            "\n{} ({}) allocated {} still alive:",
-            term(&row.function.name),
-            term(&function_location(&row.function)),
+        let heading = format!(
+            "{} allocated {} still alive",
+            kept_heading(row),
             bytes(row.live_size)
-        )?;
+        );
+        writeln!(out, "\n{}", style.heading(&esc(&heading)))?;
         for c in classes {
-            let path = crate::snapshot::path_text(&c.retainer_path);
             writeln!(
                 out,
-                "  {} × {} ({}), kept by: {}",
+                "{}{} × {} ({}), kept by: {}",
+                style.sub,
                 c.count,
-                term(&c.class),
+                esc(&c.class),
                 bytes(c.size),
-                term(&path)
+                esc(&path_text(&c.retainer_path))
             )?;
         }
     }
     Ok(())
+}
+
+/// A function of `--retainers` as its heading names it: with its place in
+/// parentheses, or alone for one without a script (a built-in constructor
+/// such as `Set`).
+fn kept_heading(row: &AllocationRow) -> String {
+    let place = function_location(&row.function);
+    if place.is_empty() {
+        row.function.name.clone()
+    } else {
+        format!("{} ({place})", row.function.name)
+    }
 }
 
 /// Live bytes per interval.
@@ -152,10 +207,39 @@ pub fn intervals_table(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()
         ]);
     }
     write_table(out, &t)?;
+    writeln!(out, "\n{INTERVALS_NOTE}")
+}
+
+/// What the interval rows mean, under the table.
+const INTERVALS_NOTE: &str = "interval 0 holds what was alive before recording started; each later row what was allocated since the previous one and is still alive";
+
+/// Live bytes per interval, as a Markdown table.
+///
+/// # Errors
+/// When writing fails.
+pub fn intervals_markdown(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()> {
     writeln!(
         out,
-        "\ninterval 0 holds what was alive before recording started; each later row what was allocated since the previous one and is still alive"
-    )
+        "| Time (s) | Last id | Live bytes allocated | Cumulative |"
+    )?;
+    writeln!(out, "|---:|---:|---:|---:|")?;
+    let mut total = 0u64;
+    for i in 0..iv.sizes.len() {
+        total += iv.sizes[i];
+        writeln!(
+            out,
+            "| {:.3} | {} | {} | {} |",
+            iv.timestamps_ms[i] / 1000.0,
+            iv.last_ids[i],
+            bytes(iv.sizes[i]),
+            bytes(total)
+        )?;
+    }
+    let mut note = INTERVALS_NOTE.to_string();
+    if let Some(first) = note.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    writeln!(out, "\n{note}.")
 }
 
 /// The interval chart: one bar per interval at its time, heights in bytes,
@@ -313,4 +397,57 @@ fn line(s: &mut Markup, a: (f64, impl Value), b: (f64, impl Value), stroke: &str
         .attr("stroke", stroke)
         .close()
         .newline();
+}
+
+#[cfg(test)]
+mod tests {
+    use heapdiff_analyzer::Function;
+    use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, KeptClass};
+
+    use super::allocation_table;
+
+    fn row(name: &str, url: &str, line: Option<u32>) -> AllocationRow {
+        AllocationRow {
+            function: Function {
+                name: name.into(),
+                url: url.into(),
+                line,
+                column: line,
+                generated: None,
+            },
+            count: 3,
+            size: 300,
+            live_count: 2,
+            live_size: 200,
+        }
+    }
+
+    #[test]
+    fn a_kept_function_without_a_script_is_named_without_an_empty_place() {
+        let rows = vec![row("Set", "", None), row("addUnit", "/app/a.js", Some(4))];
+        let report = AllocationReport {
+            schema_version: 1,
+            kind: "allocation",
+            rows: rows.clone(),
+            total_rows: 2,
+        };
+        let class = KeptClass {
+            class: "Set".into(),
+            count: 2,
+            size: 200,
+            retainer_path: Vec::new(),
+        };
+        let kept: Vec<_> = rows.into_iter().map(|r| (r, vec![class.clone()])).collect();
+        let mut out = Vec::new();
+        allocation_table(&mut out, &report, &kept).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("\nSet allocated 200 B still alive:\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\naddUnit (/app/a.js:4:4) allocated 200 B still alive:\n"),
+            "{text}"
+        );
+    }
 }

@@ -149,9 +149,9 @@ pub(crate) fn dominators(a: &DominatorsArgs, ctx: &Context) -> anyhow::Result<Ou
     let d = snapshot::analyze(&g);
     let report = snapshot::dominators_report(&g, &d, limit(a.top));
     crate::output::to_stdout(|out| match a.format {
-        Format::Table | Format::Markdown | Format::Csv => {
-            renderer::snapshot::dominators_table(out, &report)
-        }
+        // CSV was refused above.
+        Format::Table | Format::Csv => renderer::snapshot::dominators_table(out, &report),
+        Format::Markdown => renderer::snapshot::dominators_markdown(out, &report),
         Format::Json => renderer::json::write(out, &report),
     })?;
     crate::output::release_at_exit((g, d));
@@ -183,9 +183,9 @@ pub(crate) fn retainers(a: &RetainersArgs, ctx: &Context) -> anyhow::Result<Outc
         },
     );
     crate::output::to_stdout(|out| match a.format {
-        Format::Table | Format::Markdown | Format::Csv => {
-            renderer::snapshot::retainers_text(out, &report)
-        }
+        // CSV was refused above.
+        Format::Table | Format::Csv => renderer::snapshot::retainers_text(out, &report),
+        Format::Markdown => renderer::snapshot::retainers_markdown(out, &report),
         Format::Json => renderer::json::write(out, &report),
     })?;
     crate::output::release_at_exit((g, d));

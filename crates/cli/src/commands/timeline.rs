@@ -24,7 +24,8 @@ pub(crate) fn run(a: &TimelineArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         })?;
     }
     crate::output::to_stdout(|out| match a.format {
-        Format::Table | Format::Markdown => renderer::timeline::intervals_table(out, &iv),
+        Format::Table => renderer::timeline::intervals_table(out, &iv),
+        Format::Markdown => renderer::timeline::intervals_markdown(out, &iv),
         Format::Csv => renderer::csv::intervals(out, &iv),
         Format::Json => {
             renderer::json::write(out, &renderer::timeline::IntervalsJson { intervals: &iv })

@@ -82,6 +82,11 @@ fn refuse_inapplicable(a: &TopArgs, timeline: bool, allocation: bool) -> anyhow:
     }
     if allocation {
         refuse(
+            a.retainers && a.rows.format == Format::Csv,
+            "--retainers",
+            "adds paths under the table, which CSV (one table of functions) has no place for; use table, markdown or json",
+        )?;
+        refuse(
             a.timeline.measure.is_some(),
             "--measure",
             "has no meaning in a timeline's Allocation view, which shows live and allocated bytes side by side (use it with --by, --focus or --ignore)",
@@ -135,9 +140,8 @@ fn allocation_view(a: &TopArgs, tl: &Timeline) -> anyhow::Result<()> {
         Vec::new()
     };
     crate::output::to_stdout(|out| match a.rows.format {
-        Format::Table | Format::Markdown => {
-            renderer::timeline::allocation_table(out, &report, &kept)
-        }
+        Format::Table => renderer::timeline::allocation_table(out, &report, &kept),
+        Format::Markdown => renderer::timeline::allocation_markdown(out, &report, &kept),
         Format::Csv => renderer::csv::allocation(out, &report),
         Format::Json => renderer::json::write(
             out,
