@@ -31,7 +31,10 @@
 #   (c) node scripts/bench/timeline-node-parse.mjs FILE --top 20    JSON.parse + the per-function
 #                                                                   view (fails > ~512 MiB)
 #   (d) cat FILE > /dev/null                                        reading the input, the
-#                                                                   reference of (a)
+#                                                                   reference of (a), the file
+#                                                                   first dropped from the page
+#                                                                   cache and read back (see
+#                                                                   scripts/bench/interleave.py)
 # Each command first runs once under `/usr/bin/time -f '%e s %M KB'` (with `timeout`): that run
 # checks it, warms the page cache and gives the peak RSS; a command that fails or times out there
 # is recorded as a failure with its message and not timed further. Then wall time: for heapdiff

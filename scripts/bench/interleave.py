@@ -6,7 +6,7 @@ other work on the machine falls on all commands alike, and each command is compa
 reference run in the same round (normally `cat FILE > /dev/null` of the same input).
 
     python3 scripts/bench/interleave.py --spec SPEC.tsv --json OUT.json --md OUT.md
-            [--runs 5] [--warmup 1] [--title TEXT]
+            [--runs 5] [--warmup 1] [--title TEXT] [--keep-cache]
 
 SPEC.tsv   one command a line: NAME <tab> REFERENCE <tab> SHELL COMMAND; REFERENCE is the NAME
            of the command it is compared with (`-` for none, as for the references themselves)
@@ -15,8 +15,16 @@ OUT.json   hyperfine-shaped results ({"results": [{command, mean, stddev, median
            order like times), peak_rss_kb (the largest of its runs), ratio (the
            median, min and max of the per-round ratios of wall times to the reference) and
            reference; for a `cat FILE... > /dev/null` command also bytes_read (the files' size) and
-           read_gb_per_s (at its median wall time), which the Markdown prints under the table
+           read_gb_per_s (at its median wall time), which the Markdown prints under the table; at
+           the top level, recached (the files dropped from the page cache and read back)
 OUT.md     a Markdown table: median wall, min-max, ratio to the reference, CPU, peak RSS
+
+Before the first round, the files of every `cat FILE... > /dev/null` reference are dropped from
+the page cache and read back once (--keep-cache leaves them as they are). How fast `cat` reads a
+cached file depends on how the file was written: a file written in small pieces (node writes its
+profiles so) stays cached in small pages and reads up to 2x slower than the same bytes read in
+from disk, while heapdiff's times do not change (BENCHMARKS.md, 2026-12-04 late morning). Read
+back, every file is cached alike, whatever wrote it, and the ratios compare across runs.
 
 Every run is `/usr/bin/time -f %M bash -c "exec COMMAND"`, waited for with wait4(2): wall time
 from a monotonic clock around it, user and system CPU time from its rusage (which includes the
@@ -120,11 +128,17 @@ def summarise(cmds, samples):
     return results
 
 
-def markdown(results, args, overhead, load):
+def markdown(results, args, overhead, load, recached):
+    """The Markdown table; `recached` tells whether the references' files were read back."""
     out = []
     if args.title:
         out += [args.title, ""]
-    out += [f"{args.runs} interleaved rounds after {args.warmup} warmup round(s); load average {load[0]} at start, "
+    cache = ""
+    if args.keep_cache:
+        cache = "the references' files were left in the page cache as they were (--keep-cache); "
+    elif recached:
+        cache = "the references' files were dropped from the page cache and read back first; "
+    out += [f"{args.runs} interleaved rounds after {args.warmup} warmup round(s); {cache}load average {load[0]} at start, "
              f"{load[1]} at end; starting a command (GNU time and `bash -c true`) took {overhead * 1000:.1f} ms (median), "
              "included in every time.", ""]
     out += ["| command | wall median (s) | min–max (s) | × reference (median of rounds) | min–max | "
@@ -142,9 +156,8 @@ def markdown(results, args, overhead, load):
     return "\n".join(out) + "\n"
 
 
-def read_size(cmd):
-    """The bytes read when the command is `cat FILE... > /dev/null` (a reference), else None: the
-    reference's own speed drifts from day to day on shared machines, and every ratio with it."""
+def read_files(cmd):
+    """The files of a `cat FILE... > /dev/null` command (a reference), else None."""
     try:
         parts = shlex.split(cmd)
     except ValueError:
@@ -154,7 +167,35 @@ def read_size(cmd):
         return None
     if not all(os.path.isfile(f) for f in files):
         return None
-    return sum(os.path.getsize(f) for f in files)
+    return files
+
+
+def read_size(cmd):
+    """The bytes read when the command is a `cat` reference, else None: the reference's own speed
+    drifts from day to day on shared machines, and every ratio with it."""
+    files = read_files(cmd)
+    return None if files is None else sum(os.path.getsize(f) for f in files)
+
+
+def recache(cmds):
+    """Drops the files of the `cat` references from the page cache and reads them back (see the
+    module's text); returns their paths."""
+    done = []
+    for c in cmds:
+        for path in read_files(c["cmd"]) or []:
+            if path in done:
+                continue
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                # Pages not yet written out cannot be dropped.
+                os.fsync(fd)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                while os.read(fd, 8 << 20):
+                    pass
+            finally:
+                os.close(fd)
+            done.append(path)
+    return done
 
 
 def loadavg():
@@ -170,10 +211,13 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--title", default="")
+    p.add_argument("--keep-cache", action="store_true",
+                   help="leave the references' files in the page cache as they are")
     args = p.parse_args()
     if args.runs < 1 or args.warmup < 0:
         sys.exit("interleave: --runs must be >= 1 and --warmup >= 0")
     cmds = read_spec(args.spec)
+    recached = [] if args.keep_cache else recache(cmds)
     start = loadavg()
     with tempfile.TemporaryDirectory(prefix="interleave-") as tmp:
         overhead, samples = measure(cmds, args.runs, args.warmup, os.path.join(tmp, "time"))
@@ -181,8 +225,8 @@ def main():
     results = summarise(cmds, samples)
     with open(args.json, "w", encoding="utf-8") as f:
         json.dump({"overhead_s": overhead, "load": load, "runs": args.runs, "warmup": args.warmup,
-                   "results": results}, f, indent=1)
-    md = markdown(results, args, overhead, load)
+                   "recached": recached, "results": results}, f, indent=1)
+    md = markdown(results, args, overhead, load, bool(recached))
     with open(args.md, "w", encoding="utf-8") as f:
         f.write(md)
     sys.stderr.write(md)

@@ -40,7 +40,9 @@ bin_list() {
 }
 
 # interleave SPEC JSON MD RUNS WARMUP TITLE: times the commands of SPEC (NAME, REFERENCE, COMMAND
-# per line, tab-separated) in interleaved rounds (scripts/bench/interleave.py).
+# per line, tab-separated) in interleaved rounds (scripts/bench/interleave.py, which first drops
+# the `cat` references' files from the page cache and reads them back, so that how they were
+# written does not change the reference).
 interleave() {
   python3 scripts/bench/interleave.py --spec "$1" --json "$2" --md "$3" --runs "$4" --warmup "$5" --title "$6" >&2
 }
