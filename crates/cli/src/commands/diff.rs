@@ -36,6 +36,13 @@ pub(crate) fn diff_options(
 
 pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let (Some(before), Some(after)) = (&a.before, &a.after) else {
+        if let Some(one) = &a.before {
+            // One file: the user most likely wants to look at it.
+            bail!(
+                "a diff needs two files (`heapdiff BEFORE AFTER`); to look at one, use `heapdiff top {0}` (a profile or timeline) or `heapdiff summary {0}` (a snapshot); see `heapdiff --help`",
+                one.display()
+            );
+        }
         bail!(
             "give two profiles to diff (`heapdiff BEFORE AFTER`), or a command; see `heapdiff --help`"
         );
