@@ -13,7 +13,8 @@
 #
 # Environment: BENCH_DIR (default /tmp/heapdiff-bench), BENCH_SIZE (default 300MB per file),
 # RUNS (default 5), WARMUP (default 1), HEAPDIFF_BINS (several builds to compare, as
-# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
+# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built), KEEP_CACHE=1 (time `cat`
+# with the inputs left in the page cache as they are, not dropped and read back first).
 #
 # Measures, in one run on the same inputs:
 #   (a) heapdiff top BIG1 --top 20                    one profile, Heavy view by function

@@ -19,7 +19,8 @@
 # the node baselines, default 16384), MEMLAB_VERSION (default 2.0.5; installed with npm into
 # $BENCH_DIR/memlab on first run, outside the repository), HD_RUNS (default 5) and HD_WARMUP
 # (default 1) for heapdiff and `cat`, HEAPDIFF_BINS (several builds to compare, as
-# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
+# "before=PATH after=PATH"; see scripts/bench/lib.sh; when set, nothing is built), KEEP_CACHE=1 (time `cat`
+# with the inputs left in the page cache as they are, not dropped and read back first).
 #
 # Measures, in one run, for each size FILE:
 #   (a) heapdiff summary FILE --top 20                              skipped if the binary has no

@@ -20,7 +20,8 @@
 # NODE_HEAP_MB (--max-old-space-size of the node baselines, default 16384), MEMLAB_VERSION
 # (default 2.0.5; installed with npm into MEMLAB_DIR, default $BENCH_DIR/memlab, on first run,
 # outside the repository), HEAPDIFF_BINS (several builds to compare, as "before=PATH
-# after=PATH"; see scripts/bench/lib.sh; when set, nothing is built).
+# after=PATH"; see scripts/bench/lib.sh; when set, nothing is built), KEEP_CACHE=1 (time `cat`
+# with the inputs left in the page cache as they are, not dropped and read back first).
 #
 # Measures, in one run, on FILE:
 #   (a) heapdiff top FILE --top 20                                  the Allocation view (live and

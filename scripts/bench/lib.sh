@@ -43,8 +43,10 @@ bin_list() {
 # per line, tab-separated) in interleaved rounds (scripts/bench/interleave.py, which first drops
 # the `cat` references' files from the page cache and reads them back, so that how they were
 # written does not change the reference).
+# KEEP_CACHE=1 in the environment leaves the files as they are (interleave.py --keep-cache).
 interleave() {
-  python3 scripts/bench/interleave.py --spec "$1" --json "$2" --md "$3" --runs "$4" --warmup "$5" --title "$6" >&2
+  python3 scripts/bench/interleave.py --spec "$1" --json "$2" --md "$3" --runs "$4" --warmup "$5" --title "$6" \
+    ${KEEP_CACHE:+--keep-cache} >&2
 }
 
 # check_run ID LABEL COMMAND: the check run of COMMAND under `/usr/bin/time -f '%e s %M KB'` and
