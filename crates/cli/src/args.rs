@@ -419,7 +419,7 @@ pub(crate) struct DominatorsArgs {
     /// Show the N objects with the largest retained sizes (0: all).
     #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 20)]
     pub(crate) top: usize,
-    /// Output format (`markdown` prints the table).
+    /// Output format: table, json or markdown (not csv).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 }
@@ -439,7 +439,7 @@ pub(crate) struct RetainersArgs {
     /// Show at most N path groups (0: all).
     #[arg(long = "top", short = 'n', value_name = "N", default_value_t = 5)]
     pub(crate) top: usize,
-    /// Output format (`markdown` prints the text).
+    /// Output format: table, json or markdown (not csv).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 }

@@ -254,13 +254,6 @@ pub(crate) fn load_profile(
 ) -> anyhow::Result<Loaded> {
     let (kind, path, gzip) = (input.kind, input.path.clone(), input.gzip);
     let wrong_kind = || {
-        if kind == InputKind::HeapSnapshot {
-            // Timelines are welcome here: say so, and where a snapshot goes.
-            return anyhow::anyhow!(
-                "'{}': this is a heap snapshot without an allocation trace; this command reads sampling heap profiles (`.heapprofile`) and allocation timelines (`.heaptimeline`); a snapshot's views are `summary`, `dominators`, `retainers` and `suspects`",
-                path.display()
-            );
-        }
         let e = ParseError::WrongKind { found: kind };
         anyhow::anyhow!("'{}': {e}", path.display())
     };

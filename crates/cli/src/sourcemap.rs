@@ -220,7 +220,7 @@ pub(crate) fn snapshot_originals(
             .iter()
             .filter(|(_, loc)| seen.insert(loc.script_id))
             .filter_map(|(_, loc)| Some((loc.script_id, scripts.url(loc.script_id)?)));
-        maps_of(urls, &|id| scripts.source(g, id), sources, strict)
+        maps_of(urls, &scripts.sources(g), sources, strict)
     })?;
     if maps.is_empty() {
         return Ok(found(FxHashMap::default()));

@@ -121,10 +121,18 @@ fn wrong_kind_message(found: InputKind) -> String {
         InputKind::CpuProfile => "this is a CPU profile (`.cpuprofile`), not a heap profile; \
              record one with `node --heap-prof` or DevTools' Allocation sampling"
             .to_string(),
-        InputKind::HeapSnapshot | InputKind::HeapTimeline => format!(
-            "this is a {}; this command needs a sampling heap profile (`.heapprofile`)",
-            found.describe()
-        ),
+        // heapdiff's profile commands read timelines too: say so, and
+        // where a snapshot goes.
+        InputKind::HeapSnapshot => "this is a heap snapshot without an allocation trace; this \
+             command reads sampling heap profiles (`.heapprofile`) and allocation timelines \
+             (`.heaptimeline`); a snapshot's views are `summary`, `dominators`, `retainers` and \
+             `suspects`"
+            .to_string(),
+        InputKind::HeapTimeline => {
+            "this is an allocation timeline; this command needs a sampling heap profile \
+             (`.heapprofile`)"
+                .to_string()
+        }
         InputKind::LegacySnapshot => {
             "this is a pre-2012 heap snapshot layout, which neither DevTools nor heapdiff reads"
                 .to_string()

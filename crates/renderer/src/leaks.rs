@@ -102,7 +102,12 @@ fn list(out: &mut dyn io::Write, r: &LeaksReport, style: ListStyle) -> io::Resul
     writeln!(out, "{}\n", style.heading(&format!("Leaks: {}", intro(r))))?;
     for (i, c) in r.clusters.iter().enumerate() {
         writeln!(out, "{}{}", style.item(i + 1), cluster_line(c, style.esc))?;
-        writeln!(out, "{}{}", style.sub, (style.esc)(&path_text(&c.path)))?;
+        writeln!(
+            out,
+            "{}{}",
+            style.sub(i + 1),
+            (style.esc)(&path_text(&c.path))
+        )?;
     }
     if !r.clusters.is_empty() {
         writeln!(out)?;

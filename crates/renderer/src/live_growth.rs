@@ -118,13 +118,14 @@ pub fn markdown(out: &mut dyn io::Write, r: &LiveGrowth) -> io::Result<()> {
 
 /// The sites, each with its classes and retainer paths, then the total.
 fn list(out: &mut dyn io::Write, r: &LiveGrowth, style: ListStyle) -> io::Result<()> {
-    let (esc, sub) = (style.esc, style.sub);
+    let esc = style.esc;
     if r.sites.is_empty() {
         return writeln!(out, "{}\n", esc(NOTHING_GREW));
     }
     writeln!(out, "{}\n", style.heading(heading(r)))?;
     for (i, s) in r.sites.iter().enumerate() {
         writeln!(out, "{}{}", style.item(i + 1), site_line(r, s, esc))?;
+        let sub = style.sub(i + 1);
         writeln!(out, "{sub}{}", classes_line(s, esc))?;
         for c in &s.clusters {
             writeln!(out, "{sub}{}", esc(&cluster_line(c)))?;

@@ -234,8 +234,9 @@ pub(crate) fn path_text(path: &[PathStep]) -> String {
     path.iter().map(step_text).collect::<Vec<_>>().join(" → ")
 }
 
-/// How a ranked list (suspects, leak clusters) is written: in a terminal or
-/// in Markdown.
+/// How a list is written, in a terminal or in Markdown: the ranked lists
+/// (suspects, leak clusters, live growth, retainer paths in Markdown) and
+/// the lists under a heading (the Allocation view's `--retainers`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ListStyle {
     /// Escapes text for the output.
@@ -244,8 +245,12 @@ pub(crate) struct ListStyle {
     heading: fn(&str) -> String,
     /// The start of the n-th item: `#1 ` or `1. `.
     item: fn(usize) -> String,
-    /// The start of a line under an item.
-    pub(crate) sub: &'static str,
+    /// The start of a line under an item, by the item's number: in
+    /// Markdown a bullet indented by the width of the item's marker, so
+    /// that it stays inside item 10 and later too.
+    sub: fn(usize) -> String,
+    /// The start of an item of a list without numbers (under a heading).
+    pub(crate) bullet: &'static str,
 }
 
 /// Lists for a terminal.
@@ -253,7 +258,8 @@ pub(crate) const TERMINAL: ListStyle = ListStyle {
     esc: term,
     heading: |h| format!("{h}:"),
     item: |n| format!("#{n} "),
-    sub: "   ",
+    sub: |_| "   ".to_string(),
+    bullet: "   ",
 };
 
 /// Lists in Markdown.
@@ -261,7 +267,8 @@ pub(crate) const MARKDOWN: ListStyle = ListStyle {
     esc: md,
     heading: |h| format!("**{h}**"),
     item: |n| format!("{n}. "),
-    sub: "   - ",
+    sub: |n| format!("{}- ", " ".repeat(format!("{n}. ").len())),
+    bullet: "- ",
 };
 
 impl ListStyle {
@@ -273,6 +280,11 @@ impl ListStyle {
     /// The start of item `n` (from 1).
     pub(crate) fn item(&self, n: usize) -> String {
         (self.item)(n)
+    }
+
+    /// The start of a line under item `n` (from 1).
+    pub(crate) fn sub(&self, n: usize) -> String {
+        (self.sub)(n)
     }
 }
 
@@ -363,7 +375,7 @@ pub(crate) fn suspects_list(
     for (i, s) in r.suspects.iter().enumerate() {
         writeln!(out, "{}{}", style.item(i + 1), suspect_line(s, style.esc))?;
         for c in &s.clusters {
-            writeln!(out, "{}{}", style.sub, (style.esc)(&cluster_line(c)))?;
+            writeln!(out, "{}{}", style.sub(i + 1), (style.esc)(&cluster_line(c)))?;
         }
     }
     writeln!(out, "\n{explain}\n")
@@ -495,13 +507,18 @@ pub fn retainers_markdown(out: &mut dyn io::Write, r: &RetainersReport) -> io::R
     for (i, g) in r.groups.iter().enumerate() {
         writeln!(
             out,
-            "{}. {} object(s), retaining {}",
-            i + 1,
+            "{}{} object(s), retaining {}",
+            MARKDOWN.item(i + 1),
             g.count,
             bytes(g.retained_size)
         )?;
         if !g.path.is_empty() {
-            writeln!(out, "   - path: {}", md(&path_text(&g.path)))?;
+            writeln!(
+                out,
+                "{}path: {}",
+                MARKDOWN.sub(i + 1),
+                md(&path_text(&g.path))
+            )?;
         }
     }
     unreachable_line(out, r)

@@ -107,9 +107,10 @@ fn list(
     style: ListStyle,
     gap: &str,
 ) -> io::Result<()> {
-    let (esc, sub) = (style.esc, style.sub);
+    let esc = style.esc;
     for (i, c) in r.clusters.iter().enumerate() {
         writeln!(out, "{gap}{}{}", style.item(i + 1), headline(c, esc))?;
+        let sub = style.sub(i + 1);
         if let Some(more) = more_held(c, esc) {
             writeln!(out, "{sub}{more}")?;
         }

@@ -1,6 +1,6 @@
-//! Allocation timeline outputs: DevTools' Allocation view as a table (with
-//! who keeps the allocations alive), per-interval live bytes as a table,
-//! and the interval chart as SVG.
+//! Allocation timeline outputs: DevTools' Allocation view as a table or
+//! Markdown (with who keeps the allocations alive), per-interval live bytes
+//! as a table or Markdown, and the interval chart as SVG.
 
 use std::io;
 
@@ -164,7 +164,7 @@ fn after_the_table(
             writeln!(
                 out,
                 "{}{} × {} ({}), kept by: {}",
-                style.sub,
+                style.bullet,
                 c.count,
                 esc(&c.class),
                 bytes(c.size),

@@ -11,7 +11,7 @@
 //! script none of whose closures has a location: the class key still holds
 //! the script id, but no URL is guessed.
 
-use std::sync::OnceLock;
+use std::cell::OnceCell;
 
 use heapdiff_model::{HeapGraph, Location, NodeOrdinal, OriginalLocation, SnapshotStringId};
 use rustc_hash::FxHashMap;
@@ -61,9 +61,6 @@ enum Resolved {
 pub struct Scripts {
     by_id: FxHashMap<u32, Resolved>,
     original: FxHashMap<Location, OriginalLocation>,
-    /// The edge names that lead to a script, found when a script's source
-    /// is first asked for ([`Self::source`]).
-    links: OnceLock<ScriptLinks>,
 }
 
 impl Scripts {
@@ -81,7 +78,6 @@ impl Scripts {
         Self {
             by_id,
             original: g.original_locations.clone(),
-            links: OnceLock::new(),
         }
     }
 
@@ -95,22 +91,25 @@ impl Scripts {
             .collect()
     }
 
-    /// The source text the snapshot holds for a script id (its Script
-    /// object's `source` string), found through a located closure of that
-    /// script. V8 writes at most the first 1024 characters of a string into
-    /// a snapshot, so the text of a longer script is cut.
-    #[must_use]
-    pub fn source<'g>(&self, g: &'g HeapGraph, script_id: u32) -> Option<&'g str> {
-        self.url(script_id)?;
-        let closure = g.node_type_index("closure")?;
-        let &(v, _) = g
-            .locations
-            .iter()
-            .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
-        let links = self.links.get_or_init(|| ScriptLinks::find(g));
-        let script = links.script_of(g, v)?;
-        let source = links.target(g, script, &links.source)?;
-        (g.node_type(source) == "string").then(|| g.node_name(source))
+    /// The source text `g` holds for a script id (its Script object's
+    /// `source` string), found through a located closure of that script:
+    /// a lookup for graph `g`, which finds the edge names it follows on its
+    /// first call. V8 writes at most the first 1024 characters of a string
+    /// into a snapshot, so the text of a longer script is cut.
+    pub fn sources<'s, 'g: 's>(&'s self, g: &'g HeapGraph) -> impl Fn(u32) -> Option<&'g str> + 's {
+        let links = OnceCell::new();
+        move |script_id| {
+            self.url(script_id)?;
+            let closure = g.node_type_index("closure")?;
+            let &(v, _) = g
+                .locations
+                .iter()
+                .find(|(v, loc)| loc.script_id == script_id && g.nodes().kind(*v) == closure)?;
+            let links = links.get_or_init(|| ScriptLinks::find(g));
+            let script = links.script_of(g, v)?;
+            let source = links.target(g, script, &links.source)?;
+            (g.node_type(source) == "string").then(|| g.node_name(source))
+        }
     }
 
     /// The URL of a script id, if one closure named it and none disagreed.
@@ -264,12 +263,11 @@ fn resolve_urls(g: &HeapGraph) -> FxHashMap<u32, Resolved> {
     by_id
 }
 
-/// The names of the internal edges from a closure to its script and from
-/// the script to its URL and source (see the module's text) as the
-/// snapshot's string indices, found once, so that following them compares
-/// numbers instead of strings. A snapshot may hold one text at several
-/// indices: each name keeps all of them.
-#[derive(Debug, Clone, Default)]
+/// The names of the internal edges from a closure to its script (see the
+/// module's text) and from the script to its `name` (the URL) and `source`
+/// (its text) as the snapshot's string indices, found once, so that
+/// following them compares numbers instead of strings. A snapshot may hold
+/// one text at several indices: each name keeps all of them.
 struct ScriptLinks {
     internal: Option<u8>,
     shared: Vec<SnapshotStringId>,
@@ -410,6 +408,30 @@ mod tests {
 "locations":[5,7,0,4, 25,7,2,8, 40,7,15,13],
 "strings":["","f","SharedFunctionInfo","/app/server.js","Rec","h","SECOND","shared","script_or_debug_info","name"]}"#;
         snapshot(&text.replace("SECOND", second_url))
+    }
+
+    /// A Script's source text is found through a located closure of its
+    /// script id: closure → shared → script_or_debug_info → source.
+    #[test]
+    fn a_script_source_is_found_through_a_located_closure() {
+        let g = snapshot(
+            r#"{"snapshot":{"meta":{
+ "node_fields":["type","name","id","self_size","edge_count"],
+ "node_types":[["hidden","object","closure","code","string"],"string","number","number","number"],
+ "edge_fields":["type","name_or_index","to_node"],
+ "edge_types":[["context","element","property","internal"],"string_or_number","node"],
+ "location_fields":["object_index","script_id","line","column"]},
+ "node_count":6,"edge_count":5},
+"nodes":[0,0,1,0,1, 2,1,3,32,1, 3,2,5,40,1, 3,3,7,80,2, 4,3,9,40,0, 4,6,11,40,0],
+"edges":[2,1,5, 3,4,10, 3,5,15, 3,7,20, 3,8,25],
+"locations":[5,7,0,4],
+"strings":["","f","SharedFunctionInfo","/app/a.js","shared","script_or_debug_info","f();\n//# sourceMappingURL=a.js.map","name","source"]}"#,
+        );
+        let s = Scripts::resolve(&g);
+        let source = s.sources(&g);
+        assert_eq!(source(7), Some("f();\n//# sourceMappingURL=a.js.map"));
+        assert_eq!(source(7), Some("f();\n//# sourceMappingURL=a.js.map"));
+        assert_eq!(source(9), None, "no located closure of script 9");
     }
 
     #[test]

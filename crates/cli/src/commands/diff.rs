@@ -36,11 +36,17 @@ pub(crate) fn diff_options(
 
 pub(crate) fn run(a: &DiffArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let (Some(before), Some(after)) = (&a.before, &a.after) else {
-        if let Some(one) = &a.before {
+        if let Some(one) = a.before.as_ref().filter(|p| p.exists()) {
             // One file: the user most likely wants to look at it.
             bail!(
                 "a diff needs two files (`heapdiff BEFORE AFTER`); to look at one, use `heapdiff top {0}` (a profile or timeline) or `heapdiff summary {0}` (a snapshot); see `heapdiff --help`",
                 one.display()
+            );
+        }
+        if let Some(word) = &a.before {
+            bail!(
+                "'{}' is neither a command nor a file; give two profiles to diff (`heapdiff BEFORE AFTER`), or a command; see `heapdiff --help`",
+                word.display()
             );
         }
         bail!(
