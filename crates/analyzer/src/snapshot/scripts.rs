@@ -396,37 +396,41 @@ mod tests {
     /// `url` (no `name` edge: the node's own name); an object located in
     /// script 7.
     fn tiny(second_url: &str) -> HeapGraph {
-        let text = r#"{"snapshot":{"meta":{
+        let text = with_meta(
+            r#" "node_count":9,"edge_count":8},
+"nodes":[0,0,1,0,3, 2,1,3,32,1, 3,2,5,40,1, 3,3,7,80,1, 4,3,9,40,0, 2,1,11,32,1, 3,2,13,40,1, 3,6,15,80,0, 1,4,17,24,0],
+"edges":[2,5,5, 2,5,25, 2,4,40, 3,7,10, 3,8,15, 3,9,20, 3,7,30, 3,8,35],
+"locations":[5,7,0,4, 25,7,2,8, 40,7,15,13],
+"strings":["","f","SharedFunctionInfo","/app/server.js","Rec","h","SECOND","shared","script_or_debug_info","name"]}"#,
+        );
+        snapshot(&text.replace("SECOND", second_url))
+    }
+
+    /// A snapshot with the tests' layout (closures, code, strings; internal
+    /// edges; locations), `rest` being the counts and arrays.
+    fn with_meta(rest: &str) -> String {
+        format!(
+            r#"{{"snapshot":{{"meta":{{
  "node_fields":["type","name","id","self_size","edge_count"],
  "node_types":[["hidden","object","closure","code","string"],"string","number","number","number"],
  "edge_fields":["type","name_or_index","to_node"],
  "edge_types":[["context","element","property","internal"],"string_or_number","node"],
- "location_fields":["object_index","script_id","line","column"]},
- "node_count":9,"edge_count":8},
-"nodes":[0,0,1,0,3, 2,1,3,32,1, 3,2,5,40,1, 3,3,7,80,1, 4,3,9,40,0, 2,1,11,32,1, 3,2,13,40,1, 3,6,15,80,0, 1,4,17,24,0],
-"edges":[2,5,5, 2,5,25, 2,4,40, 3,7,10, 3,8,15, 3,9,20, 3,7,30, 3,8,35],
-"locations":[5,7,0,4, 25,7,2,8, 40,7,15,13],
-"strings":["","f","SharedFunctionInfo","/app/server.js","Rec","h","SECOND","shared","script_or_debug_info","name"]}"#;
-        snapshot(&text.replace("SECOND", second_url))
+ "location_fields":["object_index","script_id","line","column"]}},
+{rest}"#
+        )
     }
 
     /// A Script's source text is found through a located closure of its
     /// script id: closure → shared → script_or_debug_info → source.
     #[test]
     fn a_script_source_is_found_through_a_located_closure() {
-        let g = snapshot(
-            r#"{"snapshot":{"meta":{
- "node_fields":["type","name","id","self_size","edge_count"],
- "node_types":[["hidden","object","closure","code","string"],"string","number","number","number"],
- "edge_fields":["type","name_or_index","to_node"],
- "edge_types":[["context","element","property","internal"],"string_or_number","node"],
- "location_fields":["object_index","script_id","line","column"]},
- "node_count":6,"edge_count":5},
+        let g = snapshot(&with_meta(
+            r#" "node_count":6,"edge_count":5},
 "nodes":[0,0,1,0,1, 2,1,3,32,1, 3,2,5,40,1, 3,3,7,80,2, 4,3,9,40,0, 4,6,11,40,0],
 "edges":[2,1,5, 3,4,10, 3,5,15, 3,7,20, 3,8,25],
 "locations":[5,7,0,4],
 "strings":["","f","SharedFunctionInfo","/app/a.js","shared","script_or_debug_info","f();\n//# sourceMappingURL=a.js.map","name","source"]}"#,
-        );
+        ));
         let s = Scripts::resolve(&g);
         let source = s.sources(&g);
         assert_eq!(source(7), Some("f();\n//# sourceMappingURL=a.js.map"));
