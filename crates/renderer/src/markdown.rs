@@ -30,6 +30,11 @@ pub(crate) fn header(columns: &[&str], right: usize) -> String {
     format!("| {} |\n|{}|", columns.join(" | "), align.join("|"))
 }
 
+/// A table row of cells already escaped.
+pub(crate) fn row(cells: &[String]) -> String {
+    format!("| {} |", cells.join(" | "))
+}
+
 /// `heapdiff top --format markdown`.
 ///
 /// # Errors

@@ -245,12 +245,13 @@ pub(crate) struct ListStyle {
     heading: fn(&str) -> String,
     /// The start of the n-th item: `#1 ` or `1. `.
     item: fn(usize) -> String,
-    /// The start of a line under an item, by the item's number: in
-    /// Markdown a bullet indented by the width of the item's marker, so
-    /// that it stays inside item 10 and later too.
-    sub: fn(usize) -> String,
-    /// The start of an item of a list without numbers (under a heading).
+    /// The start of an item of a list without numbers (under a heading),
+    /// and of a line under a numbered item.
     pub(crate) bullet: &'static str,
+    /// Whether a line under a numbered item is indented by the width of
+    /// the item's marker (Markdown: so that it stays inside item 10 and
+    /// later too) rather than standing at the bullet alone.
+    nested: bool,
 }
 
 /// Lists for a terminal.
@@ -258,8 +259,8 @@ pub(crate) const TERMINAL: ListStyle = ListStyle {
     esc: term,
     heading: |h| format!("{h}:"),
     item: |n| format!("#{n} "),
-    sub: |_| "   ".to_string(),
     bullet: "   ",
+    nested: false,
 };
 
 /// Lists in Markdown.
@@ -267,8 +268,8 @@ pub(crate) const MARKDOWN: ListStyle = ListStyle {
     esc: md,
     heading: |h| format!("**{h}**"),
     item: |n| format!("{n}. "),
-    sub: |n| format!("{}- ", " ".repeat(format!("{n}. ").len())),
     bullet: "- ",
+    nested: true,
 };
 
 impl ListStyle {
@@ -284,7 +285,8 @@ impl ListStyle {
 
     /// The start of a line under item `n` (from 1).
     pub(crate) fn sub(&self, n: usize) -> String {
-        (self.sub)(n)
+        let indent = if self.nested { self.item(n).len() } else { 0 };
+        format!("{}{}", " ".repeat(indent), self.bullet)
     }
 }
 
@@ -550,18 +552,9 @@ fn unreachable_line(out: &mut dyn io::Write, r: &RetainersReport) -> io::Result<
 /// # Errors
 /// When writing fails.
 pub fn dominators_table(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Result<()> {
-    let mut t = new_table(
-        &["Retained", "%", "Shallow", "Object", "Dominated by"],
-        &[0, 1, 2],
-    );
+    let mut t = new_table(&DOMINATOR_COLUMNS, &[0, 1, 2]);
     for o in &r.objects {
-        t.add_row(vec![
-            bytes(o.retained_size),
-            pct(o.retained_size, r.total_size),
-            bytes(o.self_size),
-            term(&object_text(&o.class, o.id, o.source.as_ref())),
-            term(&dominator_chain(o)),
-        ]);
+        t.add_row(dominator_cells(o, r.total_size, term));
     }
     write_table(out, &t)?;
     writeln!(out, "\ntotal {}", bytes(r.total_size))
@@ -572,27 +565,31 @@ pub fn dominators_table(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Re
 /// # Errors
 /// When writing fails.
 pub fn dominators_markdown(out: &mut dyn io::Write, r: &DominatorsReport) -> io::Result<()> {
-    writeln!(out, "| Retained | % | Shallow | Object | Dominated by |")?;
-    writeln!(out, "|---:|---:|---:|---|---|")?;
+    writeln!(out, "{}", crate::markdown::header(&DOMINATOR_COLUMNS, 3))?;
     for o in &r.objects {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            bytes(o.retained_size),
-            pct(o.retained_size, r.total_size),
-            bytes(o.self_size),
-            md(&object_text(&o.class, o.id, o.source.as_ref())),
-            md(&dominator_chain(o))
-        )?;
+        let cells = dominator_cells(o, r.total_size, md);
+        writeln!(out, "{}", crate::markdown::row(&cells))?;
     }
     writeln!(out, "\nTotal: {}.", bytes(r.total_size))
 }
 
-/// An object's dominators, root first.
-fn dominator_chain(o: &DominatorRow) -> String {
-    o.dominated_by
+/// The dominators view's columns; the first three are numbers.
+const DOMINATOR_COLUMNS: [&str; 5] = ["Retained", "%", "Shallow", "Object", "Dominated by"];
+
+/// One row of the dominators view, its text escaped by `esc`: the object's
+/// dominators root first.
+fn dominator_cells(o: &DominatorRow, total: u64, esc: fn(&str) -> String) -> Vec<String> {
+    let chain = o
+        .dominated_by
         .iter()
         .map(step_text)
         .collect::<Vec<_>>()
-        .join(" > ")
+        .join(" > ");
+    vec![
+        bytes(o.retained_size),
+        pct(o.retained_size, total),
+        bytes(o.self_size),
+        esc(&object_text(&o.class, o.id, o.source.as_ref())),
+        esc(&chain),
+    ]
 }

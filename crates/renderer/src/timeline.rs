@@ -8,6 +8,7 @@ use heapdiff_analyzer::timeline::{AllocationReport, AllocationRow, Intervals, Ke
 use serde::Serialize;
 
 use crate::escape::{markdown as md, terminal as term};
+use crate::markdown;
 use crate::markup::{Markup, Value, fixed};
 use crate::snapshot::{ListStyle, MARKDOWN, TERMINAL, path_text};
 use crate::table::{function_location, new_table, write_table};
@@ -77,29 +78,34 @@ pub fn allocation_table(
     r: &AllocationReport,
     kept: &[(AllocationRow, Vec<KeptClass>)],
 ) -> io::Result<()> {
-    let mut t = new_table(
-        &[
-            "Live Size",
-            "Live Count",
-            "Size",
-            "Count",
-            "Function",
-            "Location",
-        ],
-        &[0, 1, 2, 3],
-    );
+    let mut t = new_table(&ALLOCATION_COLUMNS, &[0, 1, 2, 3]);
     for row in &r.rows {
-        t.add_row(vec![
-            bytes(row.live_size),
-            row.live_count.to_string(),
-            bytes(row.size),
-            row.count.to_string(),
-            term(&row.function.name),
-            term(&function_location(&row.function)),
-        ]);
+        t.add_row(allocation_cells(row, term));
     }
     write_table(out, &t)?;
     after_the_table(out, r, kept, TERMINAL)
+}
+
+/// The Allocation view's columns; the first four are numbers.
+const ALLOCATION_COLUMNS: [&str; 6] = [
+    "Live Size",
+    "Live Count",
+    "Size",
+    "Count",
+    "Function",
+    "Location",
+];
+
+/// One row of the Allocation view, its text escaped by `esc`.
+fn allocation_cells(row: &AllocationRow, esc: fn(&str) -> String) -> Vec<String> {
+    vec![
+        bytes(row.live_size),
+        row.live_count.to_string(),
+        bytes(row.size),
+        row.count.to_string(),
+        esc(&row.function.name),
+        esc(&function_location(&row.function)),
+    ]
 }
 
 /// DevTools' Allocation view in Markdown: the table, then for each
@@ -113,22 +119,9 @@ pub fn allocation_markdown(
     r: &AllocationReport,
     kept: &[(AllocationRow, Vec<KeptClass>)],
 ) -> io::Result<()> {
-    writeln!(
-        out,
-        "| Live Size | Live Count | Size | Count | Function | Location |"
-    )?;
-    writeln!(out, "|---:|---:|---:|---:|---|---|")?;
+    writeln!(out, "{}", markdown::header(&ALLOCATION_COLUMNS, 4))?;
     for row in &r.rows {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            bytes(row.live_size),
-            row.live_count,
-            bytes(row.size),
-            row.count,
-            md(&row.function.name),
-            md(&function_location(&row.function))
-        )?;
+        writeln!(out, "{}", markdown::row(&allocation_cells(row, md)))?;
     }
     after_the_table(out, r, kept, MARKDOWN)
 }
@@ -192,22 +185,32 @@ fn kept_heading(row: &AllocationRow) -> String {
 /// # Errors
 /// When writing fails.
 pub fn intervals_table(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()> {
-    let mut t = new_table(
-        &["Time (s)", "Last id", "Live bytes allocated", "Cumulative"],
-        &[0, 1, 2, 3],
-    );
-    let mut total = 0u64;
-    for i in 0..iv.sizes.len() {
-        total += iv.sizes[i];
-        t.add_row(vec![
-            format!("{:.3}", iv.timestamps_ms[i] / 1000.0),
-            iv.last_ids[i].to_string(),
-            bytes(iv.sizes[i]),
-            bytes(total),
-        ]);
+    let mut t = new_table(&INTERVAL_COLUMNS, &[0, 1, 2, 3]);
+    for cells in interval_rows(iv) {
+        t.add_row(cells);
     }
     write_table(out, &t)?;
     writeln!(out, "\n{INTERVALS_NOTE}")
+}
+
+/// The intervals' columns, all numbers.
+const INTERVAL_COLUMNS: [&str; 4] = ["Time (s)", "Last id", "Live bytes allocated", "Cumulative"];
+
+/// One row per interval: its time in seconds, last id, live bytes and the
+/// running total.
+fn interval_rows(iv: &Intervals) -> Vec<Vec<String>> {
+    let mut total = 0u64;
+    (0..iv.sizes.len())
+        .map(|i| {
+            total += iv.sizes[i];
+            vec![
+                format!("{:.3}", iv.timestamps_ms[i] / 1000.0),
+                iv.last_ids[i].to_string(),
+                bytes(iv.sizes[i]),
+                bytes(total),
+            ]
+        })
+        .collect()
 }
 
 /// What the interval rows mean, under the table.
@@ -218,22 +221,9 @@ const INTERVALS_NOTE: &str = "interval 0 holds what was alive before recording s
 /// # Errors
 /// When writing fails.
 pub fn intervals_markdown(out: &mut dyn io::Write, iv: &Intervals) -> io::Result<()> {
-    writeln!(
-        out,
-        "| Time (s) | Last id | Live bytes allocated | Cumulative |"
-    )?;
-    writeln!(out, "|---:|---:|---:|---:|")?;
-    let mut total = 0u64;
-    for i in 0..iv.sizes.len() {
-        total += iv.sizes[i];
-        writeln!(
-            out,
-            "| {:.3} | {} | {} | {} |",
-            iv.timestamps_ms[i] / 1000.0,
-            iv.last_ids[i],
-            bytes(iv.sizes[i]),
-            bytes(total)
-        )?;
+    writeln!(out, "{}", markdown::header(&INTERVAL_COLUMNS, 4))?;
+    for cells in interval_rows(iv) {
+        writeln!(out, "{}", markdown::row(&cells))?;
     }
     let mut note = INTERVALS_NOTE.to_string();
     if let Some(first) = note.get_mut(..1) {
