@@ -21,10 +21,11 @@ OUT.md     a Markdown table: median wall, min-max, ratio to the reference, CPU, 
 
 Before the first round, the files of every `cat FILE... > /dev/null` reference are dropped from
 the page cache and read back once (--keep-cache leaves them as they are). How fast `cat` reads a
-cached file depends on how the file was written: a file written in small pieces (node writes its
-profiles so) stays cached in small pages and reads up to 2x slower than the same bytes read in
-from disk, while heapdiff's times do not change (BENCHMARKS.md, 2026-12-04 late morning). Read
-back, every file is cached alike, whatever wrote it, and the ratios compare across runs.
+cached file depends on how the file was written: a file written in small pieces (the timeline
+generator writes each inspector chunk as it arrives; `dd bs=4k` reproduces it) stays cached in
+small pages and reads up to 2x slower than the same bytes read in from disk, while heapdiff's
+times do not change (BENCHMARKS.md, 2026-12-04, 10:30-11:20 UTC). Read back, every file is
+cached alike, whatever wrote it, and the ratios compare across runs.
 
 Every run is `/usr/bin/time -f %M bash -c "exec COMMAND"`, waited for with wait4(2): wall time
 from a monotonic clock around it, user and system CPU time from its rusage (which includes the
